@@ -1,0 +1,1 @@
+# apache/: see README.md

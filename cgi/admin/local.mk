@@ -1,0 +1,1 @@
+# cgi/admin/: admin.fcgi, the administrators' portal.

@@ -1,0 +1,1 @@
+/* audit.c: see audit.h. */

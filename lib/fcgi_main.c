@@ -1,0 +1,1 @@
+/* fcgi_main.c: see fcgi_main.h. */

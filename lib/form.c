@@ -1,0 +1,1 @@
+/* form.c: see form.h. */

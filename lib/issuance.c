@@ -1,0 +1,1 @@
+/* issuance.c: see issuance.h. */

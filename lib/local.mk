@@ -1,0 +1,32 @@
+# lib/: code shared by the web programs, the CLI and (core part) the signer.
+noinst_LIBRARIES += lib/libcmcore.a lib/libcmweb.a
+
+lib_libcmcore_a_SOURCES = \
+	lib/log.c lib/log.h \
+	lib/buf.c lib/buf.h \
+	lib/conffile.c lib/conffile.h \
+	lib/settings.c lib/settings.h
+
+lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+lib_libcmweb_a_SOURCES = \
+	lib/request.c lib/request.h \
+	lib/form.c lib/form.h \
+	lib/multipart.c lib/multipart.h \
+	lib/response.c lib/response.h \
+	lib/fcgi_main.c lib/fcgi_main.h \
+	lib/db.c lib/db.h \
+	lib/session.c lib/session.h \
+	lib/audit.c lib/audit.h \
+	lib/signer_client.c lib/signer_client.h \
+	lib/x509util.c lib/x509util.h \
+	lib/issuance.c lib/issuance.h \
+	lib/render.c lib/render.h
+
+# Everything a program using lib/ links against.
+CM_WEB_LIBS = lib/libcmweb.a signer/libcmproto.a lib/libcmcore.a \
+	$(CLEARSILVER_LIBS) $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/unit/test_conffile
+tests_unit_test_conffile_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_conffile
+EXTRA_DIST += tests/unit/tap.h

@@ -1,0 +1,1 @@
+/* multipart.c: see multipart.h. */

@@ -1,0 +1,1 @@
+/* render.c: see render.h. */

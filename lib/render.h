@@ -1,0 +1,4 @@
+/* render.h */
+#ifndef CM_RENDER_H
+#define CM_RENDER_H
+#endif

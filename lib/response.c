@@ -1,0 +1,1 @@
+/* response.c: see response.h. */

@@ -1,0 +1,36 @@
+/* settings.h: certmint.conf, the configuration shared by the web programs and the CLI. */
+#ifndef CM_SETTINGS_H
+#define CM_SETTINGS_H
+
+#define CM_DEFAULT_CONF CM_SYSCONFDIR "/certmint.conf"
+
+struct cm_settings {
+	/* [log] */
+	char *log_level;          /* error|warn|info|debug, default info */
+	/* [database] */
+	char *db_socket;          /* unix socket; used when set */
+	char *db_host;            /* else TCP host */
+	long db_port;
+	char *db_name;
+	char *db_user;
+	char *db_password;        /* or db_password_file */
+	char *db_password_file;
+	char *schema_dir;         /* migrations, default CM_DATADIR "/schema" */
+	/* [signer] */
+	char *signer_socket;
+	long signer_timeout_ms;   /* default 10000 */
+	/* [web] */
+	char *template_dir;       /* default CM_DATADIR "/templates" */
+	char *static_url;         /* default "/static" */
+	char *base_url;           /* public https base, e.g. https://ca.example.com */
+	long session_ttl;         /* seconds, default 28800 */
+	long max_body;            /* bytes, default 1 MiB */
+};
+
+/* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling
+ * defaults and reading db_password_file. Returns 0, or -1 with err. Unknown
+ * keys and missing required keys (database name/user, signer socket) fail. */
+int cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errlen);
+void cm_settings_free(struct cm_settings *s);
+
+#endif

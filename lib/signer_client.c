@@ -1,0 +1,1 @@
+/* signer_client.c: see signer_client.h. */

@@ -1,0 +1,63 @@
+/* signer_client.h: the web tier's and CLI's side of the signerd protocol. */
+#ifndef CM_SIGNER_CLIENT_H
+#define CM_SIGNER_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "buf.h"
+
+struct cm_signer;
+
+/*
+ * Return convention for this module: 0 success; -1 transport failure
+ * (connect, timeout, short read, bad reply) with err; 1 the signer refused,
+ * with its reason in err.
+ */
+int cm_signer_connect(struct cm_signer **out, const char *socket_path,
+    int timeout_ms, char *err, size_t errlen);
+void cm_signer_close(struct cm_signer *s);
+
+struct cm_ca_init_req {
+	const char *key_type;        /* "rsa3072" or "ecdsa-p256" */
+	const char *root_subject;    /* e.g. "/O=Example/CN=Example Root CA" */
+	const char *issuing_subject; /* e.g. "/O=Example/CN=Example Issuing CA" */
+	long root_days;              /* 0 = signer default */
+	long issuing_days;
+};
+int cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req,
+    char *err, size_t errlen);
+
+/* Imports an existing root + issuing CA (PEM); the key is PEM, unencrypted
+ * or encrypted with passphrase (may be NULL). */
+int cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
+    const char *issuing_pem, const char *issuing_key_pem, const char *passphrase,
+    char *err, size_t errlen);
+
+/* PEM of issuing CA then root, appended to out. */
+int cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t errlen);
+
+struct cm_issue_req {
+	const char *profile;          /* "tls-server", ... */
+	const unsigned char *csr_der;
+	size_t csr_len;
+	long validity_days;           /* 0 = profile maximum */
+	const char *subject;          /* NULL = the CSR's subject; else "/CN=..." */
+	const char *const *sans;      /* NULL = the CSR's SANs; else "DNS:x", "email:y", "IP:z" */
+	size_t nsans;
+	const char *const *ekus;      /* NULL = the profile's EKUs; else OIDs or short names */
+	size_t nekus;
+	int ca;                       /* asks for basicConstraints CA:TRUE (always refused) */
+};
+
+struct cm_issue_result {
+	unsigned char *der;           /* malloc'ed, free with cm_issue_result_free */
+	size_t der_len;
+	char serial_hex[33];          /* 16 bytes, lowercase hex */
+};
+
+int cm_signer_issue(struct cm_signer *s, const struct cm_issue_req *req,
+    struct cm_issue_result *res, char *err, size_t errlen);
+void cm_issue_result_free(struct cm_issue_result *res);
+
+#endif

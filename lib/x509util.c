@@ -1,0 +1,1 @@
+/* x509util.c: see x509util.h. */

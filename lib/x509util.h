@@ -1,0 +1,4 @@
+/* x509util.h */
+#ifndef CM_X509UTIL_H
+#define CM_X509UTIL_H
+#endif

@@ -1,0 +1,1 @@
+/* proto.c: encoding and decoding of signerd frames. */

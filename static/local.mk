@@ -1,0 +1,1 @@
+# static/: see README.md

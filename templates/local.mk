@@ -1,0 +1,1 @@
+# templates/: see README.md

@@ -1,0 +1,107 @@
+#!/bin/bash
+# tests/run.sh: builds certmint (plain and with ASan/UBSan) and runs every
+# test level: C unit tests under sanitizers, fuzz targets briefly, then the
+# integration and browser tests against a private stack (tests/stack.sh).
+# Prints "check: N passed, N failed" last. Usage: tests/run.sh [--quick]
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+OUT=$ROOT/_build/test-output
+PASSED=0
+FAILED=0
+
+# run_tap NAME CMD...: runs a TAP-producing command, logs it, adds its counts.
+run_tap() {
+	local name=$1; shift
+	local log=$OUT/${name//\//_}.log
+	"$@" > "$log" 2>&1
+	local rc=$?
+	local p f
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $rc" >> "$log"
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	if [ "$f" -ne 0 ]; then
+		echo "FAIL $name ($p passed, $f failed); log: $log"
+		grep -E '^not ok|^#' "$log" | head -40 | sed 's/^/    /'
+		tail -n 15 "$log" | sed 's/^/    | /'
+	else
+		echo "PASS $name ($p)"
+	fi
+}
+
+finish() {
+	echo "check: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+	exit $?
+}
+
+build() {
+	local dir=$1; shift
+	mkdir -p "$dir"
+	( cd "$dir" && { [ -f Makefile ] || "$ROOT/configure" -q "$@"; } && make -s -j2 >/dev/null ) \
+		> "$dir.build.log" 2>&1
+}
+
+[ -x configure ] || ./autogen.sh > /dev/null 2>&1
+mkdir -p _build "$OUT"
+rm -f "$OUT"/*.log
+if ! build "$ROOT/_build/plain" || ! build "$ROOT/_build/asan" --enable-sanitizers; then
+	echo "build failed:"; tail -30 "$ROOT"/_build/*.build.log
+	FAILED=$((FAILED + 1)); finish
+fi
+if grep -q 'warning:' "$ROOT"/_build/plain.build.log "$ROOT"/_build/asan.build.log; then
+	echo "FAIL compiler warnings:"; grep -h 'warning:' "$ROOT"/_build/*.build.log | sort -u | head -20
+	FAILED=$((FAILED + 1))
+else
+	PASSED=$((PASSED + 1))
+fi
+
+# C unit tests, under ASan/UBSan.
+( cd _build/asan && make -s -j2 $(make -s print-check-programs) ) > "$OUT/unit-build.log" 2>&1 \
+	|| { echo "unit test build failed"; tail -20 "$OUT/unit-build.log"; FAILED=$((FAILED + 1)); }
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in $(cd _build/asan && make -s print-check-programs); do
+	run_tap "unit/$(basename "$t")" env CERTMINT_SRCDIR="$ROOT" "_build/asan/$t"
+done
+
+# Shell-level unit checks that need no stack (template escaping rule, ...).
+for t in tests/static/*.sh; do
+	[ -e "$t" ] || continue
+	run_tap "static/$(basename "$t" .sh)" bash "$t"
+done
+
+[ "$QUICK" = 1 ] && finish
+
+# Fuzz targets, briefly each.
+if [ -x tests/fuzz/run.sh ]; then
+	run_tap fuzz tests/fuzz/run.sh "$ROOT/_build/fuzz" "${CERTMINT_FUZZ_SECONDS:-15}"
+fi
+
+# Integration and browser tests on one private stack.
+STACK=$ROOT/_build/stack
+if [ -x tests/stack.sh ] && ls tests/integration/*.sh >/dev/null 2>&1; then
+	tests/stack.sh down "$STACK" >/dev/null 2>&1
+	if tests/stack.sh up "$STACK" > "$OUT/stack-up.log" 2>&1; then
+		PASSED=$((PASSED + 1))
+		for t in tests/integration/*.sh; do
+			run_tap "integration/$(basename "$t" .sh)" env CERTMINT_STACK="$STACK" \
+				CERTMINT_BUILD="$ROOT/_build/plain" bash "$t"
+		done
+		if [ -x tests/browser/run.sh ]; then
+			run_tap browser env CERTMINT_STACK="$STACK" tests/browser/run.sh
+		fi
+	else
+		echo "FAIL stack up; log: $OUT/stack-up.log"; tail -30 "$OUT/stack-up.log"
+		FAILED=$((FAILED + 1))
+	fi
+	tests/stack.sh down "$STACK" > "$OUT/stack-down.log" 2>&1
+fi
+finish

@@ -1,0 +1,1 @@
+# tools/: the certmint command-line tool for operators.
