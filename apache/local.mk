@@ -1,1 +1,5 @@
-# apache/: see README.md
+# apache/: Apache snippets for real installs, and the template tests/stack.sh
+# fills for a private instance; installed under $(pkgdatadir)/apache.
+apachedir = $(pkgdatadir)/apache
+dist_apache_DATA = apache/certmint-site.conf apache/certmint-admin.service \
+	apache/httpd-stack.conf.in

@@ -1,1 +1,6 @@
-# bench/: see README.md
+# bench/: benchmarks (not tests). bench/issue drives signerd with bench/signer-load.
+noinst_PROGRAMS += bench/signer-load
+bench_signer_load_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+bench_signer_load_SOURCES = bench/signer-load.c lib/signer_client.c
+bench_signer_load_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+EXTRA_DIST += bench/issue

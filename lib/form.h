@@ -7,8 +7,10 @@
 
 /*
  * Parses "a=1&b=%20x" into a newly allocated array of params appended to
- * *out/*n. Returns 0, or -1 with why in err (bad escape, a field over
- * max_field, more than max_fields fields, out of memory).
+ * *out (count in *n). Returns 0, or -1 with why in err (bad escape, a field over
+ * max_field, more than max_fields fields, out of memory) and errno set to
+ * EINVAL, E2BIG or ENOMEM respectively; the params this call added are then
+ * removed again.
  */
 int cm_form_parse(const char *data, size_t len, size_t max_field, size_t max_fields,
     struct cm_param **out, size_t *n, char *err, size_t errlen);

@@ -1,4 +1,42 @@
-/* issuance.h */
+/* issuance.h: the one path from a CSR to a stored, audited certificate (web and CLI). */
 #ifndef CM_ISSUANCE_H
 #define CM_ISSUANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db.h"
+#include "signer_client.h"
+
+#define CM_CSR_MAX_BYTES (64 * 1024)
+
+struct cm_issue_input {
+	const char *actor;          /* principal or "cli:USER" */
+	const char *remote_addr;    /* or NULL */
+	int64_t customer_id;        /* required */
+	int64_t org_id;             /* 0 = none */
+	int64_t dept_id;            /* 0 = none */
+	const char *profile;        /* signer profile name */
+	const char *csr;            /* PEM or DER bytes */
+	size_t csr_len;
+	long validity_days;         /* 0 = profile maximum */
+};
+
+struct cm_issue_output {
+	int64_t cert_id;
+	char serial_hex[33];
+	char *pem;                  /* malloc'ed certificate PEM; free() it */
+};
+
+/*
+ * Checks the CSR (parses, signature valid, key type and size acceptable,
+ * profile known), asks the signer, stores the certificate row and an audit
+ * row in one transaction. Returns 0; 400 when the input is wrong (err says
+ * what, nothing written); 403 when the signer refused by policy (err has its
+ * reason, an audit row records the refusal); 500/502 for database/signer
+ * failures.
+ */
+int cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_issue_input *in, struct cm_issue_output *out,
+    char *err, size_t errlen);
+
 #endif

@@ -1,1 +1,360 @@
-/* signer_client.c: see signer_client.h. */
+/* signer_client.c: the web tier's and CLI's side of the signerd protocol (see signer_client.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "signer/proto.h"
+#include "signer_client.h"
+
+struct cm_signer {
+	int fd;
+	int timeout_ms;
+	uint32_t next_id;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0 connected, -1 transport failure with err. */
+int
+cm_signer_connect(struct cm_signer **out, const char *socket_path,
+    int timeout_ms, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	struct cm_signer *s = NULL;
+	int fd = -1;
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 10000);
+
+	*out = NULL;
+	if (socket_path == NULL || strlen(socket_path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "signer socket path is missing or too long");
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "signer: socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A Unix connect never blocks; EAGAIN means the signer's backlog is
+	 * full, so retry briefly until the deadline. */
+	for (;;) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if ((errno == EAGAIN || errno == EINPROGRESS) && now_ms() < deadline) {
+			if (errno == EINPROGRESS) {
+				struct pollfd p = { fd, POLLOUT, 0 };
+				int e = 0;
+				socklen_t el = sizeof(e);
+				if (poll(&p, 1, (int)(deadline - now_ms())) == 1 &&
+				    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e == 0)
+					break;
+				errno = e ? e : ETIMEDOUT;
+				goto fail;
+			}
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		goto fail;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	s->fd = fd;
+	s->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+	/* Distinct starting ids per connection make cross-talk detectable. */
+	s->next_id = (uint32_t)(now_ms() ^ ((uint32_t)getpid() << 16)) | 1;
+	*out = s;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot connect to the signer at %s: %s", socket_path,
+	    errno == EAGAIN ? "signer busy (backlog full)" : strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* No return value. */
+void
+cm_signer_close(struct cm_signer *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+/* After a transport failure the stream position is unknown: never reuse it. */
+static int
+broken(struct cm_signer *s, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "signer: %s", what);
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	return -1;
+}
+
+/*
+ * Sends the encoded request in req (a frame begun with cm_enc_begin and
+ * finished), waits for the reply with the same id, and decodes it into
+ * *payload / m. 0 OK reply; 1 ERR reply with reason in err; -1 transport.
+ */
+static int
+roundtrip(struct cm_signer *s, struct cm_buf *req, uint32_t id, unsigned char **payload,
+    struct cm_msg *m, char *err, size_t errlen)
+{
+	char why[256];
+	long long deadline = now_ms() + s->timeout_ms;
+
+	*payload = NULL;
+	if (s->fd < 0)
+		return broken(s, err, errlen, "connection already failed; reconnect");
+	if (cm_write_full(s->fd, req->data, req->len, s->timeout_ms) < 0) {
+		snprintf(why, sizeof(why), "sending request: %s", errno == ETIMEDOUT ? "timed out" : strerror(errno));
+		return broken(s, err, errlen, why);
+	}
+	for (;;) {
+		struct cm_frame_hdr h;
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return broken(s, err, errlen, "timed out waiting for the reply");
+		enum cm_rf rf = cm_read_frame(s->fd, (int)left, &h, payload, why, sizeof(why));
+		if (rf == CM_RF_EOF)
+			return broken(s, err, errlen, "the signer closed the connection (request dropped)");
+		if (rf != CM_RF_OK)
+			return broken(s, err, errlen, why);
+		if (h.request_id != id) {
+			/* A late reply to an earlier request: discard it. */
+			free(*payload);
+			*payload = NULL;
+			continue;
+		}
+		if (h.op != OP_REPLY_OK && h.op != OP_REPLY_ERR) {
+			free(*payload);
+			*payload = NULL;
+			return broken(s, err, errlen, "reply with an unknown op");
+		}
+		if (cm_msg_decode(*payload, h.payload_len, m, why, sizeof(why)) < 0) {
+			free(*payload);
+			*payload = NULL;
+			return broken(s, err, errlen, "malformed reply");
+		}
+		if (h.op == OP_REPLY_ERR) {
+			const struct cm_field *f = cm_msg_get(m, TAG_REASON);
+			int n = f ? (int)(f->len > 400 ? 400 : f->len) : 0;
+			snprintf(err, errlen, "%.*s", n, f ? (const char *)f->val : "");
+			if (n == 0)
+				snprintf(err, errlen, "refused without a reason");
+			for (char *p = err; *p; p++)
+				if ((unsigned char)*p < 0x20)
+					*p = '?';
+			free(*payload);
+			*payload = NULL;
+			return 1;
+		}
+		return 0;
+	}
+}
+
+static int
+enc_failed(struct cm_buf *b, char *err, size_t errlen)
+{
+	cm_buf_free(b);
+	snprintf(err, errlen, "signer: request larger than the %d-byte frame limit", CM_PROTO_MAX_FRAME);
+	return -1;
+}
+
+/* Sends a request that expects no fields back: 0 / -1 / 1. */
+static int
+simple_call(struct cm_signer *s, struct cm_buf *req, uint32_t id, char *err, size_t errlen)
+{
+	struct cm_msg *m = malloc(sizeof(*m));
+	unsigned char *payload = NULL;
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int r = roundtrip(s, req, id, &payload, m, err, errlen);
+	free(payload);
+	free(m);
+	return r;
+}
+
+/* 0 / -1 / 1. */
+int
+cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	uint32_t id = s->next_id++;
+	int r;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CA_INIT, id) < 0 ||
+	    cm_enc_str(&b, TAG_KEY_TYPE, req->key_type ? req->key_type : "") < 0 ||
+	    cm_enc_str(&b, TAG_ROOT_SUBJECT, req->root_subject ? req->root_subject : "") < 0 ||
+	    cm_enc_str(&b, TAG_ISSUING_SUBJECT, req->issuing_subject ? req->issuing_subject : "") < 0 ||
+	    (req->root_days > 0 && cm_enc_u32(&b, TAG_ROOT_DAYS, (uint32_t)req->root_days) < 0) ||
+	    (req->issuing_days > 0 && cm_enc_u32(&b, TAG_ISSUING_DAYS, (uint32_t)req->issuing_days) < 0) ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	r = simple_call(s, &b, id, err, errlen);
+	cm_buf_free(&b);
+	return r;
+}
+
+/* 0 / -1 / 1. */
+int
+cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
+    const char *issuing_pem, const char *issuing_key_pem, const char *passphrase,
+    char *err, size_t errlen)
+{
+	struct cm_buf b;
+	uint32_t id = s->next_id++;
+	int r;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CA_IMPORT, id) < 0 ||
+	    cm_enc_str(&b, TAG_ROOT_PEM, root_pem) < 0 ||
+	    cm_enc_str(&b, TAG_ISSUING_PEM, issuing_pem) < 0 ||
+	    cm_enc_str(&b, TAG_ISSUING_KEY_PEM, issuing_key_pem) < 0 ||
+	    (passphrase && cm_enc_str(&b, TAG_PASSPHRASE, passphrase) < 0) ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	r = simple_call(s, &b, id, err, errlen);
+	cm_buf_free(&b);   /* wipes the key material it carried */
+	return r;
+}
+
+/* 0 / -1 / 1. */
+int
+cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+	int r;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CA_CHAIN, id) < 0 || cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	m = malloc(sizeof(*m));
+	if (m == NULL) {
+		cm_buf_free(&b);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r = roundtrip(s, &b, id, &payload, m, err, errlen);
+	if (r == 0) {
+		const struct cm_field *f = cm_msg_get(m, TAG_CHAIN_PEM);
+		if (f == NULL || f->len == 0) {
+			snprintf(err, errlen, "signer: reply without a chain");
+			r = -1;
+		} else if (cm_buf_append(out, f->val, f->len) < 0) {
+			snprintf(err, errlen, "chain does not fit the output buffer");
+			r = -1;
+		}
+	}
+	free(payload);
+	free(m);
+	cm_buf_free(&b);
+	return r;
+}
+
+/* 0 / -1 / 1. */
+int
+cm_signer_issue(struct cm_signer *s, const struct cm_issue_req *req,
+    struct cm_issue_result *res, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+	int r = -1;
+
+	memset(res, 0, sizeof(*res));
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (req->validity_days < 0 || req->validity_days > 0xffffffffL) {
+		snprintf(err, errlen, "validity_days out of range");
+		return -1;
+	}
+	if (cm_enc_begin(&b, OP_ISSUE, id) < 0 ||
+	    cm_enc_str(&b, TAG_PROFILE, req->profile ? req->profile : "") < 0 ||
+	    cm_enc_bytes(&b, TAG_CSR_DER, req->csr_der, req->csr_len) < 0 ||
+	    (req->validity_days && cm_enc_u32(&b, TAG_VALIDITY_DAYS, (uint32_t)req->validity_days) < 0) ||
+	    (req->subject && cm_enc_str(&b, TAG_SUBJECT, req->subject) < 0) ||
+	    (req->ca && cm_enc_u32(&b, TAG_CA, 1) < 0))
+		return enc_failed(&b, err, errlen);
+	for (size_t i = 0; req->sans && i < req->nsans; i++)
+		if (cm_enc_str(&b, TAG_SAN, req->sans[i]) < 0)
+			return enc_failed(&b, err, errlen);
+	for (size_t i = 0; req->ekus && i < req->nekus; i++)
+		if (cm_enc_str(&b, TAG_EKU, req->ekus[i]) < 0)
+			return enc_failed(&b, err, errlen);
+	if (cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	m = malloc(sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	r = roundtrip(s, &b, id, &payload, m, err, errlen);
+	if (r != 0)
+		goto out;
+	const struct cm_field *der = cm_msg_get(m, TAG_CERT_DER);
+	const struct cm_field *ser = cm_msg_get(m, TAG_SERIAL_HEX);
+	if (der == NULL || der->len == 0 || ser == NULL || ser->len == 0 ||
+	    ser->len >= sizeof(res->serial_hex)) {
+		snprintf(err, errlen, "signer: reply without a certificate or serial");
+		r = -1;
+		goto out;
+	}
+	res->der = malloc(der->len);
+	if (res->der == NULL) {
+		snprintf(err, errlen, "out of memory");
+		r = -1;
+		goto out;
+	}
+	memcpy(res->der, der->val, der->len);
+	res->der_len = der->len;
+	memcpy(res->serial_hex, ser->val, ser->len);
+	res->serial_hex[ser->len] = '\0';
+out:
+	free(payload);
+	free(m);
+	cm_buf_free(&b);
+	return r;
+}
+
+/* No return value. */
+void
+cm_issue_result_free(struct cm_issue_result *res)
+{
+	free(res->der);
+	memset(res, 0, sizeof(*res));
+}

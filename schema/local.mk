@@ -1,1 +1,4 @@
-# schema/: see README.md
+# schema/: numbered MariaDB migrations, installed where cm_db_migrate reads them (schema_dir).
+# Automake takes no wildcards: list every new NNN_*.sql here (dist_ also puts it in the tarball).
+schemadir = $(pkgdatadir)/schema
+dist_schema_DATA = schema/001_init.sql

@@ -1,3 +1,48 @@
 # signer/: signerd, the only process holding private keys, and its protocol.
-noinst_LIBRARIES += signer/libcmproto.a
+noinst_LIBRARIES += signer/libcmproto.a signer/libsigner.a
 signer_libcmproto_a_SOURCES = signer/proto.c signer/proto.h
+
+# Everything of the daemon except main(), so unit tests can link it.
+signer_libsigner_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+signer_libsigner_a_SOURCES = \
+	signer/sconf.c signer/sconf.h signer/peer.c \
+	signer/vault.c signer/vault.h \
+	signer/names.c signer/names.h \
+	signer/profile.c signer/profile.h \
+	signer/issue.c signer/issue.h \
+	signer/ca.c signer/ca.h \
+	signer/journal.c signer/journal.h \
+	signer/ops.c signer/ops.h
+
+CM_SIGNER_LIBS = signer/libsigner.a signer/libcmproto.a lib/libcmcore.a \
+	$(OPENSSL_LIBS) $(PTHREAD_LIBS)
+
+sbin_PROGRAMS += signer/certmint-signerd
+signer_certmint_signerd_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+signer_certmint_signerd_SOURCES = signer/signerd.c
+signer_certmint_signerd_LDADD = $(CM_SIGNER_LIBS)
+
+# Raw-protocol probe used by tests/integration/20-signer.sh. It compiles the
+# client in directly so it does not depend on the rest of libcmweb.a.
+noinst_PROGRAMS += tests/tools/signer-probe
+tests_tools_signer_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_tools_signer_probe_SOURCES = tests/tools/signer_probe.c lib/signer_client.c
+tests_tools_signer_probe_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS)
+
+# Unit tests.
+check_PROGRAMS += tests/unit/test_proto tests/unit/test_profile tests/unit/test_signer_store
+tests_unit_test_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_proto_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS)
+tests_unit_test_profile_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_profile_LDADD = $(CM_SIGNER_LIBS)
+tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_proto tests/unit/test_profile tests/unit/test_signer_store
+
+# Configuration shipped for the signer, next to conf/local.mk's examples in
+# $(pkgdatadir)/conf: operators copy them to $(pkgsysconfdir), so a reinstall
+# never overwrites edited profiles. (The unit file is listed by conf/local.mk.)
+signerconfdir = $(pkgdatadir)/conf
+dist_signerconf_DATA = conf/signer-profiles.conf conf/signerd.conf.example
+EXTRA_DIST += tests/fuzz/fuzz_frame.c tests/fuzz/corpus/frame/issue tests/fuzz/corpus/frame/chain \
+	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh

@@ -1,1 +1,10 @@
-# templates/: see README.md
+# templates/: ClearSilver templates, one folder per program; installed under $(pkgdatadir)/templates.
+admintemplatesdir = $(pkgdatadir)/templates/admin
+dist_admintemplates_DATA = \
+	templates/admin/header.cs \
+	templates/admin/footer.cs \
+	templates/admin/error.cs \
+	templates/admin/home.cs \
+	templates/admin/csr_form.cs \
+	templates/admin/cert_list.cs \
+	templates/admin/cert_view.cs

@@ -1,0 +1,85 @@
+/* admin_ctx.h: admin.fcgi's per-request context, route table types and handler list. */
+#ifndef CM_ADMIN_CTX_H
+#define CM_ADMIN_CTX_H
+
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "db.h"
+#include "render.h"
+#include "request.h"
+#include "response.h"
+#include "session.h"
+#include "settings.h"
+
+/* Ordered: a route's min_role admits that role and every higher one. */
+enum admin_role { ROLE_NONE = 0, ROLE_DRAO, ROLE_RAO, ROLE_MRAO };
+
+/* One per worker process. */
+struct admin_app {
+	struct cm_settings settings;
+	struct cm_db *db;
+};
+
+/* The administrators row REMOTE_USER mapped to. */
+struct admin_user {
+	int64_t id;
+	int64_t customer_id;
+	enum admin_role role;
+	char principal[256];
+	char name[256];
+	char role_name[8];        /* "mrao", "rao", "drao" */
+	char cert_types[64];      /* "ssl,client,codesign" */
+	char customer_uri[65];
+	char customer_name[256];
+};
+
+struct admin_ctx {
+	struct admin_app *app;
+	struct cm_db *db;
+	const struct cm_request *req;
+	struct cm_response *resp;
+	struct cm_render *r;
+	struct admin_user user;   /* principal[0] == 0 until mapped */
+	struct cm_session session;
+	int64_t id;               /* the numeric path segment ('#' in the pattern), else 0 */
+};
+
+typedef void (*admin_handler)(struct admin_ctx *c);
+
+#define ROUTE_CSRF 0x1        /* the form must carry the session's csrf token */
+
+struct admin_route {
+	const char *method;       /* "GET" or "POST" */
+	const char *pattern;      /* "/admin/certificates/#/download"; '#' = positive id */
+	admin_handler handler;
+	unsigned flags;
+	enum admin_role min_role;
+};
+
+/* routes.c */
+void admin_dispatch(void *app, struct cm_request *req, int parse_status,
+    struct cm_response *resp);
+
+/* page.c: every page goes out through these (shared layout, error pages). */
+void admin_page(struct admin_ctx *c, const char *title, const char *template);
+void admin_error(struct admin_ctx *c, int status, const char *title, const char *message);
+/* 1 when the admin's role and certificate types allow the signer profile. */
+int admin_profile_allowed(const struct admin_user *u, const char *profile);
+extern const char *const admin_profiles[];   /* NULL-terminated */
+
+/* chain.c: the CA certificates above cert (issuing first, then root) from
+ * ca_certs; an empty stack when none match, NULL on error. */
+STACK_OF(X509) *admin_chain_for(struct admin_ctx *c, X509 *cert);
+
+/* Handlers, one file each. */
+void admin_home(struct admin_ctx *c);
+void admin_csr_form(struct admin_ctx *c);
+void admin_csr_preview(struct admin_ctx *c);
+void admin_csr_issue(struct admin_ctx *c);
+void admin_cert_list(struct admin_ctx *c);
+void admin_cert_view(struct admin_ctx *c);
+void admin_cert_download(struct admin_ctx *c);
+
+#endif

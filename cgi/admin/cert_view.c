@@ -1,0 +1,103 @@
+/* cert_view.c: GET /admin/certificates/ID — the stored row, the parsed certificate, its chain, download links. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_ctx.h"
+#include "log.h"
+#include "x509util.h"
+
+static void
+set_list(struct cm_render *r, const char *name, const struct cm_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		cm_render_setf(r, l->v[i], "%s.%zu", name, i);
+}
+
+void
+admin_cert_view(struct admin_ctx *c)
+{
+	static const char *const cols[] = {
+		"cert_type", "profile", "status", "serial_hex", "subject_dn", "common_name",
+		"sans", "email", "key_type", "key_bits", "not_before", "not_after",
+		"requested_by", "approved_by", "revoked_at", "created_at", "org_name", NULL
+	};
+	struct cm_stmt *st;
+	struct cm_cert_info xi;
+	STACK_OF(X509) *chain = NULL;
+	X509 *cert = NULL;
+	size_t derlen = 0;
+	const char *der;
+	int f;
+
+	memset(&xi, 0, sizeof(xi));
+	st = cm_db_prepare(c->db,
+	    "SELECT c.cert_type, c.profile, c.status, c.serial_hex, c.subject_dn, c.common_name,"
+	    " c.sans, c.email, c.key_type, c.key_bits, c.not_before, c.not_after,"
+	    " c.requested_by, c.approved_by, c.revoked_at, c.created_at, o.name, c.der"
+	    " FROM certificates c LEFT JOIN organizations o ON o.id = c.org_id"
+	    " WHERE c.id = ? AND c.customer_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
+	    (f = cm_stmt_fetch(st)) < 0) {
+		cm_err("certificate %lld: %s", (long long)c->id, cm_db_error(c->db));
+		admin_error(c, 500, "Internal error", "The certificate could not be read; this has been logged.");
+		goto out;
+	}
+	if (f == 0) {
+		/* Another customer's certificate looks exactly like a missing one. */
+		admin_error(c, 404, "Not found", "There is no such certificate.");
+		goto out;
+	}
+	cm_render_set_int(c->r, "Row.id", (long)c->id);
+	for (unsigned i = 0; cols[i]; i++)
+		cm_render_setf(c->r, cm_stmt_str(st, i, NULL), "Row.%s", cols[i]);
+	der = cm_stmt_str(st, 17, &derlen);
+	if (der && cm_cert_load(der, derlen, &cert, NULL, 0) == 0 && cm_cert_describe(cert, &xi) == 0) {
+		char bits[16];
+
+		snprintf(bits, sizeof(bits), "%d", xi.key.bits);
+		cm_render_set_list(c->r,
+		    "Cert.serial", xi.serial_hex,
+		    "Cert.subject", xi.subject,
+		    "Cert.issuer", xi.issuer,
+		    "Cert.cn", xi.cn,
+		    "Cert.email", xi.email,
+		    "Cert.not_before", xi.not_before_str,
+		    "Cert.not_after", xi.not_after_str,
+		    "Cert.key_type", xi.key.type,
+		    "Cert.key_bits", bits,
+		    "Cert.key_curve", xi.key.curve,
+		    "Cert.sig_alg", xi.sig_alg,
+		    "Cert.sha256", xi.sha256,
+		    "Cert.is_ca", xi.is_ca ? "1" : "0",
+		    NULL);
+		set_list(c->r, "Cert.sans", &xi.sans);
+		set_list(c->r, "Cert.ekus", &xi.ekus);
+		set_list(c->r, "Cert.key_usage", &xi.key_usage);
+		if ((chain = admin_chain_for(c, cert)) != NULL) {
+			for (int i = 0; i < sk_X509_num(chain); i++) {
+				struct cm_cert_info ca;
+
+				if (cm_cert_describe(sk_X509_value(chain, i), &ca) < 0)
+					continue;
+				cm_render_setf(c->r, ca.subject, "Chain.%d.subject", i);
+				cm_render_setf(c->r, ca.not_after_str, "Chain.%d.not_after", i);
+				cm_render_setf(c->r, ca.sha256, "Chain.%d.sha256", i);
+				cm_cert_info_free(&ca);
+			}
+		}
+	} else {
+		cm_render_set(c->r, "Cert.unreadable", "1");
+	}
+	cm_stmt_close(st);
+	st = NULL;
+	admin_page(c, xi.cn ? xi.cn : "Certificate", "admin/cert_view.cs");
+out:
+	if (st)
+		cm_stmt_close(st);
+	sk_X509_pop_free(chain, X509_free);
+	cm_cert_info_free(&xi);
+	X509_free(cert);
+}

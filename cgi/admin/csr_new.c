@@ -1,0 +1,254 @@
+/* csr_new.c: the "new certificate from CSR" form, its preview, and the issue POST. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "admin_ctx.h"
+#include "issuance.h"
+#include "log.h"
+#include "signer_client.h"
+#include "x509util.h"
+
+#define MAX_ORGS 500
+
+struct csr_form {
+	const char *csr, *profile, *org, *days;
+	int64_t org_id;
+	long validity_days;
+	int errors;
+};
+
+static void
+field_error(struct admin_ctx *c, struct csr_form *f, const char *field, const char *msg)
+{
+	cm_render_setf(c->r, msg, "Errors.%s", field);
+	f->errors++;
+}
+
+/* Re-shows what was typed, the allowed profiles and the customer's
+ * organisations; 0 or -1 (database). */
+static int
+fill_form(struct admin_ctx *c, const struct csr_form *f)
+{
+	struct cm_stmt *st;
+	size_t n = 0;
+	char id[32];
+
+	cm_render_set_list(c->r,
+	    "Form.csr", f->csr,
+	    "Form.profile", f->profile,
+	    "Form.org", f->org,
+	    "Form.days", f->days,
+	    NULL);
+	for (size_t i = 0; admin_profiles[i]; i++)
+		if (admin_profile_allowed(&c->user, admin_profiles[i]))
+			cm_render_setf(c->r, admin_profiles[i], "Profiles.%zu.name", n++);
+	st = cm_db_prepare(c->db,
+	    "SELECT id, name FROM organizations WHERE customer_id = ? AND deleted_at IS NULL"
+	    " ORDER BY name, id LIMIT 500");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+		cm_err("organisations: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	for (n = 0; n < MAX_ORGS && cm_stmt_fetch(st) == 1; n++) {
+		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
+		cm_render_setf(c->r, id, "Orgs.%zu.id", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Orgs.%zu.name", n);
+	}
+	cm_stmt_close(st);
+	return 0;
+}
+
+/* 1 when org_id is one of the admin's customer's live organisations, 0 not, -1 error. */
+static int
+org_ok(struct admin_ctx *c, int64_t org_id)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT 1 FROM organizations WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	int rc = -1;
+
+	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 &&
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
+		rc = cm_stmt_fetch(st);
+	if (st)
+		cm_stmt_close(st);
+	return rc < 0 ? -1 : rc;
+}
+
+/* Positive decimal up to max; -1 when s is not one. */
+static long
+small_number(const char *s, long max)
+{
+	long v = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 9)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v >= 1 && v <= max ? v : -1;
+}
+
+/* Reads and checks the fields; errors go next to their field. -1 on a database error. */
+static int
+read_form(struct admin_ctx *c, struct csr_form *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->csr = cm_req_form(c->req, "csr");
+	f->profile = cm_req_form(c->req, "profile");
+	f->org = cm_req_form(c->req, "org");
+	f->days = cm_req_form(c->req, "days");
+	if (f->csr == NULL || f->csr[0] == '\0')
+		field_error(c, f, "csr", "Paste a certificate signing request (PEM, starting with -----BEGIN CERTIFICATE REQUEST-----).");
+	if (f->profile == NULL || f->profile[0] == '\0')
+		field_error(c, f, "profile", "Choose a certificate profile.");
+	else if (!admin_profile_allowed(&c->user, f->profile))
+		field_error(c, f, "profile", "Your administrator role cannot issue certificates with this profile.");
+	if (f->org && f->org[0]) {
+		long id = small_number(f->org, 999999999);
+		int r = id > 0 ? org_ok(c, id) : 0;
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			field_error(c, f, "org", "Choose one of your organisations.");
+		else
+			f->org_id = id;
+	}
+	if (f->days && f->days[0]) {
+		f->validity_days = small_number(f->days, 3650);
+		if (f->validity_days < 0)
+			field_error(c, f, "days", "Validity is a number of days from 1 to 3650, or empty for the profile's maximum.");
+	}
+	return 0;
+}
+
+static void
+show_form(struct admin_ctx *c, const struct csr_form *f, int status)
+{
+	if (fill_form(c, f) < 0) {
+		admin_error(c, 500, "Internal error", "The form could not be prepared; this has been logged.");
+		return;
+	}
+	c->resp->status = status;
+	admin_page(c, "New certificate from CSR", "admin/csr_form.cs");
+}
+
+void
+admin_csr_form(struct admin_ctx *c)
+{
+	struct csr_form f;
+
+	memset(&f, 0, sizeof(f));
+	f.profile = "tls-server";
+	show_form(c, &f, 200);
+}
+
+void
+admin_csr_preview(struct admin_ctx *c)
+{
+	struct csr_form f;
+	struct cm_csr_info ci;
+	X509_REQ *req = NULL;
+	char err[256], key[96];
+
+	memset(&ci, 0, sizeof(ci));
+	if (read_form(c, &f) < 0) {
+		admin_error(c, 500, "Internal error", "The form could not be checked; this has been logged.");
+		return;
+	}
+	if (f.csr && f.csr[0]) {
+		if (cm_csr_load(f.csr, strlen(f.csr), &req, err, sizeof(err)) < 0) {
+			field_error(c, &f, "csr", err);
+		} else if (cm_csr_describe(req, &ci) < 0) {
+			X509_REQ_free(req);
+			admin_error(c, 500, "Internal error", "Out of memory.");
+			return;
+		} else {
+			if (ci.key.curve[0])
+				snprintf(key, sizeof(key), "%s %s (%d bits)", ci.key.type, ci.key.curve, ci.key.bits);
+			else
+				snprintf(key, sizeof(key), "%s %d bits", ci.key.type, ci.key.bits);
+			cm_render_set_list(c->r,
+			    "Preview.subject", ci.subject,
+			    "Preview.cn", ci.cn,
+			    "Preview.key", key,
+			    "Preview.sig_alg", ci.sig_alg,
+			    "Preview.sig_valid", ci.sig_valid ? "1" : "0",
+			    NULL);
+			cm_render_set_int(c->r, "Preview.key_bits", ci.key.bits);
+			for (size_t i = 0; i < ci.sans.n; i++)
+				cm_render_setf(c->r, ci.sans.v[i], "Preview.sans.%zu", i);
+			if (!ci.sig_valid)
+				field_error(c, &f, "csr", "The CSR's signature does not verify: it was altered after signing, or is damaged.");
+			else if (strcmp(ci.key.type, "rsa") == 0 && ci.key.bits < 2048)
+				field_error(c, &f, "csr", "RSA keys must be at least 2048 bits.");
+		}
+	}
+	cm_csr_info_free(&ci);
+	X509_REQ_free(req);
+	show_form(c, &f, f.errors ? 400 : 200);
+}
+
+void
+admin_csr_issue(struct admin_ctx *c)
+{
+	struct csr_form f;
+	struct cm_signer *sg = NULL;
+	struct cm_issue_input in;
+	struct cm_issue_output out;
+	char err[512], loc[64];
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	if (read_form(c, &f) < 0) {
+		admin_error(c, 500, "Internal error", "The form could not be checked; this has been logged.");
+		return;
+	}
+	if (f.errors) {
+		show_form(c, &f, 400);
+		return;
+	}
+	if (cm_signer_connect(&sg, c->app->settings.signer_socket,
+	    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
+		cm_err("signer: %s", err);
+		admin_error(c, 502, "Signer unavailable",
+		    "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
+		return;
+	}
+	in.actor = c->user.principal;
+	in.remote_addr = c->req->remote_addr;
+	in.customer_id = c->user.customer_id;
+	in.org_id = f.org_id;
+	in.profile = f.profile;
+	in.csr = f.csr;
+	in.csr_len = strlen(f.csr);
+	in.validity_days = f.validity_days > 0 ? f.validity_days : 0;
+	err[0] = '\0';
+	r = cm_issue_from_csr(c->db, sg, &in, &out, err, sizeof(err));
+	cm_signer_close(sg);
+	if (r == 0) {
+		snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)out.cert_id);
+		free(out.pem);
+		cm_resp_redirect(c->resp, loc);
+		return;
+	}
+	free(out.pem);
+	if (r == 400) {
+		field_error(c, &f, "csr", err);
+		show_form(c, &f, 400);
+	} else if (r == 403) {
+		admin_error(c, 403, "The signer refused this certificate", err);
+	} else {
+		admin_error(c, r == 502 ? 502 : 500, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
+	}
+}

@@ -1,0 +1,46 @@
+/* home.c: GET /admin/ — greeting and the customer's certificate counts by status. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_ctx.h"
+#include "log.h"
+
+void
+admin_home(struct admin_ctx *c)
+{
+	static const char *const statuses[] = {
+		"requested", "approved", "issued", "declined", "revoked", "expired", NULL
+	};
+	struct cm_stmt *st;
+	long total = 0;
+
+	for (size_t i = 0; statuses[i]; i++)
+		cm_render_setf(c->r, "0", "Counts.%s", statuses[i]);
+	st = cm_db_prepare(c->db,
+	    "SELECT status, COUNT(*) FROM certificates WHERE customer_id = ? GROUP BY status");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+		cm_err("home counts: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		admin_error(c, 500, "Internal error", "The certificate counts could not be read; this has been logged.");
+		return;
+	}
+	while (cm_stmt_fetch(st) == 1) {
+		const char *status = cm_stmt_str(st, 0, NULL);
+		long n = (long)cm_stmt_i64(st, 1);
+
+		for (size_t i = 0; status && statuses[i]; i++)
+			if (strcmp(status, statuses[i]) == 0) {
+				char num[32];
+
+				snprintf(num, sizeof(num), "%ld", n);
+				cm_render_setf(c->r, num, "Counts.%s", statuses[i]);
+			}
+		total += n;
+	}
+	cm_stmt_close(st);
+	cm_render_set_int(c->r, "Counts.total", total);
+	admin_page(c, "Home", "admin/home.cs");
+}

@@ -1,0 +1,100 @@
+/* main.c: admin.fcgi start-up: options, certmint.conf, then the shared FastCGI loop with admin_dispatch. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin_ctx.h"
+#include "db.h"
+#include "fcgi_main.h"
+#include "log.h"
+#include "settings.h"
+
+static const char usage[] =
+    "usage: admin.fcgi [-c CERTMINT_CONF] [-s SOCKET] [-n WORKERS] [-u USER] [-g SOCKET_GROUP]\n"
+    "  without -s, serves the FastCGI socket on fd 0 (mod_fcgid style)\n";
+
+/* After fork and privilege drop: each worker has its own connection. 0 or -1. */
+static int
+worker_init(void *appv)
+{
+	struct admin_app *app = appv;
+	char err[256];
+
+	if (cm_db_connect(&app->db, &app->settings, err, sizeof(err)) < 0) {
+		/* Keep serving: each request retries through cm_db_ping and says 503. */
+		cm_err("database: %s (will retry per request)", err);
+		app->db = NULL;
+	}
+	return 0;
+}
+
+static void
+worker_fini(void *appv)
+{
+	struct admin_app *app = appv;
+
+	cm_db_close(app->db);
+	app->db = NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct admin_app app;
+	struct cm_fcgi_opts o;
+	const char *conf = NULL;
+	char err[256];
+	long workers = 0;
+	int ch, level, rc = 1;
+
+	memset(&app, 0, sizeof(app));
+	memset(&o, 0, sizeof(o));
+	cm_log_init("admin.fcgi", CM_LOG_INFO, 0);
+	while ((ch = getopt(argc, argv, "c:s:n:u:g:h")) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 's': o.socket_path = optarg; break;
+		case 'n': {
+			char *end;
+
+			workers = strtol(optarg, &end, 10);
+			if (*end || workers < 1 || workers > 256) {
+				fprintf(stderr, "admin.fcgi: -n: 1 to 256 workers\n");
+				return 2;
+			}
+			break;
+		}
+		case 'u': o.user = optarg; break;
+		case 'g': o.socket_group = optarg; break;
+		default:
+			fputs(usage, stderr);
+			return ch == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (cm_settings_load(&app.settings, conf, err, sizeof(err)) < 0) {
+		cm_err("configuration: %s", err);
+		return 1;
+	}
+	if ((level = cm_log_level_parse(app.settings.log_level)) >= 0)
+		cm_log_init("admin.fcgi", (enum cm_log_level)level, 0);
+
+	o.workers = (int)workers;
+	cm_limits_default(&o.limits);
+	if (app.settings.max_body > 0)
+		o.limits.max_body = (size_t)app.settings.max_body;
+	o.worker_init = worker_init;
+	o.worker_fini = worker_fini;
+	o.app = &app;
+	o.handler = admin_dispatch;
+	if (cm_fcgi_run(&o) == 0)
+		rc = 0;
+	cm_settings_free(&app.settings);
+	return rc;
+}

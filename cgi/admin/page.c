@@ -1,0 +1,96 @@
+/* page.c: the shared layout data, error pages and the role -> profile rule for admin.fcgi. */
+#include "config.h"
+
+#include <string.h>
+
+#include "admin_ctx.h"
+#include "log.h"
+
+const char *const admin_profiles[] = {
+	"tls-server", "client-smime", "code-signing", "ocsp-signing", NULL
+};
+
+static const char *
+role_label(enum admin_role r)
+{
+	switch (r) {
+	case ROLE_MRAO: return "MRAO";
+	case ROLE_RAO: return "RAO";
+	case ROLE_DRAO: return "DRAO";
+	default: return "";
+	}
+}
+
+/* Renders template inside the shared layout; errors become a 500 page. */
+void
+admin_page(struct admin_ctx *c, const char *title, const char *template)
+{
+	cm_render_set_list(c->r,
+	    "Page.title", title,
+	    "Static.url", c->app->settings.static_url,
+	    NULL);
+	if (c->user.principal[0]) {
+		cm_render_set_list(c->r,
+		    "User.principal", c->user.principal,
+		    "User.name", c->user.name[0] ? c->user.name : c->user.principal,
+		    "User.role", role_label(c->user.role),
+		    "Customer.name", c->user.customer_name,
+		    "Customer.uri", c->user.customer_uri,
+		    NULL);
+	}
+	if (c->session.csrf[0])
+		cm_render_set(c->r, "Session.csrf", c->session.csrf);
+	cm_render_page(c->r, template, c->resp);
+}
+
+/* Replaces whatever was built with an error page of status. */
+void
+admin_error(struct admin_ctx *c, int status, const char *title, const char *message)
+{
+	/* Keep the headers: a new session's cookie must still reach the browser. */
+	cm_buf_reset(&c->resp->body);
+	cm_resp_content_type(c->resp, "text/html; charset=utf-8");
+	c->resp->status = status;
+	cm_render_set_list(c->r,
+	    "Error.status", cm_status_text(status),
+	    "Error.title", title,
+	    "Error.message", message,
+	    NULL);
+	cm_render_set_int(c->r, "Error.code", status);
+	admin_page(c, title, "admin/error.cs");
+}
+
+/* An MRAO may use every profile; RAO/DRAO only those of their certificate
+ * types, and never the OCSP-signing profile (it signs for the CA). */
+int
+admin_profile_allowed(const struct admin_user *u, const char *profile)
+{
+	const char *type = NULL;
+	size_t tl;
+
+	if (profile == NULL)
+		return 0;
+	if (strcmp(profile, "tls-server") == 0)
+		type = "ssl";
+	else if (strcmp(profile, "client-smime") == 0)
+		type = "client";
+	else if (strcmp(profile, "code-signing") == 0)
+		type = "codesign";
+	else if (strcmp(profile, "ocsp-signing") != 0)
+		return 0;
+	if (u->role == ROLE_MRAO)
+		return 1;
+	if (type == NULL)
+		return 0;
+	/* cert_types is a MariaDB SET: "ssl,client,codesign". */
+	tl = strlen(type);
+	for (const char *p = u->cert_types; *p; ) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (n == tl && strncmp(p, type, n) == 0)
+			return 1;
+		p += n + (e ? 1 : 0);
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+-- demo-data.sql: the demo customer, organisation, department and domain (safe to load again).
+--
+-- Load after `certmint init`:  mariadb --defaults-file=... certmint < conf/demo-data.sql
+-- Rows are found by their natural names, so re-running inserts nothing new.
+
+INSERT INTO customers (uri, name, enabled) VALUES ('demo', 'Demo Company', 1)
+	ON DUPLICATE KEY UPDATE name = VALUES(name);
+
+INSERT INTO organizations (customer_id, name, city, country)
+	SELECT c.id, 'Demo Organisation', 'Demo City', 'GB' FROM customers c
+	WHERE c.uri = 'demo' AND NOT EXISTS (
+		SELECT 1 FROM organizations o
+		WHERE o.customer_id = c.id AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL);
+
+INSERT INTO departments (org_id, name)
+	SELECT o.id, 'Engineering' FROM organizations o JOIN customers c ON c.id = o.customer_id
+	WHERE c.uri = 'demo' AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL
+	AND NOT EXISTS (
+		SELECT 1 FROM departments d
+		WHERE d.org_id = o.id AND d.name = 'Engineering' AND d.deleted_at IS NULL);
+
+INSERT INTO domains (customer_id, name, validation_state, validation_method, validated_at)
+	SELECT c.id, n.name, 'validated', 'email', UTC_TIMESTAMP()
+	FROM customers c
+	JOIN (SELECT 'demo.test' AS name UNION ALL SELECT '*.demo.test') n
+	WHERE c.uri = 'demo'
+	ON DUPLICATE KEY UPDATE validation_state = VALUES(validation_state);
+
+INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, state)
+	SELECT d.id, o.id, NULL, t.cert_type, 'approved'
+	FROM customers c
+	JOIN domains d ON d.customer_id = c.id AND d.name IN ('demo.test', '*.demo.test')
+	JOIN organizations o ON o.customer_id = c.id AND o.name = 'Demo Organisation'
+		AND o.deleted_at IS NULL
+	JOIN (SELECT 'ssl' AS cert_type UNION ALL SELECT 'client' UNION ALL SELECT 'codesign') t
+	WHERE c.uri = 'demo';

@@ -1,0 +1,38 @@
+/* ca.h: the signer's CA (root + issuing certificate and key) kept in the vault. */
+#ifndef CM_CA_H
+#define CM_CA_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "vault.h"
+
+struct cm_ca {
+	pthread_rwlock_t lock;
+	const struct cm_vault *vault;
+	X509 *root;
+	X509 *cert;          /* issuing CA */
+	EVP_PKEY *key;       /* issuing CA key, decrypted once at start */
+};
+
+/*
+ * Return convention: 0 success; 1 refused with a reason for the requester;
+ * -1 internal failure with a reason.
+ */
+/* Loads an existing CA from the vault (none is fine: 0 with ca->cert NULL). */
+int cm_ca_load(struct cm_ca *ca, const struct cm_vault *v, char *err, size_t errlen);
+void cm_ca_free(struct cm_ca *ca);
+
+int cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
+    const char *issuing_subject, long root_days, long issuing_days,
+    char *reason, size_t rlen);
+int cm_ca_import(struct cm_ca *ca, const char *root_pem, const char *issuing_pem,
+    const char *key_pem, const char *passphrase, char *reason, size_t rlen);
+/* Appends issuing then root PEM to out; 1 when there is no CA yet. */
+int cm_ca_chain(struct cm_ca *ca, struct cm_buf *out, char *reason, size_t rlen);
+/* New references to the issuing certificate and key; 1 when no CA yet. */
+int cm_ca_get(struct cm_ca *ca, X509 **cert, EVP_PKEY **key, char *reason, size_t rlen);
+
+#endif

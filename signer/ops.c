@@ -1,0 +1,275 @@
+/* ops.c: handlers for ca-init, ca-import, ca-chain and issue. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "issue.h"
+#include "log.h"
+#include "names.h"
+#include "ops.h"
+
+#define MAX_PEM (64 * 1024)
+
+/* Handler convention: 0 success with fields added to reply after the OK
+ * header; 1 refused / -1 failed with a reason for the requester. */
+
+static int
+op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	char *kt = NULL, *rs = NULL, *is = NULL;
+	uint32_t rd = 0, id = 0;
+	int bad1, bad2, bad3, ret = 1;
+
+	kt = cm_msg_get_str(m, TAG_KEY_TYPE, 32, &bad1);
+	rs = cm_msg_get_str(m, TAG_ROOT_SUBJECT, CM_PROTO_MAX_NAME, &bad2);
+	is = cm_msg_get_str(m, TAG_ISSUING_SUBJECT, CM_PROTO_MAX_NAME, &bad3);
+	if (!kt || !rs || !is) {
+		snprintf(reason, rlen, "ca-init needs a key type, a root subject and an issuing subject");
+		goto out;
+	}
+	if ((cm_msg_get(m, TAG_ROOT_DAYS) && cm_msg_get_u32(m, TAG_ROOT_DAYS, &rd) < 0) ||
+	    (cm_msg_get(m, TAG_ISSUING_DAYS) && cm_msg_get_u32(m, TAG_ISSUING_DAYS, &id) < 0)) {
+		snprintf(reason, rlen, "CA validity fields must be 4-byte integers");
+		goto out;
+	}
+	ret = cm_ca_init(ctx->ca, kt, rs, is, (long)rd, (long)id, reason, rlen);
+	if (ret == 0)
+		cm_info("CA created (%s): root %s, issuing %s", kt, rs, is);
+out:
+	(void)reply;
+	free(kt);
+	free(rs);
+	free(is);
+	return ret;
+}
+
+static void
+free_secret(char *s)
+{
+	if (s) {
+		OPENSSL_cleanse(s, strlen(s));
+		free(s);
+	}
+}
+
+static int
+op_ca_import(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	char *root = NULL, *iss = NULL, *key = NULL, *pass = NULL;
+	int bad, ret = 1;
+
+	root = cm_msg_get_str(m, TAG_ROOT_PEM, MAX_PEM, &bad);
+	iss = cm_msg_get_str(m, TAG_ISSUING_PEM, MAX_PEM, &bad);
+	key = cm_msg_get_str(m, TAG_ISSUING_KEY_PEM, MAX_PEM, &bad);
+	pass = cm_msg_get_str(m, TAG_PASSPHRASE, CM_PROTO_MAX_NAME, &bad);
+	if (!root || !iss || !key) {
+		snprintf(reason, rlen, "ca-import needs the root and issuing certificates and the issuing key (PEM, up to %d bytes each)", MAX_PEM);
+		goto out;
+	}
+	ret = cm_ca_import(ctx->ca, root, iss, key, pass, reason, rlen);
+	if (ret == 0)
+		cm_info("CA imported");
+out:
+	(void)reply;
+	free(root);
+	free(iss);
+	free_secret(key);
+	free_secret(pass);
+	return ret;
+}
+
+static int
+op_ca_chain(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	struct cm_buf pem;
+	int ret;
+	(void)m;
+	cm_buf_init(&pem, MAX_PEM);
+	ret = cm_ca_chain(ctx->ca, &pem, reason, rlen);
+	if (ret == 0 && cm_enc_bytes(reply, TAG_CHAIN_PEM, pem.data, pem.len) < 0) {
+		snprintf(reason, rlen, "chain too large");
+		ret = -1;
+	}
+	cm_buf_free(&pem);
+	return ret;
+}
+
+/* Collects every repeated string field with tag: 0, or 1 with reason. */
+static int
+collect(const struct cm_msg *m, uint16_t tag, char **out, size_t max, size_t *n,
+    char *reason, size_t rlen)
+{
+	*n = 0;
+	for (size_t i = 0; i < m->nfields; i++) {
+		if (m->fields[i].tag != tag)
+			continue;
+		if (*n == max) {
+			snprintf(reason, rlen, "too many %s fields", tag == TAG_SAN ? "subjectAltName" : "extended key usage");
+			return 1;
+		}
+		out[*n] = cm_field_strdup(&m->fields[i], CM_PROTO_MAX_NAME);
+		if (out[*n] == NULL) {
+			snprintf(reason, rlen, "a %s field is too long or contains NUL", tag == TAG_SAN ? "subjectAltName" : "extended key usage");
+			return 1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	char *profile = NULL, *subject = NULL;
+	char *sans[CM_MAX_SANS + 1], *ekus[CM_PROFILE_MAX_LIST + 1];
+	size_t nsans = 0, nekus = 0;
+	struct cm_issue_plan plan;
+	struct cm_policy_in in;
+	X509 *ca_cert = NULL, *cert = NULL;
+	EVP_PKEY *ca_key = NULL;
+	unsigned char *der = NULL;
+	struct cm_buf rec;
+	unsigned char serial[CM_SERIAL_LEN];
+	char hex[2 * CM_SERIAL_LEN + 1], subj[512];
+	uint32_t days = 0, ca = 0;
+	int bad, ret = 1, held = 0;
+
+	memset(&plan, 0, sizeof(plan));
+	memset(&in, 0, sizeof(in));
+	cm_buf_init(&rec, 0);
+	profile = cm_msg_get_str(m, TAG_PROFILE, 64, &bad);
+	const struct cm_field *csr = cm_msg_get(m, TAG_CSR_DER);
+	if (profile == NULL || csr == NULL) {
+		snprintf(reason, rlen, "issue needs a profile name and a DER CSR");
+		goto out;
+	}
+	const struct cm_profile *p = cm_profile_find(ctx->profiles, profile);
+	if (p == NULL) {
+		snprintf(reason, rlen, "unknown profile '%.64s'", profile);
+		for (char *q = reason; *q; q++)
+			if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
+				*q = '?';
+		goto out;
+	}
+	if ((cm_msg_get(m, TAG_VALIDITY_DAYS) && cm_msg_get_u32(m, TAG_VALIDITY_DAYS, &days) < 0) ||
+	    (cm_msg_get(m, TAG_CA) && cm_msg_get_u32(m, TAG_CA, &ca) < 0)) {
+		snprintf(reason, rlen, "validity and CA fields must be 4-byte integers");
+		goto out;
+	}
+	subject = cm_msg_get_str(m, TAG_SUBJECT, CM_PROTO_MAX_NAME, &bad);
+	if (bad) {
+		snprintf(reason, rlen, "subject is too long or contains NUL");
+		goto out;
+	}
+	if (collect(m, TAG_SAN, sans, CM_MAX_SANS, &nsans, reason, rlen) ||
+	    collect(m, TAG_EKU, ekus, CM_PROFILE_MAX_LIST, &nekus, reason, rlen))
+		goto out;
+	in.csr_der = csr->val;
+	in.csr_len = csr->len;
+	in.days = (long)days;
+	in.subject = subject;
+	in.sans = nsans ? (const char *const *)sans : NULL;
+	in.nsans = nsans;
+	in.ekus = (const char *const *)ekus;
+	in.nekus = nekus;
+	in.ca = ca != 0;
+	if (ctx->cpu_slots) {
+		while (sem_wait(ctx->cpu_slots) < 0 && errno == EINTR)
+			;
+		held = 1;
+	}
+	ret = cm_policy_check(p, &in, &plan, reason, rlen);
+	if (ret != 0)
+		goto out;
+	ret = cm_ca_get(ctx->ca, &ca_cert, &ca_key, reason, rlen);
+	if (ret != 0)
+		goto out;
+	ret = -1;
+	if (cm_serial_new(serial) < 0) {
+		snprintf(reason, rlen, "random number generator failed");
+		goto out;
+	}
+	cm_serial_hex(serial, hex);
+	cert = cm_issue_build(p, &plan, ca_cert, ca_key, serial, reason, rlen);
+	if (cert == NULL)
+		goto out;
+	int dlen = i2d_X509(cert, &der);
+	if (dlen <= 0) {
+		snprintf(reason, rlen, "encoding the certificate failed");
+		goto out;
+	}
+	X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
+	if (held) {
+		sem_post(ctx->cpu_slots);
+		held = 0;
+	}
+	/* No certificate leaves the signer before it is on disk in the journal. */
+	if (cm_journal_format(&rec, time(NULL), hex, p->name, uid, subj, der, (size_t)dlen) < 0 ||
+	    cm_journal_append(ctx->journal, rec.data, rec.len) < 0) {
+		cm_err("journal write failed for serial %s: certificate withheld", hex);
+		snprintf(reason, rlen, "the signer could not journal the certificate, so it was not issued");
+		goto out;
+	}
+	if (cm_enc_bytes(reply, TAG_CERT_DER, der, (size_t)dlen) < 0 ||
+	    cm_enc_str(reply, TAG_SERIAL_HEX, hex) < 0) {
+		snprintf(reason, rlen, "reply too large");
+		goto out;
+	}
+	cm_info("issued serial %s profile %s for uid %u: %s", hex, p->name, (unsigned)uid, subj);
+	ret = 0;
+out:
+	if (held)
+		sem_post(ctx->cpu_slots);
+	if (ret == 1)
+		cm_info("refused issue (profile %s) for uid %u: %s", profile ? profile : "-", (unsigned)uid, reason);
+	for (size_t i = 0; i < nsans; i++)
+		free(sans[i]);
+	for (size_t i = 0; i < nekus; i++)
+		free(ekus[i]);
+	free(profile);
+	free(subject);
+	cm_issue_plan_free(&plan);
+	X509_free(ca_cert);
+	X509_free(cert);
+	EVP_PKEY_free(ca_key);
+	OPENSSL_free(der);
+	cm_buf_free(&rec);
+	return ret;
+}
+
+/* 0 reply ready / -1 drop. */
+int
+cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
+    uint32_t request_id, const struct cm_msg *m, struct cm_buf *reply)
+{
+	char reason[512] = "";
+	int r;
+
+	if (cm_enc_begin(reply, OP_REPLY_OK, request_id) < 0)
+		return -1;
+	switch (op) {
+	case OP_CA_INIT: r = op_ca_init(ctx, m, reply, reason, sizeof(reason)); break;
+	case OP_CA_IMPORT: r = op_ca_import(ctx, m, reply, reason, sizeof(reason)); break;
+	case OP_CA_CHAIN: r = op_ca_chain(ctx, m, reply, reason, sizeof(reason)); break;
+	case OP_ISSUE: r = op_issue(ctx, uid, m, reply, reason, sizeof(reason)); break;
+	default:
+		snprintf(reason, sizeof(reason), "unknown operation");
+		r = 1;
+	}
+	if (r == 0)
+		return cm_enc_finish(reply);
+	if (r < 0)
+		cm_err("%s for uid %u failed: %s", cm_op_name(op) ? cm_op_name(op) : "?", (unsigned)uid, reason);
+	return cm_enc_error(reply, request_id, reason[0] ? reason : "failed");
+}

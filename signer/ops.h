@@ -1,0 +1,31 @@
+/* ops.h: the closed set of signer operations, from a decoded request to a reply frame. */
+#ifndef CM_OPS_H
+#define CM_OPS_H
+
+#include <semaphore.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "ca.h"
+#include "journal.h"
+#include "profile.h"
+#include "proto.h"
+
+struct cm_signer_ctx {
+	const struct cm_profiles *profiles;
+	struct cm_ca *ca;
+	struct cm_journal *journal;
+	/* Bounds how many threads run CSR checks and signing at once (NULL: no
+	 * bound). One per CPU keeps OpenSSL's internal locks uncontended while
+	 * the other connection threads wait for the journal or the network. */
+	sem_t *cpu_slots;
+};
+
+/* Runs an allowed op (the caller checked the ACL) and leaves a complete
+ * OP_REPLY_OK or OP_REPLY_ERR frame in reply. Returns 0, or -1 when not
+ * even an error reply could be built (drop the connection). */
+int cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
+    uint32_t request_id, const struct cm_msg *m, struct cm_buf *reply);
+
+#endif

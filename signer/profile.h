@@ -1,0 +1,82 @@
+/* profile.h: certificate profiles from the signer's own file, and the policy checks of an issuance. */
+#ifndef CM_PROFILE_H
+#define CM_PROFILE_H
+
+#include <stddef.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define CM_PROFILE_MAX 32
+#define CM_PROFILE_MAX_LIST 16
+
+enum { CM_KT_RSA = 1, CM_KT_EC = 2, CM_KT_ED25519 = 4 };
+
+struct cm_profile {
+	char name[64];
+	char key_usage[256];             /* "digitalSignature,keyEncipherment" */
+	int eku[CM_PROFILE_MAX_LIST];    /* NIDs */
+	size_t neku;
+	long max_days;
+	unsigned key_types;              /* CM_KT_* */
+	long min_rsa_bits;
+	int curves[CM_PROFILE_MAX_LIST]; /* NIDs */
+	size_t ncurves;
+	int subject_attrs[CM_PROFILE_MAX_LIST];
+	size_t nsubject_attrs;
+	unsigned san_types;              /* CM_SAN_* */
+	int san_required;
+	int cn_required;
+	int ocsp_nocheck;
+};
+
+struct cm_profiles {
+	size_t n;
+	struct cm_profile p[CM_PROFILE_MAX];
+};
+
+/*
+ * Profile file: one "[profile NAME]" section per profile with keys
+ * key_usage, ext_key_usage, max_days, key_types (rsa ec ed25519),
+ * min_rsa_bits, ec_curves, subject_attrs, san_types (DNS IP email URI UPN),
+ * san_required, cn_required, ocsp_nocheck. Lists are blank-separated.
+ * Both return 0, or -1 with err; unknown keys and missing required keys fail.
+ */
+int cm_profiles_load(struct cm_profiles *ps, const char *path, char *err, size_t errlen);
+int cm_profiles_parse(struct cm_profiles *ps, const char *data, size_t len,
+    const char *name, char *err, size_t errlen);
+const struct cm_profile *cm_profile_find(const struct cm_profiles *ps, const char *name);
+
+/* What a requester asks for; NULL/0 members mean "take it from the CSR/profile". */
+struct cm_policy_in {
+	const unsigned char *csr_der;
+	size_t csr_len;
+	long days;
+	const char *subject;
+	const char *const *sans;
+	size_t nsans;
+	const char *const *ekus;
+	size_t nekus;
+	int ca;
+};
+
+/* What the signer will put in the certificate after every check passed. */
+struct cm_issue_plan {
+	X509_REQ *req;
+	EVP_PKEY *pub;                   /* borrowed from req */
+	X509_NAME *subject;
+	GENERAL_NAMES *sans;             /* NULL when none */
+	int eku[CM_PROFILE_MAX_LIST];
+	size_t neku;
+	long days;
+};
+
+/*
+ * Re-checks a request against profile p. Returns 0 with plan filled (free with
+ * cm_issue_plan_free), 1 when refused with a reason for the requester in
+ * reason, -1 on an internal failure with reason.
+ */
+int cm_policy_check(const struct cm_profile *p, const struct cm_policy_in *in,
+    struct cm_issue_plan *plan, char *reason, size_t reasonlen);
+void cm_issue_plan_free(struct cm_issue_plan *plan);
+
+#endif

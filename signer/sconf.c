@@ -1,0 +1,169 @@
+/* sconf.c: reads signerd.conf into struct cm_sconf and answers ACL questions. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conffile.h"
+#include "log.h"
+#include "proto.h"
+#include "sconf.h"
+
+static const struct cm_conf_field sconf_fields[] = {
+	{ "signer", "socket", CM_CONF_STR, offsetof(struct cm_sconf, socket), 0, 0 },
+	{ "signer", "socket_mode", CM_CONF_STR, offsetof(struct cm_sconf, socket_mode_str), 0, 0 },
+	{ "signer", "socket_group", CM_CONF_STR, offsetof(struct cm_sconf, socket_group), 0, 0 },
+	{ "signer", "user", CM_CONF_STR, offsetof(struct cm_sconf, user), 0, 0 },
+	{ "signer", "vault", CM_CONF_STR, offsetof(struct cm_sconf, vault), 0, 0 },
+	{ "signer", "vault_key_file", CM_CONF_STR, offsetof(struct cm_sconf, vault_key_file), 0, 0 },
+	{ "signer", "journal", CM_CONF_STR, offsetof(struct cm_sconf, journal), 0, 0 },
+	{ "signer", "profiles_file", CM_CONF_STR, offsetof(struct cm_sconf, profiles_file), 0, 0 },
+	{ "signer", "max_connections", CM_CONF_INT, offsetof(struct cm_sconf, max_connections), 1, 4096 },
+	{ "signer", "read_timeout_ms", CM_CONF_INT, offsetof(struct cm_sconf, read_timeout_ms), 100, 3600000 },
+	{ "signer", "log_level", CM_CONF_STR, offsetof(struct cm_sconf, log_level), 0, 0 },
+	{ NULL, NULL, 0, 0, 0, 0 }
+};
+
+/* Resolves a user name or a numeric uid: 0, or -1 when unknown. */
+static int
+resolve_uid(const char *name, uid_t *uid)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(name, &end, 10);
+	if (*name && *end == '\0' && errno == 0 && v < (unsigned long)UINT_MAX) {
+		*uid = (uid_t)v;
+		return 0;
+	}
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return -1;
+	*uid = pw.pw_uid;
+	return 0;
+}
+
+/* An [access] line "user = op op op": 0, or -1 with err. */
+static int
+access_line(struct cm_sconf *c, const char *key, const char *value, char *err, size_t errlen)
+{
+	uid_t uid;
+	unsigned ops = 0;
+	char word[64];
+
+	if (resolve_uid(key, &uid) < 0) {
+		snprintf(err, errlen, "no such user '%s'", key);
+		return -1;
+	}
+	for (const char *p = value; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		size_t n = strcspn(p, " \t,");
+		if (n >= sizeof(word)) {
+			snprintf(err, errlen, "operation name too long");
+			return -1;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		p += n;
+		unsigned op = cm_op_parse(word);
+		if (op == 0) {
+			snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue)", word);
+			return -1;
+		}
+		ops |= 1u << op;
+	}
+	for (size_t i = 0; i < c->nacl; i++)
+		if (c->acl[i].uid == uid) {
+			snprintf(err, errlen, "uid %u listed twice", (unsigned)uid);
+			return -1;
+		}
+	if (c->nacl == CM_SIGNER_MAX_ACL) {
+		snprintf(err, errlen, "more than %d [access] lines", CM_SIGNER_MAX_ACL);
+		return -1;
+	}
+	c->acl[c->nacl].uid = uid;
+	c->acl[c->nacl].ops = ops;
+	c->nacl++;
+	return 0;
+}
+
+static int
+sconf_cb(void *ctx, const char *section, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	struct cm_sconf *c = ctx;
+	if (strcmp(section, "access") == 0)
+		return access_line(c, key, value, err, errlen);
+	return cm_conf_apply(sconf_fields, c, section, key, value, err, errlen);
+}
+
+static int
+set_default(char **slot, const char *v)
+{
+	if (*slot)
+		return 0;
+	*slot = strdup(v);
+	return *slot ? 0 : -1;
+}
+
+/* 0, or -1 with err. */
+int
+cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_connections = 64;
+	c->read_timeout_ms = 30000;
+	if (cm_conf_parse_file(path, sconf_cb, c, err, errlen) < 0)
+		return -1;
+	if (set_default(&c->socket_mode_str, "0660") < 0 ||
+	    set_default(&c->profiles_file, CM_SYSCONFDIR "/signer-profiles.conf") < 0 ||
+	    set_default(&c->log_level, "info") < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const char *missing = !c->socket ? "socket" : !c->vault ? "vault" :
+	    !c->vault_key_file ? "vault_key_file" : !c->journal ? "journal" : NULL;
+	if (missing) {
+		snprintf(err, errlen, "%s: [signer] %s is required", path, missing);
+		return -1;
+	}
+	char *end;
+	unsigned long mode = strtoul(c->socket_mode_str, &end, 8);
+	if (*c->socket_mode_str == '\0' || *end != '\0' || mode > 0777) {
+		snprintf(err, errlen, "%s: socket_mode '%s' is not an octal mode", path, c->socket_mode_str);
+		return -1;
+	}
+	c->socket_mode = (unsigned)mode;
+	if (cm_log_level_parse(c->log_level) < 0) {
+		snprintf(err, errlen, "%s: log_level '%s' is not error|warn|info|debug", path, c->log_level);
+		return -1;
+	}
+	return 0;
+}
+
+/* No return value. */
+void
+cm_sconf_free(struct cm_sconf *c)
+{
+	cm_conf_free_fields(sconf_fields, c);
+}
+
+/* 1 allowed / 0 not. */
+int
+cm_sconf_allowed(const struct cm_sconf *c, uid_t uid, unsigned op)
+{
+	if (op == 0 || op >= OP__MAX)
+		return 0;
+	for (size_t i = 0; i < c->nacl; i++)
+		if (c->acl[i].uid == uid)
+			return (c->acl[i].ops >> op) & 1u;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* sconf.h: signerd.conf, the signer's own configuration ([signer] and [access]). */
+#ifndef CM_SCONF_H
+#define CM_SCONF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CM_SIGNERD_DEFAULT_CONF CM_SYSCONFDIR "/signerd.conf"
+#define CM_SIGNER_MAX_ACL 64
+
+struct cm_acl_entry {
+	uid_t uid;
+	unsigned ops;              /* bit (1u << op) per allowed enum cm_op */
+};
+
+struct cm_sconf {
+	/* [signer] */
+	char *socket;
+	char *socket_mode_str;     /* octal text, default "0660" */
+	char *socket_group;
+	char *user;
+	char *vault;
+	char *vault_key_file;
+	char *journal;
+	char *profiles_file;
+	long max_connections;      /* default 64 */
+	long read_timeout_ms;      /* idle limit per connection, default 30000 */
+	char *log_level;
+	/* derived */
+	unsigned socket_mode;
+	/* [access] */
+	size_t nacl;
+	struct cm_acl_entry acl[CM_SIGNER_MAX_ACL];
+};
+
+/* Loads and validates path into c. Returns 0, or -1 with err (unknown keys,
+ * unknown users or operations, missing required keys). */
+int cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen);
+void cm_sconf_free(struct cm_sconf *c);
+
+/* 1 when uid may run op, else 0. */
+int cm_sconf_allowed(const struct cm_sconf *c, uid_t uid, unsigned op);
+
+/* The uid of the peer on a connected Unix socket: 0 and *uid, or -1 errno. */
+int cm_peer_uid(int fd, uid_t *uid, pid_t *pid);
+
+#endif

@@ -1,0 +1,24 @@
+<?cs # header.cs: the shared layout's top (head, user bar, navigation); every admin page includes it. ?><!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title><?cs var:Page.title ?> · certmint</title>
+<link rel="stylesheet" href="<?cs var:Static.url ?>/style.css">
+</head>
+<body>
+<header class="top">
+  <a class="brand" href="/admin/">certmint</a>
+  <?cs if:User.principal ?>
+  <nav>
+    <a href="/admin/">Home</a>
+    <a href="/admin/certificates">Certificates</a>
+    <a href="/admin/certificates/new">New certificate</a>
+  </nav>
+  <div class="who"><span class="user"><?cs var:User.name ?></span>
+    <span class="principal">(<?cs var:User.principal ?>)</span>
+    <span class="role"><?cs var:User.role ?></span>
+    <span class="customer"><?cs var:Customer.name ?></span></div>
+  <?cs /if ?>
+</header>
+<main>

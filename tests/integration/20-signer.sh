@@ -1,0 +1,110 @@
+#!/bin/bash
+# 20-signer.sh: talks raw protocol to the stack's signerd and checks that it
+# refuses everything outside its profiles, drops bad frames and stays up.
+. tests/lib.sh
+. "$CERTMINT_STACK/stack.env"
+
+PROBE="$CERTMINT_BUILD/tests/tools/signer-probe"
+SOCK="$CERTMINT_SIGNER_SOCKET"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+probe() { "$PROBE" -s "$SOCK" "$@" 2>&1; }
+
+[ -x "$PROBE" ] || { fail "signer-probe built ($PROBE)"; done_testing; exit 1; }
+
+# CSRs made with the openssl CLI.
+ec_csr() { # ec_csr NAME SUBJ [openssl req args...]
+	local n=$1 subj=$2; shift 2
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$n.key" \
+		-subj "$subj" -out "$T/$n.csr" "$@" 2>/dev/null
+}
+ec_csr good /CN=probe.certmint.test -addext "subjectAltName=DNS:probe.certmint.test,IP:127.0.0.1"
+ec_csr caask /CN=sub-ca.certmint.test -addext "subjectAltName=DNS:sub-ca.certmint.test" \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+ec_csr mail /CN=Bob -addext "subjectAltName=email:bob@certmint.test"
+openssl req -new -newkey rsa:1024 -nodes -keyout "$T/weak.key" -subj /CN=weak.certmint.test \
+	-addext "subjectAltName=DNS:weak.certmint.test" -out "$T/weak.csr" 2>/dev/null
+openssl req -in "$T/good.csr" -outform DER -out "$T/badsig.der"
+# Flip one bit of the last signature byte: the CSR still parses, its signature fails.
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[-1]^=1; open(sys.argv[1],"wb").write(b)' "$T/badsig.der"
+
+# The chain.
+out=$(probe chain)
+expect_eq "ca-chain returns issuing + root" "$(printf '%s\n' "$out" | grep -c 'BEGIN CERTIFICATE')" 2
+printf '%s\n' "$out" > "$T/chain.pem"
+grep -q 'BEGIN CERTIFICATE' "$T/chain.pem" || diag "the signer has no CA: was certmint init run on this stack? ($out)"
+
+# A valid issuance.
+out=$(probe issue -p tls-server -r "$T/good.csr" -o "$T/good.pem")
+expect_match "valid tls-server issue accepted" "$out" '^OK serial=[0-9a-f]{32}$'
+serial=${out#OK serial=}
+check "issued certificate verifies against the chain" \
+	openssl verify -CAfile "$T/chain.pem" -purpose sslserver "$T/good.pem"
+text=$(openssl x509 -in "$T/good.pem" -noout -text 2>/dev/null)
+expect_match "certificate carries serverAuth only" "$text" 'TLS Web Server Authentication$'
+expect_match "certificate is CA:FALSE" "$text" 'CA:FALSE'
+expect_match "certificate keeps the CSR's SANs" "$text" 'DNS:probe.certmint.test, IP Address:127.0.0.1'
+got_serial=$(openssl x509 -in "$T/good.pem" -noout -serial 2>/dev/null | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//')
+expect_eq "reply serial is the certificate's" "$got_serial" "$(echo "$serial" | sed 's/^0*//')"
+if [ -r "${CERTMINT_JOURNAL:-}" ]; then
+	expect_match "issuance is in the journal" "$(grep -F "$serial" "$CERTMINT_JOURNAL")" "tls-server"
+fi
+
+# Refusals with reasons.
+out=$(probe issue -p tls-server -r "$T/good.csr" -C)
+expect_match "request flagged CA refused" "$out" '^REFUSED: CA certificates cannot be issued by profile tls-server'
+out=$(probe issue -p tls-server -r "$T/caask.csr")
+expect_match "CSR asking for CA:TRUE refused" "$out" '^REFUSED: CA certificates cannot be issued by profile tls-server'
+out=$(probe issue -p tls-server -r "$T/good.csr" -d 398)
+expect_match "validity over the profile maximum refused" "$out" '^REFUSED: requested validity of 398 days exceeds the 397-day maximum'
+out=$(probe issue -p tls-server -r "$T/good.csr" -e codeSigning)
+expect_match "EKU outside the profile refused" "$out" '^REFUSED: extended key usage codeSigning is not allowed by profile tls-server'
+out=$(probe issue -p tls-server -r "$T/weak.csr")
+expect_match "RSA-1024 refused" "$out" '^REFUSED: RSA key of 1024 bits is below the 2048-bit minimum'
+out=$(probe issue -p tls-server -r "$T/badsig.der")
+expect_match "bad CSR signature refused" "$out" '^REFUSED: CSR signature is invalid'
+out=$(probe issue -p tls-server -r "$T/mail.csr")
+expect_match "SAN type outside the profile refused" "$out" '^REFUSED: email subjectAltNames are not allowed by profile tls-server'
+out=$(probe issue -p root-ca -r "$T/good.csr")
+expect_match "unknown profile refused" "$out" "^REFUSED: unknown profile 'root-ca'"
+out=$(probe issue -p client-smime -r "$T/mail.csr" -o "$T/mail.pem")
+expect_match "client-smime with an email SAN accepted" "$out" '^OK serial='
+expect_match "client-smime carries clientAuth + emailProtection" \
+	"$(openssl x509 -in "$T/mail.pem" -noout -ext extendedKeyUsage 2>/dev/null)" 'TLS Web Client Authentication, E-mail Protection'
+
+# Protocol faults: unknown op and malformed frames drop the connection,
+# an over-limit frame is refused (without being read) and dropped.
+out=$(probe raw-op 99)
+expect_eq "unknown op drops the connection" "$out" "DROPPED"
+out=$(probe raw-op 0x8000)
+expect_eq "a reply op sent as a request drops the connection" "$out" "DROPPED"
+out=$(probe oversize)
+expect_match "over-limit frame refused" "$out" 'REFUSED: frame of 1048589 bytes exceeds the 1048576-byte limit'
+expect_match "over-limit frame then dropped" "$out" 'DROPPED'
+expect_eq "bad protocol version drops the connection" "$(probe bad-version)" "DROPPED"
+expect_eq "truncated fields drop the connection" "$(probe bad-fields)" "DROPPED"
+expect_match "many requests on one connection" "$(probe multi 20)" '^OK 20 requests'
+expect_eq "signer still answers after the faults" \
+	"$(probe chain | grep -c 'BEGIN CERTIFICATE')" 2
+
+# Per-uid operation ACL: the web user may not create a CA.
+if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1; then
+	asweb() { setpriv --reuid=www-data --regid=www-data --clear-groups "$@"; }
+	out=$(asweb "$PROBE" -s "$SOCK" ca-init -k ecdsa-p256 -R "/CN=Evil Root" -I "/CN=Evil CA" 2>&1)
+	expect_match "ca-init as www-data refused" "$out" "^REFUSED: operation ca-init not allowed for uid $(id -u www-data)"
+	if [ -n "${CERTMINT_VAULT:-}" ]; then
+		check_not "www-data cannot list the vault" asweb ls "$CERTMINT_VAULT"
+		check_not "www-data cannot read the vault key file" asweb cat "$(sed -n 's/^vault_key_file *= *//p' "$CERTMINT_SIGNER_CONF")"
+	fi
+	# Started as root with a [signer] user, the daemon must not keep root.
+	if grep -Eq '^user *=' "${CERTMINT_SIGNER_CONF:-/dev/null}"; then
+		pid=$(ss -xlpn 2>/dev/null | grep -F "$SOCK " | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+		if [ -n "$pid" ]; then
+			expect_match "signerd runs without root" "$(ps -o uid= -p "$pid")" '^ *[1-9][0-9]*$'
+		fi
+	fi
+else
+	ok "# skip ACL checks need root and a www-data user"
+fi
+
+done_testing

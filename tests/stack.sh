@@ -1,0 +1,582 @@
+#!/bin/bash
+# tests/stack.sh: brings a private certmint stack (MariaDB, MIT KDC, signerd,
+# admin.fcgi, Apache) up and down in one directory, on free loopback ports.
+#
+# Usage: tests/stack.sh up DIR      start (or restart, reusing data) the stack in DIR
+#        tests/stack.sh down DIR    stop exactly the processes "up" started
+#        tests/stack.sh status DIR  say which of them run
+# Programs come from $CERTMINT_BUILD, else <repo>/_build/plain.
+# "up" writes DIR/stack.env (shell-sourceable) and prints a summary.
+set -u
+umask 022
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${CERTMINT_BUILD:-$ROOT/_build/plain}
+REALM=CERTMINT.TEST
+ADMIN_PRINC=alice@$REALM
+USER_PRINC=bob@$REALM
+DB_NAME=certmint
+DB_USER=certmint
+SIGNER_USER=certmint-signer
+WEB_USER=www-data
+CUSTOMER=demo
+# Start order; "down" walks it backwards.
+SERVICES="mariadb kdc signerd admin apache"
+
+die() { echo "stack: $*" >&2; exit 1; }
+say() { echo "stack: $*" >&2; }
+
+# tail_log FILE: shows the end of a log so a failure explains itself.
+tail_log() {
+	[ -f "$1" ] || return 0
+	echo "---- last lines of $1 ----" >&2
+	tail -n 25 "$1" >&2
+	echo "----" >&2
+}
+
+# proc_start PID: the process's start time (clock ticks since boot), which
+# tells a PID we recorded apart from a recycled one. Empty when gone or a
+# zombie (our daemons are reparented to PID 1, which may reap them late).
+proc_start() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	[ "$1" = Z ] || echo "${20}"
+}
+
+# pid_alive NAME: 0 when the process recorded as NAME still runs.
+pid_alive() {
+	local f=$DIR/pids/$1.pid pid st
+	[ -f "$f" ] || return 1
+	read -r pid st < "$f" || return 1
+	[ -n "${pid:-}" ] && [ -n "${st:-}" ] && [ "$(proc_start "$pid")" = "$st" ]
+}
+
+record_pid() {
+	local st
+	st=$(proc_start "$2")
+	[ -n "$st" ] || return 1
+	echo "$2 $st" > "$DIR/pids/$1.pid"
+}
+
+# start NAME LOG CMD...: runs CMD in its own session (Apache in the
+# foreground kills its process group on SIGTERM; setsid keeps that group
+# ours alone) and records its PID. setsid does not fork here because a
+# background job of a non-interactive shell is not a group leader.
+start() {
+	local name=$1 log=$2 pid
+	shift 2
+	setsid "$@" < /dev/null >> "$log" 2>&1 &
+	pid=$!
+	sleep 0.05
+	record_pid "$name" "$pid" || { tail_log "$log"; die "$name exited at once"; }
+}
+
+# wait_for NAME LOG TIMEOUT_S CMD...: polls CMD until it succeeds; fails
+# loudly when the service died or the time ran out.
+wait_for() {
+	local name=$1 log=$2 limit=$(( $3 * 20 )) i=0
+	shift 3
+	while ! "$@" > /dev/null 2>&1; do
+		if ! pid_alive "$name"; then
+			tail_log "$log"
+			die "$name died during start-up"
+		fi
+		i=$((i + 1))
+		if [ "$i" -ge "$limit" ]; then
+			tail_log "$log"
+			die "$name not ready after $(( limit / 20 )) s"
+		fi
+		sleep 0.05
+	done
+}
+
+port_answers() { timeout 1 bash -c ">/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# port_free PORT: nobody listens on it (TCP or UDP, any address).
+port_free() {
+	[ -z "$(ss -Hltun "( sport = :$1 )" 2>/dev/null)" ] && ! port_answers "$1"
+}
+
+# pick_port OLD: OLD when still free, else a random free one below the
+# ephemeral range (so outgoing connections never take it meanwhile).
+PICKED=" "
+pick_port() {
+	local p=${1:-} n=0
+	if [ -n "$p" ] && [ "${PICKED#* $p }" = "$PICKED" ] && port_free "$p"; then
+		PICKED="$PICKED$p "
+		echo "$p"
+		return 0
+	fi
+	while [ "$n" -lt 200 ]; do
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
+		n=$((n + 1))
+		[ "${PICKED#* $p }" != "$PICKED" ] && continue
+		port_free "$p" || continue
+		PICKED="$PICKED$p "
+		echo "$p"
+		return 0
+	done
+	die "no free port found"
+}
+
+# secret FILE: prints the secret in FILE, creating it (random hex) if absent.
+secret() {
+	[ -s "$1" ] || { openssl rand -hex 16 > "$1.tmp" && mv "$1.tmp" "$1"; } || die "cannot write $1"
+	cat "$1"
+}
+
+need_bin() {
+	[ -x "$1" ] || die "$1 is missing: build certmint first (make in $BUILD, or set CERTMINT_BUILD)"
+}
+
+# sq VALUE: VALUE as a single-quoted shell word.
+sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# ---------------------------------------------------------------- up
+
+setup_dirs() {
+	mkdir -p "$DIR" || die "cannot create $DIR"
+	DIR=$(cd "$DIR" && pwd)
+	# Sockets live in DIR/run; sun_path holds 108 bytes.
+	[ ${#DIR} -le 80 ] || die "$DIR is too long a path for Unix sockets (max 80 characters)"
+	chmod 755 "$DIR"
+	local d=$DIR
+	while [ "$d" != / ]; do
+		[ "$(( 0$(stat -c %a "$d") & 1 ))" = 1 ] \
+			|| die "$d is not traversable by others; $WEB_USER must reach $DIR (chmod o+x $d)"
+		d=$(dirname "$d")
+	done
+	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal}
+	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs}
+	chmod 700 "$DIR"/{secrets,db}
+	chown "$WEB_USER:$WEB_USER" "$DIR/apache/rcache"
+	chmod 700 "$DIR/apache/rcache"
+	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/vault" "$DIR/journal"
+	chmod 700 "$DIR/vault" "$DIR/journal"
+	# Sockets of a previous run would make the readiness checks pass early.
+	rm -f "$DIR"/run/*.sock "$DIR"/apache/run/*
+	: > "$DIR/apache/htdocs/index.html"
+}
+
+ensure_users() {
+	id "$WEB_USER" > /dev/null 2>&1 || die "user $WEB_USER is missing (install apache2)"
+	if ! id "$SIGNER_USER" > /dev/null 2>&1; then
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin "$SIGNER_USER" || die "cannot create user $SIGNER_USER"
+		say "created system user $SIGNER_USER"
+	fi
+}
+
+pick_ports() {
+	local HTTP_PORT="" HTTPS_PORT="" KDC_PORT=""
+	# shellcheck disable=SC1091
+	[ -f "$DIR/ports" ] && . "$DIR/ports"
+	HTTP=$(pick_port "$HTTP_PORT") || exit 1
+	HTTPS=$(pick_port "$HTTPS_PORT") || exit 1
+	KDC=$(pick_port "$KDC_PORT") || exit 1
+	printf 'HTTP_PORT=%s\nHTTPS_PORT=%s\nKDC_PORT=%s\n' "$HTTP" "$HTTPS" "$KDC" > "$DIR/ports"
+}
+
+up_mariadb() {
+	local cnf=$DIR/my.cnf log=$DIR/logs/mariadb.log
+	cat > "$cnf" <<EOF
+# Written by tests/stack.sh; regenerated on every "up".
+[client-server]
+socket = $DIR/run/mariadb.sock
+
+[mariadbd]
+datadir = $DIR/db
+pid-file = $DIR/run/mariadb.pid
+log-error = $log
+skip-networking
+skip-name-resolve
+skip-log-bin
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 64M
+EOF
+	chmod 644 "$cnf"
+	if [ ! -d "$DIR/db/mysql" ]; then
+		mariadb-install-db --defaults-file="$cnf" --user=root --skip-test-db --force \
+			--auth-root-authentication-method=socket > "$DIR/logs/mariadb-install.log" 2>&1 \
+			|| { tail_log "$DIR/logs/mariadb-install.log"; die "mariadb-install-db failed"; }
+	fi
+	# --defaults-file must come first, or /etc/mysql settings leak in.
+	start mariadb "$log" mariadbd --defaults-file="$cnf" --user=root
+	wait_for mariadb "$log" 20 mariadb --defaults-file="$cnf" -u root -e 'SELECT 1'
+	local pw
+	pw=$(secret "$DIR/db.password")
+	chown "root:$WEB_USER" "$DIR/db.password"
+	chmod 640 "$DIR/db.password"
+	mariadb --defaults-file="$cnf" -u root <<EOF || die "cannot create database $DB_NAME"
+CREATE DATABASE IF NOT EXISTS $DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON $DB_NAME.* TO '$DB_USER'@'localhost';
+EOF
+}
+
+up_kdc() {
+	local k=$DIR/krb5 log=$DIR/logs/kdc.log
+	cat > "$k/krb5.conf" <<EOF
+# Written by tests/stack.sh; the system /etc/krb5.conf names another realm.
+[libdefaults]
+	default_realm = $REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+	ticket_lifetime = 10h
+
+[realms]
+	$REALM = {
+		kdc = 127.0.0.1:$KDC
+	}
+
+[domain_realm]
+	localhost = $REALM
+EOF
+	cat > "$k/kdc.conf" <<EOF
+# Written by tests/stack.sh.
+[kdcdefaults]
+	kdc_listen = 127.0.0.1:$KDC
+	kdc_tcp_listen = 127.0.0.1:$KDC
+
+[realms]
+	$REALM = {
+		database_name = $k/principal
+		key_stash_file = $k/stash
+		acl_file = $k/kadm5.acl
+		max_life = 10h
+		max_renewable_life = 1d
+		supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+	}
+
+[logging]
+	kdc = FILE:$log
+	admin_server = FILE:$DIR/logs/kadmin.log
+	default = FILE:$DIR/logs/kdc.log
+EOF
+	: > "$k/kadm5.acl"
+	chmod 644 "$k/krb5.conf"
+	chmod 600 "$k/kdc.conf" "$k/kadm5.acl"
+	export KRB5_CONFIG=$k/krb5.conf KRB5_KDC_PROFILE=$k/kdc.conf
+	if [ ! -f "$k/principal" ]; then
+		kdb5_util create -s -r "$REALM" -P "$(secret "$DIR/secrets/kdc-master.password")" \
+			> "$DIR/logs/kdb5_util.log" 2>&1 || { tail_log "$DIR/logs/kdb5_util.log"; die "kdb5_util create failed"; }
+		{
+			kadmin.local -r "$REALM" -q "addprinc -pw $(secret "$DIR/secrets/alice.password") $ADMIN_PRINC" &&
+			kadmin.local -r "$REALM" -q "addprinc -pw $(secret "$DIR/secrets/bob.password") $USER_PRINC" &&
+			kadmin.local -r "$REALM" -q "addprinc -randkey HTTP/localhost@$REALM" &&
+			kadmin.local -r "$REALM" -q "ktadd -k $k/http.keytab HTTP/localhost@$REALM"
+		} > "$DIR/logs/kadmin-setup.log" 2>&1 || { tail_log "$DIR/logs/kadmin-setup.log"; die "creating principals failed"; }
+	fi
+	# Apache's workers (www-data) accept tickets with this key.
+	chown "root:$WEB_USER" "$k/http.keytab"
+	chmod 640 "$k/http.keytab"
+	start kdc "$log" krb5kdc -n -r "$REALM"
+	wait_for kdc "$log" 10 port_answers "$KDC"
+}
+
+up_signerd() {
+	local bin=$BUILD/signer/certmint-signerd log=$DIR/logs/signerd.log
+	need_bin "$bin"
+	[ -s "$DIR/vault.key" ] || openssl rand -hex 32 > "$DIR/vault.key" || die "cannot write vault.key"
+	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/vault.key"
+	chmod 400 "$DIR/vault.key"
+	touch "$DIR/journal/issued.log"
+	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/journal/issued.log"
+	chmod 600 "$DIR/journal/issued.log"
+	cat > "$DIR/signerd.conf" <<EOF
+# Written by tests/stack.sh; regenerated on every "up".
+[signer]
+socket = $DIR/run/signer.sock
+socket_mode = 0660
+socket_group = $WEB_USER
+user = $SIGNER_USER
+vault = $DIR/vault
+vault_key_file = $DIR/vault.key
+journal = $DIR/journal/issued.log
+profiles_file = $ROOT/conf/signer-profiles.conf
+max_connections = 64
+log_level = info
+
+[access]
+root = ca-init ca-import ca-chain issue
+$WEB_USER = ca-chain issue
+EOF
+	chmod 644 "$DIR/signerd.conf"
+	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f
+	wait_for signerd "$log" 10 test -S "$DIR/run/signer.sock"
+}
+
+write_certmint_conf() {
+	cat > "$DIR/certmint.conf" <<EOF
+# Written by tests/stack.sh; regenerated on every "up".
+[log]
+level = info
+
+[database]
+socket = $DIR/run/mariadb.sock
+name = $DB_NAME
+user = $DB_USER
+password_file = $DIR/db.password
+schema_dir = $ROOT/schema
+
+[signer]
+socket = $DIR/run/signer.sock
+timeout_ms = 10000
+
+[web]
+templates = $ROOT/templates
+static_url = /static
+base_url = https://localhost:$HTTPS
+EOF
+	chmod 644 "$DIR/certmint.conf"
+}
+
+# Schema, CA, CA chain file, demo data (once per instance).
+init_certmint() {
+	local cli=$BUILD/tools/certmint log=$DIR/logs/cli.log
+	CLI="$cli -c $DIR/certmint.conf"
+	need_bin "$cli"
+	$CLI init >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
+	if ! $CLI ca-chain > "$DIR/ca-chain.pem.tmp" 2>> "$log" || ! grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp"; then
+		# The chain as init recorded it: issuing CA first, then the root.
+		mariadb --defaults-file="$DIR/my.cnf" -u root -N -r -B "$DB_NAME" \
+			-e "SELECT pem FROM ca_certs ORDER BY kind DESC, id DESC" > "$DIR/ca-chain.pem.tmp" 2>> "$log"
+	fi
+	grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp" || { tail_log "$log"; die "no CA chain after certmint init"; }
+	mv "$DIR/ca-chain.pem.tmp" "$DIR/ca-chain.pem"
+	chmod 644 "$DIR/ca-chain.pem"
+	# demo-data.sql is written to be loaded again: newer demo rows arrive
+	# in an existing instance.
+	mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" < "$ROOT/conf/demo-data.sql" >> "$log" 2>&1 \
+		|| { tail_log "$log"; die "loading conf/demo-data.sql failed"; }
+	if [ ! -f "$DIR/.demo-admin-added" ]; then
+		$CLI admin add "$ADMIN_PRINC" --role mrao --customer "$CUSTOMER" --name "Alice Admin" \
+			--email "alice@example.test" >> "$log" 2>&1 \
+			|| [ "$(mariadb --defaults-file="$DIR/my.cnf" -u root -N -B "$DB_NAME" \
+				-e "SELECT COUNT(*) FROM admins WHERE principal = '$ADMIN_PRINC'" 2>> "$log")" = 1 ] \
+			|| { tail_log "$log"; die "certmint admin add $ADMIN_PRINC failed"; }
+		touch "$DIR/.demo-admin-added"
+	fi
+}
+
+up_admin() {
+	local bin=$BUILD/cgi/admin/admin.fcgi log=$DIR/logs/admin.log
+	need_bin "$bin"
+	start admin "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/admin.sock" -n 4 -u "$WEB_USER" -g "$WEB_USER"
+	wait_for admin "$log" 10 test -S "$DIR/run/admin.sock"
+}
+
+# The TLS certificate comes from certmint's own CA; it is kept while it
+# matches the current chain and stays valid for a day.
+tls_cert() {
+	local a=$DIR/apache log=$DIR/logs/cli.log issuing
+	issuing=$(awk '/BEGIN CERTIFICATE/{p=1} p{print} /END CERTIFICATE/{exit}' "$DIR/ca-chain.pem")
+	if [ -s "$a/tls.crt" ] && [ -s "$a/tls.key" ] \
+		&& openssl x509 -in "$a/tls.crt" -noout -checkend 86400 > /dev/null 2>&1 \
+		&& openssl verify -CAfile "$DIR/ca-chain.pem" "$a/tls.crt" > /dev/null 2>&1; then
+		return 0
+	fi
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$a/tls.key.new" \
+		-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		-out "$a/tls.csr" > "$DIR/logs/openssl.log" 2>&1 || { tail_log "$DIR/logs/openssl.log"; die "openssl req failed"; }
+	chmod 600 "$a/tls.key.new"
+	$CLI issue --profile tls-server --csr "$a/tls.csr" --customer "$CUSTOMER" > "$a/tls.leaf" 2>> "$log" \
+		|| { tail_log "$log"; die "certmint issue --profile tls-server (Apache's certificate) failed"; }
+	# Apache sends the leaf and the issuing CA; clients hold the root.
+	{ awk '/BEGIN CERTIFICATE/{p=1} p{print} /END CERTIFICATE/{exit}' "$a/tls.leaf"; echo "$issuing"; } > "$a/tls.crt.new"
+	mv "$a/tls.key.new" "$a/tls.key"
+	mv "$a/tls.crt.new" "$a/tls.crt"
+	rm -f "$a/tls.leaf"
+}
+
+up_apache() {
+	local a=$DIR/apache log=$DIR/logs/apache-error.log users=""
+	[ "$(id -u)" = 0 ] && users="User $WEB_USER
+Group $WEB_USER"
+	sed -e "s|@STACK@|$DIR|g" -e "s|@REPO@|$ROOT|g" -e "s|@HTTP_PORT@|$HTTP|g" \
+		-e "s|@HTTPS_PORT@|$HTTPS|g" -e "s|@KEYTAB@|$DIR/krb5/http.keytab|g" \
+		"$ROOT/apache/httpd-stack.conf.in" > "$a/httpd.conf.new" || die "cannot write httpd.conf"
+	awk -v u="$users" '{ if ($0 == "@USER_LINES@") print u; else print }' "$a/httpd.conf.new" > "$a/httpd.conf"
+	rm -f "$a/httpd.conf.new"
+	apache2 -t -f "$a/httpd.conf" > "$DIR/logs/apache-configtest.log" 2>&1 \
+		|| { tail_log "$DIR/logs/apache-configtest.log"; die "Apache rejects $a/httpd.conf"; }
+	# mod_auth_gssapi needs the private realm (Basic checks passwords at the
+	# KDC) and a replay cache its workers may write.
+	start apache "$log" env KRB5_CONFIG="$DIR/krb5/krb5.conf" KRB5RCACHEDIR="$a/rcache" \
+		KRB5_KTNAME="$DIR/krb5/http.keytab" apache2 -f "$a/httpd.conf" -DFOREGROUND
+	wait_for apache "$log" 10 port_answers "$HTTP"
+	wait_for apache "$log" 10 port_answers "$HTTPS"
+}
+
+write_env() {
+	local f=$DIR/stack.env.tmp
+	{
+		echo "# certmint private stack in $DIR, written by tests/stack.sh up; source it."
+		for kv in \
+			"CERTMINT_STACK_DIR=$DIR" \
+			"CERTMINT_BUILD=$BUILD" \
+			"CERTMINT_URL=http://localhost:$HTTP" \
+			"CERTMINT_HTTPS_URL=https://localhost:$HTTPS" \
+			"CERTMINT_HTTP_PORT=$HTTP" \
+			"CERTMINT_HTTPS_PORT=$HTTPS" \
+			"CERTMINT_KDC_PORT=$KDC" \
+			"CERTMINT_CUSTOMER=$CUSTOMER" \
+			"CERTMINT_CA_PEM=$DIR/ca-chain.pem" \
+			"KRB5_CONFIG=$DIR/krb5/krb5.conf" \
+			"KRB5_KDC_PROFILE=$DIR/krb5/kdc.conf" \
+			"CERTMINT_KEYTAB=$DIR/krb5/http.keytab" \
+			"CERTMINT_REALM=$REALM" \
+			"CERTMINT_ADMIN_PRINCIPAL=$ADMIN_PRINC" \
+			"CERTMINT_ADMIN_PASSWORD=$(cat "$DIR/secrets/alice.password")" \
+			"CERTMINT_USER_PRINCIPAL=$USER_PRINC" \
+			"CERTMINT_USER_PASSWORD=$(cat "$DIR/secrets/bob.password")" \
+			"CERTMINT_DB_SOCKET=$DIR/run/mariadb.sock" \
+			"CERTMINT_DB_NAME=$DB_NAME" \
+			"CERTMINT_DB_USER=$DB_USER" \
+			"CERTMINT_DB_PASSWORD=$(cat "$DIR/db.password")" \
+			"CERTMINT_DB_DEFAULTS=$DIR/my.cnf" \
+			"CERTMINT_SIGNER_SOCKET=$DIR/run/signer.sock" \
+			"CERTMINT_CONF=$DIR/certmint.conf" \
+			"CERTMINT_SIGNER_CONF=$DIR/signerd.conf" \
+			"CERTMINT_VAULT=$DIR/vault" \
+			"CERTMINT_JOURNAL=$DIR/journal/issued.log" \
+			"CERTMINT_ADMIN_SOCKET=$DIR/run/admin.sock" \
+			"CERTMINT_LOG_DIR=$DIR/logs" \
+			"CERTMINT_CLI=$CLI"; do
+			echo "export ${kv%%=*}=$(sq "${kv#*=}")"
+		done
+	} > "$f"
+	chmod 600 "$f"
+	mv "$f" "$DIR/stack.env"
+}
+
+up_failed() {
+	local rc=$?
+	[ "$rc" -eq 0 ] && return
+	say "up failed; stopping what it started"
+	cmd_down "$DIR" > /dev/null 2>&1
+	exit "$rc"
+}
+
+cmd_up() {
+	local t0=$SECONDS name
+	[ "$(id -u)" = 0 ] || die "run as root: the stack creates the $SIGNER_USER user and runs services as $WEB_USER and $SIGNER_USER"
+	for b in mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid; do
+		command -v "$b" > /dev/null || die "$b not found; run tests/deps.sh"
+	done
+	for b in signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi; do
+		need_bin "$BUILD/$b"
+	done
+	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
+	for name in $SERVICES; do
+		pid_alive "$name" && die "a stack already runs in $DIR ($name); run: $0 down $DIR"
+	done
+	rm -f "$DIR/stack.env" "$DIR"/pids/*.pid
+	# Any failure from here on stops what this run started.
+	trap up_failed EXIT
+	trap 'exit 130' INT TERM HUP
+	ensure_users
+	setup_dirs
+	pick_ports
+	up_mariadb
+	up_kdc
+	up_signerd
+	write_certmint_conf
+	init_certmint
+	up_admin
+	tls_cert
+	up_apache
+	write_env
+	trap - EXIT INT TERM HUP
+	cat <<EOF
+certmint stack up in $DIR ($((SECONDS - t0)) s)
+  http:     http://localhost:$HTTP/admin/   (Kerberos Negotiate)
+  https:    https://localhost:$HTTPS/admin/  (Negotiate, or Kerberos user name + password)
+  realm:    $REALM, KDC 127.0.0.1:$KDC, KRB5_CONFIG=$DIR/krb5/krb5.conf
+  admin:    $ADMIN_PRINC (MRAO)   user: $USER_PRINC (not an administrator)
+  CA chain: $DIR/ca-chain.pem
+  logs:     $DIR/logs/
+  env:      . $DIR/stack.env
+EOF
+}
+
+# ---------------------------------------------------------------- down
+
+# stop NAME: TERM to the recorded PID, then to what is left of the process
+# group it leads (setsid made it a group of its own: its workers), KILL
+# after a grace period. Nothing else is ever signalled.
+stop() {
+	local name=$1 f=$DIR/pids/$1.pid pid st i
+	[ -f "$f" ] || return 0
+	read -r pid st < "$f"
+	if pid_alive "$name"; then
+		kill -TERM "$pid" 2>/dev/null
+		for i in $(seq 150); do
+			[ "$(proc_start "$pid")" = "$st" ] || break
+			sleep 0.1
+		done
+		if [ "$(proc_start "$pid")" = "$st" ]; then
+			say "$name ($pid) ignored SIGTERM; killing it"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	fi
+	# Leftover workers of the group we created (a group id stays unused
+	# while any member lives, so these can only be ours).
+	if [ -n "$(group_live "$pid")" ]; then
+		kill -TERM -- "-$pid" 2>/dev/null
+		for i in $(seq 50); do
+			[ -z "$(group_live "$pid")" ] && break
+			sleep 0.1
+		done
+		[ -n "$(group_live "$pid")" ] && kill -KILL -- "-$pid" 2>/dev/null
+	fi
+	rm -f "$f"
+	echo "stopped $name ($pid)"
+}
+
+# group_live PGID: the live (non-zombie) members of a process group.
+group_live() {
+	local p
+	for p in $(pgrep -g "$1" 2>/dev/null); do
+		[ -n "$(proc_start "$p")" ] && echo "$p"
+	done
+}
+
+cmd_down() {
+	local name list=""
+	DIR=$(cd "$1" 2>/dev/null && pwd) || { echo "nothing to stop in $1"; return 0; }
+	[ -d "$DIR/pids" ] || { echo "nothing to stop in $DIR"; return 0; }
+	for name in $SERVICES; do list="$name $list"; done
+	for name in $list; do stop "$name"; done
+	rm -f "$DIR/stack.env" "$DIR"/run/*.sock
+	return 0
+}
+
+cmd_status() {
+	local name rc=0
+	DIR=$(cd "$1" && pwd) || die "no stack in $1"
+	for name in $SERVICES; do
+		if pid_alive "$name"; then
+			echo "$name: running (pid $(cut -d' ' -f1 "$DIR/pids/$name.pid"))"
+		else
+			echo "$name: stopped"; rc=1
+		fi
+	done
+	return $rc
+}
+
+[ $# -eq 2 ] || { echo "usage: $0 up|down|status DIR" >&2; exit 2; }
+case $1 in
+up) cmd_up "$2" ;;
+down) cmd_down "$2" ;;
+status) cmd_status "$2" ;;
+*) echo "usage: $0 up|down|status DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,381 @@
+/* test_signer_store.c: unit tests for the vault, the CA pair, the journal and the op handlers. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "tap.h"
+#include "ca.h"
+#include "journal.h"
+#include "names.h"
+#include "ops.h"
+#include "profile.h"
+#include "vault.h"
+
+static char tmp[256];
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			perror("write");
+		close(fd);
+	}
+	chmod(path, mode);
+}
+
+static int
+count_tmp_files(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".tmp."))
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void
+test_vault(void)
+{
+	char vdir[300], key[300], path[400], err[512];
+	struct cm_vault v;
+	struct stat st;
+
+	snprintf(vdir, sizeof(vdir), "%s/vault", tmp);
+	snprintf(key, sizeof(key), "%s/vault.key", tmp);
+	mkdir(vdir, 0700);
+	write_file(key, "correct horse battery staple\n", 0600);
+	int r = cm_vault_open(&v, vdir, key, err, sizeof(err));
+	if (!ok(r == 0, "vault opens"))
+		printf("# %s\n", err);
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ok(cm_vault_put_key(&v, "test.key", k, err, sizeof(err)) == 0, "key stored");
+	snprintf(path, sizeof(path), "%s/test.key", vdir);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "key file is 0600");
+	struct cm_buf b;
+	cm_buf_init(&b, 0);
+	cm_vault_read(&v, "test.key", &b, err, sizeof(err));
+	ok(b.data && strstr(b.data, "BEGIN ENCRYPTED PRIVATE KEY") && !strstr(b.data, "BEGIN PRIVATE KEY"),
+	    "key is encrypted at rest");
+	cm_buf_free(&b);
+	EVP_PKEY *k2 = cm_vault_get_key(&v, "test.key", err, sizeof(err));
+	ok(k2 && EVP_PKEY_eq(k, k2) == 1, "round trip gives the same key");
+	EVP_PKEY_free(k2);
+	is_int(count_tmp_files(vdir), 0, "no temporary files left");
+	ok(cm_vault_write(&v, "../escape", "x", 1, err, sizeof(err)) < 0, "path traversal refused");
+	ok(cm_vault_exists(&v, "test.key") == 1 && cm_vault_exists(&v, "nope") == 0, "exists");
+	cm_vault_close(&v);
+
+	/* Wrong passphrase. */
+	write_file(key, "a different passphrase", 0600);
+	ok(cm_vault_open(&v, vdir, key, err, sizeof(err)) == 0, "vault opens with another passphrase");
+	k2 = cm_vault_get_key(&v, "test.key", err, sizeof(err));
+	ok(k2 == NULL && strstr(err, "cannot decrypt"), "wrong passphrase cannot decrypt");
+	EVP_PKEY_free(k2);
+	cm_vault_close(&v);
+
+	/* Permission checks. */
+	write_file(key, "correct horse battery staple\n", 0644);
+	ok(cm_vault_open(&v, vdir, key, err, sizeof(err)) < 0 && strstr(err, "mode"), "world-readable key file refused: %s", err);
+	write_file(key, "short\n", 0400);
+	ok(cm_vault_open(&v, vdir, key, err, sizeof(err)) < 0 && strstr(err, "at least"), "short passphrase refused");
+	write_file(key, "correct horse battery staple\n", 0400);
+	chmod(vdir, 0750);
+	ok(cm_vault_open(&v, vdir, key, err, sizeof(err)) < 0 && strstr(err, "0700"), "group-accessible vault refused: %s", err);
+	chmod(vdir, 0700);
+	ok(cm_vault_open(&v, vdir, key, err, sizeof(err)) == 0, "0400 key file accepted");
+	cm_vault_close(&v);
+	EVP_PKEY_free(k);
+}
+
+static void
+test_ca(void)
+{
+	char vdir[300], vdir2[300], key[300], err[512];
+	struct cm_vault v, v2;
+	struct cm_ca ca, ca2, ca3;
+	struct cm_buf chain;
+
+	snprintf(vdir, sizeof(vdir), "%s/cavault", tmp);
+	snprintf(vdir2, sizeof(vdir2), "%s/cavault2", tmp);
+	snprintf(key, sizeof(key), "%s/vault.key", tmp);
+	mkdir(vdir, 0700);
+	mkdir(vdir2, 0700);
+	write_file(key, "correct horse battery staple\n", 0600);
+	cm_vault_open(&v, vdir, key, err, sizeof(err));
+	ok(cm_ca_load(&ca, &v, err, sizeof(err)) == 0 && ca.cert == NULL, "empty vault: no CA");
+	cm_buf_init(&chain, 0);
+	is_int(cm_ca_chain(&ca, &chain, err, sizeof(err)), 1, "chain before init refused");
+	is_int(cm_ca_init(&ca, "rsa1024", "/CN=R", "/CN=I", 0, 0, err, sizeof(err)), 1, "unknown key type refused");
+	is_int(cm_ca_init(&ca, "ecdsa-p256", "/CN=Same", "/CN=Same", 0, 0, err, sizeof(err)), 1, "equal subjects refused");
+	int r = cm_ca_init(&ca, "ecdsa-p256", "/O=Test/CN=Test Root", "/O=Test/CN=Test Issuing", 0, 0, err, sizeof(err));
+	if (!ok(r == 0, "CA created"))
+		printf("# %s\n", err);
+	is_int(cm_ca_init(&ca, "ecdsa-p256", "/CN=R2", "/CN=I2", 0, 0, err, sizeof(err)), 1, "second init refused");
+	ok(strstr(err, "already exists") != NULL, "reason says a CA exists");
+	ok(ca.cert && X509_check_ca(ca.cert) && ca.root, "issuing CA is a CA");
+	EVP_PKEY *rpub = ca.root ? X509_get0_pubkey(ca.root) : NULL;
+	ok(rpub && X509_verify(ca.cert, rpub) == 1, "issuing CA signed by the root");
+	ok(cm_ca_chain(&ca, &chain, err, sizeof(err)) == 0 && chain.data &&
+	    strstr(strstr(chain.data, "END CERTIFICATE") + 1, "BEGIN CERTIFICATE"), "chain has two certificates");
+
+	/* A restart finds the CA again. */
+	ok(cm_ca_load(&ca2, &v, err, sizeof(err)) == 0 && ca2.cert && X509_cmp(ca2.cert, ca.cert) == 0 &&
+	    ca2.key && EVP_PKEY_eq(ca2.key, ca.key) == 1, "CA reloads from the vault");
+
+	/* Import the same pair into a second vault. */
+	BIO *kb = BIO_new(BIO_s_mem());
+	PEM_write_bio_PrivateKey(kb, ca.key, NULL, NULL, 0, NULL, NULL);
+	char *kpem;
+	long kl = BIO_get_mem_data(kb, &kpem);
+	char *keypem = strndup(kpem, (size_t)kl);
+	char *end1 = strstr(chain.data, "-----END CERTIFICATE-----");
+	size_t ilen = (size_t)(end1 - chain.data) + strlen("-----END CERTIFICATE-----\n");
+	char *isspem = strndup(chain.data, ilen);
+	char *rootpem = strdup(chain.data + ilen);
+	cm_vault_open(&v2, vdir2, key, err, sizeof(err));
+	cm_ca_load(&ca3, &v2, err, sizeof(err));
+	is_int(cm_ca_import(&ca3, isspem, rootpem, keypem, NULL, err, sizeof(err)), 1, "swapped root/issuing refused");
+	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	BIO *ob = BIO_new(BIO_s_mem());
+	PEM_write_bio_PrivateKey(ob, other, NULL, NULL, 0, NULL, NULL);
+	char *opem;
+	long ol = BIO_get_mem_data(ob, &opem);
+	char *otherpem = strndup(opem, (size_t)ol);
+	ok(cm_ca_import(&ca3, rootpem, isspem, otherpem, NULL, err, sizeof(err)) == 1 && strstr(err, "does not match"),
+	    "mismatched key refused");
+	r = cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, err, sizeof(err));
+	if (!ok(r == 0, "import of a valid pair"))
+		printf("# %s\n", err);
+	ok(ca3.cert && X509_cmp(ca3.cert, ca.cert) == 0, "imported issuing CA in use");
+	OPENSSL_cleanse(keypem, strlen(keypem));
+	free(keypem);
+	free(isspem);
+	free(rootpem);
+	free(otherpem);
+	BIO_free(kb);
+	BIO_free(ob);
+	EVP_PKEY_free(other);
+	cm_buf_free(&chain);
+	cm_ca_free(&ca3);
+	cm_ca_free(&ca2);
+	cm_ca_free(&ca);
+	cm_vault_close(&v2);
+	cm_vault_close(&v);
+}
+
+struct jarg {
+	struct cm_journal *j;
+	int id;
+	int fails;
+};
+
+static void *
+jworker(void *p)
+{
+	struct jarg *a = p;
+	char line[64];
+	for (int i = 0; i < 25; i++) {
+		int n = snprintf(line, sizeof(line), "worker %d record %d\n", a->id, i);
+		if (cm_journal_append(a->j, line, (size_t)n) < 0)
+			a->fails++;
+	}
+	return NULL;
+}
+
+static int
+count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+	while (f && (c = fgetc(f)) != EOF)
+		if (c == '\n')
+			n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void
+test_journal(void)
+{
+	char path[300], err[256];
+	struct cm_journal j;
+	pthread_t t[8];
+	struct jarg a[8];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/journal.log", tmp);
+	ok(cm_journal_open(&j, path, err, sizeof(err)) == 0, "journal opens");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "journal is 0600");
+	for (int i = 0; i < 8; i++) {
+		a[i] = (struct jarg){ &j, i, 0 };
+		pthread_create(&t[i], NULL, jworker, &a[i]);
+	}
+	int fails = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		fails += a[i].fails;
+	}
+	is_int(fails, 0, "200 concurrent appends succeed");
+	is_int(j.records, 200, "200 records counted");
+	ok(j.batches <= j.records && j.batches > 0, "group commit: %llu batches for 200 records",
+	    (unsigned long long)j.batches);
+	cm_journal_close(&j);
+	is_int(count_lines(path), 200, "200 lines on disk");
+
+	/* Reopening appends, never truncates. */
+	ok(cm_journal_open(&j, path, err, sizeof(err)) == 0, "journal reopens");
+	struct cm_buf rec;
+	cm_buf_init(&rec, 0);
+	ok(cm_journal_format(&rec, 0, "00ff", "tls-server", 33, "/CN=a\tb\nc", (const unsigned char *)"\x30\x03\x02\x01\x01", 5) == 0,
+	    "record formatted");
+	is_str(rec.data, "1970-01-01T00:00:00Z\t00ff\ttls-server\t33\t/CN=a b c\tMAMCAQE=\n", "record format, tabs/newlines neutralised");
+	ok(cm_journal_append(&j, rec.data, rec.len) == 0, "append");
+	cm_buf_free(&rec);
+	/* A journal that cannot be written refuses the append. */
+	int ro = open(path, O_RDONLY);
+	int saved = dup(j.fd);
+	dup2(ro, j.fd);
+	ok(cm_journal_append(&j, "x\n", 2) < 0, "failed write refuses the record");
+	dup2(saved, j.fd);
+	close(saved);
+	close(ro);
+	cm_journal_close(&j);
+	is_int(count_lines(path), 201, "201 lines after reopen");
+}
+
+static void
+test_ops(void)
+{
+	char vdir[300], key[300], jpath[300], err[512], path[1024];
+	struct cm_vault v;
+	struct cm_ca ca;
+	struct cm_journal j;
+	struct cm_profiles ps;
+	struct cm_buf req, reply;
+	struct cm_msg *m = malloc(sizeof(*m)), *rm = malloc(sizeof(*rm));
+	const char *src = getenv("CERTMINT_SRCDIR") ? getenv("CERTMINT_SRCDIR") : getenv("srcdir");
+
+	snprintf(path, sizeof(path), "%s/conf/signer-profiles.conf", src ? src : ".");
+	snprintf(vdir, sizeof(vdir), "%s/opsvault", tmp);
+	snprintf(key, sizeof(key), "%s/vault.key", tmp);
+	snprintf(jpath, sizeof(jpath), "%s/ops-journal.log", tmp);
+	mkdir(vdir, 0700);
+	cm_profiles_load(&ps, path, err, sizeof(err));
+	cm_vault_open(&v, vdir, key, err, sizeof(err));
+	cm_ca_load(&ca, &v, err, sizeof(err));
+	cm_journal_open(&j, jpath, err, sizeof(err));
+	struct cm_signer_ctx ctx = { &ps, &ca, &j };
+	cm_buf_init(&req, 0);
+	cm_buf_init(&reply, 0);
+
+	/* issue before the CA exists. */
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509_REQ *x = X509_REQ_new();
+	X509_NAME *n = cm_dn_parse("/CN=ops.example", err, sizeof(err));
+	X509_REQ_set_subject_name(x, n);
+	X509_REQ_set_pubkey(x, k);
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	sk_X509_EXTENSION_push(exts, X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, "DNS:ops.example"));
+	X509_REQ_add_extensions(x, exts);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_sign(x, k, EVP_sha256());
+	unsigned char *der = NULL;
+	int dlen = i2d_X509_REQ(x, &der);
+
+	#define RUN(op) (cm_msg_decode((unsigned char *)req.data + CM_PROTO_HDR_LEN, req.len - CM_PROTO_HDR_LEN, m, err, sizeof(err)), \
+		cm_ops_handle(&ctx, 1000, (op), 5, m, &reply), \
+		cm_msg_decode((unsigned char *)reply.data + CM_PROTO_HDR_LEN, reply.len - CM_PROTO_HDR_LEN, rm, err, sizeof(err)), \
+		(((unsigned char)reply.data[2] << 8) | (unsigned char)reply.data[3]))
+
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "issue without a CA is refused");
+
+	cm_enc_begin(&req, OP_CA_INIT, 5);
+	cm_enc_str(&req, TAG_KEY_TYPE, "ecdsa-p256");
+	cm_enc_str(&req, TAG_ROOT_SUBJECT, "/CN=Ops Root");
+	cm_enc_str(&req, TAG_ISSUING_SUBJECT, "/CN=Ops Issuing");
+	cm_enc_finish(&req);
+	is_int(RUN(OP_CA_INIT), OP_REPLY_OK, "ca-init op");
+
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_u32(&req, TAG_VALIDITY_DAYS, 30);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_ISSUE), OP_REPLY_OK, "issue op");
+	const struct cm_field *cf = cm_msg_get(rm, TAG_CERT_DER), *sf = cm_msg_get(rm, TAG_SERIAL_HEX);
+	ok(cf && cf->len > 100 && sf && sf->len == 32, "reply carries DER and a 32-digit serial");
+	is_int(reply.data[4] << 24 | reply.data[5] << 16 | reply.data[6] << 8 | reply.data[7], 5, "reply echoes the request id");
+	is_int(j.records, 1, "issuance journalled");
+
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_u32(&req, TAG_CA, 1);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "CA request refused");
+	const struct cm_field *rf = cm_msg_get(rm, TAG_REASON);
+	ok(rf && memmem(rf->val, rf->len, "CA certificates cannot be issued by profile tls-server", 54), "with the reason");
+	is_int(j.records, 1, "refusal not journalled");
+
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "root-ca");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "unknown profile refused");
+
+	cm_enc_begin(&req, OP_CA_CHAIN, 5);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_CA_CHAIN), OP_REPLY_OK, "chain op");
+	ok(cm_msg_get(rm, TAG_CHAIN_PEM) != NULL, "chain returned");
+
+	OPENSSL_free(der);
+	X509_REQ_free(x);
+	X509_NAME_free(n);
+	EVP_PKEY_free(k);
+	cm_buf_free(&req);
+	cm_buf_free(&reply);
+	free(m);
+	free(rm);
+	cm_journal_close(&j);
+	cm_ca_free(&ca);
+	cm_vault_close(&v);
+}
+
+int
+main(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/cm-signer-test.XXXXXX");
+	if (mkdtemp(tmp) == NULL)
+		return 1;
+	test_vault();
+	test_ca();
+	test_journal();
+	test_ops();
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", tmp);
+	return tap_done();
+}

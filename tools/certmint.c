@@ -1,0 +1,110 @@
+/* certmint.c: the operator's command-line tool; global options and command dispatch. */
+#include "config.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const char usage_text[] =
+    "usage: certmint [-c CERTMINT_CONF] [-v] COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME]\n"
+    "                      apply the schema, create the CA in the signer if it\n"
+    "                      has none, and record the CA chain\n"
+    "  migrate             apply schema migrations not yet applied\n"
+    "  admin add PRINCIPAL --role mrao|rao|drao [--customer URI] [--name N] [--email E]\n"
+    "  admin list [--customer URI]\n"
+    "  issue --profile P --csr FILE [--org ID] [--days N] [--customer URI]\n"
+    "                      print the issued certificate (PEM) on stdout\n"
+    "  status              database, schema, signer, CA and certificate counts\n"
+    "  audit verify        recompute the audit log's hash chain\n"
+    "  ca-chain            print the signer's CA chain (PEM)\n"
+    "\n"
+    "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
+    "'certmint COMMAND --help' describes one command.\n"
+    "Exit status: 0 success, 1 error, 2 request refused.\n";
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "init", cmd_init },
+	{ "migrate", cmd_migrate },
+	{ "admin", cmd_admin },
+	{ "issue", cmd_issue },
+	{ "status", cmd_status },
+	{ "audit", cmd_audit },
+	{ "ca-chain", cmd_ca_chain },
+	{ NULL, NULL }
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli c;
+	struct passwd *pw;
+	int opt, verbose = 0, rc = CLI_FAIL;
+	const struct command *cmd;
+
+	memset(&c, 0, sizeof(c));
+	/* '+' stops at the command name so commands parse their own options */
+	while ((opt = getopt_long(argc, argv, "+c:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			c.conf_path = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return CLI_OK;
+		default:
+			fputs(usage_text, stderr);
+			return CLI_FAIL;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return CLI_FAIL;
+	}
+	cm_log_init("certmint", verbose ? CM_LOG_DEBUG : CM_LOG_WARN, 0);
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_name)
+		snprintf(c.actor, sizeof(c.actor), "cli:%s", pw->pw_name);
+	else
+		snprintf(c.actor, sizeof(c.actor), "cli:uid%u", (unsigned)getuid());
+
+	for (cmd = commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, argv[optind]) == 0)
+			break;
+	if (cmd->name == NULL) {
+		cli_error("unknown command '%s' (see certmint --help)", argv[optind]);
+		return CLI_FAIL;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;   /* glibc: re-initialise getopt for the command's options */
+	rc = cmd->run(&c, argc, argv);
+
+	cm_db_close(c.db);
+	if (c.set_loaded)
+		cm_settings_free(&c.set);
+	return rc;
+}

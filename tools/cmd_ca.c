@@ -1,0 +1,359 @@
+/* cmd_ca.c: certmint init (schema + CA) and ca-chain, and recording the CA chain in ca_certs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "audit.h"
+#include "cli.h"
+
+#define CHAIN_MAX (1024 * 1024)
+
+static const char init_usage[] =
+    "usage: certmint init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME]\n"
+    "\n"
+    "Applies the schema migrations, asks the signer to create a root and an\n"
+    "issuing CA if it has none (key type default rsa3072; subjects\n"
+    "\"/O=NAME/CN=NAME Root CA\" and \"/O=NAME/CN=NAME Issuing CA\", NAME\n"
+    "default \"certmint\", letters, digits, space . _ - only), and records\n"
+    "the CA chain in the database. Running it again changes nothing.\n";
+
+static const char chain_usage[] =
+    "usage: certmint ca-chain\n"
+    "\n"
+    "Prints the signer's CA chain, issuing CA first, as PEM.\n";
+
+/* "YYYY-MM-DD HH:MM:SS" (UTC). 0 or -1. */
+static int
+asn1_time_str(const ASN1_TIME *t, char *out, size_t n)
+{
+	struct tm tm;
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return -1;
+	return strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm) ? 0 : -1;
+}
+
+/* RFC 2253 form of a name; NULL on failure; free() it. */
+static char *
+name_str(const X509_NAME *nm)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL, *s = NULL;
+	long n;
+	if (b == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_get_mem_data(b, &p);
+		if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL) {
+			memcpy(s, p, (size_t)n);
+			s[n] = '\0';
+		}
+	}
+	BIO_free(b);
+	return s;
+}
+
+/* Stores one CA certificate unless present. 1 stored, 0 present, -1 error. */
+static int
+store_one(struct cm_db *db, X509 *x)
+{
+	struct cm_stmt *st = NULL;
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char *subject = NULL, *issuer = NULL, *serial = NULL, *pem = NULL;
+	char fp[2 * EVP_MAX_MD_SIZE + 1], nb[32], na[32];
+	BIGNUM *bn = NULL;
+	BIO *b = NULL;
+	int derlen, rc = -1;
+	long pemlen;
+	char *pemp = NULL;
+	int root = X509_check_issued(x, x) == X509_V_OK;
+
+	derlen = i2d_X509(x, &der);
+	subject = name_str(X509_get_subject_name(x));
+	issuer = name_str(X509_get_issuer_name(x));
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	serial = bn ? BN_bn2hex(bn) : NULL;
+	b = BIO_new(BIO_s_mem());
+	if (derlen <= 0 || !subject || !issuer || !serial || !b ||
+	    PEM_write_bio_X509(b, x) != 1 ||
+	    X509_digest(x, EVP_sha256(), md, &mdlen) != 1 ||
+	    asn1_time_str(X509_get0_notBefore(x), nb, sizeof(nb)) < 0 ||
+	    asn1_time_str(X509_get0_notAfter(x), na, sizeof(na)) < 0) {
+		cli_error("cannot read a certificate of the CA chain");
+		goto out;
+	}
+	pemlen = BIO_get_mem_data(b, &pemp);
+	pem = malloc((size_t)pemlen + 1);
+	if (pem == NULL)
+		goto out;
+	memcpy(pem, pemp, (size_t)pemlen);
+	pem[pemlen] = '\0';
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(fp + 2 * i, 3, "%02x", md[i]);
+	for (char *p = serial; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+
+	st = cm_db_prepare(db,
+	    "INSERT IGNORE INTO ca_certs (kind, subject, issuer, serial_hex, sha256,"
+	    " not_before, not_after, der, pem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL ||
+	    cm_stmt_bind_str(st, 0, root ? "root" : "issuing") < 0 ||
+	    cm_stmt_bind_str(st, 1, subject) < 0 ||
+	    cm_stmt_bind_str(st, 2, issuer) < 0 ||
+	    cm_stmt_bind_str(st, 3, serial) < 0 ||
+	    cm_stmt_bind_str(st, 4, fp) < 0 ||
+	    cm_stmt_bind_str(st, 5, nb) < 0 ||
+	    cm_stmt_bind_str(st, 6, na) < 0 ||
+	    cm_stmt_bind_blob(st, 7, der, (size_t)derlen) < 0 ||
+	    cm_stmt_bind_str(st, 8, pem) < 0 ||
+	    cm_stmt_execute(st) < 0) {
+		cli_error("database: %s", cm_db_error(db));
+		goto out;
+	}
+	rc = cm_stmt_affected(st) > 0 ? 1 : 0;
+out:
+	cm_stmt_close(st);
+	OPENSSL_free(der);
+	OPENSSL_free(serial);
+	BN_free(bn);
+	BIO_free(b);
+	free(subject);
+	free(issuer);
+	free(pem);
+	return rc;
+}
+
+/* Stores every certificate of a PEM chain. 0, or -1 printed. */
+int
+cli_store_chain(struct cm_db *db, const char *pem, size_t len, int *stored)
+{
+	BIO *b = NULL;
+	X509 *x = NULL;
+	int n = 0, rc = -1;
+	*stored = 0;
+	if (pem == NULL || len == 0 || len > CHAIN_MAX ||
+	    (b = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		cli_error("the signer returned an empty CA chain");
+		goto out;
+	}
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		int r = store_one(db, x);
+		X509_free(x);
+		if (r < 0)
+			goto out;
+		*stored += r;
+		n++;
+	}
+	if (n == 0) {
+		cli_error("the signer's CA chain holds no certificate");
+		goto out;
+	}
+	rc = 0;
+out:
+	BIO_free(b);
+	return rc;
+}
+
+/* Subject and notAfter of the chain's first certificate. 0 or -1. */
+int
+cli_chain_summary(const char *pem, size_t len, char *subject, size_t slen,
+    char *not_after, size_t nlen)
+{
+	BIO *b = (pem && len && len <= CHAIN_MAX) ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	char *s = NULL;
+	int rc = -1;
+	if (x == NULL || (s = name_str(X509_get_subject_name(x))) == NULL ||
+	    asn1_time_str(X509_get0_notAfter(x), not_after, nlen) < 0)
+		goto out;
+	snprintf(subject, slen, "%s", s);
+	rc = 0;
+out:
+	free(s);
+	X509_free(x);
+	BIO_free(b);
+	return rc;
+}
+
+static int
+ca_name_ok(const char *s)
+{
+	if (!cli_text_ok(s, 64))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(" ._-", *s))
+			return 0;
+	return 1;
+}
+
+int
+cmd_init(struct cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key-type", required_argument, NULL, 'k' },
+		{ "ca-name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *key_type = "rsa3072", *ca_name = "certmint";
+	struct cm_signer *sg = NULL;
+	struct cm_buf chain, after;
+	char err[512], root_subj[160], iss_subj[160], subj[1024], na[32];
+	int opt, r, created = 0, stored = 0, rc = CLI_FAIL;
+	long version;
+
+	cm_buf_init(&chain, CHAIN_MAX);
+	cm_buf_init(&after, 4096);
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'k': key_type = optarg; break;
+		case 'n': ca_name = optarg; break;
+		case 'h': fputs(init_usage, stdout); rc = CLI_OK; goto out;
+		default: fputs(init_usage, stderr); goto out;
+		}
+	}
+	if (optind != argc) {
+		fputs(init_usage, stderr);
+		goto out;
+	}
+	if (strcmp(key_type, "rsa3072") != 0 && strcmp(key_type, "ecdsa-p256") != 0) {
+		cli_error("--key-type must be rsa3072 or ecdsa-p256");
+		goto out;
+	}
+	if (!ca_name_ok(ca_name)) {
+		cli_error("--ca-name: 1-64 letters, digits, spaces, '.', '_' or '-'");
+		goto out;
+	}
+	if (cli_db(c) < 0)
+		goto out;
+	if (cm_db_migrate(c->db, c->set.schema_dir, err, sizeof(err)) < 0) {
+		cli_error("migration failed: %s", err);
+		goto out;
+	}
+	version = cli_schema_version(c->db);
+	printf("schema: version %ld\n", version);
+
+	if (cli_signer(c, &sg) < 0)
+		goto out;
+	r = cm_signer_ca_chain(sg, &chain, err, sizeof(err));
+	if (r < 0) {
+		cli_error("signer: %s", err);
+		goto out;
+	}
+	if (r == 1) {
+		/* no CA yet (the signer refuses to return a chain it lacks) */
+		struct cm_ca_init_req req = { 0 };
+		snprintf(root_subj, sizeof(root_subj), "/O=%s/CN=%s Root CA", ca_name, ca_name);
+		snprintf(iss_subj, sizeof(iss_subj), "/O=%s/CN=%s Issuing CA", ca_name, ca_name);
+		req.key_type = key_type;
+		req.root_subject = root_subj;
+		req.issuing_subject = iss_subj;
+		r = cm_signer_ca_init(sg, &req, err, sizeof(err));
+		if (r != 0) {
+			cli_error("signer %s creating the CA: %s",
+			    r == 1 ? "refused" : "failed", err);
+			goto out;
+		}
+		created = 1;
+		cm_buf_reset(&chain);
+		r = cm_signer_ca_chain(sg, &chain, err, sizeof(err));
+		if (r != 0) {
+			cli_error("signer: CA chain after init: %s", err);
+			goto out;
+		}
+	}
+	if (cm_db_begin(c->db) < 0) {
+		cli_error("database: %s", cm_db_error(c->db));
+		goto out;
+	}
+	if (cli_store_chain(c->db, chain.data, chain.len, &stored) < 0) {
+		cm_db_rollback(c->db);
+		goto out;
+	}
+	if (created || stored) {
+		struct cm_audit_entry e = {
+			.actor = c->actor, .action = "ca.init", .object_type = "ca",
+		};
+		if (cm_buf_printf(&after, "{\"created\":%s,\"key_type\":",
+		    created ? "true" : "false") < 0 ||
+		    cli_json_str(&after, created ? key_type : NULL) < 0 ||
+		    cm_buf_printf(&after, ",\"certificates_recorded\":%d}", stored) < 0) {
+			cm_db_rollback(c->db);
+			goto out;
+		}
+		e.after = after.data;
+		if (cm_audit(c->db, &e) < 0) {
+			cli_error("audit: %s", cm_db_error(c->db));
+			cm_db_rollback(c->db);
+			goto out;
+		}
+	}
+	if (cm_db_commit(c->db) < 0) {
+		cli_error("database: %s", cm_db_error(c->db));
+		cm_db_rollback(c->db);
+		goto out;
+	}
+	if (cli_chain_summary(chain.data, chain.len, subj, sizeof(subj), na, sizeof(na)) == 0)
+		printf("CA: %s (%s), expires %s UTC\n", subj,
+		    created ? "created" : "already present", na);
+	rc = CLI_OK;
+out:
+	if (sg)
+		cm_signer_close(sg);
+	cm_buf_free(&chain);
+	cm_buf_free(&after);
+	return rc;
+}
+
+int
+cmd_ca_chain(struct cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cm_signer *sg = NULL;
+	struct cm_buf chain;
+	char err[512];
+	int opt, r, rc = CLI_FAIL;
+
+	cm_buf_init(&chain, CHAIN_MAX);
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(chain_usage, stdout);
+			rc = CLI_OK;
+		} else
+			fputs(chain_usage, stderr);
+		goto out;
+	}
+	if (optind != argc) {
+		fputs(chain_usage, stderr);
+		goto out;
+	}
+	if (cli_signer(c, &sg) < 0)
+		goto out;
+	r = cm_signer_ca_chain(sg, &chain, err, sizeof(err));
+	if (r != 0) {
+		cli_error("signer %s: %s", r == 1 ? "refused" : "failed", err);
+		goto out;
+	}
+	fwrite(chain.data, 1, chain.len, stdout);
+	rc = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+out:
+	if (sg)
+		cm_signer_close(sg);
+	cm_buf_free(&chain);
+	return rc;
+}

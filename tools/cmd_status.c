@@ -1,0 +1,205 @@
+/* cmd_status.c: certmint status, migrate and audit verify (health and integrity checks). */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cli.h"
+
+static const char status_usage[] =
+    "usage: certmint status\n"
+    "\n"
+    "Checks that the database is reachable and its schema applied, that the\n"
+    "signer answers and holds a CA (subject and expiry), and counts\n"
+    "certificates by status. Exit status 1 when something is down.\n";
+
+static const char migrate_usage[] =
+    "usage: certmint migrate\n"
+    "\n"
+    "Applies the schema migrations (schema_dir in certmint.conf) that the\n"
+    "database has not recorded yet, in numeric order.\n";
+
+static const char audit_usage[] =
+    "usage: certmint audit verify\n"
+    "\n"
+    "Recomputes the audit log's hash chain. Prints \"audit chain intact (N\n"
+    "rows)\", or \"audit chain broken at row ID\" and exits 1.\n";
+
+/* Handles the only option these commands have. 1 when the caller should
+ * return *rc now. */
+static int
+only_help(int argc, char **argv, const char *usage, int *rc)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			*rc = CLI_OK;
+		} else {
+			fputs(usage, stderr);
+			*rc = CLI_FAIL;
+		}
+		return 1;
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		*rc = CLI_FAIL;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+db_status(struct cli *c)
+{
+	char err[512];
+	struct cm_stmt *st = NULL;
+	long version;
+	int r, n = 0, bad = 1;
+
+	if (cm_db_connect(&c->db, &c->set, err, sizeof(err)) < 0) {
+		printf("database: DOWN (%s)\n", err);
+		return 1;
+	}
+	version = cli_schema_version(c->db);
+	if (version <= 0) {
+		printf("database: up, schema not applied (run certmint init)\n");
+		return 1;
+	}
+	printf("database: ok (%s, schema version %ld)\n", c->set.db_name, version);
+	st = cm_db_prepare(c->db,
+	    "SELECT status, COUNT(*) FROM certificates GROUP BY status ORDER BY status");
+	if (st == NULL || cm_stmt_execute(st) < 0) {
+		printf("certificates: cannot count (%s)\n", cm_db_error(c->db));
+		goto out;
+	}
+	printf("certificates:");
+	while ((r = cm_stmt_fetch(st)) == 1) {
+		printf(" %s %" PRId64, cm_stmt_str(st, 0, NULL), cm_stmt_i64(st, 1));
+		n++;
+	}
+	printf("%s\n", n == 0 ? " none" : "");
+	if (r < 0)
+		goto out;
+	bad = 0;
+out:
+	cm_stmt_close(st);
+	return bad;
+}
+
+static int
+signer_status(struct cli *c)
+{
+	struct cm_signer *sg = NULL;
+	struct cm_buf chain;
+	char err[512], subj[1024], na[32];
+	int r, bad = 1;
+
+	cm_buf_init(&chain, 1024 * 1024);
+	if (cm_signer_connect(&sg, c->set.signer_socket, (int)c->set.signer_timeout_ms,
+	    err, sizeof(err)) != 0) {
+		printf("signer: DOWN (%s: %s)\n", c->set.signer_socket, err);
+		sg = NULL;
+		goto out;
+	}
+	r = cm_signer_ca_chain(sg, &chain, err, sizeof(err));
+	if (r < 0) {
+		printf("signer: DOWN (%s)\n", err);
+		goto out;
+	}
+	if (r == 1) {
+		printf("signer: up, no CA: %s\n", err);
+		goto out;
+	}
+	if (cli_chain_summary(chain.data, chain.len, subj, sizeof(subj), na, sizeof(na)) < 0) {
+		printf("signer: up, CA chain unreadable\n");
+		goto out;
+	}
+	printf("signer: ok, CA %s, expires %s UTC\n", subj, na);
+	bad = 0;
+out:
+	if (sg)
+		cm_signer_close(sg);
+	cm_buf_free(&chain);
+	return bad;
+}
+
+int
+cmd_status(struct cli *c, int argc, char **argv)
+{
+	int rc, bad = 0;
+	if (only_help(argc, argv, status_usage, &rc))
+		return rc;
+	if (cli_load(c) < 0)
+		return CLI_FAIL;
+	bad |= db_status(c);
+	bad |= signer_status(c);
+	return bad ? CLI_FAIL : CLI_OK;
+}
+
+int
+cmd_migrate(struct cli *c, int argc, char **argv)
+{
+	char err[512];
+	long before, after;
+	int rc;
+	if (only_help(argc, argv, migrate_usage, &rc))
+		return rc;
+	if (cli_db(c) < 0)
+		return CLI_FAIL;
+	before = cli_schema_version(c->db);
+	if (cm_db_migrate(c->db, c->set.schema_dir, err, sizeof(err)) < 0) {
+		cli_error("migration failed: %s", err);
+		return CLI_FAIL;
+	}
+	after = cli_schema_version(c->db);
+	if (after == before)
+		printf("schema: version %ld, up to date\n", after);
+	else
+		printf("schema: version %ld (was %ld)\n", after, before < 0 ? 0 : before);
+	return CLI_OK;
+}
+
+int
+cmd_audit(struct cli *c, int argc, char **argv)
+{
+	char err[512];
+	int64_t bad_id = 0, rows = 0;
+	struct cm_stmt *st = NULL;
+	int r, rc;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(audit_usage, stdout);
+		return CLI_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+		fputs(audit_usage, stderr);
+		return CLI_FAIL;
+	}
+	if (only_help(argc - 1, argv + 1, audit_usage, &rc))
+		return rc;
+	if (cli_db(c) < 0)
+		return CLI_FAIL;
+	r = cm_audit_verify(c->db, &bad_id, err, sizeof(err));
+	if (r < 0) {
+		cli_error("audit verify: %s", err);
+		return CLI_FAIL;
+	}
+	if (r == 1) {
+		printf("audit chain broken at row %" PRId64 "\n", bad_id);
+		return CLI_FAIL;
+	}
+	st = cm_db_prepare(c->db, "SELECT COUNT(*) FROM audit_log");
+	if (st && cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
+		rows = cm_stmt_i64(st, 0);
+	cm_stmt_close(st);
+	printf("audit chain intact (%" PRId64 " rows)\n", rows);
+	return CLI_OK;
+}
