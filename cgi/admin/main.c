@@ -16,6 +16,28 @@ static const char usage[] =
     "usage: admin.fcgi [-c CERTMINT_CONF] [-s SOCKET] [-n WORKERS] [-u USER] [-g SOCKET_GROUP]\n"
     "  without -s, serves the FastCGI socket on fd 0 (mod_fcgid style)\n";
 
+/* Brings the schema up to date before any worker serves a request, so a new
+ * release's migrations apply at start (migrations serialise on a server lock,
+ * so several programs starting at once are safe). 0 or -1, logged. */
+static int
+migrate_at_start(const struct cm_settings *s)
+{
+	struct cm_db *db = NULL;
+	char err[512];
+	int rc = -1;
+
+	if (cm_db_connect(&db, s, err, sizeof(err)) < 0) {
+		cm_err("database: %s", err);
+		return -1;
+	}
+	if (cm_db_migrate(db, s->schema_dir, err, sizeof(err)) < 0)
+		cm_err("schema migration: %s", err);
+	else
+		rc = 0;
+	cm_db_close(db);
+	return rc;
+}
+
 /* After fork and privilege drop: each worker has its own connection. 0 or -1. */
 static int
 worker_init(void *appv)
@@ -85,6 +107,10 @@ main(int argc, char **argv)
 	if ((level = cm_log_level_parse(app.settings.log_level)) >= 0)
 		cm_log_init("admin.fcgi", (enum cm_log_level)level, 0);
 
+	if (migrate_at_start(&app.settings) < 0) {
+		cm_settings_free(&app.settings);
+		return 1;
+	}
 	o.workers = (int)workers;
 	cm_limits_default(&o.limits);
 	if (app.settings.max_body > 0)
