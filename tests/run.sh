@@ -66,6 +66,12 @@ fi
 # C unit tests, under ASan/UBSan.
 ( cd _build/asan && make -s -j2 $(make -s print-check-programs) ) > "$OUT/unit-build.log" 2>&1 \
 	|| { echo "unit test build failed"; tail -20 "$OUT/unit-build.log"; FAILED=$((FAILED + 1)); }
+if grep -q 'warning:' "$OUT/unit-build.log"; then
+	echo "FAIL compiler warnings in unit tests:"; grep -h 'warning:' "$OUT/unit-build.log" | sort -u | head -20
+	FAILED=$((FAILED + 1))
+else
+	PASSED=$((PASSED + 1))
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in $(cd _build/asan && make -s print-check-programs); do

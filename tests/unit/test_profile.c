@@ -67,11 +67,11 @@ check(const char *profile, const unsigned char *der, size_t len, long days,
 			cm_serial_new(serial);
 			X509 *x = cm_issue_build(p, &plan, ca_cert, ca_key, serial, reason, rlen);
 			/* As a client sees it: through DER. */
-			unsigned char *der = NULL;
-			int n = x ? i2d_X509(x, &der) : -1;
-			const unsigned char *q = der;
+			unsigned char *cder = NULL;
+			int n = x ? i2d_X509(x, &cder) : -1;
+			const unsigned char *q = cder;
 			*cert_out = n > 0 ? d2i_X509(NULL, &q, n) : NULL;
-			OPENSSL_free(der);
+			OPENSSL_free(cder);
 			X509_free(x);
 		}
 		cm_issue_plan_free(&plan);

@@ -282,7 +282,7 @@ test_ops(void)
 	cm_vault_open(&v, vdir, key, err, sizeof(err));
 	cm_ca_load(&ca, &v, err, sizeof(err));
 	cm_journal_open(&j, jpath, err, sizeof(err));
-	struct cm_signer_ctx ctx = { &ps, &ca, &j };
+	struct cm_signer_ctx ctx = { &ps, &ca, &j, NULL };
 	cm_buf_init(&req, 0);
 	cm_buf_init(&reply, 0);
 
