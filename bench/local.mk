@@ -1,6 +1,7 @@
-# bench/: benchmarks (not tests). bench/issue drives signerd with bench/signer-load.
+# bench/: benchmarks (not tests). bench/issue drives signerd with bench/signer-load,
+# then bench/issue-admin drives the admin issuance POST with wrk (bench/issue-admin.lua).
 noinst_PROGRAMS += bench/signer-load
 bench_signer_load_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 bench_signer_load_SOURCES = bench/signer-load.c lib/signer_client.c
 bench_signer_load_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
-EXTRA_DIST += bench/issue
+EXTRA_DIST += bench/issue bench/issue-admin bench/issue-admin.lua
