@@ -34,3 +34,34 @@ INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, st
 		AND o.deleted_at IS NULL
 	JOIN (SELECT 'ssl' AS cert_type UNION ALL SELECT 'client' UNION ALL SELECT 'codesign') t
 	WHERE c.uri = 'demo';
+
+-- A second organisation, so that delegated administrators of one can be
+-- shown (and tested) not to see the other's objects.
+INSERT INTO organizations (customer_id, name, city, country)
+	SELECT c.id, 'Other Organisation', 'Other City', 'GB' FROM customers c
+	WHERE c.uri = 'demo' AND NOT EXISTS (
+		SELECT 1 FROM organizations o
+		WHERE o.customer_id = c.id AND o.name = 'Other Organisation' AND o.deleted_at IS NULL);
+
+INSERT INTO departments (org_id, name)
+	SELECT o.id, 'Operations' FROM organizations o JOIN customers c ON c.id = o.customer_id
+	WHERE c.uri = 'demo' AND o.name = 'Other Organisation' AND o.deleted_at IS NULL
+	AND NOT EXISTS (
+		SELECT 1 FROM departments d
+		WHERE d.org_id = o.id AND d.name = 'Operations' AND d.deleted_at IS NULL);
+
+INSERT INTO domains (customer_id, name, validation_state, validation_method, validated_at)
+	SELECT c.id, n.name, 'validated', 'email', UTC_TIMESTAMP()
+	FROM customers c
+	JOIN (SELECT 'other.test' AS name UNION ALL SELECT '*.other.test') n
+	WHERE c.uri = 'demo'
+	ON DUPLICATE KEY UPDATE validation_state = VALUES(validation_state);
+
+INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, state)
+	SELECT d.id, o.id, NULL, t.cert_type, 'approved'
+	FROM customers c
+	JOIN domains d ON d.customer_id = c.id AND d.name IN ('other.test', '*.other.test')
+	JOIN organizations o ON o.customer_id = c.id AND o.name = 'Other Organisation'
+		AND o.deleted_at IS NULL
+	JOIN (SELECT 'ssl' AS cert_type UNION ALL SELECT 'client' UNION ALL SELECT 'codesign') t
+	WHERE c.uri = 'demo';

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -220,8 +221,14 @@ open_socket(const struct cm_fcgi_opts *o)
 	}
 	if (remove_stale_socket(o->socket_path) < 0)
 		return -1;
-	/* Never let the socket exist with wider permissions than asked for. */
-	mode_t old = umask(0177);
+	/*
+	 * bind() creates the socket with its final mode (umask = the bits not
+	 * asked for), so nothing is chmod'ed by path afterwards: the path could
+	 * have been swapped for a symlink by then, and chmod/chown as root
+	 * would follow it. The group is set with AT_SYMLINK_NOFOLLOW and the
+	 * result checked to be our socket.
+	 */
+	mode_t old = umask((mode_t)(~mode & 0777));
 	fd = FCGX_OpenSocket(o->socket_path, FM_BACKLOG);
 	umask(old);
 	if (fd < 0) {
@@ -230,18 +237,19 @@ open_socket(const struct cm_fcgi_opts *o)
 	}
 	if (o->socket_group) {
 		struct group *gr = getgrnam(o->socket_group);
+		struct stat st;
 		if (gr == NULL) {
 			cm_err("unknown group %s", o->socket_group);
 			goto fail;
 		}
-		if (chown(o->socket_path, (uid_t)-1, gr->gr_gid) < 0) {
+		if (fchownat(AT_FDCWD, o->socket_path, (uid_t)-1, gr->gr_gid, AT_SYMLINK_NOFOLLOW) < 0) {
 			cm_err("chgrp %s %s: %s", o->socket_group, o->socket_path, strerror(errno));
 			goto fail;
 		}
-	}
-	if (chmod(o->socket_path, (mode_t)mode) < 0) {
-		cm_err("chmod %s: %s", o->socket_path, strerror(errno));
-		goto fail;
+		if (lstat(o->socket_path, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_gid != gr->gr_gid) {
+			cm_err("%s was replaced while it was being set up; refusing to serve it", o->socket_path);
+			goto fail;
+		}
 	}
 	return fd;
 fail:

@@ -19,6 +19,9 @@ struct cm_issue_input {
 	const char *csr;            /* PEM or DER bytes */
 	size_t csr_len;
 	long validity_days;         /* 0 = profile maximum */
+	int any_name;               /* operator override (certmint issue --any-name only):
+	                               skip the check that every name lies in a validated
+	                               domain delegated to the organisation; audited */
 };
 
 struct cm_issue_output {
@@ -29,8 +32,11 @@ struct cm_issue_output {
 
 /*
  * Checks the CSR (parses, signature valid, key type and size acceptable,
- * profile known), asks the signer, stores the certificate row and an audit
- * row in one transaction. Returns 0; 400 when the input is wrong (err says
+ * profile known, and, unless any_name, that every DNS/e-mail/UPN name and a
+ * host-name or e-mail CN lies in a validated domain of the customer delegated
+ * to org_id (any of its organisations when 0) for the profile's certificate
+ * type; IP, URI and other SANs need any_name), asks the signer, stores the
+ * certificate row and an audit row in one transaction. Returns 0; 400 when the input is wrong (err says
  * what, nothing written); 403 when the signer refused by policy (err has its
  * reason, an audit row records the refusal); 500/502 for database/signer
  * failures.

@@ -197,6 +197,24 @@ cm_multipart_free(struct cm_multipart *m)
 	free(m);
 }
 
+/* Copies a client-chosen name for messages that get shown and logged:
+ * bytes outside printable ASCII become '?', long names end in "...". */
+static void
+safe_name(char *dst, size_t dstlen, const char *s)
+{
+	size_t o = 0, n = s ? strlen(s) : 0;
+	for (size_t i = 0; i < n && o + 4 < dstlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+		dst[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	if (o + 4 >= dstlen && n > o) {
+		dst[o++] = '.';
+		dst[o++] = '.';
+		dst[o++] = '.';
+	}
+	dst[o] = '\0';
+}
+
 /* Stores status and message; returns status. */
 static int
 mp_fail(struct cm_multipart *m, int status, char *err, size_t errlen, const char *fmt, ...)
@@ -224,9 +242,12 @@ emit(struct cm_multipart *m, const char *p, size_t n, char *err, size_t errlen)
 		return 0;
 	if (m->is_file) {
 		struct cm_upload *u = &m->r->files[m->file_idx];
-		if (n > m->lim.max_file || u->size > m->lim.max_file - n)
+		if (n > m->lim.max_file || u->size > m->lim.max_file - n) {
+			char shown[64];
+			safe_name(shown, sizeof(shown), u->field);
 			return mp_fail(m, 413, err, errlen, "uploaded file '%s' is larger than %zu bytes",
-			    u->field, m->lim.max_file);
+			    shown, m->lim.max_file);
+		}
 		for (size_t off = 0; off < n; ) {
 			ssize_t w = write(m->fd, p + off, n - off);
 			if (w < 0 && errno == EINTR)
@@ -240,9 +261,12 @@ emit(struct cm_multipart *m, const char *p, size_t n, char *err, size_t errlen)
 		u->size += n;
 		return 0;
 	}
-	if (n > m->lim.max_field || m->field.len > m->lim.max_field - n)
+	if (n > m->lim.max_field || m->field.len > m->lim.max_field - n) {
+		char shown[64];
+		safe_name(shown, sizeof(shown), m->field_name);
 		return mp_fail(m, 413, err, errlen, "form field '%s' is larger than %zu bytes",
-		    m->field_name, m->lim.max_field);
+		    shown, m->lim.max_field);
+	}
 	if (cm_buf_append(&m->field, p, n) < 0)
 		return mp_fail(m, 500, err, errlen, "out of memory");
 	return 0;

@@ -117,6 +117,9 @@ copy_spki(X509 *cert, X509_REQ *req)
 	if (src == NULL || dst == NULL || !X509_PUBKEY_get0_param(&alg, &pk, &pklen, &pa, src))
 		return -1;
 	X509_ALGOR_get0(&pobj, &ptype, &pval, pa);
+	/* EC keys only with a named curve (an OBJECT), never explicit parameters. */
+	if (OBJ_obj2nid(pobj) == NID_X9_62_id_ecPublicKey && ptype != V_ASN1_OBJECT)
+		return -1;
 	if (ptype == V_ASN1_OBJECT)
 		val = OBJ_dup(pval);
 	else if (ptype == V_ASN1_SEQUENCE || ptype == V_ASN1_OCTET_STRING)
@@ -159,13 +162,22 @@ cm_issue_build(const struct cm_profile *p, const struct cm_issue_plan *plan,
 		ssl_reason(err, errlen, "building certificate");
 		goto fail;
 	}
+	size_t used = 0;
 	for (size_t i = 0; i < plan->neku; i++) {
-		if (i)
-			strcat(eku, ",");
-		strncat(eku, OBJ_nid2sn(plan->eku[i]), sizeof(eku) - strlen(eku) - 2);
+		const char *sn = OBJ_nid2sn(plan->eku[i]);
+		int n = sn ? snprintf(eku + used, sizeof(eku) - used, "%s%s", i ? "," : "", sn) : -1;
+		if (n < 0 || (size_t)n >= sizeof(eku) - used) {
+			snprintf(err, errlen, "extended key usage list does not fit in %zu bytes", sizeof(eku) - 1);
+			goto fail;
+		}
+		used += (size_t)n;
 	}
 	char ku[300];
-	snprintf(ku, sizeof(ku), "critical,%s", p->key_usage);
+	int kn = snprintf(ku, sizeof(ku), "critical,%s", p->key_usage);
+	if (kn < 0 || (size_t)kn >= sizeof(ku)) {
+		snprintf(err, errlen, "key usage list too long");
+		goto fail;
+	}
 	X509V3_set_ctx(&ctx, ca_cert, cert, NULL, NULL, 0);
 	if (add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
 	    add_ext(cert, &ctx, NID_key_usage, ku) < 0 ||

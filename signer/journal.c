@@ -65,9 +65,17 @@ journal_thread(void *arg)
 				ok = 0;
 				e = ENOMEM;
 			}
+		struct stat st;
+		if (ok && fstat(j->fd, &st) < 0) {
+			ok = 0;
+			e = errno;
+		}
 		if (ok && (write_all(j->fd, b.data, b.len) < 0 || fdatasync(j->fd) < 0)) {
 			ok = 0;
 			e = errno;
+			/* Cut a partial batch off, so the next one never follows garbage. */
+			if (ftruncate(j->fd, st.st_size) < 0 || fdatasync(j->fd) < 0)
+				j->truncate_failures++;
 		}
 
 		pthread_mutex_lock(&j->mu);

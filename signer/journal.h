@@ -22,6 +22,7 @@ struct cm_journal {
 	struct cm_jrec *head, *tail;
 	int stop;
 	uint64_t batches, records; /* for tests and the benchmark */
+	uint64_t truncate_failures; /* a failed batch could not be cut off */
 };
 
 /* Opens (O_APPEND, 0600, created if missing) and starts the writer thread.
@@ -31,7 +32,8 @@ int cm_journal_open(struct cm_journal *j, const char *path, char *err, size_t er
 void cm_journal_close(struct cm_journal *j);
 
 /* Queues one record and waits until it is written and fdatasync'ed together
- * with every record queued meanwhile. 0 durable; -1 not written (errno). */
+ * with every record queued meanwhile. 0 durable; -1 not written (errno), and
+ * the file is truncated back to its size before the failed batch. */
 int cm_journal_append(struct cm_journal *j, const char *line, size_t len);
 
 /* One record line: "TIME\tSERIAL\tPROFILE\tUID\tSUBJECT\tBASE64-DER\n".

@@ -114,8 +114,10 @@ dns_ok(const unsigned char *s, int len)
 	for (int i = 0; i < len; i++) {
 		unsigned char c = s[i];
 		if (c == '*') {
-			/* Only a whole leftmost label may be a wildcard. */
-			if (i != 0 || len < 3 || s[1] != '.')
+			/* Only a whole leftmost label may be a wildcard, and what it
+			 * stands under needs two labels or more: "*.example.com",
+			 * never "*.com". */
+			if (i != 0 || len < 3 || s[1] != '.' || memchr(s + 2, '.', (size_t)len - 2) == NULL)
 				return 0;
 			label = 1;
 			continue;

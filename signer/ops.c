@@ -162,6 +162,10 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 				*q = '?';
 		goto out;
 	}
+	if (ctx->conf && !cm_sconf_profile_allowed(ctx->conf, uid, p->name)) {
+		snprintf(reason, rlen, "profile %s not allowed for uid %u", p->name, (unsigned)uid);
+		goto out;
+	}
 	if ((cm_msg_get(m, TAG_VALIDITY_DAYS) && cm_msg_get_u32(m, TAG_VALIDITY_DAYS, &days) < 0) ||
 	    (cm_msg_get(m, TAG_CA) && cm_msg_get_u32(m, TAG_CA, &ca) < 0)) {
 		snprintf(reason, rlen, "validity and CA fields must be 4-byte integers");

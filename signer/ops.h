@@ -11,11 +11,14 @@
 #include "journal.h"
 #include "profile.h"
 #include "proto.h"
+#include "sconf.h"
 
 struct cm_signer_ctx {
 	const struct cm_profiles *profiles;
 	struct cm_ca *ca;
 	struct cm_journal *journal;
+	/* [access], for per-profile issue rights (NULL: every profile allowed). */
+	const struct cm_sconf *conf;
 	/* Bounds how many threads run CSR checks and signing at once (NULL: no
 	 * bound). One per CPU keeps OpenSSL's internal locks uncontended while
 	 * the other connection threads wait for the journal or the network. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -60,9 +61,25 @@ add_ku(void *arg, const char *w, char *err, size_t errlen)
 	for (int i = 0; ok[i]; i++) {
 		if (strcmp(ok[i], w) != 0)
 			continue;
-		if (p->key_usage[0])
-			strcat(p->key_usage, ",");
-		strcat(p->key_usage, w);
+		/* Whole comma-separated words only: "keyAgreement" is not in "x,keyAgreementX". */
+		for (const char *q = p->key_usage; *q;) {
+			size_t n = strcspn(q, ",");
+			if (n == strlen(w) && strncmp(q, w, n) == 0) {
+				snprintf(err, errlen, "key usage '%s' listed twice", w);
+				return -1;
+			}
+			q += n;
+			if (*q == ',')
+				q++;
+		}
+		size_t used = strlen(p->key_usage);
+		int n = snprintf(p->key_usage + used, sizeof(p->key_usage) - used, "%s%s",
+		    used ? "," : "", w);
+		if (n < 0 || (size_t)n >= sizeof(p->key_usage) - used) {
+			p->key_usage[used] = '\0';
+			snprintf(err, errlen, "key usage list is longer than %zu bytes", sizeof(p->key_usage) - 1);
+			return -1;
+		}
 		return 0;
 	}
 	snprintf(err, errlen, "key usage '%s' is not one an end-entity profile may carry", w);
@@ -375,6 +392,15 @@ check_key(const struct cm_profile *p, EVP_PKEY *pub, char *reason, size_t rlen)
 			snprintf(reason, rlen, "RSA key of %d bits is above the %d-bit maximum", bits, MAX_RSA_BITS);
 			return 1;
 		}
+		/* Public exponent: odd and at least 65537 (e = 3 invites low-exponent attacks). */
+		BIGNUM *e = NULL;
+		int good_e = EVP_PKEY_get_bn_param(pub, "e", &e) == 1 && e != NULL &&
+		    BN_is_odd(e) && BN_cmp(e, BN_value_one()) > 0 && BN_num_bits(e) >= 17;
+		BN_free(e);
+		if (!good_e) {
+			snprintf(reason, rlen, "RSA public exponent must be odd and at least 65537");
+			return 1;
+		}
 		return 0;
 	}
 	if (id == EVP_PKEY_EC) {
@@ -388,6 +414,14 @@ check_key(const struct cm_profile *p, EVP_PKEY *pub, char *reason, size_t rlen)
 		    !has_nid(p->curves, p->ncurves, OBJ_sn2nid(curve))) {
 			snprintf(reason, rlen, "EC curve %s is not allowed by profile %s",
 			    curve[0] ? curve : "(explicit parameters)", p->name);
+			return 1;
+		}
+		/* Explicit curve parameters would be copied into the certificate as sent. */
+		char enc[32] = "";
+		size_t el = 0;
+		if (!EVP_PKEY_get_utf8_string_param(pub, "encoding", enc, sizeof(enc), &el) ||
+		    strcmp(enc, "named_curve") != 0) {
+			snprintf(reason, rlen, "EC keys must name their curve (explicit curve parameters are refused)");
 			return 1;
 		}
 		return 0;

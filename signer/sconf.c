@@ -48,37 +48,73 @@ resolve_uid(const char *name, uid_t *uid)
 	return 0;
 }
 
-/* An [access] line "user = op op op": 0, or -1 with err. */
+/* The profile list after "issue:" ("a,b,c") into e: 0, or -1 with err. */
+static int
+access_profiles(struct cm_acl_entry *e, const char *list, char *err, size_t errlen)
+{
+	if (*list == '\0') {
+		snprintf(err, errlen, "'issue:' needs at least one profile name");
+		return -1;
+	}
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= CM_SIGNER_ACL_PROFILE_LEN) {
+			snprintf(err, errlen, "empty or over-long profile name in 'issue:%.64s'", list);
+			return -1;
+		}
+		int dup = 0;
+		for (size_t i = 0; i < e->nprofiles; i++)
+			if (strlen(e->profiles[i]) == n && strncmp(e->profiles[i], p, n) == 0)
+				dup = 1;
+		if (!dup) {
+			if (e->nprofiles == CM_SIGNER_MAX_ACL_PROFILES) {
+				snprintf(err, errlen, "more than %d profiles after 'issue:'", CM_SIGNER_MAX_ACL_PROFILES);
+				return -1;
+			}
+			memcpy(e->profiles[e->nprofiles], p, n);
+			e->profiles[e->nprofiles][n] = '\0';
+			e->nprofiles++;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* One operation word into e: 0, or -1 with err. */
+static int
+access_op(struct cm_acl_entry *e, const char *word, char *err, size_t errlen)
+{
+	if (strncmp(word, "issue:", 6) == 0) {
+		e->ops |= 1u << OP_ISSUE;
+		return access_profiles(e, word + 6, err, errlen);
+	}
+	unsigned op = cm_op_parse(word);
+	if (op == 0) {
+		snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue issue:PROFILE,...)", word);
+		return -1;
+	}
+	e->ops |= 1u << op;
+	if (op == OP_ISSUE)
+		e->issue_any = 1;
+	return 0;
+}
+
+/*
+ * An [access] line "user = op op op": 0, or -1 with err. Operations are
+ * separated by blanks (or commas); "issue:p1,p2" limits issue to profiles.
+ */
 static int
 access_line(struct cm_sconf *c, const char *key, const char *value, char *err, size_t errlen)
 {
 	uid_t uid;
-	unsigned ops = 0;
-	char word[64];
+	struct cm_acl_entry *e;
+	char word[1200];
 
 	if (resolve_uid(key, &uid) < 0) {
 		snprintf(err, errlen, "no such user '%s'", key);
 		return -1;
-	}
-	for (const char *p = value; *p;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		size_t n = strcspn(p, " \t,");
-		if (n >= sizeof(word)) {
-			snprintf(err, errlen, "operation name too long");
-			return -1;
-		}
-		memcpy(word, p, n);
-		word[n] = '\0';
-		p += n;
-		unsigned op = cm_op_parse(word);
-		if (op == 0) {
-			snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue)", word);
-			return -1;
-		}
-		ops |= 1u << op;
 	}
 	for (size_t i = 0; i < c->nacl; i++)
 		if (c->acl[i].uid == uid) {
@@ -89,8 +125,28 @@ access_line(struct cm_sconf *c, const char *key, const char *value, char *err, s
 		snprintf(err, errlen, "more than %d [access] lines", CM_SIGNER_MAX_ACL);
 		return -1;
 	}
-	c->acl[c->nacl].uid = uid;
-	c->acl[c->nacl].ops = ops;
+	e = &c->acl[c->nacl];
+	memset(e, 0, sizeof(*e));
+	e->uid = uid;
+	for (const char *p = value; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		/* "issue:" takes the comma list that follows; other words end at a comma. */
+		size_t n = strncmp(p, "issue:", 6) == 0 ? strcspn(p, " \t") : strcspn(p, " \t,");
+		if (n >= sizeof(word)) {
+			snprintf(err, errlen, "operation list too long");
+			return -1;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		p += n;
+		if (access_op(e, word, err, errlen) < 0)
+			return -1;
+	}
+	if (e->issue_any)
+		e->nprofiles = 0;
 	c->nacl++;
 	return 0;
 }
@@ -165,5 +221,35 @@ cm_sconf_allowed(const struct cm_sconf *c, uid_t uid, unsigned op)
 	for (size_t i = 0; i < c->nacl; i++)
 		if (c->acl[i].uid == uid)
 			return (c->acl[i].ops >> op) & 1u;
+	return 0;
+}
+
+/* 1 some op allowed / 0 none. */
+int
+cm_sconf_any_allowed(const struct cm_sconf *c, uid_t uid)
+{
+	for (size_t i = 0; i < c->nacl; i++)
+		if (c->acl[i].uid == uid)
+			return c->acl[i].ops != 0;
+	return 0;
+}
+
+/* 1 allowed / 0 not. */
+int
+cm_sconf_profile_allowed(const struct cm_sconf *c, uid_t uid, const char *profile)
+{
+	for (size_t i = 0; i < c->nacl; i++) {
+		const struct cm_acl_entry *e = &c->acl[i];
+		if (e->uid != uid)
+			continue;
+		if (!((e->ops >> OP_ISSUE) & 1u))
+			return 0;
+		if (e->issue_any)
+			return 1;
+		for (size_t k = 0; k < e->nprofiles; k++)
+			if (strcmp(e->profiles[k], profile) == 0)
+				return 1;
+		return 0;
+	}
 	return 0;
 }

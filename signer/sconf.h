@@ -7,10 +7,16 @@
 
 #define CM_SIGNERD_DEFAULT_CONF CM_SYSCONFDIR "/signerd.conf"
 #define CM_SIGNER_MAX_ACL 64
+#define CM_SIGNER_MAX_ACL_PROFILES 16
+#define CM_SIGNER_ACL_PROFILE_LEN 64
 
 struct cm_acl_entry {
 	uid_t uid;
 	unsigned ops;              /* bit (1u << op) per allowed enum cm_op */
+	/* "issue" alone: every profile (issue_any = 1); "issue:a,b": only these. */
+	int issue_any;
+	size_t nprofiles;
+	char profiles[CM_SIGNER_MAX_ACL_PROFILES][CM_SIGNER_ACL_PROFILE_LEN];
 };
 
 struct cm_sconf {
@@ -40,6 +46,13 @@ void cm_sconf_free(struct cm_sconf *c);
 
 /* 1 when uid may run op, else 0. */
 int cm_sconf_allowed(const struct cm_sconf *c, uid_t uid, unsigned op);
+
+/* 1 when uid may run at least one operation (a peer worth a thread), else 0. */
+int cm_sconf_any_allowed(const struct cm_sconf *c, uid_t uid);
+
+/* 1 when uid may issue under the named profile (plain "issue" allows every
+ * profile, "issue:a,b" only those listed), else 0. */
+int cm_sconf_profile_allowed(const struct cm_sconf *c, uid_t uid, const char *profile);
 
 /* The uid of the peer on a connected Unix socket: 0 and *uid, or -1 errno. */
 int cm_peer_uid(int fd, uid_t *uid, pid_t *pid);

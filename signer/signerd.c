@@ -126,7 +126,11 @@ conn_thread(void *arg)
 		}
 		}
 		free(m);
-		free(payload);
+		/* Requests can carry secrets (ca-import: key PEM, passphrase). */
+		if (payload) {
+			OPENSSL_cleanse(payload, h.payload_len);
+			free(payload);
+		}
 		if (drop)
 			break;
 	}
@@ -169,7 +173,9 @@ open_socket(uid_t owner, gid_t group)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	strcpy(sa.sun_path, conf.socket);
-	mode_t old = umask(0177);
+	/* bind() creates the socket with its final mode (no chmod on a path that
+	 * could be swapped for a symlink afterwards); lchown never follows one. */
+	mode_t old = umask((mode_t)(~conf.socket_mode & 0777));
 	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0) {
@@ -177,7 +183,7 @@ open_socket(uid_t owner, gid_t group)
 		close(fd);
 		return -1;
 	}
-	if (chown(conf.socket, owner, group) < 0 || chmod(conf.socket, conf.socket_mode) < 0) {
+	if (fchownat(AT_FDCWD, conf.socket, owner, group, AT_SYMLINK_NOFOLLOW) < 0) {
 		cm_err("setting owner/mode of %s: %s", conf.socket, strerror(errno));
 		close(fd);
 		return -1;
@@ -240,6 +246,13 @@ main(int argc, char **argv)
 		cm_err("%s", err);
 		goto out;
 	}
+	for (size_t i = 0; i < conf.nacl; i++)
+		for (size_t k = 0; k < conf.acl[i].nprofiles; k++)
+			if (cm_profile_find(&profiles, conf.acl[i].profiles[k]) == NULL) {
+				cm_err("%s: [access] uid %u: issue:%s names no profile in %s", conf_path,
+				    (unsigned)conf.acl[i].uid, conf.acl[i].profiles[k], conf.profiles_file);
+				goto out;
+			}
 	umask(077);
 
 	if (conf.user) {
@@ -299,6 +312,7 @@ main(int argc, char **argv)
 	ctx.profiles = &profiles;
 	ctx.ca = &ca;
 	ctx.journal = &journal;
+	ctx.conf = &conf;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (sem_init(&cpu_slots, 0, (unsigned)(ncpu < 1 ? 1 : ncpu > 256 ? 256 : ncpu)) == 0)
 		ctx.cpu_slots = &cpu_slots;
@@ -340,6 +354,13 @@ main(int argc, char **argv)
 		struct conn *c = calloc(1, sizeof(*c));
 		if (c == NULL || cm_peer_uid(cfd, &c->uid, &c->pid) < 0) {
 			cm_err("cannot identify peer: closing");
+			free(c);
+			close(cfd);
+			continue;
+		}
+		/* A peer with no allowed operation gets no thread and no slot. */
+		if (!cm_sconf_any_allowed(&conf, c->uid)) {
+			cm_warn("uid %u pid %d: no operation allowed for this uid; closing", (unsigned)c->uid, (int)c->pid);
 			free(c);
 			close(cfd);
 			continue;

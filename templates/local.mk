@@ -7,4 +7,10 @@ dist_admintemplates_DATA = \
 	templates/admin/home.cs \
 	templates/admin/csr_form.cs \
 	templates/admin/cert_list.cs \
-	templates/admin/cert_view.cs
+	templates/admin/cert_view.cs \
+	templates/admin/org_list.cs \
+	templates/admin/org_form.cs \
+	templates/admin/org_tabs.cs \
+	templates/admin/dept_form.cs \
+	templates/admin/audit.cs \
+	templates/admin/dashboard.cs

@@ -94,7 +94,9 @@ fi
 # Integration and browser tests on one private stack.
 STACK=$ROOT/_build/stack
 if [ -x tests/stack.sh ] && ls tests/integration/*.sh >/dev/null 2>&1; then
+	# Every run starts from an empty stack, so no test depends on old data.
 	tests/stack.sh down "$STACK" >/dev/null 2>&1
+	rm -rf "$STACK"
 	if tests/stack.sh up "$STACK" > "$OUT/stack-up.log" 2>&1; then
 		PASSED=$((PASSED + 1))
 		for t in tests/integration/*.sh; do

@@ -15,6 +15,8 @@ BUILD=${CERTMINT_BUILD:-$ROOT/_build/plain}
 REALM=CERTMINT.TEST
 ADMIN_PRINC=alice@$REALM
 USER_PRINC=bob@$REALM
+# Delegated administrators (issue 3); their scopes are set in init_certmint.
+SCOPED_ADMINS="carol dave erin frank"
 DB_NAME=certmint
 DB_USER=certmint
 SIGNER_USER=certmint-signer
@@ -275,6 +277,13 @@ EOF
 			kadmin.local -r "$REALM" -q "ktadd -k $k/http.keytab HTTP/localhost@$REALM"
 		} > "$DIR/logs/kadmin-setup.log" 2>&1 || { tail_log "$DIR/logs/kadmin-setup.log"; die "creating principals failed"; }
 	fi
+	# Principals added after a realm was created arrive on the next "up".
+	local p
+	for p in $SCOPED_ADMINS; do
+		kadmin.local -r "$REALM" -q "getprinc $p@$REALM" 2>/dev/null | grep -q "^Principal: $p@" && continue
+		kadmin.local -r "$REALM" -q "addprinc -pw $(secret "$DIR/secrets/$p.password") $p@$REALM" \
+			>> "$DIR/logs/kadmin-setup.log" 2>&1 || { tail_log "$DIR/logs/kadmin-setup.log"; die "creating principal $p failed"; }
+	done
 	# Apache's workers (www-data) accept tickets with this key.
 	chown "root:$WEB_USER" "$k/http.keytab"
 	chmod 640 "$k/http.keytab"
@@ -307,7 +316,7 @@ log_level = info
 
 [access]
 root = ca-init ca-import ca-chain issue
-$WEB_USER = ca-chain issue
+$WEB_USER = ca-chain issue:tls-server,client-smime,code-signing
 EOF
 	chmod 644 "$DIR/signerd.conf"
 	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f
@@ -365,6 +374,19 @@ init_certmint() {
 			|| { tail_log "$log"; die "certmint admin add $ADMIN_PRINC failed"; }
 		touch "$DIR/.demo-admin-added"
 	fi
+	if [ ! -f "$DIR/.scoped-admins-added" ]; then
+		{
+			$CLI admin add "carol@$REALM" --role rao --customer "$CUSTOMER" --org "Demo Organisation" \
+				--types ssl,client,codesign --name "Carol RAO A" &&
+			$CLI admin add "dave@$REALM" --role rao --customer "$CUSTOMER" --org "Other Organisation" \
+				--types ssl,client,codesign --name "Dave RAO B" &&
+			$CLI admin add "erin@$REALM" --role drao --customer "$CUSTOMER" --org "Demo Organisation" \
+				--dept Engineering --types ssl,client,codesign --name "Erin DRAO A" &&
+			$CLI admin add "frank@$REALM" --role rao --customer "$CUSTOMER" --org "Demo Organisation" \
+				--types ssl --name "Frank RAO SSL"
+		} >> "$log" 2>&1 || { tail_log "$log"; die "adding the delegated administrators failed"; }
+		touch "$DIR/.scoped-admins-added"
+	fi
 }
 
 up_admin() {
@@ -388,7 +410,7 @@ tls_cert() {
 		-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
 		-out "$a/tls.csr" > "$DIR/logs/openssl.log" 2>&1 || { tail_log "$DIR/logs/openssl.log"; die "openssl req failed"; }
 	chmod 600 "$a/tls.key.new"
-	$CLI issue --profile tls-server --csr "$a/tls.csr" --customer "$CUSTOMER" > "$a/tls.leaf" 2>> "$log" \
+	$CLI issue --profile tls-server --any-name --csr "$a/tls.csr" --customer "$CUSTOMER" > "$a/tls.leaf" 2>> "$log" \
 		|| { tail_log "$log"; die "certmint issue --profile tls-server (Apache's certificate) failed"; }
 	# Apache sends the leaf and the issuing CA; clients hold the root.
 	{ awk '/BEGIN CERTIFICATE/{p=1} p{print} /END CERTIFICATE/{exit}' "$a/tls.leaf"; echo "$issuing"; } > "$a/tls.crt.new"
@@ -438,6 +460,14 @@ write_env() {
 			"CERTMINT_ADMIN_PASSWORD=$(cat "$DIR/secrets/alice.password")" \
 			"CERTMINT_USER_PRINCIPAL=$USER_PRINC" \
 			"CERTMINT_USER_PASSWORD=$(cat "$DIR/secrets/bob.password")" \
+			"CERTMINT_RAO_A_PRINCIPAL=carol@$REALM" \
+			"CERTMINT_RAO_A_PASSWORD=$(cat "$DIR/secrets/carol.password")" \
+			"CERTMINT_RAO_B_PRINCIPAL=dave@$REALM" \
+			"CERTMINT_RAO_B_PASSWORD=$(cat "$DIR/secrets/dave.password")" \
+			"CERTMINT_DRAO_PRINCIPAL=erin@$REALM" \
+			"CERTMINT_DRAO_PASSWORD=$(cat "$DIR/secrets/erin.password")" \
+			"CERTMINT_RAO_SSL_PRINCIPAL=frank@$REALM" \
+			"CERTMINT_RAO_SSL_PASSWORD=$(cat "$DIR/secrets/frank.password")" \
 			"CERTMINT_DB_SOCKET=$DIR/run/mariadb.sock" \
 			"CERTMINT_DB_NAME=$DB_NAME" \
 			"CERTMINT_DB_USER=$DB_USER" \
@@ -502,6 +532,8 @@ certmint stack up in $DIR ($((SECONDS - t0)) s)
   https:    https://localhost:$HTTPS/admin/  (Negotiate, or Kerberos user name + password)
   realm:    $REALM, KDC 127.0.0.1:$KDC, KRB5_CONFIG=$DIR/krb5/krb5.conf
   admin:    $ADMIN_PRINC (MRAO)   user: $USER_PRINC (not an administrator)
+  scoped:   carol (RAO Demo Organisation), dave (RAO Other Organisation),
+            erin (DRAO Demo Organisation/Engineering), frank (RAO Demo Organisation, SSL only)
   CA chain: $DIR/ca-chain.pem
   logs:     $DIR/logs/
   env:      . $DIR/stack.env

@@ -16,13 +16,20 @@
 
 static const char issue_usage[] =
     "usage: certmint issue --profile PROFILE --csr FILE [--org ID] [--days N]\n"
-    "                      [--customer URI]\n"
+    "                      [--customer URI] [--any-name]\n"
     "\n"
     "Issues a certificate from the PKCS#10 request in FILE (PEM or DER, at most\n"
     "64 KiB; '-' reads standard input) under the signer profile PROFILE\n"
     "(tls-server, client-smime, code-signing, ...), for the organisation ID of\n"
     "the customer (default: the only customer), valid N days (default: the\n"
     "profile's maximum). Prints the certificate PEM on standard output.\n"
+    "\n"
+    "Every DNS name, e-mail address and UPN in the CSR (and a CN that is a host\n"
+    "name or an e-mail address) must lie in a validated domain of the customer\n"
+    "delegated to the organisation (to any of its organisations without --org)\n"
+    "for the certificate's type; IP and URI SANs are refused. --any-name is the\n"
+    "operator's override: it skips that check (the signer's profile still\n"
+    "applies) and is recorded as \"any_name\": true in the audit row.\n"
     "Exit status 2 with \"certmint: refused: REASON\" when the CSR or the\n"
     "policy refuses it.\n";
 
@@ -103,11 +110,13 @@ cmd_issue(struct cli *c, int argc, char **argv)
 		{ "org", required_argument, NULL, 'o' },
 		{ "days", required_argument, NULL, 'd' },
 		{ "customer", required_argument, NULL, 'C' },
+		{ "any-name", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *csr_path = NULL, *customer = NULL;
 	long org = 0, days = 0;
+	int any_name = 0;
 	struct cm_signer *sg = NULL;
 	struct cm_issue_input in = { 0 };
 	struct cm_issue_output res = { 0 };
@@ -121,6 +130,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 'r': csr_path = optarg; break;
 		case 'C': customer = optarg; break;
+		case 'A': any_name = 1; break;
 		case 'o':
 			if (parse_long(optarg, 1, LONG_MAX, &org) < 0) {
 				cli_error("--org: a positive organisation id");
@@ -179,6 +189,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 	in.csr = csr;
 	in.csr_len = csr_len;
 	in.validity_days = days;
+	in.any_name = any_name;
 	err[0] = '\0';
 	r = cm_issue_from_csr(c->db, sg, &in, &res, err, sizeof(err));
 	if (r == 0) {

@@ -3,6 +3,7 @@
 #define CM_ADMIN_CTX_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <openssl/x509.h>
 
@@ -61,6 +62,8 @@ struct admin_route {
 /* routes.c */
 void admin_dispatch(void *app, struct cm_request *req, int parse_status,
     struct cm_response *resp);
+/* Every route as "METHOD PATTERN flags" lines (admin.fcgi --routes); 0 or -1. */
+int admin_routes_print(FILE *out);
 
 /* page.c: every page goes out through these (shared layout, error pages). */
 void admin_page(struct admin_ctx *c, const char *title, const char *template);
@@ -73,6 +76,11 @@ extern const char *const admin_profiles[];   /* NULL-terminated */
  * ca_certs; an empty stack when none match, NULL on error. */
 STACK_OF(X509) *admin_chain_for(struct admin_ctx *c, X509 *cert);
 
+/* cert_scope.c: the policy applied to one certificate row (its organisation,
+ * department, type); 1 allowed, 0 denied, -1 database error. */
+int admin_may_see_cert(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
+    const char *cert_type);
+
 /* Handlers, one file each. */
 void admin_home(struct admin_ctx *c);
 void admin_csr_form(struct admin_ctx *c);
@@ -81,5 +89,21 @@ void admin_csr_issue(struct admin_ctx *c);
 void admin_cert_list(struct admin_ctx *c);
 void admin_cert_view(struct admin_ctx *c);
 void admin_cert_download(struct admin_ctx *c);
+/* Organisations and departments (org_list.c, org_edit.c, org_delete.c, dept_edit.c). */
+void admin_org_list(struct admin_ctx *c);
+void admin_org_new_form(struct admin_ctx *c);
+void admin_org_create(struct admin_ctx *c);
+void admin_org_view(struct admin_ctx *c);
+void admin_org_save(struct admin_ctx *c);
+void admin_org_delete(struct admin_ctx *c);
+void admin_dept_new_form(struct admin_ctx *c);
+void admin_dept_create(struct admin_ctx *c);
+void admin_dept_view(struct admin_ctx *c);
+void admin_dept_save(struct admin_ctx *c);
+/* Audit log, dashboard and reports (audit_page.c, dashboard.c, report_csv.c). */
+void admin_audit(struct admin_ctx *c);
+void admin_audit_verify(struct admin_ctx *c);
+void admin_dashboard(struct admin_ctx *c);
+void admin_report_certificates_csv(struct admin_ctx *c);
 
 #endif

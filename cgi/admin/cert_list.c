@@ -7,6 +7,7 @@
 
 #include "admin_ctx.h"
 #include "log.h"
+#include "policy.h"
 
 #define PAGE_SIZE 50
 
@@ -31,11 +32,23 @@ admin_cert_list(struct admin_ctx *c)
 		before = v;
 		cm_render_set(c->r, "List.before", b);
 	}
+	/* The policy's list form (policy.h): an RAO sees its organisations'
+	 * certificates, a DRAO its departments' (not the organisation-level
+	 * ones), both only of their certificate types; the same rule as
+	 * admin_may_see_cert() for one certificate. */
 	st = cm_db_prepare(c->db,
-	    "SELECT id, serial_hex, common_name, cert_type, status, not_after, profile"
-	    " FROM certificates WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT 51");
+	    "SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile"
+	    " FROM certificates c WHERE c.customer_id = ? AND c.id < ?"
+	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
+	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
+	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
+	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
+	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	    " ORDER BY c.id DESC LIMIT 51");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, before) < 0 || cm_stmt_execute(st) < 0) {
+	    cm_stmt_bind_i64(st, 1, before) < 0 || admin_bind_scope(st, 2, &c->user) < 0 ||
+	    cm_stmt_bind_i64(st, 4, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
+	    cm_stmt_bind_str(st, 5, c->user.cert_types) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("certificate list: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);

@@ -35,7 +35,8 @@ admin_cert_view(struct admin_ctx *c)
 	st = cm_db_prepare(c->db,
 	    "SELECT c.cert_type, c.profile, c.status, c.serial_hex, c.subject_dn, c.common_name,"
 	    " c.sans, c.email, c.key_type, c.key_bits, c.not_before, c.not_after,"
-	    " c.requested_by, c.approved_by, c.revoked_at, c.created_at, o.name, c.der"
+	    " c.requested_by, c.approved_by, c.revoked_at, c.created_at, o.name, c.der,"
+	    " c.org_id, c.dept_id"
 	    " FROM certificates c LEFT JOIN organizations o ON o.id = c.org_id"
 	    " WHERE c.id = ? AND c.customer_id = ?");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
@@ -45,8 +46,17 @@ admin_cert_view(struct admin_ctx *c)
 		admin_error(c, 500, "Internal error", "The certificate could not be read; this has been logged.");
 		goto out;
 	}
+	if (f == 1) {
+		f = admin_may_see_cert(c, cm_stmt_is_null(st, 18) ? 0 : cm_stmt_i64(st, 18),
+		    cm_stmt_is_null(st, 19) ? 0 : cm_stmt_i64(st, 19), cm_stmt_str(st, 0, NULL));
+		if (f < 0) {
+			admin_error(c, 500, "Internal error", "Your access could not be checked; this has been logged.");
+			goto out;
+		}
+	}
 	if (f == 0) {
-		/* Another customer's certificate looks exactly like a missing one. */
+		/* Another customer's certificate, or one outside the administrator's
+		 * organisations, departments or types, looks exactly like a missing one. */
 		admin_error(c, 404, "Not found", "There is no such certificate.");
 		goto out;
 	}

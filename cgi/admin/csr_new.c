@@ -17,10 +17,13 @@
 
 struct csr_form {
 	const char *csr, *profile, *org, *days;
-	int64_t org_id;
+	int64_t org_id, dept_id;
 	long validity_days;
 	int errors;
 };
+
+static int may_issue_into(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
+    const char *cert_type);
 
 static void
 field_error(struct admin_ctx *c, struct csr_form *f, const char *field, const char *msg)
@@ -47,34 +50,95 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 	for (size_t i = 0; admin_profiles[i]; i++)
 		if (admin_profile_allowed(&c->user, admin_profiles[i]))
 			cm_render_setf(c->r, admin_profiles[i], "Profiles.%zu.name", n++);
+	/* Organisations and their departments the administrator may issue into
+	 * (for at least one of its certificate types); value "ORG" or "ORG/DEPT". */
 	st = cm_db_prepare(c->db,
-	    "SELECT id, name FROM organizations WHERE customer_id = ? AND deleted_at IS NULL"
-	    " ORDER BY name, id LIMIT 500");
+	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
+	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"
+	    " WHERE o.customer_id = ? AND o.deleted_at IS NULL"
+	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 500");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("organisations: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);
 		return -1;
 	}
-	for (n = 0; n < MAX_ORGS && cm_stmt_fetch(st) == 1; n++) {
-		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
-		cm_render_setf(c->r, id, "Orgs.%zu.id", n);
-		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Orgs.%zu.name", n);
+	int64_t last_org = 0;
+	while (cm_stmt_fetch(st) == 1) {
+		int64_t oid = cm_stmt_i64(st, 0), did = cm_stmt_i64(st, 2);
+		char label[600];
+
+		if (oid != last_org) {
+			last_org = oid;
+			if (may_issue_into(c, oid, 0, NULL) == 1) {
+				snprintf(id, sizeof(id), "%lld", (long long)oid);
+				cm_render_setf(c->r, id, "Orgs.%zu.id", n);
+				cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Orgs.%zu.name", n);
+				n++;
+			}
+		}
+		if (did > 0 && may_issue_into(c, oid, did, NULL) == 1) {
+			snprintf(id, sizeof(id), "%lld/%lld", (long long)oid, (long long)did);
+			snprintf(label, sizeof(label), "%s / %s", cm_stmt_str(st, 1, NULL), cm_stmt_str(st, 3, NULL));
+			cm_render_setf(c->r, id, "Orgs.%zu.id", n);
+			cm_render_setf(c->r, label, "Orgs.%zu.name", n);
+			n++;
+		}
 	}
 	cm_stmt_close(st);
 	return 0;
 }
 
-/* 1 when org_id is one of the admin's customer's live organisations, 0 not, -1 error. */
+/* The certificate type a profile issues ("ssl", "client", "codesign"), or NULL. */
+static const char *
+profile_cert_type(const char *profile)
+{
+	if (profile == NULL)
+		return NULL;
+	if (strcmp(profile, "tls-server") == 0)
+		return "ssl";
+	if (strcmp(profile, "client-smime") == 0)
+		return "client";
+	if (strcmp(profile, "code-signing") == 0)
+		return "codesign";
+	return NULL;
+}
+
+/*
+ * Whether the administrator may issue into org_id/dept_id (dept_id 0 = the
+ * organisation itself) for cert_type, or for any of its types when cert_type
+ * is NULL. The one policy decides (cert_scope.c). 1 yes, 0 no, -1 error.
+ */
 static int
-org_ok(struct admin_ctx *c, int64_t org_id)
+may_issue_into(struct admin_ctx *c, int64_t org_id, int64_t dept_id, const char *cert_type)
+{
+	static const char *const types[] = { "ssl", "client", "codesign" };
+
+	if (cert_type)
+		return admin_may_see_cert(c, org_id, dept_id, cert_type);
+	for (size_t i = 0; i < 3; i++) {
+		int r = admin_may_see_cert(c, org_id, dept_id, types[i]);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* 1 when org_id is a live organisation of the admin's customer and dept_id
+ * (if not 0) a live department of it; 0 not; -1 error. */
+static int
+org_dept_exist(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 {
 	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT 1 FROM organizations WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	    "SELECT 1 FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
+	    " AND (? = 0 OR EXISTS (SELECT 1 FROM departments d WHERE d.id = ? AND d.org_id = o.id"
+	    " AND d.deleted_at IS NULL))");
 	int rc = -1;
 
 	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 &&
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
+	    cm_stmt_bind_i64(st, 2, dept_id) == 0 && cm_stmt_bind_i64(st, 3, dept_id) == 0 &&
+	    cm_stmt_execute(st) == 0)
 		rc = cm_stmt_fetch(st);
 	if (st)
 		cm_stmt_close(st);
@@ -113,15 +177,37 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 	else if (!admin_profile_allowed(&c->user, f->profile))
 		field_error(c, f, "profile", "Your administrator role cannot issue certificates with this profile.");
 	if (f->org && f->org[0]) {
-		long id = small_number(f->org, 999999999);
-		int r = id > 0 ? org_ok(c, id) : 0;
+		char orgbuf[24];
+		const char *slash = strchr(f->org, '/');
+		size_t ol = slash ? (size_t)(slash - f->org) : strlen(f->org);
+		long oid = -1, did = 0;
+		int r = 0;
 
+		if (ol < sizeof(orgbuf)) {
+			memcpy(orgbuf, f->org, ol);
+			orgbuf[ol] = '\0';
+			oid = small_number(orgbuf, 999999999);
+			if (slash)
+				did = small_number(slash + 1, 999999999);
+		}
+		if (oid > 0 && did >= 0) {
+			r = org_dept_exist(c, oid, did);
+			/* The type check needs a known profile; an unknown one is
+			 * already reported next to the profile field. */
+			if (r == 1 && profile_cert_type(f->profile))
+				r = may_issue_into(c, oid, did, profile_cert_type(f->profile));
+		}
 		if (r < 0)
 			return -1;
-		if (r == 0)
-			field_error(c, f, "org", "Choose one of your organisations.");
-		else
-			f->org_id = id;
+		if (r == 0) {
+			field_error(c, f, "org", "Choose one of your organisations or departments (for this certificate type).");
+		} else {
+			f->org_id = oid;
+			f->dept_id = did;
+		}
+	} else if (c->user.role != ROLE_MRAO) {
+		/* Only a master administrator issues outside any organisation. */
+		field_error(c, f, "org", "Choose the organisation or department the certificate is for.");
 	}
 	if (f->days && f->days[0]) {
 		f->validity_days = small_number(f->days, 3650);
@@ -229,6 +315,7 @@ admin_csr_issue(struct admin_ctx *c)
 	in.remote_addr = c->req->remote_addr;
 	in.customer_id = c->user.customer_id;
 	in.org_id = f.org_id;
+	in.dept_id = f.dept_id;
 	in.profile = f.profile;
 	in.csr = f.csr;
 	in.csr_len = strlen(f.csr);

@@ -11,7 +11,22 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/csr_new.c \
 	cgi/admin/cert_list.c \
 	cgi/admin/cert_view.c \
-	cgi/admin/cert_download.c
+	cgi/admin/cert_download.c \
+	cgi/admin/cert_scope.c \
+	cgi/admin/policy.h \
+	cgi/admin/policy.c \
+	cgi/admin/org_model.h \
+	cgi/admin/org_model.c \
+	cgi/admin/org_access_code.c \
+	cgi/admin/org_list.c \
+	cgi/admin/org_edit.c \
+	cgi/admin/org_delete.c \
+	cgi/admin/dept_edit.c \
+	cgi/admin/csv.h \
+	cgi/admin/csv.c \
+	cgi/admin/audit_page.c \
+	cgi/admin/dashboard.c \
+	cgi/admin/report_csv.c
 cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS)
 
 # Unit tests of the admin side's lib modules (render.c, x509util.c).
@@ -22,3 +37,21 @@ tests_unit_test_render_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_render_LDADD = lib/libcmweb.a lib/libcmcore.a $(CLEARSILVER_LIBS) $(OPENSSL_LIBS)
 TESTS += tests/unit/test_x509util tests/unit/test_render
 EXTRA_DIST += tests/static/templates-escape.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
+# The authorization matrix: every route x every kind of administrator.
+EXTRA_DIST += tests/integration/45-authz-matrix.sh tests/integration/authz-matrix.txt
+
+# The one access policy (role x object table) and the access-code rule.
+check_PROGRAMS += tests/unit/test_policy
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c cgi/admin/policy.c cgi/admin/org_access_code.c
+tests_unit_test_policy_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_policy
+EXTRA_DIST += tests/integration/50-orgs.sh
+
+# The audit log page, dashboard and CSV report (AUDITDASH): the CSV cell escaper.
+check_PROGRAMS += tests/unit/test_csv
+tests_unit_test_csv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
+tests_unit_test_csv_SOURCES = tests/unit/test_csv.c cgi/admin/csv.c cgi/admin/csv.h
+tests_unit_test_csv_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_csv
+EXTRA_DIST += tests/integration/55-audit-dashboard.sh

@@ -14,7 +14,9 @@
 
 static const char usage[] =
     "usage: admin.fcgi [-c CERTMINT_CONF] [-s SOCKET] [-n WORKERS] [-u USER] [-g SOCKET_GROUP]\n"
-    "  without -s, serves the FastCGI socket on fd 0 (mod_fcgid style)\n";
+    "       admin.fcgi --routes\n"
+    "  without -s, serves the FastCGI socket on fd 0 (mod_fcgid style)\n"
+    "  --routes prints the route table (METHOD PATTERN flags) and exits\n";
 
 /* Brings the schema up to date before any worker serves a request, so a new
  * release's migrations apply at start (migrations serialise on a server lock,
@@ -75,6 +77,8 @@ main(int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	memset(&o, 0, sizeof(o));
 	cm_log_init("admin.fcgi", CM_LOG_INFO, 0);
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0)
+		return admin_routes_print(stdout) == 0 ? 0 : 1;
 	while ((ch = getopt(argc, argv, "c:s:n:u:g:h")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;

@@ -18,7 +18,40 @@ static const struct admin_route routes[] = {
 	{ "POST", "/admin/certificates/preview",         admin_csr_preview,   ROUTE_CSRF, ROLE_DRAO },
 	{ "GET",  "/admin/certificates/#",               admin_cert_view,     0,          ROLE_DRAO },
 	{ "GET",  "/admin/certificates/#/download",      admin_cert_download, 0,          ROLE_DRAO },
+	{ "GET",  "/admin/organizations",                admin_org_list,      0,          ROLE_DRAO },
+	{ "GET",  "/admin/organizations/new",            admin_org_new_form,  0,          ROLE_MRAO },
+	{ "POST", "/admin/organizations/new",            admin_org_create,    ROUTE_CSRF, ROLE_MRAO },
+	{ "GET",  "/admin/organizations/#",              admin_org_view,      0,          ROLE_DRAO },
+	{ "POST", "/admin/organizations/#",              admin_org_save,      ROUTE_CSRF, ROLE_DRAO },
+	{ "POST", "/admin/organizations/#/delete",       admin_org_delete,    ROUTE_CSRF, ROLE_MRAO },
+	{ "GET",  "/admin/organizations/#/departments/new", admin_dept_new_form, 0,       ROLE_RAO },
+	{ "POST", "/admin/organizations/#/departments/new", admin_dept_create, ROUTE_CSRF, ROLE_RAO },
+	{ "GET",  "/admin/departments/#",                admin_dept_view,     0,          ROLE_DRAO },
+	{ "POST", "/admin/departments/#",                admin_dept_save,     ROUTE_CSRF, ROLE_DRAO },
+	{ "GET",  "/admin/audit",                        admin_audit,         0,          ROLE_DRAO },
+	{ "POST", "/admin/audit/verify",                 admin_audit_verify,  ROUTE_CSRF, ROLE_MRAO },
+	{ "GET",  "/admin/dashboard",                    admin_dashboard,     0,          ROLE_DRAO },
+	{ "GET",  "/admin/reports/certificates.csv",     admin_report_certificates_csv, 0, ROLE_DRAO },
 };
+
+/* Prints every route as "METHOD PATTERN flags" (flags: csrf when the form
+ * needs the token, then min=ROLE), one a line, so that tests can enumerate
+ * the real table (admin.fcgi --routes). 0, or -1 when writing failed. */
+int
+admin_routes_print(FILE *out)
+{
+	static const char *const role_names[] = { "none", "drao", "rao", "mrao" };
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		unsigned r = (unsigned)routes[i].min_role;
+
+		if (fprintf(out, "%s %s %smin=%s\n", routes[i].method, routes[i].pattern,
+		    (routes[i].flags & ROUTE_CSRF) ? "csrf," : "",
+		    r < sizeof(role_names) / sizeof(role_names[0]) ? role_names[r] : "?") < 0)
+			return -1;
+	}
+	return fflush(out) == 0 ? 0 : -1;
+}
 
 /* A positive decimal id of at most 18 digits; 0 when s is not one. */
 static int64_t

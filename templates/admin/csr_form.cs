@@ -29,9 +29,9 @@
     <?cs if:Errors.profile ?><p class="error-text"><?cs var:Errors.profile ?></p><?cs /if ?>
   </div>
   <div class="field<?cs if:Errors.org ?> has-error<?cs /if ?>">
-    <label for="org">Organisation</label>
+    <label for="org">Organisation or department</label>
     <select id="org" name="org">
-      <option value="">(none)</option>
+      <option value="">(none: master administrators only)</option>
       <?cs each:o = Orgs ?><option value="<?cs var:o.id ?>"<?cs if:o.id == Form.org ?> selected<?cs /if ?>><?cs var:o.name ?></option>
       <?cs /each ?>
     </select>

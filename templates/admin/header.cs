@@ -14,6 +14,9 @@
     <a href="/admin/">Home</a>
     <a href="/admin/certificates">Certificates</a>
     <a href="/admin/certificates/new">New certificate</a>
+    <a href="/admin/organizations">Organisations</a>
+    <a href="/admin/dashboard">Dashboard</a>
+    <a href="/admin/audit">Audit log</a>
   </nav>
   <div class="who"><span class="user"><?cs var:User.name ?></span>
     <span class="principal">(<?cs var:User.principal ?>)</span>

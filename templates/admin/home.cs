@@ -15,5 +15,6 @@
 <ul class="actions">
   <li><a href="/admin/certificates/new">Issue a certificate from a CSR</a></li>
   <li><a href="/admin/certificates">List certificates</a></li>
+  <li><a href="/admin/dashboard">Dashboard</a></li>
 </ul>
 <?cs include:"admin/footer.cs" ?>

@@ -92,6 +92,33 @@ if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1; then
 	asweb() { setpriv --reuid=www-data --regid=www-data --clear-groups "$@"; }
 	out=$(asweb "$PROBE" -s "$SOCK" ca-init -k ecdsa-p256 -R "/CN=Evil Root" -I "/CN=Evil CA" 2>&1)
 	expect_match "ca-init as www-data refused" "$out" "^REFUSED: operation ca-init not allowed for uid $(id -u www-data)"
+	# Per-profile issue rights: the web user may not get an OCSP-signing certificate.
+	mkdir -m 755 "$T/pub"
+	chmod 711 "$T"
+	ec_csr ocsp "/CN=OCSP Responder"
+	cp "$T/good.csr" "$T/ocsp.csr" "$T/pub/"
+	chmod 644 "$T/pub/"*.csr
+	webuid=$(id -u www-data)
+	out=$(asweb "$PROBE" -s "$SOCK" issue -p ocsp-signing -r "$T/pub/ocsp.csr" 2>&1)
+	expect_match "ocsp-signing as www-data refused" "$out" "^REFUSED: profile ocsp-signing not allowed for uid $webuid\$"
+	out=$(asweb "$PROBE" -s "$SOCK" issue -p tls-server -r "$T/pub/good.csr" 2>&1)
+	expect_match "tls-server as www-data allowed" "$out" '^OK serial=[0-9a-f]{32}$'
+	out=$(probe issue -p ocsp-signing -r "$T/ocsp.csr" -o "$T/ocsp.pem")
+	expect_match "ocsp-signing as root (plain issue) allowed" "$out" '^OK serial='
+	# A uid with no [access] line (here nobody, in the socket's group) is
+	# closed at once, before it can send a request or hold a thread.
+	if id nobody >/dev/null 2>&1; then
+		out=$(setpriv --reuid=nobody --regid=www-data --clear-groups "$PROBE" -s "$SOCK" chain 2>&1)
+		# Closed before the request is read: EOF, a broken pipe or a reset.
+		expect_match "uid without [access] line: connection closed" "$out" \
+			'^(DROPPED|ERROR: signer: .*(Broken pipe|Connection reset|closed the connection))'
+		out=$(timeout 5 setpriv --reuid=nobody --regid=www-data --clear-groups "$PROBE" -s "$SOCK" idle 2>&1)
+		expect_eq "uid without [access] line: closed without any request" "$out" "DROPPED"
+		if [ -r "$CERTMINT_STACK/logs/signerd.log" ]; then
+			expect_match "signerd logs the closed peer" "$(cat "$CERTMINT_STACK/logs/signerd.log")" \
+				"uid $(id -u nobody) pid [0-9]+: no operation allowed for this uid; closing"
+		fi
+	fi
 	if [ -n "${CERTMINT_VAULT:-}" ]; then
 		check_not "www-data cannot list the vault" asweb ls "$CERTMINT_VAULT"
 		check_not "www-data cannot read the vault key file" asweb cat "$(sed -n 's/^vault_key_file *= *//p' "$CERTMINT_SIGNER_CONF")"

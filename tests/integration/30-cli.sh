@@ -76,7 +76,7 @@ expect_eq "init refuses an unknown key type" "$rc" 1
 
 # ---- admin add ----
 principal="carol-$$@${CERTMINT_REALM}"
-run admin add "$principal" --role rao --customer "$CERTMINT_CUSTOMER" --name "Carol Test" --email carol@demo.test
+run admin add "$principal" --role rao --customer "$CERTMINT_CUSTOMER" --org "Demo Organisation" --name "Carol Test" --email carol@demo.test
 expect_eq "admin add exits 0" "$rc" 0
 expect_match "admin add reports the new admin" "$out" "added"
 run admin list --customer "$CERTMINT_CUSTOMER"
@@ -85,7 +85,7 @@ admin_id=$(sql "SELECT id FROM admins WHERE principal = '$principal'")
 expect_match "the admin row exists" "$admin_id" "^[0-9]+$"
 expect_eq "admin add is audited" \
 	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.add' AND object_id = '$admin_id'")" 1
-run admin add "$principal" --role drao --customer "$CERTMINT_CUSTOMER"
+run admin add "$principal" --role drao --customer "$CERTMINT_CUSTOMER" --org "Demo Organisation" --dept Engineering
 expect_eq "admin add of an existing admin exits 0" "$rc" 0
 expect_eq "the role is updated, the name kept" \
 	"$(sql "SELECT role, name FROM admins WHERE principal = '$principal'")" "drao	Carol Test"
@@ -94,9 +94,33 @@ expect_eq "the update is audited with a before image" \
 run admin add "$principal" --role superuser
 expect_eq "an unknown role exits 1" "$rc" 1
 expect_eq "an unknown role changes nothing" "$(sql "SELECT role FROM admins WHERE principal = '$principal'")" "drao"
-run admin add "$principal" --role rao --customer no-such-customer
+run admin add "$principal" --role rao --customer no-such-customer --org "Demo Organisation"
 expect_eq "an unknown customer exits 1" "$rc" 1
 expect_match "an unknown customer is named" "$err" "no-such-customer"
+expect_eq "a DRAO's scope is its department" \
+	"$(sql "SELECT CONCAT(o.name, '/', d.name) FROM admin_scopes s JOIN admins a ON a.id = s.admin_id JOIN organizations o ON o.id = s.org_id JOIN departments d ON d.id = s.dept_id WHERE a.principal = '$principal'")" \
+	"Demo Organisation/Engineering"
+run admin add "$principal" --role rao --customer "$CERTMINT_CUSTOMER"
+expect_eq "an RAO without --org exits 1" "$rc" 1
+expect_match "... saying --org is needed" "$err" "needs --org"
+run admin add "$principal" --role drao --customer "$CERTMINT_CUSTOMER" --org "Demo Organisation"
+expect_eq "a DRAO without --dept exits 1" "$rc" 1
+expect_match "... saying --dept is needed" "$err" "--dept"
+run admin add "$principal" --role rao --customer "$CERTMINT_CUSTOMER" --org "No Such Org"
+expect_eq "an unknown organisation exits 1" "$rc" 1
+expect_match "... and is named" "$err" "no organisation 'No Such Org'"
+run admin add "$principal" --role drao --customer "$CERTMINT_CUSTOMER" --org "Demo Organisation" --dept "No Such Dept"
+expect_eq "an unknown department exits 1" "$rc" 1
+expect_match "... and is named" "$err" "no department 'No Such Dept'"
+run admin add "$principal" --role rao --customer "$CERTMINT_CUSTOMER" --org "Demo Organisation" --types ssl,bogus
+expect_eq "an unknown certificate type exits 1" "$rc" 1
+expect_eq "refused scope changes change nothing" \
+	"$(sql "SELECT a.role, s.dept_id IS NOT NULL FROM admins a JOIN admin_scopes s ON s.admin_id = a.id WHERE a.principal = '$principal'")" "drao	1"
+run admin add "$principal" --role rao --customer "$CERTMINT_CUSTOMER" --org "Demo Organisation" --types ssl
+expect_eq "an RAO limited to SSL is saved" \
+	"$(sql "SELECT CONCAT(a.role, ' ', a.cert_types, ' ', COALESCE(s.dept_id, 'org')) FROM admins a JOIN admin_scopes s ON s.admin_id = a.id WHERE a.principal = '$principal'")" "rao ssl org"
+expect_eq "the scope change is audited with before and after scopes" \
+	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.update' AND object_id = '$admin_id' AND before_json LIKE '%\"dept_id\":%' AND after_json LIKE '%\"cert_types\":\"ssl\"%'")" 1
 
 # ---- issue ----
 openssl req -new -newkey rsa:2048 -nodes -keyout "$T/good.key" -out "$T/good.csr" \
@@ -145,6 +169,67 @@ expect_match "an unknown profile fails" "$rc" "^[12]$"
 expect_eq "refused requests write no certificate row" "$(ncerts)" "$n1"
 run issue --profile tls-server --csr "$T/does-not-exist.csr"
 expect_eq "a missing CSR file exits 1" "$rc" 1
+
+# ---- issue: names must lie in a validated domain delegated to the organisation ----
+demo_org=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
+ra_csr() {   # ra_csr NAME SUBJECT [SAN]
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+		-out "$T/$1.csr" -subj "$2" ${3:+-addext "subjectAltName=$3"} 2>/dev/null
+}
+ra_csr foreign "/CN=www.google.com" "DNS:www.google.com"
+ra_csr cnonly "/CN=www.google.com" "DNS:ok.demo.test"
+ra_csr otherorg "/CN=cli-ra.other.test" "DNS:cli-ra.other.test"
+ra_csr wild "/CN=*.google.com" "DNS:*.google.com"
+ra_csr ipsan "/CN=cli-ip.demo.test" "DNS:cli-ip.demo.test,IP:10.1.2.3"
+ra_csr mail "/CN=Alice Example" "email:alice@google.com"
+ra_csr subjmail "/CN=Alice Example/emailAddress=alice@google.com"
+ra_csr lookalike "/CN=demo.test.evil.example" "DNS:demo.test.evil.example"
+ra_csr suffix "/CN=notdemo.test" "DNS:notdemo.test"
+n2=$(ncerts)
+run issue --profile tls-server --csr "$T/foreign.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "issue for a foreign name exits 2" "$rc" 2
+expect_match "... naming the name, the organisation and the type" "$err" \
+	"^certmint: refused: www\.google\.com is not in a validated domain delegated to Demo Organisation for SSL certificates$"
+expect_eq "... and prints no certificate" "$out" ""
+run issue --profile tls-server --csr "$T/foreign.csr" --customer "$CERTMINT_CUSTOMER"
+expect_eq "without --org a foreign name exits 2 too" "$rc" 2
+expect_match "... checked against every organisation of the customer" "$err" \
+	"www\.google\.com is not in a validated domain delegated to any organisation of this customer for SSL certificates"
+run issue --profile tls-server --csr "$T/cnonly.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "a foreign host-name CN (SAN in the domain) exits 2" "$rc" 2
+expect_match "... naming the CN" "$err" "www\.google\.com is not in a validated domain"
+run issue --profile tls-server --csr "$T/otherorg.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "another organisation's domain exits 2" "$rc" 2
+expect_match "... naming it" "$err" "cli-ra\.other\.test is not in a validated domain delegated to Demo Organisation"
+run issue --profile tls-server --csr "$T/wild.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "a foreign wildcard exits 2" "$rc" 2
+run issue --profile tls-server --csr "$T/ipsan.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "an IP SAN exits 2" "$rc" 2
+expect_match "... saying only an operator can issue it" "$err" "IP address SAN 10\.1\.2\.3 .*--any-name"
+run issue --profile client-smime --csr "$T/mail.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "an e-mail SAN of a foreign domain exits 2" "$rc" 2
+expect_match "... naming the address and the type" "$err" "alice@google\.com is not in a validated domain delegated to Demo Organisation for client/S-MIME certificates"
+run issue --profile client-smime --csr "$T/subjmail.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "a foreign emailAddress in the subject exits 2" "$rc" 2
+run issue --profile tls-server --csr "$T/lookalike.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "demo.test.evil.example (domain as a prefix) exits 2" "$rc" 2
+run issue --profile tls-server --csr "$T/suffix.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "notdemo.test (domain as a bare suffix) exits 2" "$rc" 2
+expect_eq "refused names write no certificate row" "$(ncerts)" "$n2"
+run issue --profile tls-server --csr "$T/good.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "a name under demo.test still issues for Demo Organisation" "$rc" 0
+run issue --help
+expect_match "issue --help documents --any-name" "$out" "--any-name"
+run issue --profile tls-server --any-name --csr "$T/foreign.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+expect_eq "with --any-name the foreign name is issued" "$rc" 0
+expect_match "... and the certificate printed" "$out" "^-----BEGIN CERTIFICATE-----"
+any_id=$(sql "SELECT id FROM certificates WHERE common_name = 'www.google.com' ORDER BY id DESC LIMIT 1")
+expect_eq "... the override is in the audit row" \
+	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue' AND object_id = '${any_id:-0}' AND after_json LIKE '%\"any_name\":true%'")" 1
+expect_eq "ordinary issuance carries no any_name" \
+	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue' AND object_id = (SELECT MAX(id) FROM certificates WHERE common_name = 'cli-test.demo.test') AND after_json LIKE '%any_name%'")" 0
+run issue --profile tls-server --any-name --csr "$T/ipsan.csr" --customer "$CERTMINT_CUSTOMER"
+expect_eq "with --any-name an IP SAN is issued" "$rc" 0
 
 # ---- audit verify, then tampering (last: it touches the log) ----
 run audit verify

@@ -165,6 +165,37 @@ expect_match "audit row for the login" \
 expect_eq "audit row for the issuance" \
 	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue' AND object_id = '$id' AND actor = '$CERTMINT_ADMIN_PRINCIPAL'")" 1
 
+# --- names outside the customer's validated, delegated domains are refused
+demo_org=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/google.csr" \
+	-subj "/CN=www.google.com" -addext "subjectAltName=DNS:www.google.com" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/mail.csr" \
+	-subj "/CN=Mallory Example" -addext "subjectAltName=email:mallory@other.test" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/ip.csr" \
+	-subj "/CN=ip.demo.test" -addext "subjectAltName=DNS:ip.demo.test,IP:127.0.0.1" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/ok.csr" \
+	-subj "/CN=ra-ok-$$.demo.test" -addext "subjectAltName=DNS:ra-ok-$$.demo.test" 2>/dev/null
+before=$(cert_count)
+page=$(post /certificates/new "csr@$T/google.csr" profile=tls-server "org=$demo_org" "csrf=$csrf")
+expect_eq "CSR for DNS:www.google.com is 400" "$(status)" 400
+expect_match "... naming the name, the organisation and the type" "$page" \
+	'www\.google\.com is not in a validated domain delegated to Demo Organisation for SSL certificates'
+expect_match "... and the form keeps the CSR" "$page" 'BEGIN CERTIFICATE REQUEST'
+page=$(post /certificates/new "csr@$T/google.csr" profile=tls-server "csrf=$csrf")
+expect_eq "... also without an organisation" "$(status)" 400
+page=$(post /certificates/new "csr@$T/mail.csr" profile=client-smime "org=$demo_org" "csrf=$csrf")
+expect_eq "client-smime CSR for another organisation's e-mail domain is 400" "$(status)" 400
+expect_match "... naming the address" "$page" \
+	'mallory@other\.test is not in a validated domain delegated to Demo Organisation for client/S-MIME certificates'
+page=$(post /certificates/new "csr@$T/ip.csr" profile=tls-server "org=$demo_org" "csrf=$csrf")
+expect_eq "CSR with an IP SAN is 400 on the web" "$(status)" 400
+expect_match "... saying why" "$page" 'IP address SAN 127\.0\.0\.1'
+expect_eq "no certificate row written for refused names" "$(cert_count)" "$before"
+post /certificates/new "csr@$T/ok.csr" profile=tls-server "org=$demo_org" "csrf=$csrf" >/dev/null
+expect_eq "a name under demo.test for Demo Organisation is still issued (303)" "$(status)" 303
+expect_eq "... one row added, for the organisation" \
+	"$(sql "SELECT COUNT(*) FROM certificates WHERE common_name = 'ra-ok-$$.demo.test' AND org_id = '${demo_org:-0}'")" 1
+
 # --- other principals
 JAR=$T/bob-cookies
 export KRB5CCNAME=FILE:$T/bob.cc

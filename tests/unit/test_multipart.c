@@ -412,6 +412,49 @@ test_errors(void)
 	}
 }
 
+/* Field names chosen by the client reach the error text (shown and logged):
+ * control bytes must not. */
+static void
+test_hostile_names(void)
+{
+	struct cm_request r;
+	struct cm_limits lim;
+	char err[200];
+	int rc;
+
+	limits(&lim);
+	lim.max_field = 4;
+	rc = one("--" B "\r\nContent-Disposition: form-data; name=\"a\nFAKE LOG LINE\"\r\n\r\n"
+	    "too long\r\n--" B "--\r\n", &lim, err, sizeof(err), &r);
+	is_int(rc, 413, "over-long field with a newline in its name: 413");
+	ok(strchr(err, '\n') == NULL && strchr(err, '\r') == NULL, "... error text has no newline (%s)", err);
+	ok(strstr(err, "a?FAKE LOG LINE") != NULL, "... the name is shown with '?' for the newline");
+	cm_request_free(&r);
+
+	limits(&lim);
+	lim.max_file = 4;
+	rc = one("--" B "\r\nContent-Disposition: form-data; name=\"f\n\x1b[2J\"; filename=\"x\"\r\n\r\n"
+	    "too long\r\n--" B "--\r\n", &lim, err, sizeof(err), &r);
+	is_int(rc, 413, "over-long file with control bytes in its field name: 413");
+	ok(strchr(err, '\n') == NULL && strchr(err, '\x1b') == NULL, "... error text has no control bytes (%s)", err);
+	cm_request_free(&r);
+
+	limits(&lim);
+	lim.max_field = 4;
+	{
+		char body[600];
+		char name[301];
+		memset(name, 'n', 300);
+		name[300] = '\0';
+		snprintf(body, sizeof(body), "--" B "\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n"
+		    "too long\r\n--" B "--\r\n", name);
+		rc = one(body, &lim, err, sizeof(err), &r);
+		is_int(rc, 413, "over-long field with a 300-byte name: 413");
+		ok(strstr(err, "...") != NULL && strlen(err) < 120, "... the name is cut short (%s)", err);
+		cm_request_free(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -423,6 +466,7 @@ main(void)
 	test_sample_whole();
 	test_splits();
 	test_errors();
+	test_hostile_names();
 	ok(rmdir(tmpdir) == 0, "no temp files left behind");
 	return tap_done();
 }

@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -295,6 +299,156 @@ test_policy(void)
 	OPENSSL_free(der);
 }
 
+/* An EC P-256 key whose SPKI carries the curve as explicit parameters. */
+static EVP_PKEY *
+explicit_ec_key(void)
+{
+	EVP_PKEY *k = NULL;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	char grp[] = "P-256", enc[] = "explicit";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("group", grp, 0),
+		OSSL_PARAM_construct_utf8_string("encoding", enc, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	if (c && EVP_PKEY_keygen_init(c) == 1 && EVP_PKEY_CTX_set_params(c, params) == 1)
+		EVP_PKEY_generate(c, &k);
+	EVP_PKEY_CTX_free(c);
+	return k;
+}
+
+/* An RSA-2048 key with public exponent e. */
+static EVP_PKEY *
+rsa_key_e(unsigned long e)
+{
+	EVP_PKEY *k = NULL;
+	BIGNUM *bn = BN_new();
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	if (bn && BN_set_word(bn, e) && c && EVP_PKEY_keygen_init(c) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_keygen_bits(c, 2048) == 1 &&
+	    EVP_PKEY_CTX_set1_rsa_keygen_pubexp(c, bn) == 1)
+		EVP_PKEY_generate(c, &k);
+	EVP_PKEY_CTX_free(c);
+	BN_free(bn);
+	return k;
+}
+
+/* Security-review fixes: key encodings, exponents, wildcards, profile lists. */
+static void
+test_hardening(void)
+{
+	char reason[512], err[512], text[2048];
+	size_t len;
+	unsigned char *der;
+	X509 *cert = NULL;
+	struct cm_profiles bad;
+
+	EVP_PKEY *xk = explicit_ec_key();
+	ok(xk != NULL, "explicit-parameter EC key generated");
+	if (xk) {
+		der = make_csr(xk, "/CN=explicit.example", "DNS:explicit.example", 0, 0, &len);
+		/* Make sure the CSR really carries explicit parameters (not an OID). */
+		const unsigned char *q = der;
+		X509_REQ *r = d2i_X509_REQ(NULL, &q, (long)len);
+		const ASN1_OBJECT *aobj = NULL;
+		int ptype = -1;
+		const void *pval;
+		X509_ALGOR *pa = NULL;
+		if (r && X509_PUBKEY_get0_param(NULL, NULL, NULL, &pa, X509_REQ_get_X509_PUBKEY(r)))
+			X509_ALGOR_get0(&aobj, &ptype, &pval, pa);
+		ok(ptype == V_ASN1_SEQUENCE, "CSR SPKI has explicit curve parameters (type %d)", ptype);
+		X509_REQ_free(r);
+		is_int(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert), 1,
+		    "EC key with explicit curve parameters refused");
+		ok(strstr(reason, "explicit curve parameters") != NULL, "reason names explicit parameters: %s", reason);
+		ok(cert == NULL, "no certificate for an explicit-parameter key");
+		OPENSSL_free(der);
+		EVP_PKEY_free(xk);
+	}
+	der = make_csr(ec256, "/CN=named.example", "DNS:named.example", 0, 0, &len);
+	ok(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0,
+	    "named-curve P-256 key still accepted: %s", reason);
+	X509_free(cert);
+	cert = NULL;
+	OPENSSL_free(der);
+
+	EVP_PKEY *e3 = rsa_key_e(3);
+	ok(e3 != NULL, "RSA-2048 key with e=3 generated");
+	if (e3) {
+		der = make_csr(e3, "/CN=e3.example", "DNS:e3.example", 0, 0, &len);
+		is_int(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL), 1,
+		    "RSA e=3 refused");
+		ok(strstr(reason, "exponent must be odd and at least 65537") != NULL, "reason names the exponent: %s", reason);
+		OPENSSL_free(der);
+		EVP_PKEY_free(e3);
+	}
+	der = make_csr(rsa2048, "/CN=e65537.example", "DNS:e65537.example", 0, 0, &len);
+	ok(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 0,
+	    "RSA e=65537 accepted: %s", reason);
+	OPENSSL_free(der);
+
+	/* Wildcards: a whole left-most label over at least two labels. */
+	static const struct { const char *san; int good; } wc[] = {
+		{ "DNS:*.example.com", 1 }, { "DNS:*.a.b.example", 1 }, { "DNS:*.com", 0 },
+		{ "DNS:*.com.", 0 }, { "DNS:*", 0 }, { "DNS:*.", 0 }, { "DNS:f*.example.com", 0 },
+		{ "DNS:*x.example.com", 0 }, { "DNS:www.*.example.com", 0 }, { "DNS:**.example.com", 0 },
+		{ "DNS:www.example.*", 0 },
+	};
+	for (size_t i = 0; i < sizeof(wc) / sizeof(wc[0]); i++) {
+		GENERAL_NAME *g = cm_san_parse(wc[i].san, err, sizeof(err));
+		ok((g != NULL) == wc[i].good, "%s %s", wc[i].san, wc[i].good ? "accepted" : "refused");
+		GENERAL_NAME_free(g);
+	}
+	der = make_csr(ec256, "/CN=wild.example", "DNS:*.com", 0, 0, &len);
+	is_int(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL), 1,
+	    "CSR with SAN *.com refused");
+	OPENSSL_free(der);
+
+	/* key_usage lists: duplicates refused, every allowed word once fits. */
+	const char *base = "[profile k]\next_key_usage = serverAuth\nmax_days = 10\nkey_types = rsa\n"
+	    "subject_attrs = CN\nsan_types = DNS\n";
+	snprintf(text, sizeof(text), "%skey_usage = digitalSignature keyEncipherment digitalSignature\n", base);
+	ok(cm_profiles_parse(&bad, text, strlen(text), "t", err, sizeof(err)) < 0 && strstr(err, "listed twice"),
+	    "duplicate key usage refused: %s", err);
+	snprintf(text, sizeof(text), "%skey_usage = keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement "
+	    "keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement "
+	    "keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement keyAgreement\n", base);
+	ok(cm_profiles_parse(&bad, text, strlen(text), "t", err, sizeof(err)) < 0 && strstr(err, "listed twice"),
+	    "a key usage repeated 19 times (once an overflow) refused");
+	snprintf(text, sizeof(text), "%skey_usage = digitalSignature nonRepudiation keyEncipherment "
+	    "dataEncipherment keyAgreement\n", base);
+	ok(cm_profiles_parse(&bad, text, strlen(text), "t", err, sizeof(err)) == 0 &&
+	    strcmp(bad.p[0].key_usage, "digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment,keyAgreement") == 0,
+	    "all five key usages once: %s", bad.p[0].key_usage);
+
+	/* Sixteen extended key usages (the maximum) still build a certificate. */
+	snprintf(text, sizeof(text), "[profile many]\nkey_usage = digitalSignature\n"
+	    "ext_key_usage = serverAuth clientAuth codeSigning emailProtection timeStamping OCSPSigning "
+	    "ipsecIKE msCodeInd msCodeCom msCTLSign msEFS msSmartcardLogin nsSGC ipsecEndSystem "
+	    "ipsecTunnel ipsecUser\nmax_days = 10\nkey_types = ec\nec_curves = P-256\n"
+	    "subject_attrs = CN\nsan_types = DNS\n");
+	struct cm_profiles many;
+	ok(cm_profiles_parse(&many, text, strlen(text), "t", err, sizeof(err)) == 0 && many.p[0].neku == 16,
+	    "profile with 16 EKUs parses: %s", err);
+	der = make_csr(ec256, "/CN=many.example", "DNS:many.example", 0, 0, &len);
+	struct cm_policy_in in = { der, len, 0, NULL, NULL, 0, NULL, 0, 0 };
+	struct cm_issue_plan plan;
+	if (cm_policy_check(&many.p[0], &in, &plan, reason, sizeof(reason)) == 0) {
+		unsigned char serial[CM_SERIAL_LEN];
+		cm_serial_new(serial);
+		cert = cm_issue_build(&many.p[0], &plan, ca_cert, ca_key, serial, reason, sizeof(reason));
+		EXTENDED_KEY_USAGE *eku = cert ? X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL) : NULL;
+		ok(eku && sk_ASN1_OBJECT_num(eku) == 16, "certificate carries all 16 EKUs: %s", reason);
+		sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+		X509_free(cert);
+		cert = NULL;
+		cm_issue_plan_free(&plan);
+	} else {
+		ok(0, "16-EKU policy check: %s", reason);
+	}
+	OPENSSL_free(der);
+}
+
 static void
 test_names(void)
 {
@@ -352,6 +506,7 @@ main(void)
 	test_load();
 	test_policy();
 	test_names();
+	test_hardening();
 
 	X509_free(ca_cert);
 	EVP_PKEY_free(ca_key);

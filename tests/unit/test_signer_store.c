@@ -4,9 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include "names.h"
 #include "ops.h"
 #include "profile.h"
+#include "sconf.h"
 #include "vault.h"
 
 static char tmp[256];
@@ -261,6 +264,91 @@ test_journal(void)
 	is_int(count_lines(path), 201, "201 lines after reopen");
 }
 
+/* [access] lines: plain ops, "issue" (every profile) and "issue:a,b". */
+static void
+test_access(void)
+{
+	static struct cm_sconf c;
+	char path[400], err[512];
+	const char *head = "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n[access]\n";
+	char text[1024];
+
+	snprintf(path, sizeof(path), "%s/access.conf", tmp);
+	snprintf(text, sizeof(text), "%s0 = ca-init ca-import ca-chain issue\n"
+	    "33 = ca-chain issue:tls-server,client-smime,code-signing\n"
+	    "34 = ca-chain, issue:tls-server issue:code-signing\n"
+	    "35 = ca-chain\n36 =\n", head);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) == 0, "[access] with issue:PROFILES loads: %s", err);
+	ok(cm_sconf_profile_allowed(&c, 0, "ocsp-signing") && cm_sconf_profile_allowed(&c, 0, "anything"),
+	    "plain issue: every profile");
+	ok(cm_sconf_allowed(&c, 33, OP_ISSUE) && cm_sconf_allowed(&c, 33, OP_CA_CHAIN) &&
+	    !cm_sconf_allowed(&c, 33, OP_CA_INIT), "issue:list grants the issue op");
+	ok(cm_sconf_profile_allowed(&c, 33, "tls-server") && cm_sconf_profile_allowed(&c, 33, "client-smime") &&
+	    cm_sconf_profile_allowed(&c, 33, "code-signing"), "listed profiles allowed");
+	ok(!cm_sconf_profile_allowed(&c, 33, "ocsp-signing"), "unlisted ocsp-signing refused");
+	ok(!cm_sconf_profile_allowed(&c, 33, "tls"), "prefix of a listed profile refused");
+	ok(cm_sconf_profile_allowed(&c, 34, "tls-server") && cm_sconf_profile_allowed(&c, 34, "code-signing") &&
+	    !cm_sconf_profile_allowed(&c, 34, "client-smime"), "two issue: words add up");
+	ok(!cm_sconf_profile_allowed(&c, 35, "tls-server"), "no issue op: no profile");
+	ok(!cm_sconf_profile_allowed(&c, 99, "tls-server") && !cm_sconf_any_allowed(&c, 99), "unlisted uid: nothing");
+	ok(cm_sconf_any_allowed(&c, 35) && !cm_sconf_any_allowed(&c, 36), "a uid with an empty list has no op");
+	cm_sconf_free(&c);
+
+	snprintf(text, sizeof(text), "%s33 = issue:\n", head);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "at least one profile"), "issue: without profiles refused");
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%s33 = issue:a,,b\n", head);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0, "empty profile name refused");
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%s33 = issue:a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n", head);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "more than 16"), "17 profiles refused: %s", err);
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%s33 = sign:tls-server\n", head);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "unknown operation"), "other op:list refused");
+	cm_sconf_free(&c);
+}
+
+/* A batch that fails part-way is cut off: the file keeps only whole records. */
+static void
+test_journal_truncate(void)
+{
+	char path[300], err[256];
+	struct cm_journal j;
+	struct stat st;
+	struct rlimit old, lim;
+
+	snprintf(path, sizeof(path), "%s/trunc.log", tmp);
+	ok(cm_journal_open(&j, path, err, sizeof(err)) == 0, "journal opens");
+	ok(cm_journal_append(&j, "first\n", 6) == 0, "first record written");
+	/* Files may grow to 10 bytes: the next 12-byte record is written short, then fails. */
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 10;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	int r = cm_journal_append(&j, "second-rec\n", 11);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, prev);
+	ok(r < 0, "record over the file-size limit refused");
+	ok(stat(path, &st) == 0 && st.st_size == 6, "partial batch truncated away (size %lld, want 6)",
+	    (long long)st.st_size);
+	is_int((int)j.truncate_failures, 0, "truncate succeeded");
+	ok(cm_journal_append(&j, "third\n", 6) == 0, "next record written");
+	cm_journal_close(&j);
+	FILE *f = fopen(path, "r");
+	char buf[64] = "";
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	is_str(buf, "first\nthird\n", "the journal holds whole records only");
+}
+
 static void
 test_ops(void)
 {
@@ -282,7 +370,7 @@ test_ops(void)
 	cm_vault_open(&v, vdir, key, err, sizeof(err));
 	cm_ca_load(&ca, &v, err, sizeof(err));
 	cm_journal_open(&j, jpath, err, sizeof(err));
-	struct cm_signer_ctx ctx = { &ps, &ca, &j, NULL };
+	struct cm_signer_ctx ctx = { .profiles = &ps, .ca = &ca, .journal = &j };
 	cm_buf_init(&req, 0);
 	cm_buf_init(&reply, 0);
 
@@ -345,6 +433,33 @@ test_ops(void)
 	cm_enc_finish(&req);
 	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "unknown profile refused");
 
+	/* Per-profile access: uid 1000 may issue tls-server only. */
+	static struct cm_sconf sc;
+	char cpath[400];
+	snprintf(cpath, sizeof(cpath), "%s/acl.conf", tmp);
+	write_file(cpath, "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n"
+	    "[access]\n1000 = ca-chain issue:tls-server\n", 0600);
+	ok(cm_sconf_load(&sc, cpath, err, sizeof(err)) == 0, "ACL config loads: %s", err);
+	ctx.conf = &sc;
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "ocsp-signing");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "issue under a profile outside the uid's list refused");
+	rf = cm_msg_get(rm, TAG_REASON);
+	static const char want[] = "profile ocsp-signing not allowed for uid 1000";
+	ok(rf && rf->len == strlen(want) && memcmp(rf->val, want, strlen(want)) == 0,
+	    "with the reason 'profile ocsp-signing not allowed for uid 1000' (%.*s)", rf ? (int)rf->len : 0,
+	    rf ? (const char *)rf->val : "");
+	is_int(j.records, 1, "refusal not journalled");
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_finish(&req);
+	is_int(RUN(OP_ISSUE), OP_REPLY_OK, "issue under the listed profile allowed");
+	ctx.conf = NULL;
+	cm_sconf_free(&sc);
+
 	cm_enc_begin(&req, OP_CA_CHAIN, 5);
 	cm_enc_finish(&req);
 	is_int(RUN(OP_CA_CHAIN), OP_REPLY_OK, "chain op");
@@ -372,6 +487,8 @@ main(void)
 	test_vault();
 	test_ca();
 	test_journal();
+	test_journal_truncate();
+	test_access();
 	test_ops();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);

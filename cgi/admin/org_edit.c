@@ -1,0 +1,262 @@
+/* org_edit.c: organisation pages: new (MRAO), view/edit with the client-certificate, SSL and code-signing tabs. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "log.h"
+#include "org_model.h"
+#include "policy.h"
+
+#define MAX_DEPTS 500
+
+/* Lists the departments of org the administrator may see; 0 or -1. */
+static int
+render_depts(struct admin_ctx *c, int64_t org_id)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT d.id, d.name, d.client_self_enrollment FROM departments d"
+	    " WHERE d.org_id = ? AND d.deleted_at IS NULL"
+	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ?"
+	    " AND s.org_id = d.org_id AND (s.dept_id IS NULL OR s.dept_id = d.id)))"
+	    " ORDER BY d.name, d.id LIMIT 500");
+	char id[32];
+	size_t n = 0;
+
+	if (st == NULL || cm_stmt_bind_i64(st, 0, org_id) < 0 || admin_bind_scope(st, 1, &c->user) < 0 ||
+	    cm_stmt_execute(st) < 0) {
+		cm_err("departments of %lld: %s", (long long)org_id, cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	for (; n < MAX_DEPTS && cm_stmt_fetch(st) == 1; n++) {
+		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
+		cm_render_setf(c->r, id, "Depts.%zu.id", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Depts.%zu.name", n);
+		cm_render_setf(c->r, cm_stmt_i64(st, 2) ? "on" : "off", "Depts.%zu.self_enrollment", n);
+	}
+	cm_stmt_close(st);
+	return 0;
+}
+
+/* Renders the organisation page (id 0: the new-organisation form). */
+static void
+show(struct admin_ctx *c, int64_t id, const struct org_fields *f, const struct org_rights *r, int status)
+{
+	org_fields_render(c, f, r);
+	if (id > 0) {
+		cm_render_set_int(c->r, "Org.id", (long)id);
+		if (render_depts(c, id) < 0) {
+			admin_error(c, 500, "Internal error", "The departments could not be read; this has been logged.");
+			return;
+		}
+	}
+	c->resp->status = status;
+	admin_page(c, id > 0 ? f->s[F_NAME] : "New organisation", "admin/org_form.cs");
+}
+
+/* Writes the audit row of action for org id in the caller's transaction; 0 or -1. */
+static int
+audit_org(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
+    const struct org_fields *after)
+{
+	struct cm_audit_entry e;
+	struct cm_buf b, a;
+	char oid[32];
+	int rc = -1;
+
+	cm_buf_init(&b, 65536);
+	cm_buf_init(&a, 65536);
+	if ((before && org_fields_json(before, &b) < 0) || (after && org_fields_json(after, &a) < 0))
+		goto out;
+	snprintf(oid, sizeof(oid), "%lld", (long long)id);
+	memset(&e, 0, sizeof(e));
+	e.actor = c->user.principal;
+	e.action = action;
+	e.object_type = after && after->kind == KIND_DEPT ? "department" :
+	    before && before->kind == KIND_DEPT ? "department" : "organization";
+	e.object_id = oid;
+	e.before = before ? b.data : NULL;
+	e.after = after ? a.data : NULL;
+	e.remote_addr = c->req->remote_addr;
+	e.customer_id = c->user.customer_id;
+	rc = cm_audit(c->db, &e);
+out:
+	cm_buf_free(&b);
+	cm_buf_free(&a);
+	return rc;
+}
+
+/* 0 or -1; see org_model.h. */
+int
+org_audit(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
+    const struct org_fields *after)
+{
+	return audit_org(c, action, id, before, after);
+}
+
+static const struct org_rights all_rights = { 1, 1, 1, 1, 1, 1, 0, 0 };
+
+void
+admin_org_new_form(struct admin_ctx *c)
+{
+	struct admin_object o = { c->user.customer_id, 0, 0, NULL };
+	struct org_fields f;
+	int r = admin_may(c, ACTION_CREATE, &o);
+
+	if (r != 1) {
+		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
+		    r < 0 ? "Your access could not be checked; this has been logged." :
+		    "Only a master administrator (MRAO) creates organisations.");
+		return;
+	}
+	if (org_fields_defaults(&f, KIND_ORG) < 0) {
+		admin_error(c, 500, "Internal error", "Out of memory.");
+		org_fields_free(&f);
+		return;
+	}
+	show(c, 0, &f, &all_rights, 200);
+	org_fields_free(&f);
+}
+
+void
+admin_org_create(struct admin_ctx *c)
+{
+	struct admin_object o = { c->user.customer_id, 0, 0, NULL };
+	struct org_fields f;
+	struct cm_stmt *st = NULL;
+	char loc[64];
+	int64_t id = 0;
+	int r = admin_may(c, ACTION_CREATE, &o);
+
+	if (r != 1) {
+		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
+		    r < 0 ? "Your access could not be checked; this has been logged." :
+		    "Only a master administrator (MRAO) creates organisations.");
+		return;
+	}
+	if (org_fields_defaults(&f, KIND_ORG) < 0 || org_fields_from_form(c, &f, &all_rights) < 0) {
+		admin_error(c, 500, "Internal error", "Out of memory.");
+		goto out;
+	}
+	if (org_fields_check(c, &f) > 0) {
+		show(c, 0, &f, &all_rights, 400);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	st = cm_db_prepare(c->db,
+	    "INSERT INTO organizations (customer_id, name, address1, address2, city, state, postal_code,"
+	    " country, client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
+	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
+	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    org_fields_bind(&f, st, 1) < 0 || cm_stmt_execute(st) < 0)
+		goto rollback;
+	id = (int64_t)cm_stmt_insert_id(st);
+	f.org_id = id;
+	if (audit_org(c, "organization.create", id, NULL, &f) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	snprintf(loc, sizeof(loc), "/admin/organizations/%lld", (long long)id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("create organisation: %s", cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The organisation could not be saved; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	org_fields_free(&f);
+}
+
+/* Loads c->id and the rights on it; 1 ready, 0 an error page was sent. */
+static int
+load_org(struct admin_ctx *c, struct org_fields *f, struct org_rights *r)
+{
+	struct admin_object o = { c->user.customer_id, c->id, 0, NULL };
+	int found = org_fields_load(c, KIND_ORG, c->id, f);
+	int v = found == 1 && f->customer_id == c->user.customer_id ? admin_may(c, ACTION_VIEW, &o) : 0;
+
+	if (found < 0 || v < 0 || (v == 1 && org_rights_get(c, &o, r) < 0)) {
+		admin_error(c, 500, "Internal error", "The organisation could not be read; this has been logged.");
+		return 0;
+	}
+	if (v != 1) {
+		/* Out of scope looks the same as absent: nothing is learnt. */
+		admin_error(c, 404, "Not found", "There is no such organisation among yours.");
+		return 0;
+	}
+	return 1;
+}
+
+void
+admin_org_view(struct admin_ctx *c)
+{
+	struct org_fields f;
+	struct org_rights r;
+
+	memset(&f, 0, sizeof(f));
+	if (load_org(c, &f, &r))
+		show(c, c->id, &f, &r, 200);
+	org_fields_free(&f);
+}
+
+void
+admin_org_save(struct admin_ctx *c)
+{
+	struct org_fields before, f;
+	struct org_rights r;
+	struct cm_stmt *st = NULL;
+	char loc[64];
+	int n;
+
+	memset(&before, 0, sizeof(before));
+	memset(&f, 0, sizeof(f));
+	if (!load_org(c, &before, &r))
+		goto out;
+	if (!r.edit) {
+		admin_error(c, 403, "Not allowed", "You may look at this organisation but not change it.");
+		goto out;
+	}
+	if (org_fields_load(c, KIND_ORG, c->id, &f) != 1 || org_fields_from_form(c, &f, &r) < 0) {
+		admin_error(c, 500, "Internal error", "The organisation could not be read; this has been logged.");
+		goto out;
+	}
+	if (org_fields_check(c, &f) > 0) {
+		show(c, c->id, &f, &r, 400);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	st = cm_db_prepare(c->db,
+	    "UPDATE organizations SET name = ?, address1 = ?, address2 = ?, city = ?, state = ?,"
+	    " postal_code = ?, country = ?, client_access_code = ?, ssl_allowed_terms = ?,"
+	    " client_self_enrollment = ?, client_web_api = ?, client_key_recovery_mrao = ?,"
+	    " client_key_recovery_org = ?, client_allow_principal_name = ?,"
+	    " client_allow_principal_name_custom = ?, ssl_auto_approve = ?, codesign_enabled = ?"
+	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	if (st == NULL || (n = org_fields_bind(&f, st, 0)) < 0 ||
+	    cm_stmt_bind_i64(st, (unsigned)n, c->id) < 0 ||
+	    cm_stmt_bind_i64(st, (unsigned)n + 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0)
+		goto rollback;
+	if (audit_org(c, "organization.update", c->id, &before, &f) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	snprintf(loc, sizeof(loc), "/admin/organizations/%lld", (long long)c->id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("update organisation %lld: %s", (long long)c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The organisation could not be saved; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	org_fields_free(&before);
+	org_fields_free(&f);
+}

@@ -1,0 +1,136 @@
+/* policy.c: the one access policy of the admin portal; every handler asks admin_may(). */
+#include "config.h"
+
+#include <string.h>
+
+#include "admin_ctx.h"
+#include "log.h"
+#include "policy.h"
+
+/* 1 when the administrator holds certificate type t (cert_types is a MariaDB SET). */
+int
+admin_has_type(const struct admin_user *u, const char *t)
+{
+	size_t tl = strlen(t);
+
+	for (const char *p = u->cert_types; *p; ) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (n == tl && strncmp(p, t, n) == 0)
+			return 1;
+		p += n + (e ? 1 : 0);
+	}
+	return 0;
+}
+
+/* 1 when a scope names the organisation itself (an RAO's row). */
+static int
+scope_has_org(const struct admin_scope *s, size_t n, int64_t org_id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].org_id == org_id && s[i].dept_id == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when a scope names the department, or any department of org when dept_id is 0. */
+static int
+scope_has_dept(const struct admin_scope *s, size_t n, int64_t org_id, int64_t dept_id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].org_id == org_id && s[i].dept_id != 0 &&
+		    (dept_id == 0 || s[i].dept_id == dept_id))
+			return 1;
+	return 0;
+}
+
+/* 1 allowed, 0 denied; see policy.h. */
+int
+admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+    enum admin_action a, const struct admin_object *o)
+{
+	if (u == NULL || o == NULL || (unsigned)a >= ACTION__MAX)
+		return 0;
+	if (u->customer_id <= 0 || o->customer_id != u->customer_id)
+		return 0;
+	if (u->role == ROLE_MRAO)
+		return 1;
+	if (u->role != ROLE_RAO && u->role != ROLE_DRAO)
+		return 0;
+	/* Delegated administrators act only for their certificate types; the
+	 * access code belongs to the client-certificate tab. */
+	if (o->cert_type && !admin_has_type(u, o->cert_type))
+		return 0;
+	if ((a == ACTION_VIEW_ACCESS_CODE || a == ACTION_SET_ACCESS_CODE) && !admin_has_type(u, "client"))
+		return 0;
+	if (o->org_id <= 0)
+		return 0;       /* customer-wide objects are the MRAO's */
+	if (u->role == ROLE_RAO) {
+		if (!scope_has_org(scopes, nscopes, o->org_id))
+			return 0;
+		/* Organisations themselves are created and deleted by the MRAO. */
+		if (o->dept_id == 0 && (a == ACTION_CREATE || a == ACTION_DELETE))
+			return 0;
+		return a != ACTION_MANAGE_DEPTS || o->dept_id == 0;
+	}
+	/* DRAO: never an access code, as in the system users migrate from. */
+	if (a == ACTION_VIEW_ACCESS_CODE || a == ACTION_SET_ACCESS_CODE)
+		return 0;
+	if (o->dept_id == 0)
+		return a == ACTION_VIEW && scope_has_dept(scopes, nscopes, o->org_id, 0);
+	if (!scope_has_dept(scopes, nscopes, o->org_id, o->dept_id))
+		return 0;
+	return a == ACTION_VIEW || a == ACTION_EDIT;
+}
+
+/* Loads up to ADMIN_MAX_SCOPES scope rows; the count, or -1 on a database error. */
+static long
+load_scopes(struct admin_ctx *c, struct admin_scope *out)
+{
+	struct cm_stmt *st;
+	long n = 0;
+	int f;
+
+	st = cm_db_prepare(c->db,
+	    "SELECT s.org_id, s.dept_id FROM admin_scopes s"
+	    " JOIN organizations o ON o.id = s.org_id AND o.customer_id = ? AND o.deleted_at IS NULL"
+	    " WHERE s.admin_id = ? ORDER BY s.id LIMIT 256");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.id) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while (n < ADMIN_MAX_SCOPES && (f = cm_stmt_fetch(st)) == 1) {
+		out[n].org_id = cm_stmt_i64(st, 0);
+		out[n].dept_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+		n++;
+	}
+	cm_stmt_close(st);
+	return n;
+}
+
+/* 1 allowed, 0 denied, -1 database error (logged). */
+int
+admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o)
+{
+	struct admin_scope scopes[ADMIN_MAX_SCOPES];
+	long n = 0;
+
+	if (c->user.role != ROLE_MRAO && (n = load_scopes(c, scopes)) < 0) {
+		cm_err("scopes of %s: %s", c->user.principal, cm_db_error(c->db));
+		return -1;
+	}
+	return admin_policy(&c->user, scopes, (size_t)n, a, o);
+}
+
+/* Binds (is MRAO, admin id) for the scoping clause of policy.h; 0 or -1. */
+int
+admin_bind_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	if (cm_stmt_bind_i64(st, idx, u->role == ROLE_MRAO ? 1 : 0) < 0 ||
+	    cm_stmt_bind_i64(st, idx + 1, u->id) < 0)
+		return -1;
+	return 0;
+}

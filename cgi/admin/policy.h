@@ -1,0 +1,67 @@
+/* policy.h: the one access policy of the admin portal (who may do what to which object). */
+#ifndef CM_ADMIN_POLICY_H
+#define CM_ADMIN_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct admin_ctx;
+struct admin_user;
+struct cm_stmt;
+
+enum admin_action {
+	ACTION_VIEW = 0,          /* see the object's page */
+	ACTION_CREATE,            /* create the object (org: {customer}; dept: {customer, org}) */
+	ACTION_EDIT,              /* change its settings (cert_type: the tab being changed) */
+	ACTION_DELETE,
+	ACTION_VIEW_ACCESS_CODE,  /* read a self-enrollment access code */
+	ACTION_SET_ACCESS_CODE,   /* change it */
+	ACTION_MANAGE_DEPTS,      /* add or remove departments of the organisation o */
+	ACTION__MAX
+};
+
+/* What an action is applied to; 0 / NULL = not part of the object. */
+struct admin_object {
+	int64_t customer_id;
+	int64_t org_id;
+	int64_t dept_id;
+	const char *cert_type;    /* "ssl", "client", "codesign" or NULL (no type) */
+};
+
+/* One admin_scopes row: an organisation (dept_id 0) or a department. */
+struct admin_scope {
+	int64_t org_id;
+	int64_t dept_id;
+};
+
+#define ADMIN_MAX_SCOPES 256
+
+/*
+ * The decision itself, without a database, so it can be unit tested:
+ * 1 allowed, 0 denied. MRAO: everything in its customer. RAO: the
+ * organisations of its scopes and their departments, for its certificate
+ * types; it cannot create or delete organisations. DRAO: the departments of
+ * its scopes for its certificate types (it may look at the organisation that
+ * holds them), and never an access code. Another customer: always denied.
+ */
+int admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+    enum admin_action a, const struct admin_object *o);
+
+/* Every handler asks this: loads the administrator's scopes and applies
+ * admin_policy. 1 allowed, 0 denied, -1 database error (logged). */
+int admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o);
+
+/* 1 when the administrator holds certificate type t ("ssl", "client", "codesign"). */
+int admin_has_type(const struct admin_user *u, const char *t);
+
+/*
+ * SQL-side scoping for list pages. A query over organizations o writes
+ *     AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))
+ * and over departments d
+ *     AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ?
+ *          AND s.org_id = d.org_id AND (s.dept_id IS NULL OR s.dept_id = d.id)))
+ * and binds its two parameters from idx with this. 0 or -1.
+ */
+int admin_bind_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u);
+
+#endif

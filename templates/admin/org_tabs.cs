@@ -1,0 +1,38 @@
+<?cs # org_tabs.cs: the client certificate / SSL / code signing sections shared by the organisation and department forms (Kind = org|dept). ?>
+<fieldset class="tab" id="tab-client"<?cs if:Can.client != "1" ?> disabled<?cs /if ?>>
+  <legend>Client certificate</legend>
+  <div class="field"><label><input type="checkbox" name="self_enrollment" value="1"<?cs if:Form.self_enrollment == "1" ?> checked<?cs /if ?>> Self enrollment</label></div>
+  <div class="field<?cs if:Errors.access_code ?> has-error<?cs /if ?>">
+    <?cs if:Can.view_code == "1" ?>
+    <label for="access_code">Access code</label>
+    <input id="access_code" name="access_code" type="text" size="40" maxlength="64" autocomplete="off" spellcheck="false" value="<?cs var:Form.access_code ?>"<?cs if:Can.set_code != "1" ?> readonly<?cs /if ?>>
+    <p class="small">At least 12 characters mixing letters and digits; required when self enrollment is on.</p>
+    <?cs else ?>
+    <p class="access-code">Access code: ask an MRAO or RAO<?cs if:Form.access_code_set ?> (one is set)<?cs /if ?>.</p>
+    <?cs /if ?>
+    <?cs if:Errors.access_code ?><p class="error-text" id="access_code-error"><?cs var:Errors.access_code ?></p><?cs /if ?>
+  </div>
+  <?cs if:Kind == "org" ?>
+  <div class="field"><label><input type="checkbox" name="web_api" value="1"<?cs if:Form.web_api == "1" ?> checked<?cs /if ?>> Web API</label></div>
+  <div class="field"><label><input type="checkbox" name="key_recovery_mrao" value="1"<?cs if:Form.key_recovery_mrao == "1" ?> checked<?cs /if ?>> Allow key recovery by master administrators</label></div>
+  <div class="field"><label><input type="checkbox" name="key_recovery_org" value="1"<?cs if:Form.key_recovery_org == "1" ?> checked<?cs /if ?>> Allow key recovery by organisation administrators</label></div>
+  <?cs else ?>
+  <div class="field"><label><input type="checkbox" name="key_recovery_org" value="1"<?cs if:Form.key_recovery_org == "1" ?> checked<?cs /if ?>> Allow key recovery by organisation administrators</label></div>
+  <div class="field"><label><input type="checkbox" name="key_recovery_dept" value="1"<?cs if:Form.key_recovery_dept == "1" ?> checked<?cs /if ?>> Allow key recovery by department administrators</label></div>
+  <?cs /if ?>
+  <div class="field"><label><input type="checkbox" name="principal_name" value="1"<?cs if:Form.principal_name == "1" ?> checked<?cs /if ?>> Allow principal name</label></div>
+  <div class="field"><label><input type="checkbox" name="principal_name_custom" value="1"<?cs if:Form.principal_name_custom == "1" ?> checked<?cs /if ?>> Allow principal name customisation</label></div>
+</fieldset>
+<fieldset class="tab" id="tab-ssl"<?cs if:Can.ssl != "1" ?> disabled<?cs /if ?>>
+  <legend>SSL</legend>
+  <div class="field<?cs if:Errors.ssl_terms ?> has-error<?cs /if ?>">
+    <label for="ssl_terms">Allowed terms</label>
+    <input id="ssl_terms" name="ssl_terms" type="text" size="12" value="<?cs var:Form.ssl_terms ?>">
+    <?cs if:Errors.ssl_terms ?><p class="error-text"><?cs var:Errors.ssl_terms ?></p><?cs /if ?>
+  </div>
+  <div class="field"><label><input type="checkbox" name="ssl_auto_approve" value="1"<?cs if:Form.ssl_auto_approve == "1" ?> checked<?cs /if ?>> Approve requests automatically (otherwise an administrator approves each)</label></div>
+</fieldset>
+<fieldset class="tab" id="tab-codesign"<?cs if:Can.codesign != "1" ?> disabled<?cs /if ?>>
+  <legend>Code signing</legend>
+  <div class="field"><label><input type="checkbox" name="codesign_enabled" value="1"<?cs if:Form.codesign_enabled == "1" ?> checked<?cs /if ?>> Enabled</label></div>
+</fieldset>

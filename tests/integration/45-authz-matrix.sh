@@ -1,0 +1,195 @@
+#!/bin/bash
+# 45-authz-matrix.sh: every route of admin.fcgi (from `admin.fcgi --routes`) against every kind of
+# administrator, as tests/integration/authz-matrix.txt says; fails when a route has no matrix line.
+. tests/lib.sh
+. "$CERTMINT_STACK/stack.env"
+export KRB5_CONFIG
+
+T=$(mktemp -d /tmp/cm-45-authz.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+MATRIX=tests/integration/authz-matrix.txt
+FCGI=$CERTMINT_BUILD/cgi/admin/admin.fcgi
+URL=$CERTMINT_URL
+WHO="mrao rao_a rao_b drao_a rao_ssl user"
+declare -A PRINC PASS CSRF ID SECRET
+
+PRINC[mrao]=$CERTMINT_ADMIN_PRINCIPAL;       PASS[mrao]=$CERTMINT_ADMIN_PASSWORD
+PRINC[rao_a]=$CERTMINT_RAO_A_PRINCIPAL;      PASS[rao_a]=$CERTMINT_RAO_A_PASSWORD
+PRINC[rao_b]=$CERTMINT_RAO_B_PRINCIPAL;      PASS[rao_b]=$CERTMINT_RAO_B_PASSWORD
+PRINC[drao_a]=$CERTMINT_DRAO_PRINCIPAL;      PASS[drao_a]=$CERTMINT_DRAO_PASSWORD
+PRINC[rao_ssl]=$CERTMINT_RAO_SSL_PRINCIPAL;  PASS[rao_ssl]=$CERTMINT_RAO_SSL_PASSWORD
+PRINC[user]=$CERTMINT_USER_PRINCIPAL;        PASS[user]=$CERTMINT_USER_PASSWORD
+
+sql() {
+	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
+		-N -B "$CERTMINT_DB_NAME" -e "$1"
+}
+# req WHO METHOD PATH [curl args]: body in $T/body, status on stdout.
+req() {
+	local who=$1 method=$2 path=$3; shift 3
+	KRB5CCNAME=FILE:$T/$who.cc curl -s --negotiate -u : -b "$T/$who.jar" -c "$T/$who.jar" \
+		-X "$method" -o "$T/body" -w '%{http_code}' "$@" "$URL$path"
+}
+# key METHOD PATH-TEMPLATE: the route-table form ("GET /admin/certificates/#").
+key() {
+	local p=${2%%\?*}
+	[ "$p" != / ] && p=${p%/}
+	printf '%s %s' "$1" "$(printf '%s' "$p" | sed -E 's#\{[A-Za-z0-9_]+\}#\##g')"
+}
+
+# ---- the real route table against the matrix
+routes=$("$FCGI" --routes 2>/dev/null)
+if [ -z "$routes" ]; then
+	fail "admin.fcgi --routes lists the route table ($FCGI)"
+	done_testing
+	exit 1
+fi
+ok "admin.fcgi --routes lists $(printf '%s\n' "$routes" | wc -l) routes"
+lines=$(grep -Ev '^[[:space:]]*(#|$)' "$MATRIX")
+declare -A HAVE_LINE HAVE_ROUTE
+while read -r m p _; do HAVE_LINE["$(key "$m" "$p")"]=1; done <<< "$lines"
+while read -r m p _; do HAVE_ROUTE["$m $p"]=1; done <<< "$routes"
+missing=""
+while read -r m p _; do
+	[ -n "${HAVE_LINE["$m $p"]:-}" ] || missing="$missing [$m $p]"
+done <<< "$routes"
+expect_eq "every route has a line in $MATRIX (missing:${missing:- none})" "$missing" ""
+stray=""
+while read -r m p _; do
+	[ -n "${HAVE_ROUTE["$(key "$m" "$p")"]:-}" ] || stray="$stray [$m $p]"
+done <<< "$lines"
+expect_eq "every line of $MATRIX is a route (no route for:${stray:- none})" "$stray" ""
+bad=$(printf '%s\n' "$lines" | awk '{ for (i = 3; i <= 8; i++) if ($i != "allow" && $i != "deny") { print; break } }')
+expect_eq "every matrix line has allow/deny for all six principals" "$bad" ""
+
+# ---- fixtures: ids of the demo objects, and one certificate of each kind, issued now
+ID[orgA]=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
+ID[orgB]=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Other Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
+ID[deptA]=$(sql "SELECT id FROM departments WHERE org_id = '${ID[orgA]:-0}' AND name = 'Engineering' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+ID[deptB]=$(sql "SELECT id FROM departments WHERE org_id = '${ID[orgB]:-0}' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+SECRET[orgA]="Demo Organisation"; SECRET[orgB]="Other Organisation"
+SECRET[deptA]="Engineering"; SECRET[deptB]=$(sql "SELECT name FROM departments WHERE id = '${ID[deptB]:-0}'")
+for o in orgA orgB deptA deptB; do
+	expect_match "fixture {$o} exists in the demo data" "${ID[$o]:-}" '^[0-9]+$'
+done
+
+# SECRET[name]: what a refused body must not show about the object ('|' between phrases).
+# fixture NAME PROFILE CN [ORG]: issues one certificate through the CLI.
+fixture() {
+	local name=$1 profile=$2 cn=$3 org=${4:-} args=()
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$name.key" \
+		-out "$T/$name.csr" -subj "/CN=$cn" $([ "$profile" = tls-server ] && echo -addext "subjectAltName=DNS:$cn") 2>/dev/null
+	[ -n "$org" ] && args=(--org "$org")
+	if ! $CERTMINT_CLI issue --profile "$profile" --csr "$T/$name.csr" --customer "$CERTMINT_CUSTOMER" \
+		"${args[@]}" > "$T/$name.pem" 2> "$T/$name.err"; then
+		fail "fixture {$name} issued"; echo "# $(cat "$T/$name.err")"; return
+	fi
+	ID[$name]=$(sql "SELECT id FROM certificates WHERE common_name = '$cn' ORDER BY id DESC LIMIT 1")
+	SECRET[$name]="$(sql "SELECT serial_hex FROM certificates WHERE id = '${ID[$name]:-0}'")|$cn"
+	expect_match "fixture {$name} issued" "${ID[$name]:-}" '^[0-9]+$'
+}
+tag=$$-$RANDOM
+fixture cert_orgA tls-server "authz-a-$tag.demo.test" "${ID[orgA]}"
+fixture cert_deptA tls-server "authz-dept-$tag.demo.test" "${ID[orgA]}"
+# The CLI issues for an organisation; the department is set on the row.
+sql "UPDATE certificates SET dept_id = ${ID[deptA]:-NULL} WHERE id = ${ID[cert_deptA]:-0}"
+fixture cert_codesignA code-signing "Authz Codesign $tag" "${ID[orgA]}"
+fixture cert_noorg tls-server "authz-none-$tag.demo.test"
+
+# ---- log every principal in, and collect its own CSRF token
+for w in $WHO; do
+	if ! printf '%s\n' "${PASS[$w]:-}" | KRB5CCNAME=FILE:$T/$w.cc kinit "${PRINC[$w]:-none}" > /dev/null 2>&1; then
+		fail "kinit as $w (${PRINC[$w]:-unset})"
+		continue
+	fi
+	st=$(req "$w" GET /admin/certificates/new)
+	CSRF[$w]=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -n 1)
+	if [ "$w" = user ]; then
+		expect_eq "$w logs in and is refused (403)" "$st" 403
+		CSRF[$w]=$(printf '0%.0s' {1..64})
+	else
+		expect_match "$w logs in and holds a CSRF token" "$st ${CSRF[$w]}" '^200 [0-9a-f]{64}$'
+	fi
+done
+
+# Org B's certificate is issued by the MRAO through the portal, as in real use.
+cn="authz-b-$tag.other.test"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/b.key" -out "$T/b.csr" \
+	-subj "/CN=$cn" -addext "subjectAltName=DNS:$cn" 2>/dev/null
+st=$(req mrao POST /admin/certificates/new --data-urlencode "csr@$T/b.csr" --data-urlencode profile=tls-server \
+	--data-urlencode "org=${ID[orgB]:-}" --data-urlencode "csrf=${CSRF[mrao]:-}")
+ID[cert_orgB]=$(sql "SELECT id FROM certificates WHERE common_name = '$cn' AND org_id = '${ID[orgB]:-0}' AND requested_by = '${PRINC[mrao]}'")
+SECRET[cert_orgB]="$(sql "SELECT serial_hex FROM certificates WHERE id = '${ID[cert_orgB]:-0}'")|$cn"
+expect_match "fixture {cert_orgB} issued by the MRAO in the portal ($st)" "$st ${ID[cert_orgB]:-}" '^303 [0-9]+$'
+
+# ---- the matrix itself
+col=0
+for w in $WHO; do col=$((col + 1)); eval "COL_$w=$((col + 2))"; done
+while read -r line; do
+	set -f
+	# shellcheck disable=SC2086
+	set -- $line
+	set +f
+	method=$1 tmpl=$2 body=${9:-}
+	path=$tmpl secrets="" unresolved=""
+	for ph in $(printf '%s' "$tmpl" | grep -Eo '\{[A-Za-z0-9_]+\}' | tr -d '{}'); do
+		if [ -z "${ID[$ph]:-}" ]; then
+			unresolved="$unresolved $ph"
+			continue
+		fi
+		path=${path//\{$ph\}/${ID[$ph]}}
+		secrets="$secrets|${SECRET[$ph]:-}"
+	done
+	if [ -n "$unresolved" ]; then
+		fail "$method $tmpl: placeholders the test cannot resolve:$unresolved"
+		continue
+	fi
+	for w in $WHO; do
+		eval "want=\${$(eval "echo \$COL_$w")}"
+		args=()
+		if [ "$method" = POST ]; then
+			args=(--data "csrf=${CSRF[$w]:-}${body:+&$body}")
+		fi
+		st=$(req "$w" "$method" "$path" "${args[@]}")
+		if [ "$want" = allow ]; then
+			case $st in
+			401|403|404|405|5??|000) fail "$w may $method $path (got $st)"; echo "# $(sed 's/<[^>]*>//g' "$T/body" | tr -s ' \n' ' ' | head -c 300)" ;;
+			*) ok "$w may $method $path ($st)" ;;
+			esac
+		else
+			leak=""
+			IFS='|' read -ra parts <<< "${secrets#|}"
+			for s in "${parts[@]}"; do
+				[ ${#s} -ge 4 ] && grep -qF -- "$s" "$T/body" && leak="$leak '$s'"
+			done
+			if [ "$w" = user ] && [ "$st" != 403 ]; then
+				fail "$w (not an administrator) is refused $method $path with 403 (got $st)"
+			elif [ "$st" != 403 ] && [ "$st" != 404 ]; then
+				fail "$w is refused $method $path (got $st)"
+			elif [ -n "$leak" ]; then
+				fail "$w is refused $method $path without learning anything (body shows:$leak)"
+			else
+				ok "$w is refused $method $path ($st)"
+			fi
+		fi
+	done
+done <<< "$lines"
+
+# ---- the list shows exactly the certificates the matrix lets each one view
+for w in $WHO; do
+	[ "$w" = user ] && continue
+	req "$w" GET /admin/certificates > /dev/null
+	for f in cert_orgA cert_deptA cert_codesignA cert_orgB cert_noorg; do
+		serial=${SECRET[$f]%%|*}
+		[ -n "$serial" ] || continue
+		eval "c=\$COL_$w"
+		want=$(printf '%s\n' "$lines" | awk -v p="/admin/certificates/{$f}" -v c="$c" '$1 == "GET" && $2 == p { print $c; exit }')
+		if [ "$want" = allow ]; then
+			check "$w sees {$f} in the certificate list" grep -qF "$serial" "$T/body"
+		else
+			check_not "$w does not see {$f} in the certificate list" grep -qF "$serial" "$T/body"
+		fi
+	done
+done
+
+done_testing
