@@ -2,12 +2,14 @@
 --
 -- Load after `certmint init`:  mariadb --defaults-file=... certmint < conf/demo-data.sql
 -- Rows are found by their natural names, so re-running inserts nothing new.
+-- The demo organisations approve SSL requests automatically (issued at once);
+-- an organisation created with auto-approve off gets requests to approve.
 
 INSERT INTO customers (uri, name, enabled) VALUES ('demo', 'Demo Company', 1)
 	ON DUPLICATE KEY UPDATE name = VALUES(name);
 
-INSERT INTO organizations (customer_id, name, city, country)
-	SELECT c.id, 'Demo Organisation', 'Demo City', 'GB' FROM customers c
+INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve)
+	SELECT c.id, 'Demo Organisation', 'Demo City', 'GB', 1 FROM customers c
 	WHERE c.uri = 'demo' AND NOT EXISTS (
 		SELECT 1 FROM organizations o
 		WHERE o.customer_id = c.id AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL);
@@ -37,8 +39,8 @@ INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, st
 
 -- A second organisation, so that delegated administrators of one can be
 -- shown (and tested) not to see the other's objects.
-INSERT INTO organizations (customer_id, name, city, country)
-	SELECT c.id, 'Other Organisation', 'Other City', 'GB' FROM customers c
+INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve)
+	SELECT c.id, 'Other Organisation', 'Other City', 'GB', 1 FROM customers c
 	WHERE c.uri = 'demo' AND NOT EXISTS (
 		SELECT 1 FROM organizations o
 		WHERE o.customer_id = c.id AND o.name = 'Other Organisation' AND o.deleted_at IS NULL);

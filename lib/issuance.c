@@ -528,6 +528,66 @@ out:
 	return rc;
 }
 
+/*
+ * The checks every CSR passes before it is stored or signed: customer and
+ * actor given, known profile, validity in range, size, parses, signature
+ * verifies, acceptable key, and the RA name check. *reqp and *ci are set
+ * (caller frees them, also on failure). 0, or 400 (err says what) / 500.
+ */
+static int
+check_csr(struct cm_db *db, const struct cm_issue_input *in, X509_REQ **reqp,
+    struct cm_csr_info *ci, const char **cert_typep, char *err, size_t errlen)
+{
+	X509_REQ *req;
+	const char *cert_type;
+	int r;
+
+	if (in->customer_id <= 0 || in->actor == NULL) {
+		snprintf(err, errlen, "no customer or actor given for the certificate");
+		return 400;
+	}
+	if ((cert_type = cert_type_of(in->profile)) == NULL) {
+		snprintf(err, errlen, "unknown profile \"%.64s\"; use tls-server, client-smime, code-signing or ocsp-signing",
+		    in->profile ? in->profile : "");
+		return 400;
+	}
+	if (in->validity_days < 0 || in->validity_days > MAX_VALIDITY_DAYS) {
+		snprintf(err, errlen, "validity must be between 1 and %d days (or empty for the profile's maximum)",
+		    MAX_VALIDITY_DAYS);
+		return 400;
+	}
+	if (in->csr_len > CM_CSR_MAX_BYTES) {
+		snprintf(err, errlen, "the CSR is larger than %d bytes; that is not a certificate request",
+		    CM_CSR_MAX_BYTES);
+		return 400;
+	}
+	if (cm_csr_load(in->csr, in->csr_len, reqp, err, errlen) < 0) {
+		return 400;
+	}
+	req = *reqp;
+	if (cm_csr_describe(req, ci) < 0)
+		return 500;
+	if (!ci->sig_valid) {
+		snprintf(err, errlen, "the CSR's signature does not verify (it was altered after signing, or is damaged)");
+		return 400;
+	}
+	if (strcmp(ci->key.type, "rsa") == 0 && ci->key.bits < MIN_RSA_BITS) {
+		snprintf(err, errlen, "RSA keys must be at least %d bits; this CSR has a %d-bit key",
+		    MIN_RSA_BITS, ci->key.bits);
+		return 400;
+	}
+	if (strcmp(ci->key.type, "rsa") != 0 && strcmp(ci->key.type, "ec") != 0 &&
+	    strcmp(ci->key.type, "ed25519") != 0) {
+		snprintf(err, errlen, "the CSR's key type (%s) is not supported; use RSA (2048 bits or more) or ECDSA",
+		    ci->key.type);
+		return 400;
+	}
+	if ((r = ra_check_names(db, in, cert_type, req, err, errlen)) != 0)
+		return r;
+	*cert_typep = cert_type;
+	return 0;
+}
+
 /* 0 / 400 / 403 / 500 / 502, see issuance.h. */
 int
 cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
@@ -560,54 +620,7 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
 	cm_buf_init(&after, 0);
 	snprintf(err, errlen, "internal error");
 
-	if (in->customer_id <= 0 || in->actor == NULL) {
-		snprintf(err, errlen, "no customer or actor given for the certificate");
-		rc = 400;
-		goto out;
-	}
-	if ((cert_type = cert_type_of(in->profile)) == NULL) {
-		snprintf(err, errlen, "unknown profile \"%.64s\"; use tls-server, client-smime, code-signing or ocsp-signing",
-		    in->profile ? in->profile : "");
-		rc = 400;
-		goto out;
-	}
-	if (in->validity_days < 0 || in->validity_days > MAX_VALIDITY_DAYS) {
-		snprintf(err, errlen, "validity must be between 1 and %d days (or empty for the profile's maximum)",
-		    MAX_VALIDITY_DAYS);
-		rc = 400;
-		goto out;
-	}
-	if (in->csr_len > CM_CSR_MAX_BYTES) {
-		snprintf(err, errlen, "the CSR is larger than %d bytes; that is not a certificate request",
-		    CM_CSR_MAX_BYTES);
-		rc = 400;
-		goto out;
-	}
-	if (cm_csr_load(in->csr, in->csr_len, &req, err, errlen) < 0) {
-		rc = 400;
-		goto out;
-	}
-	if (cm_csr_describe(req, &ci) < 0)
-		goto out;
-	if (!ci.sig_valid) {
-		snprintf(err, errlen, "the CSR's signature does not verify (it was altered after signing, or is damaged)");
-		rc = 400;
-		goto out;
-	}
-	if (strcmp(ci.key.type, "rsa") == 0 && ci.key.bits < MIN_RSA_BITS) {
-		snprintf(err, errlen, "RSA keys must be at least %d bits; this CSR has a %d-bit key",
-		    MIN_RSA_BITS, ci.key.bits);
-		rc = 400;
-		goto out;
-	}
-	if (strcmp(ci.key.type, "rsa") != 0 && strcmp(ci.key.type, "ec") != 0 &&
-	    strcmp(ci.key.type, "ed25519") != 0) {
-		snprintf(err, errlen, "the CSR's key type (%s) is not supported; use RSA (2048 bits or more) or ECDSA",
-		    ci.key.type);
-		rc = 400;
-		goto out;
-	}
-	if ((r = ra_check_names(db, in, cert_type, req, err, errlen)) != 0) {
+	if ((r = check_csr(db, in, &req, &ci, &cert_type, err, errlen)) != 0) {
 		rc = r;
 		goto out;
 	}
@@ -729,6 +742,304 @@ out:
 	cm_buf_free(&after);
 	cm_buf_free(&pem);
 	cm_buf_free(&csrder);
+	cm_cert_info_free(&xi);
+	cm_csr_info_free(&ci);
+	X509_free(cert);
+	X509_REQ_free(req);
+	cm_issue_result_free(&sres);
+	return rc;
+}
+
+/* The first "email:" SAN of a CSR, clipped for the column; NULL when none or out of memory. */
+static char *
+csr_email(const struct cm_csr_info *ci)
+{
+	for (size_t i = 0; i < ci->sans.n; i++)
+		if (strncmp(ci->sans.v[i], "email:", 6) == 0)
+			return clip(ci->sans.v[i] + 6, 255);
+	return NULL;
+}
+
+/* 0 / 400 / 500, see issuance.h. */
+int
+cm_request_from_csr(struct cm_db *db, const struct cm_issue_input *in, int64_t *cert_id,
+    char *err, size_t errlen)
+{
+	X509_REQ *req = NULL;
+	struct cm_csr_info ci;
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	struct cm_audit_entry e;
+	const char *cert_type = NULL;
+	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL;
+	char idstr[32];
+	int in_tx = 0, rc = 500, r;
+
+	memset(&ci, 0, sizeof(ci));
+	memset(&e, 0, sizeof(e));
+	cm_buf_init(&after, 0);
+	*cert_id = 0;
+	snprintf(err, errlen, "internal error");
+	if (in->any_name) {
+		/* The operator override is for immediate issuance from the CLI only. */
+		snprintf(err, errlen, "a request cannot skip the domain check");
+		rc = 400;
+		goto out;
+	}
+	if ((r = check_csr(db, in, &req, &ci, &cert_type, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if ((sans = cm_strlist_join(&ci.sans, ", ")) == NULL ||
+	    (subj = clip(ci.subject ? ci.subject : "", 1024)) == NULL ||
+	    (ci.cn && (cn = clip(ci.cn, 255)) == NULL))
+		goto out;
+	email = csr_email(&ci);
+	if (cm_db_begin(db) < 0)
+		goto out;
+	in_tx = 1;
+	st = cm_db_prepare(db,
+	    "INSERT INTO certificates (customer_id, org_id, dept_id, cert_type, profile, status,"
+	    " subject_dn, common_name, sans, email, key_type, key_bits, csr, requested_by)"
+	    " VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL ||
+	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
+	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
+	    (in->dept_id > 0 ? cm_stmt_bind_i64(st, 2, in->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
+	    cm_stmt_bind_str(st, 3, cert_type) < 0 ||
+	    cm_stmt_bind_str(st, 4, in->profile) < 0 ||
+	    cm_stmt_bind_str(st, 5, subj) < 0 ||
+	    cm_stmt_bind_str(st, 6, cn) < 0 ||
+	    cm_stmt_bind_str(st, 7, sans) < 0 ||
+	    cm_stmt_bind_str(st, 8, email) < 0 ||
+	    cm_stmt_bind_str(st, 9, ci.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 10, ci.key.bits) < 0 ||
+	    cm_stmt_bind_blob(st, 11, in->csr, in->csr_len) < 0 ||
+	    cm_stmt_bind_str(st, 12, in->actor) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	*cert_id = (int64_t)cm_stmt_insert_id(st);
+	snprintf(idstr, sizeof(idstr), "%lld", (long long)*cert_id);
+	if (cm_buf_puts(&after, "{\"status\":\"requested\",\"profile\":") < 0 || json_str(&after, in->profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sans) < 0 ||
+	    cm_buf_printf(&after, ",\"org_id\":%lld,\"dept_id\":%lld}", (long long)in->org_id,
+	    (long long)in->dept_id) < 0)
+		goto out;
+	e.actor = in->actor;
+	e.action = "certificate.request";
+	e.object_type = "certificate";
+	e.object_id = idstr;
+	e.after = after.data;
+	e.remote_addr = in->remote_addr;
+	e.customer_id = in->customer_id;
+	if (cm_audit(db, &e) < 0 || cm_db_commit(db) < 0)
+		goto out;
+	in_tx = 0;
+	err[0] = '\0';
+	cm_info("request %lld (%s) stored for %s", (long long)*cert_id, in->profile, in->actor);
+	rc = 0;
+out:
+	if (rc == 500)
+		cm_err("issuance: storing a request: %s", cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+	if (in_tx)
+		cm_db_rollback(db);
+	if (rc != 0)
+		*cert_id = 0;
+	free(sans);
+	free(subj);
+	free(cn);
+	free(email);
+	cm_buf_free(&after);
+	cm_csr_info_free(&ci);
+	X509_REQ_free(req);
+	return rc;
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see issuance.h. */
+int
+cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
+    const char *actor, const char *remote_addr, char *err, size_t errlen)
+{
+	X509_REQ *req = NULL;
+	X509 *cert = NULL;
+	struct cm_csr_info ci;
+	struct cm_cert_info xi;
+	struct cm_issue_req sreq;
+	struct cm_issue_result sres;
+	struct cm_issue_input in;
+	struct cm_buf csrder, pem, after, csr;
+	struct cm_stmt *st = NULL;
+	struct cm_audit_entry e;
+	const char *cert_type = NULL;
+	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL, *profile = NULL;
+	char idstr[32], serr[512];
+	int64_t issuer_id;
+	int in_tx = 0, rc = 500, r, f;
+
+	memset(&ci, 0, sizeof(ci));
+	memset(&xi, 0, sizeof(xi));
+	memset(&sreq, 0, sizeof(sreq));
+	memset(&sres, 0, sizeof(sres));
+	memset(&in, 0, sizeof(in));
+	memset(&e, 0, sizeof(e));
+	cm_buf_init(&csrder, 0);
+	cm_buf_init(&pem, 0);
+	cm_buf_init(&after, 0);
+	cm_buf_init(&csr, 0);
+	snprintf(err, errlen, "internal error");
+
+	st = cm_db_prepare(db,
+	    "SELECT customer_id, org_id, dept_id, profile, status, csr FROM certificates WHERE id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, cert_id) < 0 || cm_stmt_execute(st) < 0 ||
+	    (f = cm_stmt_fetch(st)) < 0)
+		goto out;
+	if (f == 0) {
+		snprintf(err, errlen, "there is no such certificate request");
+		rc = 400;
+		goto out;
+	}
+	if (strcmp(cm_stmt_str(st, 4, NULL) ? cm_stmt_str(st, 4, NULL) : "", "approved") != 0) {
+		snprintf(err, errlen, "only an approved request can be issued");
+		rc = 409;
+		goto out;
+	}
+	{
+		size_t len = 0;
+		const char *p = cm_stmt_str(st, 5, &len);
+
+		if (p == NULL || len == 0) {
+			snprintf(err, errlen, "the request has no stored CSR");
+			rc = 400;
+			goto out;
+		}
+		if (cm_buf_append(&csr, p, len) < 0 ||
+		    (profile = clip(cm_stmt_str(st, 3, NULL), 64)) == NULL)
+			goto out;
+	}
+	in.actor = actor;
+	in.remote_addr = remote_addr;
+	in.customer_id = cm_stmt_i64(st, 0);
+	in.org_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+	in.dept_id = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);
+	in.profile = profile;
+	in.csr = csr.data;
+	in.csr_len = csr.len;
+	cm_stmt_close(st);
+	st = NULL;
+
+	/* The names are checked again: a domain may have lost its validation
+	 * or delegation since the request was made. */
+	if ((r = check_csr(db, &in, &req, &ci, &cert_type, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if (cm_csr_der(req, &csrder) < 0)
+		goto out;
+	sreq.profile = in.profile;
+	sreq.csr_der = (const unsigned char *)csrder.data;
+	sreq.csr_len = csrder.len;
+	serr[0] = '\0';
+	r = cm_signer_issue(signer, &sreq, &sres, serr, sizeof(serr));
+	if (r == 1) {
+		snprintf(err, errlen, "the signer refused: %s", serr);
+		audit_refusal(db, &in, ci.subject, serr);
+		rc = 403;
+		goto out;
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "the signer could not be asked: %s", serr);
+		cm_err("issuance: signer: %s", serr);
+		rc = 502;
+		goto out;
+	}
+	if (cm_cert_load(sres.der, sres.der_len, &cert, serr, sizeof(serr)) < 0 ||
+	    cm_cert_describe(cert, &xi) < 0 || cm_cert_pem(cert, &pem) < 0) {
+		cm_err("issuance: the signer returned serial %s that we cannot read: %s",
+		    sres.serial_hex, serr);
+		snprintf(err, errlen, "the signer returned an unreadable certificate (serial %s)", sres.serial_hex);
+		rc = 502;
+		goto out;
+	}
+	if ((sans = cm_strlist_join(&xi.sans, ", ")) == NULL ||
+	    (subj = clip(xi.subject, 1024)) == NULL ||
+	    (xi.cn && (cn = clip(xi.cn, 255)) == NULL) ||
+	    (xi.email && (email = clip(xi.email, 255)) == NULL))
+		goto stored_fail;
+	issuer_id = issuer_row(db, cert);
+	if (cm_db_begin(db) < 0)
+		goto stored_fail;
+	in_tx = 1;
+	st = cm_db_prepare(db,
+	    "UPDATE certificates SET status = 'issued', issuer_id = ?, serial_hex = ?, subject_dn = ?,"
+	    " common_name = ?, sans = ?, email = ?, key_type = ?, key_bits = ?, not_before = ?,"
+	    " not_after = ?, der = ?, issue_error = NULL WHERE id = ? AND status = 'approved'");
+	if (st == NULL ||
+	    (issuer_id > 0 ? cm_stmt_bind_i64(st, 0, issuer_id) : cm_stmt_bind_null(st, 0)) < 0 ||
+	    cm_stmt_bind_str(st, 1, sres.serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 2, subj) < 0 ||
+	    cm_stmt_bind_str(st, 3, cn) < 0 ||
+	    cm_stmt_bind_str(st, 4, sans) < 0 ||
+	    cm_stmt_bind_str(st, 5, email) < 0 ||
+	    cm_stmt_bind_str(st, 6, xi.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 7, xi.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 8, xi.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 9, xi.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 10, sres.der, sres.der_len) < 0 ||
+	    cm_stmt_bind_i64(st, 11, cert_id) < 0 ||
+	    cm_stmt_execute(st) < 0 || cm_stmt_affected(st) != 1)
+		goto stored_fail;
+	cm_stmt_close(st);
+	st = NULL;
+	snprintf(idstr, sizeof(idstr), "%lld", (long long)cert_id);
+	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || json_str(&after, sres.serial_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"profile\":") < 0 || json_str(&after, in.profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, xi.not_after_str) < 0 ||
+	    cm_buf_puts(&after, ",\"sha256\":") < 0 || json_str(&after, xi.sha256_hex) < 0 ||
+	    cm_buf_puts(&after, "}") < 0)
+		goto stored_fail;
+	e.actor = actor;
+	e.action = "certificate.issue";
+	e.object_type = "certificate";
+	e.object_id = idstr;
+	e.before = "{\"status\":\"approved\"}";
+	e.after = after.data;
+	e.remote_addr = remote_addr;
+	e.customer_id = in.customer_id;
+	if (cm_audit(db, &e) < 0 || cm_db_commit(db) < 0)
+		goto stored_fail;
+	in_tx = 0;
+	err[0] = '\0';
+	cm_info("issued request %lld as %s for %s", (long long)cert_id, sres.serial_hex, actor);
+	rc = 0;
+	goto out;
+
+stored_fail:
+	cm_err("issuance: request %lld issued as %s but not stored: %s", (long long)cert_id,
+	    sres.serial_hex, cm_db_error(db));
+	snprintf(err, errlen, "the certificate (serial %s) was issued but could not be stored; an operator can recover it from the signer's journal",
+	    sres.serial_hex);
+	rc = 500;
+out:
+	if (rc == 500 && sres.serial_hex[0] == '\0')
+		cm_err("issuance: request %lld: %s", (long long)cert_id, cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+	if (in_tx)
+		cm_db_rollback(db);
+	free(sans);
+	free(subj);
+	free(cn);
+	free(email);
+	free(profile);
+	cm_buf_free(&after);
+	cm_buf_free(&pem);
+	cm_buf_free(&csrder);
+	cm_buf_free(&csr);
 	cm_cert_info_free(&xi);
 	cm_csr_info_free(&ci);
 	X509_free(cert);

@@ -45,4 +45,27 @@ int cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
     const struct cm_issue_input *in, struct cm_issue_output *out,
     char *err, size_t errlen);
 
+/*
+ * A request instead of a certificate (the organisation approves by hand):
+ * the same checks as cm_issue_from_csr (any_name is refused), then the row
+ * is stored in status "requested" with its CSR, subject and names, and an
+ * audit row "certificate.request", in one transaction; the signer is not
+ * asked. *cert_id gets the row's id. Returns 0; 400 when the input is wrong
+ * (err says what, nothing written); 500 on a database failure.
+ */
+int cm_request_from_csr(struct cm_db *db, const struct cm_issue_input *in, int64_t *cert_id,
+    char *err, size_t errlen);
+
+/*
+ * Issues the stored CSR of request cert_id, which must be in status
+ * "approved": re-checks the names, asks the signer under the request's
+ * profile, and turns the same row into status "issued" (serial, DER, dates)
+ * with an audit row "certificate.issue" (before/after) in one transaction.
+ * Returns 0; 409 when the row is not approved; 400 when its CSR or names
+ * fail the checks; 403 when the signer refused (err has its reason, audited);
+ * 500/502 for database/signer failures. The row stays "approved" on failure.
+ */
+int cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
+    const char *actor, const char *remote_addr, char *err, size_t errlen);
+
 #endif

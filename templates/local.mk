@@ -9,6 +9,11 @@ dist_admintemplates_DATA = \
 	templates/admin/cert_list.cs \
 	templates/admin/cert_view.cs \
 	templates/admin/org_list.cs \
+	templates/admin/admins_list.cs \
+	templates/admin/admins_form.cs \
+	templates/admin/domain_list.cs \
+	templates/admin/domain_form.cs \
+	templates/admin/domain_view.cs \
 	templates/admin/org_form.cs \
 	templates/admin/org_tabs.cs \
 	templates/admin/dept_form.cs \

@@ -88,6 +88,14 @@ void admin_csr_preview(struct admin_ctx *c);
 void admin_csr_issue(struct admin_ctx *c);
 void admin_cert_list(struct admin_ctx *c);
 void admin_cert_view(struct admin_ctx *c);
+/* cert_view.c: the detail page with a given HTTP status (actions re-show it with errors). */
+void admin_cert_view_page(struct admin_ctx *c, int status);
+/* cert_actions.c: lifecycle transitions (approve, decline, revoke). */
+void admin_cert_approve(struct admin_ctx *c);
+void admin_cert_decline(struct admin_ctx *c);
+void admin_cert_revoke(struct admin_ctx *c);
+/* The RFC 5280 name of a CRLReason code ("keyCompromise"), or NULL. */
+const char *admin_revocation_reason_name(int code);
 void admin_cert_download(struct admin_ctx *c);
 /* Organisations and departments (org_list.c, org_edit.c, org_delete.c, dept_edit.c). */
 void admin_org_list(struct admin_ctx *c);
@@ -100,6 +108,22 @@ void admin_dept_new_form(struct admin_ctx *c);
 void admin_dept_create(struct admin_ctx *c);
 void admin_dept_view(struct admin_ctx *c);
 void admin_dept_save(struct admin_ctx *c);
+/* Domains and their delegation (domain_list.c, domain_edit.c, domain_delegate.c). */
+void admin_domain_list(struct admin_ctx *c);
+void admin_domain_new_form(struct admin_ctx *c);
+void admin_domain_create(struct admin_ctx *c);
+void admin_domain_view(struct admin_ctx *c);
+void admin_domain_validate(struct admin_ctx *c);
+void admin_domain_delete(struct admin_ctx *c);
+void admin_domain_delegate(struct admin_ctx *c);
+void admin_domain_undelegate(struct admin_ctx *c);
+/* Administrators (admins_list.c, admins_edit.c). */
+void admin_admins_list(struct admin_ctx *c);
+void admin_admins_new_form(struct admin_ctx *c);
+void admin_admins_create(struct admin_ctx *c);
+void admin_admins_view(struct admin_ctx *c);
+void admin_admins_save(struct admin_ctx *c);
+void admin_admins_delete(struct admin_ctx *c);
 /* Audit log, dashboard and reports (audit_page.c, dashboard.c, report_csv.c). */
 void admin_audit(struct admin_ctx *c);
 void admin_audit_verify(struct admin_ctx *c);

@@ -1,4 +1,4 @@
-/* cert_view.c: GET /admin/certificates/ID — the stored row, the parsed certificate, its chain, download links. */
+/* cert_view.c: GET /admin/certificates/ID — the stored row, the parsed certificate, its chain, download links and lifecycle actions. */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,8 +15,10 @@ set_list(struct cm_render *r, const char *name, const struct cm_strlist *l)
 		cm_render_setf(r, l->v[i], "%s.%zu", name, i);
 }
 
+/* The detail page with HTTP status `status` (a 400 re-shows an action form
+ * with Form.* / Errors.* already set by cert_actions.c). */
 void
-admin_cert_view(struct admin_ctx *c)
+admin_cert_view_page(struct admin_ctx *c, int status)
 {
 	static const char *const cols[] = {
 		"cert_type", "profile", "status", "serial_hex", "subject_dn", "common_name",
@@ -36,8 +38,8 @@ admin_cert_view(struct admin_ctx *c)
 	    "SELECT c.cert_type, c.profile, c.status, c.serial_hex, c.subject_dn, c.common_name,"
 	    " c.sans, c.email, c.key_type, c.key_bits, c.not_before, c.not_after,"
 	    " c.requested_by, c.approved_by, c.revoked_at, c.created_at, o.name, c.der,"
-	    " c.org_id, c.dept_id"
-	    " FROM certificates c LEFT JOIN organizations o ON o.id = c.org_id"
+	    " c.org_id, c.dept_id, c.decline_message, c.issue_error, c.revocation_reason, d.name"
+	    " FROM certificates c LEFT JOIN departments d ON d.id = c.dept_id LEFT JOIN organizations o ON o.id = c.org_id"
 	    " WHERE c.id = ? AND c.customer_id = ?");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
@@ -63,8 +65,20 @@ admin_cert_view(struct admin_ctx *c)
 	cm_render_set_int(c->r, "Row.id", (long)c->id);
 	for (unsigned i = 0; cols[i]; i++)
 		cm_render_setf(c->r, cm_stmt_str(st, i, NULL), "Row.%s", cols[i]);
+	cm_render_setf(c->r, cm_stmt_str(st, 20, NULL), "Row.decline_message");
+	cm_render_setf(c->r, cm_stmt_str(st, 21, NULL), "Row.issue_error");
+	cm_render_setf(c->r, cm_stmt_str(st, 23, NULL), "Row.dept_name");
+	for (int code = 0, n = 0; code <= 10; code++)
+		if (admin_revocation_reason_name(code))
+			cm_render_setf(c->r, admin_revocation_reason_name(code), "Reasons.%d", n++);
+	if (!cm_stmt_is_null(st, 22))
+		cm_render_setf(c->r, admin_revocation_reason_name((int)cm_stmt_i64(st, 22)),
+		    "Row.revocation_reason");
 	der = cm_stmt_str(st, 17, &derlen);
-	if (der && cm_cert_load(der, derlen, &cert, NULL, 0) == 0 && cm_cert_describe(cert, &xi) == 0) {
+	if (der == NULL || derlen == 0) {
+		/* A request (or a declined one): no certificate yet, only the CSR's names. */
+		cm_render_set(c->r, "Cert.none", "1");
+	} else if (cm_cert_load(der, derlen, &cert, NULL, 0) == 0 && cm_cert_describe(cert, &xi) == 0) {
 		char bits[16];
 
 		snprintf(bits, sizeof(bits), "%d", xi.key.bits);
@@ -103,11 +117,19 @@ admin_cert_view(struct admin_ctx *c)
 	}
 	cm_stmt_close(st);
 	st = NULL;
-	admin_page(c, xi.cn ? xi.cn : "Certificate", "admin/cert_view.cs");
+	c->resp->status = status;
+	admin_page(c, xi.cn ? xi.cn : (der == NULL || derlen == 0) ? "Request" : "Certificate",
+	    "admin/cert_view.cs");
 out:
 	if (st)
 		cm_stmt_close(st);
 	sk_X509_pop_free(chain, X509_free);
 	cm_cert_info_free(&xi);
 	X509_free(cert);
+}
+
+void
+admin_cert_view(struct admin_ctx *c)
+{
+	admin_cert_view_page(c, 200);
 }

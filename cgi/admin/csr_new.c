@@ -228,13 +228,77 @@ show_form(struct admin_ctx *c, const struct csr_form *f, int status)
 	admin_page(c, "New certificate from CSR", "admin/csr_form.cs");
 }
 
+/*
+ * The profile and "ORG" / "ORG/DEPT" form value of certificate id, when the
+ * administrator may act on it (the one policy, via admin_may_see_cert).
+ * 1 found, 0 not found or out of scope, -1 error.
+ */
+static int
+renew_source(struct admin_ctx *c, int64_t id, char *profile, size_t plen, char *org, size_t olen)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT profile, org_id, dept_id, cert_type FROM certificates WHERE id = ? AND customer_id = ?");
+	int r = -1;
+
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
+	    (r = cm_stmt_fetch(st)) != 1)
+		goto out;
+	{
+		int64_t oid = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+		int64_t did = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);
+
+		if ((r = admin_may_see_cert(c, oid, did, cm_stmt_str(st, 3, NULL))) != 1)
+			goto out;
+		snprintf(profile, plen, "%s", cm_stmt_str(st, 0, NULL) ? cm_stmt_str(st, 0, NULL) : "");
+		if (oid == 0)
+			org[0] = '\0';
+		else if (did == 0)
+			snprintf(org, olen, "%lld", (long long)oid);
+		else
+			snprintf(org, olen, "%lld/%lld", (long long)oid, (long long)did);
+	}
+out:
+	if (r < 0)
+		cm_err("renew %lld: %s", (long long)id, cm_db_error(c->db));
+	if (st)
+		cm_stmt_close(st);
+	return r;
+}
+
 void
 admin_csr_form(struct admin_ctx *c)
 {
 	struct csr_form f;
 
+	char org[48];
+	const char *renew = cm_req_query(c->req, "renew");
+	int64_t rid;
+
 	memset(&f, 0, sizeof(f));
 	f.profile = "tls-server";
+	if (renew && renew[0]) {
+		/* Renewal: a new request pre-filled with the old one's profile and
+		 * organisation/department; the administrator pastes a new CSR. */
+		char profile[65];
+		int r;
+
+		rid = small_number(renew, 999999999);
+		r = rid > 0 ? renew_source(c, rid, profile, sizeof(profile), org, sizeof(org)) : 0;
+		if (r < 0) {
+			admin_error(c, 500, "Internal error", "The certificate to renew could not be read; this has been logged.");
+			return;
+		}
+		if (r == 0) {
+			admin_error(c, 404, "Not found", "There is no such certificate to renew.");
+			return;
+		}
+		f.profile = profile;
+		f.org = org;
+		cm_render_set(c->r, "Form.renew", renew);
+		show_form(c, &f, 200);
+		return;
+	}
 	show_form(c, &f, 200);
 }
 
@@ -284,6 +348,26 @@ admin_csr_preview(struct admin_ctx *c)
 	show_form(c, &f, f.errors ? 400 : 200);
 }
 
+/* 1 when the organisation's SSL setting approves requests automatically,
+ * 0 when an administrator approves each; -1 database error. */
+static int
+org_auto_approves(struct admin_ctx *c, int64_t org_id)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT ssl_auto_approve FROM organizations WHERE id = ? AND customer_id = ?");
+	int r = -1;
+
+	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 &&
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0 &&
+	    (r = cm_stmt_fetch(st)) == 1)
+		r = cm_stmt_i64(st, 0) != 0;
+	if (r < 0)
+		cm_err("organisation %lld: %s", (long long)org_id, cm_db_error(c->db));
+	if (st)
+		cm_stmt_close(st);
+	return r;
+}
+
 void
 admin_csr_issue(struct admin_ctx *c)
 {
@@ -304,13 +388,6 @@ admin_csr_issue(struct admin_ctx *c)
 		show_form(c, &f, 400);
 		return;
 	}
-	if (cm_signer_connect(&sg, c->app->settings.signer_socket,
-	    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
-		cm_err("signer: %s", err);
-		admin_error(c, 502, "Signer unavailable",
-		    "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
-		return;
-	}
 	in.actor = c->user.principal;
 	in.remote_addr = c->req->remote_addr;
 	in.customer_id = c->user.customer_id;
@@ -321,6 +398,36 @@ admin_csr_issue(struct admin_ctx *c)
 	in.csr_len = strlen(f.csr);
 	in.validity_days = f.validity_days > 0 ? f.validity_days : 0;
 	err[0] = '\0';
+	if (f.org_id > 0) {
+		/* The organisation decides: auto-approve issues now, otherwise
+		 * the certificate waits as a request for an administrator. */
+		if ((r = org_auto_approves(c, f.org_id)) < 0) {
+			admin_error(c, 500, "Internal error", "The organisation could not be read; this has been logged.");
+			return;
+		}
+		if (r == 0) {
+			int64_t id = 0;
+
+			r = cm_request_from_csr(c->db, &in, &id, err, sizeof(err));
+			if (r == 0) {
+				snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)id);
+				cm_resp_redirect(c->resp, loc);
+			} else if (r == 400) {
+				field_error(c, &f, "csr", err);
+				show_form(c, &f, 400);
+			} else {
+				admin_error(c, 500, "Request failed", "The request could not be stored; this has been logged.");
+			}
+			return;
+		}
+	}
+	if (cm_signer_connect(&sg, c->app->settings.signer_socket,
+	    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
+		cm_err("signer: %s", err);
+		admin_error(c, 502, "Signer unavailable",
+		    "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
+		return;
+	}
 	r = cm_issue_from_csr(c->db, sg, &in, &out, err, sizeof(err));
 	cm_signer_close(sg);
 	if (r == 0) {

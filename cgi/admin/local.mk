@@ -13,15 +13,27 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/cert_view.c \
 	cgi/admin/cert_download.c \
 	cgi/admin/cert_scope.c \
+	cgi/admin/cert_state.h \
+	cgi/admin/cert_state.c \
+	cgi/admin/cert_actions.c \
 	cgi/admin/policy.h \
 	cgi/admin/policy.c \
 	cgi/admin/org_model.h \
 	cgi/admin/org_model.c \
 	cgi/admin/org_access_code.c \
 	cgi/admin/org_list.c \
+	cgi/admin/domain_model.h \
+	cgi/admin/domain_model.c \
+	cgi/admin/domain_list.c \
+	cgi/admin/domain_edit.c \
+	cgi/admin/domain_delegate.c \
 	cgi/admin/org_edit.c \
 	cgi/admin/org_delete.c \
 	cgi/admin/dept_edit.c \
+	cgi/admin/admins_model.h \
+	cgi/admin/admins_model.c \
+	cgi/admin/admins_list.c \
+	cgi/admin/admins_edit.c \
 	cgi/admin/csv.h \
 	cgi/admin/csv.c \
 	cgi/admin/audit_page.c \
@@ -55,3 +67,16 @@ tests_unit_test_csv_SOURCES = tests/unit/test_csv.c cgi/admin/csv.c cgi/admin/cs
 tests_unit_test_csv_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_csv
 EXTRA_DIST += tests/integration/55-audit-dashboard.sh
+
+# The certificate lifecycle (LIFECYCLE): the state machine's 36 pairs.
+check_PROGRAMS += tests/unit/test_cert_state
+tests_unit_test_cert_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
+tests_unit_test_cert_state_SOURCES = tests/unit/test_cert_state.c cgi/admin/cert_state.c cgi/admin/cert_state.h
+TESTS += tests/unit/test_cert_state
+EXTRA_DIST += tests/integration/70-lifecycle.sh
+
+# Administrators management pages (ADMINS).
+EXTRA_DIST += tests/integration/65-admins.sh
+
+# Domains and their delegation (DOMAINS).
+EXTRA_DIST += tests/integration/60-domains.sh

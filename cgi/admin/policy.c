@@ -1,6 +1,7 @@
 /* policy.c: the one access policy of the admin portal; every handler asks admin_may(). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "admin_ctx.h"
@@ -69,11 +70,20 @@ admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_
 	if (u->role == ROLE_RAO) {
 		if (!scope_has_org(scopes, nscopes, o->org_id))
 			return 0;
+		/* Administrators: an RAO sees those of its organisations and
+		 * manages DRAOs (department scopes) only. */
+		if (a == ACTION_VIEW_ADMIN)
+			return 1;
+		if (a == ACTION_MANAGE_ADMINS)
+			return o->dept_id != 0;
 		/* Organisations themselves are created and deleted by the MRAO. */
 		if (o->dept_id == 0 && (a == ACTION_CREATE || a == ACTION_DELETE))
 			return 0;
 		return a != ACTION_MANAGE_DEPTS || o->dept_id == 0;
 	}
+	/* DRAO: no other administrator (its own row: admin_policy_admin). */
+	if (a == ACTION_VIEW_ADMIN || a == ACTION_MANAGE_ADMINS)
+		return 0;
 	/* DRAO: never an access code, as in the system users migrate from. */
 	if (a == ACTION_VIEW_ACCESS_CODE || a == ACTION_SET_ACCESS_CODE)
 		return 0;
@@ -82,6 +92,52 @@ admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_
 	if (!scope_has_dept(scopes, nscopes, o->org_id, o->dept_id))
 		return 0;
 	return a == ACTION_VIEW || a == ACTION_EDIT;
+}
+
+/* 1 when every scope (and for ACTION_MANAGE_ADMINS every type) of t is allowed; see policy.h. */
+int
+admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+    enum admin_action a, const struct admin_target *t)
+{
+	static const char *const types[] = { "ssl", "client", "codesign" };
+	struct admin_object o;
+	size_t i = 0;
+
+	if (u == NULL || t == NULL || u->customer_id <= 0 || t->customer_id != u->customer_id)
+		return 0;
+	/* Every administrator sees its own row; only an MRAO changes its own. */
+	if (t->admin_id > 0 && t->admin_id == u->id && u->role != ROLE_NONE)
+		return a == ACTION_VIEW_ADMIN || (a == ACTION_MANAGE_ADMINS && u->role == ROLE_MRAO);
+	do {
+		int any = 0;
+
+		memset(&o, 0, sizeof(o));
+		o.customer_id = t->customer_id;
+		if (i < t->nscopes) {
+			o.org_id = t->scopes[i].org_id;
+			o.dept_id = t->scopes[i].dept_id;
+		}
+		if (a == ACTION_MANAGE_ADMINS && t->cert_types) {
+			struct admin_user held;
+
+			memset(&held, 0, sizeof(held));
+			snprintf(held.cert_types, sizeof(held.cert_types), "%s", t->cert_types);
+			for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+				if (!admin_has_type(&held, types[k]))
+					continue;
+				any = 1;
+				o.cert_type = types[k];
+				if (!admin_policy(u, scopes, nscopes, a, &o))
+					return 0;
+			}
+		}
+		if (!any) {
+			o.cert_type = NULL;
+			if (!admin_policy(u, scopes, nscopes, a, &o))
+				return 0;
+		}
+	} while (++i < t->nscopes);
+	return 1;
 }
 
 /* Loads up to ADMIN_MAX_SCOPES scope rows; the count, or -1 on a database error. */
@@ -123,6 +179,17 @@ admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o
 		return -1;
 	}
 	return admin_policy(&c->user, scopes, (size_t)n, a, o);
+}
+
+/* The caller's scopes; the count, or -1 (logged). */
+long
+admin_scopes_load(struct admin_ctx *c, struct admin_scope *out)
+{
+	long n = 0;
+
+	if (c->user.role != ROLE_MRAO && (n = load_scopes(c, out)) < 0)
+		cm_err("scopes of %s: %s", c->user.principal, cm_db_error(c->db));
+	return n;
 }
 
 /* Binds (is MRAO, admin id) for the scoping clause of policy.h; 0 or -1. */

@@ -17,6 +17,9 @@ enum admin_action {
 	ACTION_VIEW_ACCESS_CODE,  /* read a self-enrollment access code */
 	ACTION_SET_ACCESS_CODE,   /* change it */
 	ACTION_MANAGE_DEPTS,      /* add or remove departments of the organisation o */
+	ACTION_DELEGATE_DOMAIN,   /* delegate a domain to o (org, or dept of it) for o.cert_type, or undo it */
+	ACTION_VIEW_ADMIN,        /* see an administrator scoped to o (org 0: an MRAO); see admin_policy_admin */
+	ACTION_MANAGE_ADMINS,     /* create/edit/delete an administrator scoped to o, for type o->cert_type */
 	ACTION__MAX
 };
 
@@ -63,5 +66,27 @@ int admin_has_type(const struct admin_user *u, const char *t);
  * and binds its two parameters from idx with this. 0 or -1.
  */
 int admin_bind_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u);
+
+/* An administrator row as the policy sees it: its scopes (none: an MRAO) and
+ * certificate types (a MariaDB SET string, "" for none). */
+struct admin_target {
+	int64_t customer_id;
+	int64_t admin_id;         /* 0 for one being created */
+	const struct admin_scope *scopes;
+	size_t nscopes;
+	const char *cert_types;
+};
+
+/* admin_policy applied to every scope of the target (and, for
+ * ACTION_MANAGE_ADMINS, every certificate type it holds): 1 when all are
+ * allowed, else 0. An RAO sees the administrators of its organisations and
+ * manages DRAOs of their departments within its own types; a DRAO sees only
+ * itself; nobody but an MRAO touches an MRAO. */
+int admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+    enum admin_action a, const struct admin_target *t);
+
+/* The caller's own scopes (none for an MRAO), at most ADMIN_MAX_SCOPES; the
+ * count, or -1 on a database error (logged). */
+long admin_scopes_load(struct admin_ctx *c, struct admin_scope *out);
 
 #endif

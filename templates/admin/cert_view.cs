@@ -1,11 +1,54 @@
 <?cs # cert_view.cs: one certificate: the stored row, the parsed certificate, its chain and downloads. ?><?cs include:"admin/header.cs" ?>
-<h1>Certificate <?cs if:Cert.cn ?><?cs var:Cert.cn ?><?cs else ?><?cs var:Row.serial_hex ?><?cs /if ?></h1>
+<h1><?cs if:Cert.none ?>Request <?cs var:Row.common_name ?><?cs else ?>Certificate <?cs if:Cert.cn ?><?cs var:Cert.cn ?><?cs else ?><?cs var:Row.serial_hex ?><?cs /if ?><?cs /if ?></h1>
+<?cs if:!Cert.none ?>
 <p class="downloads">Download:
   <a href="/admin/certificates/<?cs var:Row.id ?>/download?format=pem">PEM</a> ·
   <a href="/admin/certificates/<?cs var:Row.id ?>/download?format=chain">PEM with chain</a> ·
   <a href="/admin/certificates/<?cs var:Row.id ?>/download?format=der">DER</a> ·
   <a href="/admin/certificates/<?cs var:Row.id ?>/download?format=p7b">PKCS#7 with chain</a>
 </p>
+<?cs /if ?>
+<section class="actions">
+  <h2>Actions</h2>
+  <?cs if:Row.status == "requested" ?>
+  <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/approve" class="inline">
+    <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+    <button type="submit" class="primary">Approve and issue</button>
+  </form>
+  <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/decline">
+    <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+    <div class="field<?cs if:Errors.message ?> has-error<?cs /if ?>">
+      <label for="message">Message to the requester (required to decline)</label>
+      <textarea id="message" name="message" rows="3" cols="60" maxlength="1000"><?cs var:Form.message ?></textarea>
+      <?cs if:Errors.message ?><p class="error-text" id="message-error"><?cs var:Errors.message ?></p><?cs /if ?>
+    </div>
+    <button type="submit" class="secondary">Decline</button>
+  </form>
+  <?cs elif:Row.status == "approved" ?>
+  <?cs if:Row.issue_error ?><p class="bad">Approved, but not issued: <?cs var:Row.issue_error ?></p><?cs /if ?>
+  <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/approve" class="inline">
+    <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+    <button type="submit" class="primary">Issue now</button>
+  </form>
+  <?cs elif:Row.status == "issued" ?>
+  <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/revoke">
+    <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+    <div class="field<?cs if:Errors.reason ?> has-error<?cs /if ?>">
+      <label for="reason">Revocation reason (RFC 5280)</label>
+      <select id="reason" name="reason">
+        <option value="">(choose)</option>
+        <?cs each:r = Reasons ?><option value="<?cs var:r ?>"<?cs if:r == Form.reason ?> selected<?cs /if ?>><?cs var:r ?></option>
+        <?cs /each ?>
+      </select>
+      <?cs if:Errors.reason ?><p class="error-text" id="reason-error"><?cs var:Errors.reason ?></p><?cs /if ?>
+    </div>
+    <button type="submit" class="danger">Revoke</button>
+  </form>
+  <?cs /if ?>
+  <?cs if:Row.status == "issued" || Row.status == "expired" || Row.status == "revoked" ?>
+  <p><a href="/admin/certificates/new?renew=<?cs var:Row.id ?>">Renew</a> (a new request with the same profile and organisation; paste a new CSR)</p>
+  <?cs /if ?>
+</section>
 <section>
   <h2>Record</h2>
   <dl>
@@ -17,9 +60,21 @@
     <?cs if:Row.approved_by ?><dt>Approved by</dt><dd><?cs var:Row.approved_by ?></dd><?cs /if ?>
     <dt>Created (UTC)</dt><dd><?cs var:Row.created_at ?></dd>
     <?cs if:Row.revoked_at ?><dt>Revoked (UTC)</dt><dd><?cs var:Row.revoked_at ?></dd><?cs /if ?>
+    <?cs if:Row.revocation_reason ?><dt>Revocation reason</dt><dd class="revocation-reason"><?cs var:Row.revocation_reason ?></dd><?cs /if ?>
+    <?cs if:Row.decline_message ?><dt>Declined because</dt><dd class="decline-message"><?cs var:Row.decline_message ?></dd><?cs /if ?>
+    <?cs if:Row.dept_name ?><dt>Department</dt><dd><?cs var:Row.dept_name ?></dd><?cs /if ?>
   </dl>
 </section>
-<?cs if:Cert.unreadable ?>
+<?cs if:Cert.none ?>
+<section>
+  <h2>Requested</h2>
+  <dl>
+    <dt>Subject</dt><dd><?cs var:Row.subject_dn ?></dd>
+    <dt>Subject alternative names</dt><dd><?cs if:Row.sans ?><?cs var:Row.sans ?><?cs else ?><em>none</em><?cs /if ?></dd>
+    <dt>Key</dt><dd><?cs var:Row.key_type ?> <?cs var:Row.key_bits ?> bits</dd>
+  </dl>
+</section>
+<?cs elif:Cert.unreadable ?>
 <p class="bad">The stored certificate could not be parsed.</p>
 <?cs else ?>
 <section>

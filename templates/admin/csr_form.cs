@@ -1,5 +1,7 @@
 <?cs # csr_form.cs: the CSR form, re-shown with the preview and errors next to their fields. ?><?cs include:"admin/header.cs" ?>
 <h1>New certificate from a CSR</h1>
+<?cs if:Form.renew ?><p class="note">Renewing certificate <a href="/admin/certificates/<?cs var:Form.renew ?>"><?cs var:Form.renew ?></a>: the profile and organisation are filled in; paste a new CSR.</p><?cs /if ?>
+<p class="note">In an organisation that does not approve requests automatically, this stores a request that an administrator approves on its page.</p>
 <?cs if:Preview.subject || Preview.key ?>
 <section class="preview">
   <h2>Preview of the request</h2>

@@ -15,6 +15,8 @@
     <a href="/admin/certificates">Certificates</a>
     <a href="/admin/certificates/new">New certificate</a>
     <a href="/admin/organizations">Organisations</a>
+    <a href="/admin/admins">Administrators</a>
+    <a href="/admin/domains">Domains</a>
     <a href="/admin/dashboard">Dashboard</a>
     <a href="/admin/audit">Audit log</a>
   </nav>

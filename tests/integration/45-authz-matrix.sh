@@ -73,6 +73,17 @@ for o in orgA orgB deptA deptB; do
 	expect_match "fixture {$o} exists in the demo data" "${ID[$o]:-}" '^[0-9]+$'
 done
 
+# Administrators (ADMINS): the rows of alice, dave and erin.
+ID[adm_mrao]=$(sql "SELECT id FROM admins WHERE principal = '$CERTMINT_ADMIN_PRINCIPAL' AND deleted_at IS NULL")
+ID[adm_raoB]=$(sql "SELECT id FROM admins WHERE principal = '$CERTMINT_RAO_B_PRINCIPAL' AND deleted_at IS NULL")
+ID[adm_drao]=$(sql "SELECT id FROM admins WHERE principal = '$CERTMINT_DRAO_PRINCIPAL' AND deleted_at IS NULL")
+
+# Domains (DOMAINS): demo.test of Demo Organisation, other.test of Other Organisation.
+for d in domA:demo.test domB:other.test; do
+	ID[${d%%:*}]=$(sql "SELECT d.id FROM domains d JOIN customers c ON c.id = d.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND d.name = '${d#*:}' AND d.deleted_at IS NULL")
+	SECRET[${d%%:*}]=${d#*:}
+done
+
 # SECRET[name]: what a refused body must not show about the object ('|' between phrases).
 # fixture NAME PROFILE CN [ORG]: issues one certificate through the CLI.
 fixture() {

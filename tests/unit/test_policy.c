@@ -98,8 +98,51 @@ main(void)
 		ok(may(&drao, sc_drao, 1, a, OTHER_CUST, ORG_A, DEPT_A, NULL) == 0, "DRAO denied action %d in another customer", a);
 		ok(may(&none, sc_rao_a, 1, a, CUST, ORG_A, 0, NULL) == 0, "no role: denied action %d", a);
 	}
+	/* Domain delegation (DOMAINS): MRAO anywhere, RAO within its organisations and types, never a DRAO. */
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_A, DEPT_A, "client") == 1, "RAO A delegates a domain to A's department");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_A, 0, "ssl") == 1, "RAO A delegates a domain to A");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_B, 0, "ssl") == 0, "RAO A cannot delegate to org B");
+	ok(may(&rao_ssl, sc_rao_a, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_A, 0, "ssl") == 1, "SSL RAO delegates for SSL");
+	ok(may(&rao_ssl, sc_rao_a, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_A, 0, "client") == 0, "SSL RAO cannot delegate for client");
+	ok(may(&drao, sc_drao, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_A, DEPT_A, "ssl") == 0, "DRAO cannot delegate domains");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_EDIT, CUST, 0, 0, NULL) == 0, "RAO A cannot mark a (customer-wide) domain validated");
+	ok(may(&mrao, NULL, 0, ACTION_EDIT, CUST, 0, 0, NULL) == 1, "MRAO marks a domain validated");
 	ok(admin_policy(&mrao, NULL, 0, ACTION__MAX, &(struct admin_object){ CUST, ORG_A, 0, NULL }) == 0,
 	    "an unknown action is denied");
+
+	/* Administrators (ADMINS): who sees and manages which administrator rows. */
+	{
+		const struct admin_scope t_dept_a[] = { { ORG_A, DEPT_A } }, t_dept_b[] = { { ORG_B, DEPT_B } };
+		const struct admin_scope t_org_a[] = { { ORG_A, 0 } };
+		struct admin_target drao_all = { CUST, 30, t_dept_a, 1, "ssl,client,codesign" };
+		struct admin_target drao_ssl = { CUST, 31, t_dept_a, 1, "ssl" };
+		struct admin_target drao_b = { CUST, 32, t_dept_b, 1, "ssl" };
+		struct admin_target rao_other = { CUST, 33, t_org_a, 1, "ssl" };
+		struct admin_target an_mrao = { CUST, 34, NULL, 0, "ssl,client,codesign" };
+		struct admin_target self_drao = { CUST, 7, t_dept_a, 1, "ssl" };
+		struct admin_target self_rao = { CUST, 7, t_org_a, 1, "ssl" };
+		struct admin_target foreign = { OTHER_CUST, 35, NULL, 0, "ssl" };
+
+		ok(admin_policy_admin(&mrao, NULL, 0, ACTION_MANAGE_ADMINS, &an_mrao) == 1, "MRAO manages MRAOs");
+		ok(admin_policy_admin(&mrao, NULL, 0, ACTION_MANAGE_ADMINS, &drao_b) == 1, "MRAO manages any DRAO");
+		ok(admin_policy_admin(&mrao, NULL, 0, ACTION_VIEW_ADMIN, &foreign) == 0, "MRAO cannot see another customer's admin");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_VIEW_ADMIN, &drao_all) == 1, "RAO A sees A's DRAO");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_VIEW_ADMIN, &rao_other) == 1, "RAO A sees A's other RAO");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_MANAGE_ADMINS, &rao_other) == 0, "RAO A cannot manage an RAO");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_MANAGE_ADMINS, &drao_all) == 1, "RAO A manages A's DRAO");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_VIEW_ADMIN, &drao_b) == 0, "RAO A cannot see org B's DRAO");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_MANAGE_ADMINS, &drao_b) == 0, "RAO A cannot create a DRAO for org B");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_VIEW_ADMIN, &an_mrao) == 0, "RAO A cannot see an MRAO");
+		ok(admin_policy_admin(&rao_ssl, sc_rao_a, 1, ACTION_MANAGE_ADMINS, &drao_ssl) == 1, "SSL RAO manages an SSL DRAO");
+		ok(admin_policy_admin(&rao_ssl, sc_rao_a, 1, ACTION_MANAGE_ADMINS, &drao_all) == 0, "SSL RAO cannot grant types it lacks");
+		ok(admin_policy_admin(&rao_ssl, sc_rao_a, 1, ACTION_VIEW_ADMIN, &drao_all) == 1, "SSL RAO sees A's DRAO");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_VIEW_ADMIN, &self_rao) == 1, "an RAO sees itself");
+		ok(admin_policy_admin(&rao_a, sc_rao_a, 1, ACTION_MANAGE_ADMINS, &self_rao) == 0, "an RAO cannot change itself");
+		ok(admin_policy_admin(&drao, sc_drao, 1, ACTION_VIEW_ADMIN, &self_drao) == 1, "a DRAO sees itself");
+		ok(admin_policy_admin(&drao, sc_drao, 1, ACTION_MANAGE_ADMINS, &self_drao) == 0, "a DRAO cannot change itself");
+		ok(admin_policy_admin(&drao, sc_drao, 1, ACTION_VIEW_ADMIN, &drao_ssl) == 0, "a DRAO cannot see another DRAO");
+		ok(admin_policy_admin(&none, sc_rao_a, 1, ACTION_VIEW_ADMIN, &drao_all) == 0, "no role: no admin rows");
+	}
 
 	/* Access codes. */
 	ok(org_access_code_weakness("Zq7vK3mXp9Lw") == NULL, "a random 12-character code is accepted");

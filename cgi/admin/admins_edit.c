@@ -1,0 +1,395 @@
+/* admins_edit.c: administrator pages: new (MRAO, RAO for DRAOs), detail, edit and soft delete. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admins_model.h"
+#include "audit.h"
+#include "log.h"
+
+/* Renders the form page: row NULL for a new administrator. */
+static void
+show(struct admin_ctx *c, const struct admins_row *row, const struct admins_form *f, int status,
+    int can_edit, int can_delete)
+{
+	char id[32];
+
+	if (admins_form_render(c, f) < 0) {
+		cm_err("administrator form: %s", cm_db_error(c->db));
+		admin_error(c, 500, "Internal error", "The form could not be prepared; this has been logged.");
+		return;
+	}
+	if (row) {
+		snprintf(id, sizeof(id), "%" PRId64, row->id);
+		cm_render_set_list(c->r,
+		    "Admin.id", id,
+		    "Admin.principal", row->principal,
+		    "Admin.scope", row->scope_label,
+		    "Admin.enabled", row->enabled ? "1" : "0",
+		    "Admin.self", row->id == c->user.id ? "1" : "0",
+		    NULL);
+	}
+	cm_render_set(c->r, "Can.edit", can_edit ? "1" : "0");
+	cm_render_set(c->r, "Can.delete", can_delete ? "1" : "0");
+	c->resp->status = status;
+	admin_page(c, row ? row->principal : "New administrator", "admin/admins_form.cs");
+}
+
+/* 1 when the caller may manage the administrator t describes; -1 database error. */
+static int
+may_manage(struct admin_ctx *c, const struct admin_target *t)
+{
+	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	long n = admin_scopes_load(c, mine);
+
+	if (n < 0)
+		return -1;
+	return admin_policy_admin(&c->user, mine, (size_t)n, ACTION_MANAGE_ADMINS, t);
+}
+
+/* Writes the audit row in the open transaction; 0 or -1. */
+static int
+audit_admin(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
+{
+	struct cm_audit_entry e;
+	char idbuf[32];
+
+	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+	memset(&e, 0, sizeof(e));
+	e.actor = c->user.principal;
+	e.action = action;
+	e.object_type = "admin";
+	e.object_id = idbuf;
+	e.before = before;
+	e.after = after;
+	e.remote_addr = c->req->remote_addr;
+	e.customer_id = c->user.customer_id;
+	return cm_audit(c->db, &e);
+}
+
+/* Replaces the scope rows of admin id with sc (none when org_id is 0); 0 or -1. */
+static int
+scopes_replace(struct admin_ctx *c, int64_t id, const struct admin_scope *sc)
+{
+	struct cm_stmt *st;
+	int rc = -1;
+
+	st = cm_db_prepare(c->db, "DELETE FROM admin_scopes WHERE admin_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
+		goto out;
+	cm_stmt_close(st);
+	st = NULL;
+	if (sc->org_id <= 0)
+		return 0;
+	st = cm_db_prepare(c->db, "INSERT INTO admin_scopes (admin_id, org_id, dept_id) VALUES (?, ?, ?)");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, sc->org_id) < 0 ||
+	    (sc->dept_id ? cm_stmt_bind_i64(st, 2, sc->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (st)
+		cm_stmt_close(st);
+	return rc;
+}
+
+void
+admin_admins_new_form(struct admin_ctx *c)
+{
+	struct admins_form f;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.role, sizeof(f.role), "%s", c->user.role == ROLE_MRAO ? "rao" : "drao");
+	f.ssl = admin_has_type(&c->user, "ssl");
+	f.client = admin_has_type(&c->user, "client");
+	f.codesign = admin_has_type(&c->user, "codesign");
+	show(c, NULL, &f, 200, 1, 0);
+}
+
+/* 1 when a row (of any customer, deleted or not) already holds the principal,
+ * 2 when that row is deleted, 0 free, -1 database error. */
+static int
+principal_taken(struct admin_ctx *c, const char *principal)
+{
+	struct cm_stmt *st;
+	int f, r = 0;
+
+	st = cm_db_prepare(c->db, "SELECT deleted_at IS NOT NULL FROM admins WHERE principal = ? FOR UPDATE");
+	if (st == NULL || cm_stmt_bind_str(st, 0, principal) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while ((f = cm_stmt_fetch(st)) == 1)
+		r = cm_stmt_i64(st, 0) ? (r ? r : 2) : 1;
+	cm_stmt_close(st);
+	return f < 0 ? -1 : r;
+}
+
+void
+admin_admins_create(struct admin_ctx *c)
+{
+	struct admins_form f;
+	struct admin_target t;
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	char loc[64];
+	int64_t id;
+	int r;
+
+	cm_buf_init(&after, 16384);
+	admins_form_read(c, &f, 1);
+	if ((r = admins_form_check(c, &f, 1)) < 0)
+		goto dberr;
+	if (r > 0) {
+		show(c, NULL, &f, 400, 1, 0);
+		goto out;
+	}
+	admins_form_target(&f, c->user.customer_id, 0, &t);
+	if ((r = may_manage(c, &t)) < 0)
+		goto dberr;
+	if (r == 0) {
+		cm_render_set(c->r, "Errors.scope",
+		    "You may not give an administrator this role, organisation or department, or these certificate types.");
+		show(c, NULL, &f, 403, 1, 0);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	if ((r = principal_taken(c, f.principal)) < 0)
+		goto rollback;
+	if (r > 0) {
+		cm_db_rollback(c->db);
+		cm_render_set(c->r, "Errors.principal", r == 2 ?
+		    "This principal belongs to a deleted administrator; an operator can restore it with certmint admin add." :
+		    "This principal is already an administrator.");
+		show(c, NULL, &f, 409, 1, 0);
+		goto out;
+	}
+	st = cm_db_prepare(c->db,
+	    "INSERT INTO admins (customer_id, principal, name, email, role, cert_types) VALUES (?, ?, ?, ?, ?, ?)");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 1, f.principal) < 0 || cm_stmt_bind_str(st, 2, f.name) < 0 ||
+	    cm_stmt_bind_str(st, 3, f.email) < 0 || cm_stmt_bind_str(st, 4, f.role) < 0 ||
+	    cm_stmt_bind_str(st, 5, f.types) < 0 || cm_stmt_execute(st) < 0)
+		goto rollback;
+	id = (int64_t)cm_stmt_insert_id(st);
+	if (scopes_replace(c, id, &f.sc) < 0 || admins_form_json(&f, f.principal, 1, &after) < 0 ||
+	    audit_admin(c, "admin.add", id, NULL, after.data) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	cm_info("admin %s added %s (%s)", c->user.principal, f.principal, f.role);
+	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("add administrator: %s", cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The administrator could not be saved; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&after);
+}
+
+/* Loads administrator c->id and what the caller may do with it; 1 ready,
+ * 0 an error page was sent. */
+static int
+load(struct admin_ctx *c, struct admins_row *row, int *can_edit, int *can_delete)
+{
+	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct admin_target t;
+	long n;
+	int found = admins_row_load(c, c->id, 0, row), v = 0, m = 0;
+
+	n = admin_scopes_load(c, mine);
+	if (found == 1 && n >= 0) {
+		admins_row_target(row, &t);
+		v = admin_policy_admin(&c->user, mine, (size_t)n, ACTION_VIEW_ADMIN, &t);
+		m = v && admin_policy_admin(&c->user, mine, (size_t)n, ACTION_MANAGE_ADMINS, &t);
+	}
+	if (found < 0 || n < 0) {
+		cm_err("administrator %" PRId64 ": %s", c->id, cm_db_error(c->db));
+		admin_error(c, 500, "Internal error", "The administrator could not be read; this has been logged.");
+		return 0;
+	}
+	if (!v) {
+		admin_error(c, 404, "Not found", "There is no such administrator among yours.");
+		return 0;
+	}
+	*can_edit = m;
+	*can_delete = m && row->id != c->user.id;
+	return 1;
+}
+
+void
+admin_admins_view(struct admin_ctx *c)
+{
+	struct admins_row row;
+	struct admins_form f;
+	int e, d;
+
+	if (!load(c, &row, &e, &d))
+		return;
+	admins_form_from_row(&f, &row);
+	show(c, &row, &f, 200, e, d);
+}
+
+void
+admin_admins_save(struct admin_ctx *c)
+{
+	struct admins_row row, cur;
+	struct admins_form f;
+	struct admin_target t;
+	struct cm_stmt *st = NULL;
+	struct cm_buf before, after;
+	char loc[64];
+	int e, d, r;
+	long mraos;
+
+	cm_buf_init(&before, 16384);
+	cm_buf_init(&after, 16384);
+	if (!load(c, &row, &e, &d))
+		goto out;
+	if (!e) {
+		admin_error(c, 403, "Not allowed", "You may look at this administrator but not change it.");
+		goto out;
+	}
+	admins_form_read(c, &f, 0);
+	snprintf(f.principal, sizeof(f.principal), "%s", row.principal);
+	if ((r = admins_form_check(c, &f, 0)) < 0)
+		goto dberr;
+	if (r > 0) {
+		show(c, &row, &f, 400, e, d);
+		goto out;
+	}
+	admins_form_target(&f, c->user.customer_id, row.id, &t);
+	if ((r = may_manage(c, &t)) < 0)
+		goto dberr;
+	if (r == 0) {
+		cm_render_set(c->r, "Errors.scope",
+		    "You may not give an administrator this role, organisation or department, or these certificate types.");
+		show(c, &row, &f, 403, e, d);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	if ((r = admins_row_load(c, row.id, 1, &cur)) < 0)
+		goto rollback;
+	if (r == 0) {
+		cm_db_rollback(c->db);
+		admin_error(c, 404, "Not found", "The administrator was deleted meanwhile.");
+		goto out;
+	}
+	if (strcmp(cur.role, "mrao") == 0 && strcmp(f.role, "mrao") != 0) {
+		if ((mraos = admins_mrao_count(c)) < 0)
+			goto rollback;
+		if (mraos <= 1 && cur.enabled) {
+			cm_db_rollback(c->db);
+			cm_render_set(c->r, "Errors.role",
+			    "This is the last MRAO of the customer: add another MRAO before changing this one's role.");
+			show(c, &row, &f, 409, e, d);
+			goto out;
+		}
+	}
+	st = cm_db_prepare(c->db,
+	    "UPDATE admins SET name = ?, email = ?, role = ?, cert_types = ? WHERE id = ? AND deleted_at IS NULL");
+	if (st == NULL || cm_stmt_bind_str(st, 0, f.name) < 0 || cm_stmt_bind_str(st, 1, f.email) < 0 ||
+	    cm_stmt_bind_str(st, 2, f.role) < 0 || cm_stmt_bind_str(st, 3, f.types) < 0 ||
+	    cm_stmt_bind_i64(st, 4, cur.id) < 0 || cm_stmt_execute(st) < 0)
+		goto rollback;
+	if (scopes_replace(c, cur.id, &f.sc) < 0 || admins_row_json(&cur, &before) < 0 ||
+	    admins_form_json(&f, cur.principal, cur.enabled, &after) < 0 ||
+	    audit_admin(c, "admin.update", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, cur.id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("update administrator %" PRId64 ": %s", c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The administrator could not be saved; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&before);
+	cm_buf_free(&after);
+}
+
+void
+admin_admins_delete(struct admin_ctx *c)
+{
+	struct admins_row row, cur;
+	struct admins_form f;
+	struct cm_stmt *st = NULL;
+	struct cm_buf before, after;
+	const char *confirm = cm_req_form(c->req, "confirm");
+	int e, d, r;
+	long mraos;
+
+	cm_buf_init(&before, 16384);
+	cm_buf_init(&after, 16384);
+	if (!load(c, &row, &e, &d))
+		goto out;
+	if (!e) {
+		admin_error(c, 403, "Not allowed", "You may look at this administrator but not delete it.");
+		goto out;
+	}
+	admins_form_from_row(&f, &row);
+	if (row.id == c->user.id) {
+		cm_render_set(c->r, "Errors.delete", "You cannot delete yourself; ask another MRAO.");
+		show(c, &row, &f, 409, e, d);
+		goto out;
+	}
+	if (confirm == NULL || strcmp(confirm, "1") != 0) {
+		cm_render_set(c->r, "Errors.delete", "Tick the box to confirm the deletion.");
+		show(c, &row, &f, 400, e, d);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	if ((r = admins_row_load(c, row.id, 1, &cur)) < 0)
+		goto rollback;
+	if (r == 0) {
+		cm_db_rollback(c->db);
+		admin_error(c, 404, "Not found", "The administrator was deleted meanwhile.");
+		goto out;
+	}
+	if (strcmp(cur.role, "mrao") == 0 && cur.enabled) {
+		if ((mraos = admins_mrao_count(c)) < 0)
+			goto rollback;
+		if (mraos <= 1) {
+			cm_db_rollback(c->db);
+			cm_render_set(c->r, "Errors.delete",
+			    "This is the last MRAO of the customer and cannot be deleted.");
+			show(c, &row, &f, 409, e, d);
+			goto out;
+		}
+	}
+	st = cm_db_prepare(c->db,
+	    "UPDATE admins SET enabled = 0, deleted_at = UTC_TIMESTAMP() WHERE id = ? AND deleted_at IS NULL");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, cur.id) < 0 || cm_stmt_execute(st) < 0)
+		goto rollback;
+	if (admins_row_json(&cur, &before) < 0)
+		goto rollback;
+	cur.enabled = 0;
+	if (admins_row_json(&cur, &after) < 0 ||
+	    audit_admin(c, "admin.delete", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	cm_info("admin %s deleted %s", c->user.principal, cur.principal);
+	cm_resp_redirect(c->resp, "/admin/admins");
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("delete administrator %" PRId64 ": %s", c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The administrator could not be deleted; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&before);
+	cm_buf_free(&after);
+}

@@ -1,0 +1,498 @@
+/* admins_model.c: loading administrator rows, the administrator form's fields, checks and audit JSON. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admins_model.h"
+#include "log.h"
+
+#define MAX_SCOPE_CHOICES 2000
+
+static void
+copy_col(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
+{
+	const char *s = cm_stmt_str(st, idx, NULL);
+
+	snprintf(dst, dstlen, "%s", s ? s : "");
+}
+
+/* 1 found, 0 not, -1 database error. */
+int
+admins_row_load(struct admin_ctx *c, int64_t id, int lock, struct admins_row *row)
+{
+	struct cm_stmt *st;
+	int f;
+
+	memset(row, 0, sizeof(*row));
+	st = cm_db_prepare(c->db, lock ?
+	    "SELECT id, customer_id, principal, COALESCE(name, ''), COALESCE(email, ''), role,"
+	    " cert_types, enabled FROM admins WHERE id = ? AND customer_id = ? AND deleted_at IS NULL"
+	    " FOR UPDATE" :
+	    "SELECT id, customer_id, principal, COALESCE(name, ''), COALESCE(email, ''), role,"
+	    " cert_types, enabled FROM admins WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	f = cm_stmt_fetch(st);
+	if (f == 1) {
+		row->id = cm_stmt_i64(st, 0);
+		row->customer_id = cm_stmt_i64(st, 1);
+		copy_col(st, 2, row->principal, sizeof(row->principal));
+		copy_col(st, 3, row->name, sizeof(row->name));
+		copy_col(st, 4, row->email, sizeof(row->email));
+		copy_col(st, 5, row->role, sizeof(row->role));
+		copy_col(st, 6, row->types, sizeof(row->types));
+		row->enabled = cm_stmt_i64(st, 7) != 0;
+	}
+	cm_stmt_close(st);
+	if (f != 1)
+		return f < 0 ? -1 : 0;
+	return admins_row_scopes(c, row) < 0 ? -1 : 1;
+}
+
+/* 0 or -1. */
+int
+admins_row_scopes(struct admin_ctx *c, struct admins_row *row)
+{
+	struct cm_stmt *st;
+	size_t len = 0;
+	int f;
+
+	row->nscopes = 0;
+	row->scope_label[0] = '\0';
+	st = cm_db_prepare(c->db,
+	    "SELECT s.org_id, s.dept_id, o.name, d.name FROM admin_scopes s"
+	    " JOIN organizations o ON o.id = s.org_id LEFT JOIN departments d ON d.id = s.dept_id"
+	    " WHERE s.admin_id = ? ORDER BY s.id LIMIT 16");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, row->id) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while (row->nscopes < ADMINS_MAX_SCOPES && (f = cm_stmt_fetch(st)) == 1) {
+		const char *on = cm_stmt_str(st, 2, NULL), *dn = cm_stmt_str(st, 3, NULL);
+		int n;
+
+		row->scopes[row->nscopes].org_id = cm_stmt_i64(st, 0);
+		row->scopes[row->nscopes].dept_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+		row->nscopes++;
+		if (len < sizeof(row->scope_label)) {
+			n = snprintf(row->scope_label + len, sizeof(row->scope_label) - len, "%s%s%s%s",
+			    len ? "; " : "", on ? on : "?", dn ? " / " : "", dn ? dn : "");
+			len = n < 0 ? sizeof(row->scope_label) : len + (size_t)n;
+		}
+	}
+	cm_stmt_close(st);
+	return 0;
+}
+
+void
+admins_row_target(const struct admins_row *row, struct admin_target *t)
+{
+	t->customer_id = row->customer_id;
+	t->admin_id = row->id;
+	t->scopes = row->scopes;
+	t->nscopes = row->nscopes;
+	t->cert_types = row->types;
+}
+
+void
+admins_form_target(const struct admins_form *f, int64_t customer_id, int64_t admin_id,
+    struct admin_target *t)
+{
+	t->customer_id = customer_id;
+	t->admin_id = admin_id;
+	t->scopes = &f->sc;
+	t->nscopes = f->sc.org_id > 0 ? 1 : 0;
+	t->cert_types = f->types;
+}
+
+/* Copies form field name into dst; an over-long value is cut and flagged
+ * so the check refuses it (it is still shown, cut). */
+static int
+field(struct admin_ctx *c, const char *name, char *dst, size_t dstlen)
+{
+	const char *v = cm_req_form(c->req, name);
+	size_t n;
+
+	if (v == NULL)
+		v = "";
+	n = strlen(v);
+	snprintf(dst, dstlen, "%s", v);
+	return n >= dstlen;
+}
+
+static void
+build_types(struct admins_form *f)
+{
+	snprintf(f->types, sizeof(f->types), "%s%s%s%s%s",
+	    f->ssl ? "ssl" : "",
+	    f->ssl && (f->client || f->codesign) ? "," : "",
+	    f->client ? "client" : "",
+	    f->client && f->codesign ? "," : "",
+	    f->codesign ? "codesign" : "");
+}
+
+/* 0; over-long fields are counted in f->errors and reported by the check. */
+int
+admins_form_read(struct admin_ctx *c, struct admins_form *f, int with_principal)
+{
+	const char *v;
+	int toolong = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (with_principal)
+		toolong |= field(c, "principal", f->principal, sizeof(f->principal));
+	toolong |= field(c, "name", f->name, sizeof(f->name)) << 1;
+	toolong |= field(c, "email", f->email, sizeof(f->email)) << 2;
+	toolong |= field(c, "role", f->role, sizeof(f->role)) << 3;
+	toolong |= field(c, "scope", f->scope, sizeof(f->scope)) << 4;
+	f->ssl = (v = cm_req_form(c->req, "type_ssl")) != NULL && strcmp(v, "1") == 0;
+	f->client = (v = cm_req_form(c->req, "type_client")) != NULL && strcmp(v, "1") == 0;
+	f->codesign = (v = cm_req_form(c->req, "type_codesign")) != NULL && strcmp(v, "1") == 0;
+	build_types(f);
+	f->errors = toolong;    /* bit mask until admins_form_check */
+	return 0;
+}
+
+static int
+has_type(const char *set, const char *t)
+{
+	struct admin_user u;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.cert_types, sizeof(u.cert_types), "%s", set);
+	return admin_has_type(&u, t);
+}
+
+void
+admins_form_from_row(struct admins_form *f, const struct admins_row *row)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->principal, sizeof(f->principal), "%s", row->principal);
+	snprintf(f->name, sizeof(f->name), "%s", row->name);
+	snprintf(f->email, sizeof(f->email), "%s", row->email);
+	snprintf(f->role, sizeof(f->role), "%s", row->role);
+	if (row->nscopes > 0) {
+		f->sc = row->scopes[0];
+		if (f->sc.dept_id)
+			snprintf(f->scope, sizeof(f->scope), "d%" PRId64, f->sc.dept_id);
+		else
+			snprintf(f->scope, sizeof(f->scope), "o%" PRId64, f->sc.org_id);
+	}
+	f->ssl = has_type(row->types, "ssl");
+	f->client = has_type(row->types, "client");
+	f->codesign = has_type(row->types, "codesign");
+	build_types(f);
+}
+
+/* 1 when s has no control characters and is valid-looking UTF-8 (no bytes < 0x20, no DEL). */
+static int
+text_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* 1 when p is user@REALM; see admins_model.h. */
+int
+admins_principal_ok(const char *p)
+{
+	const char *at = strchr(p, '@');
+	size_t ul, rl;
+
+	if (at == NULL || strlen(p) > 255 || strchr(at + 1, '@'))
+		return 0;
+	ul = (size_t)(at - p);
+	rl = strlen(at + 1);
+	if (ul == 0 || ul > 64 || rl == 0 || p[0] == '.' || at[-1] == '.' ||
+	    at[1] == '.' || at[rl] == '.')
+		return 0;
+	for (const char *q = p; q < at; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || *q == '.' || *q == '_' || *q == '-'))
+			return 0;
+	for (const char *q = at + 1; *q; q++)
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-'))
+			return 0;
+	return 1;
+}
+
+/* 1 when e is local@domain.tld of printable ASCII without spaces or <>"(),;:\ . */
+int
+admins_email_ok(const char *e)
+{
+	const char *at = strrchr(e, '@'), *dot;
+	size_t n = strlen(e);
+
+	if (at == NULL || at == e || n > 254 || (size_t)(at - e) > 64)
+		return 0;
+	for (const unsigned char *q = (const unsigned char *)e; *q; q++)
+		if (*q <= 0x20 || *q >= 0x7f || strchr("<>\"(),;:\\[]", *q))
+			return 0;
+	if (strchr(e, '@') != at)
+		return 0;
+	dot = strrchr(at + 1, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0' || strstr(at + 1, ".."))
+		return 0;
+	return 1;
+}
+
+static void
+error(struct admin_ctx *c, struct admins_form *f, const char *fieldname, const char *msg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "Errors.%s", fieldname);
+	cm_render_set(c->r, name, msg);
+	f->errors++;
+}
+
+/* A positive id after the one-letter prefix, else 0. */
+static int64_t
+scope_id(const char *s)
+{
+	int64_t v = 0;
+	size_t n;
+
+	if (s[0] == '\0' || s[1] == '0')
+		return 0;
+	for (n = 1; s[n]; n++) {
+		if (s[n] < '0' || s[n] > '9' || n > 18)
+			return 0;
+		v = v * 10 + (s[n] - '0');
+	}
+	return v;
+}
+
+/* Resolves f->scope in the caller's customer: 1 found, 0 not, -1 database error. */
+static int
+resolve_scope(struct admin_ctx *c, struct admins_form *f)
+{
+	struct cm_stmt *st;
+	int64_t id = scope_id(f->scope);
+	int r;
+
+	if (id <= 0 || (f->scope[0] != 'o' && f->scope[0] != 'd'))
+		return 0;
+	if (f->scope[0] == 'o')
+		st = cm_db_prepare(c->db,
+		    "SELECT o.id, 0 FROM organizations o WHERE o.id = ? AND o.customer_id = ?"
+		    " AND o.deleted_at IS NULL");
+	else
+		st = cm_db_prepare(c->db,
+		    "SELECT d.org_id, d.id FROM departments d JOIN organizations o ON o.id = d.org_id"
+		    " WHERE d.id = ? AND o.customer_id = ? AND d.deleted_at IS NULL AND o.deleted_at IS NULL");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	r = cm_stmt_fetch(st);
+	if (r == 1) {
+		f->sc.org_id = cm_stmt_i64(st, 0);
+		f->sc.dept_id = cm_stmt_i64(st, 1);
+	}
+	cm_stmt_close(st);
+	return r;
+}
+
+/* The error count, or -1 (database). */
+int
+admins_form_check(struct admin_ctx *c, struct admins_form *f, int with_principal)
+{
+	int toolong = f->errors, r = 0;
+
+	f->errors = 0;
+	memset(&f->sc, 0, sizeof(f->sc));
+	if (with_principal) {
+		if (f->principal[0] == '\0')
+			error(c, f, "principal", "Enter the Kerberos principal, e.g. jane@EXAMPLE.COM.");
+		else if ((toolong & 1) || !admins_principal_ok(f->principal))
+			error(c, f, "principal",
+			    "Not a Kerberos principal: user@REALM, the user of letters, digits, '.', '_' or '-', the realm in capitals.");
+	}
+	if (f->name[0] == '\0')
+		error(c, f, "name", "Enter the administrator's name.");
+	else if ((toolong & 2) || !text_ok(f->name))
+		error(c, f, "name", "At most 255 characters, no control characters.");
+	if (f->email[0] == '\0')
+		error(c, f, "email", "Enter the administrator's e-mail address.");
+	else if ((toolong & 4) || !admins_email_ok(f->email))
+		error(c, f, "email", "Not an e-mail address (name@example.com).");
+	if (strcmp(f->role, "mrao") != 0 && strcmp(f->role, "rao") != 0 && strcmp(f->role, "drao") != 0) {
+		error(c, f, "role", "Choose MRAO, RAO or DRAO.");
+	} else if (strcmp(f->role, "mrao") == 0) {
+		if (f->scope[0] != '\0')
+			error(c, f, "scope", "An MRAO administers the whole customer: choose no organisation.");
+	} else if ((toolong & 16) || (r = resolve_scope(c, f)) == 0) {
+		error(c, f, "scope", "Choose one of the organisations or departments listed.");
+	} else if (r < 0) {
+		return -1;
+	} else if (strcmp(f->role, "rao") == 0 && f->sc.dept_id != 0) {
+		error(c, f, "scope", "An RAO administers a whole organisation: choose an organisation, or the DRAO role.");
+	} else if (strcmp(f->role, "drao") == 0 && f->sc.dept_id == 0) {
+		error(c, f, "scope", "A DRAO administers a department: choose a department.");
+	}
+	if (!f->ssl && !f->client && !f->codesign)
+		error(c, f, "types", "Choose at least one certificate type.");
+	return f->errors;
+}
+
+/* 0 or -1. */
+int
+admins_form_render(struct admin_ctx *c, const struct admins_form *f)
+{
+	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_stmt *st;
+	int64_t last_org = 0;
+	size_t n = 0;
+	long nm;
+	int r;
+
+	cm_render_set_list(c->r,
+	    "Form.principal", f->principal,
+	    "Form.name", f->name,
+	    "Form.email", f->email,
+	    "Form.role", f->role,
+	    "Form.scope", f->scope,
+	    "Form.ssl", f->ssl ? "1" : "0",
+	    "Form.client", f->client ? "1" : "0",
+	    "Form.codesign", f->codesign ? "1" : "0",
+	    NULL);
+	if ((nm = admin_scopes_load(c, mine)) < 0)
+		return -1;
+	if (c->user.role == ROLE_MRAO)
+		cm_render_set_list(c->r, "Roles.0.value", "mrao", "Roles.0.label", "MRAO (whole customer)",
+		    "Roles.1.value", "rao", "Roles.1.label", "RAO (an organisation)",
+		    "Roles.2.value", "drao", "Roles.2.label", "DRAO (a department)", NULL);
+	else
+		cm_render_set_list(c->r, "Roles.0.value", "drao", "Roles.0.label", "DRAO (a department)", NULL);
+	st = cm_db_prepare(c->db,
+	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
+	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"
+	    " WHERE o.customer_id = ? AND o.deleted_at IS NULL ORDER BY o.name, o.id, d.name, d.id LIMIT 2000");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while (n + 2 <= MAX_SCOPE_CHOICES && (r = cm_stmt_fetch(st)) == 1) {
+		struct admin_object o;
+		char val[32];
+		const char *on = cm_stmt_str(st, 1, NULL), *dn = cm_stmt_str(st, 3, NULL);
+
+		memset(&o, 0, sizeof(o));
+		o.customer_id = c->user.customer_id;
+		o.org_id = cm_stmt_i64(st, 0);
+		if (o.org_id != last_org) {
+			last_org = o.org_id;
+			if (admin_policy(&c->user, mine, (size_t)nm, ACTION_MANAGE_ADMINS, &o)) {
+				snprintf(val, sizeof(val), "o%" PRId64, o.org_id);
+				cm_render_setf(c->r, val, "Scopes.%zu.value", n);
+				cm_render_setf(c->r, on, "Scopes.%zu.org", n);
+				n++;
+			}
+		}
+		if (cm_stmt_is_null(st, 2))
+			continue;
+		o.dept_id = cm_stmt_i64(st, 2);
+		if (admin_policy(&c->user, mine, (size_t)nm, ACTION_MANAGE_ADMINS, &o)) {
+			snprintf(val, sizeof(val), "d%" PRId64, o.dept_id);
+			cm_render_setf(c->r, val, "Scopes.%zu.value", n);
+			cm_render_setf(c->r, on, "Scopes.%zu.org", n);
+			cm_render_setf(c->r, dn, "Scopes.%zu.dept", n);
+			n++;
+		}
+	}
+	cm_stmt_close(st);
+	return 0;
+}
+
+/* Appends s as a JSON string; 0 or -1. */
+static int
+json_str(struct cm_buf *b, const char *s)
+{
+	if (cm_buf_putc(b, '"') < 0)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int r;
+
+		if (*p == '"' || *p == '\\')
+			r = cm_buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			r = cm_buf_printf(b, "\\u%04x", *p);
+		else
+			r = cm_buf_putc(b, (char)*p);
+		if (r < 0)
+			return -1;
+	}
+	return cm_buf_putc(b, '"');
+}
+
+static int
+json_admin(struct cm_buf *b, const char *principal, const char *name, const char *email,
+    const char *role, const char *types, int enabled, const struct admin_scope *sc, size_t n)
+{
+	if (cm_buf_puts(b, "{\"principal\":") < 0 || json_str(b, principal) < 0 ||
+	    cm_buf_puts(b, ",\"name\":") < 0 || json_str(b, name) < 0 ||
+	    cm_buf_puts(b, ",\"email\":") < 0 || json_str(b, email) < 0 ||
+	    cm_buf_puts(b, ",\"role\":") < 0 || json_str(b, role) < 0 ||
+	    cm_buf_puts(b, ",\"cert_types\":") < 0 || json_str(b, types) < 0 ||
+	    cm_buf_printf(b, ",\"enabled\":%s,\"scopes\":[", enabled ? "true" : "false") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (cm_buf_printf(b, "%s{\"org_id\":%" PRId64 ",\"dept_id\":", i ? "," : "", sc[i].org_id) < 0 ||
+		    (sc[i].dept_id ? cm_buf_printf(b, "%" PRId64 "}", sc[i].dept_id) :
+		    cm_buf_puts(b, "null}")) < 0)
+			return -1;
+	}
+	return cm_buf_puts(b, "]}");
+}
+
+/* 0 or -1. */
+int
+admins_row_json(const struct admins_row *row, struct cm_buf *b)
+{
+	return json_admin(b, row->principal, row->name, row->email, row->role, row->types,
+	    row->enabled, row->scopes, row->nscopes);
+}
+
+/* 0 or -1. */
+int
+admins_form_json(const struct admins_form *f, const char *principal, int enabled, struct cm_buf *b)
+{
+	return json_admin(b, principal, f->name, f->email, f->role, f->types, enabled,
+	    &f->sc, f->sc.org_id > 0 ? 1 : 0);
+}
+
+/* The count, or -1. */
+long
+admins_mrao_count(struct admin_ctx *c)
+{
+	struct cm_stmt *st;
+	long n = 0;
+	int f;
+
+	st = cm_db_prepare(c->db,
+	    "SELECT id FROM admins WHERE customer_id = ? AND role = 'mrao' AND enabled = 1"
+	    " AND deleted_at IS NULL FOR UPDATE");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while ((f = cm_stmt_fetch(st)) == 1)
+		n++;
+	cm_stmt_close(st);
+	return f < 0 ? -1 : n;
+}

@@ -1,0 +1,234 @@
+/* domain_delegate.c: POST /admin/domains/#/delegate and /undelegate — delegating a domain to an organisation or department per certificate type. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain_model.h"
+#include "log.h"
+#include "policy.h"
+
+static const char *const type_fields[] = { "type_ssl", "type_client", "type_codesign" };
+static const char *const type_labels[] = { "SSL", "client / S/MIME", "code-signing" };
+
+/* Parses "ORG" or "ORG-DEPT" (positive decimal ids); 0, or -1 when malformed. */
+static int
+parse_target(const char *s, int64_t *org, int64_t *dept)
+{
+	char *end;
+	long long v;
+
+	*org = *dept = 0;
+	if (s == NULL || s[0] < '1' || s[0] > '9' || strlen(s) > 40)
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (v <= 0)
+		return -1;
+	*org = v;
+	if (*end == '\0')
+		return 0;
+	if (*end != '-' || end[1] < '1' || end[1] > '9')
+		return -1;
+	v = strtoll(end + 1, &end, 10);
+	if (v <= 0 || *end != '\0')
+		return -1;
+	*dept = v;
+	return 0;
+}
+
+/* 1 when org (and dept, unless 0) are live objects of the customer, dept in org; 0; -1. */
+static int
+target_exists(struct admin_ctx *c, int64_t org, int64_t dept)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT 1 FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
+	    " AND (? = 0 OR EXISTS (SELECT 1 FROM departments d WHERE d.id = ? AND d.org_id = o.id"
+	    " AND d.deleted_at IS NULL))");
+	int f = -1;
+
+	if (st && cm_stmt_bind_i64(st, 0, org) == 0 && cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
+	    cm_stmt_bind_i64(st, 2, dept) == 0 && cm_stmt_bind_i64(st, 3, dept) == 0 &&
+	    cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (st)
+		cm_stmt_close(st);
+	return f;
+}
+
+/* The audit JSON of one delegation into b; 0 or -1. */
+static int
+delegation_json(struct cm_buf *b, const struct domain_row *d, int64_t org, int64_t dept,
+    const char *type)
+{
+	struct cm_buf name;
+	int rc;
+
+	cm_buf_init(&name, 1024);
+	rc = domain_json(d, &name);
+	if (rc == 0)
+		rc = cm_buf_printf(b, "{\"domain\":%s,\"org_id\":%lld,\"dept_id\":", name.data, (long long)org);
+	if (rc == 0)
+		rc = dept ? cm_buf_printf(b, "%lld", (long long)dept) : cm_buf_puts(b, "null");
+	if (rc == 0)
+		rc = cm_buf_printf(b, ",\"cert_type\":\"%s\",\"state\":\"approved\"}", type);
+	cm_buf_free(&name);
+	return rc;
+}
+
+void
+admin_domain_delegate(struct admin_ctx *c)
+{
+	const char *target = cm_req_form(c->req, "target");
+	struct domain_row d;
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	int64_t org, dept;
+	int want[3], nwant = 0, added = 0, r;
+	char loc[64], msg[256];
+
+	cm_buf_init(&after, 8192);
+	if (!domain_load_visible(c, &d))
+		goto out;
+	cm_render_set(c->r, "Form.target", target && strlen(target) <= 40 ? target : "");
+	for (int i = 0; i < 3; i++) {
+		const char *v = cm_req_form(c->req, type_fields[i]);
+
+		want[i] = v != NULL && strcmp(v, "1") == 0;
+		nwant += want[i];
+		if (want[i])
+			cm_render_setf(c->r, "1", "Form.%s", type_fields[i]);
+	}
+	if (parse_target(target, &org, &dept) < 0)
+		cm_render_set(c->r, "Errors.target", "Choose the organisation or department to delegate to.");
+	if (nwant == 0)
+		cm_render_set(c->r, "Errors.types", "Tick at least one certificate type.");
+	if (org == 0 || nwant == 0) {
+		domain_show(c, &d, 400);
+		goto out;
+	}
+	/* Access first, so an unknown id and another's id answer alike. */
+	for (int i = 0; i < 3; i++) {
+		if (!want[i])
+			continue;
+		if ((r = domain_may_delegate(c, d.id, org, dept, domain_cert_types[i])) < 0)
+			goto dberr;
+		if (r == 0) {
+			snprintf(msg, sizeof(msg), "You may not delegate this domain there for %s certificates.",
+			    type_labels[i]);
+			admin_error(c, 403, "Not allowed", msg);
+			goto out;
+		}
+	}
+	if ((r = target_exists(c, org, dept)) < 0)
+		goto dberr;
+	if (r == 0) {
+		cm_render_set(c->r, "Errors.target", "Choose the organisation or department to delegate to.");
+		domain_show(c, &d, 400);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	if (domain_load(c, c->id, 1, &d) != 1)
+		goto rollback;
+	st = cm_db_prepare(c->db,
+	    "INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, state)"
+	    " VALUES (?, ?, ?, ?, 'approved')");
+	if (st == NULL)
+		goto rollback;
+	for (int i = 0; i < 3; i++) {
+		if (!want[i])
+			continue;
+		if (cm_stmt_bind_i64(st, 0, d.id) < 0 || cm_stmt_bind_i64(st, 1, org) < 0 ||
+		    (dept ? cm_stmt_bind_i64(st, 2, dept) : cm_stmt_bind_null(st, 2)) < 0 ||
+		    cm_stmt_bind_str(st, 3, domain_cert_types[i]) < 0 || cm_stmt_execute(st) < 0)
+			goto rollback;
+		if (cm_stmt_affected(st) == 0)
+			continue;       /* already delegated */
+		added++;
+		cm_buf_reset(&after);
+		if (delegation_json(&after, &d, org, dept, domain_cert_types[i]) < 0 ||
+		    domain_audit(c, "domain.delegate", d.id, NULL, after.data) < 0)
+			goto rollback;
+	}
+	if (added == 0) {
+		cm_db_rollback(c->db);
+		cm_render_set(c->r, "Errors.target", "The domain is already delegated there for these types.");
+		domain_show(c, &d, 400);
+		goto out;
+	}
+	if (cm_db_commit(c->db) < 0)
+		goto rollback;
+	snprintf(loc, sizeof(loc), "/admin/domains/%lld", (long long)d.id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("delegate domain %lld: %s", (long long)c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The delegation could not be saved; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&after);
+}
+
+void
+admin_domain_undelegate(struct admin_ctx *c)
+{
+	const char *sid = cm_req_form(c->req, "delegation");
+	struct domain_row d;
+	struct cm_stmt *st = NULL;
+	struct cm_buf before;
+	int64_t did = 0, org = 0, dept = 0;
+	char type[16] = "", loc[64];
+	int f, r;
+
+	cm_buf_init(&before, 8192);
+	if (!domain_load_visible(c, &d))
+		goto out;
+	if (sid && sid[0] >= '1' && sid[0] <= '9' && strlen(sid) <= 18)
+		did = strtoll(sid, NULL, 10);
+	st = cm_db_prepare(c->db,
+	    "SELECT org_id, dept_id, cert_type FROM domain_delegations WHERE id = ? AND domain_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, did) < 0 || cm_stmt_bind_i64(st, 1, d.id) < 0 ||
+	    cm_stmt_execute(st) < 0 || (f = cm_stmt_fetch(st)) < 0)
+		goto dberr;
+	if (f == 1) {
+		org = cm_stmt_i64(st, 0);
+		dept = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+		snprintf(type, sizeof(type), "%s", cm_stmt_str(st, 2, NULL) ? cm_stmt_str(st, 2, NULL) : "");
+	}
+	cm_stmt_close(st);
+	st = NULL;
+	if (f == 1 && (r = domain_may_delegate(c, d.id, org, dept, type)) != 1) {
+		if (r < 0)
+			goto dberr;
+		admin_error(c, 403, "Not allowed", "You may not remove this delegation.");
+		goto out;
+	}
+	if (f != 1) {
+		cm_render_set(c->r, "Errors.delegations", "That delegation does not exist (any more); reload the page.");
+		domain_show(c, &d, 400);
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	st = cm_db_prepare(c->db, "DELETE FROM domain_delegations WHERE id = ? AND domain_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, did) < 0 || cm_stmt_bind_i64(st, 1, d.id) < 0 ||
+	    cm_stmt_execute(st) < 0 || delegation_json(&before, &d, org, dept, type) < 0 ||
+	    domain_audit(c, "domain.undelegate", d.id, before.data, NULL) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	snprintf(loc, sizeof(loc), "/admin/domains/%lld", (long long)d.id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("undelegate domain %lld: %s", (long long)c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The delegation could not be removed; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&before);
+}
