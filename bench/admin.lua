@@ -1,6 +1,7 @@
 -- bench/admin.lua: wrk script for bench/admin. Every request is a GET of the
--- URL given to wrk with the session cookie and HTTP Basic credentials read
--- from files in $BENCH_ADMIN_DIR (cookie, auth). Counts 200s and the other
+-- URL given to wrk with the session cookie(s) and, without a gssapi_session
+-- cookie, HTTP Basic credentials read from files in $BENCH_ADMIN_DIR
+-- (cookie, gssapi, auth). Counts 200s and the other
 -- answers by status; done() prints one "result" line for the caller.
 
 local dir = assert(os.getenv("BENCH_ADMIN_DIR"), "BENCH_ADMIN_DIR not set")
@@ -13,8 +14,15 @@ local function slurp(name)
 end
 
 wrk.method = "GET"
-wrk.headers["Cookie"] = "certmint_session=" .. slurp("cookie")
-wrk.headers["Authorization"] = "Basic " .. slurp("auth")
+-- With mod_auth_gssapi's session cookie (file gssapi not empty) no
+-- Authorization header: a request carrying Basic is re-checked at the KDC.
+local gssapi = slurp("gssapi")
+if gssapi ~= "" then
+	wrk.headers["Cookie"] = "certmint_session=" .. slurp("cookie") .. "; gssapi_session=" .. gssapi
+else
+	wrk.headers["Cookie"] = "certmint_session=" .. slurp("cookie")
+	wrk.headers["Authorization"] = "Basic " .. slurp("auth")
+end
 
 local threads = {}
 

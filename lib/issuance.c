@@ -528,6 +528,22 @@ out:
 	return rc;
 }
 
+/* 1 when the customer exists and is enabled (customers.enabled: the
+ * operator's switch, which refuses everything for it); 0 when not; -1 database. */
+static int
+customer_enabled(struct cm_db *db, int64_t customer_id)
+{
+	struct cm_stmt *st = cm_db_prepare(db, "SELECT enabled FROM customers WHERE id = ?");
+	int r = -1, f;
+
+	if (st && cm_stmt_bind_i64(st, 0, customer_id) == 0 && cm_stmt_execute(st) == 0 &&
+	    (f = cm_stmt_fetch(st)) >= 0)
+		r = f == 1 && cm_stmt_i64(st, 0) == 1;
+	if (st)
+		cm_stmt_close(st);
+	return r;
+}
+
 /*
  * The checks every CSR passes before it is stored or signed: customer and
  * actor given, known profile, validity in range, size, parses, signature
@@ -545,6 +561,10 @@ check_csr(struct cm_db *db, const struct cm_issue_input *in, X509_REQ **reqp,
 	if (in->customer_id <= 0 || in->actor == NULL) {
 		snprintf(err, errlen, "no customer or actor given for the certificate");
 		return 400;
+	}
+	if ((r = customer_enabled(db, in->customer_id)) != 1) {
+		snprintf(err, errlen, r == 0 ? "customer is disabled" : "internal error");
+		return r == 0 ? 403 : 500;
 	}
 	if ((cert_type = cert_type_of(in->profile)) == NULL) {
 		snprintf(err, errlen, "unknown profile \"%.64s\"; use tls-server, client-smime, code-signing or ocsp-signing",

@@ -37,7 +37,8 @@ struct cm_issue_output {
  * to org_id (any of its organisations when 0) for the profile's certificate
  * type; IP, URI and other SANs need any_name), asks the signer, stores the
  * certificate row and an audit row in one transaction. Returns 0; 400 when the input is wrong (err says
- * what, nothing written); 403 when the signer refused by policy (err has its
+ * what, nothing written); 403 "customer is disabled" (customers.enabled = 0;
+ * also for the two functions below); 403 when the signer refused by policy (err has its
  * reason, an audit row records the refusal); 500/502 for database/signer
  * failures.
  */

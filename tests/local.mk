@@ -20,3 +20,6 @@ EXTRA_DIST += tests/integration/10-stack.sh docs/operators.md
 EXTRA_DIST += tests/integration/46-issue-scope.sh
 EXTRA_DIST += tests/browser/orgs.test.mjs
 EXTRA_DIST += tests/browser/auditdash.test.mjs
+EXTRA_DIST += tests/browser/lifecycle.test.mjs
+EXTRA_DIST += tests/integration/80-counters.sh
+EXTRA_DIST += tests/fuzz/fuzz_csv.c

@@ -24,6 +24,8 @@ static const char usage_text[] =
     "  admin list [--customer URI]\n"
     "  issue --profile P --csr FILE [--org ID] [--days N] [--customer URI]\n"
     "                      print the issued certificate (PEM) on stdout\n"
+    "  customer disable|enable URI\n"
+    "                      refuse (or allow again) everything for a customer\n"
     "  status              database, schema, signer, CA and certificate counts\n"
     "  audit verify        recompute the audit log's hash chain\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
@@ -45,6 +47,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status },
 	{ "audit", cmd_audit },
 	{ "ca-chain", cmd_ca_chain },
+	{ "customer", cmd_customer },
 	{ NULL, NULL }
 };
 

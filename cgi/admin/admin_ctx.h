@@ -34,6 +34,7 @@ struct admin_user {
 	char cert_types[64];      /* "ssl,client,codesign" */
 	char customer_uri[65];
 	char customer_name[256];
+	int customer_enabled;     /* customers.enabled: 0 refuses every page (routes.c) */
 };
 
 struct admin_ctx {
@@ -129,5 +130,16 @@ void admin_audit(struct admin_ctx *c);
 void admin_audit_verify(struct admin_ctx *c);
 void admin_dashboard(struct admin_ctx *c);
 void admin_report_certificates_csv(struct admin_ctx *c);
+/* Persons (persons_list.c, persons_edit.c, persons_csv.c: export). */
+void admin_persons_list(struct admin_ctx *c);
+void admin_persons_new_form(struct admin_ctx *c);
+void admin_persons_create(struct admin_ctx *c);
+void admin_persons_view(struct admin_ctx *c);
+void admin_persons_save(struct admin_ctx *c);
+void admin_persons_delete(struct admin_ctx *c);
+void admin_persons_export_csv(struct admin_ctx *c);
+/* persons_import.c */
+void admin_persons_import_form(struct admin_ctx *c);
+void admin_persons_import(struct admin_ctx *c);
 
 #endif

@@ -16,4 +16,18 @@ int admin_csv_cell(struct cm_buf *b, const char *s);
 /* Appends the cells as one record ending in CRLF, separated by commas. 0 or -1. */
 int admin_csv_row(struct cm_buf *b, const char *const *cells, size_t n);
 
+/* Longest cell admin_csv_record accepts. */
+#define ADMIN_CSV_CELL_MAX 1000
+
+/*
+ * Reads one RFC 4180 record of s[0..len) starting at *pos (advanced past it)
+ * into f[0..ncols) as malloc'ed strings; *nf gets the number of cells in the
+ * record (cells past ncols are counted but not kept). 1 a record, 0 at the
+ * end, -1 malformed (stray or unterminated quote, cell over
+ * ADMIN_CSV_CELL_MAX); on -1 nothing is left allocated.
+ */
+int admin_csv_record(const char *s, size_t len, size_t *pos, char **f, size_t ncols, size_t *nf);
+/* Frees the kept cells of a record read by admin_csv_record. */
+void admin_csv_free(char **f, size_t ncols, size_t nf);
+
 #endif

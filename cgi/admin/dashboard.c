@@ -50,9 +50,11 @@ load_counts(struct admin_ctx *c)
 	struct cm_stmt *st;
 	int f;
 
-	/* The same scope as the certificate list (cert_list.c). */
+	/* The same scope as the certificate list (cert_list.c), read from the
+	 * counters (schema/010_cert_counts.sql): org_id/dept_id 0 there stand
+	 * for NULL and, like NULL, match no admin_scopes row. */
 	st = cm_db_prepare(c->db,
-	    "SELECT c.cert_type, c.status, COUNT(*) FROM certificates c WHERE c.customer_id = ?"
+	    "SELECT c.cert_type, c.status, CAST(SUM(c.n) AS SIGNED) FROM cert_counts c WHERE c.customer_id = ?"
 	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
 	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
 	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"

@@ -38,7 +38,13 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/csv.c \
 	cgi/admin/audit_page.c \
 	cgi/admin/dashboard.c \
-	cgi/admin/report_csv.c
+	cgi/admin/report_csv.c \
+	cgi/admin/persons_model.h \
+	cgi/admin/persons_model.c \
+	cgi/admin/persons_list.c \
+	cgi/admin/persons_edit.c \
+	cgi/admin/persons_csv.c \
+	cgi/admin/persons_import.c
 cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS)
 
 # Unit tests of the admin side's lib modules (render.c, x509util.c).
@@ -80,3 +86,6 @@ EXTRA_DIST += tests/integration/65-admins.sh
 
 # Domains and their delegation (DOMAINS).
 EXTRA_DIST += tests/integration/60-domains.sh
+
+# Persons and disabled customers (PERSONS).
+EXTRA_DIST += tests/integration/75-persons.sh tests/integration/78-customer-disabled.sh

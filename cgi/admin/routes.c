@@ -49,6 +49,15 @@ static const struct admin_route routes[] = {
 	{ "POST", "/admin/audit/verify",                 admin_audit_verify,  ROUTE_CSRF, ROLE_MRAO },
 	{ "GET",  "/admin/dashboard",                    admin_dashboard,     0,          ROLE_DRAO },
 	{ "GET",  "/admin/reports/certificates.csv",     admin_report_certificates_csv, 0, ROLE_DRAO },
+	{ "GET",  "/admin/persons",                      admin_persons_list,  0,          ROLE_DRAO },
+	{ "GET",  "/admin/persons/new",                  admin_persons_new_form, 0,       ROLE_DRAO },
+	{ "POST", "/admin/persons/new",                  admin_persons_create, ROUTE_CSRF, ROLE_DRAO },
+	{ "GET",  "/admin/persons/export.csv",           admin_persons_export_csv, 0,     ROLE_DRAO },
+	{ "GET",  "/admin/persons/import",               admin_persons_import_form, 0,    ROLE_DRAO },
+	{ "POST", "/admin/persons/import",               admin_persons_import, ROUTE_CSRF, ROLE_DRAO },
+	{ "GET",  "/admin/persons/#",                    admin_persons_view,  0,          ROLE_DRAO },
+	{ "POST", "/admin/persons/#/edit",               admin_persons_save,  ROUTE_CSRF, ROLE_DRAO },
+	{ "POST", "/admin/persons/#/delete",             admin_persons_delete, ROUTE_CSRF, ROLE_DRAO },
 };
 
 /* Prints every route as "METHOD PATTERN flags" (flags: csrf when the form
@@ -150,9 +159,9 @@ load_admin(struct cm_db *db, const char *principal, struct admin_user *u)
 	int rc = -1, f;
 
 	st = cm_db_prepare(db,
-	    "SELECT a.id, a.customer_id, a.principal, a.name, a.role, a.cert_types, c.uri, c.name"
+	    "SELECT a.id, a.customer_id, a.principal, a.name, a.role, a.cert_types, c.uri, c.name, c.enabled"
 	    " FROM admins a JOIN customers c ON c.id = a.customer_id"
-	    " WHERE a.principal = ? AND a.enabled = 1 AND a.deleted_at IS NULL AND c.enabled = 1");
+	    " WHERE a.principal = ? AND a.enabled = 1 AND a.deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_str(st, 0, principal) < 0 || cm_stmt_execute(st) < 0)
 		goto out;
 	rc = 0;
@@ -170,6 +179,7 @@ load_admin(struct cm_db *db, const char *principal, struct admin_user *u)
 		copy_col(st, 5, u->cert_types, sizeof(u->cert_types));
 		copy_col(st, 6, u->customer_uri, sizeof(u->customer_uri));
 		copy_col(st, 7, u->customer_name, sizeof(u->customer_name));
+		u->customer_enabled = cm_stmt_i64(st, 8) == 1;
 		u->role = role_of(u->role_name);
 		rc = u->role == ROLE_NONE ? 0 : 1;
 		break;
@@ -267,6 +277,16 @@ admin_dispatch(void *appv, struct cm_request *req, int parse_status, struct cm_r
 		    "Your Kerberos login %s is not a certmint administrator. Ask an MRAO to add you.",
 		    req->remote_user);
 		admin_error(&c, 403, "Not an administrator", msg);
+		goto out;
+	}
+	if (!c.user.customer_enabled) {
+		audit(&c, c.user.principal, "login.denied", c.user.customer_id);
+		cm_warn("login denied: %s belongs to the disabled customer %s", c.user.principal,
+		    c.user.customer_uri);
+		snprintf(msg, sizeof(msg), "The customer %s is disabled; ask the certmint operator.",
+		    c.user.customer_name);
+		memset(&c.user, 0, sizeof(c.user));
+		admin_error(&c, 403, "Customer disabled", msg);
 		goto out;
 	}
 	if (open_session(&c) < 0) {

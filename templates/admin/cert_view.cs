@@ -8,6 +8,7 @@
   <a href="/admin/certificates/<?cs var:Row.id ?>/download?format=p7b">PKCS#7 with chain</a>
 </p>
 <?cs /if ?>
+<?cs if:Row.status != "declined" ?>
 <section class="actions">
   <h2>Actions</h2>
   <?cs if:Row.status == "requested" ?>
@@ -49,6 +50,7 @@
   <p><a href="/admin/certificates/new?renew=<?cs var:Row.id ?>">Renew</a> (a new request with the same profile and organisation; paste a new CSR)</p>
   <?cs /if ?>
 </section>
+<?cs /if ?>
 <section>
   <h2>Record</h2>
   <dl>
@@ -57,7 +59,7 @@
     <dt>Profile</dt><dd><?cs var:Row.profile ?></dd>
     <dt>Organisation</dt><dd><?cs if:Row.org_name ?><?cs var:Row.org_name ?><?cs else ?><em>none</em><?cs /if ?></dd>
     <dt>Requested by</dt><dd><?cs var:Row.requested_by ?></dd>
-    <?cs if:Row.approved_by ?><dt>Approved by</dt><dd><?cs var:Row.approved_by ?></dd><?cs /if ?>
+    <?cs if:Row.approved_by ?><dt><?cs if:Row.status == "declined" ?>Declined by<?cs else ?>Approved by<?cs /if ?></dt><dd><?cs var:Row.approved_by ?></dd><?cs /if ?>
     <dt>Created (UTC)</dt><dd><?cs var:Row.created_at ?></dd>
     <?cs if:Row.revoked_at ?><dt>Revoked (UTC)</dt><dd><?cs var:Row.revoked_at ?></dd><?cs /if ?>
     <?cs if:Row.revocation_reason ?><dt>Revocation reason</dt><dd class="revocation-reason"><?cs var:Row.revocation_reason ?></dd><?cs /if ?>

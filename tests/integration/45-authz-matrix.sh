@@ -84,6 +84,15 @@ for d in domA:demo.test domB:other.test; do
 	SECRET[${d%%:*}]=${d#*:}
 done
 
+# Persons (PERSONS): one in Demo Organisation / Engineering, one in Other Organisation.
+for d in personA:"${ID[orgA]:-0}":"${ID[deptA]:-0}":demo.test personB:"${ID[orgB]:-0}":0:other.test; do
+	IFS=: read -r pn po pd pdom <<< "$d"
+	pe="authz-$pn-$$$RANDOM@$pdom"
+	sql "INSERT INTO persons (customer_id, org_id, dept_id, email) SELECT customer_id, id, NULLIF($pd, 0), '$pe' FROM organizations WHERE id = $po"
+	ID[$pn]=$(sql "SELECT id FROM persons WHERE email = '$pe'")
+	SECRET[$pn]=$pe
+done
+
 # SECRET[name]: what a refused body must not show about the object ('|' between phrases).
 # fixture NAME PROFILE CN [ORG]: issues one certificate through the CLI.
 fixture() {

@@ -1,6 +1,8 @@
 /* test_csv.c: unit tests for the admin reports' CSV cells (quoting, formula injection). */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 #include "csv.h"
@@ -62,5 +64,49 @@ main(void)
 	ok(admin_csv_row(&b, row, 4) < 0, "a row that does not fit fails");
 	is_str(b.data, "ab", "and leaves the buffer as it was");
 	cm_buf_free(&b);
+
+	/* Reading records back (the persons import). */
+	{
+		static const char in[] = "email,\"a \"\"q\"\"\",x\r\n\"multi\nline\",2\n\nlast";
+		char *f[3] = { NULL };
+		size_t pos = 0, nf = 0, len = sizeof(in) - 1;
+
+		is_int(admin_csv_record(in, len, &pos, f, 3, &nf), 1, "first record read");
+		is_int(nf, 3, "three cells");
+		is_str(f[1], "a \"q\"", "quoted cell with doubled quotes");
+		admin_csv_free(f, 3, nf);
+		is_int(admin_csv_record(in, len, &pos, f, 3, &nf), 1, "second record read");
+		is_str(f[0], "multi\nline", "a line break inside quotes stays in the cell");
+		admin_csv_free(f, 3, nf);
+		is_int(admin_csv_record(in, len, &pos, f, 3, &nf), 1, "an empty line is a record");
+		ok(nf == 1 && f[0][0] == '\0', "of one empty cell");
+		admin_csv_free(f, 3, nf);
+		is_int(admin_csv_record(in, len, &pos, f, 3, &nf), 1, "last record without a line end");
+		is_str(f[0], "last", "its cell");
+		admin_csv_free(f, 3, nf);
+		is_int(admin_csv_record(in, len, &pos, f, 3, &nf), 0, "then the end");
+
+		static const char many[] = "a,b,c,d,e\n";
+		pos = 0;
+		is_int(admin_csv_record(many, sizeof(many) - 1, &pos, f, 3, &nf), 1, "a record wider than the caller's array");
+		is_int(nf, 5, "counts every cell");
+		admin_csv_free(f, 3, nf);
+
+		static const char *const bad[] = { "\"open", "a\"b,c", "\"x\"y,z" };
+		for (size_t k = 0; k < 3; k++) {
+			pos = 0;
+			is_int(admin_csv_record(bad[k], strlen(bad[k]), &pos, f, 3, &nf), -1, "malformed quoting refused");
+			is_int(nf, 0, "and nothing kept");
+		}
+		char *big = malloc(ADMIN_CSV_CELL_MAX + 3);
+		memset(big, 'a', ADMIN_CSV_CELL_MAX + 1);
+		big[ADMIN_CSV_CELL_MAX + 1] = '\n';
+		pos = 0;
+		is_int(admin_csv_record(big, ADMIN_CSV_CELL_MAX + 2, &pos, f, 3, &nf), -1, "a cell over the limit refused");
+		pos = 0;
+		is_int(admin_csv_record(big + 1, ADMIN_CSV_CELL_MAX + 1, &pos, f, 3, &nf), 1, "a cell at the limit accepted");
+		admin_csv_free(f, 3, nf);
+		free(big);
+	}
 	return tap_done();
 }

@@ -1,0 +1,246 @@
+/* persons_edit.c: person pages: new, detail/edit form, save, and delete (soft while certificates reference the person, else hard). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "persons_model.h"
+#include "policy.h"
+
+/* Puts what was typed back into the form (bounded), the units and field error. */
+static void
+show_form(struct admin_ctx *c, int status, const struct person_in *p, const char *field,
+    const char *why)
+{
+	char name[64];
+
+	cm_render_set(c->r, "Form.email", p->email && strlen(p->email) <= 1000 ? p->email : "");
+	cm_render_set(c->r, "Form.first_name", p->first_name && strlen(p->first_name) <= 1000 ? p->first_name : "");
+	cm_render_set(c->r, "Form.last_name", p->last_name && strlen(p->last_name) <= 1000 ? p->last_name : "");
+	cm_render_set(c->r, "Form.principal_name",
+	    p->principal_name && strlen(p->principal_name) <= 1000 ? p->principal_name : "");
+	if (why) {
+		snprintf(name, sizeof(name), "Errors.%s", field);
+		cm_render_set(c->r, name, why);
+	}
+	if (person_units(c, p->org_id, p->dept_id) < 0) {
+		admin_error(c, 500, "Internal error", "The organisations could not be read; this has been logged.");
+		return;
+	}
+	c->resp->status = status;
+	admin_page(c, c->id ? "Person" : "New person", "admin/persons_form.cs");
+}
+
+/* The form's fields; the unit is parsed into org/dept (0 when malformed). */
+static void
+read_form(struct admin_ctx *c, struct person_in *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->email = cm_req_form(c->req, "email");
+	p->first_name = cm_req_form(c->req, "first_name");
+	p->last_name = cm_req_form(c->req, "last_name");
+	p->principal_name = cm_req_form(c->req, "principal_name");
+	if (person_unit_parse(cm_req_form(c->req, "unit"), &p->org_id, &p->dept_id) < 0)
+		p->org_id = p->dept_id = 0;
+}
+
+/* Answers 403/500 unless the administrator may add persons somewhere; 1 allowed, 0 answered. */
+static int
+may_create(struct admin_ctx *c)
+{
+	int r = person_may_create(c);
+
+	if (r == 1)
+		return 1;
+	admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
+	    r < 0 ? "Your access could not be checked; this has been logged." :
+	    "Your administrator role does not cover client certificates, so you cannot add persons.");
+	return 0;
+}
+
+void
+admin_persons_new_form(struct admin_ctx *c)
+{
+	struct person_in p;
+
+	memset(&p, 0, sizeof(p));
+	if (may_create(c))
+		show_form(c, 200, &p, NULL, NULL);
+}
+
+void
+admin_persons_create(struct admin_ctx *c)
+{
+	struct person_in p;
+	const char *why, *field;
+	char email[PERSON_EMAIL_MAX + 1], loc[64];
+	int64_t id;
+	int dberr;
+
+	if (!may_create(c))
+		return;
+	read_form(c, &p);
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	/* Checked inside the transaction so a concurrent add of the same e-mail waits. */
+	if ((why = person_check(c, &p, 0, email, sizeof(email), &field, &dberr)) != NULL) {
+		cm_db_rollback(c->db);
+		if (dberr)
+			goto dberr;
+		show_form(c, 400, &p, field, why);
+		return;
+	}
+	if (person_insert(c, &p, email, &id) < 0 || cm_db_commit(c->db) < 0) {
+		cm_db_rollback(c->db);
+		goto dberr;
+	}
+	snprintf(loc, sizeof(loc), "/admin/persons/%lld", (long long)id);
+	cm_resp_redirect(c->resp, loc);
+	return;
+dberr:
+	cm_err("create person: %s", cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The person could not be saved; this has been logged.");
+}
+
+void
+admin_persons_view(struct admin_ctx *c)
+{
+	struct person_row row;
+	struct person_in p;
+	int r;
+
+	if (!person_load_visible(c, &row))
+		return;
+	p = (struct person_in){ row.email, row.first_name, row.last_name, row.principal_name,
+	    row.org_id, row.dept_id };
+	if ((r = person_may_manage(c, row.org_id, row.dept_id)) < 0) {
+		admin_error(c, 500, "Internal error", "Your access could not be checked; this has been logged.");
+		return;
+	}
+	cm_render_set(c->r, "Person.org", row.org_name);
+	cm_render_set(c->r, "Person.dept", row.dept_name);
+	cm_render_set_int(c->r, "Person.id", (long)row.id);
+	if (r == 1)
+		cm_render_set(c->r, "Can.edit", "1");
+	show_form(c, 200, &p, NULL, NULL);
+}
+
+void
+admin_persons_save(struct admin_ctx *c)
+{
+	struct person_row row;
+	struct person_in p;
+	struct cm_stmt *st = NULL;
+	struct cm_buf before, after;
+	const char *why, *field;
+	char email[PERSON_EMAIL_MAX + 1], loc[64];
+	int dberr, r;
+
+	cm_buf_init(&before, 4096);
+	cm_buf_init(&after, 4096);
+	if (!person_load_visible(c, &row))
+		goto out;
+	if ((r = person_may_manage(c, row.org_id, row.dept_id)) != 1) {
+		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
+		    r < 0 ? "Your access could not be checked; this has been logged." :
+		    "You may look at this person but not change it.");
+		goto out;
+	}
+	read_form(c, &p);
+	cm_render_set_int(c->r, "Person.id", (long)row.id);
+	cm_render_set(c->r, "Can.edit", "1");
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	if (person_load(c, c->id, 1, &row) != 1 || person_json(&row, &before) < 0)
+		goto rollback;
+	if ((why = person_check(c, &p, row.id, email, sizeof(email), &field, &dberr)) != NULL) {
+		cm_db_rollback(c->db);
+		if (dberr)
+			goto dberr;
+		show_form(c, 400, &p, field, why);
+		goto out;
+	}
+	st = cm_db_prepare(c->db,
+	    "UPDATE persons SET email = ?, first_name = ?, last_name = ?, principal_name = ?, org_id = ?, dept_id = ?"
+	    " WHERE id = ? AND customer_id = ?");
+	if (st == NULL || cm_stmt_bind_str(st, 0, email) < 0 ||
+	    cm_stmt_bind_str(st, 1, p.first_name && p.first_name[0] ? p.first_name : NULL) < 0 ||
+	    cm_stmt_bind_str(st, 2, p.last_name && p.last_name[0] ? p.last_name : NULL) < 0 ||
+	    cm_stmt_bind_str(st, 3, p.principal_name && p.principal_name[0] ? p.principal_name : NULL) < 0 ||
+	    cm_stmt_bind_i64(st, 4, p.org_id) < 0 ||
+	    (p.dept_id ? cm_stmt_bind_i64(st, 5, p.dept_id) : cm_stmt_bind_null(st, 5)) < 0 ||
+	    cm_stmt_bind_i64(st, 6, c->id) < 0 || cm_stmt_bind_i64(st, 7, c->user.customer_id) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto rollback;
+	if (person_load(c, c->id, 0, &row) != 1 || person_json(&row, &after) < 0 ||
+	    person_audit(c, "person.update", c->id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	snprintf(loc, sizeof(loc), "/admin/persons/%lld", (long long)c->id);
+	cm_resp_redirect(c->resp, loc);
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("save person %lld: %s", (long long)c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The person could not be saved; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&before);
+	cm_buf_free(&after);
+}
+
+void
+admin_persons_delete(struct admin_ctx *c)
+{
+	struct person_row row;
+	struct cm_stmt *st = NULL;
+	struct cm_buf before;
+	long long refs;
+	int r;
+
+	cm_buf_init(&before, 4096);
+	if (!person_load_visible(c, &row))
+		goto out;
+	if ((r = person_may_manage(c, row.org_id, row.dept_id)) != 1) {
+		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
+		    r < 0 ? "Your access could not be checked; this has been logged." :
+		    "You may look at this person but not delete it.");
+		goto out;
+	}
+	if (cm_req_form(c->req, "confirm") == NULL || strcmp(cm_req_form(c->req, "confirm"), "yes") != 0) {
+		admin_error(c, 400, "Not confirmed", "Use the Delete button on the person's page to delete it.");
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto dberr;
+	if (person_load(c, c->id, 1, &row) != 1 || person_json(&row, &before) < 0)
+		goto rollback;
+	st = cm_db_prepare(c->db, "SELECT COUNT(*) FROM certificates WHERE person_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 || cm_stmt_execute(st) < 0 ||
+	    cm_stmt_fetch(st) != 1)
+		goto rollback;
+	refs = cm_stmt_i64(st, 0);
+	cm_stmt_close(st);
+	/* Certificates keep pointing at their holder: such a person is only marked deleted. */
+	st = cm_db_prepare(c->db, refs > 0 ?
+	    "UPDATE persons SET deleted_at = UTC_TIMESTAMP() WHERE id = ? AND customer_id = ?" :
+	    "DELETE FROM persons WHERE id = ? AND customer_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
+	    person_audit(c, refs > 0 ? "person.delete.soft" : "person.delete", c->id, before.data, NULL) < 0 ||
+	    cm_db_commit(c->db) < 0)
+		goto rollback;
+	cm_resp_redirect(c->resp, "/admin/persons");
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+dberr:
+	cm_err("delete person %lld: %s", (long long)c->id, cm_db_error(c->db));
+	admin_error(c, 500, "Internal error", "The person could not be deleted; this has been logged.");
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&before);
+}
