@@ -208,6 +208,29 @@ audit(struct admin_ctx *c, const char *actor, const char *action, int64_t custom
 		cm_err("audit %s for %s failed: %s", action, actor, cm_db_error(c->db));
 }
 
+/*
+ * Whether actor's newest audit row is a login.denied from the last ten
+ * minutes. Refused logins are audited once per ten minutes per principal, so
+ * a refused user looping on the portal cannot grow the audit log (or hold
+ * its chain lock) without bound; every refusal is still logged. Uses the
+ * (actor, id) index: one row. 1 yes, 0 no (or on error: then audit).
+ */
+static int
+recently_denied(struct admin_ctx *c, const char *actor)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT action = 'login.denied' AND at > UTC_TIMESTAMP(6) - INTERVAL 10 MINUTE"
+	    " FROM audit_log WHERE actor = ? ORDER BY id DESC LIMIT 1");
+	int r = 0;
+
+	if (st && cm_stmt_bind_str(st, 0, actor) == 0 && cm_stmt_execute(st) == 0 &&
+	    cm_stmt_fetch(st) == 1)
+		r = cm_stmt_i64(st, 0) == 1;
+	if (st)
+		cm_stmt_close(st);
+	return r;
+}
+
 /* Opens (or creates: a login) the admin session and sets its cookie; 0 or -1. */
 static int
 open_session(struct admin_ctx *c)
@@ -271,7 +294,8 @@ admin_dispatch(void *appv, struct cm_request *req, int parse_status, struct cm_r
 	}
 	if (r == 0) {
 		memset(&c.user, 0, sizeof(c.user));
-		audit(&c, req->remote_user, "login.denied", 0);
+		if (!recently_denied(&c, req->remote_user))
+			audit(&c, req->remote_user, "login.denied", 0);
 		cm_warn("login denied: %s is not an administrator", req->remote_user);
 		snprintf(msg, sizeof(msg),
 		    "Your Kerberos login %s is not a certmint administrator. Ask an MRAO to add you.",
@@ -280,7 +304,8 @@ admin_dispatch(void *appv, struct cm_request *req, int parse_status, struct cm_r
 		goto out;
 	}
 	if (!c.user.customer_enabled) {
-		audit(&c, c.user.principal, "login.denied", c.user.customer_id);
+		if (!recently_denied(&c, c.user.principal))
+			audit(&c, c.user.principal, "login.denied", c.user.customer_id);
 		cm_warn("login denied: %s belongs to the disabled customer %s", c.user.principal,
 		    c.user.customer_uri);
 		snprintf(msg, sizeof(msg), "The customer %s is disabled; ask the certmint operator.",

@@ -1,0 +1,37 @@
+#!/bin/bash
+# 42-denied-audit.sh: refused logins are audited, but at most once per ten
+# minutes per principal, so a refused user cannot flood the audit log.
+. tests/lib.sh
+. "$CERTMINT_STACK/stack.env"
+export KRB5_CONFIG
+
+T=$(mktemp -d /tmp/cm-42-denied.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export KRB5CCNAME=FILE:$T/user.cc
+
+sql() {
+	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
+		-N -B "$CERTMINT_DB_NAME" -e "$1"
+}
+denied() { sql "SELECT COUNT(*) FROM audit_log WHERE action = 'login.denied' AND actor = '$CERTMINT_USER_PRINCIPAL'" 2>/dev/null || echo "query-failed-$RANDOM"; }
+
+if ! printf '%s\n' "$CERTMINT_USER_PASSWORD" | kinit "$CERTMINT_USER_PRINCIPAL" >/dev/null 2>&1; then
+	fail "kinit as the non-administrator"
+	done_testing
+	exit 1
+fi
+ok "kinit as the non-administrator"
+before=$(denied)
+recent=$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'login.denied' AND actor = '$CERTMINT_USER_PRINCIPAL' AND at > UTC_TIMESTAMP(6) - INTERVAL 10 MINUTE" 2>/dev/null)
+expect_match "the audit log can be read" "$before $recent" '^[0-9]+ [0-9]+$'
+# A refusal in the last ten minutes means none of these is written again;
+# otherwise exactly the first one is.
+if [ "${recent:-0}" -gt 0 ] 2>/dev/null; then want=$before; else want=$((before + 1)); fi
+codes=""
+for _ in 1 2 3 4 5; do
+	codes="$codes $(curl -s --negotiate -u : -o /dev/null -w '%{http_code}' "$CERTMINT_URL/admin/")"
+done
+expect_eq "every refused request gets 403" "$codes" " 403 403 403 403 403"
+expect_eq "five refusals wrote at most one audit row" "$(denied)" "$want"
+check "the audit chain is still intact" $CERTMINT_CLI audit verify
+done_testing
