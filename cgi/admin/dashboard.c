@@ -96,7 +96,12 @@ fail:
 	return -1;
 }
 
-/* Issued certificates that expire within 30/60/90 days into Expiring.dNN. 0 or -1. */
+/* Issued certificates that expire within 30/60/90 days into Expiring.dNN. 0 or -1.
+ * Exactly not_after >= now AND not_after < now + N days: the whole days in
+ * between come from cert_expiry_daily (schema/011_cert_daily.sql); today and
+ * the last day of each window, which are partial, are read from certificates
+ * through certificates_customer_status_expiry. One statement, so that every
+ * UTC_TIMESTAMP() in it is the same instant. */
 static int
 load_expiring(struct admin_ctx *c)
 {
@@ -104,16 +109,33 @@ load_expiring(struct admin_ctx *c)
 	long d30 = 0, d60 = 0, d90 = 0;
 
 	st = cm_db_prepare(c->db,
-	    "SELECT CAST(COALESCE(SUM(c.not_after < UTC_TIMESTAMP() + INTERVAL 30 DAY), 0) AS SIGNED),"
-	    " CAST(COALESCE(SUM(c.not_after < UTC_TIMESTAMP() + INTERVAL 60 DAY), 0) AS SIGNED), COUNT(*)"
-	    " FROM certificates c WHERE c.customer_id = ? AND c.not_after >= UTC_TIMESTAMP()"
-	    " AND c.not_after < UTC_TIMESTAMP() + INTERVAL 90 DAY AND c.status = 'issued'"
+	    "SELECT CAST(COALESCE(SUM(IF(u.w = 30, u.n, 0)), 0) AS SIGNED),"
+	    " CAST(COALESCE(SUM(IF(u.w <= 60, u.n, 0)), 0) AS SIGNED), CAST(COALESCE(SUM(u.n), 0) AS SIGNED)"
+	    " FROM (SELECT c.n AS n, CASE WHEN c.day < DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) THEN 30"
+	    " WHEN c.day < DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY) THEN 60 ELSE 90 END AS w"
+	    " FROM cert_expiry_daily c WHERE c.customer_id = ? AND c.status = 'issued'"
+	    " AND c.day > UTC_DATE() AND c.day < DATE(UTC_TIMESTAMP() + INTERVAL 90 DAY)"
+	    " AND c.day <> DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) AND c.day <> DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY)"
 	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
 	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
 	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
 	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)");
-	if (st == NULL || bind_scope(c, st, 0) < 0 || cm_stmt_execute(st) < 0) {
+	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	    " UNION ALL"
+	    " SELECT 1, CASE WHEN c.not_after < UTC_TIMESTAMP() + INTERVAL 30 DAY THEN 30"
+	    " WHEN c.not_after < UTC_TIMESTAMP() + INTERVAL 60 DAY THEN 60 ELSE 90 END"
+	    " FROM certificates c WHERE c.customer_id = ? AND c.status = 'issued'"
+	    " AND c.not_after >= UTC_TIMESTAMP() AND c.not_after < UTC_TIMESTAMP() + INTERVAL 90 DAY"
+	    " AND (c.not_after < UTC_DATE() + INTERVAL 1 DAY"
+	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) AND c.not_after < DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) + INTERVAL 1 DAY"
+	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY) AND c.not_after < DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY) + INTERVAL 1 DAY"
+	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 90 DAY))"
+	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
+	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
+	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
+	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
+	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)) u");
+	if (st == NULL || bind_scope(c, st, 0) < 0 || bind_scope(c, st, 5) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("dashboard expiries: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);
@@ -132,7 +154,8 @@ load_expiring(struct admin_ctx *c)
 }
 
 /* Certificates issued per UTC day over the last CHART_DAYS days, as bars
- * Chart.bars.N.{x,y,h,date,count} with every coordinate computed here. 0 or -1. */
+ * Chart.bars.N.{x,y,h,date,count} with every coordinate computed here, read
+ * from cert_issued_daily (schema/011_cert_daily.sql). 0 or -1. */
 static int
 load_chart(struct admin_ctx *c)
 {
@@ -149,8 +172,8 @@ load_chart(struct admin_ctx *c)
 		strftime(dates[i], sizeof(dates[i]), "%Y-%m-%d", &tm);
 	}
 	st = cm_db_prepare(c->db,
-	    "SELECT CAST(DATE(c.not_before) AS CHAR) AS d, COUNT(*) FROM certificates c"
-	    " WHERE c.customer_id = ? AND c.not_before >= UTC_DATE() - INTERVAL 89 DAY"
+	    "SELECT CAST(c.day AS CHAR) AS d, CAST(SUM(c.n) AS SIGNED) FROM cert_issued_daily c"
+	    " WHERE c.customer_id = ? AND c.day >= UTC_DATE() - INTERVAL 89 DAY"
 	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
 	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
 	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
