@@ -544,6 +544,86 @@ customer_enabled(struct cm_db *db, int64_t customer_id)
 	return r;
 }
 
+/* A certificate the signer has just issued, decoded and clipped for its row. */
+struct signed_cert {
+	struct cm_issue_result res;
+	X509 *cert;
+	struct cm_cert_info xi;
+	struct cm_buf pem;
+	char *sans, *subj, *cn, *email;
+	int64_t issuer_id;
+};
+
+static void
+signed_cert_init(struct signed_cert *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	cm_buf_init(&sc->pem, 0);
+}
+
+static void
+signed_cert_free(struct signed_cert *sc)
+{
+	free(sc->sans);
+	free(sc->subj);
+	free(sc->cn);
+	free(sc->email);
+	cm_buf_free(&sc->pem);
+	cm_cert_info_free(&sc->xi);
+	X509_free(sc->cert);
+	cm_issue_result_free(&sc->res);
+}
+
+/*
+ * Asks the signer for in's certificate from the CSR's DER and reads the
+ * answer back into sc for the certificates row. Returns 0 when issued and
+ * ready; 403 when the signer refused (err has its reason, an audit row
+ * records it); 502 when the signer could not be asked or answered with an
+ * unreadable certificate; -1 when it was issued but the row's fields could
+ * not be prepared (out of memory): the caller reports issued-but-not-stored.
+ */
+static int
+sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_issue_input *in,
+    const char *subject, const struct cm_buf *csrder, struct signed_cert *sc,
+    char *err, size_t errlen)
+{
+	struct cm_issue_req sreq;
+	char serr[512];
+	int r;
+
+	memset(&sreq, 0, sizeof(sreq));
+	sreq.profile = in->profile;
+	sreq.csr_der = (const unsigned char *)csrder->data;
+	sreq.csr_len = csrder->len;
+	sreq.validity_days = in->validity_days;
+	serr[0] = '\0';
+	r = cm_signer_issue(signer, &sreq, &sc->res, serr, sizeof(serr));
+	if (r == 1) {
+		snprintf(err, errlen, "the signer refused: %s", serr);
+		audit_refusal(db, in, subject, serr);
+		return 403;
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "the signer could not be asked: %s", serr);
+		cm_err("issuance: signer: %s", serr);
+		return 502;
+	}
+	if (cm_cert_load(sc->res.der, sc->res.der_len, &sc->cert, serr, sizeof(serr)) < 0 ||
+	    cm_cert_describe(sc->cert, &sc->xi) < 0 || cm_cert_pem(sc->cert, &sc->pem) < 0) {
+		cm_err("issuance: the signer returned serial %s that we cannot read: %s",
+		    sc->res.serial_hex, serr);
+		snprintf(err, errlen, "the signer returned an unreadable certificate (serial %s)", sc->res.serial_hex);
+		return 502;
+	}
+	if ((sc->sans = cm_strlist_join(&sc->xi.sans, ", ")) == NULL ||
+	    (sc->subj = clip(sc->xi.subject, 1024)) == NULL ||
+	    (sc->xi.cn && (sc->cn = clip(sc->xi.cn, 255)) == NULL) ||
+	    (sc->xi.email && (sc->email = clip(sc->xi.email, 255)) == NULL))
+		return -1;
+	sc->issuer_id = issuer_row(db, sc->cert);
+	return 0;
+}
+
 /*
  * The checks every CSR passes before it is stored or signed: customer and
  * actor given, known profile, validity in range, size, parses, signature
@@ -615,28 +695,20 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
     char *err, size_t errlen)
 {
 	X509_REQ *req = NULL;
-	X509 *cert = NULL;
 	struct cm_csr_info ci;
-	struct cm_cert_info xi;
-	struct cm_issue_req sreq;
-	struct cm_issue_result sres;
-	struct cm_buf csrder, pem, after;
+	struct signed_cert sc;
+	struct cm_buf csrder, after;
 	struct cm_stmt *st = NULL;
 	struct cm_audit_entry e;
 	const char *cert_type;
-	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL;
-	char idstr[32], serr[512];
-	int64_t issuer_id;
+	char idstr[32];
 	int in_tx = 0, rc = 500, r;
 
 	memset(&ci, 0, sizeof(ci));
-	memset(&xi, 0, sizeof(xi));
-	memset(&sreq, 0, sizeof(sreq));
-	memset(&sres, 0, sizeof(sres));
+	signed_cert_init(&sc);
 	memset(&e, 0, sizeof(e));
 	memset(out, 0, sizeof(*out));
 	cm_buf_init(&csrder, 0);
-	cm_buf_init(&pem, 0);
 	cm_buf_init(&after, 0);
 	snprintf(err, errlen, "internal error");
 
@@ -647,38 +719,12 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
 	if (cm_csr_der(req, &csrder) < 0)
 		goto out;
 
-	sreq.profile = in->profile;
-	sreq.csr_der = (const unsigned char *)csrder.data;
-	sreq.csr_len = csrder.len;
-	sreq.validity_days = in->validity_days;
-	serr[0] = '\0';
-	r = cm_signer_issue(signer, &sreq, &sres, serr, sizeof(serr));
-	if (r == 1) {
-		snprintf(err, errlen, "the signer refused: %s", serr);
-		audit_refusal(db, in, ci.subject, serr);
-		rc = 403;
-		goto out;
-	}
-	if (r != 0) {
-		snprintf(err, errlen, "the signer could not be asked: %s", serr);
-		cm_err("issuance: signer: %s", serr);
-		rc = 502;
-		goto out;
-	}
-	if (cm_cert_load(sres.der, sres.der_len, &cert, serr, sizeof(serr)) < 0 ||
-	    cm_cert_describe(cert, &xi) < 0 || cm_cert_pem(cert, &pem) < 0) {
-		cm_err("issuance: the signer returned serial %s that we cannot read: %s",
-		    sres.serial_hex, serr);
-		snprintf(err, errlen, "the signer returned an unreadable certificate (serial %s)", sres.serial_hex);
-		rc = 502;
-		goto out;
-	}
-	if ((sans = cm_strlist_join(&xi.sans, ", ")) == NULL ||
-	    (subj = clip(xi.subject, 1024)) == NULL ||
-	    (xi.cn && (cn = clip(xi.cn, 255)) == NULL) ||
-	    (xi.email && (email = clip(xi.email, 255)) == NULL))
+	if ((r = sign_csr(db, signer, in, ci.subject, &csrder, &sc, err, errlen)) < 0)
 		goto stored_fail;
-	issuer_id = issuer_row(db, cert);
+	if (r != 0) {
+		rc = r;
+		goto out;
+	}
 
 	if (cm_db_begin(db) < 0)
 		goto stored_fail;
@@ -692,19 +738,19 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
 	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
 	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
 	    (in->dept_id > 0 ? cm_stmt_bind_i64(st, 2, in->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
-	    (issuer_id > 0 ? cm_stmt_bind_i64(st, 3, issuer_id) : cm_stmt_bind_null(st, 3)) < 0 ||
+	    (sc.issuer_id > 0 ? cm_stmt_bind_i64(st, 3, sc.issuer_id) : cm_stmt_bind_null(st, 3)) < 0 ||
 	    cm_stmt_bind_str(st, 4, cert_type) < 0 ||
 	    cm_stmt_bind_str(st, 5, in->profile) < 0 ||
-	    cm_stmt_bind_str(st, 6, sres.serial_hex) < 0 ||
-	    cm_stmt_bind_str(st, 7, subj) < 0 ||
-	    cm_stmt_bind_str(st, 8, cn) < 0 ||
-	    cm_stmt_bind_str(st, 9, sans) < 0 ||
-	    cm_stmt_bind_str(st, 10, email) < 0 ||
-	    cm_stmt_bind_str(st, 11, xi.key.type) < 0 ||
-	    cm_stmt_bind_i64(st, 12, xi.key.bits) < 0 ||
-	    cm_stmt_bind_str(st, 13, xi.not_before_str) < 0 ||
-	    cm_stmt_bind_str(st, 14, xi.not_after_str) < 0 ||
-	    cm_stmt_bind_blob(st, 15, sres.der, sres.der_len) < 0 ||
+	    cm_stmt_bind_str(st, 6, sc.res.serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 7, sc.subj) < 0 ||
+	    cm_stmt_bind_str(st, 8, sc.cn) < 0 ||
+	    cm_stmt_bind_str(st, 9, sc.sans) < 0 ||
+	    cm_stmt_bind_str(st, 10, sc.email) < 0 ||
+	    cm_stmt_bind_str(st, 11, sc.xi.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 12, sc.xi.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 13, sc.xi.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 14, sc.xi.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 15, sc.res.der, sc.res.der_len) < 0 ||
 	    cm_stmt_bind_blob(st, 16, in->csr, in->csr_len) < 0 ||
 	    cm_stmt_bind_str(st, 17, in->actor) < 0 ||
 	    cm_stmt_execute(st) < 0)
@@ -714,13 +760,13 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
 	st = NULL;
 
 	snprintf(idstr, sizeof(idstr), "%lld", (long long)out->cert_id);
-	if (cm_buf_puts(&after, "{\"serial\":") < 0 || json_str(&after, sres.serial_hex) < 0 ||
+	if (cm_buf_puts(&after, "{\"serial\":") < 0 || json_str(&after, sc.res.serial_hex) < 0 ||
 	    cm_buf_puts(&after, ",\"profile\":") < 0 || json_str(&after, in->profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sans) < 0 ||
-	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, xi.not_after_str) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, sc.subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sc.sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, sc.xi.not_after_str) < 0 ||
 	    cm_buf_printf(&after, ",\"org_id\":%lld,\"sha256\":", (long long)in->org_id) < 0 ||
-	    json_str(&after, xi.sha256_hex) < 0 ||
+	    json_str(&after, sc.xi.sha256_hex) < 0 ||
 	    (in->any_name && cm_buf_puts(&after, ",\"any_name\":true") < 0) ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto stored_fail;
@@ -734,20 +780,20 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
 	if (cm_audit(db, &e) < 0 || cm_db_commit(db) < 0)
 		goto stored_fail;
 	in_tx = 0;
-	snprintf(out->serial_hex, sizeof(out->serial_hex), "%s", sres.serial_hex);
-	out->pem = cm_buf_steal(&pem);
+	snprintf(out->serial_hex, sizeof(out->serial_hex), "%s", sc.res.serial_hex);
+	out->pem = cm_buf_steal(&sc.pem);
 	err[0] = '\0';
-	cm_info("issued %s certificate %s (id %lld) for %s", in->profile, sres.serial_hex,
+	cm_info("issued %s certificate %s (id %lld) for %s", in->profile, sc.res.serial_hex,
 	    (long long)out->cert_id, in->actor);
 	rc = 0;
 	goto out;
 
 stored_fail:
 	/* The signer's journal still accounts for this certificate. */
-	cm_err("issuance: certificate %s was issued but not stored: %s", sres.serial_hex,
+	cm_err("issuance: certificate %s was issued but not stored: %s", sc.res.serial_hex,
 	    cm_db_error(db));
 	snprintf(err, errlen, "the certificate (serial %s) was issued but could not be stored; an operator can recover it from the signer's journal",
-	    sres.serial_hex);
+	    sc.res.serial_hex);
 	out->cert_id = 0;
 	rc = 500;
 out:
@@ -755,18 +801,11 @@ out:
 		cm_stmt_close(st);
 	if (in_tx)
 		cm_db_rollback(db);
-	free(sans);
-	free(subj);
-	free(cn);
-	free(email);
 	cm_buf_free(&after);
-	cm_buf_free(&pem);
 	cm_buf_free(&csrder);
-	cm_cert_info_free(&xi);
 	cm_csr_info_free(&ci);
-	X509_free(cert);
 	X509_REQ_free(req);
-	cm_issue_result_free(&sres);
+	signed_cert_free(&sc);
 	return rc;
 }
 
@@ -884,29 +923,22 @@ cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
     const char *actor, const char *remote_addr, char *err, size_t errlen)
 {
 	X509_REQ *req = NULL;
-	X509 *cert = NULL;
 	struct cm_csr_info ci;
-	struct cm_cert_info xi;
-	struct cm_issue_req sreq;
-	struct cm_issue_result sres;
+	struct signed_cert sc;
 	struct cm_issue_input in;
-	struct cm_buf csrder, pem, after, csr;
+	struct cm_buf csrder, after, csr;
 	struct cm_stmt *st = NULL;
 	struct cm_audit_entry e;
 	const char *cert_type = NULL;
-	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL, *profile = NULL;
-	char idstr[32], serr[512];
-	int64_t issuer_id;
+	char *profile = NULL;
+	char idstr[32];
 	int in_tx = 0, rc = 500, r, f;
 
 	memset(&ci, 0, sizeof(ci));
-	memset(&xi, 0, sizeof(xi));
-	memset(&sreq, 0, sizeof(sreq));
-	memset(&sres, 0, sizeof(sres));
+	signed_cert_init(&sc);
 	memset(&in, 0, sizeof(in));
 	memset(&e, 0, sizeof(e));
 	cm_buf_init(&csrder, 0);
-	cm_buf_init(&pem, 0);
 	cm_buf_init(&after, 0);
 	cm_buf_init(&csr, 0);
 	snprintf(err, errlen, "internal error");
@@ -958,37 +990,12 @@ cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
 	}
 	if (cm_csr_der(req, &csrder) < 0)
 		goto out;
-	sreq.profile = in.profile;
-	sreq.csr_der = (const unsigned char *)csrder.data;
-	sreq.csr_len = csrder.len;
-	serr[0] = '\0';
-	r = cm_signer_issue(signer, &sreq, &sres, serr, sizeof(serr));
-	if (r == 1) {
-		snprintf(err, errlen, "the signer refused: %s", serr);
-		audit_refusal(db, &in, ci.subject, serr);
-		rc = 403;
-		goto out;
-	}
-	if (r != 0) {
-		snprintf(err, errlen, "the signer could not be asked: %s", serr);
-		cm_err("issuance: signer: %s", serr);
-		rc = 502;
-		goto out;
-	}
-	if (cm_cert_load(sres.der, sres.der_len, &cert, serr, sizeof(serr)) < 0 ||
-	    cm_cert_describe(cert, &xi) < 0 || cm_cert_pem(cert, &pem) < 0) {
-		cm_err("issuance: the signer returned serial %s that we cannot read: %s",
-		    sres.serial_hex, serr);
-		snprintf(err, errlen, "the signer returned an unreadable certificate (serial %s)", sres.serial_hex);
-		rc = 502;
-		goto out;
-	}
-	if ((sans = cm_strlist_join(&xi.sans, ", ")) == NULL ||
-	    (subj = clip(xi.subject, 1024)) == NULL ||
-	    (xi.cn && (cn = clip(xi.cn, 255)) == NULL) ||
-	    (xi.email && (email = clip(xi.email, 255)) == NULL))
+	if ((r = sign_csr(db, signer, &in, ci.subject, &csrder, &sc, err, errlen)) < 0)
 		goto stored_fail;
-	issuer_id = issuer_row(db, cert);
+	if (r != 0) {
+		rc = r;
+		goto out;
+	}
 	if (cm_db_begin(db) < 0)
 		goto stored_fail;
 	in_tx = 1;
@@ -997,29 +1004,29 @@ cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
 	    " common_name = ?, sans = ?, email = ?, key_type = ?, key_bits = ?, not_before = ?,"
 	    " not_after = ?, der = ?, issue_error = NULL WHERE id = ? AND status = 'approved'");
 	if (st == NULL ||
-	    (issuer_id > 0 ? cm_stmt_bind_i64(st, 0, issuer_id) : cm_stmt_bind_null(st, 0)) < 0 ||
-	    cm_stmt_bind_str(st, 1, sres.serial_hex) < 0 ||
-	    cm_stmt_bind_str(st, 2, subj) < 0 ||
-	    cm_stmt_bind_str(st, 3, cn) < 0 ||
-	    cm_stmt_bind_str(st, 4, sans) < 0 ||
-	    cm_stmt_bind_str(st, 5, email) < 0 ||
-	    cm_stmt_bind_str(st, 6, xi.key.type) < 0 ||
-	    cm_stmt_bind_i64(st, 7, xi.key.bits) < 0 ||
-	    cm_stmt_bind_str(st, 8, xi.not_before_str) < 0 ||
-	    cm_stmt_bind_str(st, 9, xi.not_after_str) < 0 ||
-	    cm_stmt_bind_blob(st, 10, sres.der, sres.der_len) < 0 ||
+	    (sc.issuer_id > 0 ? cm_stmt_bind_i64(st, 0, sc.issuer_id) : cm_stmt_bind_null(st, 0)) < 0 ||
+	    cm_stmt_bind_str(st, 1, sc.res.serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 2, sc.subj) < 0 ||
+	    cm_stmt_bind_str(st, 3, sc.cn) < 0 ||
+	    cm_stmt_bind_str(st, 4, sc.sans) < 0 ||
+	    cm_stmt_bind_str(st, 5, sc.email) < 0 ||
+	    cm_stmt_bind_str(st, 6, sc.xi.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 7, sc.xi.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 8, sc.xi.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 9, sc.xi.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 10, sc.res.der, sc.res.der_len) < 0 ||
 	    cm_stmt_bind_i64(st, 11, cert_id) < 0 ||
 	    cm_stmt_execute(st) < 0 || cm_stmt_affected(st) != 1)
 		goto stored_fail;
 	cm_stmt_close(st);
 	st = NULL;
 	snprintf(idstr, sizeof(idstr), "%lld", (long long)cert_id);
-	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || json_str(&after, sres.serial_hex) < 0 ||
+	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || json_str(&after, sc.res.serial_hex) < 0 ||
 	    cm_buf_puts(&after, ",\"profile\":") < 0 || json_str(&after, in.profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sans) < 0 ||
-	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, xi.not_after_str) < 0 ||
-	    cm_buf_puts(&after, ",\"sha256\":") < 0 || json_str(&after, xi.sha256_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, sc.subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sc.sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, sc.xi.not_after_str) < 0 ||
+	    cm_buf_puts(&after, ",\"sha256\":") < 0 || json_str(&after, sc.xi.sha256_hex) < 0 ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto stored_fail;
 	e.actor = actor;
@@ -1034,36 +1041,29 @@ cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
 		goto stored_fail;
 	in_tx = 0;
 	err[0] = '\0';
-	cm_info("issued request %lld as %s for %s", (long long)cert_id, sres.serial_hex, actor);
+	cm_info("issued request %lld as %s for %s", (long long)cert_id, sc.res.serial_hex, actor);
 	rc = 0;
 	goto out;
 
 stored_fail:
 	cm_err("issuance: request %lld issued as %s but not stored: %s", (long long)cert_id,
-	    sres.serial_hex, cm_db_error(db));
+	    sc.res.serial_hex, cm_db_error(db));
 	snprintf(err, errlen, "the certificate (serial %s) was issued but could not be stored; an operator can recover it from the signer's journal",
-	    sres.serial_hex);
+	    sc.res.serial_hex);
 	rc = 500;
 out:
-	if (rc == 500 && sres.serial_hex[0] == '\0')
+	if (rc == 500 && sc.res.serial_hex[0] == '\0')
 		cm_err("issuance: request %lld: %s", (long long)cert_id, cm_db_error(db));
 	if (st)
 		cm_stmt_close(st);
 	if (in_tx)
 		cm_db_rollback(db);
-	free(sans);
-	free(subj);
-	free(cn);
-	free(email);
 	free(profile);
 	cm_buf_free(&after);
-	cm_buf_free(&pem);
 	cm_buf_free(&csrder);
 	cm_buf_free(&csr);
-	cm_cert_info_free(&xi);
 	cm_csr_info_free(&ci);
-	X509_free(cert);
 	X509_REQ_free(req);
-	cm_issue_result_free(&sres);
+	signed_cert_free(&sc);
 	return rc;
 }
