@@ -92,6 +92,28 @@ cm_buf_printf(struct cm_buf *b, const char *fmt, ...)
 	return r;
 }
 
+int
+cm_buf_json_str(struct cm_buf *b, const char *s)
+{
+	if (s == NULL)
+		return cm_buf_puts(b, "null");
+	if (cm_buf_putc(b, '"') < 0)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int r;
+
+		if (*p == '"' || *p == '\\')
+			r = cm_buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			r = cm_buf_printf(b, "\\u%04x", *p);
+		else
+			r = cm_buf_putc(b, (char)*p);
+		if (r < 0)
+			return -1;
+	}
+	return cm_buf_putc(b, '"');
+}
+
 void
 cm_buf_reset(struct cm_buf *b)
 {

@@ -41,29 +41,6 @@ cert_type_of(const char *profile)
 	return NULL;
 }
 
-/* Appends s as a JSON string literal; 0 or -1. */
-static int
-json_str(struct cm_buf *b, const char *s)
-{
-	if (s == NULL)
-		return cm_buf_puts(b, "null");
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int r;
-
-		if (*p == '"' || *p == '\\')
-			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			r = cm_buf_printf(b, "\\u%04x", *p);
-		else
-			r = cm_buf_putc(b, (char)*p);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
 /* Copies s cut to at most max bytes on a UTF-8 boundary (column widths). */
 static char *
 clip(const char *s, size_t max)
@@ -128,9 +105,9 @@ audit_refusal(struct cm_db *db, const struct cm_issue_input *in, const char *sub
 
 	cm_buf_init(&j, 0);
 	memset(&e, 0, sizeof(e));
-	if (cm_buf_puts(&j, "{\"profile\":") < 0 || json_str(&j, in->profile) < 0 ||
-	    cm_buf_puts(&j, ",\"subject\":") < 0 || json_str(&j, subject) < 0 ||
-	    cm_buf_puts(&j, ",\"reason\":") < 0 || json_str(&j, reason) < 0 ||
+	if (cm_buf_puts(&j, "{\"profile\":") < 0 || cm_buf_json_str(&j, in->profile) < 0 ||
+	    cm_buf_puts(&j, ",\"subject\":") < 0 || cm_buf_json_str(&j, subject) < 0 ||
+	    cm_buf_puts(&j, ",\"reason\":") < 0 || cm_buf_json_str(&j, reason) < 0 ||
 	    cm_buf_puts(&j, "}") < 0) {
 		cm_err("issuance: out of memory writing the refusal audit row");
 		goto out;
@@ -760,13 +737,13 @@ cm_issue_from_csr(struct cm_db *db, struct cm_signer *signer,
 	st = NULL;
 
 	snprintf(idstr, sizeof(idstr), "%lld", (long long)out->cert_id);
-	if (cm_buf_puts(&after, "{\"serial\":") < 0 || json_str(&after, sc.res.serial_hex) < 0 ||
-	    cm_buf_puts(&after, ",\"profile\":") < 0 || json_str(&after, in->profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, sc.subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sc.sans) < 0 ||
-	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, sc.xi.not_after_str) < 0 ||
+	if (cm_buf_puts(&after, "{\"serial\":") < 0 || cm_buf_json_str(&after, sc.res.serial_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in->profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, sc.subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sc.sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, sc.xi.not_after_str) < 0 ||
 	    cm_buf_printf(&after, ",\"org_id\":%lld,\"sha256\":", (long long)in->org_id) < 0 ||
-	    json_str(&after, sc.xi.sha256_hex) < 0 ||
+	    cm_buf_json_str(&after, sc.xi.sha256_hex) < 0 ||
 	    (in->any_name && cm_buf_puts(&after, ",\"any_name\":true") < 0) ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto stored_fail;
@@ -879,9 +856,9 @@ cm_request_from_csr(struct cm_db *db, const struct cm_issue_input *in, int64_t *
 		goto out;
 	*cert_id = (int64_t)cm_stmt_insert_id(st);
 	snprintf(idstr, sizeof(idstr), "%lld", (long long)*cert_id);
-	if (cm_buf_puts(&after, "{\"status\":\"requested\",\"profile\":") < 0 || json_str(&after, in->profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sans) < 0 ||
+	if (cm_buf_puts(&after, "{\"status\":\"requested\",\"profile\":") < 0 || cm_buf_json_str(&after, in->profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sans) < 0 ||
 	    cm_buf_printf(&after, ",\"org_id\":%lld,\"dept_id\":%lld}", (long long)in->org_id,
 	    (long long)in->dept_id) < 0)
 		goto out;
@@ -1021,12 +998,12 @@ cm_issue_request(struct cm_db *db, struct cm_signer *signer, int64_t cert_id,
 	cm_stmt_close(st);
 	st = NULL;
 	snprintf(idstr, sizeof(idstr), "%lld", (long long)cert_id);
-	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || json_str(&after, sc.res.serial_hex) < 0 ||
-	    cm_buf_puts(&after, ",\"profile\":") < 0 || json_str(&after, in.profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || json_str(&after, sc.subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || json_str(&after, sc.sans) < 0 ||
-	    cm_buf_puts(&after, ",\"not_after\":") < 0 || json_str(&after, sc.xi.not_after_str) < 0 ||
-	    cm_buf_puts(&after, ",\"sha256\":") < 0 || json_str(&after, sc.xi.sha256_hex) < 0 ||
+	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || cm_buf_json_str(&after, sc.res.serial_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in.profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, sc.subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sc.sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, sc.xi.not_after_str) < 0 ||
+	    cm_buf_puts(&after, ",\"sha256\":") < 0 || cm_buf_json_str(&after, sc.xi.sha256_hex) < 0 ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto stored_fail;
 	e.actor = actor;

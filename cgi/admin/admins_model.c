@@ -418,36 +418,15 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 	return 0;
 }
 
-/* Appends s as a JSON string; 0 or -1. */
-static int
-json_str(struct cm_buf *b, const char *s)
-{
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int r;
-
-		if (*p == '"' || *p == '\\')
-			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			r = cm_buf_printf(b, "\\u%04x", *p);
-		else
-			r = cm_buf_putc(b, (char)*p);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
 static int
 json_admin(struct cm_buf *b, const char *principal, const char *name, const char *email,
     const char *role, const char *types, int enabled, const struct admin_scope *sc, size_t n)
 {
-	if (cm_buf_puts(b, "{\"principal\":") < 0 || json_str(b, principal) < 0 ||
-	    cm_buf_puts(b, ",\"name\":") < 0 || json_str(b, name) < 0 ||
-	    cm_buf_puts(b, ",\"email\":") < 0 || json_str(b, email) < 0 ||
-	    cm_buf_puts(b, ",\"role\":") < 0 || json_str(b, role) < 0 ||
-	    cm_buf_puts(b, ",\"cert_types\":") < 0 || json_str(b, types) < 0 ||
+	if (cm_buf_puts(b, "{\"principal\":") < 0 || cm_buf_json_str(b, principal) < 0 ||
+	    cm_buf_puts(b, ",\"name\":") < 0 || cm_buf_json_str(b, name) < 0 ||
+	    cm_buf_puts(b, ",\"email\":") < 0 || cm_buf_json_str(b, email) < 0 ||
+	    cm_buf_puts(b, ",\"role\":") < 0 || cm_buf_json_str(b, role) < 0 ||
+	    cm_buf_puts(b, ",\"cert_types\":") < 0 || cm_buf_json_str(b, types) < 0 ||
 	    cm_buf_printf(b, ",\"enabled\":%s,\"scopes\":[", enabled ? "true" : "false") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {

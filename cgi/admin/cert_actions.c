@@ -96,27 +96,6 @@ transition_ok(struct admin_ctx *c, const struct cert_row *row, int to)
 	return 0;
 }
 
-/* Appends s as a JSON string; 0 or -1. */
-static int
-json_str(struct cm_buf *b, const char *s)
-{
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int r;
-
-		if (*p == '"' || *p == '\\')
-			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			r = cm_buf_printf(b, "\\u%04x", *p);
-		else
-			r = cm_buf_putc(b, (char)*p);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
 /*
  * Moves the row from state `from` to `to` with the statement st (already
  * bound, its WHERE including "AND status = from") and an audit row, in one
@@ -135,7 +114,7 @@ apply(struct admin_ctx *c, struct cm_stmt *st, const char *action, const char *f
 	memset(&e, 0, sizeof(e));
 	cm_buf_init(&before, 0);
 	snprintf(idstr, sizeof(idstr), "%lld", (long long)c->id);
-	if (cm_buf_puts(&before, "{\"status\":") < 0 || json_str(&before, from) < 0 ||
+	if (cm_buf_puts(&before, "{\"status\":") < 0 || cm_buf_json_str(&before, from) < 0 ||
 	    cm_buf_puts(&before, "}") < 0)
 		goto out;
 	if (cm_stmt_execute(st) < 0)
@@ -279,7 +258,7 @@ admin_cert_decline(struct admin_ctx *c)
 		return;
 	}
 	cm_buf_init(&after, 0);
-	if (cm_buf_puts(&after, "{\"status\":\"declined\",\"message\":") < 0 || json_str(&after, msg) < 0 ||
+	if (cm_buf_puts(&after, "{\"status\":\"declined\",\"message\":") < 0 || cm_buf_json_str(&after, msg) < 0 ||
 	    cm_buf_puts(&after, "}") < 0 || cm_db_begin(c->db) < 0) {
 		cm_buf_free(&after);
 		admin_error(c, 500, "Internal error", "The change could not be saved; this has been logged.");

@@ -140,36 +140,15 @@ domain_load(struct admin_ctx *c, int64_t id, int lock, struct domain_row *d)
 }
 
 /* 0 or -1. */
-static int
-json_str(struct cm_buf *b, const char *s)
-{
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int r;
-
-		if (*p == '"' || *p == '\\')
-			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			r = cm_buf_printf(b, "\\u%04x", *p);
-		else
-			r = cm_buf_putc(b, (char)*p);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
-/* 0 or -1. */
 int
 domain_json(const struct domain_row *d, struct cm_buf *b)
 {
-	if (cm_buf_puts(b, "{\"name\":") < 0 || json_str(b, d->name) < 0 ||
-	    cm_buf_puts(b, ",\"validation_state\":") < 0 || json_str(b, d->state) < 0 ||
+	if (cm_buf_puts(b, "{\"name\":") < 0 || cm_buf_json_str(b, d->name) < 0 ||
+	    cm_buf_puts(b, ",\"validation_state\":") < 0 || cm_buf_json_str(b, d->state) < 0 ||
 	    cm_buf_puts(b, ",\"validation_method\":") < 0 ||
-	    (d->method[0] ? json_str(b, d->method) : cm_buf_puts(b, "null")) < 0 ||
+	    (d->method[0] ? cm_buf_json_str(b, d->method) : cm_buf_puts(b, "null")) < 0 ||
 	    cm_buf_puts(b, ",\"validated_at\":") < 0 ||
-	    (d->validated_at[0] ? json_str(b, d->validated_at) : cm_buf_puts(b, "null")) < 0)
+	    (d->validated_at[0] ? cm_buf_json_str(b, d->validated_at) : cm_buf_puts(b, "null")) < 0)
 		return -1;
 	return cm_buf_putc(b, '}');
 }

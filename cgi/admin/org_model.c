@@ -307,27 +307,6 @@ org_fields_render(struct admin_ctx *c, const struct org_fields *f, const struct 
 	    NULL);
 }
 
-/* Appends s as a JSON string; 0 or -1. */
-static int
-json_str(struct cm_buf *b, const char *s)
-{
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int r;
-
-		if (*p == '"' || *p == '\\')
-			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			r = cm_buf_printf(b, "\\u%04x", *p);
-		else
-			r = cm_buf_putc(b, (char)*p);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
 /* 0 or -1. */
 int
 org_fields_json(const struct org_fields *f, struct cm_buf *b)
@@ -346,7 +325,7 @@ org_fields_json(const struct org_fields *f, struct cm_buf *b)
 		if (i == F_ACCESS_CODE) {
 			if (cm_buf_puts(b, f->s[i][0] ? "true" : "false") < 0)
 				return -1;
-		} else if (json_str(b, f->s[i]) < 0) {
+		} else if (cm_buf_json_str(b, f->s[i]) < 0) {
 			return -1;
 		}
 	}

@@ -320,34 +320,13 @@ person_load_visible(struct admin_ctx *c, struct person_row *out)
 }
 
 /* 0 or -1. */
-static int
-json_str(struct cm_buf *b, const char *s)
-{
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int r;
-
-		if (*p == '"' || *p == '\\')
-			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			r = cm_buf_printf(b, "\\u%04x", *p);
-		else
-			r = cm_buf_putc(b, (char)*p);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
-/* 0 or -1. */
 int
 person_json(const struct person_row *p, struct cm_buf *b)
 {
-	if (cm_buf_puts(b, "{\"email\":") < 0 || json_str(b, p->email) < 0 ||
-	    cm_buf_puts(b, ",\"first_name\":") < 0 || json_str(b, p->first_name) < 0 ||
-	    cm_buf_puts(b, ",\"last_name\":") < 0 || json_str(b, p->last_name) < 0 ||
-	    cm_buf_puts(b, ",\"principal_name\":") < 0 || json_str(b, p->principal_name) < 0 ||
+	if (cm_buf_puts(b, "{\"email\":") < 0 || cm_buf_json_str(b, p->email) < 0 ||
+	    cm_buf_puts(b, ",\"first_name\":") < 0 || cm_buf_json_str(b, p->first_name) < 0 ||
+	    cm_buf_puts(b, ",\"last_name\":") < 0 || cm_buf_json_str(b, p->last_name) < 0 ||
+	    cm_buf_puts(b, ",\"principal_name\":") < 0 || cm_buf_json_str(b, p->principal_name) < 0 ||
 	    cm_buf_printf(b, ",\"org_id\":%lld,\"dept_id\":", (long long)p->org_id) < 0 ||
 	    (p->dept_id ? cm_buf_printf(b, "%lld", (long long)p->dept_id) : cm_buf_puts(b, "null")) < 0)
 		return -1;
