@@ -11,7 +11,10 @@
 # Row i is younger than row i-1 (ids follow time, as in a real install); the
 # age follows a growing business (more certificates recently) over 3 years.
 # Serials: 96 random bits then the row number, so they are unique by
-# construction. Plain POSIX awk (mawk or gawk).
+# construction. SSL rows carry 1 to 3 DNS names (some wildcards), client
+# rows their e-mail address, as the SAN text issuance writes; the load's
+# triggers turn them into certificate_names (schema/012_cert_names.sql).
+# Plain POSIX awk (mawk or gawk).
 BEGIN { FS = "\t"; OFS = "\t" }
 {
 	norg++
@@ -53,7 +56,15 @@ END {
 		t = rand()
 		if (t < 0.6) {
 			type = "ssl"; prof = "tls-server"; valid = 397
+			# SANs as issued: one name (50%), the name plus www. and an
+			# api name (35%), or a wildcard with its base name (15%)
 			cn = "host" i "." dom; sans = "DNS:" cn; mail = "\\N"
+			w = rand()
+			if (w < 0.15) {
+				cn = "*.svc" i "." dom; sans = "DNS:" cn ", DNS:svc" i "." dom
+			} else if (w < 0.5) {
+				sans = sans ", DNS:www.host" i "." dom ", DNS:api" i "." dom
+			}
 			kt = "ec"; kb = 256
 			if (rand() < 0.5) { kt = "rsa"; kb = 2048 }
 		} else if (t < 0.9) {

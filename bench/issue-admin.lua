@@ -1,63 +1,18 @@
 -- bench/issue-admin.lua: wrk script for bench/issue-admin. Every request is
 -- the admin issuance POST (/admin/certificates/new) with a fixed urlencoded
 -- body (csrf, csr, profile), the session cookie and HTTP Basic credentials,
--- read from files in $BENCH_ADMIN_DIR (body, cookie, auth). Counts the
--- answers by status; done() prints one "result" line for the caller.
+-- read from files in $BENCH_ADMIN_DIR (body, cookie, auth). Counts 303s (a
+-- certificate was issued) and the other answers by status; done() prints one
+-- "result" line for the caller (bench/wrk-count.lua).
 
-local dir = assert(os.getenv("BENCH_ADMIN_DIR"), "BENCH_ADMIN_DIR not set")
-
-local function slurp(name)
-	local f = assert(io.open(dir .. "/" .. name, "rb"))
-	local s = f:read("*a")
-	f:close()
-	return (s:gsub("%s+$", ""))
-end
+-- wrk-count.lua sits next to this script, wherever wrk is started from.
+package.path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "?.lua;" .. package.path
+local count = require("wrk-count")
 
 wrk.method = "POST"
-wrk.body = slurp("body")
+wrk.body = count.slurp("body")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "certmint_session=" .. slurp("cookie")
-wrk.headers["Authorization"] = "Basic " .. slurp("auth")
+wrk.headers["Cookie"] = "certmint_session=" .. count.slurp("cookie")
+wrk.headers["Authorization"] = "Basic " .. count.slurp("auth")
 
-local threads = {}
-
-function setup(thread)
-	table.insert(threads, thread)
-end
-
-function init(args)
-	ok = 0       -- 303 See Other: a certificate was issued
-	other = 0    -- any other status
-	codes = {}   -- status -> count of the other answers
-end
-
-function response(status, headers, body)
-	if status == 303 then
-		ok = ok + 1
-	else
-		other = other + 1
-		codes[status] = (codes[status] or 0) + 1
-	end
-end
-
-function done(summary, latency, requests)
-	local ok_n, other_n, by_status = 0, 0, {}
-	for _, t in ipairs(threads) do
-		ok_n = ok_n + t:get("ok")
-		other_n = other_n + t:get("other")
-		for s, n in pairs(t:get("codes")) do
-			by_status[s] = (by_status[s] or 0) + n
-		end
-	end
-	local codes_s = ""
-	for s, n in pairs(by_status) do
-		codes_s = codes_s .. "," .. s .. "x" .. n
-	end
-	local e = summary.errors
-	io.write(string.format(
-		"result ok=%d other=%d requests=%d duration_us=%d connect=%d read=%d write=%d timeout=%d" ..
-		" p50_ms=%.1f p99_ms=%.1f codes=%s\n",
-		ok_n, other_n, summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout,
-		latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-		codes_s == "" and "-" or codes_s:sub(2)))
-end
+count.count(303)

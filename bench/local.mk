@@ -7,3 +7,5 @@ bench_signer_load_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS) $(
 EXTRA_DIST += bench/issue bench/issue-admin bench/issue-admin.lua
 # bench/admin: admin page latency over 1,000,000 loaded certificates (wrk) + EXPLAIN plans.
 EXTRA_DIST += bench/admin bench/admin.lua bench/admin-certs.awk
+# The wrk response counting both .lua scripts require.
+EXTRA_DIST += bench/wrk-count.lua

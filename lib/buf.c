@@ -104,7 +104,7 @@ cm_buf_json_str(struct cm_buf *b, const char *s)
 
 		if (*p == '"' || *p == '\\')
 			r = cm_buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
+		else if (*p < 0x20 || *p == 0x7f)
 			r = cm_buf_printf(b, "\\u%04x", *p);
 		else
 			r = cm_buf_putc(b, (char)*p);

@@ -22,8 +22,8 @@ int cm_buf_printf(struct cm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cm_buf_vprintf(struct cm_buf *b, const char *fmt, va_list ap);
 void cm_buf_reset(struct cm_buf *b);
-/* Appends s as a JSON string literal (quotes, backslash and control
- * characters escaped), or null when s is NULL. 0 or -1. */
+/* Appends s as a JSON string literal (quotes and backslash escaped, control
+ * characters and DEL as \u00XX), or null when s is NULL. 0 or -1. */
 int cm_buf_json_str(struct cm_buf *b, const char *s);
 /* Frees the storage after wiping it (buffers may hold key material). */
 void cm_buf_free(struct cm_buf *b);

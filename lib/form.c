@@ -73,10 +73,10 @@ cm_params_free(struct cm_param *p, size_t n)
 	free(p);
 }
 
-/* A printable, truncated copy of a field name for error messages: the client
- * sent it, so it must not carry control characters into a page or a log. */
-static void
-safe_name(char *dst, size_t dstlen, const char *s, size_t n)
+/* The client chose the name, so it must not carry control characters into a
+ * page or a log. */
+void
+cm_form_safe_name(char *dst, size_t dstlen, const char *s, size_t n)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n && o + 4 < dstlen; i++) {
@@ -123,7 +123,7 @@ cm_form_parse(const char *data, size_t len, size_t max_field, size_t max_fields,
 		size_t vlen = eq ? seglen - nlen - 1 : 0;
 		size_t dnlen = 0, dvlen = 0;
 
-		safe_name(shown, sizeof(shown), seg, nlen);
+		cm_form_safe_name(shown, sizeof(shown), seg, nlen);
 		if (*n >= max_fields) {
 			snprintf(err, errlen, "too many form fields (at most %zu)", max_fields);
 			saved_errno = E2BIG;

@@ -20,4 +20,9 @@ void cm_params_free(struct cm_param *p, size_t n);
  * returns NULL on a malformed escape. *outlen gets the decoded length. */
 char *cm_url_decode(const char *src, size_t len, int plus, size_t *outlen);
 
+/* Writes into dst (dstlen >= 4) a printable copy of the n bytes of the field
+ * name s for messages that get shown and logged: bytes outside printable
+ * ASCII become '?', and a name too long for dst is cut and ends in "...". */
+void cm_form_safe_name(char *dst, size_t dstlen, const char *s, size_t n);
+
 #endif

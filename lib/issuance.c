@@ -32,13 +32,56 @@ static const struct {
 	{ "ocsp-signing", "ocsp" },
 };
 
-static const char *
-cert_type_of(const char *profile)
+/* The certificate type or NULL; see issuance.h. */
+const char *
+cm_cert_type_of(const char *profile)
 {
 	for (size_t i = 0; i < sizeof(profile_types) / sizeof(profile_types[0]); i++)
 		if (profile && strcmp(profile, profile_types[i].profile) == 0)
 			return profile_types[i].cert_type;
 	return NULL;
+}
+
+/* 1 auto-approve, 0 an administrator approves; see issuance.h. */
+int
+cm_approval_auto(int org_setting, int dept_setting)
+{
+	if (dept_setting == 0 || dept_setting == 1)
+		return dept_setting;
+	return org_setting != 0;
+}
+
+/* 1 / 0 / -1; see issuance.h. */
+int
+cm_auto_approves(struct cm_db *db, int64_t customer_id, int64_t org_id, int64_t dept_id,
+    const char *cert_type)
+{
+	struct cm_stmt *st;
+	int r = -1;
+
+	/* OCSP-signing certificates sign for the CA: never without a person. */
+	if (cert_type == NULL || strcmp(cert_type, "ocsp") == 0)
+		return 0;
+	/* A department that is not the organisation's reads as absent (answer
+	 * 0), so a wrong pair never borrows another department's setting. */
+	st = cm_db_prepare(db,
+	    "SELECT o.ssl_auto_approve, d.ssl_auto_approve, d.id IS NOT NULL FROM organizations o"
+	    " LEFT JOIN departments d ON d.id = ? AND d.org_id = o.id AND d.deleted_at IS NULL"
+	    " WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL");
+	if (st && cm_stmt_bind_i64(st, 0, dept_id) == 0 && cm_stmt_bind_i64(st, 1, org_id) == 0 &&
+	    cm_stmt_bind_i64(st, 2, customer_id) == 0 && cm_stmt_execute(st) == 0)
+		r = cm_stmt_fetch(st);
+	if (r == 1 && dept_id > 0 && cm_stmt_i64(st, 2) == 0)
+		r = 0;
+	if (r == 1)
+		r = cm_approval_auto((int)cm_stmt_i64(st, 0),
+		    dept_id > 0 && !cm_stmt_is_null(st, 1) ? (int)cm_stmt_i64(st, 1) : -1);
+	else if (r < 0)
+		cm_err("approval setting of organisation %lld / department %lld: %s", (long long)org_id,
+		    (long long)dept_id, cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+	return r;
 }
 
 /* Copies s cut to at most max bytes on a UTF-8 boundary (column widths). */
@@ -623,7 +666,7 @@ check_csr(struct cm_db *db, const struct cm_issue_input *in, X509_REQ **reqp,
 		snprintf(err, errlen, r == 0 ? "customer is disabled" : "internal error");
 		return r == 0 ? 403 : 500;
 	}
-	if ((cert_type = cert_type_of(in->profile)) == NULL) {
+	if ((cert_type = cm_cert_type_of(in->profile)) == NULL) {
 		snprintf(err, errlen, "unknown profile \"%.64s\"; use tls-server, client-smime, code-signing or ocsp-signing",
 		    in->profile ? in->profile : "");
 		return 400;

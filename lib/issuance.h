@@ -9,6 +9,32 @@
 
 #define CM_CSR_MAX_BYTES (64 * 1024)
 
+/* The certificate type a signer profile issues ("ssl", "client", "codesign",
+ * "ocsp"), or NULL for an unknown profile. The one mapping (web and CLI). */
+const char *cm_cert_type_of(const char *profile);
+
+/*
+ * The approval rule, pure: a department's SSL setting (1 approve
+ * automatically, 0 an administrator approves each, -1 "as the
+ * organisation", i.e. departments.ssl_auto_approve NULL) wins over its
+ * organisation's (non-zero: approve automatically). 1 auto, 0 manual.
+ */
+int cm_approval_auto(int org_setting, int dept_setting);
+
+/*
+ * Whether a request for cert_type in org_id (dept_id 0: the organisation
+ * itself) of the customer is issued at once (1) or waits for an
+ * administrator (0); -1 on a database error (logged). The SSL tab's
+ * setting is the only approval setting the model has, so it decides for
+ * every type an administrator issues, as the portal always did; an
+ * OCSP-signing certificate (or a NULL type) is never auto-approved. An
+ * organisation not of the customer (or deleted), or a department not of
+ * that organisation, answers 0. Every issuance path (portal, and later
+ * SCEP and self-service) asks this one function.
+ */
+int cm_auto_approves(struct cm_db *db, int64_t customer_id, int64_t org_id, int64_t dept_id,
+    const char *cert_type);
+
 struct cm_issue_input {
 	const char *actor;          /* principal or "cli:USER" */
 	const char *remote_addr;    /* or NULL */

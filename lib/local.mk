@@ -5,7 +5,8 @@ lib_libcmcore_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/buf.c lib/buf.h \
 	lib/conffile.c lib/conffile.h \
-	lib/settings.c lib/settings.h
+	lib/settings.c lib/settings.h \
+	lib/cert_state.c lib/cert_state.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -29,4 +30,20 @@ CM_WEB_LIBS = lib/libcmweb.a signer/libcmproto.a lib/libcmcore.a \
 check_PROGRAMS += tests/unit/test_conffile
 tests_unit_test_conffile_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_conffile
+
+# The byte buffer (lib/buf.c): its JSON string literals.
+check_PROGRAMS += tests/unit/test_buf
+tests_unit_test_buf_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_buf
+
+# The certificate lifecycle's state machine (lib/cert_state.c): its 36 pairs.
+check_PROGRAMS += tests/unit/test_cert_state
+tests_unit_test_cert_state_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_cert_state
+
+# The approval rule and the profile -> type mapping (lib/issuance.c).
+check_PROGRAMS += tests/unit/test_approval
+tests_unit_test_approval_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_approval_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_approval
 EXTRA_DIST += tests/unit/tap.h

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "form.h"
 #include "log.h"
 #include "multipart.h"
 
@@ -197,24 +198,6 @@ cm_multipart_free(struct cm_multipart *m)
 	free(m);
 }
 
-/* Copies a client-chosen name for messages that get shown and logged:
- * bytes outside printable ASCII become '?', long names end in "...". */
-static void
-safe_name(char *dst, size_t dstlen, const char *s)
-{
-	size_t o = 0, n = s ? strlen(s) : 0;
-	for (size_t i = 0; i < n && o + 4 < dstlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-		dst[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (o + 4 >= dstlen && n > o) {
-		dst[o++] = '.';
-		dst[o++] = '.';
-		dst[o++] = '.';
-	}
-	dst[o] = '\0';
-}
-
 /* Stores status and message; returns status. */
 static int
 mp_fail(struct cm_multipart *m, int status, char *err, size_t errlen, const char *fmt, ...)
@@ -244,7 +227,7 @@ emit(struct cm_multipart *m, const char *p, size_t n, char *err, size_t errlen)
 		struct cm_upload *u = &m->r->files[m->file_idx];
 		if (n > m->lim.max_file || u->size > m->lim.max_file - n) {
 			char shown[64];
-			safe_name(shown, sizeof(shown), u->field);
+			cm_form_safe_name(shown, sizeof(shown), u->field, strlen(u->field));
 			return mp_fail(m, 413, err, errlen, "uploaded file '%s' is larger than %zu bytes",
 			    shown, m->lim.max_file);
 		}
@@ -263,7 +246,7 @@ emit(struct cm_multipart *m, const char *p, size_t n, char *err, size_t errlen)
 	}
 	if (n > m->lim.max_field || m->field.len > m->lim.max_field - n) {
 		char shown[64];
-		safe_name(shown, sizeof(shown), m->field_name);
+		cm_form_safe_name(shown, sizeof(shown), m->field_name, strlen(m->field_name));
 		return mp_fail(m, 413, err, errlen, "form field '%s' is larger than %zu bytes",
 		    shown, m->lim.max_field);
 	}

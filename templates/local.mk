@@ -11,11 +11,17 @@ dist_admintemplates_DATA = \
 	templates/admin/org_list.cs \
 	templates/admin/admins_list.cs \
 	templates/admin/admins_form.cs \
+	templates/admin/admins_import.cs \
 	templates/admin/domain_list.cs \
 	templates/admin/domain_form.cs \
 	templates/admin/domain_view.cs \
+	templates/admin/ad_server_list.cs \
+	templates/admin/ad_server_form.cs \
 	templates/admin/org_form.cs \
 	templates/admin/org_tabs.cs \
 	templates/admin/dept_form.cs \
 	templates/admin/audit.cs \
-	templates/admin/dashboard.cs
+	templates/admin/dashboard.cs \
+	templates/admin/persons_list.cs \
+	templates/admin/persons_form.cs \
+	templates/admin/persons_import.cs

@@ -17,6 +17,9 @@ ADMIN_PRINC=alice@$REALM
 USER_PRINC=bob@$REALM
 # Delegated administrators (issue 3); their scopes are set in init_certmint.
 SCOPED_ADMINS="carol dave erin frank"
+# A principal with no administrator row: tests make it an administrator
+# through the pages (tests/browser/delegation.test.mjs).
+SPARE_PRINC=gina
 DB_NAME=certmint
 DB_USER=certmint
 SIGNER_USER=certmint-signer
@@ -279,7 +282,7 @@ EOF
 	fi
 	# Principals added after a realm was created arrive on the next "up".
 	local p
-	for p in $SCOPED_ADMINS; do
+	for p in $SCOPED_ADMINS $SPARE_PRINC; do
 		kadmin.local -r "$REALM" -q "getprinc $p@$REALM" 2>/dev/null | grep -q "^Principal: $p@" && continue
 		kadmin.local -r "$REALM" -q "addprinc -pw $(secret "$DIR/secrets/$p.password") $p@$REALM" \
 			>> "$DIR/logs/kadmin-setup.log" 2>&1 || { tail_log "$DIR/logs/kadmin-setup.log"; die "creating principal $p failed"; }
@@ -468,6 +471,8 @@ write_env() {
 			"CERTMINT_DRAO_PASSWORD=$(cat "$DIR/secrets/erin.password")" \
 			"CERTMINT_RAO_SSL_PRINCIPAL=frank@$REALM" \
 			"CERTMINT_RAO_SSL_PASSWORD=$(cat "$DIR/secrets/frank.password")" \
+			"CERTMINT_SPARE_PRINCIPAL=$SPARE_PRINC@$REALM" \
+			"CERTMINT_SPARE_PASSWORD=$(cat "$DIR/secrets/$SPARE_PRINC.password")" \
 			"CERTMINT_DB_SOCKET=$DIR/run/mariadb.sock" \
 			"CERTMINT_DB_NAME=$DB_NAME" \
 			"CERTMINT_DB_USER=$DB_USER" \
@@ -534,6 +539,7 @@ certmint stack up in $DIR ($((SECONDS - t0)) s)
   admin:    $ADMIN_PRINC (MRAO)   user: $USER_PRINC (not an administrator)
   scoped:   carol (RAO Demo Organisation), dave (RAO Other Organisation),
             erin (DRAO Demo Organisation/Engineering), frank (RAO Demo Organisation, SSL only)
+  spare:    $SPARE_PRINC (in the KDC, no administrator row until a test adds one)
   CA chain: $DIR/ca-chain.pem
   logs:     $DIR/logs/
   env:      . $DIR/stack.env

@@ -26,6 +26,8 @@ static const char usage_text[] =
     "                      print the issued certificate (PEM) on stdout\n"
     "  customer disable|enable URI\n"
     "                      refuse (or allow again) everything for a customer\n"
+    "  expire [--dry-run] [--customer URI] [--batch N]\n"
+    "                      mark issued certificates past their notAfter expired\n"
     "  status              database, schema, signer, CA and certificate counts\n"
     "  audit verify        recompute the audit log's hash chain\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
@@ -48,6 +50,7 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit },
 	{ "ca-chain", cmd_ca_chain },
 	{ "customer", cmd_customer },
+	{ "expire", cmd_expire },
 	{ NULL, NULL }
 };
 

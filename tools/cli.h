@@ -34,9 +34,6 @@ int cli_signer(struct cli *c, struct cm_signer **out);
 /* Resolves --customer (NULL: the only enabled customer). 0, or -1 printed. */
 int cli_customer(struct cli *c, const char *uri, int64_t *id);
 
-/* Appends s as a JSON string literal ("null" for NULL). 0 or -1. */
-int cli_json_str(struct cm_buf *b, const char *s);
-
 /* 1 when s is 1..max bytes with no control characters. */
 int cli_text_ok(const char *s, size_t max);
 
@@ -52,6 +49,7 @@ int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_ca_chain(struct cli *c, int argc, char **argv);
 int cmd_customer(struct cli *c, int argc, char **argv);
+int cmd_expire(struct cli *c, int argc, char **argv);
 
 /* CA chain helpers (cmd_ca.c): parses the signer's PEM chain and stores it
  * in ca_certs; *stored counts rows that were new. 0, or -1 printed. */

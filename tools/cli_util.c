@@ -122,29 +122,6 @@ out:
 	return rc;
 }
 
-/* 0 or -1. */
-int
-cli_json_str(struct cm_buf *b, const char *s)
-{
-	if (s == NULL)
-		return cm_buf_puts(b, "null");
-	if (cm_buf_putc(b, '"') < 0)
-		return -1;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		int r;
-		if (ch == '"' || ch == '\\')
-			r = cm_buf_printf(b, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			r = cm_buf_printf(b, "\\u%04x", ch);
-		else
-			r = cm_buf_putc(b, (char)ch);
-		if (r < 0)
-			return -1;
-	}
-	return cm_buf_putc(b, '"');
-}
-
 /* 1 when s is 1..max bytes with no control characters. */
 int
 cli_text_ok(const char *s, size_t max)

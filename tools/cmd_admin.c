@@ -32,13 +32,13 @@ admin_json(struct cm_buf *b, const char *principal, int64_t customer_id,
     const char *role, const char *name, const char *email, const char *enabled,
     const char *types, const char *scopes_json)
 {
-	if (cm_buf_puts(b, "{\"principal\":") < 0 || cli_json_str(b, principal) < 0 ||
+	if (cm_buf_puts(b, "{\"principal\":") < 0 || cm_buf_json_str(b, principal) < 0 ||
 	    cm_buf_printf(b, ",\"customer_id\":%" PRId64 ",\"role\":", customer_id) < 0 ||
-	    cli_json_str(b, role) < 0 ||
-	    cm_buf_puts(b, ",\"name\":") < 0 || cli_json_str(b, name) < 0 ||
-	    cm_buf_puts(b, ",\"email\":") < 0 || cli_json_str(b, email) < 0 ||
+	    cm_buf_json_str(b, role) < 0 ||
+	    cm_buf_puts(b, ",\"name\":") < 0 || cm_buf_json_str(b, name) < 0 ||
+	    cm_buf_puts(b, ",\"email\":") < 0 || cm_buf_json_str(b, email) < 0 ||
 	    cm_buf_printf(b, ",\"enabled\":%s,\"cert_types\":", enabled) < 0 ||
-	    cli_json_str(b, types) < 0 ||
+	    cm_buf_json_str(b, types) < 0 ||
 	    cm_buf_printf(b, ",\"scopes\":%s}", scopes_json ? scopes_json : "[]") < 0)
 		return -1;
 	return 0;

@@ -288,7 +288,7 @@ cmd_init(struct cli *c, int argc, char **argv)
 		};
 		if (cm_buf_printf(&after, "{\"created\":%s,\"key_type\":",
 		    created ? "true" : "false") < 0 ||
-		    cli_json_str(&after, created ? key_type : NULL) < 0 ||
+		    cm_buf_json_str(&after, created ? key_type : NULL) < 0 ||
 		    cm_buf_printf(&after, ",\"certificates_recorded\":%d}", stored) < 0) {
 			cm_db_rollback(c->db);
 			goto out;

@@ -2,7 +2,7 @@
 bin_PROGRAMS += tools/certmint
 tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 	tools/cmd_ca.c tools/cmd_admin.c tools/cmd_issue.c tools/cmd_status.c \
-	tools/cmd_customer.c
+	tools/cmd_customer.c tools/cmd_expire.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
@@ -19,3 +19,4 @@ TESTS += tests/unit/test_audit_hash tests/unit/test_db_helpers
 
 # Black-box tests against a private stack (run by tests/run.sh).
 EXTRA_DIST += tests/integration/30-cli.sh tests/integration/35-db.sh
+EXTRA_DIST += tests/integration/84-expire.sh

@@ -125,6 +125,10 @@ void admin_admins_create(struct admin_ctx *c);
 void admin_admins_view(struct admin_ctx *c);
 void admin_admins_save(struct admin_ctx *c);
 void admin_admins_delete(struct admin_ctx *c);
+/* admins_csv.c (export), admins_import.c */
+void admin_admins_export_csv(struct admin_ctx *c);
+void admin_admins_import_form(struct admin_ctx *c);
+void admin_admins_import(struct admin_ctx *c);
 /* Audit log, dashboard and reports (audit_page.c, dashboard.c, report_csv.c). */
 void admin_audit(struct admin_ctx *c);
 void admin_audit_verify(struct admin_ctx *c);
@@ -141,5 +145,12 @@ void admin_persons_export_csv(struct admin_ctx *c);
 /* persons_import.c */
 void admin_persons_import_form(struct admin_ctx *c);
 void admin_persons_import(struct admin_ctx *c);
+/* Active Directory servers (ad_server_list.c, ad_server_edit.c). */
+void admin_ad_server_list(struct admin_ctx *c);
+void admin_ad_server_new_form(struct admin_ctx *c);
+void admin_ad_server_create(struct admin_ctx *c);
+void admin_ad_server_view(struct admin_ctx *c);
+void admin_ad_server_save(struct admin_ctx *c);
+void admin_ad_server_delete(struct admin_ctx *c);
 
 #endif

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "admins_model.h"
-#include "audit.h"
 #include "log.h"
 
 /* Renders the form page: row NULL for a new administrator. */
@@ -37,64 +36,6 @@ show(struct admin_ctx *c, const struct admins_row *row, const struct admins_form
 	admin_page(c, row ? row->principal : "New administrator", "admin/admins_form.cs");
 }
 
-/* 1 when the caller may manage the administrator t describes; -1 database error. */
-static int
-may_manage(struct admin_ctx *c, const struct admin_target *t)
-{
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
-	long n = admin_scopes_load(c, mine);
-
-	if (n < 0)
-		return -1;
-	return admin_policy_admin(&c->user, mine, (size_t)n, ACTION_MANAGE_ADMINS, t);
-}
-
-/* Writes the audit row in the open transaction; 0 or -1. */
-static int
-audit_admin(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
-{
-	struct cm_audit_entry e;
-	char idbuf[32];
-
-	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = "admin";
-	e.object_id = idbuf;
-	e.before = before;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	return cm_audit(c->db, &e);
-}
-
-/* Replaces the scope rows of admin id with sc (none when org_id is 0); 0 or -1. */
-static int
-scopes_replace(struct admin_ctx *c, int64_t id, const struct admin_scope *sc)
-{
-	struct cm_stmt *st;
-	int rc = -1;
-
-	st = cm_db_prepare(c->db, "DELETE FROM admin_scopes WHERE admin_id = ?");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
-		goto out;
-	cm_stmt_close(st);
-	st = NULL;
-	if (sc->org_id <= 0)
-		return 0;
-	st = cm_db_prepare(c->db, "INSERT INTO admin_scopes (admin_id, org_id, dept_id) VALUES (?, ?, ?)");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, sc->org_id) < 0 ||
-	    (sc->dept_id ? cm_stmt_bind_i64(st, 2, sc->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
-	    cm_stmt_execute(st) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (st)
-		cm_stmt_close(st);
-	return rc;
-}
-
 void
 admin_admins_new_form(struct admin_ctx *c)
 {
@@ -108,90 +49,36 @@ admin_admins_new_form(struct admin_ctx *c)
 	show(c, NULL, &f, 200, 1, 0);
 }
 
-/* 1 when a row (of any customer, deleted or not) already holds the principal,
- * 2 when that row is deleted, 0 free, -1 database error. */
-static int
-principal_taken(struct admin_ctx *c, const char *principal)
-{
-	struct cm_stmt *st;
-	int f, r = 0;
-
-	st = cm_db_prepare(c->db, "SELECT deleted_at IS NOT NULL FROM admins WHERE principal = ? FOR UPDATE");
-	if (st == NULL || cm_stmt_bind_str(st, 0, principal) < 0 || cm_stmt_execute(st) < 0) {
-		if (st)
-			cm_stmt_close(st);
-		return -1;
-	}
-	while ((f = cm_stmt_fetch(st)) == 1)
-		r = cm_stmt_i64(st, 0) ? (r ? r : 2) : 1;
-	cm_stmt_close(st);
-	return f < 0 ? -1 : r;
-}
-
 void
 admin_admins_create(struct admin_ctx *c)
 {
 	struct admins_form f;
-	struct admin_target t;
-	struct cm_stmt *st = NULL;
-	struct cm_buf after;
 	char loc[64];
 	int64_t id;
-	int r;
 
-	cm_buf_init(&after, 16384);
 	admins_form_read(c, &f, 1);
-	if ((r = admins_form_check(c, &f, 1)) < 0)
-		goto dberr;
-	if (r > 0) {
+	switch (admins_add(c, &f, &id)) {
+	case ADMINS_ADDED:
+		snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, id);
+		cm_resp_redirect(c->resp, loc);
+		return;
+	case ADMINS_ADD_INVALID:
+		admins_form_errors_render(c, &f);
 		show(c, NULL, &f, 400, 1, 0);
-		goto out;
-	}
-	admins_form_target(&f, c->user.customer_id, 0, &t);
-	if ((r = may_manage(c, &t)) < 0)
-		goto dberr;
-	if (r == 0) {
-		cm_render_set(c->r, "Errors.scope",
-		    "You may not give an administrator this role, organisation or department, or these certificate types.");
+		return;
+	case ADMINS_ADD_DENIED:
+		admins_form_errors_render(c, &f);
 		show(c, NULL, &f, 403, 1, 0);
-		goto out;
-	}
-	if (cm_db_begin(c->db) < 0)
-		goto dberr;
-	if ((r = principal_taken(c, f.principal)) < 0)
-		goto rollback;
-	if (r > 0) {
-		cm_db_rollback(c->db);
-		cm_render_set(c->r, "Errors.principal", r == 2 ?
-		    "This principal belongs to a deleted administrator; an operator can restore it with certmint admin add." :
-		    "This principal is already an administrator.");
+		return;
+	case ADMINS_ADD_TAKEN:
+		admins_form_errors_render(c, &f);
 		show(c, NULL, &f, 409, 1, 0);
-		goto out;
+		return;
+	case ADMINS_ADD_DBERR:
+		break;
 	}
-	st = cm_db_prepare(c->db,
-	    "INSERT INTO admins (customer_id, principal, name, email, role, cert_types) VALUES (?, ?, ?, ?, ?, ?)");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    cm_stmt_bind_str(st, 1, f.principal) < 0 || cm_stmt_bind_str(st, 2, f.name) < 0 ||
-	    cm_stmt_bind_str(st, 3, f.email) < 0 || cm_stmt_bind_str(st, 4, f.role) < 0 ||
-	    cm_stmt_bind_str(st, 5, f.types) < 0 || cm_stmt_execute(st) < 0)
-		goto rollback;
-	id = (int64_t)cm_stmt_insert_id(st);
-	if (scopes_replace(c, id, &f.sc) < 0 || admins_form_json(&f, f.principal, 1, &after) < 0 ||
-	    audit_admin(c, "admin.add", id, NULL, after.data) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	cm_info("admin %s added %s (%s)", c->user.principal, f.principal, f.role);
-	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
-rollback:
-	cm_db_rollback(c->db);
-dberr:
 	cm_err("add administrator: %s", cm_db_error(c->db));
 	admin_error(c, 500, "Internal error", "The administrator could not be saved; this has been logged.");
-out:
-	if (st)
-		cm_stmt_close(st);
-	cm_buf_free(&after);
 }
 
 /* Loads administrator c->id and what the caller may do with it; 1 ready,
@@ -262,11 +149,12 @@ admin_admins_save(struct admin_ctx *c)
 	if ((r = admins_form_check(c, &f, 0)) < 0)
 		goto dberr;
 	if (r > 0) {
+		admins_form_errors_render(c, &f);
 		show(c, &row, &f, 400, e, d);
 		goto out;
 	}
 	admins_form_target(&f, c->user.customer_id, row.id, &t);
-	if ((r = may_manage(c, &t)) < 0)
+	if ((r = admins_may_manage(c, &t)) < 0)
 		goto dberr;
 	if (r == 0) {
 		cm_render_set(c->r, "Errors.scope",
@@ -300,9 +188,9 @@ admin_admins_save(struct admin_ctx *c)
 	    cm_stmt_bind_str(st, 2, f.role) < 0 || cm_stmt_bind_str(st, 3, f.types) < 0 ||
 	    cm_stmt_bind_i64(st, 4, cur.id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (scopes_replace(c, cur.id, &f.sc) < 0 || admins_row_json(&cur, &before) < 0 ||
+	if (admins_scopes_replace(c, cur.id, &f.sc) < 0 || admins_row_json(&cur, &before) < 0 ||
 	    admins_form_json(&f, cur.principal, cur.enabled, &after) < 0 ||
-	    audit_admin(c, "admin.update", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+	    admins_audit(c, "admin.update", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
 		goto rollback;
 	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, cur.id);
 	cm_resp_redirect(c->resp, loc);
@@ -377,7 +265,7 @@ admin_admins_delete(struct admin_ctx *c)
 		goto rollback;
 	cur.enabled = 0;
 	if (admins_row_json(&cur, &after) < 0 ||
-	    audit_admin(c, "admin.delete", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+	    admins_audit(c, "admin.delete", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
 		goto rollback;
 	cm_info("admin %s deleted %s", c->user.principal, cur.principal);
 	cm_resp_redirect(c->resp, "/admin/admins");

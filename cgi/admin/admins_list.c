@@ -66,7 +66,7 @@ admin_admins_list(struct admin_ctx *c)
 		struct admin_target t;
 		char id[32];
 
-		if (admins_row_scopes(c, &rows[i]) < 0)
+		if (admins_row_scopes(c, &rows[i], NULL) < 0)
 			goto dberr;
 		admins_row_target(&rows[i], &t);
 		if (!admin_policy_admin(&c->user, mine, (size_t)nm, ACTION_VIEW_ADMIN, &t))

@@ -1,4 +1,4 @@
-/* admins_model.c: loading administrator rows, the administrator form's fields, checks and audit JSON. */
+/* admins_model.c: administrator rows, the administrator form's fields and checks, the one create path, audit JSON. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "admins_model.h"
+#include "audit.h"
 #include "log.h"
 
 #define MAX_SCOPE_CHOICES 2000
@@ -53,12 +54,12 @@ admins_row_load(struct admin_ctx *c, int64_t id, int lock, struct admins_row *ro
 	cm_stmt_close(st);
 	if (f != 1)
 		return f < 0 ? -1 : 0;
-	return admins_row_scopes(c, row) < 0 ? -1 : 1;
+	return admins_row_scopes(c, row, NULL) < 0 ? -1 : 1;
 }
 
 /* 0 or -1. */
 int
-admins_row_scopes(struct admin_ctx *c, struct admins_row *row)
+admins_row_scopes(struct admin_ctx *c, struct admins_row *row, struct cm_buf *csv)
 {
 	struct cm_stmt *st;
 	size_t len = 0;
@@ -79,6 +80,11 @@ admins_row_scopes(struct admin_ctx *c, struct admins_row *row)
 		const char *on = cm_stmt_str(st, 2, NULL), *dn = cm_stmt_str(st, 3, NULL);
 		int n;
 
+		if (csv && cm_buf_printf(csv, "%s%s%s%s", row->nscopes ? ";" : "", on ? on : "",
+		    dn ? "/" : "", dn ? dn : "") < 0) {
+			cm_stmt_close(st);
+			return -1;
+		}
 		row->scopes[row->nscopes].org_id = cm_stmt_i64(st, 0);
 		row->scopes[row->nscopes].dept_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
 		row->nscopes++;
@@ -113,12 +119,11 @@ admins_form_target(const struct admins_form *f, int64_t customer_id, int64_t adm
 	t->cert_types = f->types;
 }
 
-/* Copies form field name into dst; an over-long value is cut and flagged
+/* Copies v (NULL = empty) into dst; an over-long value is cut and flagged
  * so the check refuses it (it is still shown, cut). */
 static int
-field(struct admin_ctx *c, const char *name, char *dst, size_t dstlen)
+field(const char *v, char *dst, size_t dstlen)
 {
-	const char *v = cm_req_form(c->req, name);
 	size_t n;
 
 	if (v == NULL)
@@ -139,26 +144,71 @@ build_types(struct admins_form *f)
 	    f->codesign ? "codesign" : "");
 }
 
+/* Over-long fields are flagged in f->errors (a bit mask until
+ * admins_form_check, which reports them). */
+void
+admins_form_fill(struct admins_form *f, const char *principal, const char *name,
+    const char *email, const char *role, const char *scope)
+{
+	int toolong = 0;
+
+	memset(f, 0, sizeof(*f));
+	toolong |= field(principal, f->principal, sizeof(f->principal));
+	toolong |= field(name, f->name, sizeof(f->name)) << 1;
+	toolong |= field(email, f->email, sizeof(f->email)) << 2;
+	toolong |= field(role, f->role, sizeof(f->role)) << 3;
+	toolong |= field(scope, f->scope, sizeof(f->scope)) << 4;
+	build_types(f);
+	f->errors = toolong;
+}
+
 /* 0; over-long fields are counted in f->errors and reported by the check. */
 int
 admins_form_read(struct admin_ctx *c, struct admins_form *f, int with_principal)
 {
 	const char *v;
-	int toolong = 0;
 
-	memset(f, 0, sizeof(*f));
-	if (with_principal)
-		toolong |= field(c, "principal", f->principal, sizeof(f->principal));
-	toolong |= field(c, "name", f->name, sizeof(f->name)) << 1;
-	toolong |= field(c, "email", f->email, sizeof(f->email)) << 2;
-	toolong |= field(c, "role", f->role, sizeof(f->role)) << 3;
-	toolong |= field(c, "scope", f->scope, sizeof(f->scope)) << 4;
+	admins_form_fill(f, with_principal ? cm_req_form(c->req, "principal") : NULL,
+	    cm_req_form(c->req, "name"), cm_req_form(c->req, "email"), cm_req_form(c->req, "role"),
+	    cm_req_form(c->req, "scope"));
 	f->ssl = (v = cm_req_form(c->req, "type_ssl")) != NULL && strcmp(v, "1") == 0;
 	f->client = (v = cm_req_form(c->req, "type_client")) != NULL && strcmp(v, "1") == 0;
 	f->codesign = (v = cm_req_form(c->req, "type_codesign")) != NULL && strcmp(v, "1") == 0;
 	build_types(f);
-	f->errors = toolong;    /* bit mask until admins_form_check */
 	return 0;
+}
+
+/* 0, or -1 on a name that is not a certificate type. */
+int
+admins_form_types(struct admins_form *f, const char *set)
+{
+	int rc = 0;
+
+	f->ssl = f->client = f->codesign = 0;
+	for (const char *p = set; *p; ) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n == 3 && strncmp(p, "ssl", 3) == 0)
+			f->ssl = 1;
+		else if (n == 6 && strncmp(p, "client", 6) == 0)
+			f->client = 1;
+		else if (n == 8 && strncmp(p, "codesign", 8) == 0)
+			f->codesign = 1;
+		else if (n > 0)
+			rc = -1;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	build_types(f);
+	return rc;
 }
 
 static int
@@ -246,14 +296,43 @@ admins_email_ok(const char *e)
 	return 1;
 }
 
-static void
-error(struct admin_ctx *c, struct admins_form *f, const char *fieldname, const char *msg)
-{
-	char name[64];
+static const char *const field_names[AF__MAX] = {
+	[AF_PRINCIPAL] = "principal", [AF_NAME] = "name", [AF_EMAIL] = "email",
+	[AF_ROLE] = "role", [AF_SCOPE] = "scope", [AF_TYPES] = "types",
+};
 
-	snprintf(name, sizeof(name), "Errors.%s", fieldname);
-	cm_render_set(c->r, name, msg);
+static void
+error(struct admins_form *f, enum admins_field fld, const char *msg)
+{
+	if (f->msg[fld] == NULL)
+		f->msg[fld] = msg;
 	f->errors++;
+}
+
+void
+admins_form_errors_render(struct admin_ctx *c, const struct admins_form *f)
+{
+	for (int i = 0; i < AF__MAX; i++)
+		if (f->msg[i])
+			cm_render_setf(c->r, f->msg[i], "Errors.%s", field_names[i]);
+}
+
+void
+admins_form_errors_join(const struct admins_form *f, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (int i = 0; i < AF__MAX && n < len; i++) {
+		int w;
+
+		if (f->msg[i] == NULL)
+			continue;
+		w = snprintf(buf + n, len - n, "%s%s", n ? " " : "", f->msg[i]);
+		n = w < 0 ? len : n + (size_t)w;
+	}
 }
 
 /* A positive id after the one-letter prefix, else 0. */
@@ -312,39 +391,42 @@ admins_form_check(struct admin_ctx *c, struct admins_form *f, int with_principal
 {
 	int toolong = f->errors, r = 0;
 
+	/* A message the caller set already (the CSV import's) counts and stays first. */
 	f->errors = 0;
+	for (int i = 0; i < AF__MAX; i++)
+		f->errors += f->msg[i] != NULL;
 	memset(&f->sc, 0, sizeof(f->sc));
 	if (with_principal) {
 		if (f->principal[0] == '\0')
-			error(c, f, "principal", "Enter the Kerberos principal, e.g. jane@EXAMPLE.COM.");
+			error(f, AF_PRINCIPAL, "Enter the Kerberos principal, e.g. jane@EXAMPLE.COM.");
 		else if ((toolong & 1) || !admins_principal_ok(f->principal))
-			error(c, f, "principal",
+			error(f, AF_PRINCIPAL,
 			    "Not a Kerberos principal: user@REALM, the user of letters, digits, '.', '_' or '-', the realm in capitals.");
 	}
 	if (f->name[0] == '\0')
-		error(c, f, "name", "Enter the administrator's name.");
+		error(f, AF_NAME, "Enter the administrator's name.");
 	else if ((toolong & 2) || !text_ok(f->name))
-		error(c, f, "name", "At most 255 characters, no control characters.");
+		error(f, AF_NAME, "At most 255 characters, no control characters.");
 	if (f->email[0] == '\0')
-		error(c, f, "email", "Enter the administrator's e-mail address.");
+		error(f, AF_EMAIL, "Enter the administrator's e-mail address.");
 	else if ((toolong & 4) || !admins_email_ok(f->email))
-		error(c, f, "email", "Not an e-mail address (name@example.com).");
+		error(f, AF_EMAIL, "Not an e-mail address (name@example.com).");
 	if (strcmp(f->role, "mrao") != 0 && strcmp(f->role, "rao") != 0 && strcmp(f->role, "drao") != 0) {
-		error(c, f, "role", "Choose MRAO, RAO or DRAO.");
+		error(f, AF_ROLE, "Choose MRAO, RAO or DRAO.");
 	} else if (strcmp(f->role, "mrao") == 0) {
 		if (f->scope[0] != '\0')
-			error(c, f, "scope", "An MRAO administers the whole customer: choose no organisation.");
+			error(f, AF_SCOPE, "An MRAO administers the whole customer: choose no organisation.");
 	} else if ((toolong & 16) || (r = resolve_scope(c, f)) == 0) {
-		error(c, f, "scope", "Choose one of the organisations or departments listed.");
+		error(f, AF_SCOPE, "Choose one of the organisations or departments listed.");
 	} else if (r < 0) {
 		return -1;
 	} else if (strcmp(f->role, "rao") == 0 && f->sc.dept_id != 0) {
-		error(c, f, "scope", "An RAO administers a whole organisation: choose an organisation, or the DRAO role.");
+		error(f, AF_SCOPE, "An RAO administers a whole organisation: choose an organisation, or the DRAO role.");
 	} else if (strcmp(f->role, "drao") == 0 && f->sc.dept_id == 0) {
-		error(c, f, "scope", "A DRAO administers a department: choose a department.");
+		error(f, AF_SCOPE, "A DRAO administers a department: choose a department.");
 	}
 	if (!f->ssl && !f->client && !f->codesign)
-		error(c, f, "types", "Choose at least one certificate type.");
+		error(f, AF_TYPES, "Choose at least one certificate type.");
 	return f->errors;
 }
 
@@ -474,4 +556,227 @@ admins_mrao_count(struct admin_ctx *c)
 		n++;
 	cm_stmt_close(st);
 	return f < 0 ? -1 : n;
+}
+
+/* Ids (at most 2) of the visible organisations named org, or with dept the
+ * visible departments org/dept, appended to ids from *n; 0 or -1. */
+static int
+scope_matches(struct admin_ctx *c, const struct admin_scope *mine, size_t nm, const char *org,
+    const char *dept, struct admin_scope *ids, size_t *n)
+{
+	struct cm_stmt *st;
+	int f;
+
+	st = cm_db_prepare(c->db, dept ?
+	    "SELECT o.id, d.id FROM departments d JOIN organizations o ON o.id = d.org_id"
+	    " WHERE o.customer_id = ? AND o.name = ? AND d.name = ? AND o.deleted_at IS NULL"
+	    " AND d.deleted_at IS NULL ORDER BY d.id LIMIT 2" :
+	    "SELECT o.id, 0 FROM organizations o WHERE o.customer_id = ? AND o.name = ?"
+	    " AND o.deleted_at IS NULL ORDER BY o.id LIMIT 2");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 1, org) < 0 || (dept && cm_stmt_bind_str(st, 2, dept) < 0) ||
+	    cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while ((f = cm_stmt_fetch(st)) == 1) {
+		struct admin_object o;
+
+		memset(&o, 0, sizeof(o));
+		o.customer_id = c->user.customer_id;
+		o.org_id = cm_stmt_i64(st, 0);
+		o.dept_id = cm_stmt_i64(st, 1);
+		/* What the caller may not see does not exist for it, so a
+		 * refusal never tells which names are in use elsewhere. */
+		if (!admin_policy(&c->user, mine, nm, ACTION_VIEW, &o) || *n >= 2)
+			continue;
+		ids[*n].org_id = o.org_id;
+		ids[(*n)++].dept_id = o.dept_id;
+	}
+	cm_stmt_close(st);
+	return f < 0 ? -1 : 0;
+}
+
+/* 1 found, 0 not, 2 ambiguous, -1 database error. */
+int
+admins_scope_by_name(struct admin_ctx *c, struct admins_form *f, const char *cell)
+{
+	struct admin_scope mine[ADMIN_MAX_SCOPES], ids[2];
+	size_t n = 0, len = strlen(cell);
+	long nm;
+	int drao = strcmp(f->role, "drao") == 0;
+	char *org = NULL;
+
+	f->scope[0] = '\0';
+	if ((!drao && strcmp(f->role, "rao") != 0) || len == 0 || len > 600)
+		return 0;
+	if ((nm = admin_scopes_load(c, mine)) < 0)
+		return -1;
+	if (!drao) {
+		if (scope_matches(c, mine, (size_t)nm, cell, NULL, ids, &n) < 0)
+			return -1;
+	} else {
+		if ((org = strdup(cell)) == NULL)
+			return -1;
+		/* Names may hold '/': try every split, and count what matches. */
+		for (size_t i = 0; i < len && n < 2; i++) {
+			if (cell[i] != '/')
+				continue;
+			org[i] = '\0';
+			if (scope_matches(c, mine, (size_t)nm, org, cell + i + 1, ids, &n) < 0) {
+				free(org);
+				return -1;
+			}
+			org[i] = '/';
+		}
+		free(org);
+	}
+	if (n != 1)
+		return n == 0 ? 0 : 2;
+	if (ids[0].dept_id)
+		snprintf(f->scope, sizeof(f->scope), "d%" PRId64, ids[0].dept_id);
+	else
+		snprintf(f->scope, sizeof(f->scope), "o%" PRId64, ids[0].org_id);
+	return 1;
+}
+
+/* 1 allowed, 0 denied, -1 database error. */
+int
+admins_may_manage(struct admin_ctx *c, const struct admin_target *t)
+{
+	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	long n = admin_scopes_load(c, mine);
+
+	if (n < 0)
+		return -1;
+	return admin_policy_admin(&c->user, mine, (size_t)n, ACTION_MANAGE_ADMINS, t);
+}
+
+/* 0 or -1. */
+int
+admins_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
+{
+	struct cm_audit_entry e;
+	char idbuf[32];
+
+	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+	memset(&e, 0, sizeof(e));
+	e.actor = c->user.principal;
+	e.action = action;
+	e.object_type = "admin";
+	e.object_id = idbuf;
+	e.before = before;
+	e.after = after;
+	e.remote_addr = c->req->remote_addr;
+	e.customer_id = c->user.customer_id;
+	return cm_audit(c->db, &e);
+}
+
+/* 0 or -1. */
+int
+admins_scopes_replace(struct admin_ctx *c, int64_t id, const struct admin_scope *sc)
+{
+	struct cm_stmt *st;
+	int rc = -1;
+
+	st = cm_db_prepare(c->db, "DELETE FROM admin_scopes WHERE admin_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
+		goto out;
+	cm_stmt_close(st);
+	st = NULL;
+	if (sc->org_id <= 0)
+		return 0;
+	st = cm_db_prepare(c->db, "INSERT INTO admin_scopes (admin_id, org_id, dept_id) VALUES (?, ?, ?)");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, sc->org_id) < 0 ||
+	    (sc->dept_id ? cm_stmt_bind_i64(st, 2, sc->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (st)
+		cm_stmt_close(st);
+	return rc;
+}
+
+/* 1 when a row (of any customer, deleted or not) already holds the principal,
+ * 2 when that row is deleted, 0 free, -1 database error. */
+static int
+principal_taken(struct admin_ctx *c, const char *principal)
+{
+	struct cm_stmt *st;
+	int f, r = 0;
+
+	st = cm_db_prepare(c->db, "SELECT deleted_at IS NOT NULL FROM admins WHERE principal = ? FOR UPDATE");
+	if (st == NULL || cm_stmt_bind_str(st, 0, principal) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while ((f = cm_stmt_fetch(st)) == 1)
+		r = cm_stmt_i64(st, 0) ? (r ? r : 2) : 1;
+	cm_stmt_close(st);
+	return f < 0 ? -1 : r;
+}
+
+/* See admins_model.h. */
+enum admins_add_result
+admins_add(struct admin_ctx *c, struct admins_form *f, int64_t *id)
+{
+	struct admin_target t;
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	enum admins_add_result rc = ADMINS_ADD_DBERR;
+	int r;
+
+	*id = 0;
+	cm_buf_init(&after, 16384);
+	if ((r = admins_form_check(c, f, 1)) != 0) {
+		rc = r < 0 ? ADMINS_ADD_DBERR : ADMINS_ADD_INVALID;
+		goto out;
+	}
+	admins_form_target(f, c->user.customer_id, 0, &t);
+	if ((r = admins_may_manage(c, &t)) <= 0) {
+		if (r == 0) {
+			f->msg[AF_SCOPE] = "You may not give an administrator this role, organisation or department, or these certificate types.";
+			f->errors++;
+			rc = ADMINS_ADD_DENIED;
+		}
+		goto out;
+	}
+	if (cm_db_begin(c->db) < 0)
+		goto out;
+	if ((r = principal_taken(c, f->principal)) < 0)
+		goto rollback;
+	if (r > 0) {
+		cm_db_rollback(c->db);
+		f->msg[AF_PRINCIPAL] = r == 2 ?
+		    "This principal belongs to a deleted administrator; an operator can restore it with certmint admin add." :
+		    "This principal is already an administrator.";
+		f->errors++;
+		rc = ADMINS_ADD_TAKEN;
+		goto out;
+	}
+	st = cm_db_prepare(c->db,
+	    "INSERT INTO admins (customer_id, principal, name, email, role, cert_types) VALUES (?, ?, ?, ?, ?, ?)");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 1, f->principal) < 0 || cm_stmt_bind_str(st, 2, f->name) < 0 ||
+	    cm_stmt_bind_str(st, 3, f->email) < 0 || cm_stmt_bind_str(st, 4, f->role) < 0 ||
+	    cm_stmt_bind_str(st, 5, f->types) < 0 || cm_stmt_execute(st) < 0)
+		goto rollback;
+	*id = (int64_t)cm_stmt_insert_id(st);
+	if (admins_scopes_replace(c, *id, &f->sc) < 0 || admins_form_json(f, f->principal, 1, &after) < 0 ||
+	    admins_audit(c, "admin.add", *id, NULL, after.data) < 0 || cm_db_commit(c->db) < 0)
+		goto rollback;
+	cm_info("admin %s added %s (%s)", c->user.principal, f->principal, f->role);
+	rc = ADMINS_ADDED;
+	goto out;
+rollback:
+	cm_db_rollback(c->db);
+	*id = 0;
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&after);
+	return rc;
 }

@@ -1,4 +1,4 @@
-/* cert_list.c: GET /admin/certificates — the customer's certificates with filters (type, status, organisation, expiring within N days, search), two sort orders and keyset pages. */
+/* cert_list.c: GET /admin/certificates — the customer's certificates with filters (type, status, organisation, department, issuer, expiring within N days), search by serial, e-mail or name (CN and SANs), three sort orders and keyset pages. */
 #include "config.h"
 
 #include <ctype.h>
@@ -19,19 +19,21 @@
  * Every filter is "(? = neutral OR condition)": with the parameters bound,
  * MariaDB folds the unused ones away at each execution and picks the
  * index of the one that is set: certificates_customer_type_id,
- * _customer_status, _customer_org_id, _customer_expiry, _customer_cn,
- * _customer_email or certificates_serial (see schema/007_lifecycle.sql).
- * Search values are prefixes (LIKE 'x%' with % and _ escaped), so they
- * stay index ranges. The scope clause is the policy's list form, the same
- * rule as admin_may_see_cert() for one certificate (policy.h).
+ * _customer_status, _customer_org_id, _dept_fk, _customer_issuer_id,
+ * _customer_expiry, _customer_email or certificates_serial (schema/001,
+ * 007, 012). Search values are prefixes (LIKE 'x%' with % and _ escaped),
+ * so they stay index ranges. The scope clause is the policy's list form,
+ * the same rule as admin_may_see_cert() for one certificate (policy.h).
+ * LIST_CONDS takes parameters 0..20.
  */
-#define LIST_FILTERS \
-	" FROM certificates c WHERE c.customer_id = ?" \
+#define LIST_CONDS \
+	" c.customer_id = ?" \
 	" AND (? = '' OR c.cert_type = ?)" \
 	" AND (? = '' OR c.status = ?)" \
 	" AND (? = 0 OR c.org_id = ?)" \
+	" AND (? = 0 OR c.dept_id = ?)" \
+	" AND (? = 0 OR c.issuer_id = ?)" \
 	" AND (? = 0 OR (c.not_after >= UTC_TIMESTAMP() AND c.not_after < UTC_TIMESTAMP() + INTERVAL ? DAY))" \
-	" AND (? = '' OR c.common_name LIKE ?)" \
 	" AND (? = '' OR c.email LIKE ?)" \
 	" AND (? = '' OR c.serial_hex LIKE ?)" \
 	" AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s" \
@@ -39,23 +41,54 @@
 	" WHERE s.admin_id = ? AND s.org_id = c.org_id" \
 	" AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))" \
 	" AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+#define LIST_NPARAMS 21
 
 static const char SQL_BY_ID[] =
 	"SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile, c.email"
-	LIST_FILTERS
+	" FROM certificates c WHERE" LIST_CONDS
 	" AND c.id < ? ORDER BY c.id DESC LIMIT 51";
 static const char SQL_BY_EXPIRY[] =
 	"SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile, c.email"
-	LIST_FILTERS
+	" FROM certificates c WHERE" LIST_CONDS
 	" AND c.not_after IS NOT NULL AND (c.not_after > ? OR (c.not_after = ? AND c.id > ?))"
 	" ORDER BY c.not_after, c.id LIMIT 51";
+/* Along certificates_customer_cn; certificates without a CN (NULL) come
+ * first. Cursor kinds: 0 first page, 1 after a row without CN, 2 after a
+ * row with one. */
+static const char SQL_BY_CN[] =
+	"SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile, c.email"
+	" FROM certificates c WHERE" LIST_CONDS
+	" AND (? = 0"
+	" OR (? = 1 AND ((c.common_name IS NULL AND c.id > ?) OR c.common_name IS NOT NULL))"
+	" OR (? = 2 AND (c.common_name > ? OR (c.common_name = ? AND c.id > ?))))"
+	" ORDER BY c.common_name, c.id LIMIT 51";
+/*
+ * A name search reads certificate_names_customer_name from the prefix on
+ * (schema/012_cert_names.sql) and joins each hit to its certificate. A
+ * certificate with several matching names is listed once, under the
+ * smallest one (NOT EXISTS through the primary key (cert_id, name)), so
+ * pages keyed on (name, cert_id) show each certificate exactly once.
+ */
+static const char SQL_BY_NAME[] =
+	"SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile, c.email, n.name, n.kind"
+	" FROM certificate_names n STRAIGHT_JOIN certificates c ON c.id = n.cert_id"
+	" WHERE" LIST_CONDS
+	" AND n.customer_id = ? AND n.name LIKE LOWER(?)"
+	" AND (? = 0 OR n.name > ? OR (n.name = ? AND n.cert_id > ?))"
+	" AND NOT EXISTS (SELECT 1 FROM certificate_names n2"
+	" WHERE n2.cert_id = n.cert_id AND n2.name LIKE LOWER(?) AND n2.name < n.name)"
+	" ORDER BY n.name, n.cert_id LIMIT 51";
+
+enum list_order { BY_CREATED, BY_EXPIRY, BY_CN, BY_NAME };
 
 struct list_filter {
-	const char *type, *status, *org, *days, *q, *sort, *before, *after_na, *after_id;
-	int64_t org_id, before_id, after_id_v;
+	const char *type, *status, *org, *dept, *issuer, *days, *q, *sort;
+	const char *before, *after_na, *after_id, *after_cn, *after_nocn, *after_name;
+	int64_t org_id, dept_id, issuer_id, before_id, after_id_v;
 	long days_v;
-	int by_expiry;
-	char cn_like[2 * Q_MAX + 2], email_like[2 * Q_MAX + 2], serial_like[2 * Q_MAX + 2];
+	enum list_order order;
+	int cn_cursor;		/* SQL_BY_CN's cursor kind */
+	char name_like[2 * Q_MAX + 2], email_like[2 * Q_MAX + 2], serial_like[2 * Q_MAX + 2];
 	int errors;
 };
 
@@ -83,14 +116,15 @@ positive(const char *s)
 	return v;
 }
 
-/* Writes "q%" with LIKE's metacharacters escaped into dst (at least 2*len+2 bytes). */
+/* Writes "q%" with LIKE's metacharacters escaped into dst (at least
+ * 2*len+2 bytes); ASCII letters lower-cased when lower is set. */
 static void
-like_prefix(char *dst, const char *q)
+like_prefix(char *dst, const char *q, int lower)
 {
 	for (; *q; q++) {
 		if (*q == '%' || *q == '_' || *q == '\\')
 			*dst++ = '\\';
-		*dst++ = *q;
+		*dst++ = lower ? (char)tolower((unsigned char)*q) : *q;
 	}
 	*dst++ = '%';
 	*dst = '\0';
@@ -110,6 +144,45 @@ is_datetime(const char *s)
 	return 1;
 }
 
+static const char *
+or_empty(const char *v)
+{
+	return v ? v : "";
+}
+
+/* Reads and checks the page cursor of the chosen order. */
+static void
+read_cursor(struct admin_ctx *c, struct list_filter *f)
+{
+	static const char damaged[] = "The page link is damaged; start again from the first page.";
+
+	switch (f->order) {
+	case BY_CREATED:
+		if (f->before[0] && (f->before_id = positive(f->before)) == 0)
+			filter_error(c, f, "page", damaged);
+		break;
+	case BY_EXPIRY:
+		if (f->after_na[0] || f->after_id[0])
+			if (!is_datetime(f->after_na) || (f->after_id_v = positive(f->after_id)) == 0)
+				filter_error(c, f, "page", damaged);
+		break;
+	case BY_CN:
+		if (!f->after_id[0])
+			break;
+		if ((f->after_id_v = positive(f->after_id)) == 0 || strlen(f->after_cn) > 4 * 255 ||
+		    (strcmp(f->after_nocn, "1") == 0 && f->after_cn[0]))
+			filter_error(c, f, "page", damaged);
+		else
+			f->cn_cursor = strcmp(f->after_nocn, "1") == 0 ? 1 : 2;
+		break;
+	case BY_NAME:
+		if ((f->after_name[0] || f->after_id[0]) &&
+		    ((f->after_id_v = positive(f->after_id)) == 0 || strlen(f->after_name) > 4 * 255))
+			filter_error(c, f, "page", damaged);
+		break;
+	}
+}
+
 /* Reads and checks the query; errors go next to their field and keep what was typed. */
 static void
 read_filter(struct admin_ctx *c, struct list_filter *f)
@@ -118,21 +191,22 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 	int ok = 0;
 
 	memset(f, 0, sizeof(*f));
-	f->type = cm_req_query(c->req, "type");
-	f->status = cm_req_query(c->req, "status");
-	f->org = cm_req_query(c->req, "org");
-	f->days = cm_req_query(c->req, "expiring");
-	f->q = cm_req_query(c->req, "q");
-	f->sort = cm_req_query(c->req, "sort");
-	f->before = cm_req_query(c->req, "before");
-	f->after_na = cm_req_query(c->req, "after_na");
-	f->after_id = cm_req_query(c->req, "after_id");
-	f->type = f->type ? f->type : "";
-	f->status = f->status ? f->status : "";
-	f->org = f->org ? f->org : "";
-	f->days = f->days ? f->days : "";
-	f->q = f->q ? f->q : "";
-	f->sort = f->sort && f->sort[0] ? f->sort : "created";
+	f->type = or_empty(cm_req_query(c->req, "type"));
+	f->status = or_empty(cm_req_query(c->req, "status"));
+	f->org = or_empty(cm_req_query(c->req, "org"));
+	f->dept = or_empty(cm_req_query(c->req, "dept"));
+	f->issuer = or_empty(cm_req_query(c->req, "issuer"));
+	f->days = or_empty(cm_req_query(c->req, "expiring"));
+	f->q = or_empty(cm_req_query(c->req, "q"));
+	f->sort = or_empty(cm_req_query(c->req, "sort"));
+	f->before = or_empty(cm_req_query(c->req, "before"));
+	f->after_na = or_empty(cm_req_query(c->req, "after_na"));
+	f->after_id = or_empty(cm_req_query(c->req, "after_id"));
+	f->after_cn = or_empty(cm_req_query(c->req, "after_cn"));
+	f->after_nocn = or_empty(cm_req_query(c->req, "after_nocn"));
+	f->after_name = or_empty(cm_req_query(c->req, "after_name"));
+	if (f->sort[0] == '\0')
+		f->sort = "created";
 
 	for (size_t i = 0; types[i]; i++)
 		ok |= strcmp(f->type, types[i]) == 0;
@@ -142,6 +216,12 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 		filter_error(c, f, "status", "Choose a status from the list.");
 	if (f->org[0] && (f->org_id = positive(f->org)) == 0)
 		filter_error(c, f, "org", "Choose an organisation from the list.");
+	/* Whether the department and issuer exist and may be seen is checked
+	 * against the lists the selects are filled from (fill_depts, fill_issuers). */
+	if (f->dept[0] && (f->dept_id = positive(f->dept)) == 0)
+		filter_error(c, f, "dept", "Choose a department from the list.");
+	if (f->issuer[0] && (f->issuer_id = positive(f->issuer)) == 0)
+		filter_error(c, f, "issuer", "Choose an issuing CA from the list.");
 	if (f->days[0]) {
 		int64_t d = positive(f->days);
 
@@ -150,15 +230,30 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 		else
 			f->days_v = (long)d;
 	}
+	if (strcmp(f->sort, "created") == 0)
+		f->order = BY_CREATED;
+	else if (strcmp(f->sort, "expiry") == 0)
+		f->order = BY_EXPIRY;
+	else if (strcmp(f->sort, "cn") == 0)
+		f->order = BY_CN;
+	else
+		filter_error(c, f, "sort", "Sort by creation date, expiry date or common name.");
+	/* An expiry window is read along the expiry index, so it is listed
+	 * soonest first (by id it would scan the customer's whole range). */
+	if (f->days_v > 0 && f->order != BY_EXPIRY) {
+		f->order = BY_EXPIRY;
+		f->sort = "expiry";
+	}
 	if (strlen(f->q) > Q_MAX) {
 		filter_error(c, f, "q", "The search is longer than 128 characters.");
 	} else if (f->q[0]) {
 		/* What the text looks like decides where it is searched: an
-		 * address, a serial number (hex, 6 digits or more) or a name. */
+		 * address, a serial number (hex, 6 digits or more) or a name
+		 * (CN or subjectAltName, listed by the name that matched). */
 		size_t n = strlen(f->q), hex = strspn(f->q, "0123456789abcdefABCDEF:");
 
 		if (strchr(f->q, '@')) {
-			like_prefix(f->email_like, f->q);
+			like_prefix(f->email_like, f->q, 0);
 		} else if (hex == n && n >= 6) {
 			char serial[Q_MAX + 1];
 			size_t o = 0;
@@ -167,36 +262,27 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 				if (f->q[i] != ':')
 					serial[o++] = (char)tolower((unsigned char)f->q[i]);
 			serial[o] = '\0';
-			like_prefix(f->serial_like, serial);
+			like_prefix(f->serial_like, serial, 0);
 		} else {
-			like_prefix(f->cn_like, f->q);
+			like_prefix(f->name_like, f->q, 1);
+			f->order = BY_NAME;
 		}
 	}
-	/* An expiry window is read along the expiry index, so it is listed
-	 * soonest first (by id it would scan the customer's whole range). */
-	if (f->days_v > 0)
-		f->sort = "expiry";
-	if (strcmp(f->sort, "expiry") == 0) {
-		f->by_expiry = 1;
-		if ((f->after_na && f->after_na[0]) || (f->after_id && f->after_id[0])) {
-			if (!is_datetime(f->after_na) || (f->after_id_v = positive(f->after_id)) == 0)
-				filter_error(c, f, "page", "The page link is damaged; start again from the first page.");
-		}
-	} else if (strcmp(f->sort, "created") != 0) {
-		filter_error(c, f, "sort", "Sort by creation or by expiry date.");
-	} else if (f->before && f->before[0] && (f->before_id = positive(f->before)) == 0) {
-		filter_error(c, f, "page", "The page link is damaged; start again from the first page.");
-	}
+	read_cursor(c, f);
 	for (int i = 0; i < CERT_STATE__MAX; i++)
 		cm_render_setf(c->r, cert_state_name(i), "StatusNames.%d", i);
 	cm_render_set_list(c->r,
 	    "Filter.type", f->type,
 	    "Filter.status", f->status,
 	    "Filter.org", f->org,
+	    "Filter.dept", f->dept,
+	    "Filter.issuer", f->issuer,
 	    "Filter.expiring", f->days,
 	    "Filter.q", f->q,
 	    "Filter.sort", f->sort,
 	    NULL);
+	if (f->order == BY_NAME)
+		cm_render_set(c->r, "List.by_name", "1");
 }
 
 /* The organisations the administrator sees, for the filter's select; 0 or -1. */
@@ -227,7 +313,85 @@ fill_orgs(struct admin_ctx *c)
 	return 0;
 }
 
-/* Binds the filters and the scope (parameters 0..17); 0 or -1. */
+/*
+ * The departments the administrator sees (all of the customer's for an
+ * MRAO, those of its organisations for an RAO, its own for a DRAO), for the
+ * filter's select. The chosen one must be among them and belong to the
+ * chosen organisation. 0 or -1.
+ */
+static int
+fill_depts(struct admin_ctx *c, struct list_filter *f)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT d.id, d.name, o.name, d.org_id FROM departments d"
+	    " JOIN organizations o ON o.id = d.org_id AND o.deleted_at IS NULL"
+	    " WHERE o.customer_id = ? AND d.deleted_at IS NULL"
+	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = d.org_id"
+	    " AND (s.dept_id IS NULL OR s.dept_id = d.id)))"
+	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
+	int64_t found_org = 0;
+	size_t n = 0;
+	char id[32];
+
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
+		cm_err("departments: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while (cm_stmt_fetch(st) == 1) {
+		if (cm_stmt_i64(st, 0) == f->dept_id)
+			found_org = cm_stmt_i64(st, 3);
+		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
+		cm_render_setf(c->r, id, "Depts.%zu.id", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Depts.%zu.name", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 2, NULL), "Depts.%zu.org", n);
+		n++;
+	}
+	cm_stmt_close(st);
+	if (f->dept_id == 0)
+		return 0;
+	if (found_org == 0)
+		filter_error(c, f, "dept", "Choose a department from the list.");
+	else if (f->org_id && found_org != f->org_id)
+		filter_error(c, f, "dept", "This department belongs to another organisation than the one chosen;"
+		    " choose one of its departments or any organisation.");
+	return 0;
+}
+
+/* The issuing CAs, for the filter's select; the chosen one must be among them. 0 or -1. */
+static int
+fill_issuers(struct admin_ctx *c, struct list_filter *f)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT id, subject, not_after FROM ca_certs WHERE kind = 'issuing'"
+	    " ORDER BY not_after DESC, id DESC LIMIT 100");
+	size_t n = 0;
+	int found = 0;
+	char id[32];
+
+	if (st == NULL || cm_stmt_execute(st) < 0) {
+		cm_err("issuing CAs: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while (cm_stmt_fetch(st) == 1) {
+		found |= cm_stmt_i64(st, 0) == f->issuer_id;
+		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
+		cm_render_setf(c->r, id, "Issuers.%zu.id", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Issuers.%zu.subject", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 2, NULL), "Issuers.%zu.not_after", n);
+		n++;
+	}
+	cm_stmt_close(st);
+	if (f->issuer_id && !found)
+		filter_error(c, f, "issuer", "Choose an issuing CA from the list.");
+	return 0;
+}
+
+/* Binds LIST_CONDS (parameters 0..20); 0 or -1. */
 static int
 bind_filter(struct cm_stmt *st, const struct admin_ctx *c, const struct list_filter *f)
 {
@@ -235,13 +399,88 @@ bind_filter(struct cm_stmt *st, const struct admin_ctx *c, const struct list_fil
 	    cm_stmt_bind_str(st, 1, f->type) < 0 || cm_stmt_bind_str(st, 2, f->type) < 0 ||
 	    cm_stmt_bind_str(st, 3, f->status) < 0 || cm_stmt_bind_str(st, 4, f->status) < 0 ||
 	    cm_stmt_bind_i64(st, 5, f->org_id) < 0 || cm_stmt_bind_i64(st, 6, f->org_id) < 0 ||
-	    cm_stmt_bind_i64(st, 7, f->days_v) < 0 || cm_stmt_bind_i64(st, 8, f->days_v) < 0 ||
-	    cm_stmt_bind_str(st, 9, f->cn_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 10, f->cn_like) < 0 ||
-	    cm_stmt_bind_str(st, 11, f->email_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 12, f->email_like) < 0 ||
-	    cm_stmt_bind_str(st, 13, f->serial_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 14, f->serial_like) < 0 ||
-	    admin_bind_scope(st, 15, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, 17, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, 18, c->user.cert_types) < 0 ? -1 : 0;
+	    cm_stmt_bind_i64(st, 7, f->dept_id) < 0 || cm_stmt_bind_i64(st, 8, f->dept_id) < 0 ||
+	    cm_stmt_bind_i64(st, 9, f->issuer_id) < 0 || cm_stmt_bind_i64(st, 10, f->issuer_id) < 0 ||
+	    cm_stmt_bind_i64(st, 11, f->days_v) < 0 || cm_stmt_bind_i64(st, 12, f->days_v) < 0 ||
+	    cm_stmt_bind_str(st, 13, f->email_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 14, f->email_like) < 0 ||
+	    cm_stmt_bind_str(st, 15, f->serial_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 16, f->serial_like) < 0 ||
+	    admin_bind_scope(st, 17, &c->user) < 0 ||
+	    cm_stmt_bind_i64(st, 19, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
+	    cm_stmt_bind_str(st, 20, c->user.cert_types) < 0 ? -1 : 0;
+}
+
+/* Prepares the statement of f's order and binds everything; NULL on error. */
+static struct cm_stmt *
+list_stmt(struct admin_ctx *c, const struct list_filter *f)
+{
+	static const char epoch[] = "0000-01-01 00:00:00";
+	const unsigned k = LIST_NPARAMS;
+	struct cm_stmt *st = NULL;
+	int r;
+
+	switch (f->order) {
+	case BY_CREATED:
+		st = cm_db_prepare(c->db, SQL_BY_ID);
+		break;
+	case BY_EXPIRY:
+		st = cm_db_prepare(c->db, SQL_BY_EXPIRY);
+		break;
+	case BY_CN:
+		st = cm_db_prepare(c->db, SQL_BY_CN);
+		break;
+	case BY_NAME:
+		st = cm_db_prepare(c->db, SQL_BY_NAME);
+		break;
+	}
+	r = st == NULL || bind_filter(st, c, f) < 0;
+
+	if (!r && f->order == BY_CREATED)
+		r = cm_stmt_bind_i64(st, k, f->before_id ? f->before_id : INT64_MAX) < 0;
+	else if (!r && f->order == BY_EXPIRY)
+		r = cm_stmt_bind_str(st, k, f->after_id_v ? f->after_na : epoch) < 0 ||
+		    cm_stmt_bind_str(st, k + 1, f->after_id_v ? f->after_na : epoch) < 0 ||
+		    cm_stmt_bind_i64(st, k + 2, f->after_id_v) < 0;
+	else if (!r && f->order == BY_CN)
+		r = cm_stmt_bind_i64(st, k, f->cn_cursor) < 0 ||
+		    cm_stmt_bind_i64(st, k + 1, f->cn_cursor) < 0 ||
+		    cm_stmt_bind_i64(st, k + 2, f->after_id_v) < 0 ||
+		    cm_stmt_bind_i64(st, k + 3, f->cn_cursor) < 0 ||
+		    cm_stmt_bind_str(st, k + 4, f->after_cn) < 0 ||
+		    cm_stmt_bind_str(st, k + 5, f->after_cn) < 0 ||
+		    cm_stmt_bind_i64(st, k + 6, f->after_id_v) < 0;
+	else if (!r)
+		r = cm_stmt_bind_i64(st, k, c->user.customer_id) < 0 ||
+		    cm_stmt_bind_str(st, k + 1, f->name_like) < 0 ||
+		    cm_stmt_bind_i64(st, k + 2, f->after_id_v ? 1 : 0) < 0 ||
+		    cm_stmt_bind_str(st, k + 3, f->after_name) < 0 ||
+		    cm_stmt_bind_str(st, k + 4, f->after_name) < 0 ||
+		    cm_stmt_bind_i64(st, k + 5, f->after_id_v) < 0 ||
+		    cm_stmt_bind_str(st, k + 6, f->name_like) < 0;
+	if (r || cm_stmt_execute(st) < 0) {
+		cm_err("certificate list: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* The page links' cursor: what the last row shown says for f's order. */
+static void
+set_cursor(struct admin_ctx *c, struct cm_stmt *st, const struct list_filter *f)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
+	cm_render_set(c->r, "List.next", id);
+	if (f->order == BY_EXPIRY)
+		cm_render_set(c->r, "List.next_na", cm_stmt_str(st, 5, NULL));
+	else if (f->order == BY_CN && cm_stmt_is_null(st, 2))
+		cm_render_set(c->r, "List.next_nocn", "1");
+	else if (f->order == BY_CN)
+		cm_render_set(c->r, "List.next_cn", cm_stmt_str(st, 2, NULL));
+	else if (f->order == BY_NAME)
+		cm_render_set(c->r, "List.next_name", cm_stmt_str(st, 8, NULL));
 }
 
 void
@@ -249,14 +488,12 @@ admin_cert_list(struct admin_ctx *c)
 {
 	struct list_filter f;
 	struct cm_stmt *st;
-	char id[32], last_na[32] = "";
-	int64_t last = 0;
+	char id[32];
 	size_t n = 0;
-	int more = 0, r;
 
 	read_filter(c, &f);
-	if (fill_orgs(c) < 0) {
-		admin_error(c, 500, "Internal error", "The organisations could not be read; this has been logged.");
+	if (fill_orgs(c) < 0 || fill_depts(c, &f) < 0 || fill_issuers(c, &f) < 0) {
+		admin_error(c, 500, "Internal error", "The filter lists could not be read; this has been logged.");
 		return;
 	}
 	if (f.errors) {
@@ -265,32 +502,18 @@ admin_cert_list(struct admin_ctx *c)
 		admin_page(c, "Certificates", "admin/cert_list.cs");
 		return;
 	}
-	if (f.by_expiry)
-		st = cm_db_prepare(c->db, SQL_BY_EXPIRY);
-	else
-		st = cm_db_prepare(c->db, SQL_BY_ID);
-	r = st == NULL || bind_filter(st, c, &f) < 0;
-	if (!r && f.by_expiry)
-		r = cm_stmt_bind_str(st, 19, f.after_id_v ? f.after_na : "0000-01-01 00:00:00") < 0 ||
-		    cm_stmt_bind_str(st, 20, f.after_id_v ? f.after_na : "0000-01-01 00:00:00") < 0 ||
-		    cm_stmt_bind_i64(st, 21, f.after_id_v) < 0;
-	else if (!r)
-		r = cm_stmt_bind_i64(st, 19, f.before_id ? f.before_id : INT64_MAX) < 0;
-	if (r || cm_stmt_execute(st) < 0) {
-		cm_err("certificate list: %s", cm_db_error(c->db));
-		if (st)
-			cm_stmt_close(st);
+	if ((st = list_stmt(c, &f)) == NULL) {
 		admin_error(c, 500, "Internal error", "The certificate list could not be read; this has been logged.");
 		return;
 	}
+	/* The 51st row only says that there is a next page; the cursor is
+	 * the 50th's, taken while it is the current row. */
 	while (cm_stmt_fetch(st) == 1) {
 		if (n == PAGE_SIZE) {
-			more = 1;
+			cm_render_set(c->r, "List.more", "1");
 			break;
 		}
-		last = cm_stmt_i64(st, 0);
-		snprintf(last_na, sizeof(last_na), "%s", cm_stmt_str(st, 5, NULL) ? cm_stmt_str(st, 5, NULL) : "");
-		snprintf(id, sizeof(id), "%lld", (long long)last);
+		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
 		cm_render_setf(c->r, id, "Certs.%zu.id", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Certs.%zu.serial", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 2, NULL), "Certs.%zu.cn", n);
@@ -299,16 +522,17 @@ admin_cert_list(struct admin_ctx *c)
 		cm_render_setf(c->r, cm_stmt_str(st, 5, NULL), "Certs.%zu.not_after", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 6, NULL), "Certs.%zu.profile", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 7, NULL), "Certs.%zu.email", n);
+		if (f.order == BY_NAME) {
+			cm_render_setf(c->r, cm_stmt_str(st, 8, NULL), "Certs.%zu.name", n);
+			cm_render_setf(c->r, cm_stmt_str(st, 9, NULL), "Certs.%zu.kind", n);
+		}
 		n++;
+		if (n == PAGE_SIZE)
+			set_cursor(c, st, &f);
 	}
 	cm_stmt_close(st);
 	cm_render_set_int(c->r, "List.count", (long)n);
 	if (f.before_id || f.after_id_v)
 		cm_render_set(c->r, "List.paged", "1");
-	if (more) {
-		snprintf(id, sizeof(id), "%lld", (long long)last);
-		cm_render_set(c->r, "List.next", id);
-		cm_render_set(c->r, "List.next_na", last_na);
-	}
 	admin_page(c, "Certificates", "admin/cert_list.cs");
 }

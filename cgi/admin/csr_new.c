@@ -89,21 +89,6 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 	return 0;
 }
 
-/* The certificate type a profile issues ("ssl", "client", "codesign"), or NULL. */
-static const char *
-profile_cert_type(const char *profile)
-{
-	if (profile == NULL)
-		return NULL;
-	if (strcmp(profile, "tls-server") == 0)
-		return "ssl";
-	if (strcmp(profile, "client-smime") == 0)
-		return "client";
-	if (strcmp(profile, "code-signing") == 0)
-		return "codesign";
-	return NULL;
-}
-
 /*
  * Whether the administrator may issue into org_id/dept_id (dept_id 0 = the
  * organisation itself) for cert_type, or for any of its types when cert_type
@@ -192,10 +177,10 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 		}
 		if (oid > 0 && did >= 0) {
 			r = org_dept_exist(c, oid, did);
-			/* The type check needs a known profile; an unknown one is
-			 * already reported next to the profile field. */
-			if (r == 1 && profile_cert_type(f->profile))
-				r = may_issue_into(c, oid, did, profile_cert_type(f->profile));
+			/* The type check needs a profile this administrator may
+			 * use; any other is already reported next to its field. */
+			if (r == 1 && admin_profile_allowed(&c->user, f->profile))
+				r = may_issue_into(c, oid, did, cm_cert_type_of(f->profile));
 		}
 		if (r < 0)
 			return -1;
@@ -348,26 +333,6 @@ admin_csr_preview(struct admin_ctx *c)
 	show_form(c, &f, f.errors ? 400 : 200);
 }
 
-/* 1 when the organisation's SSL setting approves requests automatically,
- * 0 when an administrator approves each; -1 database error. */
-static int
-org_auto_approves(struct admin_ctx *c, int64_t org_id)
-{
-	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT ssl_auto_approve FROM organizations WHERE id = ? AND customer_id = ?");
-	int r = -1;
-
-	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 &&
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0 &&
-	    (r = cm_stmt_fetch(st)) == 1)
-		r = cm_stmt_i64(st, 0) != 0;
-	if (r < 0)
-		cm_err("organisation %lld: %s", (long long)org_id, cm_db_error(c->db));
-	if (st)
-		cm_stmt_close(st);
-	return r;
-}
-
 void
 admin_csr_issue(struct admin_ctx *c)
 {
@@ -399,9 +364,11 @@ admin_csr_issue(struct admin_ctx *c)
 	in.validity_days = f.validity_days > 0 ? f.validity_days : 0;
 	err[0] = '\0';
 	if (f.org_id > 0) {
-		/* The organisation decides: auto-approve issues now, otherwise
-		 * the certificate waits as a request for an administrator. */
-		if ((r = org_auto_approves(c, f.org_id)) < 0) {
+		/* The department's or else the organisation's setting decides:
+		 * auto-approve issues now, otherwise the certificate waits as a
+		 * request for an administrator. */
+		if ((r = cm_auto_approves(c->db, c->user.customer_id, f.org_id, f.dept_id,
+		    cm_cert_type_of(f.profile))) < 0) {
 			admin_error(c, 500, "Internal error", "The organisation could not be read; this has been logged.");
 			return;
 		}

@@ -1,8 +1,11 @@
-/* csv.c: CSV cells for the admin reports (RFC 4180 quoting, spreadsheet formula injection neutralised). */
+/* csv.c: CSV for the admin reports and imports (RFC 4180 quoting, spreadsheet formula injection neutralised, upload checks). */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csv.h"
 
@@ -127,4 +130,95 @@ admin_csv_record(const char *s, size_t len, size_t *pos, char **f, size_t ncols,
 		*pos = i;
 		return 1;
 	}
+}
+
+const char *
+admin_csv_unquote(const char *s)
+{
+	return s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]) ? s + 1 : s;
+}
+
+/* 0, or -1 with why (empty: a system error, errno set). */
+int
+admin_csv_file_read(const char *path, size_t size, size_t max, struct cm_buf *b,
+    char *why, size_t whylen)
+{
+	char chunk[8192];
+	FILE *fp;
+	size_t n;
+	int rc = 0;
+
+	why[0] = '\0';
+	if (size > max) {
+		snprintf(why, whylen, "The file is larger than %zu KiB; split it into several files.", max / 1024);
+		return -1;
+	}
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (b->len + n > max || cm_buf_append(b, chunk, n) < 0) {
+			snprintf(why, whylen, "The file is larger than %zu KiB; split it into several files.", max / 1024);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		errno = EIO;
+		rc = -1;
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* 0 (*pos past the header), or -1 with why. */
+int
+admin_csv_file_check(const char *s, size_t len, const char *const *header, size_t ncols,
+    long max_rows, size_t *pos, char *why, size_t whylen)
+{
+	char *f[64] = { NULL };
+	size_t p = 0, nf = 0, w = 0;
+	long nrows = 0;
+	int ok, r;
+
+	why[0] = '\0';
+	if (ncols == 0 || ncols > sizeof(f) / sizeof(f[0]))
+		return -1;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		p = 3;          /* a spreadsheet's UTF-8 byte-order mark */
+	if (len == 0 || memchr(s, '\0', len) != NULL) {
+		snprintf(why, whylen, "The file is not a CSV text file.");
+		return -1;
+	}
+	ok = admin_csv_record(s, len, &p, f, ncols, &nf) == 1 && nf == ncols;
+	for (size_t k = 0; ok && k < ncols; k++)
+		ok = strcasecmp(f[k], header[k]) == 0;
+	admin_csv_free(f, ncols, nf);
+	if (!ok) {
+		int n = snprintf(why, whylen, "The first line must be the header ");
+
+		w = n < 0 ? whylen : (size_t)n;
+		for (size_t k = 0; k < ncols && w < whylen; k++) {
+			n = snprintf(why + w, whylen - w, "%s%s", k ? "," : "", header[k]);
+			w = n < 0 ? whylen : w + (size_t)n;
+		}
+		if (w < whylen)
+			snprintf(why + w, whylen - w, ".");
+		return -1;
+	}
+	*pos = p;
+	while ((r = admin_csv_record(s, len, &p, f, ncols, &nf)) == 1) {
+		admin_csv_free(f, ncols, nf);
+		if (++nrows > max_rows)
+			break;
+	}
+	if (r < 0) {
+		snprintf(why, whylen, "The file is not valid CSV (a stray or unterminated quote, or a cell over %d characters).",
+		    ADMIN_CSV_CELL_MAX);
+		return -1;
+	}
+	if (nrows > max_rows) {
+		snprintf(why, whylen, "The file has more than %ld rows; split it into several files.", max_rows);
+		return -1;
+	}
+	return 0;
 }

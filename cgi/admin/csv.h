@@ -30,4 +30,23 @@ int admin_csv_record(const char *s, size_t len, size_t *pos, char **f, size_t nc
 /* Frees the kept cells of a record read by admin_csv_record. */
 void admin_csv_free(char **f, size_t ncols, size_t nf);
 
+/* s without the quote admin_csv_cell puts before a formula-like first
+ * character, so an exported cell imports as it was. */
+const char *admin_csv_unquote(const char *s);
+
+/*
+ * Uploaded CSV files. admin_csv_file_read reads the file at path (an upload
+ * of size bytes) into b, refusing one over max bytes. admin_csv_file_check
+ * then checks the whole file before anything is written: text without NUL
+ * bytes, a first record equal to header[0..ncols) (any case; a UTF-8
+ * byte-order mark is skipped), every record well-formed, at most max_rows
+ * records after the header; *pos gets the offset just past the header.
+ * Both: 0, or -1 with why[] set to a message for the user, or why[0] = '\0'
+ * for a system error (errno set; the caller logs it).
+ */
+int admin_csv_file_read(const char *path, size_t size, size_t max, struct cm_buf *b,
+    char *why, size_t whylen);
+int admin_csv_file_check(const char *s, size_t len, const char *const *header, size_t ncols,
+    long max_rows, size_t *pos, char *why, size_t whylen);
+
 #endif

@@ -1,20 +1,27 @@
 /* dept_edit.c: department pages under an organisation: new (MRAO/RAO), view/edit with the same tabs. */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "issuance.h"
 #include "org_model.h"
 #include "policy.h"
+#include "settings_form.h"
 
+/* settings_show_fn: the department page (dept_id 0: the new-department form). */
 static void
 show(struct admin_ctx *c, int64_t dept_id, const struct org_fields *f, const struct org_rights *r,
     int status)
 {
+	/* What "as the organisation" means now, next to that choice (best
+	 * effort: a database error is logged and the hint left out). */
+	int org_auto = cm_auto_approves(c->db, f->customer_id, f->org_id, 0, "ssl");
+
 	org_fields_render(c, f, r);
 	cm_render_set_int(c->r, "Org.id", (long)f->org_id);
+	if (org_auto >= 0)
+		cm_render_set(c->r, "Org.auto_approve", org_auto ? "1" : "0");
 	if (dept_id > 0)
 		cm_render_set_int(c->r, "Dept.id", (long)dept_id);
 	c->resp->status = status;
@@ -70,50 +77,30 @@ admin_dept_new_form(struct admin_ctx *c)
 	org_fields_free(&f);
 }
 
+/* The new department: the organisation, then org_fields_bind()'s columns. */
+static struct cm_stmt *
+prepare_dept_insert(struct cm_db *db)
+{
+	return cm_db_prepare(db,
+	    "INSERT INTO departments (org_id, name, client_access_code, ssl_allowed_terms,"
+	    " client_self_enrollment, client_key_recovery_org, client_key_recovery_dept,"
+	    " client_allow_principal_name, client_allow_principal_name_custom, ssl_auto_approve,"
+	    " codesign_enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+}
+
 void
 admin_dept_create(struct admin_ctx *c)
 {
 	struct org_fields f;
 	struct org_rights r;
-	struct cm_stmt *st = NULL;
-	char loc[64];
-	int64_t id;
+	struct settings_write w = {
+		prepare_dept_insert,
+		c->id, { 0, 0 }, 0, "department.create", "/admin/departments/"
+	};
 
 	memset(&f, 0, sizeof(f));
-	if (!load_parent(c, &f, &r))
-		goto out;
-	if (org_fields_from_form(c, &f, &r) < 0) {
-		admin_error(c, 500, "Internal error", "Out of memory.");
-		goto out;
-	}
-	if (org_fields_check(c, &f) > 0) {
-		show(c, 0, &f, &r, 400);
-		goto out;
-	}
-	if (cm_db_begin(c->db) < 0)
-		goto dberr;
-	st = cm_db_prepare(c->db,
-	    "INSERT INTO departments (org_id, name, client_access_code, ssl_allowed_terms,"
-	    " client_self_enrollment, client_key_recovery_org, client_key_recovery_dept,"
-	    " client_allow_principal_name, client_allow_principal_name_custom, ssl_auto_approve,"
-	    " codesign_enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 || org_fields_bind(&f, st, 1) < 0 ||
-	    cm_stmt_execute(st) < 0)
-		goto rollback;
-	id = (int64_t)cm_stmt_insert_id(st);
-	if (org_audit(c, "department.create", id, NULL, &f) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/departments/%lld", (long long)id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
-rollback:
-	cm_db_rollback(c->db);
-dberr:
-	cm_err("create department: %s", cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The department could not be saved; this has been logged.");
-out:
-	if (st)
-		cm_stmt_close(st);
+	if (load_parent(c, &f, &r))
+		settings_form_submit(c, 0, NULL, &f, &r, &w, show);
 	org_fields_free(&f);
 }
 
@@ -151,14 +138,26 @@ admin_dept_view(struct admin_ctx *c)
 	org_fields_free(&f);
 }
 
+/* org_fields_bind()'s columns, then the id. */
+static struct cm_stmt *
+prepare_dept_update(struct cm_db *db)
+{
+	return cm_db_prepare(db,
+	    "UPDATE departments SET name = ?, client_access_code = ?, ssl_allowed_terms = ?,"
+	    " client_self_enrollment = ?, client_key_recovery_org = ?, client_key_recovery_dept = ?,"
+	    " client_allow_principal_name = ?, client_allow_principal_name_custom = ?,"
+	    " ssl_auto_approve = ?, codesign_enabled = ? WHERE id = ? AND deleted_at IS NULL");
+}
+
 void
 admin_dept_save(struct admin_ctx *c)
 {
 	struct org_fields before, f;
 	struct org_rights r;
-	struct cm_stmt *st = NULL;
-	char loc[64];
-	int n;
+	struct settings_write w = {
+		prepare_dept_update,
+		0, { c->id, 0 }, 1, "department.update", "/admin/departments/"
+	};
 
 	memset(&before, 0, sizeof(before));
 	memset(&f, 0, sizeof(f));
@@ -168,37 +167,12 @@ admin_dept_save(struct admin_ctx *c)
 		admin_error(c, 403, "Not allowed", "You may look at this department but not change it.");
 		goto out;
 	}
-	if (org_fields_load(c, KIND_DEPT, c->id, &f) != 1 || org_fields_from_form(c, &f, &r) < 0) {
+	if (org_fields_load(c, KIND_DEPT, c->id, &f) != 1) {
 		admin_error(c, 500, "Internal error", "The department could not be read; this has been logged.");
 		goto out;
 	}
-	if (org_fields_check(c, &f) > 0) {
-		show(c, c->id, &f, &r, 400);
-		goto out;
-	}
-	if (cm_db_begin(c->db) < 0)
-		goto dberr;
-	st = cm_db_prepare(c->db,
-	    "UPDATE departments SET name = ?, client_access_code = ?, ssl_allowed_terms = ?,"
-	    " client_self_enrollment = ?, client_key_recovery_org = ?, client_key_recovery_dept = ?,"
-	    " client_allow_principal_name = ?, client_allow_principal_name_custom = ?,"
-	    " ssl_auto_approve = ?, codesign_enabled = ? WHERE id = ? AND deleted_at IS NULL");
-	if (st == NULL || (n = org_fields_bind(&f, st, 0)) < 0 ||
-	    cm_stmt_bind_i64(st, (unsigned)n, c->id) < 0 || cm_stmt_execute(st) < 0)
-		goto rollback;
-	if (org_audit(c, "department.update", c->id, &before, &f) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/departments/%lld", (long long)c->id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
-rollback:
-	cm_db_rollback(c->db);
-dberr:
-	cm_err("update department %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The department could not be saved; this has been logged.");
+	settings_form_submit(c, c->id, &before, &f, &r, &w, show);
 out:
-	if (st)
-		cm_stmt_close(st);
 	org_fields_free(&before);
 	org_fields_free(&f);
 }

@@ -1,6 +1,6 @@
 # cgi/admin/: admin.fcgi, the administrators' portal (one file per page, one route table).
 pkglibexec_PROGRAMS += cgi/admin/admin.fcgi
-cgi_admin_admin_fcgi_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+cgi_admin_admin_fcgi_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS) $(LDAP_CFLAGS)
 cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/admin_ctx.h \
 	cgi/admin/main.c \
@@ -13,8 +13,6 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/cert_view.c \
 	cgi/admin/cert_download.c \
 	cgi/admin/cert_scope.c \
-	cgi/admin/cert_state.h \
-	cgi/admin/cert_state.c \
 	cgi/admin/cert_actions.c \
 	cgi/admin/policy.h \
 	cgi/admin/policy.c \
@@ -30,12 +28,18 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/org_edit.c \
 	cgi/admin/org_delete.c \
 	cgi/admin/dept_edit.c \
+	cgi/admin/settings_form.h \
+	cgi/admin/settings_form.c \
 	cgi/admin/admins_model.h \
 	cgi/admin/admins_model.c \
 	cgi/admin/admins_list.c \
 	cgi/admin/admins_edit.c \
+	cgi/admin/admins_csv.c \
+	cgi/admin/admins_import.c \
 	cgi/admin/csv.h \
 	cgi/admin/csv.c \
+	cgi/admin/csv_export.h \
+	cgi/admin/csv_export.c \
 	cgi/admin/audit_page.c \
 	cgi/admin/dashboard.c \
 	cgi/admin/report_csv.c \
@@ -44,8 +48,14 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/persons_list.c \
 	cgi/admin/persons_edit.c \
 	cgi/admin/persons_csv.c \
-	cgi/admin/persons_import.c
-cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS)
+	cgi/admin/persons_import.c \
+	cgi/admin/ad_server_check.h \
+	cgi/admin/ad_server_check.c \
+	cgi/admin/ad_server_model.h \
+	cgi/admin/ad_server_model.c \
+	cgi/admin/ad_server_list.c \
+	cgi/admin/ad_server_edit.c
+cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS) $(LDAP_LIBS)
 
 # Unit tests of the admin side's lib modules (render.c, x509util.c).
 check_PROGRAMS += tests/unit/test_x509util tests/unit/test_render
@@ -72,20 +82,31 @@ tests_unit_test_csv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
 tests_unit_test_csv_SOURCES = tests/unit/test_csv.c cgi/admin/csv.c cgi/admin/csv.h
 tests_unit_test_csv_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_csv
+# The CSV upload checks of the imports (header, structure, row cap).
+check_PROGRAMS += tests/unit/test_csv_file
+tests_unit_test_csv_file_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
+tests_unit_test_csv_file_SOURCES = tests/unit/test_csv_file.c cgi/admin/csv.c cgi/admin/csv.h
+tests_unit_test_csv_file_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_csv_file
 EXTRA_DIST += tests/integration/55-audit-dashboard.sh
 
-# The certificate lifecycle (LIFECYCLE): the state machine's 36 pairs.
-check_PROGRAMS += tests/unit/test_cert_state
-tests_unit_test_cert_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
-tests_unit_test_cert_state_SOURCES = tests/unit/test_cert_state.c cgi/admin/cert_state.c cgi/admin/cert_state.h
-TESTS += tests/unit/test_cert_state
-EXTRA_DIST += tests/integration/70-lifecycle.sh
+# The certificate lifecycle (LIFECYCLE); its state machine's unit test is in lib/local.mk.
+EXTRA_DIST += tests/integration/70-lifecycle.sh tests/integration/72-cert-search.sh
+EXTRA_DIST += tests/integration/71-dept-auto-approve.sh
 
 # Administrators management pages (ADMINS).
-EXTRA_DIST += tests/integration/65-admins.sh
+EXTRA_DIST += tests/integration/65-admins.sh tests/integration/67-admins-csv.sh
 
 # Domains and their delegation (DOMAINS).
 EXTRA_DIST += tests/integration/60-domains.sh
 
 # Persons and disabled customers (PERSONS).
 EXTRA_DIST += tests/integration/75-persons.sh tests/integration/78-customer-disabled.sh
+
+# Active Directory servers (ADSERVERS): the LDAP URI / base DN checks (libldap's own parsers).
+check_PROGRAMS += tests/unit/test_ad_server_check
+tests_unit_test_ad_server_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin $(LDAP_CFLAGS)
+tests_unit_test_ad_server_check_SOURCES = tests/unit/test_ad_server_check.c cgi/admin/ad_server_check.c cgi/admin/ad_server_check.h
+tests_unit_test_ad_server_check_LDADD = $(LDAP_LIBS)
+TESTS += tests/unit/test_ad_server_check
+EXTRA_DIST += tests/integration/52-ad-servers.sh

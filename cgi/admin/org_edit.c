@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ad_server_model.h"
 #include "audit.h"
 #include "log.h"
 #include "org_model.h"
 #include "policy.h"
+#include "settings_form.h"
 
 #define MAX_DEPTS 500
 
@@ -41,7 +43,7 @@ render_depts(struct admin_ctx *c, int64_t org_id)
 	return 0;
 }
 
-/* Renders the organisation page (id 0: the new-organisation form). */
+/* settings_show_fn: the organisation page (id 0: the new-organisation form). */
 static void
 show(struct admin_ctx *c, int64_t id, const struct org_fields *f, const struct org_rights *r, int status)
 {
@@ -52,6 +54,10 @@ show(struct admin_ctx *c, int64_t id, const struct org_fields *f, const struct o
 			admin_error(c, 500, "Internal error", "The departments could not be read; this has been logged.");
 			return;
 		}
+	}
+	if (ad_server_render_binding(c, f->ad_server_id, r->view_ad, r->bind_ad) < 0) {
+		admin_error(c, 500, "Internal error", "The AD servers could not be read; this has been logged.");
+		return;
 	}
 	c->resp->status = status;
 	admin_page(c, id > 0 ? f->s[F_NAME] : "New organisation", "admin/org_form.cs");
@@ -97,7 +103,7 @@ org_audit(struct admin_ctx *c, const char *action, int64_t id, const struct org_
 	return audit_org(c, action, id, before, after);
 }
 
-static const struct org_rights all_rights = { 1, 1, 1, 1, 1, 1, 0, 0 };
+static const struct org_rights all_rights = { 1, 1, 1, 1, 1, 1, 0, 0, 1, 1 };
 
 void
 admin_org_new_form(struct admin_ctx *c)
@@ -121,14 +127,27 @@ admin_org_new_form(struct admin_ctx *c)
 	org_fields_free(&f);
 }
 
+/* The new organisation: the customer, then org_fields_bind()'s columns. */
+static struct cm_stmt *
+prepare_org_insert(struct cm_db *db)
+{
+	return cm_db_prepare(db,
+	    "INSERT INTO organizations (customer_id, name, address1, address2, city, state, postal_code,"
+	    " country, client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
+	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
+	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled, ad_server_id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+}
+
 void
 admin_org_create(struct admin_ctx *c)
 {
 	struct admin_object o = { c->user.customer_id, 0, 0, NULL };
 	struct org_fields f;
-	struct cm_stmt *st = NULL;
-	char loc[64];
-	int64_t id = 0;
+	struct settings_write w = {
+		prepare_org_insert,
+		c->user.customer_id, { 0, 0 }, 0, "organization.create", "/admin/organizations/"
+	};
 	int r = admin_may(c, ACTION_CREATE, &o);
 
 	if (r != 1) {
@@ -137,40 +156,10 @@ admin_org_create(struct admin_ctx *c)
 		    "Only a master administrator (MRAO) creates organisations.");
 		return;
 	}
-	if (org_fields_defaults(&f, KIND_ORG) < 0 || org_fields_from_form(c, &f, &all_rights) < 0) {
+	if (org_fields_defaults(&f, KIND_ORG) < 0)
 		admin_error(c, 500, "Internal error", "Out of memory.");
-		goto out;
-	}
-	if (org_fields_check(c, &f) > 0) {
-		show(c, 0, &f, &all_rights, 400);
-		goto out;
-	}
-	if (cm_db_begin(c->db) < 0)
-		goto dberr;
-	st = cm_db_prepare(c->db,
-	    "INSERT INTO organizations (customer_id, name, address1, address2, city, state, postal_code,"
-	    " country, client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
-	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
-	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    org_fields_bind(&f, st, 1) < 0 || cm_stmt_execute(st) < 0)
-		goto rollback;
-	id = (int64_t)cm_stmt_insert_id(st);
-	f.org_id = id;
-	if (audit_org(c, "organization.create", id, NULL, &f) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/organizations/%lld", (long long)id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
-rollback:
-	cm_db_rollback(c->db);
-dberr:
-	cm_err("create organisation: %s", cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The organisation could not be saved; this has been logged.");
-out:
-	if (st)
-		cm_stmt_close(st);
+	else
+		settings_form_submit(c, 0, NULL, &f, &all_rights, &w, show);
 	org_fields_free(&f);
 }
 
@@ -206,14 +195,28 @@ admin_org_view(struct admin_ctx *c)
 	org_fields_free(&f);
 }
 
+/* org_fields_bind()'s columns, then the id and the customer. */
+static struct cm_stmt *
+prepare_org_update(struct cm_db *db)
+{
+	return cm_db_prepare(db,
+	    "UPDATE organizations SET name = ?, address1 = ?, address2 = ?, city = ?, state = ?,"
+	    " postal_code = ?, country = ?, client_access_code = ?, ssl_allowed_terms = ?,"
+	    " client_self_enrollment = ?, client_web_api = ?, client_key_recovery_mrao = ?,"
+	    " client_key_recovery_org = ?, client_allow_principal_name = ?,"
+	    " client_allow_principal_name_custom = ?, ssl_auto_approve = ?, codesign_enabled = ?,"
+	    " ad_server_id = ? WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+}
+
 void
 admin_org_save(struct admin_ctx *c)
 {
 	struct org_fields before, f;
 	struct org_rights r;
-	struct cm_stmt *st = NULL;
-	char loc[64];
-	int n;
+	struct settings_write w = {
+		prepare_org_update,
+		0, { c->id, c->user.customer_id }, 2, "organization.update", "/admin/organizations/"
+	};
 
 	memset(&before, 0, sizeof(before));
 	memset(&f, 0, sizeof(f));
@@ -223,40 +226,19 @@ admin_org_save(struct admin_ctx *c)
 		admin_error(c, 403, "Not allowed", "You may look at this organisation but not change it.");
 		goto out;
 	}
-	if (org_fields_load(c, KIND_ORG, c->id, &f) != 1 || org_fields_from_form(c, &f, &r) < 0) {
+	/* The policy's bind_ad: a form that changes the AD server without it is refused, not half-saved. */
+	if (!r.bind_ad && cm_req_form(c->req, "ad_server") != NULL &&
+	    ad_server_form_id(cm_req_form(c->req, "ad_server")) != before.ad_server_id) {
+		admin_error(c, 403, "Not allowed",
+		    "Only a master administrator (MRAO) chooses the organisation's Active Directory server.");
+		goto out;
+	}
+	if (org_fields_load(c, KIND_ORG, c->id, &f) != 1) {
 		admin_error(c, 500, "Internal error", "The organisation could not be read; this has been logged.");
 		goto out;
 	}
-	if (org_fields_check(c, &f) > 0) {
-		show(c, c->id, &f, &r, 400);
-		goto out;
-	}
-	if (cm_db_begin(c->db) < 0)
-		goto dberr;
-	st = cm_db_prepare(c->db,
-	    "UPDATE organizations SET name = ?, address1 = ?, address2 = ?, city = ?, state = ?,"
-	    " postal_code = ?, country = ?, client_access_code = ?, ssl_allowed_terms = ?,"
-	    " client_self_enrollment = ?, client_web_api = ?, client_key_recovery_mrao = ?,"
-	    " client_key_recovery_org = ?, client_allow_principal_name = ?,"
-	    " client_allow_principal_name_custom = ?, ssl_auto_approve = ?, codesign_enabled = ?"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
-	if (st == NULL || (n = org_fields_bind(&f, st, 0)) < 0 ||
-	    cm_stmt_bind_i64(st, (unsigned)n, c->id) < 0 ||
-	    cm_stmt_bind_i64(st, (unsigned)n + 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0)
-		goto rollback;
-	if (audit_org(c, "organization.update", c->id, &before, &f) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/organizations/%lld", (long long)c->id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
-rollback:
-	cm_db_rollback(c->db);
-dberr:
-	cm_err("update organisation %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The organisation could not be saved; this has been logged.");
+	settings_form_submit(c, c->id, &before, &f, &r, &w, show);
 out:
-	if (st)
-		cm_stmt_close(st);
 	org_fields_free(&before);
 	org_fields_free(&f);
 }

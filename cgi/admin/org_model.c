@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ad_server_model.h"
 #include "log.h"
 #include "org_model.h"
 #include "policy.h"
@@ -84,6 +85,8 @@ org_fields_defaults(struct org_fields *f, enum org_kind kind)
 		if (set_str(f, i, i == F_SSL_TERMS ? "1y" : "") < 0)
 			return -1;
 	f->b[B_CODESIGN] = 1;
+	if (kind == KIND_DEPT)
+		f->b[B_SSL_AUTO_APPROVE] = DEPT_APPROVAL_ORG;
 	if ((f->org_name = strdup("")) == NULL)
 		return -1;
 	return 0;
@@ -103,12 +106,12 @@ org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_
 	    " client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
 	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
 	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled,"
-	    " customer_id, id, name FROM organizations WHERE id = ? AND deleted_at IS NULL" :
+	    " customer_id, id, name, ad_server_id FROM organizations WHERE id = ? AND deleted_at IS NULL" :
 	    "SELECT d.name, NULL, NULL, NULL, NULL, NULL, NULL,"
 	    " d.client_access_code, d.ssl_allowed_terms, d.client_self_enrollment, 0,"
 	    " d.client_key_recovery_org, d.client_key_recovery_dept, d.client_allow_principal_name,"
 	    " d.client_allow_principal_name_custom, d.ssl_auto_approve, d.codesign_enabled,"
-	    " o.customer_id, o.id, o.name FROM departments d JOIN organizations o ON o.id = d.org_id"
+	    " o.customer_id, o.id, o.name, NULL FROM departments d JOIN organizations o ON o.id = d.org_id"
 	    " WHERE d.id = ? AND d.deleted_at IS NULL AND o.deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
 		goto out;
@@ -121,8 +124,11 @@ org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_
 			goto out;
 	for (int i = 0; i < B__NBOOL; i++)
 		f->b[i] = cm_stmt_i64(st, (unsigned)(F__NSTR + i)) != 0;
+	if (!is_org && cm_stmt_is_null(st, (unsigned)(F__NSTR + B_SSL_AUTO_APPROVE)))
+		f->b[B_SSL_AUTO_APPROVE] = DEPT_APPROVAL_ORG;
 	f->customer_id = cm_stmt_i64(st, 17);
 	f->org_id = cm_stmt_i64(st, 18);
+	f->ad_server_id = cm_stmt_is_null(st, 20) ? 0 : cm_stmt_i64(st, 20);
 	free(f->org_name);
 	if ((f->org_name = strdup(cm_stmt_str(st, 19, NULL) ? cm_stmt_str(st, 19, NULL) : "")) == NULL)
 		goto out;
@@ -159,6 +165,27 @@ bool_editable(const struct org_rights *r, int i)
 	return r->codesign;
 }
 
+/* A department's approval choice from its form value: "org" (or nothing
+ * sent: the default), "auto", "manual"; anything else DEPT_APPROVAL_BAD. */
+static int
+dept_approval_parse(const char *v)
+{
+	if (v == NULL || v[0] == '\0' || strcmp(v, "org") == 0)
+		return DEPT_APPROVAL_ORG;
+	if (strcmp(v, "auto") == 0)
+		return 1;
+	if (strcmp(v, "manual") == 0)
+		return 0;
+	return DEPT_APPROVAL_BAD;
+}
+
+/* The form value of a department's approval choice ("" when it was bad). */
+static const char *
+dept_approval_word(int v)
+{
+	return v == DEPT_APPROVAL_ORG ? "org" : v == 1 ? "auto" : v == 0 ? "manual" : "";
+}
+
 /* 0 or -1 (memory). */
 int
 org_fields_from_form(struct admin_ctx *c, struct org_fields *f, const struct org_rights *r)
@@ -178,8 +205,14 @@ org_fields_from_form(struct admin_ctx *c, struct org_fields *f, const struct org
 		if (name == NULL || !bool_editable(r, i))
 			continue;
 		v = cm_req_form(c->req, name);
-		f->b[i] = v != NULL && strcmp(v, "1") == 0;
+		if (f->kind == KIND_DEPT && i == B_SSL_AUTO_APPROVE)
+			f->b[i] = dept_approval_parse(v);
+		else
+			f->b[i] = v != NULL && strcmp(v, "1") == 0;
 	}
+	/* Read whatever the rights say: org_edit.c refuses a change without them. */
+	if (f->kind == KIND_ORG && cm_req_form(c->req, "ad_server") != NULL)
+		f->ad_server_id = ad_server_form_id(cm_req_form(c->req, "ad_server"));
 	return 0;
 }
 
@@ -267,12 +300,22 @@ org_fields_check(struct admin_ctx *c, struct org_fields *f)
 		field_error(c, f, "country", "A two-letter country code in capitals (GB, DE, US), or empty.");
 	if (!terms_ok(f->s[F_SSL_TERMS]))
 		field_error(c, f, "ssl_terms", "A comma-separated list of terms among 1y, 2y and 3y, e.g. \"1y,2y\".");
+	if (f->kind == KIND_DEPT && f->b[B_SSL_AUTO_APPROVE] == DEPT_APPROVAL_BAD)
+		field_error(c, f, "ssl_auto_approve",
+		    "Choose how requests are approved: as the organisation, automatically, or by an administrator.");
 	if (f->s[F_ACCESS_CODE][0]) {
 		if ((why = org_access_code_weakness(f->s[F_ACCESS_CODE])) != NULL)
 			field_error(c, f, "access_code", why);
 	} else if (f->b[B_SELF_ENROLLMENT]) {
 		field_error(c, f, "access_code",
 		    "Self enrollment needs an access code (an MRAO or RAO sets it).");
+	}
+	if (f->kind == KIND_ORG && f->ad_server_id != 0) {
+		int u = ad_server_usable(c, f->ad_server_id, 0);
+
+		if (u != 1)
+			field_error(c, f, "ad_server", u < 0 ? "The AD servers could not be read; try again." :
+			    "Choose one of your Active Directory servers, or none.");
 	}
 	return f->errors;
 }
@@ -291,7 +334,9 @@ org_fields_render(struct admin_ctx *c, const struct org_fields *f, const struct 
 	for (int i = 0; i < B__NBOOL; i++) {
 		const char *name = bool_field(f->kind, i);
 
-		if (name)
+		if (f->kind == KIND_DEPT && i == B_SSL_AUTO_APPROVE)
+			cm_render_setf(c->r, dept_approval_word(f->b[i]), "Form.%s", name);
+		else if (name)
 			cm_render_setf(c->r, f->b[i] ? "1" : "0", "Form.%s", name);
 	}
 	cm_render_set(c->r, "Form.org_name", f->org_name);
@@ -331,10 +376,17 @@ org_fields_json(const struct org_fields *f, struct cm_buf *b)
 	}
 	for (int i = 0; i < B__NBOOL; i++) {
 		const char *name = bool_field(f->kind, i);
+		const char *v = f->b[i] ? "true" : "false";
 
-		if (name && cm_buf_printf(b, ",\"%s\":%s", name, f->b[i] ? "true" : "false") < 0)
+		if (f->kind == KIND_DEPT && i == B_SSL_AUTO_APPROVE && f->b[i] == DEPT_APPROVAL_ORG)
+			v = "null";     /* as the organisation */
+		if (name && cm_buf_printf(b, ",\"%s\":%s", name, v) < 0)
 			return -1;
 	}
+	if (f->kind == KIND_ORG && (f->ad_server_id > 0 ?
+	    cm_buf_printf(b, ",\"ad_server_id\":%lld", (long long)f->ad_server_id) :
+	    cm_buf_puts(b, ",\"ad_server_id\":null")) < 0)
+		return -1;
 	return cm_buf_putc(b, '}');
 }
 
@@ -360,9 +412,16 @@ org_fields_bind(const struct org_fields *f, struct cm_stmt *st, unsigned idx)
 	for (int i = 0; i < B__NBOOL; i++) {
 		if (bool_field(f->kind, i) == NULL)
 			continue;
-		if (cm_stmt_bind_i64(st, idx++, f->b[i]) < 0)
+		if (f->kind == KIND_DEPT && i == B_SSL_AUTO_APPROVE && f->b[i] == DEPT_APPROVAL_ORG) {
+			if (cm_stmt_bind_null(st, idx++) < 0)
+				return -1;
+		} else if (cm_stmt_bind_i64(st, idx++, f->b[i]) < 0) {
 			return -1;
+		}
 	}
+	if (f->kind == KIND_ORG && (f->ad_server_id > 0 ? cm_stmt_bind_i64(st, idx++, f->ad_server_id) :
+	    cm_stmt_bind_null(st, idx++)) < 0)
+		return -1;
 	return (int)idx;
 }
 
@@ -394,5 +453,7 @@ org_rights_get(struct admin_ctx *c, const struct admin_object *o, struct org_rig
 	r->set_code = may(c, ACTION_SET_ACCESS_CODE, o, NULL, &err);
 	r->del = may(c, ACTION_DELETE, o, NULL, &err);
 	r->add_dept = o->dept_id == 0 && may(c, ACTION_MANAGE_DEPTS, o, NULL, &err);
+	r->view_ad = o->dept_id == 0 && may(c, ACTION_VIEW_AD_BINDING, o, NULL, &err);
+	r->bind_ad = o->dept_id == 0 && may(c, ACTION_BIND_AD_SERVER, o, NULL, &err);
 	return err ? -1 : 0;
 }

@@ -21,6 +21,11 @@ enum org_bool {
 	B_PRINCIPAL_NAME, B_PRINCIPAL_NAME_CUSTOM, B_SSL_AUTO_APPROVE, B_CODESIGN, B__NBOOL
 };
 
+/* A department's b[B_SSL_AUTO_APPROVE] is 1 (approve automatically), 0 (an
+ * administrator approves each) or one of these; an organisation's is 0/1. */
+#define DEPT_APPROVAL_ORG (-1)    /* as the organisation (the column is NULL) */
+#define DEPT_APPROVAL_BAD (-2)    /* the form sent another value (an error on the page) */
+
 struct org_fields {
 	enum org_kind kind;
 	char *s[F__NSTR];         /* owned copies; never NULL after load/defaults */
@@ -28,12 +33,14 @@ struct org_fields {
 	int64_t customer_id;
 	int64_t org_id;           /* a department's organisation; an organisation's own id */
 	char *org_name;           /* a department's organisation name */
+	int64_t ad_server_id;     /* an organisation's AD server: 0 none, -1 a form value that is no id */
 	int errors;
 };
 
 /* What the administrator may change on the page (from admin_may). */
 struct org_rights {
 	int edit, client, ssl, codesign, view_code, set_code, del, add_dept;
+	int view_ad, bind_ad;     /* see / choose an organisation's AD server */
 };
 
 struct admin_object;

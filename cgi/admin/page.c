@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "admin_ctx.h"
+#include "issuance.h"
 #include "log.h"
 
 const char *const admin_profiles[] = {
@@ -68,20 +69,13 @@ admin_profile_allowed(const struct admin_user *u, const char *profile)
 	const char *type = NULL;
 	size_t tl;
 
-	if (profile == NULL)
-		return 0;
-	if (strcmp(profile, "tls-server") == 0)
-		type = "ssl";
-	else if (strcmp(profile, "client-smime") == 0)
-		type = "client";
-	else if (strcmp(profile, "code-signing") == 0)
-		type = "codesign";
-	else    /* ocsp-signing (never through the portal: signerd refuses it for the web user) and unknown */
+	/* ocsp-signing never goes through the portal (signerd refuses it for
+	 * the web user), and an unknown profile has no type. */
+	type = profile ? cm_cert_type_of(profile) : NULL;
+	if (type == NULL || strcmp(type, "ocsp") == 0)
 		return 0;
 	if (u->role == ROLE_MRAO)
 		return 1;
-	if (type == NULL)
-		return 0;
 	/* cert_types is a MariaDB SET: "ssl,client,codesign". */
 	tl = strlen(type);
 	for (const char *p = u->cert_types; *p; ) {

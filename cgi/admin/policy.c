@@ -59,6 +59,13 @@ admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_
 		return 1;
 	if (u->role != ROLE_RAO && u->role != ROLE_DRAO)
 		return 0;
+	/* AD servers are customer-wide settings, and binding one decides whose
+	 * directory vouches for an organisation's users: the MRAO's alone. */
+	if (a == ACTION_MANAGE_AD_SERVERS || a == ACTION_BIND_AD_SERVER)
+		return 0;
+	if (a == ACTION_VIEW_AD_BINDING && (u->role != ROLE_RAO || o->dept_id != 0 ||
+	    !admin_has_type(u, "client")))
+		return 0;
 	/* Delegated administrators act only for their certificate types; the
 	 * access code belongs to the client-certificate tab. */
 	if (o->cert_type && !admin_has_type(u, o->cert_type))

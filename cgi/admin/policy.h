@@ -20,6 +20,9 @@ enum admin_action {
 	ACTION_DELEGATE_DOMAIN,   /* delegate a domain to o (org, or dept of it) for o.cert_type, or undo it */
 	ACTION_VIEW_ADMIN,        /* see an administrator scoped to o (org 0: an MRAO); see admin_policy_admin */
 	ACTION_MANAGE_ADMINS,     /* create/edit/delete an administrator scoped to o, for type o->cert_type */
+	ACTION_MANAGE_AD_SERVERS, /* list, see, add, change, delete the customer's AD servers (o: {customer}) */
+	ACTION_BIND_AD_SERVER,    /* choose organisation o's AD server */
+	ACTION_VIEW_AD_BINDING,   /* see which AD server organisation o is bound to */
 	ACTION__MAX
 };
 
@@ -46,6 +49,9 @@ struct admin_scope {
  * types; it cannot create or delete organisations. DRAO: the departments of
  * its scopes for its certificate types (it may look at the organisation that
  * holds them), and never an access code. Another customer: always denied.
+ * Active Directory servers and the choice of an organisation's are the
+ * MRAO's; an RAO with client certificates sees its organisation's binding
+ * (auto-enrollment of S/MIME certificates is what uses it); a DRAO does not.
  */
 int admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_object *o);

@@ -42,6 +42,9 @@ static const struct admin_route routes[] = {
 	{ "GET",  "/admin/admins",                       admin_admins_list,   0,          ROLE_DRAO },
 	{ "GET",  "/admin/admins/new",                   admin_admins_new_form, 0,        ROLE_RAO },
 	{ "POST", "/admin/admins/new",                   admin_admins_create, ROUTE_CSRF, ROLE_RAO },
+	{ "GET",  "/admin/admins/export.csv",            admin_admins_export_csv, 0,      ROLE_DRAO },
+	{ "GET",  "/admin/admins/import",                admin_admins_import_form, 0,     ROLE_RAO },
+	{ "POST", "/admin/admins/import",                admin_admins_import, ROUTE_CSRF, ROLE_RAO },
 	{ "GET",  "/admin/admins/#",                     admin_admins_view,   0,          ROLE_DRAO },
 	{ "POST", "/admin/admins/#/edit",                admin_admins_save,   ROUTE_CSRF, ROLE_RAO },
 	{ "POST", "/admin/admins/#/delete",              admin_admins_delete, ROUTE_CSRF, ROLE_RAO },
@@ -58,6 +61,12 @@ static const struct admin_route routes[] = {
 	{ "GET",  "/admin/persons/#",                    admin_persons_view,  0,          ROLE_DRAO },
 	{ "POST", "/admin/persons/#/edit",               admin_persons_save,  ROUTE_CSRF, ROLE_DRAO },
 	{ "POST", "/admin/persons/#/delete",             admin_persons_delete, ROUTE_CSRF, ROLE_DRAO },
+	{ "GET",  "/admin/ad-servers",                   admin_ad_server_list, 0,         ROLE_MRAO },
+	{ "GET",  "/admin/ad-servers/new",               admin_ad_server_new_form, 0,     ROLE_MRAO },
+	{ "POST", "/admin/ad-servers/new",               admin_ad_server_create, ROUTE_CSRF, ROLE_MRAO },
+	{ "GET",  "/admin/ad-servers/#",                 admin_ad_server_view, 0,         ROLE_MRAO },
+	{ "POST", "/admin/ad-servers/#",                 admin_ad_server_save, ROUTE_CSRF, ROLE_MRAO },
+	{ "POST", "/admin/ad-servers/#/delete",          admin_ad_server_delete, ROUTE_CSRF, ROLE_MRAO },
 };
 
 /* Prints every route as "METHOD PATTERN flags" (flags: csrf when the form

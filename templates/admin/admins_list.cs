@@ -1,6 +1,8 @@
 <?cs # admins_list.cs: the administrators the policy lets the caller see. ?><?cs include:"admin/header.cs" ?>
 <h1>Administrators</h1>
-<?cs if:Can.create == "1" ?><p><a class="button" href="/admin/admins/new">New administrator</a></p><?cs /if ?>
+<p><?cs if:Can.create == "1" ?><a class="button" href="/admin/admins/new">New administrator</a>
+<a class="button" href="/admin/admins/import">Import CSV</a><?cs /if ?>
+<a class="button" href="/admin/admins/export.csv">Export CSV</a></p>
 <?cs if:List.count > 0 ?>
 <table class="list admins">
   <thead><tr><th>Principal</th><th>Name</th><th>E-mail</th><th>Role</th><th>Scope</th><th>Certificate types</th><th>Enabled</th></tr></thead>

@@ -28,6 +28,26 @@
       <input id="country" name="country" type="text" size="3" value="<?cs var:Form.country ?>">
       <?cs if:Errors.country ?><p class="error-text"><?cs var:Errors.country ?></p><?cs /if ?></div>
   </fieldset>
+  <?cs if:Can.view_ad == "1" ?>
+  <fieldset class="ad-server">
+    <legend>Active Directory</legend>
+    <div class="field<?cs if:Errors.ad_server ?> has-error<?cs /if ?>">
+      <label for="ad_server">Active Directory server</label>
+      <?cs if:Can.bind_ad == "1" ?>
+      <select id="ad_server" name="ad_server">
+        <option value="">none</option>
+        <?cs each:s = AdServers ?><option value="<?cs var:s.id ?>"<?cs if:s.selected ?> selected<?cs /if ?>><?cs var:s.name ?> (<?cs var:s.domain ?>)</option>
+        <?cs /each ?>
+      </select>
+      <p class="small">Auto-enrollment checks this organisation's users in that directory. <a href="/admin/ad-servers">AD servers</a></p>
+      <?cs else ?>
+      <p id="ad_server" class="readonly"><?cs if:Org.ad_server.name ?><?cs var:Org.ad_server.name ?> (<?cs var:Org.ad_server.domain ?>)<?cs else ?>none<?cs /if ?></p>
+      <p class="small">A master administrator (MRAO) chooses the server.</p>
+      <?cs /if ?>
+      <?cs if:Errors.ad_server ?><p class="error-text"><?cs var:Errors.ad_server ?></p><?cs /if ?>
+    </div>
+  </fieldset>
+  <?cs /if ?>
   <?cs include:"admin/org_tabs.cs" ?>
   <?cs if:Can.edit == "1" ?><div class="buttons"><button type="submit" class="primary"><?cs if:Org.id ?>Save<?cs else ?>Create organisation<?cs /if ?></button></div><?cs /if ?>
 </form>

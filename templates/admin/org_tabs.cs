@@ -30,7 +30,17 @@
     <input id="ssl_terms" name="ssl_terms" type="text" size="12" value="<?cs var:Form.ssl_terms ?>">
     <?cs if:Errors.ssl_terms ?><p class="error-text"><?cs var:Errors.ssl_terms ?></p><?cs /if ?>
   </div>
+  <?cs if:Kind == "dept" ?>
+  <div class="field<?cs if:Errors.ssl_auto_approve ?> has-error<?cs /if ?>" id="ssl_auto_approve" role="radiogroup" aria-labelledby="ssl_auto_approve-label">
+    <p id="ssl_auto_approve-label">Approval of requests</p>
+    <div><label><input type="radio" name="ssl_auto_approve" value="org"<?cs if:Form.ssl_auto_approve == "org" ?> checked<?cs /if ?>> As the organisation<?cs if:Org.auto_approve == "1" ?> (now: approve automatically)<?cs elif:Org.auto_approve == "0" ?> (now: an administrator approves each)<?cs /if ?></label></div>
+    <div><label><input type="radio" name="ssl_auto_approve" value="auto"<?cs if:Form.ssl_auto_approve == "auto" ?> checked<?cs /if ?>> Approve automatically</label></div>
+    <div><label><input type="radio" name="ssl_auto_approve" value="manual"<?cs if:Form.ssl_auto_approve == "manual" ?> checked<?cs /if ?>> An administrator approves each</label></div>
+    <?cs if:Errors.ssl_auto_approve ?><p class="error-text" id="ssl_auto_approve-error"><?cs var:Errors.ssl_auto_approve ?></p><?cs /if ?>
+  </div>
+  <?cs else ?>
   <div class="field"><label><input type="checkbox" name="ssl_auto_approve" value="1"<?cs if:Form.ssl_auto_approve == "1" ?> checked<?cs /if ?>> Approve requests automatically (otherwise an administrator approves each)</label></div>
+  <?cs /if ?>
 </fieldset>
 <fieldset class="tab" id="tab-codesign"<?cs if:Can.codesign != "1" ?> disabled<?cs /if ?>>
   <legend>Code signing</legend>

@@ -1,4 +1,4 @@
-/* fuzz_csv.c: libFuzzer target for the CSV record reader behind the persons import. */
+/* fuzz_csv.c: libFuzzer target for the CSV record reader and whole-file check behind the persons and administrators imports. */
 /* fuzz-sources: cgi/admin/csv.c lib/buf.c */
 /* fuzz-libs: -lcrypto */
 #include "config.h"
@@ -31,5 +31,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (pos > size)
 		abort();
+	{
+		/* The whole-file check the administrators import runs first. */
+		static const char *const header[6] = {
+			"principal", "name", "email", "role", "cert_types", "scope"
+		};
+		char why[256];
+		size_t hpos = 0;
+
+		if (admin_csv_file_check((const char *)data, size, header, 6, 50, &hpos, why, sizeof(why)) == 0 &&
+		    (hpos > size || why[0] != '\0'))
+			abort();
+		if (strlen(why) >= sizeof(why))
+			abort();
+	}
 	return 0;
 }

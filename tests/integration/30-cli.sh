@@ -8,11 +8,6 @@ CLI_BIN=${CLI[0]}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# SQL as the application user; the password travels in the environment, not argv.
-sql() {
-	MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" \
-		-u "$CERTMINT_DB_USER" -N -B "$CERTMINT_DB_NAME" -e "$1"
-}
 # SQL as the database's root (socket authentication as OS root) when that
 # works, else as the application user: tampering is what an intruder with
 # database access would do.

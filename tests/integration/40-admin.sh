@@ -7,33 +7,11 @@ export KRB5_CONFIG
 
 T=$(mktemp -d /tmp/cm-40-admin.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-export KRB5CCNAME=FILE:$T/admin.cc
-JAR=$T/cookies
 URL=$CERTMINT_URL/admin
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
 cert_count() { sql 'SELECT COUNT(*) FROM certificates'; }
-# get PATH [curl args]: body on stdout; status in $T/status, headers in $T/headers.
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -D "$T/headers" -o "$T/body" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-# post PATH FIELD=VALUE...: urlencoded POST (a value @FILE reads the file).
-post() {
-	local path=$1; shift
-	local args=()
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	get "$path" "${args[@]}"
-}
 
-if ! printf '%s\n' "$CERTMINT_ADMIN_PASSWORD" | kinit "$CERTMINT_ADMIN_PRINCIPAL" >/dev/null 2>&1; then
+if ! login_as admin "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"; then
 	fail "kinit as $CERTMINT_ADMIN_PRINCIPAL"
 	done_testing
 	exit 1
@@ -51,7 +29,7 @@ expect_match "session cookie set for /admin/ with HttpOnly" "$(grep -i '^set-coo
 # --- the form and its CSRF token
 page=$(get /certificates/new)
 expect_eq "GET the CSR form is 200" "$(status)" 200
-csrf=$(printf '%s' "$page" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
+csrf=$(csrf_of "$page")
 expect_match "the form carries a CSRF token" "$csrf" '^[0-9a-f]{64}$'
 expect_match "the form offers the tls-server profile" "$page" 'option value="tls-server"'
 
@@ -197,9 +175,7 @@ expect_eq "... one row added, for the organisation" \
 	"$(sql "SELECT COUNT(*) FROM certificates WHERE common_name = 'ra-ok-$$.demo.test' AND org_id = '${demo_org:-0}'")" 1
 
 # --- other principals
-JAR=$T/bob-cookies
-export KRB5CCNAME=FILE:$T/bob.cc
-if printf '%s\n' "$CERTMINT_USER_PASSWORD" | kinit "$CERTMINT_USER_PRINCIPAL" >/dev/null 2>&1; then
+if login_as bob "$CERTMINT_USER_PRINCIPAL" "$CERTMINT_USER_PASSWORD"; then
 	page=$(get /)
 	expect_eq "a non-administrator gets 403" "$(status)" 403
 	expect_match "... with a clear message" "$page" \

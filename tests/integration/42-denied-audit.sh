@@ -7,15 +7,10 @@ export KRB5_CONFIG
 
 T=$(mktemp -d /tmp/cm-42-denied.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-export KRB5CCNAME=FILE:$T/user.cc
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
 denied() { sql "SELECT COUNT(*) FROM audit_log WHERE action = 'login.denied' AND actor = '$CERTMINT_USER_PRINCIPAL'" 2>/dev/null || echo "query-failed-$RANDOM"; }
 
-if ! printf '%s\n' "$CERTMINT_USER_PASSWORD" | kinit "$CERTMINT_USER_PRINCIPAL" >/dev/null 2>&1; then
+if ! login_as user "$CERTMINT_USER_PRINCIPAL" "$CERTMINT_USER_PASSWORD"; then
 	fail "kinit as the non-administrator"
 	done_testing
 	exit 1

@@ -20,16 +20,6 @@ PRINC[drao_a]=$CERTMINT_DRAO_PRINCIPAL;      PASS[drao_a]=$CERTMINT_DRAO_PASSWOR
 PRINC[rao_ssl]=$CERTMINT_RAO_SSL_PRINCIPAL;  PASS[rao_ssl]=$CERTMINT_RAO_SSL_PASSWORD
 PRINC[user]=$CERTMINT_USER_PRINCIPAL;        PASS[user]=$CERTMINT_USER_PASSWORD
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-# req WHO METHOD PATH [curl args]: body in $T/body, status on stdout.
-req() {
-	local who=$1 method=$2 path=$3; shift 3
-	KRB5CCNAME=FILE:$T/$who.cc curl -s --negotiate -u : -b "$T/$who.jar" -c "$T/$who.jar" \
-		-X "$method" -o "$T/body" -w '%{http_code}' "$@" "$URL$path"
-}
 # key METHOD PATH-TEMPLATE: the route-table form ("GET /admin/certificates/#").
 key() {
 	local p=${2%%\?*}
@@ -84,6 +74,11 @@ for d in domA:demo.test domB:other.test; do
 	SECRET[${d%%:*}]=${d#*:}
 done
 
+# Active Directory servers (ADSERVERS): one of the demo customer, bound to no organisation.
+SECRET[adsrv]="authz-ad-$$-$RANDOM"
+sql "INSERT INTO ad_servers (customer_id, name, domain, ldap_uris, base_dn) SELECT id, '${SECRET[adsrv]}', 'corp.demo.test', 'ldaps://dc1.corp.demo.test', 'DC=corp,DC=demo,DC=test' FROM customers WHERE uri = '$CERTMINT_CUSTOMER'"
+ID[adsrv]=$(sql "SELECT id FROM ad_servers WHERE name = '${SECRET[adsrv]}' AND deleted_at IS NULL")
+
 # Persons (PERSONS): one in Demo Organisation / Engineering, one in Other Organisation.
 for d in personA:"${ID[orgA]:-0}":"${ID[deptA]:-0}":demo.test personB:"${ID[orgB]:-0}":0:other.test; do
 	IFS=: read -r pn po pd pdom <<< "$d"
@@ -118,12 +113,12 @@ fixture cert_noorg tls-server "authz-none-$tag.demo.test"
 
 # ---- log every principal in, and collect its own CSRF token
 for w in $WHO; do
-	if ! printf '%s\n' "${PASS[$w]:-}" | KRB5CCNAME=FILE:$T/$w.cc kinit "${PRINC[$w]:-none}" > /dev/null 2>&1; then
+	if ! login_as "$w" "${PRINC[$w]:-none}" "${PASS[$w]:-}"; then
 		fail "kinit as $w (${PRINC[$w]:-unset})"
 		continue
 	fi
-	st=$(req "$w" GET /admin/certificates/new)
-	CSRF[$w]=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -n 1)
+	st=$(req_as "$w" /admin/certificates/new)
+	CSRF[$w]=$(csrf_of)
 	if [ "$w" = user ]; then
 		expect_eq "$w logs in and is refused (403)" "$st" 403
 		CSRF[$w]=$(printf '0%.0s' {1..64})
@@ -136,7 +131,7 @@ done
 cn="authz-b-$tag.other.test"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/b.key" -out "$T/b.csr" \
 	-subj "/CN=$cn" -addext "subjectAltName=DNS:$cn" 2>/dev/null
-st=$(req mrao POST /admin/certificates/new --data-urlencode "csr@$T/b.csr" --data-urlencode profile=tls-server \
+st=$(req_as mrao /admin/certificates/new --data-urlencode "csr@$T/b.csr" --data-urlencode profile=tls-server \
 	--data-urlencode "org=${ID[orgB]:-}" --data-urlencode "csrf=${CSRF[mrao]:-}")
 ID[cert_orgB]=$(sql "SELECT id FROM certificates WHERE common_name = '$cn' AND org_id = '${ID[orgB]:-0}' AND requested_by = '${PRINC[mrao]}'")
 SECRET[cert_orgB]="$(sql "SELECT serial_hex FROM certificates WHERE id = '${ID[cert_orgB]:-0}'")|$cn"
@@ -170,7 +165,7 @@ while read -r line; do
 		if [ "$method" = POST ]; then
 			args=(--data "csrf=${CSRF[$w]:-}${body:+&$body}")
 		fi
-		st=$(req "$w" "$method" "$path" "${args[@]}")
+		st=$(req_as "$w" "$path" -X "$method" "${args[@]}")
 		if [ "$want" = allow ]; then
 			case $st in
 			401|403|404|405|5??|000) fail "$w may $method $path (got $st)"; echo "# $(sed 's/<[^>]*>//g' "$T/body" | tr -s ' \n' ' ' | head -c 300)" ;;
@@ -198,7 +193,7 @@ done <<< "$lines"
 # ---- the list shows exactly the certificates the matrix lets each one view
 for w in $WHO; do
 	[ "$w" = user ] && continue
-	req "$w" GET /admin/certificates > /dev/null
+	req_as "$w" /admin/certificates > /dev/null
 	for f in cert_orgA cert_deptA cert_codesignA cert_orgB cert_noorg; do
 		serial=${SECRET[$f]%%|*}
 		[ -n "$serial" ] || continue

@@ -9,32 +9,12 @@ T=$(mktemp -d /tmp/cm-46-scope.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
 # A failed query prints a unique marker, so two failures never compare equal.
 cert_count() { sql 'SELECT COUNT(*) FROM certificates' 2>/dev/null || echo "query-failed-$RANDOM"; }
 
-# as WHO: log in as that principal (own ticket cache and cookie jar).
-as() {
-	WHO=$1
-	export KRB5CCNAME=FILE:$T/$WHO.cc
-	JAR=$T/$WHO.jar
-	printf '%s\n' "$2" | kinit "$3" >/dev/null 2>&1
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -o "$T/body" -D "$T/headers" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-csrf() { get /certificates/new | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
 # issue ORGVALUE CSRFILE PROFILE: POSTs the issue form.
 issue() {
-	get /certificates/new --data-urlencode "csrf=$TOKEN" --data-urlencode "csr@$2" \
-		--data-urlencode "profile=$3" --data-urlencode "org=$1" >/dev/null
+	post /certificates/new "csrf=$TOKEN" "csr@$2" "profile=$3" "org=$1" >/dev/null
 }
 
 org_a=$(sql "SELECT id FROM organizations WHERE name = 'Demo Organisation' AND deleted_at IS NULL LIMIT 1")
@@ -55,7 +35,7 @@ mkcsr a "scope-a-$$.demo.test"
 mkcsr d "scope-d-$$.demo.test"
 
 # RAO of organisation A (carol)
-as carol "$CERTMINT_RAO_A_PASSWORD" "$CERTMINT_RAO_A_PRINCIPAL"
+login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD"
 TOKEN=$(csrf)
 expect_match "RAO A gets a CSRF token" "$TOKEN" '^[0-9a-f]{64}$'
 form=$(get /certificates/new)
@@ -79,7 +59,7 @@ expect_eq "the certificate belongs to organisation A" \
 	"$(sql "SELECT org_id FROM certificates WHERE common_name = 'scope-a-$$.demo.test'")" "$org_a"
 
 # SSL-only RAO of organisation A (frank) may not issue code-signing certificates
-as frank "$CERTMINT_RAO_SSL_PASSWORD" "$CERTMINT_RAO_SSL_PRINCIPAL"
+login_as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD"
 TOKEN=$(csrf)
 before=$(cert_count)
 issue "$org_a" "$T/d.csr" code-signing
@@ -87,7 +67,7 @@ expect_eq "SSL-only RAO issuing a code-signing certificate is refused with 400" 
 expect_eq "no row for it" "$(cert_count)" "$before"
 
 # DRAO of department Engineering (erin)
-as erin "$CERTMINT_DRAO_PASSWORD" "$CERTMINT_DRAO_PRINCIPAL"
+login_as erin "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD"
 TOKEN=$(csrf)
 before=$(cert_count)
 issue "$org_a" "$T/d.csr" tls-server

@@ -11,36 +11,9 @@ trap 'rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$-$RANDOM
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-# as NAME PRINCIPAL PASSWORD: later requests use NAME's ticket and cookies (kinit once).
-as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
-	JAR=$T/$1.jar
-	if [ ! -s "$T/$1.cc" ]; then
-		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || return 1
-	fi
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -D "$T/headers" -o "$T/body" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-post() {
-	local path=$1; shift
-	local args=()
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	get "$path" "${args[@]}"
-}
-csrf_of() { printf '%s' "$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
 audit_count() { sql "SELECT COUNT(*) FROM audit_log WHERE action = '$1' AND object_id = '$2'"; }
 
-if ! as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"; then
+if ! login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"; then
 	fail "kinit as the MRAO"
 	done_testing
 	exit 1
@@ -151,7 +124,7 @@ if [ -n "$CERTMINT_DRAO_PRINCIPAL" ] && [ -n "$orgA" ] && [ -n "$orgB" ] && [ -n
 	expect_eq "MRAO sets the Engineering access code (303)" "$(status)" 303
 	expect_eq "audit row department.update" "$(sql "SELECT COUNT(*) > 0 FROM audit_log WHERE action = 'department.update' AND object_id = '$eng'")" 1
 
-	as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
+	login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
 	page=$(get /organizations)
 	expect_match "RAO A lists Demo Organisation" "$page" "organizations/$orgA\""
 	case "$page" in *"organizations/$orgB\""*) fail "RAO A does not list Other Organisation" ;; *) ok "RAO A does not list Other Organisation" ;; esac
@@ -162,14 +135,14 @@ if [ -n "$CERTMINT_DRAO_PRINCIPAL" ] && [ -n "$orgA" ] && [ -n "$orgB" ] && [ -n
 	get /organizations/new >/dev/null
 	expect_eq "RAO A cannot open the new-organisation form (403)" "$(status)" 403
 
-	as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit dave"
+	login_as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit dave"
 	get "/organizations/$orgA" >/dev/null
 	expect_eq "RAO B asking for org A gets 404" "$(status)" 404
 	page=$(get "/departments/$eng")
 	expect_eq "RAO B asking for A's department gets 404" "$(status)" 404
 	case "$page" in *"$DCODE"*) fail "... and not its code" ;; *) ok "... and not its code" ;; esac
 
-	as erin "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD" || fail "kinit erin"
+	login_as erin "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD" || fail "kinit erin"
 	page=$(get "/departments/$eng")
 	expect_eq "DRAO opens its department (200)" "$(status)" 200
 	expect_match "DRAO is told to ask an MRAO or RAO" "$page" 'Access code: ask an MRAO or RAO'
@@ -187,7 +160,7 @@ if [ -n "$CERTMINT_DRAO_PRINCIPAL" ] && [ -n "$orgA" ] && [ -n "$orgB" ] && [ -n
 	expect_eq "DRAO cannot change the organisation (403)" "$(status)" 403
 	expect_eq "... which keeps its name" "$(sql "SELECT name FROM organizations WHERE id = $orgA")" "Demo Organisation"
 
-	as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
+	login_as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
 	page=$(get "/departments/$eng")
 	expect_eq "SSL-only RAO opens the department (200)" "$(status)" 200
 	case "$page" in *"$DCODE"*) fail "SSL-only RAO does not see the client-certificate access code" ;; *) ok "SSL-only RAO does not see the client-certificate access code" ;; esac

@@ -11,33 +11,6 @@ trap 'rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$-$RANDOM
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-# as NAME PRINCIPAL PASSWORD: later requests use NAME's ticket and cookies (kinit once).
-as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
-	JAR=$T/$1.jar
-	if [ ! -s "$T/$1.cc" ]; then
-		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || return 1
-	fi
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -D "$T/headers" -o "$T/body" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-post() {
-	local path=$1; shift
-	local args=()
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	get "$path" "${args[@]}"
-}
-csrf_of() { printf '%s' "$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
 audit_count() { sql "SELECT COUNT(*) FROM audit_log WHERE action = '$1' AND object_type = 'domain' AND object_id = '$2'"; }
 mkcsr() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" -out "$T/$1.csr" \
@@ -49,7 +22,7 @@ ORG_B=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.custo
 DEPT_A=$(sql "SELECT id FROM departments WHERE org_id = '${ORG_A:-0}' AND name = 'Engineering' AND deleted_at IS NULL ORDER BY id LIMIT 1")
 CUST=$(sql "SELECT id FROM customers WHERE uri = '$CERTMINT_CUSTOMER'")
 
-if ! as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"; then
+if ! login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"; then
 	fail "kinit as the MRAO"
 	done_testing
 	exit 1
@@ -148,7 +121,7 @@ expect_eq "the delegation is audited" "$(audit_count domain.delegate "$DID")" 1
 
 # --- issuance under it: refused before validation, issued after
 mkcsr pre "www.$DOM"
-as alice
+login_as alice
 page=$(get /certificates/new)
 post /certificates/new "csr@$T/pre.csr" profile=tls-server "org=$ORG_A" "csrf=$csrf" >/dev/null
 expect_eq "before validation: issuing www.$DOM into Demo Organisation is 400" "$(status)" 400
@@ -175,7 +148,7 @@ post /certificates/new "csr@$T/other.csr" profile=tls-server "org=$ORG_B" "csrf=
 expect_eq "... but not into Other Organisation (not delegated there): 400" "$(status)" 400
 
 # --- RAO of B sees nothing of it
-if as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD"; then ok "kinit as the RAO of B"; else fail "kinit as the RAO of B"; fi
+if login_as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD"; then ok "kinit as the RAO of B"; else fail "kinit as the RAO of B"; fi
 dcsrf=$(get /certificates/new >/dev/null; csrf_of "$(cat "$T/body")")
 get /domains >/dev/null
 check_not "RAO B's list does not show $DOM" grep -qF "$DOM" "$T/body"
@@ -191,7 +164,7 @@ post "/domains/$DID/validate" method=manual "csrf=$dcsrf" >/dev/null
 expect_eq "RAO B: validate is 403" "$(status)" 403
 
 # --- RAO of A: passes SSL on to its department, but cannot widen it
-if as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD"; then ok "kinit as the RAO of A"; else fail "kinit as the RAO of A"; fi
+if login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD"; then ok "kinit as the RAO of A"; else fail "kinit as the RAO of A"; fi
 ccsrf=$(get /certificates/new >/dev/null; csrf_of "$(cat "$T/body")")
 get "/domains?q=dom-$TAG" >/dev/null
 check "RAO A's list shows $DOM (delegated to A)" grep -qF ">$DOM<" "$T/body"
@@ -211,7 +184,7 @@ post "/domains/$DID/delete" "csrf=$ccsrf" >/dev/null
 expect_eq "RAO A cannot delete the domain: 403" "$(status)" 403
 
 # --- delete: refused while delegated, then done; the name can come back
-as alice
+login_as alice
 post "/domains/$DID/delete" "csrf=$csrf" >/dev/null
 expect_eq "MRAO: deleting a delegated domain is 409" "$(status)" 409
 check "... saying why" grep -q 'Remove its delegations first' "$T/body"

@@ -12,39 +12,6 @@ URL=$CERTMINT_URL/admin
 TAG=$$$RANDOM
 REALM=$CERTMINT_REALM
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-# as NAME PRINCIPAL PASSWORD: later requests use NAME's ticket and cookies (kinit once).
-as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
-	JAR=$T/$1.jar
-	if [ ! -s "$T/$1.cc" ]; then
-		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || return 1
-	fi
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -D "$T/headers" -o "$T/body" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-post() {
-	local path=$1; shift
-	local args=()
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	get "$path" "${args[@]}"
-}
-csrf_of() { printf '%s' "$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
-# error_after FIELD: the error text inside the same <div class="field"> as the field's input/select.
-error_after() {
-	tr '\n' ' ' < "$T/body" | sed 's/<div class="field/\n&/g' | grep -F "id=\"$1\"" |
-		grep -o '<p class="error-text">[^<]*' | sed 's/.*error-text">//'
-}
-
 ORG_A=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
 ORG_B=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Other Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
 DEPT_A=$(sql "SELECT id FROM departments WHERE org_id = '${ORG_A:-0}' AND name = 'Engineering' AND deleted_at IS NULL ORDER BY id LIMIT 1")
@@ -53,7 +20,7 @@ ALICE_ID=$(sql "SELECT id FROM admins WHERE principal = '$CERTMINT_ADMIN_PRINCIP
 expect_match "demo organisations, departments and alice exist" "$ORG_A $ORG_B $DEPT_A $DEPT_B $ALICE_ID" '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
 
 # ---- the list, as the MRAO
-as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
 body=$(get /admins)
 expect_eq "MRAO opens the administrator list" "$(status)" 200
 for p in "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_ADMIN_PRINCIPAL"; do
@@ -111,7 +78,7 @@ check_not "the list has no live markup from it" grep -qF '<script>alert(' "$T/bo
 post /admins/new "csrf=$CSRF" "principal=$GINA" "name=Again" "email=g@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "the same principal cannot be added twice (409)" "$(status)" 409
 
-as gina "$GINA" "$GINA_PW" || fail "kinit $GINA"
+login_as gina "$GINA" "$GINA_PW" || fail "kinit $GINA"
 get / > /dev/null
 expect_eq "the new DRAO logs in" "$(status)" 200
 check "the page shows the DRAO role" grep -qF '>DRAO<' "$T/body"
@@ -124,7 +91,7 @@ get "/admins/new" > /dev/null
 expect_eq "the DRAO cannot open the new-administrator form (403)" "$(status)" 403
 
 # ---- RAO A: DRAOs of its departments only, within its types
-as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
+login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
 body=$(get /admins/new)
 CCSRF=$(csrf_of "$body")
 expect_eq "RAO A opens the new-administrator form" "$(status)" 200
@@ -147,14 +114,14 @@ get /admins > /dev/null
 check "RAO A's list shows the DRAO it may see" grep -qF "$GINA" "$T/body"
 check_not "RAO A's list does not show the MRAO" grep -qF "$CERTMINT_ADMIN_PRINCIPAL" "$T/body"
 check_not "RAO A's list does not show org B's RAO" grep -qF "$CERTMINT_RAO_B_PRINCIPAL" "$T/body"
-as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
+login_as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
 body=$(get /admins/new)
 post /admins/new "csrf=$(csrf_of "$body")" "principal=ivy$TAG@$REALM" "name=Ivy" "email=ivy@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 type_client=1 > /dev/null
 expect_eq "the SSL-only RAO cannot grant client certificates (403)" "$(status)" 403
 expect_eq "no row for that refusal" "$(sql "SELECT COUNT(*) FROM admins WHERE principal = 'ivy$TAG@$REALM'")" 0
 
 # ---- edit, as the MRAO
-as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
 post "/admins/${GINA_ID:-0}/edit" "csrf=$CSRF" "name=Gina Edited" "email=gina2@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "the MRAO edits the DRAO (303)" "$(status)" 303
 expect_eq "the edit is saved" "$(sql "SELECT name, email, cert_types FROM admins WHERE id = '${GINA_ID:-0}'" | tr '\t' '|')" "Gina Edited|gina2@example.test|ssl"
@@ -177,13 +144,13 @@ row=$(sql "SELECT before_json, after_json FROM audit_log WHERE action = 'admin.d
 expect_match "an admin.delete audit row holds before and after" "$row" '"enabled":true.*"enabled":false'
 get "/admins/${GINA_ID:-0}" > /dev/null
 expect_eq "the deleted administrator's page is gone (404)" "$(status)" 404
-as gina "$GINA" "$GINA_PW"
+login_as gina "$GINA" "$GINA_PW"
 get / > /dev/null
 expect_eq "the deleted administrator's next request gets 403" "$(status)" 403
 check "with the not-an-administrator page" grep -qF 'is not a certmint administrator' "$T/body"
 
 # ---- the last MRAO
-as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
 mraos=$(sql "SELECT COUNT(*) FROM admins a JOIN customers c ON c.id = a.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND a.role = 'mrao' AND a.enabled = 1 AND a.deleted_at IS NULL")
 if [ "$mraos" = 1 ]; then
 	post "/admins/$ALICE_ID/edit" "csrf=$CSRF" "name=Alice Admin" "email=alice@example.test" role=rao "scope=o$ORG_A" type_ssl=1 > /dev/null

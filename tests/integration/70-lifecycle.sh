@@ -12,32 +12,7 @@ T=$(mktemp -d /tmp/cm-70-lifecycle.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-# as WHO PASSWORD PRINCIPAL: log in as that principal (own ticket cache and cookie jar).
-as() {
-	WHO=$1
-	export KRB5CCNAME=FILE:$T/$WHO.cc
-	JAR=$T/$WHO.jar
-	printf '%s\n' "$2" | kinit "$3" >/dev/null 2>&1 || fail "kinit as $3"
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -o "$T/body" -D "$T/headers" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-post() {
-	local path=$1; shift
-	local args=()
-	for a in "$@"; do args+=(--data-urlencode "$a"); done
-	get "$path" "${args[@]}"
-}
-status() { cat "$T/status"; }
 location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
-token() { get /certificates/new | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
 mkcsr() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" \
 		-out "$T/$1.csr" -subj "/CN=$2" -addext "subjectAltName=DNS:$2" 2>/dev/null
@@ -59,8 +34,8 @@ mkcsr r2 "life-b-$TAG.demo.test"
 mkcsr bad "www.google.com"
 
 # ---- a request instead of a certificate
-as alice "$CERTMINT_ADMIN_PASSWORD" "$CERTMINT_ADMIN_PRINCIPAL"
-MCSRF=$(token)
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit as $CERTMINT_ADMIN_PRINCIPAL"
+MCSRF=$(csrf)
 post /certificates/new "csr@$T/bad.csr" profile=tls-server "org=$ORG" "csrf=$MCSRF" > /dev/null
 expect_eq "a request with a name outside the delegated domains is refused (400)" "$(status)" 400
 expect_eq "... and stores nothing" "$(sql "SELECT COUNT(*) FROM certificates WHERE org_id = $ORG")" 0
@@ -84,8 +59,8 @@ R2=$(location); R2=${R2##*/}
 expect_eq "a second request" "$(col "$R2" status)" requested
 
 # ---- the RAO of another organisation learns nothing
-as dave "$CERTMINT_RAO_B_PASSWORD" "$CERTMINT_RAO_B_PRINCIPAL"
-DCSRF=$(token)
+login_as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit as $CERTMINT_RAO_B_PRINCIPAL"
+DCSRF=$(csrf)
 get "/certificates/$R1" > /dev/null
 expect_eq "RAO of B cannot see A's request (404)" "$(status)" 404
 post "/certificates/$R1/approve" "csrf=$DCSRF" > /dev/null
@@ -95,8 +70,8 @@ expect_eq "... nor decline it (404)" "$(status)" 404
 expect_eq "... and it is still a request" "$(col "$R1" status)" requested
 
 # ---- approval by the organisation's RAO issues through the signer
-as carol "$CERTMINT_RAO_A_PASSWORD" "$CERTMINT_RAO_A_PRINCIPAL"
-CCSRF=$(token)
+login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit as $CERTMINT_RAO_A_PRINCIPAL"
+CCSRF=$(csrf)
 post "/certificates/$R1/approve" "csrf=0000000000000000000000000000000000000000000000000000000000000000" > /dev/null
 expect_eq "approve without the CSRF token is 403" "$(status)" 403
 expect_eq "... and changes nothing" "$(col "$R1" status)" requested
@@ -162,11 +137,11 @@ expect_eq "... the first reason stays" "$(col "$R1" revocation_reason)" 1
 
 # ---- approved but not issued: the names are checked again at issuance
 mkcsr r3 "life-c-$TAG.demo.test"
-as alice "$CERTMINT_ADMIN_PASSWORD" "$CERTMINT_ADMIN_PRINCIPAL"
+login_as alice
 post /certificates/new "csr@$T/r3.csr" profile=tls-server "org=$ORG" "csrf=$MCSRF" > /dev/null
 R3=$(location); R3=${R3##*/}
 sql "DELETE FROM domain_delegations WHERE org_id = $ORG"
-as carol "$CERTMINT_RAO_A_PASSWORD" "$CERTMINT_RAO_A_PRINCIPAL"
+login_as carol
 page=$(post "/certificates/$R3/approve" "csrf=$CCSRF")
 expect_eq "approving a request whose domain is no longer delegated is refused (400)" "$(status)" 400
 expect_match "... saying why" "$page" "life-c-$TAG\.demo\.test is not in a validated domain delegated"
@@ -183,12 +158,12 @@ page=$(get "/certificates/new?renew=$R1")
 expect_eq "renew form answers 200" "$(status)" 200
 expect_match "... with the organisation selected" "$page" "option value=\"$ORG\" selected"
 expect_match "... and the profile" "$page" 'option value="tls-server" selected'
-as dave "$CERTMINT_RAO_B_PASSWORD" "$CERTMINT_RAO_B_PRINCIPAL"
+login_as dave
 get "/certificates/new?renew=$R1" > /dev/null
 expect_eq "RAO of B cannot renew A's certificate (404)" "$(status)" 404
 
 # ---- list filters and search
-as alice "$CERTMINT_ADMIN_PASSWORD" "$CERTMINT_ADMIN_PRINCIPAL"
+login_as alice
 serial=$(col "$R1" serial_hex)
 get "/certificates?org=$ORG&status=declined" > /dev/null
 check "status+organisation filter lists the declined request" grep -q "life-b-$TAG" "$T/body"

@@ -11,44 +11,13 @@ trap 'rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$$RANDOM
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
-	JAR=$T/$1.jar
-	if [ ! -s "$T/$1.cc" ]; then
-		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || return 1
-	fi
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -D "$T/headers" -o "$T/body" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-post() {
-	local path=$1; shift
-	local args=()
-	for f in "$@"; do args+=(--data-urlencode "$f"); done
-	get "$path" "${args[@]}"
-}
-csrf_of() { printf '%s' "$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
-error_after() {
-	tr '\n' ' ' < "$T/body" | sed 's/<div class="field/\n&/g' | grep -F "id=\"$1\"" |
-		grep -o '<p class="error-text">[^<]*' | sed 's/.*error-text">//'
-}
-
 ORG_A=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
 ORG_B=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.name = 'Other Organisation' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
 DEPT_A=$(sql "SELECT id FROM departments WHERE org_id = '${ORG_A:-0}' AND name = 'Engineering' AND deleted_at IS NULL ORDER BY id LIMIT 1")
 expect_match "demo organisations and department exist" "$ORG_A $ORG_B $DEPT_A" '^[0-9]+ [0-9]+ [0-9]+$'
 
 # ---- the MRAO adds a person; errors keep what was typed
-as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
 get /persons > /dev/null
 expect_eq "MRAO opens the person list" "$(status)" 200
 check "the navigation links to the persons" grep -qF 'href="/admin/persons"' "$T/body"
@@ -126,7 +95,7 @@ get /persons/export.csv > /dev/null
 check "formula-like cells are defused with a quote" grep -qF "\"f$TAG@demo.test\",\"'@SUM(A1)\",\"'=cmd|' /C calc'!A0\"" "$T/body"
 
 # ---- scope: RAO B does not see org A's persons; DRAO A sees its department's
-as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit dave"
+login_as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit dave"
 get /persons > /dev/null
 expect_eq "RAO B opens the person list" "$(status)" 200
 check_not "RAO B's list does not show org A's person" grep -qF "P$TAG@mail.demo.test" "$T/body"
@@ -145,7 +114,7 @@ expect_eq "RAO B cannot delete org A's person (404)" "$(status)" 404
 post /persons/new "csrf=$DCSRF" "email=b$TAG@other.test" "first_name=Bea" "unit=$ORG_B" > /dev/null
 expect_eq "RAO B adds a person to org B (303)" "$(status)" 303
 
-as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
 # ---- CSV import: good and bad rows, a per-row report, bad files write nothing
 upload() { get /persons/import -F "csrf=$CSRF" -F "file=@$1;type=text/csv"; }
 get /persons/import > /dev/null

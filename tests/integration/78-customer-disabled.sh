@@ -11,21 +11,13 @@ read -ra CLI <<< "$CERTMINT_CLI"
 trap '"${CLI[@]}" customer enable "$CERTMINT_CUSTOMER" >/dev/null 2>&1; rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
 run() { out=$("${CLI[@]}" "$@" 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr"); }
-export KRB5CCNAME=FILE:$T/alice.cc
-printf '%s\n' "$CERTMINT_ADMIN_PASSWORD" | kinit "$CERTMINT_ADMIN_PRINCIPAL" >/dev/null 2>&1 || fail "kinit alice"
-get() {
-	curl -s --negotiate -u : -o "$T/body" -w '%{http_code}' "$URL$1"
-}
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
 NAME=$(sql "SELECT name FROM customers WHERE uri = '$CERTMINT_CUSTOMER'")
 openssl req -new -newkey rsa:2048 -nodes -keyout "$T/k.pem" -out "$T/r.csr" \
 	-subj "/CN=disabled-test.demo.test" -addext "subjectAltName=DNS:disabled-test.demo.test" 2>/dev/null
 
-expect_eq "alice opens the portal while the customer is enabled" "$(get /)" 200
+expect_eq "alice opens the portal while the customer is enabled" "$(req_as alice /)" 200
 
 run customer --help
 expect_eq "customer --help exits 0" "$rc" 0
@@ -42,9 +34,9 @@ expect_eq "a customer.disable audit row records enabled 1 -> 0" \
 	"$(sql "SELECT CONCAT(before_json, ' ', after_json) FROM audit_log WHERE action = 'customer.disable' AND object_id = '$CERTMINT_CUSTOMER' ORDER BY id DESC LIMIT 1")" \
 	'{"enabled":1} {"enabled":0}'
 
-expect_eq "alice gets 403 on the home page" "$(get /)" 403
+expect_eq "alice gets 403 on the home page" "$(req_as alice /)" 403
 check "the page says the customer is disabled" grep -qF "The customer $NAME is disabled; ask the certmint operator." "$T/body"
-expect_eq "alice gets 403 on the person list" "$(get /persons)" 403
+expect_eq "alice gets 403 on the person list" "$(req_as alice /persons)" 403
 check_not "the refused page shows no navigation" grep -qF 'href="/admin/certificates"' "$T/body"
 
 n0=$(sql "SELECT COUNT(*) FROM certificates")
@@ -57,7 +49,7 @@ run customer enable "$CERTMINT_CUSTOMER"
 expect_eq "customer enable exits 0" "$rc" 0
 expect_eq "the row is enabled" "$(sql "SELECT enabled FROM customers WHERE uri = '$CERTMINT_CUSTOMER'")" 1
 expect_match "a customer.enable audit row was written" "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'customer.enable' AND object_id = '$CERTMINT_CUSTOMER'")" '^[1-9]'
-expect_eq "alice opens the portal again" "$(get /)" 200
+expect_eq "alice opens the portal again" "$(req_as alice /)" 200
 run issue --profile tls-server --csr "$T/r.csr" --customer "$CERTMINT_CUSTOMER"
 expect_eq "the CLI issues again" "$rc" 0
 run audit verify

@@ -8,10 +8,6 @@ export KRB5_CONFIG
 T=$(mktemp -d /tmp/cm-82-daily.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
 # Both sides as lines, zero counters left out.
 issued_certs() {
 	sql "SELECT customer_id, COALESCE(org_id, 0), COALESCE(dept_id, 0), cert_type, DATE(not_before), COUNT(*)

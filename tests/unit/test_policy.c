@@ -107,6 +107,17 @@ main(void)
 	ok(may(&drao, sc_drao, 1, ACTION_DELEGATE_DOMAIN, CUST, ORG_A, DEPT_A, "ssl") == 0, "DRAO cannot delegate domains");
 	ok(may(&rao_a, sc_rao_a, 1, ACTION_EDIT, CUST, 0, 0, NULL) == 0, "RAO A cannot mark a (customer-wide) domain validated");
 	ok(may(&mrao, NULL, 0, ACTION_EDIT, CUST, 0, 0, NULL) == 1, "MRAO marks a domain validated");
+	/* Active Directory servers (ADSERVERS): the MRAO's; an RAO with client certificates sees its binding. */
+	ok(may(&mrao, NULL, 0, ACTION_MANAGE_AD_SERVERS, CUST, 0, 0, NULL) == 1, "MRAO manages AD servers");
+	ok(may(&mrao, NULL, 0, ACTION_MANAGE_AD_SERVERS, OTHER_CUST, 0, 0, NULL) == 0, "MRAO not another customer's AD servers");
+	ok(may(&mrao, NULL, 0, ACTION_BIND_AD_SERVER, CUST, ORG_A, 0, NULL) == 1, "MRAO binds org A to an AD server");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_MANAGE_AD_SERVERS, CUST, ORG_A, 0, NULL) == 0, "RAO A cannot manage AD servers");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_BIND_AD_SERVER, CUST, ORG_A, 0, NULL) == 0, "RAO A cannot bind its organisation");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_VIEW_AD_BINDING, CUST, ORG_A, 0, NULL) == 1, "RAO A sees org A's binding");
+	ok(may(&rao_a, sc_rao_a, 1, ACTION_VIEW_AD_BINDING, CUST, ORG_B, 0, NULL) == 0, "RAO A does not see org B's binding");
+	ok(may(&rao_ssl, sc_rao_a, 1, ACTION_VIEW_AD_BINDING, CUST, ORG_A, 0, NULL) == 0, "SSL RAO does not see the binding");
+	ok(may(&drao, sc_drao, 1, ACTION_VIEW_AD_BINDING, CUST, ORG_A, 0, NULL) == 0, "DRAO does not see the binding");
+	ok(may(&drao, sc_drao, 1, ACTION_BIND_AD_SERVER, CUST, ORG_A, DEPT_A, NULL) == 0, "DRAO cannot bind");
 	ok(admin_policy(&mrao, NULL, 0, ACTION__MAX, &(struct admin_object){ CUST, ORG_A, 0, NULL }) == 0,
 	    "an unknown action is denied");
 

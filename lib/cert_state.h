@@ -1,6 +1,6 @@
-/* cert_state.h: the certificate lifecycle's states and the only transitions allowed between them. */
-#ifndef CM_ADMIN_CERT_STATE_H
-#define CM_ADMIN_CERT_STATE_H
+/* cert_state.h: the certificate lifecycle's states and the only transitions allowed between them (admin pages and the CLI's expiry job alike). */
+#ifndef CM_CERT_STATE_H
+#define CM_CERT_STATE_H
 
 enum cert_state {
 	CERT_REQUESTED = 0,

@@ -1,4 +1,4 @@
-/* cert_state.c: the certificate lifecycle's transition table (the one place that says which status changes are allowed). */
+/* cert_state.c: the certificate lifecycle's transition table (the one place that says which status changes are allowed, for admin.fcgi and the certmint CLI). */
 #include "config.h"
 
 #include <string.h>

@@ -1,0 +1,129 @@
+#!/bin/bash
+# 84-expire.sh: certmint expire moves issued certificates past their notAfter to "expired" (audited, counters exact,
+# batched, idempotent), leaves revoked and still-valid ones alone, and --dry-run lists without changing anything.
+. tests/lib.sh
+. "$CERTMINT_STACK/stack.env"
+
+read -ra CLI <<< "$CERTMINT_CLI"
+T=$(mktemp -d /tmp/cm-84-expire.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+sql() {
+	MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" \
+		-u "$CERTMINT_DB_USER" -N -B "$CERTMINT_DB_NAME" -e "$1"
+}
+# run ARGS...: the CLI; stdout in $out, stderr in $err, exit status in $rc.
+run() { out=$("${CLI[@]}" "$@" 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr"); }
+col() { sql "SELECT $2 FROM certificates WHERE id = '${1:-0}'"; }
+# The customer's counters and its GROUP BY, as in 80-counters.sh.
+counts_exact() {
+	cmp -s <(sql "SELECT org_id, dept_id, cert_type, status, n FROM cert_counts
+		WHERE customer_id = $CUST AND n <> 0 ORDER BY 1, 2, 3, 4") \
+		<(sql "SELECT COALESCE(org_id, 0), COALESCE(dept_id, 0), cert_type, status, COUNT(*)
+		FROM certificates WHERE customer_id = $CUST GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
+}
+counter() {
+	sql "SELECT COALESCE(SUM(n), 0) FROM cert_counts WHERE customer_id = $CUST AND org_id = $ORG
+		AND dept_id = 0 AND cert_type = 'ssl' AND status = '$1'"
+}
+naudit() { sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.expire'"; }
+# Rows the job would change now (every customer): issued and past notAfter.
+due() { sql "SELECT COUNT(*) FROM certificates WHERE status = 'issued' AND not_after < UTC_TIMESTAMP()"; }
+
+TAG=$$$RANDOM
+CUST=$(sql "SELECT id FROM customers WHERE uri = '$CERTMINT_CUSTOMER'")
+ORG=$(sql "SELECT id FROM organizations WHERE customer_id = $CUST AND name = 'Demo Organisation' AND deleted_at IS NULL ORDER BY id LIMIT 1")
+
+# ---- fixture: four certificates issued through the CLI in Demo Organisation
+declare -A ID
+for k in a b c d; do
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+		-out "$T/$k.csr" -subj "/CN=exp-$k-$TAG.demo.test" -addext "subjectAltName=DNS:exp-$k-$TAG.demo.test" 2>/dev/null
+	run issue --profile tls-server --csr "$T/$k.csr" --customer "$CERTMINT_CUSTOMER" --org "$ORG"
+	ID[$k]=$(sql "SELECT id FROM certificates WHERE common_name = 'exp-$k-$TAG.demo.test' AND status = 'issued'")
+done
+expect_match "four issued certificates to work on" "${ID[a]} ${ID[b]} ${ID[c]} ${ID[d]}" '^[0-9]+ [0-9]+ [0-9]+ [0-9]+$'
+# a and d are past their notAfter; b too but revoked; c still valid.
+sql "UPDATE certificates SET not_after = UTC_TIMESTAMP() - INTERVAL 2 DAY WHERE id IN (${ID[a]}, ${ID[b]})"
+sql "UPDATE certificates SET not_after = UTC_TIMESTAMP() - INTERVAL 1 HOUR WHERE id = ${ID[d]}"
+sql "UPDATE certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(), revocation_reason = 1 WHERE id = ${ID[b]}"
+check "the counters are exact before the job" counts_exact
+
+n_due=$(due)
+issued0=$(counter issued)
+expired0=$(counter expired)
+audit0=$(naudit)
+
+# ---- usage
+run expire --help
+expect_eq "expire --help exits 0" "$rc" 0
+expect_match "... and describes --dry-run" "$out" "--dry-run"
+run expire --batch 0
+expect_eq "--batch 0 is refused (exit 1)" "$rc" 1
+run expire --customer "no-such-$TAG"
+expect_eq "an unknown --customer exits 1" "$rc" 1
+expect_match "... naming it" "$err" "no customer with uri 'no-such-$TAG'"
+run expire stray-argument
+expect_eq "a stray argument exits 1" "$rc" 1
+
+# ---- --dry-run lists and changes nothing
+run expire --dry-run
+expect_eq "expire --dry-run exits 0" "$rc" 0
+expect_match "... lists a (customer, id, serial)" "$out" "^$CERTMINT_CUSTOMER	${ID[a]}	[0-9a-f]+	"
+expect_match "... and d" "$out" "	${ID[d]}	.*exp-d-$TAG.demo.test"
+check_not "... not the revoked b" grep -q "	${ID[b]}	" <<< "$out"
+check_not "... nor the valid c" grep -q "	${ID[c]}	" <<< "$out"
+expect_match "... and says how many it would expire" "$out" "would expire: $n_due\$"
+expect_eq "... a is still issued" "$(col "${ID[a]}" status)" issued
+expect_eq "... no audit row written" "$(naudit)" "$audit0"
+expect_eq "... counters unchanged" "$(counter issued) $(counter expired)" "$issued0 $expired0"
+
+# ---- the real run, one certificate per transaction (the keyset goes on)
+run expire --batch 1
+expect_eq "expire exits 0" "$rc" 0
+expect_match "it prints how many it expired" "$out" "expired: $n_due\$"
+expect_match "... per customer" "$out" "customer $CERTMINT_CUSTOMER: [0-9]+ expired"
+expect_eq "a is expired" "$(col "${ID[a]}" status)" expired
+expect_eq "d is expired (second batch)" "$(col "${ID[d]}" status)" expired
+expect_eq "the revoked b stays revoked" "$(col "${ID[b]}" "CONCAT(status, '/', revocation_reason)")" revoked/1
+expect_eq "the still valid c stays issued" "$(col "${ID[c]}" status)" issued
+expect_eq "nothing issued past its notAfter is left" "$(due)" 0
+expect_eq "one audit row per expired certificate" "$(naudit)" $((audit0 + n_due))
+expect_eq "a's audit row: system:expire, before issued, after expired" \
+	"$(sql "SELECT CONCAT(actor, ' ', object_type, ' ', JSON_VALUE(before_json, '$.status'), ' ', JSON_VALUE(after_json, '$.status'), ' ', customer_id) FROM audit_log WHERE action = 'certificate.expire' AND object_id = '${ID[a]}'")" \
+	"system:expire certificate issued expired $CUST"
+expect_match "... with the notAfter it passed" \
+	"$(sql "SELECT JSON_VALUE(before_json, '$.not_after') FROM audit_log WHERE action = 'certificate.expire' AND object_id = '${ID[a]}'")" \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$'
+expect_eq "no audit row for b or c" \
+	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.expire' AND object_id IN ('${ID[b]}', '${ID[c]}')")" 0
+expect_eq "the issued counter lost a and d, the expired counter gained them" \
+	"$(counter issued) $(counter expired)" "$((issued0 - 2)) $((expired0 + 2))"
+check "the counters are exact after the job" counts_exact
+day_a=$(col "${ID[a]}" "DATE(not_after)")
+expect_eq "cert_expiry_daily follows: a's day counts exactly its expired certificates" \
+	"$(sql "SELECT COALESCE(SUM(n), 0) FROM cert_expiry_daily WHERE customer_id = $CUST AND status = 'expired' AND day = '$day_a'")" \
+	"$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND status = 'expired' AND not_after IS NOT NULL AND DATE(not_after) = '$day_a'")"
+run audit verify
+expect_eq "the audit chain still verifies" "$rc" 0
+
+# ---- idempotent
+run expire
+expect_eq "a second run exits 0" "$rc" 0
+expect_match "... and expires nothing" "$out" "^expired: 0\$"
+expect_eq "... and writes no audit row" "$(naudit)" $((audit0 + n_due))
+run expire --customer "$CERTMINT_CUSTOMER" --dry-run
+expect_match "--customer with --dry-run lists nothing now" "$out" "^would expire: 0\$"
+
+# ---- the admin pages use the same transition table: an expired certificate cannot be revoked
+export KRB5_CONFIG KRB5CCNAME=FILE:$T/alice.cc
+printf '%s\n' "$CERTMINT_ADMIN_PASSWORD" | kinit "$CERTMINT_ADMIN_PRINCIPAL" >/dev/null 2>&1
+H=(curl -s --negotiate -u : -b "$T/jar" -c "$T/jar")
+csrf=$("${H[@]}" "$CERTMINT_URL/admin/certificates/new" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
+code=$("${H[@]}" -o "$T/body" -w '%{http_code}' --data-urlencode reason=keyCompromise --data-urlencode "csrf=$csrf" \
+	"$CERTMINT_URL/admin/certificates/${ID[a]}/revoke")
+expect_eq "revoking the expired a in the portal is 409" "$code" 409
+expect_match "... saying why" "$(cat "$T/body")" "This certificate is expired"
+expect_eq "... and it stays expired" "$(col "${ID[a]}" status)" expired
+
+done_testing
