@@ -2,14 +2,18 @@
 --
 -- Load after `certmint init`:  mariadb --defaults-file=... certmint < conf/demo-data.sql
 -- Rows are found by their natural names, so re-running inserts nothing new.
--- The demo organisations approve SSL requests automatically (issued at once);
--- an organisation created with auto-approve off gets requests to approve.
+-- The demo organisations approve SSL, client and code-signing requests
+-- automatically (issued at once); an organisation created with auto-approve
+-- off gets requests to approve. Loaded after `certmint init` has applied the
+-- migrations (015 adds client_/codesign_auto_approve); an organisation that
+-- already exists is left as it is.
 
 INSERT INTO customers (uri, name, enabled) VALUES ('demo', 'Demo Company', 1)
 	ON DUPLICATE KEY UPDATE name = VALUES(name);
 
-INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve)
-	SELECT c.id, 'Demo Organisation', 'Demo City', 'GB', 1 FROM customers c
+INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve,
+		client_auto_approve, codesign_auto_approve)
+	SELECT c.id, 'Demo Organisation', 'Demo City', 'GB', 1, 1, 1 FROM customers c
 	WHERE c.uri = 'demo' AND NOT EXISTS (
 		SELECT 1 FROM organizations o
 		WHERE o.customer_id = c.id AND o.name = 'Demo Organisation' AND o.deleted_at IS NULL);
@@ -39,8 +43,9 @@ INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, st
 
 -- A second organisation, so that delegated administrators of one can be
 -- shown (and tested) not to see the other's objects.
-INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve)
-	SELECT c.id, 'Other Organisation', 'Other City', 'GB', 1 FROM customers c
+INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve,
+		client_auto_approve, codesign_auto_approve)
+	SELECT c.id, 'Other Organisation', 'Other City', 'GB', 1, 1, 1 FROM customers c
 	WHERE c.uri = 'demo' AND NOT EXISTS (
 		SELECT 1 FROM organizations o
 		WHERE o.customer_id = c.id AND o.name = 'Other Organisation' AND o.deleted_at IS NULL);

@@ -4,3 +4,5 @@ schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = schema/001_init.sql schema/002_org_model.sql schema/004_dashboard_indexes.sql schema/005_domains.sql schema/007_lifecycle.sql schema/008_bench_indexes.sql schema/010_cert_counts.sql schema/011_cert_daily.sql schema/012_cert_names.sql
 dist_schema_DATA += schema/014_dept_auto_approve.sql
 dist_schema_DATA += schema/013_ad_servers.sql
+dist_schema_DATA += schema/015_type_auto_approve.sql
+dist_schema_DATA += schema/016_cert_names_triggers.sql

@@ -11,16 +11,17 @@
 #include "cli.h"
 
 #define EXPIRE_ACTOR "system:expire"
-#define BATCH_DEFAULT 500
-#define BATCH_MAX 10000
+/* Small: each batch holds the audit chain's head locked until it commits. */
+#define BATCH_DEFAULT 100
+#define BATCH_MAX 1000
 
 static const char expire_usage[] =
     "usage: certmint expire [--dry-run] [--customer URI] [--batch N]\n"
     "\n"
     "Moves every issued certificate whose notAfter has passed to status\n"
     "\"expired\", customer by customer (all customers, disabled ones too,\n"
-    "unless --customer), N certificates per transaction (default 500, at\n"
-    "most 10000), with one audit row per certificate (actor " EXPIRE_ACTOR ").\n"
+    "unless --customer), N certificates per transaction (default 100, at\n"
+    "most 1000), with one audit row per certificate (actor " EXPIRE_ACTOR ").\n"
     "Prints how many it expired. Running it again changes nothing until more\n"
     "certificates pass their notAfter; the certmint-expire.timer runs it hourly.\n"
     "--dry-run lists them (id, serial, notAfter, CN) and changes nothing.\n";
@@ -44,34 +45,16 @@ col(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
 	snprintf(dst, dstlen, "%s", s ? s : "");
 }
 
-/*
- * The next batch of the customer's issued certificates past cutoff after
- * the keyset position (last_after, last_id), in (not_after, id) order: one
- * range of certificates_customer_status_expiry. With lock, the rows are
- * locked (the caller's transaction). Fills v (at most max); the count or -1.
- */
+/* The columns every query below reads, in struct expiring order. */
+#define EXPIRING_COLS "SELECT id, status, not_after, serial_hex, common_name FROM certificates" \
+	" FORCE INDEX (certificates_customer_status_expiry)"
+
+/* Reads the executed statement's rows into v (at most max). The count or -1. */
 static int
-next_batch(struct cli *c, int64_t customer_id, const char *cutoff, const char *last_after,
-    int64_t last_id, int lock, struct expiring *v, int max)
+read_rows(struct cm_stmt *st, struct expiring *v, int max)
 {
-	struct cm_stmt *st = cm_db_prepare(c->db, lock ?
-	    "SELECT id, status, not_after, serial_hex, common_name FROM certificates"
-	    " FORCE INDEX (certificates_customer_status_expiry)"
-	    " WHERE customer_id = ? AND status = 'issued' AND not_after < ?"
-	    " AND (not_after > ? OR (not_after = ? AND id > ?))"
-	    " ORDER BY not_after, id LIMIT ? FOR UPDATE" :
-	    "SELECT id, status, not_after, serial_hex, common_name FROM certificates"
-	    " FORCE INDEX (certificates_customer_status_expiry)"
-	    " WHERE customer_id = ? AND status = 'issued' AND not_after < ?"
-	    " AND (not_after > ? OR (not_after = ? AND id > ?))"
-	    " ORDER BY not_after, id LIMIT ?");
 	int n = 0, r = 0;
 
-	if (st == NULL || cm_stmt_bind_i64(st, 0, customer_id) < 0 ||
-	    cm_stmt_bind_str(st, 1, cutoff) < 0 || cm_stmt_bind_str(st, 2, last_after) < 0 ||
-	    cm_stmt_bind_str(st, 3, last_after) < 0 || cm_stmt_bind_i64(st, 4, last_id) < 0 ||
-	    cm_stmt_bind_i64(st, 5, max) < 0 || cm_stmt_execute(st) < 0)
-		goto fail;
 	while (n < max && (r = cm_stmt_fetch(st)) == 1) {
 		struct expiring *e = &v[n++];
 
@@ -82,14 +65,85 @@ next_batch(struct cli *c, int64_t customer_id, const char *cutoff, const char *l
 		col(st, 3, e->serial, sizeof(e->serial));
 		col(st, 4, e->cn, sizeof(e->cn));
 	}
-	if (n < max && r < 0)
-		goto fail;
-	cm_stmt_close(st);
-	return n;
-fail:
+	return n < max && r < 0 ? -1 : n;
+}
+
+/*
+ * The first max of the customer's issued certificates past cutoff, in
+ * not_after order, with after (if not NULL) only those with a later
+ * not_after. customer_id, status and not_after are the leading columns of
+ * certificates_customer_status_expiry, so this reads one index range in
+ * order and stops after max rows: no filesort, and FOR UPDATE (lock, the
+ * caller's transaction) locks only the rows it returns. Ordering by
+ * (not_after, id) instead would sort the whole remaining range, because id
+ * follows cert_type, org_id and dept_id in that index. The count or -1.
+ */
+static int
+first_due(struct cli *c, int64_t customer_id, const char *cutoff, const char *after, int lock,
+    struct expiring *v, int max)
+{
+	struct cm_stmt *st;
+	unsigned i = 0;
+	int n = -1;
+
+	if (lock)
+		st = cm_db_prepare(c->db, EXPIRING_COLS
+		    " WHERE customer_id = ? AND status = 'issued' AND not_after < ?"
+		    " ORDER BY not_after LIMIT ? FOR UPDATE");
+	else if (after)
+		st = cm_db_prepare(c->db, EXPIRING_COLS
+		    " WHERE customer_id = ? AND status = 'issued' AND not_after < ? AND not_after > ?"
+		    " ORDER BY not_after LIMIT ?");
+	else
+		st = cm_db_prepare(c->db, EXPIRING_COLS
+		    " WHERE customer_id = ? AND status = 'issued' AND not_after < ?"
+		    " ORDER BY not_after LIMIT ?");
+	if (st == NULL || cm_stmt_bind_i64(st, i++, customer_id) < 0 ||
+	    cm_stmt_bind_str(st, i++, cutoff) < 0 ||
+	    (!lock && after && cm_stmt_bind_str(st, i++, after) < 0) ||
+	    cm_stmt_bind_i64(st, i, max) < 0 || cm_stmt_execute(st) < 0)
+		goto out;
+	n = read_rows(st, v, max);
+out:
 	if (st)
 		cm_stmt_close(st);
-	return -1;
+	return n;
+}
+
+/* Prints one dry-run line. */
+static void
+print_due(const char *uri, const struct expiring *e)
+{
+	printf("%s\t%lld\t%s\t%s\t%s\n", uri, (long long)e->id, e->serial, e->not_after, e->cn);
+}
+
+/*
+ * Prints every issued certificate of the customer whose not_after is
+ * exactly not_after (already known to be before the cutoff), adding them
+ * to *count. The rest of the index (cert_type, org_id, dept_id, id) gives
+ * the order, so this too is one range read in order. 0 or -1.
+ */
+static int
+print_group(struct cli *c, int64_t customer_id, const char *uri, const char *not_after,
+    long *count)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db, EXPIRING_COLS
+	    " WHERE customer_id = ? AND status = 'issued' AND not_after = ?"
+	    " ORDER BY cert_type, org_id, dept_id, id");
+	struct expiring e;
+	int r = -1;
+
+	if (st == NULL || cm_stmt_bind_i64(st, 0, customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 1, not_after) < 0 || cm_stmt_execute(st) < 0)
+		goto out;
+	while ((r = read_rows(st, &e, 1)) == 1) {
+		print_due(uri, &e);
+		(*count)++;
+	}
+out:
+	if (st)
+		cm_stmt_close(st);
+	return r < 0 ? -1 : 0;
 }
 
 /* Moves one locked row to expired with its audit row (caller's transaction).
@@ -141,53 +195,84 @@ out:
 	return rc;
 }
 
-/* Expires (or with dry_run lists) one customer's certificates past cutoff,
- * adding to *count. 0, or -1 printed. */
+/*
+ * Lists one customer's certificates past cutoff (--dry-run), adding to
+ * *count. Nothing changes, so a cursor moves on: a batch in not_after
+ * order ends with some value V that may go on past the batch; the rows
+ * before V are printed, then every row at exactly V (print_group), and the
+ * next batch starts after V. Each row is listed once, even when many share
+ * a not_after, and every read is an index range in order. 0 or -1.
+ */
+static int
+list_customer(struct cli *c, int64_t customer_id, const char *uri, const char *cutoff,
+    struct expiring *v, int batch, long *count)
+{
+	char after[sizeof(v->not_after)] = "";
+	int n;
+
+	for (;;) {
+		if ((n = first_due(c, customer_id, cutoff, *after ? after : NULL, 0, v, batch)) < 0)
+			return -1;
+		if (n < batch) {
+			for (int i = 0; i < n; i++)
+				print_due(uri, &v[i]);
+			*count += n;
+			return 0;
+		}
+		snprintf(after, sizeof(after), "%s", v[n - 1].not_after);
+		for (int i = 0; i < n && strcmp(v[i].not_after, after) != 0; i++) {
+			print_due(uri, &v[i]);
+			(*count)++;
+		}
+		if (print_group(c, customer_id, uri, after, count) < 0)
+			return -1;
+	}
+}
+
+/*
+ * Expires one customer's certificates past cutoff, adding to *count; one
+ * short transaction per batch (the audit chain's head stays locked from a
+ * batch's first audit row to its commit). No cursor: a batch takes the
+ * first due rows still issued, and the rows it expires leave that range.
+ * A batch that expires none of its rows would be taken again, so it ends
+ * the run with an error instead of looping. 0, or -1 printed.
+ */
 static int
 expire_customer(struct cli *c, int64_t customer_id, const char *uri, const char *cutoff,
-    int batch, int dry_run, long *count)
+    struct expiring *v, int batch, long *count)
 {
-	struct expiring *v = calloc((size_t)batch, sizeof(*v));
-	char last_after[24] = "0001-01-01 00:00:00";
-	int64_t last_id = 0;
-	int n, rc = -1;
+	int n;
 
-	if (v == NULL) {
-		cli_error("out of memory");
-		return -1;
-	}
 	for (;;) {
-		if (!dry_run && cm_db_begin(c->db) < 0)
+		int done = 0;
+
+		if (cm_db_begin(c->db) < 0)
 			goto dberr;
-		if ((n = next_batch(c, customer_id, cutoff, last_after, last_id, !dry_run, v, batch)) < 0)
+		if ((n = first_due(c, customer_id, cutoff, NULL, 1, v, batch)) < 0)
 			goto rollback;
 		for (int i = 0; i < n; i++) {
-			int r = 1;
+			int r = expire_one(c, customer_id, &v[i]);
 
-			if (dry_run)
-				printf("%s\t%lld\t%s\t%s\t%s\n", uri, (long long)v[i].id, v[i].serial,
-				    v[i].not_after, v[i].cn);
-			else if ((r = expire_one(c, customer_id, &v[i])) < 0)
+			if (r < 0)
 				goto rollback;
-			*count += r;
+			done += r;
 		}
-		if (!dry_run && cm_db_commit(c->db) < 0)
+		if (cm_db_commit(c->db) < 0)
 			goto rollback;
+		*count += done;
 		if (n < batch)
-			break;
-		snprintf(last_after, sizeof(last_after), "%s", v[n - 1].not_after);
-		last_id = v[n - 1].id;
+			return 0;
+		if (done == 0) {
+			cli_error("customer %s: %d certificates past their notAfter could not be"
+			    " expired (first: id %lld); stopping", uri, n, (long long)v[0].id);
+			return -1;
+		}
 	}
-	rc = 0;
-	goto out;
 rollback:
-	if (!dry_run)
-		cm_db_rollback(c->db);
+	cm_db_rollback(c->db);
 dberr:
 	cli_error("database (customer %s): %s", uri, cm_db_error(c->db));
-out:
-	free(v);
-	return rc;
+	return -1;
 }
 
 /* certmint expire [--dry-run] [--customer URI] [--batch N]; an exit status. */
@@ -202,6 +287,7 @@ cmd_expire(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cm_stmt *st = NULL;
+	struct expiring *v = NULL;
 	const char *uri = NULL;
 	char cutoff[24], *end;
 	long batch = BATCH_DEFAULT, count = 0;
@@ -236,6 +322,10 @@ cmd_expire(struct cli *c, int argc, char **argv)
 	}
 	if (cli_db(c) < 0)
 		return CLI_FAIL;
+	if ((v = calloc((size_t)batch, sizeof(*v))) == NULL) {
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
 	/* One cutoff for the whole run, so it ends even while time passes. */
 	st = cm_db_prepare(c->db, "SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')");
 	if (st == NULL || cm_stmt_execute(st) < 0 || cm_stmt_fetch(st) != 1)
@@ -257,8 +347,12 @@ cmd_expire(struct cli *c, int argc, char **argv)
 			break;
 		customers++;
 		col(st, 1, curi, sizeof(curi));
-		if (expire_customer(c, cm_stmt_i64(st, 0), curi, cutoff, (int)batch, dry_run, &count) < 0)
+		if (dry_run ? list_customer(c, cm_stmt_i64(st, 0), curi, cutoff, v, (int)batch, &count) < 0 :
+		    expire_customer(c, cm_stmt_i64(st, 0), curi, cutoff, v, (int)batch, &count) < 0) {
+			if (dry_run)
+				cli_error("database (customer %s): %s", curi, cm_db_error(c->db));
 			goto out;
+		}
 		if (!dry_run && count > before)
 			printf("customer %s: %ld expired\n", curi, count - before);
 	}
@@ -274,5 +368,6 @@ dberr:
 out:
 	if (st)
 		cm_stmt_close(st);
+	free(v);
 	return rc;
 }

@@ -199,7 +199,7 @@ admin_ad_server_delete(struct admin_ctx *c)
 	struct ad_server_row s;
 	struct cm_stmt *st = NULL;
 	struct cm_buf before, names;
-	char msg[1024];
+	char msg[2048], count[32];
 	long n;
 
 	cm_buf_init(&before, 16384);
@@ -219,9 +219,16 @@ admin_ad_server_delete(struct admin_ctx *c)
 		goto rollback;
 	if (n > 0) {
 		cm_db_rollback(c->db);
+		if (n > 100)
+			snprintf(count, sizeof(count), "more than 100");
+		else if (n == 1)
+			snprintf(count, sizeof(count), "one");
+		else
+			snprintf(count, sizeof(count), "%ld", n);
+		/* names holds at most ~700 bytes (ad_server_bound_orgs) */
 		snprintf(msg, sizeof(msg),
 		    "%s cannot be deleted: %s organisation%s use%s it (%.700s). Choose another server, or none, for %s first.",
-		    s.name, n > 100 ? "more than 100" : n == 1 ? "one" : "these", n == 1 ? "" : "s",
+		    s.name, count, n == 1 ? "" : "s",
 		    n == 1 ? "s" : "", names.data ? names.data : "", n == 1 ? "it" : "them");
 		cm_render_set(c->r, "Errors.delete", msg);
 		form_from_row(c, &s);

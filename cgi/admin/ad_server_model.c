@@ -11,6 +11,8 @@
 #include "policy.h"
 
 #define MAX_BOUND 100
+/* The delete refusal prints the names with %.700s: the list stops short of that. */
+#define NAMES_SHOWN 690
 #define MAX_CHOICES 500
 
 /* 1 allowed, 0 answered; see ad_server_model.h. */
@@ -175,7 +177,9 @@ ad_server_audit(struct admin_ctx *c, const char *action, int64_t id, const char 
 	return cm_audit(c->db, &e);
 }
 
-/* The count (up to MAX_BOUND + 1), or -1; see ad_server_model.h. */
+/* The count (up to MAX_BOUND + 1), or -1; see ad_server_model.h. names gets
+ * the names that fit in NAMES_SHOWN bytes (the first always), then ", ...";
+ * the count goes on regardless (100 names of 255 bytes would not fit). */
 long
 ad_server_bound_orgs(struct admin_ctx *c, int64_t id, int lock, struct cm_buf *names)
 {
@@ -186,7 +190,7 @@ ad_server_bound_orgs(struct admin_ctx *c, int64_t id, int lock, struct cm_buf *n
 	    " ORDER BY name, id LIMIT 101");
 	char oid[32];
 	long n = 0;
-	int f;
+	int f, cut = 0;
 
 	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
 	    cm_stmt_execute(st) < 0) {
@@ -196,17 +200,26 @@ ad_server_bound_orgs(struct admin_ctx *c, int64_t id, int lock, struct cm_buf *n
 	while ((f = cm_stmt_fetch(st)) == 1) {
 		const char *name = cm_stmt_str(st, 1, NULL);
 
+		if (name == NULL)
+			name = "";
 		if (n == MAX_BOUND) {
 			cm_render_set(c->r, "Bound.more", "1");
-			if (names && cm_buf_puts(names, ", ...") < 0)
+			if (names && !cut && cm_buf_puts(names, ", ...") < 0)
 				f = -1;
 			n++;
 			break;
 		}
 		snprintf(oid, sizeof(oid), "%lld", (long long)cm_stmt_i64(st, 0));
 		cm_render_setf(c->r, oid, "Orgs.%ld.id", n);
-		cm_render_setf(c->r, name ? name : "", "Orgs.%ld.name", n);
-		if (names && (cm_buf_puts(names, n ? ", " : "") < 0 || cm_buf_puts(names, name ? name : "") < 0)) {
+		cm_render_setf(c->r, name, "Orgs.%ld.name", n);
+		if (names && !cut && n > 0 && names->len + 2 + strlen(name) > NAMES_SHOWN) {
+			cut = 1;
+			if (cm_buf_puts(names, ", ...") < 0) {
+				f = -1;
+				break;
+			}
+		} else if (names && !cut && (cm_buf_puts(names, n ? ", " : "") < 0 ||
+		    cm_buf_puts(names, name) < 0)) {
 			f = -1;
 			break;
 		}

@@ -42,8 +42,9 @@ int ad_server_audit(struct admin_ctx *c, const char *action, int64_t id, const c
     const char *after);
 
 /* The live organisations bound to server id, as Orgs.N.{id,name} (at most
- * 100, then Bound.more) and, when names is not NULL, their names joined by
- * ", " there; with lock, a locking read inside the caller's transaction.
+ * 100, then Bound.more) and, when names is not NULL, the first names joined
+ * by ", " there (cut after about 690 bytes, then ", ..."); with lock, a
+ * locking read inside the caller's transaction.
  * The count (up to 101), or -1 (database). */
 long ad_server_bound_orgs(struct admin_ctx *c, int64_t id, int lock, struct cm_buf *names);
 

@@ -699,22 +699,33 @@ out:
 	return rc;
 }
 
-/* 1 when a row (of any customer, deleted or not) already holds the principal,
- * 2 when that row is deleted, 0 free, -1 database error. */
+/* Why principal_taken() refuses a principal (it is unique across customers). */
+enum taken {
+	TAKEN_NO = 0,
+	TAKEN_LIVE,               /* an administrator of this customer */
+	TAKEN_DELETED,            /* a deleted administrator of this customer */
+	TAKEN_ELSEWHERE           /* a row of another customer, live or deleted */
+};
+
+/* Who holds the principal (the row locked, if any): an enum taken, or -1
+ * (database error). Another customer's row is one answer, whatever its
+ * state, so an administrator cannot probe other customers' principals. */
 static int
 principal_taken(struct admin_ctx *c, const char *principal)
 {
 	struct cm_stmt *st;
-	int f, r = 0;
+	int f, r = TAKEN_NO;
 
-	st = cm_db_prepare(c->db, "SELECT deleted_at IS NOT NULL FROM admins WHERE principal = ? FOR UPDATE");
-	if (st == NULL || cm_stmt_bind_str(st, 0, principal) < 0 || cm_stmt_execute(st) < 0) {
+	st = cm_db_prepare(c->db,
+	    "SELECT customer_id = ?, deleted_at IS NOT NULL FROM admins WHERE principal = ? FOR UPDATE");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 1, principal) < 0 || cm_stmt_execute(st) < 0) {
 		if (st)
 			cm_stmt_close(st);
 		return -1;
 	}
-	while ((f = cm_stmt_fetch(st)) == 1)
-		r = cm_stmt_i64(st, 0) ? (r ? r : 2) : 1;
+	while ((f = cm_stmt_fetch(st)) == 1 && r != TAKEN_ELSEWHERE)
+		r = !cm_stmt_i64(st, 0) ? TAKEN_ELSEWHERE : cm_stmt_i64(st, 1) ? TAKEN_DELETED : TAKEN_LIVE;
 	cm_stmt_close(st);
 	return f < 0 ? -1 : r;
 }
@@ -750,9 +761,10 @@ admins_add(struct admin_ctx *c, struct admins_form *f, int64_t *id)
 		goto rollback;
 	if (r > 0) {
 		cm_db_rollback(c->db);
-		f->msg[AF_PRINCIPAL] = r == 2 ?
+		f->msg[AF_PRINCIPAL] = r == TAKEN_DELETED ?
 		    "This principal belongs to a deleted administrator; an operator can restore it with certmint admin add." :
-		    "This principal is already an administrator.";
+		    r == TAKEN_LIVE ? "This principal is already an administrator." :
+		    "This principal cannot be used.";
 		f->errors++;
 		rc = ADMINS_ADD_TAKEN;
 		goto out;

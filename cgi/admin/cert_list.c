@@ -1,4 +1,4 @@
-/* cert_list.c: GET /admin/certificates — the customer's certificates with filters (type, status, organisation, department, issuer, expiring within N days), search by serial, e-mail or name (CN and SANs), three sort orders and keyset pages. */
+/* cert_list.c: GET /admin/certificates — the customer's certificates with filters (type, status, organisation, department, issuer, expiring within N days), search by name prefix (CN, SANs, e-mail, serial), three sort orders and keyset pages. */
 #include "config.h"
 
 #include <ctype.h>
@@ -19,12 +19,11 @@
  * Every filter is "(? = neutral OR condition)": with the parameters bound,
  * MariaDB folds the unused ones away at each execution and picks the
  * index of the one that is set: certificates_customer_type_id,
- * _customer_status, _customer_org_id, _dept_fk, _customer_issuer_id,
- * _customer_expiry, _customer_email or certificates_serial (schema/001,
- * 007, 012). Search values are prefixes (LIKE 'x%' with % and _ escaped),
- * so they stay index ranges. The scope clause is the policy's list form,
- * the same rule as admin_may_see_cert() for one certificate (policy.h).
- * LIST_CONDS takes parameters 0..20.
+ * _customer_status, _customer_org_id, _dept_fk, _customer_issuer_id or
+ * _customer_expiry (schema/001, 007, 012). A search reads only
+ * certificate_names (SQL_BY_NAME). The scope clause is the policy's list
+ * form, the same rule as admin_may_see_cert() for one certificate
+ * (policy.h). LIST_CONDS takes parameters 0..16.
  */
 #define LIST_CONDS \
 	" c.customer_id = ?" \
@@ -34,14 +33,12 @@
 	" AND (? = 0 OR c.dept_id = ?)" \
 	" AND (? = 0 OR c.issuer_id = ?)" \
 	" AND (? = 0 OR (c.not_after >= UTC_TIMESTAMP() AND c.not_after < UTC_TIMESTAMP() + INTERVAL ? DAY))" \
-	" AND (? = '' OR c.email LIKE ?)" \
-	" AND (? = '' OR c.serial_hex LIKE ?)" \
 	" AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s" \
 	" JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL" \
 	" WHERE s.admin_id = ? AND s.org_id = c.org_id" \
 	" AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))" \
 	" AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
-#define LIST_NPARAMS 21
+#define LIST_NPARAMS 17
 
 static const char SQL_BY_ID[] =
 	"SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile, c.email"
@@ -63,11 +60,15 @@ static const char SQL_BY_CN[] =
 	" OR (? = 2 AND (c.common_name > ? OR (c.common_name = ? AND c.id > ?))))"
 	" ORDER BY c.common_name, c.id LIMIT 51";
 /*
- * A name search reads certificate_names_customer_name from the prefix on
- * (schema/012_cert_names.sql) and joins each hit to its certificate. A
- * certificate with several matching names is listed once, under the
- * smallest one (NOT EXISTS through the primary key (cert_id, name)), so
- * pages keyed on (name, cert_id) show each certificate exactly once.
+ * Every search is a name search: certificate_names holds each certificate's
+ * CN, subjectAltNames (DNS, IP, e-mail, URI, UPN), e-mail column and serial
+ * (schema/012_cert_names.sql, 016_cert_names_triggers.sql), so a host name,
+ * an address or a serial are one prefix (LIKE 'x%' with % and _ escaped)
+ * read along certificate_names_customer_name, each hit joined to its
+ * certificate. A certificate with several matching names is listed once,
+ * under the smallest one (NOT EXISTS through the primary key (cert_id,
+ * name)), so pages keyed on (name, cert_id) show each certificate exactly
+ * once.
  */
 static const char SQL_BY_NAME[] =
 	"SELECT c.id, c.serial_hex, c.common_name, c.cert_type, c.status, c.not_after, c.profile, c.email, n.name, n.kind"
@@ -88,7 +89,7 @@ struct list_filter {
 	long days_v;
 	enum list_order order;
 	int cn_cursor;		/* SQL_BY_CN's cursor kind */
-	char name_like[2 * Q_MAX + 2], email_like[2 * Q_MAX + 2], serial_like[2 * Q_MAX + 2];
+	char name_like[2 * Q_MAX + 2];
 	int errors;
 };
 
@@ -128,6 +129,38 @@ like_prefix(char *dst, const char *q, int lower)
 	}
 	*dst++ = '%';
 	*dst = '\0';
+}
+
+/*
+ * 1 when q is written like a serial number: hex without colons, or pairs of
+ * hex digits joined by colons ("0a:1b:2c", as openssl prints them), 6 digits
+ * or more; out (Q_MAX + 1 bytes) then holds the digits in lower case, as
+ * certificates.serial_hex has them. Anything else is searched as typed:
+ * "2001:db8:abcd" (IPv6), "cafe01.example" or "cafe" are names. Names
+ * that are all hex ("cafe01") are found either way: the serial is one more
+ * name of its certificate (kind serial).
+ */
+static int
+serial_text(const char *q, char *out)
+{
+	size_t digits = 0, group = 0;
+	int colons = 0;
+
+	for (; *q; q++) {
+		if (*q == ':') {
+			if (group != 2)
+				return 0;
+			group = 0;
+			colons = 1;
+		} else if (isxdigit((unsigned char)*q) && digits < Q_MAX) {
+			out[digits++] = (char)tolower((unsigned char)*q);
+			group++;
+		} else {
+			return 0;
+		}
+	}
+	out[digits] = '\0';
+	return digits >= 6 && (!colons || group == 2);
 }
 
 /* "YYYY-MM-DD HH:MM:SS" (what the page links carry for the expiry cursor). */
@@ -216,8 +249,8 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 		filter_error(c, f, "status", "Choose a status from the list.");
 	if (f->org[0] && (f->org_id = positive(f->org)) == 0)
 		filter_error(c, f, "org", "Choose an organisation from the list.");
-	/* Whether the department and issuer exist and may be seen is checked
-	 * against the lists the selects are filled from (fill_depts, fill_issuers). */
+	/* Whether the organisation, department and issuer exist and may be
+	 * seen is asked by id (check_org, check_dept, check_issuer). */
 	if (f->dept[0] && (f->dept_id = positive(f->dept)) == 0)
 		filter_error(c, f, "dept", "Choose a department from the list.");
 	if (f->issuer[0] && (f->issuer_id = positive(f->issuer)) == 0)
@@ -247,26 +280,10 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 	if (strlen(f->q) > Q_MAX) {
 		filter_error(c, f, "q", "The search is longer than 128 characters.");
 	} else if (f->q[0]) {
-		/* What the text looks like decides where it is searched: an
-		 * address, a serial number (hex, 6 digits or more) or a name
-		 * (CN or subjectAltName, listed by the name that matched). */
-		size_t n = strlen(f->q), hex = strspn(f->q, "0123456789abcdefABCDEF:");
+		char serial[Q_MAX + 1];
 
-		if (strchr(f->q, '@')) {
-			like_prefix(f->email_like, f->q, 0);
-		} else if (hex == n && n >= 6) {
-			char serial[Q_MAX + 1];
-			size_t o = 0;
-
-			for (size_t i = 0; i < n; i++)
-				if (f->q[i] != ':')
-					serial[o++] = (char)tolower((unsigned char)f->q[i]);
-			serial[o] = '\0';
-			like_prefix(f->serial_like, serial, 0);
-		} else {
-			like_prefix(f->name_like, f->q, 1);
-			f->order = BY_NAME;
-		}
+		like_prefix(f->name_like, serial_text(f->q, serial) ? serial : f->q, 1);
+		f->order = BY_NAME;
 	}
 	read_cursor(c, f);
 	for (int i = 0; i < CERT_STATE__MAX; i++)
@@ -285,15 +302,51 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 		cm_render_set(c->r, "List.by_name", "1");
 }
 
-/* The organisations the administrator sees, for the filter's select; 0 or -1. */
+/* The chosen organisation must be one the administrator sees, asked by id
+ * (the select stops at 500); an unknown one gets the same message as one out
+ * of scope. One past the select's end is added to it, so that it stays
+ * chosen. 0 or -1. */
 static int
-fill_orgs(struct admin_ctx *c)
+check_org(struct admin_ctx *c, struct list_filter *f, size_t n, int listed)
+{
+	struct cm_stmt *st;
+	int r;
+
+	if (f->org_id == 0)
+		return 0;
+	st = cm_db_prepare(c->db,
+	    "SELECT o.name FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
+	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, f->org_id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
+	    admin_bind_scope(st, 2, &c->user) < 0 || cm_stmt_execute(st) < 0 ||
+	    (r = cm_stmt_fetch(st)) < 0) {
+		cm_err("organisation filter: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	if (r == 1 && !listed) {
+		cm_render_setf(c->r, f->org, "Orgs.%zu.id", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 0, NULL), "Orgs.%zu.name", n);
+	}
+	cm_stmt_close(st);
+	if (r != 1)
+		filter_error(c, f, "org", "Choose an organisation from the list.");
+	return 0;
+}
+
+/* The organisations the administrator sees, for the filter's select (the
+ * first 500 by name), then check_org. 0 or -1. */
+static int
+fill_orgs(struct admin_ctx *c, struct list_filter *f)
 {
 	struct cm_stmt *st = cm_db_prepare(c->db,
 	    "SELECT o.id, o.name FROM organizations o WHERE o.customer_id = ? AND o.deleted_at IS NULL"
 	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))"
 	    " ORDER BY o.name, o.id LIMIT 500");
 	size_t n = 0;
+	int listed = 0;
 	char id[32];
 
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
@@ -304,33 +357,78 @@ fill_orgs(struct admin_ctx *c)
 		return -1;
 	}
 	while (cm_stmt_fetch(st) == 1) {
+		listed |= cm_stmt_i64(st, 0) == f->org_id;
 		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
 		cm_render_setf(c->r, id, "Orgs.%zu.id", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Orgs.%zu.name", n);
 		n++;
 	}
 	cm_stmt_close(st);
+	return check_org(c, f, n, listed);
+}
+
+/* The chosen department must be one the administrator sees (asked by id:
+ * the select stops at 1000) and lie in the chosen organisation; one past the
+ * select's end is added to it. 0 or -1. */
+static int
+check_dept(struct admin_ctx *c, struct list_filter *f, size_t n, int listed)
+{
+	struct cm_stmt *st;
+	int64_t org = 0;
+	int r;
+
+	if (f->dept_id == 0)
+		return 0;
+	st = cm_db_prepare(c->db,
+	    "SELECT d.org_id, d.name, o.name FROM departments d"
+	    " JOIN organizations o ON o.id = d.org_id AND o.deleted_at IS NULL"
+	    " WHERE d.id = ? AND o.customer_id = ? AND d.deleted_at IS NULL"
+	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = d.org_id"
+	    " AND (s.dept_id IS NULL OR s.dept_id = d.id)))");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, f->dept_id) < 0 ||
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
+	    admin_bind_scope(st, 2, &c->user) < 0 || cm_stmt_execute(st) < 0 ||
+	    (r = cm_stmt_fetch(st)) < 0) {
+		cm_err("department filter: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	if (r == 1) {
+		org = cm_stmt_i64(st, 0);
+		if (!listed) {
+			cm_render_setf(c->r, f->dept, "Depts.%zu.id", n);
+			cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Depts.%zu.name", n);
+			cm_render_setf(c->r, cm_stmt_str(st, 2, NULL), "Depts.%zu.org", n);
+		}
+	}
+	cm_stmt_close(st);
+	if (r != 1)
+		filter_error(c, f, "dept", "Choose a department from the list.");
+	else if (f->org_id && org != f->org_id)
+		filter_error(c, f, "dept", "This department belongs to another organisation than the one chosen;"
+		    " choose one of its departments or any organisation.");
 	return 0;
 }
 
 /*
  * The departments the administrator sees (all of the customer's for an
  * MRAO, those of its organisations for an RAO, its own for a DRAO), for the
- * filter's select. The chosen one must be among them and belong to the
- * chosen organisation. 0 or -1.
+ * filter's select: the first 1000 by organisation and name, then
+ * check_dept. 0 or -1.
  */
 static int
 fill_depts(struct admin_ctx *c, struct list_filter *f)
 {
 	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT d.id, d.name, o.name, d.org_id FROM departments d"
+	    "SELECT d.id, d.name, o.name FROM departments d"
 	    " JOIN organizations o ON o.id = d.org_id AND o.deleted_at IS NULL"
 	    " WHERE o.customer_id = ? AND d.deleted_at IS NULL"
 	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = d.org_id"
 	    " AND (s.dept_id IS NULL OR s.dept_id = d.id)))"
 	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
-	int64_t found_org = 0;
 	size_t n = 0;
+	int listed = 0;
 	char id[32];
 
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
@@ -341,8 +439,7 @@ fill_depts(struct admin_ctx *c, struct list_filter *f)
 		return -1;
 	}
 	while (cm_stmt_fetch(st) == 1) {
-		if (cm_stmt_i64(st, 0) == f->dept_id)
-			found_org = cm_stmt_i64(st, 3);
+		listed |= cm_stmt_i64(st, 0) == f->dept_id;
 		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
 		cm_render_setf(c->r, id, "Depts.%zu.id", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Depts.%zu.name", n);
@@ -350,17 +447,39 @@ fill_depts(struct admin_ctx *c, struct list_filter *f)
 		n++;
 	}
 	cm_stmt_close(st);
-	if (f->dept_id == 0)
+	return check_dept(c, f, n, listed);
+}
+
+/* The chosen issuing CA, asked by id (the select stops at 100, newest
+ * first); an older one is added to the select. 0 or -1. */
+static int
+check_issuer(struct admin_ctx *c, struct list_filter *f, size_t n, int listed)
+{
+	struct cm_stmt *st;
+	int r;
+
+	if (f->issuer_id == 0)
 		return 0;
-	if (found_org == 0)
-		filter_error(c, f, "dept", "Choose a department from the list.");
-	else if (f->org_id && found_org != f->org_id)
-		filter_error(c, f, "dept", "This department belongs to another organisation than the one chosen;"
-		    " choose one of its departments or any organisation.");
+	st = cm_db_prepare(c->db, "SELECT subject, not_after FROM ca_certs WHERE id = ? AND kind = 'issuing'");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, f->issuer_id) < 0 || cm_stmt_execute(st) < 0 ||
+	    (r = cm_stmt_fetch(st)) < 0) {
+		cm_err("issuer filter: %s", cm_db_error(c->db));
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	if (r == 1 && !listed) {
+		cm_render_setf(c->r, f->issuer, "Issuers.%zu.id", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 0, NULL), "Issuers.%zu.subject", n);
+		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Issuers.%zu.not_after", n);
+	}
+	cm_stmt_close(st);
+	if (r != 1)
+		filter_error(c, f, "issuer", "Choose an issuing CA from the list.");
 	return 0;
 }
 
-/* The issuing CAs, for the filter's select; the chosen one must be among them. 0 or -1. */
+/* The issuing CAs, for the filter's select (the newest 100), then check_issuer. 0 or -1. */
 static int
 fill_issuers(struct admin_ctx *c, struct list_filter *f)
 {
@@ -368,7 +487,7 @@ fill_issuers(struct admin_ctx *c, struct list_filter *f)
 	    "SELECT id, subject, not_after FROM ca_certs WHERE kind = 'issuing'"
 	    " ORDER BY not_after DESC, id DESC LIMIT 100");
 	size_t n = 0;
-	int found = 0;
+	int listed = 0;
 	char id[32];
 
 	if (st == NULL || cm_stmt_execute(st) < 0) {
@@ -378,7 +497,7 @@ fill_issuers(struct admin_ctx *c, struct list_filter *f)
 		return -1;
 	}
 	while (cm_stmt_fetch(st) == 1) {
-		found |= cm_stmt_i64(st, 0) == f->issuer_id;
+		listed |= cm_stmt_i64(st, 0) == f->issuer_id;
 		snprintf(id, sizeof(id), "%lld", (long long)cm_stmt_i64(st, 0));
 		cm_render_setf(c->r, id, "Issuers.%zu.id", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Issuers.%zu.subject", n);
@@ -386,12 +505,10 @@ fill_issuers(struct admin_ctx *c, struct list_filter *f)
 		n++;
 	}
 	cm_stmt_close(st);
-	if (f->issuer_id && !found)
-		filter_error(c, f, "issuer", "Choose an issuing CA from the list.");
-	return 0;
+	return check_issuer(c, f, n, listed);
 }
 
-/* Binds LIST_CONDS (parameters 0..20); 0 or -1. */
+/* Binds LIST_CONDS (parameters 0..16); 0 or -1. */
 static int
 bind_filter(struct cm_stmt *st, const struct admin_ctx *c, const struct list_filter *f)
 {
@@ -402,11 +519,9 @@ bind_filter(struct cm_stmt *st, const struct admin_ctx *c, const struct list_fil
 	    cm_stmt_bind_i64(st, 7, f->dept_id) < 0 || cm_stmt_bind_i64(st, 8, f->dept_id) < 0 ||
 	    cm_stmt_bind_i64(st, 9, f->issuer_id) < 0 || cm_stmt_bind_i64(st, 10, f->issuer_id) < 0 ||
 	    cm_stmt_bind_i64(st, 11, f->days_v) < 0 || cm_stmt_bind_i64(st, 12, f->days_v) < 0 ||
-	    cm_stmt_bind_str(st, 13, f->email_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 14, f->email_like) < 0 ||
-	    cm_stmt_bind_str(st, 15, f->serial_like[0] ? "1" : "") < 0 || cm_stmt_bind_str(st, 16, f->serial_like) < 0 ||
-	    admin_bind_scope(st, 17, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, 19, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, 20, c->user.cert_types) < 0 ? -1 : 0;
+	    admin_bind_scope(st, 13, &c->user) < 0 ||
+	    cm_stmt_bind_i64(st, 15, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
+	    cm_stmt_bind_str(st, 16, c->user.cert_types) < 0 ? -1 : 0;
 }
 
 /* Prepares the statement of f's order and binds everything; NULL on error. */
@@ -492,7 +607,7 @@ admin_cert_list(struct admin_ctx *c)
 	size_t n = 0;
 
 	read_filter(c, &f);
-	if (fill_orgs(c) < 0 || fill_depts(c, &f) < 0 || fill_issuers(c, &f) < 0) {
+	if (fill_orgs(c, &f) < 0 || fill_depts(c, &f) < 0 || fill_issuers(c, &f) < 0) {
 		admin_error(c, 500, "Internal error", "The filter lists could not be read; this has been logged.");
 		return;
 	}

@@ -14,14 +14,26 @@ static void
 show(struct admin_ctx *c, int64_t dept_id, const struct org_fields *f, const struct org_rights *r,
     int status)
 {
-	/* What "as the organisation" means now, next to that choice (best
-	 * effort: a database error is logged and the hint left out). */
-	int org_auto = cm_auto_approves(c->db, f->customer_id, f->org_id, 0, "ssl");
+	/* What the organisation's approval settings are now: SSL next to the
+	 * department's "as the organisation" choice, client and code signing
+	 * (which a department always follows) on their tabs. Best effort: a
+	 * database error is logged and the hint left out. */
+	static const struct {
+		const char *type, *var;
+	} hints[] = {
+		{ "ssl", "Org.auto_approve" },
+		{ "client", "Org.client_auto_approve" },
+		{ "codesign", "Org.codesign_auto_approve" },
+	};
 
 	org_fields_render(c, f, r);
 	cm_render_set_int(c->r, "Org.id", (long)f->org_id);
-	if (org_auto >= 0)
-		cm_render_set(c->r, "Org.auto_approve", org_auto ? "1" : "0");
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		int a = cm_auto_approves(c->db, f->customer_id, f->org_id, 0, hints[i].type);
+
+		if (a >= 0)
+			cm_render_set(c->r, hints[i].var, a ? "1" : "0");
+	}
 	if (dept_id > 0)
 		cm_render_set_int(c->r, "Dept.id", (long)dept_id);
 	c->resp->status = status;

@@ -135,8 +135,9 @@ prepare_org_insert(struct cm_db *db)
 	    "INSERT INTO organizations (customer_id, name, address1, address2, city, state, postal_code,"
 	    " country, client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
 	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
-	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled, ad_server_id)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled,"
+	    " client_auto_approve, codesign_auto_approve, ad_server_id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 }
 
 void
@@ -205,6 +206,7 @@ prepare_org_update(struct cm_db *db)
 	    " client_self_enrollment = ?, client_web_api = ?, client_key_recovery_mrao = ?,"
 	    " client_key_recovery_org = ?, client_allow_principal_name = ?,"
 	    " client_allow_principal_name_custom = ?, ssl_auto_approve = ?, codesign_enabled = ?,"
+	    " client_auto_approve = ?, codesign_auto_approve = ?,"
 	    " ad_server_id = ? WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
 }
 
@@ -226,9 +228,11 @@ admin_org_save(struct admin_ctx *c)
 		admin_error(c, 403, "Not allowed", "You may look at this organisation but not change it.");
 		goto out;
 	}
-	/* The policy's bind_ad: a form that changes the AD server without it is refused, not half-saved. */
-	if (!r.bind_ad && cm_req_form(c->req, "ad_server") != NULL &&
-	    ad_server_form_id(cm_req_form(c->req, "ad_server")) != before.ad_server_id) {
+	/* The policy's bind_ad: without it a form carrying the field at all is
+	 * refused, not half-saved, whatever the value (comparing it with the
+	 * bound server would tell which one that is). The page sends the field
+	 * only to those who may choose. */
+	if (!r.bind_ad && cm_req_form(c->req, "ad_server") != NULL) {
 		admin_error(c, 403, "Not allowed",
 		    "Only a master administrator (MRAO) chooses the organisation's Active Directory server.");
 		goto out;

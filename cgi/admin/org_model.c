@@ -43,6 +43,8 @@ static const struct bool_def bool_defs[B__NBOOL] = {
 	[B_PRINCIPAL_NAME_CUSTOM] = { "principal_name_custom", "principal_name_custom", "client" },
 	[B_SSL_AUTO_APPROVE] = { "ssl_auto_approve", "ssl_auto_approve", "ssl" },
 	[B_CODESIGN] = { "codesign_enabled", "codesign_enabled", "codesign" },
+	[B_CLIENT_AUTO_APPROVE] = { "client_auto_approve", NULL, "client" },
+	[B_CODESIGN_AUTO_APPROVE] = { "codesign_auto_approve", NULL, "codesign" },
 };
 
 static const char *
@@ -92,6 +94,9 @@ org_fields_defaults(struct org_fields *f, enum org_kind kind)
 	return 0;
 }
 
+/* The load queries' columns after the strings and the on/off settings. */
+#define TAIL ((unsigned)(F__NSTR + B__NBOOL))
+
 /* 1 found, 0 not (or deleted), -1 error. */
 int
 org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_fields *f)
@@ -106,11 +111,12 @@ org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_
 	    " client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
 	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
 	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled,"
+	    " client_auto_approve, codesign_auto_approve,"
 	    " customer_id, id, name, ad_server_id FROM organizations WHERE id = ? AND deleted_at IS NULL" :
 	    "SELECT d.name, NULL, NULL, NULL, NULL, NULL, NULL,"
 	    " d.client_access_code, d.ssl_allowed_terms, d.client_self_enrollment, 0,"
 	    " d.client_key_recovery_org, d.client_key_recovery_dept, d.client_allow_principal_name,"
-	    " d.client_allow_principal_name_custom, d.ssl_auto_approve, d.codesign_enabled,"
+	    " d.client_allow_principal_name_custom, d.ssl_auto_approve, d.codesign_enabled, 0, 0,"
 	    " o.customer_id, o.id, o.name, NULL FROM departments d JOIN organizations o ON o.id = d.org_id"
 	    " WHERE d.id = ? AND d.deleted_at IS NULL AND o.deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
@@ -126,11 +132,11 @@ org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_
 		f->b[i] = cm_stmt_i64(st, (unsigned)(F__NSTR + i)) != 0;
 	if (!is_org && cm_stmt_is_null(st, (unsigned)(F__NSTR + B_SSL_AUTO_APPROVE)))
 		f->b[B_SSL_AUTO_APPROVE] = DEPT_APPROVAL_ORG;
-	f->customer_id = cm_stmt_i64(st, 17);
-	f->org_id = cm_stmt_i64(st, 18);
-	f->ad_server_id = cm_stmt_is_null(st, 20) ? 0 : cm_stmt_i64(st, 20);
+	f->customer_id = cm_stmt_i64(st, TAIL + 0);
+	f->org_id = cm_stmt_i64(st, TAIL + 1);
+	f->ad_server_id = cm_stmt_is_null(st, TAIL + 3) ? 0 : cm_stmt_i64(st, TAIL + 3);
 	free(f->org_name);
-	if ((f->org_name = strdup(cm_stmt_str(st, 19, NULL) ? cm_stmt_str(st, 19, NULL) : "")) == NULL)
+	if ((f->org_name = strdup(cm_stmt_str(st, TAIL + 2, NULL) ? cm_stmt_str(st, TAIL + 2, NULL) : "")) == NULL)
 		goto out;
 	rc = 1;
 out:
@@ -210,8 +216,8 @@ org_fields_from_form(struct admin_ctx *c, struct org_fields *f, const struct org
 		else
 			f->b[i] = v != NULL && strcmp(v, "1") == 0;
 	}
-	/* Read whatever the rights say: org_edit.c refuses a change without them. */
-	if (f->kind == KIND_ORG && cm_req_form(c->req, "ad_server") != NULL)
+	/* Only with bind_ad: org_edit.c refuses a form that carries it without. */
+	if (f->kind == KIND_ORG && r->bind_ad && cm_req_form(c->req, "ad_server") != NULL)
 		f->ad_server_id = ad_server_form_id(cm_req_form(c->req, "ad_server"));
 	return 0;
 }

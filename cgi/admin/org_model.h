@@ -15,10 +15,14 @@ enum org_str {
 	F_ACCESS_CODE, F_SSL_TERMS, F__NSTR
 };
 
-/* On/off settings, in the column order of the load queries. */
+/* On/off settings, in the column order of the load queries. Each belongs
+ * to one certificate type's tab and is changed only with rights on that
+ * type; the client and code-signing approval settings are an
+ * organisation's only (a department follows it). */
 enum org_bool {
 	B_SELF_ENROLLMENT, B_WEB_API, B_KEY_RECOVERY_A, B_KEY_RECOVERY_B,
-	B_PRINCIPAL_NAME, B_PRINCIPAL_NAME_CUSTOM, B_SSL_AUTO_APPROVE, B_CODESIGN, B__NBOOL
+	B_PRINCIPAL_NAME, B_PRINCIPAL_NAME_CUSTOM, B_SSL_AUTO_APPROVE, B_CODESIGN,
+	B_CLIENT_AUTO_APPROVE, B_CODESIGN_AUTO_APPROVE, B__NBOOL
 };
 
 /* A department's b[B_SSL_AUTO_APPROVE] is 1 (approve automatically), 0 (an

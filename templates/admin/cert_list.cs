@@ -3,7 +3,7 @@
 <p><a href="/admin/certificates/new">Request or issue a certificate from a CSR</a></p>
 <form class="filters" method="get" action="/admin/certificates">
   <div class="field<?cs if:Errors.q ?> has-error<?cs /if ?>">
-    <label for="q">Search (serial number prefix in hex, e-mail prefix, or name prefix: CN or subjectAltName; "example.com" also finds "*.example.com")</label>
+    <label for="q">Search by the start of a name: CN or subjectAltName (host name, IP address, e-mail address), or serial number in hex ("0a1b2c…" or "0a:1b:2c…"); "example.com" also finds "*.example.com"</label>
     <input id="q" name="q" type="search" size="32" maxlength="128" value="<?cs var:Filter.q ?>">
     <?cs if:Errors.q ?><p class="error-text"><?cs var:Errors.q ?></p><?cs /if ?>
   </div>
@@ -60,7 +60,7 @@
     <?cs if:Errors.expiring ?><p class="error-text"><?cs var:Errors.expiring ?></p><?cs /if ?>
   </div>
   <div class="field<?cs if:Errors.sort ?> has-error<?cs /if ?>">
-    <label for="sort">Sort (a name search is listed by the matching name)</label>
+    <label for="sort">Sort (a search is listed by the matching name)</label>
     <select id="sort" name="sort">
       <option value="created"<?cs if:Filter.sort == "created" ?> selected<?cs /if ?>>newest first</option>
       <option value="expiry"<?cs if:Filter.sort == "expiry" ?> selected<?cs /if ?>>expiring first</option>

@@ -22,6 +22,11 @@
   <?cs /if ?>
   <div class="field"><label><input type="checkbox" name="principal_name" value="1"<?cs if:Form.principal_name == "1" ?> checked<?cs /if ?>> Allow principal name</label></div>
   <div class="field"><label><input type="checkbox" name="principal_name_custom" value="1"<?cs if:Form.principal_name_custom == "1" ?> checked<?cs /if ?>> Allow principal name customisation</label></div>
+  <?cs if:Kind == "org" ?>
+  <div class="field"><label><input type="checkbox" name="client_auto_approve" value="1"<?cs if:Form.client_auto_approve == "1" ?> checked<?cs /if ?>> Approve requests automatically (otherwise an administrator approves each)</label></div>
+  <?cs else ?>
+  <p class="small approval" id="client_approval">Approval of requests: as the organisation<?cs if:Org.client_auto_approve == "1" ?> (now: approve automatically)<?cs elif:Org.client_auto_approve == "0" ?> (now: an administrator approves each)<?cs /if ?>.</p>
+  <?cs /if ?>
 </fieldset>
 <fieldset class="tab" id="tab-ssl"<?cs if:Can.ssl != "1" ?> disabled<?cs /if ?>>
   <legend>SSL</legend>
@@ -32,7 +37,7 @@
   </div>
   <?cs if:Kind == "dept" ?>
   <div class="field<?cs if:Errors.ssl_auto_approve ?> has-error<?cs /if ?>" id="ssl_auto_approve" role="radiogroup" aria-labelledby="ssl_auto_approve-label">
-    <p id="ssl_auto_approve-label">Approval of requests</p>
+    <p id="ssl_auto_approve-label">Approval of SSL requests</p>
     <div><label><input type="radio" name="ssl_auto_approve" value="org"<?cs if:Form.ssl_auto_approve == "org" ?> checked<?cs /if ?>> As the organisation<?cs if:Org.auto_approve == "1" ?> (now: approve automatically)<?cs elif:Org.auto_approve == "0" ?> (now: an administrator approves each)<?cs /if ?></label></div>
     <div><label><input type="radio" name="ssl_auto_approve" value="auto"<?cs if:Form.ssl_auto_approve == "auto" ?> checked<?cs /if ?>> Approve automatically</label></div>
     <div><label><input type="radio" name="ssl_auto_approve" value="manual"<?cs if:Form.ssl_auto_approve == "manual" ?> checked<?cs /if ?>> An administrator approves each</label></div>
@@ -45,4 +50,9 @@
 <fieldset class="tab" id="tab-codesign"<?cs if:Can.codesign != "1" ?> disabled<?cs /if ?>>
   <legend>Code signing</legend>
   <div class="field"><label><input type="checkbox" name="codesign_enabled" value="1"<?cs if:Form.codesign_enabled == "1" ?> checked<?cs /if ?>> Enabled</label></div>
+  <?cs if:Kind == "org" ?>
+  <div class="field"><label><input type="checkbox" name="codesign_auto_approve" value="1"<?cs if:Form.codesign_auto_approve == "1" ?> checked<?cs /if ?>> Approve requests automatically (otherwise an administrator approves each)</label></div>
+  <?cs else ?>
+  <p class="small approval" id="codesign_approval">Approval of requests: as the organisation<?cs if:Org.codesign_auto_approve == "1" ?> (now: approve automatically)<?cs elif:Org.codesign_auto_approve == "0" ?> (now: an administrator approves each)<?cs /if ?>.</p>
+  <?cs /if ?>
 </fieldset>

@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 #  2. cm_db_exec() outside db.c gets a string literal;
 #  3. cm_db_prepare() gets a string literal, "COND ? literal : literal", or the
 #     name of a constant initialised with a literal in the same file; a
-#     literal may be joined with macros #defined as one literal (in the
+#     literal may be joined with macros #defined as literals (in the
 #     sources or in a header of their folders);
 #  4. no string literal that is a printf-style format contains SQL, so SQL
 #     is never built with *printf.
@@ -43,7 +43,7 @@ scan() {
 	{ my %dirs = map { (m{^(.*)/[^/]*$} ? $1 : ".") => 1 } @ARGV;
 		for my $h (@ARGV, map { glob("$_/*.h") } sort keys %dirs) {
 			open(my $fh, "<", $h) or next; local $/; my $s = <$fh>; close $fh;
-			$strmacro{$1} = 1 while $s =~ /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+"(?:[^"\\\n]|\\.)*"[ \t]*$/mg; } }
+			$strmacro{$1} = 1 while $s =~ /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+(?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\\\n[ \t]*)?)+$/mg; } }
 	for my $f (@ARGV) {
 		open(my $fh, "<", $f) or next; local $/; my $src = <$fh>; close $fh;
 		# blank out comments, keeping offsets and line numbers
@@ -105,6 +105,8 @@ cat > "$T/cgi/good.c" <<'EOF'
 static const char SQL_ONE[] = "SELECT 1";
 #define SQL_TWO "SELECT 2"
 #define ROWS_MAX "50"
+#define COLS "SELECT id, principal" \
+	" FROM admins"
 /* mysql_query(my, "in a comment is fine") */
 void a(struct cm_db *db, int x) {
 	cm_db_prepare(db, "SELECT id FROM certificates"
@@ -113,6 +115,7 @@ void a(struct cm_db *db, int x) {
 	cm_db_prepare(db, SQL_ONE);
 	cm_db_prepare(db, SQL_TWO);
 	cm_db_prepare(db, "SELECT id FROM admins LIMIT " ROWS_MAX);
+	cm_db_prepare(db, COLS " WHERE id = ?");
 	cm_db_exec(db, "START TRANSACTION");
 	cm_err("cannot select %s from the list", "x");
 }

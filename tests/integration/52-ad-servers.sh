@@ -13,6 +13,7 @@ OTHER_CUST=""
 cleanup() {
 	# Leave Demo Organisation unbound and the second customer gone, whatever happened.
 	sql "UPDATE organizations SET ad_server_id = NULL WHERE ad_server_id IN (SELECT id FROM ad_servers WHERE name LIKE '%$TAG%')" 2>/dev/null
+	sql "DELETE FROM organizations WHERE name LIKE 'bulk-$TAG-%'" 2>/dev/null
 	sql "UPDATE ad_servers SET deleted_at = UTC_TIMESTAMP() WHERE name LIKE '%$TAG%' AND deleted_at IS NULL" 2>/dev/null
 	if [ -n "$OTHER_CUST" ]; then
 		sql "DELETE FROM ad_servers WHERE customer_id = $OTHER_CUST; DELETE FROM customers WHERE id = $OTHER_CUST" 2>/dev/null
@@ -34,14 +35,15 @@ org_form() {
 	row=$(sql "SELECT CONCAT_WS(CHAR(31), name, COALESCE(address1, ''), COALESCE(address2, ''), COALESCE(city, ''),
 		COALESCE(state, ''), COALESCE(postal_code, ''), COALESCE(country, ''), COALESCE(client_access_code, ''),
 		ssl_allowed_terms, client_self_enrollment, client_web_api, client_key_recovery_mrao, client_key_recovery_org,
-		client_allow_principal_name, client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled)
+		client_allow_principal_name, client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled,
+		client_auto_approve, codesign_auto_approve)
 		FROM organizations WHERE id = $1")
 	IFS=$'\x1f' read -r -a v <<< "$row"
 	f=("name=${v[0]}" "address1=${v[1]}" "address2=${v[2]}" "city=${v[3]}" "state=${v[4]}" "postal_code=${v[5]}"
 		"country=${v[6]}" "access_code=${v[7]}" "ssl_terms=${v[8]}")
 	local i=9
 	for b in self_enrollment web_api key_recovery_mrao key_recovery_org principal_name principal_name_custom \
-		ssl_auto_approve codesign_enabled; do
+		ssl_auto_approve codesign_enabled client_auto_approve codesign_auto_approve; do
 		[ "${v[$i]}" = 1 ] && f+=("$b=1")
 		i=$((i + 1))
 	done
@@ -175,6 +177,23 @@ expect_eq "... the row stays" "$(sql "SELECT deleted_at IS NULL FROM ad_servers 
 expect_eq "... nothing audited" "$(audit_count ad_server.delete "$ID")" 0
 post "/ad-servers/$HID/delete" "csrf=$csrf" > /dev/null
 expect_eq "a delete without confirm=yes is 400" "$(status)" 400
+# 40 organisations with 241-character names: far more names than the message shows (it stops after ~700 bytes),
+# but the count is still exact and the answer is still 409, not a 500.
+for i in $(seq -w 1 40); do
+	sql "INSERT INTO organizations (customer_id, name, ad_server_id)
+		VALUES ($CUST, RPAD('bulk-$TAG-$i-', 241, 'n'), $HID)"
+done
+expect_eq "40 organisations with 241-character names use the second server" \
+	"$(sql "SELECT CONCAT(COUNT(*), '/', MIN(CHAR_LENGTH(name))) FROM organizations WHERE ad_server_id = $HID")" "40/241"
+post "/ad-servers/$HID/delete" "confirm=yes" "csrf=$csrf" > /dev/null
+expect_eq "deleting a server 40 organisations use is refused (409, not 500)" "$(status)" 409
+delmsg=$(grep -o '<p class="error-text">[^<]*' "$T/body" | sed 's/.*error-text">//')
+expect_match "... with the count" "$delmsg" "cannot be deleted: 40 organisations use it \\(bulk-$TAG-01-n+, bulk-$TAG-02-n+, \\.\\.\\.\\)\\."
+check_not "... its names cut short (~700 bytes), not all 40" grep -qF "bulk-$TAG-40-" <<< "$delmsg"
+check "... while the page still lists all 40" grep -qF "bulk-$TAG-40-" "$T/body"
+expect_eq "... the row stays" "$(sql "SELECT deleted_at IS NULL FROM ad_servers WHERE id = $HID")" 1
+expect_eq "... nothing audited" "$(audit_count ad_server.delete "$HID")" 0
+sql "DELETE FROM organizations WHERE name LIKE 'bulk-$TAG-%'"
 
 # --- other administrators
 login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit as RAO A"
@@ -191,6 +210,21 @@ expect_eq "... the binding stays" "$(bound_to "$ORG_A")" "$ID"
 post "/organizations/$ORG_A" "${ORG_FORM[@]}" "ad_server=$HID" "csrf=$rcsrf" > /dev/null
 expect_eq "RAO A binding another server is refused (403)" "$(status)" 403
 expect_eq "... the binding stays" "$(bound_to "$ORG_A")" "$ID"
+# Without the right, the field itself is refused, whatever its value: comparing it with the bound server
+# would let an RAO probe which server that is (403 for a wrong guess, a save for the right one).
+n_upd=$(audit_count organization.update "$ORG_A")
+post "/organizations/$ORG_A" "${ORG_FORM[@]}" "ad_server=$ID" "csrf=$rcsrf" > /dev/null
+expect_eq "RAO A posting the bound server's own id is refused too (403: no probing)" "$(status)" 403
+expect_eq "... nothing saved or audited" "$(audit_count organization.update "$ORG_A")" "$n_upd"
+login_as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit as the SSL-only RAO"
+fcsrf=$(csrf "/organizations/$ORG_A")
+check_not "the SSL-only RAO's page does not send the field" grep -qF 'name="ad_server"' "$T/body"
+for guess in "$ID" "$HID" ""; do
+	post "/organizations/$ORG_A" "${ORG_FORM[@]}" "ad_server=$guess" "csrf=$fcsrf" > /dev/null
+	expect_eq "the SSL-only RAO guessing ad_server='$guess' gets the same 403" "$(status)" 403
+done
+expect_eq "... the binding stays" "$(bound_to "$ORG_A")" "$ID"
+login_as carol
 post "/organizations/$ORG_A" "${ORG_FORM[@]}" "csrf=$rcsrf" > /dev/null
 expect_eq "RAO A still saves the organisation without the field (303)" "$(status)" 303
 expect_eq "... and the binding stays" "$(bound_to "$ORG_A")" "$ID"
@@ -248,8 +282,9 @@ else fail "binding Demo Organisation to another customer's server is refused nex
 expect_eq "... the binding stays" "$(bound_to "$ORG_A")" "$ID"
 post "/organizations/$ORG_A" "${ORG_FORM[@]}" "ad_server=12x" "csrf=$csrf" > /dev/null
 expect_eq "a binding that is no id is 400" "$(status)" 400
-check_not "the database itself refuses a cross-customer binding" \
-	sql "UPDATE organizations SET ad_server_id = $FID WHERE id = $ORG_A"
+# Only the foreign key's refusal counts (a syntax or connection error would fail too).
+expect_match "the database itself refuses a cross-customer binding (foreign key, ERROR 1452)" \
+	"$(sql "UPDATE organizations SET ad_server_id = $FID WHERE id = $ORG_A" 2>&1)" "^ERROR 1452 "
 expect_eq "... the binding stays" "$(bound_to "$ORG_A")" "$ID"
 
 # --- unbind, then delete (soft), then the name is free again

@@ -8,7 +8,13 @@
 export KRB5_CONFIG KRB5_KDC_PROFILE
 
 T=$(mktemp -d /tmp/cm-67-admins-csv.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+OTHER_CUST=""
+cleanup() {
+	sql "DELETE FROM admins WHERE principal LIKE 'xcust%$TAG@%' OR principal LIKE 'owndel$TAG@%'" 2>/dev/null
+	[ -n "$OTHER_CUST" ] && sql "DELETE FROM customers WHERE id = $OTHER_CUST" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$$RANDOM
 REALM=$CERTMINT_REALM
@@ -211,6 +217,55 @@ upload "$T/export.csv" > /dev/null
 expect_eq "the whole export imports without error (200)" "$(status)" 200
 check "and adds nothing: every principal exists" grep -qF '0 added,' "$T/body"
 expect_eq "no administrator was added or changed" "$(sql "SELECT COUNT(*) FROM admins WHERE deleted_at IS NULL")" "$n_before"
+
+# ---- another customer's principals: one neutral refusal, so an RAO cannot probe them (principals are unique
+# across customers); this customer's own live or deleted principals keep their helpful messages
+sql "INSERT INTO customers (uri, name) VALUES ('csvcust-$TAG', 'CSV test customer $TAG')"
+OTHER_CUST=$(sql "SELECT id FROM customers WHERE uri = 'csvcust-$TAG'")
+XLIVE=xcustlive$TAG@$REALM; XDEL=xcustdel$TAG@$REALM; OWNDEL=owndel$TAG@$REALM
+sql "INSERT INTO admins (customer_id, principal, name, email, role, cert_types, deleted_at) VALUES
+	(${OTHER_CUST:-0}, '$XLIVE', 'Other Live', 'l@other.test', 'mrao', 'ssl', NULL),
+	(${OTHER_CUST:-0}, '$XDEL', 'Other Deleted', 'd@other.test', 'drao', 'ssl', UTC_TIMESTAMP()),
+	((SELECT id FROM customers WHERE uri = '$CERTMINT_CUSTOMER'), '$OWNDEL', 'Own Deleted', 'o@demo.test', 'drao', 'ssl', UTC_TIMESTAMP())"
+expect_eq "another customer holds a live and a deleted principal, this one a deleted one" \
+	"$(sql "SELECT COUNT(*) FROM admins WHERE principal IN ('$XLIVE', '$XDEL', '$OWNDEL')")" 3
+as carol
+body=$(get /admins/import)
+CSRF=$(csrf_of "$body")
+{
+	printf '%s\r\n' "$HEADER"
+	for p in "$XLIVE" "$XDEL" "$OWNDEL" "$CERTMINT_DRAO_PRINCIPAL"; do
+		printf '%s,Probe,p@demo.test,drao,ssl,Demo Organisation/Engineering\r\n' "$p"
+	done
+} > "$T/probe.csv"
+n_audit=$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.add'")
+upload "$T/probe.csv" > /dev/null
+expect_eq "RAO A's upload of four taken principals answers 200" "$(status)" 200
+check "... 0 added, 4 rejected" grep -qF '0 added, 4 rejected.' "$T/body"
+for l in 2 3; do
+	expect_match "line $l: another customer's principal gets the neutral refusal" "$(report $l)" 'This principal cannot be used'
+	check_not "... not whether it is an administrator or a deleted one" grep -qE 'already an administrator|deleted administrator' <<< "$(report $l)"
+done
+expect_eq "... the same words for the live and the deleted one" \
+	"$(report 2 | sed "s/$XLIVE//; s/^|2|//")" "$(report 3 | sed "s/$XDEL//; s/^|3|//")"
+expect_match "line 4: this customer's deleted administrator is still named as such" "$(report 4)" 'belongs to a deleted administrator'
+expect_match "line 5: this customer's administrator is still named as such" "$(report 5)" 'already an administrator'
+expect_eq "nothing was added or audited" "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.add'")" "$n_audit"
+expect_eq "the other customer's rows are untouched" \
+	"$(sql "SELECT CONCAT(customer_id, name, deleted_at IS NULL) FROM admins WHERE principal IN ('$XLIVE', '$XDEL') ORDER BY principal" | tr '\n' ' ')" \
+	"${OTHER_CUST}Other Deleted0 ${OTHER_CUST}Other Live1 "
+# The add form says the same.
+body=$(get /admins/new)
+FCSRF=$(csrf_of "$body")
+for p in "$XLIVE" "$XDEL"; do
+	post /admins/new "csrf=$FCSRF" "principal=$p" "name=Probe" "email=p@demo.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+	expect_eq "the add form with another customer's principal ($p) is 409" "$(status)" 409
+	expect_eq "... next to the principal: the neutral refusal only" "$(error_after principal)" "This principal cannot be used."
+done
+post /admins/new "csrf=$FCSRF" "principal=$OWNDEL" "name=Probe" "email=p@demo.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+expect_match "the add form still names this customer's deleted administrator" "$(error_after principal)" 'belongs to a deleted administrator'
+expect_eq "the form added nothing" "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.add'")" "$n_audit"
+as alice
 
 # ---- more rows than one keyset chunk (1000), all of org B: whole chunks the policy hides still end right
 DEPT_B=$(sql "SELECT id FROM departments WHERE org_id = '${ORG_B:-0}' AND deleted_at IS NULL ORDER BY id LIMIT 1")

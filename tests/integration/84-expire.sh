@@ -1,12 +1,18 @@
 #!/bin/bash
 # 84-expire.sh: certmint expire moves issued certificates past their notAfter to "expired" (audited, counters exact,
-# batched, idempotent), leaves revoked and still-valid ones alone, and --dry-run lists without changing anything.
+# batched, idempotent), leaves revoked and still-valid ones alone, and --dry-run lists without changing anything;
+# certificates sharing one notAfter are listed and expired exactly once with any batch size; a batch that cannot
+# change its rows ends the run instead of looping.
 . tests/lib.sh
 . "$CERTMINT_STACK/stack.env"
 
 read -ra CLI <<< "$CERTMINT_CLI"
 T=$(mktemp -d /tmp/cm-84-expire.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+cleanup() {
+	sql "DROP TRIGGER IF EXISTS certificates_test_84_keep" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
 
 sql() {
 	MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" \
@@ -34,18 +40,25 @@ TAG=$$$RANDOM
 CUST=$(sql "SELECT id FROM customers WHERE uri = '$CERTMINT_CUSTOMER'")
 ORG=$(sql "SELECT id FROM organizations WHERE customer_id = $CUST AND name = 'Demo Organisation' AND deleted_at IS NULL ORDER BY id LIMIT 1")
 
-# ---- fixture: four certificates issued through the CLI in Demo Organisation
+# ---- fixture: certificates issued through the CLI in Demo Organisation
 declare -A ID
-for k in a b c d; do
+for k in a b c d e f g h; do
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
 		-out "$T/$k.csr" -subj "/CN=exp-$k-$TAG.demo.test" -addext "subjectAltName=DNS:exp-$k-$TAG.demo.test" 2>/dev/null
 	run issue --profile tls-server --csr "$T/$k.csr" --customer "$CERTMINT_CUSTOMER" --org "$ORG"
 	ID[$k]=$(sql "SELECT id FROM certificates WHERE common_name = 'exp-$k-$TAG.demo.test' AND status = 'issued'")
 done
-expect_match "four issued certificates to work on" "${ID[a]} ${ID[b]} ${ID[c]} ${ID[d]}" '^[0-9]+ [0-9]+ [0-9]+ [0-9]+$'
-# a and d are past their notAfter; b too but revoked; c still valid.
-sql "UPDATE certificates SET not_after = UTC_TIMESTAMP() - INTERVAL 2 DAY WHERE id IN (${ID[a]}, ${ID[b]})"
-sql "UPDATE certificates SET not_after = UTC_TIMESTAMP() - INTERVAL 1 HOUR WHERE id = ${ID[d]}"
+expect_match "eight issued certificates to work on" "${ID[a]} ${ID[b]} ${ID[c]} ${ID[d]} ${ID[e]} ${ID[f]} ${ID[g]} ${ID[h]}" \
+	'^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
+# a, d, e, f and g are past their notAfter, a, e and f with the very same one (and b, but revoked); g shares d's;
+# c is still valid; h stays valid until the last part.
+sql "UPDATE certificates SET not_after = DATE_FORMAT(UTC_TIMESTAMP() - INTERVAL 2 DAY, '%Y-%m-%d %H:%i:%s')
+	WHERE id IN (${ID[a]}, ${ID[b]}, ${ID[e]}, ${ID[f]})"
+sql "UPDATE certificates SET not_after = DATE_FORMAT(UTC_TIMESTAMP() - INTERVAL 1 HOUR, '%Y-%m-%d %H:%i:%s')
+	WHERE id IN (${ID[d]}, ${ID[g]})"
+DUE_KEYS="a d e f g"
+expect_eq "a, e and f share one notAfter, d and g another" \
+	"$(sql "SELECT COUNT(DISTINCT not_after) FROM certificates WHERE id IN (${ID[a]}, ${ID[e]}, ${ID[f]})") $(sql "SELECT COUNT(DISTINCT not_after) FROM certificates WHERE id IN (${ID[d]}, ${ID[g]})")" "1 1"
 sql "UPDATE certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(), revocation_reason = 1 WHERE id = ${ID[b]}"
 check "the counters are exact before the job" counts_exact
 
@@ -77,14 +90,32 @@ expect_match "... and says how many it would expire" "$out" "would expire: $n_du
 expect_eq "... a is still issued" "$(col "${ID[a]}" status)" issued
 expect_eq "... no audit row written" "$(naudit)" "$audit0"
 expect_eq "... counters unchanged" "$(counter issued) $(counter expired)" "$issued0 $expired0"
+# listed ID...: each of the fixture's due certificates is on exactly one line of $out.
+listed_once() {
+	local k bad=""
+	for k in $DUE_KEYS; do
+		[ "$(grep -c "	${ID[$k]}	" <<< "$out")" = 1 ] || bad="$bad $k"
+	done
+	[ -z "$bad" ] || { diag "not listed exactly once:$bad"; return 1; }
+}
+for b in 1 2 3; do
+	run expire --dry-run --batch "$b"
+	expect_eq "--dry-run --batch $b exits 0" "$rc" 0
+	check "... lists each of a, d, e, f, g exactly once (shared notAfter values)" listed_once
+	expect_eq "... no id twice" "$(grep -v '^would expire' <<< "$out" | cut -f 2 | sort | uniq -d | wc -l)" 0
+	expect_match "... the same count" "$out" "would expire: $n_due\$"
+done
 
 # ---- the real run, one certificate per transaction (the keyset goes on)
 run expire --batch 1
 expect_eq "expire exits 0" "$rc" 0
 expect_match "it prints how many it expired" "$out" "expired: $n_due\$"
 expect_match "... per customer" "$out" "customer $CERTMINT_CUSTOMER: [0-9]+ expired"
-expect_eq "a is expired" "$(col "${ID[a]}" status)" expired
-expect_eq "d is expired (second batch)" "$(col "${ID[d]}" status)" expired
+for k in $DUE_KEYS; do
+	expect_eq "$k is expired" "$(col "${ID[$k]}" status)" expired
+	expect_eq "... with exactly one audit row" \
+		"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.expire' AND object_id = '${ID[$k]}'")" 1
+done
 expect_eq "the revoked b stays revoked" "$(col "${ID[b]}" "CONCAT(status, '/', revocation_reason)")" revoked/1
 expect_eq "the still valid c stays issued" "$(col "${ID[c]}" status)" issued
 expect_eq "nothing issued past its notAfter is left" "$(due)" 0
@@ -97,8 +128,8 @@ expect_match "... with the notAfter it passed" \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$'
 expect_eq "no audit row for b or c" \
 	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.expire' AND object_id IN ('${ID[b]}', '${ID[c]}')")" 0
-expect_eq "the issued counter lost a and d, the expired counter gained them" \
-	"$(counter issued) $(counter expired)" "$((issued0 - 2)) $((expired0 + 2))"
+expect_eq "the issued counter lost the five, the expired counter gained them" \
+	"$(counter issued) $(counter expired)" "$((issued0 - 5)) $((expired0 + 5))"
 check "the counters are exact after the job" counts_exact
 day_a=$(col "${ID[a]}" "DATE(not_after)")
 expect_eq "cert_expiry_daily follows: a's day counts exactly its expired certificates" \
@@ -114,6 +145,20 @@ expect_match "... and expires nothing" "$out" "^expired: 0\$"
 expect_eq "... and writes no audit row" "$(naudit)" $((audit0 + n_due))
 run expire --customer "$CERTMINT_CUSTOMER" --dry-run
 expect_match "--customer with --dry-run lists nothing now" "$out" "^would expire: 0\$"
+
+# ---- a batch whose UPDATE changes nothing ends the run (a trigger keeps h issued) instead of taking it again forever
+sql "UPDATE certificates SET not_after = DATE_FORMAT(UTC_TIMESTAMP() - INTERVAL 1 DAY, '%Y-%m-%d %H:%i:%s') WHERE id = ${ID[h]}"
+sql "CREATE TRIGGER certificates_test_84_keep BEFORE UPDATE ON certificates FOR EACH ROW
+	SET NEW.status = IF(OLD.id = ${ID[h]}, OLD.status, NEW.status)"
+naud=$(naudit)
+out=$(timeout 60 "${CLI[@]}" expire --batch 1 --customer "$CERTMINT_CUSTOMER" 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr")
+expect_eq "expire with a row it cannot change exits 1 (and does not hang)" "$rc" 1
+expect_match "... naming the row" "$err" "could not be expired \\(first: id ${ID[h]}\\)"
+expect_eq "... h stays issued, no audit row" "$(col "${ID[h]}" status) $(naudit)" "issued $naud"
+sql "DROP TRIGGER certificates_test_84_keep"
+run expire --batch 1
+expect_eq "without the trigger h expires" "$rc $(col "${ID[h]}" status) $(naudit)" "0 expired $((naud + 1))"
+check "the counters are exact at the end" counts_exact
 
 # ---- the admin pages use the same transition table: an expired certificate cannot be revoked
 export KRB5_CONFIG KRB5CCNAME=FILE:$T/alice.cc

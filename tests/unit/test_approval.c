@@ -1,4 +1,4 @@
-/* test_approval.c: the approval rule (organisation vs department SSL setting) and the one profile -> certificate type mapping (lib/issuance.c). */
+/* test_approval.c: the approval rule (per certificate type; a department's SSL override) and the one profile -> certificate type mapping (lib/issuance.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,24 +10,37 @@
 int
 main(void)
 {
-	/* cm_approval_auto(org, dept): dept -1 = "as the organisation" (NULL). */
+	/* { org_ssl, org_client, org_codesign, dept_ssl }: dept -1 = "as the organisation" (NULL). */
 	static const struct {
-		int org, dept, want;
+		const char *type;
+		struct cm_approval_settings s;
+		int want;
 		const char *why;
 	} rule[] = {
-		{ 1, -1, 1, "organisation auto, department follows it: auto" },
-		{ 0, -1, 0, "organisation manual, department follows it: manual" },
-		{ 1, 0, 0, "organisation auto, department manual: manual" },
-		{ 0, 1, 1, "organisation manual, department auto: auto" },
-		{ 1, 1, 1, "both auto: auto" },
-		{ 0, 0, 0, "both manual: manual" },
-		{ 7, -1, 1, "any non-zero organisation value is auto" },
-		{ 0, -2, 0, "a department value that is not 0/1/-1 follows the organisation (manual)" },
-		{ 1, -2, 1, "... (auto)" },
+		{ "ssl", { 1, 0, 0, -1 }, 1, "ssl: organisation auto, department follows it: auto" },
+		{ "ssl", { 0, 1, 1, -1 }, 0, "ssl: organisation manual, department follows it: manual" },
+		{ "ssl", { 1, 1, 1, 0 }, 0, "ssl: organisation auto, department manual: manual" },
+		{ "ssl", { 0, 0, 0, 1 }, 1, "ssl: organisation manual, department auto: auto" },
+		{ "ssl", { 1, 0, 0, 1 }, 1, "ssl: both auto: auto" },
+		{ "ssl", { 0, 1, 1, 0 }, 0, "ssl: both manual: manual (the other types' settings do not count)" },
+		{ "ssl", { 7, 0, 0, -1 }, 1, "ssl: any non-zero organisation value is auto" },
+		{ "ssl", { 0, 0, 0, -2 }, 0, "ssl: a department value that is not 0/1/-1 follows the organisation (manual)" },
+		{ "ssl", { 1, 0, 0, -2 }, 1, "... (auto)" },
+		{ "client", { 0, 1, 0, -1 }, 1, "client: the organisation's client setting on: auto" },
+		{ "client", { 1, 0, 1, -1 }, 0, "client: the SSL setting on does not approve client requests" },
+		{ "client", { 0, 0, 0, 1 }, 0, "client: a department's SSL override does not either" },
+		{ "client", { 0, 1, 0, 0 }, 1, "client: nor does a department's SSL manual stop it" },
+		{ "codesign", { 0, 0, 1, -1 }, 1, "codesign: the organisation's code-signing setting on: auto" },
+		{ "codesign", { 1, 1, 0, -1 }, 0, "codesign: the SSL and client settings on do not approve code signing" },
+		{ "codesign", { 0, 0, 0, 1 }, 0, "codesign: a department's SSL override does not either" },
+		{ "ocsp", { 1, 1, 1, 1 }, 0, "ocsp: never, whatever the settings" },
+		{ "SSL", { 1, 1, 1, 1 }, 0, "an unknown type (case matters): never" },
+		{ "", { 1, 1, 1, 1 }, 0, "an empty type: never" },
+		{ NULL, { 1, 1, 1, 1 }, 0, "no type: never" },
 	};
 
 	for (size_t i = 0; i < sizeof(rule) / sizeof(rule[0]); i++)
-		is_int(cm_approval_auto(rule[i].org, rule[i].dept), rule[i].want, rule[i].why);
+		is_int(cm_approval_auto(rule[i].type, &rule[i].s), rule[i].want, rule[i].why);
 
 	is_str(cm_cert_type_of("tls-server"), "ssl", "tls-server issues ssl");
 	is_str(cm_cert_type_of("client-smime"), "client", "client-smime issues client");
@@ -37,5 +50,15 @@ main(void)
 	ok(cm_cert_type_of("tls-server ") == NULL, "... no trailing space");
 	ok(cm_cert_type_of("") == NULL, "an empty profile has no type");
 	ok(cm_cert_type_of(NULL) == NULL, "NULL has no type");
+	/* Through the profile mapping: an organisation that approves SSL
+	 * automatically and nothing else. */
+	{
+		static const struct cm_approval_settings only_ssl = { 1, 0, 0, -1 };
+
+		is_int(cm_approval_auto(cm_cert_type_of("tls-server"), &only_ssl), 1, "only SSL on: tls-server is auto-approved");
+		is_int(cm_approval_auto(cm_cert_type_of("client-smime"), &only_ssl), 0, "... client-smime waits");
+		is_int(cm_approval_auto(cm_cert_type_of("code-signing"), &only_ssl), 0, "... code-signing waits");
+		is_int(cm_approval_auto(cm_cert_type_of("ocsp-signing"), &only_ssl), 0, "... ocsp-signing waits");
+	}
 	return tap_done();
 }
