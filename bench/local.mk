@@ -8,4 +8,4 @@ EXTRA_DIST += bench/issue bench/issue-admin bench/issue-admin.lua
 # bench/admin: admin page latency over 1,000,000 loaded certificates (wrk) + EXPLAIN plans.
 EXTRA_DIST += bench/admin bench/admin.lua bench/admin-certs.awk
 # The wrk response counting both .lua scripts require.
-EXTRA_DIST += bench/wrk-count.lua
+EXTRA_DIST += bench/wrk-count.lua bench/persons-import

@@ -4,6 +4,7 @@ noinst_LIBRARIES += lib/libcmcore.a lib/libcmweb.a
 lib_libcmcore_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/buf.c lib/buf.h \
+	lib/text.c lib/text.h \
 	lib/conffile.c lib/conffile.h \
 	lib/settings.c lib/settings.h \
 	lib/cert_state.c lib/cert_state.h
@@ -35,6 +36,11 @@ TESTS += tests/unit/test_conffile
 check_PROGRAMS += tests/unit/test_buf
 tests_unit_test_buf_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_buf
+
+# Free text (lib/text.c): well-formed UTF-8 without control characters.
+check_PROGRAMS += tests/unit/test_text
+tests_unit_test_text_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_text
 
 # The certificate lifecycle's state machine (lib/cert_state.c): its 36 pairs.
 check_PROGRAMS += tests/unit/test_cert_state

@@ -29,7 +29,9 @@
 -- bench/admin's LOAD DATA) is covered inside its own transaction. An UPDATE
 -- that keeps customer_id, common_name and sans touches no name. Triggers are
 -- created before the backfill, which replaces the table's contents in one
--- transaction. Re-running is safe (IF NOT EXISTS / OR REPLACE, full refill).
+-- transaction. Superseded by 016 (one update trigger, e-mail and serial
+-- names): running this file again by hand after 016 would bring back its
+-- triggers and a table without those names, so run 016 after it.
 
 CREATE TABLE IF NOT EXISTS certificate_names (
 	cert_id BIGINT NOT NULL,

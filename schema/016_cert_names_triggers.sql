@@ -13,7 +13,8 @@
 -- certificates.sans. The signer never issues more than CM_MAX_SANS = 100
 -- SANs (signer/names.h); entries past the 100th of a row written some other
 -- way (SQL) are not searchable, silently. A name met twice keeps the kind of
--- its first place (INSERT IGNORE against the primary key (cert_id, name)).
+-- one of its places (INSERT IGNORE against the primary key (cert_id,
+-- name); the SELECT has no ORDER BY, so which kind wins is not defined).
 -- Names are cut at 255 characters (a prefix search still finds them).
 --
 -- 012's AFTER UPDATE triggers guarded their statements with a WHERE that
@@ -26,8 +27,10 @@
 -- that ends a line, so the ';' between the body's statements start their
 -- line instead.
 --
--- Re-running is safe (DROP IF EXISTS / OR REPLACE, full refill in one
--- transaction, after the triggers exist, as in 012).
+-- Re-running through certmint (cm_db_migrate) is safe (DROP IF EXISTS /
+-- OR REPLACE, full refill in one transaction, after the triggers exist, as
+-- in 012). The mariadb client cannot run this file (it would end the
+-- trigger at the first ';'): apply it with `certmint migrate` only.
 
 ALTER TABLE certificate_names
 	MODIFY kind ENUM('cn','dns','email','ip','upn','uri','wildcard','serial') NOT NULL;

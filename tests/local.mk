@@ -26,4 +26,5 @@ EXTRA_DIST += tests/fuzz/fuzz_csv.c
 EXTRA_DIST += tests/integration/42-denied-audit.sh
 EXTRA_DIST += tests/integration/82-daily.sh
 EXTRA_DIST += tests/browser/delegation.test.mjs
+EXTRA_DIST += tests/browser/admintools.test.mjs
 EXTRA_DIST += tests/static/dist-lists.sh

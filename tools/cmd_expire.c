@@ -88,7 +88,7 @@ first_due(struct cli *c, int64_t customer_id, const char *cutoff, const char *af
 
 	if (lock)
 		st = cm_db_prepare(c->db, EXPIRING_COLS
-		    " WHERE customer_id = ? AND status = 'issued' AND not_after < ?"
+		    " WHERE customer_id = ? AND status = 'issued' AND not_after < ? AND not_after >= ?"
 		    " ORDER BY not_after LIMIT ? FOR UPDATE");
 	else if (after)
 		st = cm_db_prepare(c->db, EXPIRING_COLS
@@ -100,6 +100,7 @@ first_due(struct cli *c, int64_t customer_id, const char *cutoff, const char *af
 		    " ORDER BY not_after LIMIT ?");
 	if (st == NULL || cm_stmt_bind_i64(st, i++, customer_id) < 0 ||
 	    cm_stmt_bind_str(st, i++, cutoff) < 0 ||
+	    (lock && cm_stmt_bind_str(st, i++, after ? after : "0000-01-01 00:00:00") < 0) ||
 	    (!lock && after && cm_stmt_bind_str(st, i++, after) < 0) ||
 	    cm_stmt_bind_i64(st, i, max) < 0 || cm_stmt_execute(st) < 0)
 		goto out;
@@ -234,13 +235,17 @@ list_customer(struct cli *c, int64_t customer_id, const char *uri, const char *c
  * short transaction per batch (the audit chain's head stays locked from a
  * batch's first audit row to its commit). No cursor: a batch takes the
  * first due rows still issued, and the rows it expires leave that range.
+ * The next batch starts at the last batch's largest notAfter: the index
+ * entries of rows already expired stay (delete-marked) until purged, and
+ * a locking read below that floor would lock them all again.
  * A batch that expires none of its rows would be taken again, so it ends
- * the run with an error instead of looping. 0, or -1 printed.
+ * this customer with an error instead of looping. 0, or -1 printed.
  */
 static int
 expire_customer(struct cli *c, int64_t customer_id, const char *uri, const char *cutoff,
     struct expiring *v, int batch, long *count)
 {
+	char floor[sizeof(v->not_after)] = "";
 	int n;
 
 	for (;;) {
@@ -248,7 +253,7 @@ expire_customer(struct cli *c, int64_t customer_id, const char *uri, const char 
 
 		if (cm_db_begin(c->db) < 0)
 			goto dberr;
-		if ((n = first_due(c, customer_id, cutoff, NULL, 1, v, batch)) < 0)
+		if ((n = first_due(c, customer_id, cutoff, floor[0] ? floor : NULL, 1, v, batch)) < 0)
 			goto rollback;
 		for (int i = 0; i < n; i++) {
 			int r = expire_one(c, customer_id, &v[i]);
@@ -262,6 +267,7 @@ expire_customer(struct cli *c, int64_t customer_id, const char *uri, const char 
 		*count += done;
 		if (n < batch)
 			return 0;
+		memcpy(floor, v[n - 1].not_after, sizeof(floor));
 		if (done == 0) {
 			cli_error("customer %s: %d certificates past their notAfter could not be"
 			    " expired (first: id %lld); stopping", uri, n, (long long)v[0].id);
@@ -291,7 +297,7 @@ cmd_expire(struct cli *c, int argc, char **argv)
 	const char *uri = NULL;
 	char cutoff[24], *end;
 	long batch = BATCH_DEFAULT, count = 0;
-	int opt, dry_run = 0, customers = 0, rc = CLI_FAIL;
+	int opt, dry_run = 0, customers = 0, failed = 0, rc = CLI_FAIL;
 
 	while ((opt = getopt_long(argc, argv, "nC:b:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -347,11 +353,13 @@ cmd_expire(struct cli *c, int argc, char **argv)
 			break;
 		customers++;
 		col(st, 1, curi, sizeof(curi));
+		/* One customer's failure (reported) does not stop the others;
+		 * the exit status says it happened. */
 		if (dry_run ? list_customer(c, cm_stmt_i64(st, 0), curi, cutoff, v, (int)batch, &count) < 0 :
 		    expire_customer(c, cm_stmt_i64(st, 0), curi, cutoff, v, (int)batch, &count) < 0) {
 			if (dry_run)
 				cli_error("database (customer %s): %s", curi, cm_db_error(c->db));
-			goto out;
+			failed++;
 		}
 		if (!dry_run && count > before)
 			printf("customer %s: %ld expired\n", curi, count - before);
@@ -361,6 +369,10 @@ cmd_expire(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	printf(dry_run ? "would expire: %ld\n" : "expired: %ld\n", count);
+	if (failed) {
+		cli_error("%d customer%s could not be processed completely (see above)", failed, failed == 1 ? "" : "s");
+		goto out;
+	}
 	rc = CLI_OK;
 	goto out;
 dberr:

@@ -9,37 +9,7 @@
 #include <ldap.h>
 
 #include "ad_server_check.h"
-
-/* 1 when s is valid UTF-8 without control characters. */
-int
-ad_server_text_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n;
-
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		p++;
-		for (; n > 0; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
-}
+#include "text.h"
 
 /* 1 when h (n bytes) is a DNS name or IPv4 address: letters, digits, '-' and
  * '.', no empty label, no label starting or ending with '-'. */
@@ -163,7 +133,7 @@ ad_server_uris_check(const char *in, char *out, size_t outlen, char *why, size_t
 		snprintf(why, whylen, "At most %d bytes of URIs, please.", AD_URIS_MAX);
 		return -1;
 	}
-	if (!ad_server_text_ok(in)) {
+	if (!cm_text_clean(in)) {
 		snprintf(why, whylen, "Separate the URIs with spaces; control characters are not allowed.");
 		return -1;
 	}
@@ -226,7 +196,7 @@ ad_server_base_dn_check(const char *in, char *out, size_t outlen)
 		return "A base DN is at most 1024 bytes.";
 	memcpy(out, in, n);
 	out[n] = '\0';
-	if (!ad_server_text_ok(out)) {
+	if (!cm_text_clean(out)) {
 		out[0] = '\0';
 		return "Use text without control characters (UTF-8).";
 	}

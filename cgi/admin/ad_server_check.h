@@ -27,7 +27,4 @@ int ad_server_uris_check(const char *in, char *out, size_t outlen, char *why, si
  */
 const char *ad_server_base_dn_check(const char *in, char *out, size_t outlen);
 
-/* 1 when s is valid UTF-8 without control characters, else 0. */
-int ad_server_text_ok(const char *s);
-
 #endif

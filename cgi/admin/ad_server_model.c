@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ad_server_model.h"
+#include "text.h"
 #include "audit.h"
 #include "domain_model.h"
 #include "log.h"
@@ -73,7 +74,7 @@ ad_server_from_form(struct admin_ctx *c, struct ad_server_row *s)
 	else {
 		memcpy(s->name, name, n);
 		s->name[n] = '\0';
-		if (!ad_server_text_ok(s->name))
+		if (!cm_text_clean(s->name))
 			field_error(c, &errors, "name", "Use text without control characters (UTF-8).");
 	}
 	if (domain[strspn(domain, " ")] == '\0')

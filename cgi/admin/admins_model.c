@@ -9,6 +9,7 @@
 #include "admins_model.h"
 #include "audit.h"
 #include "log.h"
+#include "text.h"
 
 #define MAX_SCOPE_CHOICES 2000
 
@@ -242,16 +243,6 @@ admins_form_from_row(struct admins_form *f, const struct admins_row *row)
 	build_types(f);
 }
 
-/* 1 when s has no control characters and is valid-looking UTF-8 (no bytes < 0x20, no DEL). */
-static int
-text_ok(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* 1 when p is user@REALM; see admins_model.h. */
 int
 admins_principal_ok(const char *p)
@@ -405,8 +396,8 @@ admins_form_check(struct admin_ctx *c, struct admins_form *f, int with_principal
 	}
 	if (f->name[0] == '\0')
 		error(f, AF_NAME, "Enter the administrator's name.");
-	else if ((toolong & 2) || !text_ok(f->name))
-		error(f, AF_NAME, "At most 255 characters, no control characters.");
+	else if ((toolong & 2) || !cm_text_clean(f->name))
+		error(f, AF_NAME, "At most 255 characters of UTF-8 text, no control characters.");
 	if (f->email[0] == '\0')
 		error(f, AF_EMAIL, "Enter the administrator's e-mail address.");
 	else if ((toolong & 4) || !admins_email_ok(f->email))

@@ -133,8 +133,9 @@ like_prefix(char *dst, const char *q, int lower)
 
 /*
  * 1 when q is written like a serial number: hex without colons, or pairs of
- * hex digits joined by colons ("0a:1b:2c", as openssl prints them), 6 digits
- * or more; out (Q_MAX + 1 bytes) then holds the digits in lower case, as
+ * hex digits joined by colons ("0a:1b:2c", as openssl prints them; the last
+ * group may be cut short, "0a:1b:2", as a prefix being typed); out (Q_MAX +
+ * 1 bytes) then holds the digits in lower case, as
  * certificates.serial_hex has them. Anything else is searched as typed:
  * "2001:db8:abcd" (IPv6), "cafe01.example" or "cafe" are names. Names
  * that are all hex ("cafe01") are found either way: the serial is one more
@@ -154,13 +155,14 @@ serial_text(const char *q, char *out)
 			colons = 1;
 		} else if (isxdigit((unsigned char)*q) && digits < Q_MAX) {
 			out[digits++] = (char)tolower((unsigned char)*q);
-			group++;
+			if (++group > 2 && colons)
+				return 0;
 		} else {
 			return 0;
 		}
 	}
 	out[digits] = '\0';
-	return digits >= 6 && (!colons || group == 2);
+	return digits > 0;
 }
 
 /* "YYYY-MM-DD HH:MM:SS" (what the page links carry for the expiry cursor). */

@@ -138,6 +138,16 @@ admin_csv_unquote(const char *s)
 	return s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]) ? s + 1 : s;
 }
 
+/* "The file is larger than 1 MiB; ..." (in KiB when max is not whole MiB). */
+static void
+too_large(char *why, size_t whylen, size_t max)
+{
+	if (max % (1024 * 1024) == 0)
+		snprintf(why, whylen, "The file is larger than %zu MiB; split it into several files.", max / (1024 * 1024));
+	else
+		snprintf(why, whylen, "The file is larger than %zu KiB; split it into several files.", max / 1024);
+}
+
 /* 0, or -1 with why (empty: a system error, errno set). */
 int
 admin_csv_file_read(const char *path, size_t size, size_t max, struct cm_buf *b,
@@ -150,14 +160,14 @@ admin_csv_file_read(const char *path, size_t size, size_t max, struct cm_buf *b,
 
 	why[0] = '\0';
 	if (size > max) {
-		snprintf(why, whylen, "The file is larger than %zu KiB; split it into several files.", max / 1024);
+		too_large(why, whylen, max);
 		return -1;
 	}
 	if ((fp = fopen(path, "rb")) == NULL)
 		return -1;
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		if (b->len + n > max || cm_buf_append(b, chunk, n) < 0) {
-			snprintf(why, whylen, "The file is larger than %zu KiB; split it into several files.", max / 1024);
+			too_large(why, whylen, max);
 			rc = -1;
 			break;
 		}
@@ -217,7 +227,11 @@ admin_csv_file_check(const char *s, size_t len, const char *const *header, size_
 		return -1;
 	}
 	if (nrows > max_rows) {
-		snprintf(why, whylen, "The file has more than %ld rows; split it into several files.", max_rows);
+		if (max_rows >= 1000)   /* 10000 reads "10,000", as the form says */
+			snprintf(why, whylen, "The file has more than %ld,%03ld rows; split it into several files.",
+			    max_rows / 1000, max_rows % 1000);
+		else
+			snprintf(why, whylen, "The file has more than %ld rows; split it into several files.", max_rows);
 		return -1;
 	}
 	return 0;

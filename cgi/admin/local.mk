@@ -107,6 +107,6 @@ EXTRA_DIST += tests/integration/75-persons.sh tests/integration/78-customer-disa
 check_PROGRAMS += tests/unit/test_ad_server_check
 tests_unit_test_ad_server_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin $(LDAP_CFLAGS)
 tests_unit_test_ad_server_check_SOURCES = tests/unit/test_ad_server_check.c cgi/admin/ad_server_check.c cgi/admin/ad_server_check.h
-tests_unit_test_ad_server_check_LDADD = $(LDAP_LIBS)
+tests_unit_test_ad_server_check_LDADD = lib/libcmcore.a $(LDAP_LIBS)
 TESTS += tests/unit/test_ad_server_check
 EXTRA_DIST += tests/integration/52-ad-servers.sh

@@ -7,6 +7,7 @@
 
 #include "ad_server_model.h"
 #include "log.h"
+#include "text.h"
 #include "org_model.h"
 #include "policy.h"
 
@@ -229,37 +230,6 @@ field_error(struct admin_ctx *c, struct org_fields *f, const char *field, const 
 	f->errors++;
 }
 
-/* 1 when s is valid UTF-8 without control characters. */
-static int
-clean_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n;
-
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		p++;
-		for (; n > 0; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
-}
-
 /* 1 when terms is a comma list of distinct 1y, 2y, 3y. */
 static int
 terms_ok(const char *terms)
@@ -294,7 +264,7 @@ org_fields_check(struct admin_ctx *c, struct org_fields *f)
 
 			snprintf(msg, sizeof(msg), "At most %zu bytes, please.", str_defs[i].max);
 			field_error(c, f, str_defs[i].field, msg);
-		} else if (!clean_text(f->s[i])) {
+		} else if (!cm_text_clean(f->s[i])) {
 			field_error(c, f, str_defs[i].field, "Use text without control characters (UTF-8).");
 		}
 	}

@@ -9,17 +9,13 @@
 #include "log.h"
 #include "persons_model.h"
 #include "policy.h"
+#include "text.h"
 
-/* 1 when s is at most max bytes with no control characters. */
+/* 1 when s is at most max bytes of well-formed UTF-8 without control characters. */
 static int
 text_ok(const char *s, size_t max)
 {
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f || n >= max)
-			return 0;
-	return 1;
+	return strlen(s) <= max && cm_text_clean(s);
 }
 
 /* Copies host (n bytes) lower-cased into dst if it is a DNS name with at
@@ -102,8 +98,8 @@ principal_ok(const char *s)
 /* 1 when host equals a validated domain delegated to org/dept for client
  * certificates or lies under one ("x" or "*.x" rows), as issuance checks
  * e-mail names (lib/issuance.c); 0 not; -1 database. */
-static int
-domain_covered(struct admin_ctx *c, const char *host, int64_t org_id, int64_t dept_id)
+int
+person_domain_covered(struct admin_ctx *c, const char *host, int64_t org_id, int64_t dept_id)
 {
 	struct cm_stmt *st = cm_db_prepare(c->db,
 	    "SELECT 1 FROM domains d JOIN domain_delegations dd ON dd.domain_id = d.id"
@@ -207,27 +203,38 @@ person_may_create(struct admin_ctx *c)
 
 /* NULL when acceptable, else a message (see persons_model.h). */
 const char *
+person_check_fields(const struct person_in *p, char *email_out, size_t email_len,
+    char *host, size_t host_len, const char **field)
+{
+	*field = "email";
+	if (p->email == NULL || p->email[0] == '\0')
+		return "Enter the person's e-mail address.";
+	if (email_norm(p->email, email_out, email_len, host, host_len) < 0)
+		return "Enter an e-mail address as name@domain (at most 254 characters, no spaces).";
+	*field = "first_name";
+	if (p->first_name && !text_ok(p->first_name, PERSON_NAME_MAX))
+		return "A first name is at most 128 characters of UTF-8 text, without control characters.";
+	*field = "last_name";
+	if (p->last_name && !text_ok(p->last_name, PERSON_NAME_MAX))
+		return "A last name is at most 128 characters of UTF-8 text, without control characters.";
+	*field = "principal_name";
+	if (p->principal_name && p->principal_name[0] && !principal_ok(p->principal_name))
+		return "A principal name is user@REALM (at most 255 characters, no spaces), or empty.";
+	return NULL;
+}
+
+/* NULL when acceptable, else a message (see persons_model.h). */
+const char *
 person_check(struct admin_ctx *c, const struct person_in *p, int64_t self_id,
     char *email_out, size_t email_len, const char **field, int *dberr)
 {
+	const char *why;
 	char host[256];
 	int r;
 
 	*dberr = 0;
-	*field = "email";
-	if (p->email == NULL || p->email[0] == '\0')
-		return "Enter the person's e-mail address.";
-	if (email_norm(p->email, email_out, email_len, host, sizeof(host)) < 0)
-		return "Enter an e-mail address as name@domain (at most 254 characters, no spaces).";
-	*field = "first_name";
-	if (p->first_name && !text_ok(p->first_name, PERSON_NAME_MAX))
-		return "A first name is at most 128 characters, without control characters.";
-	*field = "last_name";
-	if (p->last_name && !text_ok(p->last_name, PERSON_NAME_MAX))
-		return "A last name is at most 128 characters, without control characters.";
-	*field = "principal_name";
-	if (p->principal_name && p->principal_name[0] && !principal_ok(p->principal_name))
-		return "A principal name is user@REALM (at most 255 characters, no spaces), or empty.";
+	if ((why = person_check_fields(p, email_out, email_len, host, sizeof(host), field)) != NULL)
+		return why;
 	*field = "unit";
 	if (p->org_id <= 0)
 		return "Choose the organisation or department the person belongs to.";
@@ -235,18 +242,18 @@ person_check(struct admin_ctx *c, const struct person_in *p, int64_t self_id,
 		goto check_r;
 	if ((r = person_may_manage(c, p->org_id, p->dept_id)) <= 0) {
 		if (r == 0)
-			return "You may not manage client-certificate holders of that organisation or department.";
+			return PERSON_MSG_DENIED;
 		goto check_r;
 	}
 	*field = "email";
-	if ((r = domain_covered(c, host, p->org_id, p->dept_id)) < 0)
+	if ((r = person_domain_covered(c, host, p->org_id, p->dept_id)) < 0)
 		goto check_r;
 	if (r == 0)
-		return "The e-mail domain is not a validated domain delegated to this organisation or department for client certificates.";
+		return PERSON_MSG_DOMAIN;
 	if ((r = email_taken(c, email_out, self_id)) < 0)
 		goto check_r;
 	if (r == 1)
-		return "Another person already has this e-mail address.";
+		return PERSON_MSG_TAKEN;
 	return NULL;
 check_r:
 	if (r < 0) {
@@ -380,8 +387,17 @@ person_insert(struct admin_ctx *c, const struct person_in *p, const char *email,
 	    cm_stmt_bind_str(st, 6, opt(p->principal_name)) < 0 || cm_stmt_execute(st) < 0)
 		goto out;
 	*id = (int64_t)cm_stmt_insert_id(st);
-	if (person_load(c, *id, 0, &row) != 1 || person_json(&row, &after) < 0 ||
-	    person_audit(c, "person.create", *id, NULL, after.data) < 0)
+	/* The row as inserted (what person_load would read back: absent = ""),
+	 * without a query per person of an import. */
+	memset(&row, 0, sizeof(row));
+	row.id = *id;
+	row.org_id = p->org_id;
+	row.dept_id = p->dept_id;
+	snprintf(row.email, sizeof(row.email), "%s", email);
+	snprintf(row.first_name, sizeof(row.first_name), "%s", p->first_name ? p->first_name : "");
+	snprintf(row.last_name, sizeof(row.last_name), "%s", p->last_name ? p->last_name : "");
+	snprintf(row.principal_name, sizeof(row.principal_name), "%s", p->principal_name ? p->principal_name : "");
+	if (person_json(&row, &after) < 0 || person_audit(c, "person.create", *id, NULL, after.data) < 0)
 		goto out;
 	rc = 0;
 out:

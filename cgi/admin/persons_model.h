@@ -47,6 +47,24 @@ struct person_row {
 const char *person_check(struct admin_ctx *c, const struct person_in *p, int64_t self_id,
     char *email_out, size_t email_len, const char **field, int *dberr);
 
+/*
+ * The checks of person_check that need no database, in its order: e-mail
+ * (normalised into email_out, its lower-cased domain into host), names,
+ * principal. NULL when acceptable; else a message and *field.
+ */
+const char *person_check_fields(const struct person_in *p, char *email_out, size_t email_len,
+    char *host, size_t host_len, const char **field);
+
+/* person_check's answers after the fields, for callers that ask the same
+ * questions in bulk (the CSV import), so the wording stays in one place. */
+#define PERSON_MSG_DENIED "You may not manage client-certificate holders of that organisation or department."
+#define PERSON_MSG_DOMAIN "The e-mail domain is not a validated domain delegated to this organisation or department for client certificates."
+#define PERSON_MSG_TAKEN "Another person already has this e-mail address."
+
+/* 1 when host (lower case) is or lies under a validated domain delegated to
+ * org/dept for client certificates, as issuance checks e-mail names; 0; -1 database. */
+int person_domain_covered(struct admin_ctx *c, const char *host, int64_t org_id, int64_t dept_id);
+
 /* Inserts a checked person (email already normalised) and its audit row
  * "person.create" in the caller's transaction; *id gets the new id. 0 or -1. */
 int person_insert(struct admin_ctx *c, const struct person_in *p, const char *email, int64_t *id);

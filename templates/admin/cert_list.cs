@@ -71,7 +71,9 @@
   <?cs if:Errors.page ?><p class="error-text"><?cs var:Errors.page ?></p><?cs /if ?>
   <div class="buttons"><button type="submit" class="primary">Show</button> <a href="/admin/certificates">Clear</a></div>
 </form>
-<?cs if:List.count == 0 ?>
+<?cs if:subcount(Errors) ?>
+<p class="empty">Nothing is listed until the filter above is corrected.</p>
+<?cs elif:List.count == 0 ?>
 <p class="empty">No certificates<?cs if:List.paged ?> on this page<?cs /if ?>.</p>
 <?cs else ?>
 <table class="list">

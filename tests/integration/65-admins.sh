@@ -53,6 +53,9 @@ expect_eq "an RAO with a department scope is refused (400)" "$(status)" 400
 expect_match "the scope error explains the role" "$(error_after scope)" 'whole organisation'
 post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=Y" "email=y@example.test" role=drao "scope=d$DEPT_A" > /dev/null
 expect_eq "no certificate type is refused (400)" "$(status)" 400
+post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=$(printf 'Ren\xe9')" "email=y@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+expect_eq "a name that is not UTF-8 (Latin-1) is refused (400), not a database error" "$(status)" 400
+check "... saying why" grep -aqF 'At most 255 characters of UTF-8 text' "$T/body"
 expect_eq "nothing was added by refused forms" "$(sql "SELECT COUNT(*) FROM admins WHERE principal IN ('x$TAG@$REALM', 'y$TAG@$REALM')")" 0
 
 # ---- the MRAO adds a DRAO who then logs in

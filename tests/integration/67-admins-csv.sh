@@ -172,7 +172,7 @@ expect_eq "a binary file is refused (400)" "$(status)" 400
 { printf '%s\n' "$HEADER"; for i in $(seq 1 1001); do printf 'csvz%s-%s@%s,N,n@demo.test,drao,ssl,Demo Organisation/Engineering\n' "$i" "$TAG" "$REALM"; done; } > "$T/many.csv"
 upload "$T/many.csv" > /dev/null
 expect_eq "more than 1,000 rows are refused (400)" "$(status)" 400
-check "the page gives the row cap" grep -qF 'more than 1000 rows' "$T/body"
+check "the page gives the row cap" grep -qF 'more than 1,000 rows' "$T/body"
 get /admins/import -F "csrf=$CSRF" -F "other=1" > /dev/null
 expect_eq "a POST without a file is refused (400)" "$(status)" 400
 get /admins/import -F "file=@$T/rows.csv;type=text/csv" > /dev/null

@@ -140,6 +140,9 @@ check "... shown as the matching serial" grep -q "$S1 <span class=\"small\">(ser
 colons=$(printf '%s' "${S1:0:16}" | sed 's/../&:/g; s/:$//' | tr 'a-f' 'A-F')
 get "/certificates?q=$colons" > /dev/null
 expect_eq "... and so does the same prefix as colon pairs, upper case ($colons)" "$(status) $(ids | sort -u | tr '\n' ' ')" "200 $C1 "
+part=$(printf '%s' "${S1:0:13}" | sed 's/../&:/g')
+get "/certificates?q=$part" > /dev/null
+expect_eq "... and as pairs with the last group cut short, as typed so far ($part)" "$(status) $(ids | sort -u | tr '\n' ' ')" "200 $C1 "
 get "/certificates?q=${S1:0:12}" > /dev/null
 expect_eq "a serial-looking text also finds a host name that starts with it" "$(status) $(ids | sort -n | tr '\n' ' ')" \
 	"200 $(printf '%s\n' "$C1" "$SB" | sort -n | tr '\n' ' ')"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # 75-persons.sh: person pages of admin.fcgi: add (field errors keep what was typed, e-mail domain must be delegated
 # for client certificates), edit, delete (hard, or soft while a certificate references the person), audit rows,
-# CSV export with the rows (formula-safe), RAO B cannot see A's persons, hostile names stay inert.
+# CSV export with the rows (formula-safe), RAO B cannot see A's persons, hostile names stay inert; CSV import
+# with a per-row report (caches per organisation/department and duplicates per chunk answer as row by row).
 . tests/lib.sh
 . "$CERTMINT_STACK/stack.env"
 export KRB5_CONFIG KRB5_KDC_PROFILE
@@ -163,6 +164,20 @@ expect_eq "the quoted cell kept its comma and quotes" "$(sql "SELECT first_name 
 expect_eq "the department was found by name" "$(sql "SELECT dept_id FROM persons WHERE email = 'i1-$TAG@demo.test'")" "$DEPT_A"
 expect_eq "each added person has a person.create audit row" "$(sql "SELECT COUNT(*) FROM audit_log a JOIN persons p ON a.object_id = CAST(p.id AS CHAR) WHERE a.action = 'person.create' AND p.email IN ('i1-$TAG@demo.test', 'i2-$TAG@demo.test', 'i8-$TAG@demo.test')")" 3
 expect_match "one person.import summary row records the counts" "$(sql "SELECT after_json FROM audit_log WHERE action = 'person.import' ORDER BY id DESC LIMIT 1")" '"added":3,"rejected":5'
+# a Latin-1 cell (a spreadsheet saved in the wrong encoding) is one rejected row, not a failed import
+{
+	printf 'email,first_name,last_name,principal_name,organisation,department\r\n'
+	printf 'l1-%s@demo.test,Ren\xe9,Latin,,Demo Organisation,\r\n' "$TAG"
+	printf 'l2-%s@demo.test,Ren\xc3\xa9,Utf,,Demo Organisation,\r\n' "$TAG"
+	printf 'l3-%s@demo.test,Org,Latin,,Demo Organisatio\xe9,\r\n' "$TAG"
+} > "$T/latin1.csv"
+upload "$T/latin1.csv" > /dev/null
+expect_eq "a file with Latin-1 cells is still answered (200)" "$(status)" 200
+check "... 1 added, 2 rejected" grep -qF '1 added, 2 rejected.' "$T/body"
+expect_match "... a Latin-1 organisation name is no organisation" "$(report 4)" 'no such organisation'
+expect_match "... the Latin-1 row says why" "$(report 2)" 'UTF-8'
+expect_eq "... and only the UTF-8 row is stored" \
+	"$(sql "SELECT GROUP_CONCAT(email ORDER BY email) FROM persons WHERE email LIKE 'l_-$TAG@demo.test'")" "l2-$TAG@demo.test"
 get "/persons?q=i8-$TAG" > /dev/null
 check "the imported hostile name is escaped in the list" grep -qF '&lt;b&gt;bold&lt;/b&gt;' "$T/body"
 get /persons/export.csv > /dev/null
@@ -173,6 +188,92 @@ sql "DELETE FROM persons WHERE email = 'i8-$TAG@demo.test'"
 upload "$T/again.csv" > /dev/null
 expect_eq "an exported file imports again (200)" "$(status)" 200
 check "its row is added again" grep -qF '1 added, 0 rejected.' "$T/body"
+
+# ---- import caches: each organisation/department name is resolved and checked once per file, duplicates
+# are found a chunk at a time (500 rows); the answers must stay those of the row-by-row checks
+{
+	printf 'email,first_name,last_name,principal_name,organisation,department\r\n'
+	printf 'c1-%s@demo.test,A,,,Demo Organisation,Engineering\r\n' "$TAG"
+	printf 'c2-%s@demo.test,B,,,Demo Organisation,\r\n' "$TAG"
+	printf 'c3-%s@demo.test,C,,,Demo Organisation,Engineering\r\n' "$TAG"
+	printf 'c4-%s@demo.test,D,,,Demo Organisation,No Such Dept\r\n' "$TAG"
+	printf 'c5-%s@other.test,E,,,Other Organisation,\r\n' "$TAG"
+	printf 'c6-%s@demo.test,F,,,Other Organisation,\r\n' "$TAG"
+	printf 'C1-%s@DEMO.test,G,,,Demo Organisation,\r\n' "$TAG"
+	printf 'P%s@MAIL.demo.test,H,,,Demo Organisation,\r\n' "$TAG"
+} > "$T/cache.csv"
+upload "$T/cache.csv" > /dev/null
+expect_eq "the MRAO imports rows that repeat organisations (200)" "$(status)" 200
+check "the summary counts 4 added, 4 rejected" grep -qF '4 added, 4 rejected.' "$T/body"
+expect_eq "rows naming the same org/department got the same unit" "$(sql "SELECT CONCAT(org_id, '-', COALESCE(dept_id, 0)) FROM persons WHERE email IN ('c1-$TAG@demo.test', 'c2-$TAG@demo.test', 'c3-$TAG@demo.test', 'c5-$TAG@other.test') ORDER BY email" | tr '\n' ' ')" "$ORG_A-$DEPT_A $ORG_A-0 $ORG_A-$DEPT_A $ORG_B-0 "
+expect_match "an unknown department of a known organisation is refused" "$(report 5)" 'no such organisation'
+expect_match "the same domain is refused for another organisation" "$(report 7)" 'not a validated domain delegated'
+expect_match "an e-mail added earlier in the file, in other case, is a duplicate" "$(report 8)" 'already has this e-mail'
+expect_match "an e-mail of an existing person, in other case, is a duplicate" "$(report 9)" 'already has this e-mail'
+
+# RAO A: org B is out of scope on every row that names it, org A is not
+ACSRF=$CSRF
+login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
+CSRF=$(csrf_of "$(get /persons/import)")
+{
+	printf 'email,first_name,last_name,principal_name,organisation,department\r\n'
+	printf 'r1-%s@other.test,A,,,Other Organisation,\r\n' "$TAG"
+	printf 'r2-%s@demo.test,B,,,Demo Organisation,\r\n' "$TAG"
+	printf 'r3-%s@other.test,C,,,Other Organisation,\r\n' "$TAG"
+	printf 'r4-%s@demo.test,D,,,Demo Organisation,Engineering\r\n' "$TAG"
+} > "$T/rao.csv"
+upload "$T/rao.csv" > /dev/null
+expect_eq "RAO A imports (200)" "$(status)" 200
+check "RAO A: 2 added, 2 rejected" grep -qF '2 added, 2 rejected.' "$T/body"
+expect_match "RAO A may not add to org B" "$(report 2)" 'may not manage'
+expect_match "nor on a later row naming org B again" "$(report 4)" 'may not manage'
+expect_match "RAO A adds to its organisation" "$(report 3)" 'added'
+expect_eq "only org A's rows are in the database" "$(sql "SELECT GROUP_CONCAT(email ORDER BY email) FROM persons WHERE email LIKE 'r_-$TAG@%'")" "r2-$TAG@demo.test,r4-$TAG@demo.test"
+# DRAO A (Engineering): the department, not the organisation itself
+login_as erin "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD" || fail "kinit erin"
+CSRF=$(csrf_of "$(get /persons/import)")
+{
+	printf 'email,first_name,last_name,principal_name,organisation,department\r\n'
+	printf 'd1-%s@demo.test,A,,,Demo Organisation,\r\n' "$TAG"
+	printf 'd2-%s@demo.test,B,,,Demo Organisation,Engineering\r\n' "$TAG"
+} > "$T/drao.csv"
+upload "$T/drao.csv" > /dev/null
+expect_eq "DRAO A imports (200)" "$(status)" 200
+expect_match "DRAO A may not add to the organisation itself" "$(report 2)" 'may not manage'
+expect_match "DRAO A adds to its department" "$(report 3)" 'added'
+login_as alice
+CSRF=$ACSRF
+
+# Duplicates across chunks: 600 rows; line 552 repeats line 12, line 562 an existing person
+awk -v t="$TAG" 'BEGIN {
+	printf "email,first_name,last_name,principal_name,organisation,department\r\n"
+	for (i = 1; i <= 600; i++) {
+		e = "k" i "-" t "@demo.test"
+		if (i == 551) e = "K11-" t "@demo.test"
+		if (i == 561) e = "I1-" t "@Demo.Test"
+		printf "%s,N%d,,,Demo Organisation,%s\r\n", e, i, (i % 2 ? "Engineering" : "")
+	}
+}' > "$T/chunks.csv"
+upload "$T/chunks.csv" > /dev/null
+expect_eq "a 600-row file imports (200)" "$(status)" 200
+check "598 added, 2 rejected" grep -qF '598 added, 2 rejected.' "$T/body"
+expect_match "a repeat of a row of the first chunk is a duplicate" "$(report 552)" 'already has this e-mail'
+expect_match "an existing person in the second chunk is a duplicate" "$(report 562)" 'already has this e-mail'
+expect_match "the last line is reported" "$(report 601)" 'added'
+expect_eq "598 rows are in the database" "$(sql "SELECT COUNT(*) FROM persons WHERE email LIKE 'k%-$TAG@demo.test' AND deleted_at IS NULL")" 598
+expect_eq "each with its person.create audit row" "$(sql "SELECT COUNT(*) FROM audit_log a JOIN persons p ON a.object_id = CAST(p.id AS CHAR) WHERE a.action = 'person.create' AND p.email LIKE 'k%-$TAG@demo.test'")" 598
+expect_eq "the audit row holds the row as stored" "$(sql "SELECT after_json FROM audit_log a JOIN persons p ON a.object_id = CAST(p.id AS CHAR) WHERE a.action = 'person.create' AND p.email = 'k3-$TAG@demo.test'")" "{\"email\":\"k3-$TAG@demo.test\",\"first_name\":\"N3\",\"last_name\":\"\",\"principal_name\":\"\",\"org_id\":$ORG_A,\"dept_id\":$DEPT_A}"
+sql "DELETE FROM persons WHERE email LIKE 'k%-$TAG@demo.test'"    # so a rerun's list still shows its first rows
+
+# The caps, in the words of the form
+awk 'BEGIN { print "email,first_name,last_name,principal_name,organisation,department"; for (i = 0; i <= 10000; i++) print "x" i "@demo.test,,,,Demo Organisation," }' > "$T/rows.csv"
+upload "$T/rows.csv" > /dev/null
+expect_eq "a file of 10,001 rows is refused (400)" "$(status)" 400
+check "it says the cap as the form does" grep -qF 'more than 10,000 rows' "$T/body"
+head -c 1100000 /dev/zero | tr '\0' 'a' > "$T/big.csv"
+upload "$T/big.csv" > /dev/null
+expect_eq "a file over 1 MiB is refused before the handler (413)" "$(status)" 413
+expect_eq "refused files added nothing" "$(sql "SELECT COUNT(*) FROM persons WHERE email LIKE 'x%@demo.test'")" 0
 
 # ---- delete: soft while a certificate references the person, else hard
 FID=$(sql "SELECT id FROM persons WHERE email = 'f$TAG@demo.test' AND deleted_at IS NULL")

@@ -155,9 +155,20 @@ out=$(timeout 60 "${CLI[@]}" expire --batch 1 --customer "$CERTMINT_CUSTOMER" 2>
 expect_eq "expire with a row it cannot change exits 1 (and does not hang)" "$rc" 1
 expect_match "... naming the row" "$err" "could not be expired \\(first: id ${ID[h]}\\)"
 expect_eq "... h stays issued, no audit row" "$(col "${ID[h]}" status) $(naudit)" "issued $naud"
+# ... and the customers after it are still processed: one customer's failure does not stop the others
+sql "INSERT INTO customers (uri, name) VALUES ('x84-$TAG', 'Expire 84 $TAG')"
+C2=$(sql "SELECT id FROM customers WHERE uri = 'x84-$TAG'")
+sql "INSERT INTO certificates (customer_id, cert_type, profile, status, serial_hex, common_name, not_before, not_after)
+	VALUES ($C2, 'ssl', 'tls-server', 'issued', '$(openssl rand -hex 16)', 'x84-$TAG.test',
+	UTC_TIMESTAMP() - INTERVAL 2 DAY, UTC_TIMESTAMP() - INTERVAL 1 DAY)"
+X=$(sql "SELECT id FROM certificates WHERE customer_id = $C2")
+out=$(timeout 60 "${CLI[@]}" expire --batch 1 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr")
+expect_eq "over every customer, the stuck row still makes the run exit 1" "$rc" 1
+expect_eq "... but the next customer's due certificate is expired" "$(col "$X" status)" expired
+expect_match "... and the run says how many customers failed" "$err" "1 customer could not be processed completely"
 sql "DROP TRIGGER certificates_test_84_keep"
 run expire --batch 1
-expect_eq "without the trigger h expires" "$rc $(col "${ID[h]}" status) $(naudit)" "0 expired $((naud + 1))"
+expect_eq "without the trigger h expires" "$rc $(col "${ID[h]}" status) $(naudit)" "0 expired $((naud + 2))"
 check "the counters are exact at the end" counts_exact
 
 # ---- the admin pages use the same transition table: an expired certificate cannot be revoked
