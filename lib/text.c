@@ -23,6 +23,8 @@ cm_text_clean(const char *s)
 		 * U+10FFFF. */
 		if (*p >= 0xc2 && *p <= 0xdf) {
 			n = 1;
+			if (*p == 0xc2)
+				lo = 0xa0;    /* U+0080..U+009F are the C1 controls */
 		} else if (*p >= 0xe0 && *p <= 0xef) {
 			n = 2;
 			if (*p == 0xe0)
@@ -46,4 +48,14 @@ cm_text_clean(const char *s)
 				return 0;
 	}
 	return 1;
+}
+
+size_t
+cm_text_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
 }

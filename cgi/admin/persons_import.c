@@ -195,7 +195,7 @@ static int
 prepare_taken(struct import *im)
 {
 	im->taken_st = cm_db_prepare(im->c->db,
-	    "SELECT p.email FROM JSON_TABLE(?, '$[*]' COLUMNS (e VARCHAR(255)"
+	    "SELECT j.e FROM JSON_TABLE(?, '$[*]' COLUMNS (e VARCHAR(255)"
 	    " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$')) j"
 	    " STRAIGHT_JOIN persons p ON p.customer_id = ? AND p.email = j.e AND p.deleted_at IS NULL");
 	return im->taken_st ? 0 : -1;
@@ -299,19 +299,30 @@ import_row(struct import *im, struct row *rw, const char **why, char *msg, size_
 	return 0;
 }
 
-/* Reads up to CHUNK_ROWS rows (empty lines skipped) into rows; their count. */
-static size_t
-read_rows(const struct cm_buf *file, size_t *pos, long *line, struct row *rows)
+/* Reads up to CHUNK_ROWS rows (empty lines skipped) into rows; their count
+ * in *n. 0, or -1 (out of memory: the rows read are freed, *n is 0). */
+static int
+read_rows(const struct cm_buf *file, size_t *pos, long *line, struct row *rows, size_t *n_out)
 {
 	size_t n = 0;
 
+	*n_out = 0;
 	while (n < CHUNK_ROWS) {
 		struct row *rw = &rows[n];
 		const char *field;
+		int r;
 
 		memset(rw, 0, sizeof(*rw));
-		/* the whole file was checked, so every record is well-formed */
-		if (admin_csv_record(file->data, file->len, pos, rw->f, CSV_COLS, &rw->nf) != 1)
+		/* The whole file was checked, so every record is well-formed:
+		 * 0 is the end, and -1 can only be out of memory. */
+		if ((r = admin_csv_record(file->data, file->len, pos, rw->f, CSV_COLS, &rw->nf)) < 0) {
+			while (n > 0) {
+				n--;
+				admin_csv_free(rows[n].f, CSV_COLS, rows[n].nf);
+			}
+			return -1;
+		}
+		if (r != 1)
 			break;
 		rw->line = ++*line;
 		if (rw->nf == 1 && rw->f[0][0] == '\0') {
@@ -328,7 +339,8 @@ read_rows(const struct cm_buf *file, size_t *pos, long *line, struct row *rows)
 		}
 		n++;
 	}
-	return n;
+	*n_out = n;
+	return 0;
 }
 
 static void
@@ -393,7 +405,11 @@ admin_persons_import(struct admin_ctx *c)
 	in_tx = 1;
 	/* Rows are checked one by one inside the one transaction, so a later row
 	 * with an e-mail an earlier row added is reported as a duplicate. */
-	while ((n = read_rows(&file, &pos, &line, rows)) > 0) {
+	for (;;) {
+		if (read_rows(&file, &pos, &line, rows, &n) < 0)
+			goto fail;
+		if (n == 0)
+			break;
 		i = 0;
 		if (find_taken(im, rows, n) < 0)
 			goto fail;

@@ -11,11 +11,12 @@
 #include "policy.h"
 #include "text.h"
 
-/* 1 when s is at most max bytes of well-formed UTF-8 without control characters. */
+/* 1 when s is well-formed UTF-8 without control characters, at most max
+ * characters (the column is VARCHAR(max)). */
 static int
 text_ok(const char *s, size_t max)
 {
-	return strlen(s) <= max && cm_text_clean(s);
+	return cm_text_clean(s) && cm_text_chars(s) <= max;
 }
 
 /* Copies host (n bytes) lower-cased into dst if it is a DNS name with at

@@ -26,11 +26,11 @@ struct person_row {
 	int64_t org_id;
 	int64_t dept_id;          /* 0 = none */
 	char email[PERSON_EMAIL_MAX + 1];
-	char first_name[PERSON_NAME_MAX + 1];
-	char last_name[PERSON_NAME_MAX + 1];
+	char first_name[4 * PERSON_NAME_MAX + 1];    /* characters of up to 4 bytes */
+	char last_name[4 * PERSON_NAME_MAX + 1];
 	char principal_name[PERSON_PRINCIPAL_MAX + 1];
-	char org_name[256];
-	char dept_name[256];
+	char org_name[4 * 255 + 1];
+	char dept_name[4 * 255 + 1];
 };
 
 /*

@@ -31,5 +31,11 @@ main(void)
 	ok(!cm_text_clean("\xf5\x80\x80\x80"), "0xf5 never starts a sequence");
 	ok(!cm_text_clean("\x80"), "a lone continuation byte is refused");
 	ok(!cm_text_clean("a\xc3\x28"), "a bad continuation byte is refused");
+	ok(!cm_text_clean("\xc2\x80"), "U+0080, a C1 control, is refused");
+	ok(!cm_text_clean("\xc2\x9f"), "U+009F, the last C1 control, is refused");
+	ok(cm_text_clean("\xc2\xa0"), "U+00A0 (no-break space) is fine");
+	is_int(cm_text_chars(""), 0, "no characters in the empty string");
+	is_int(cm_text_chars("M\xc3\xbcnchen"), 7, "M\xc3\xbcnchen is 7 characters (8 bytes)");
+	is_int(cm_text_chars("\xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x94\x91"), 4, "CJK, a space and an emoji: 4 characters");
 	return tap_done();
 }
