@@ -6,7 +6,6 @@
 
 #include "ad_server_model.h"
 #include "text.h"
-#include "audit.h"
 #include "domain_model.h"
 #include "log.h"
 #include "policy.h"
@@ -162,20 +161,7 @@ ad_server_json(const struct ad_server_row *s, struct cm_buf *b)
 int
 ad_server_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
 {
-	struct cm_audit_entry e;
-	char oid[32];
-
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = "ad_server";
-	e.object_id = oid;
-	e.before = before;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	return cm_audit(c->db, &e);
+	return admin_audit_object(c, "ad_server", action, id, before, after);
 }
 
 /* The count (up to MAX_BOUND + 1), or -1; see ad_server_model.h. names gets

@@ -73,6 +73,12 @@ void admin_error(struct admin_ctx *c, int status, const char *title, const char 
 int admin_profile_allowed(const struct admin_user *u, const char *profile);
 extern const char *const admin_profiles[];   /* NULL-terminated */
 
+/* object_audit.c: writes the audit row of action on object id (0: none, as
+ * for an import's summary) by the logged-in administrator, in the caller's
+ * transaction; before/after are JSON or NULL. 0 or -1. */
+int admin_audit_object(struct admin_ctx *c, const char *object_type, const char *action, int64_t id,
+    const char *before, const char *after);
+
 /* chain.c: the CA certificates above cert (issuing first, then root) from
  * ca_certs; an empty stack when none match, NULL on error. */
 STACK_OF(X509) *admin_chain_for(struct admin_ctx *c, X509 *cert);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "admins_model.h"
-#include "audit.h"
 #include "csv.h"
 #include "log.h"
 
@@ -151,19 +150,12 @@ admin_admins_import(struct admin_ctx *c)
 			break;
 	}
 	{
-		struct cm_audit_entry e;
 		char after[96];
 
 		/* The counts; each added administrator has its own admin.add row. */
 		snprintf(after, sizeof(after), "{\"added\":%ld,\"rejected\":%ld}", added, rejected);
-		memset(&e, 0, sizeof(e));
-		e.actor = c->user.principal;
-		e.action = "admin.import";
-		e.object_type = "admin";
-		e.after = after;
-		e.remote_addr = c->req->remote_addr;
-		e.customer_id = c->user.customer_id;
-		if (cm_db_begin(c->db) < 0 || cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0) {
+		if (cm_db_begin(c->db) < 0 || admin_audit_object(c, "admin", "admin.import", 0, NULL, after) < 0 ||
+		    cm_db_commit(c->db) < 0) {
 			cm_db_rollback(c->db);
 			cm_err("administrator import summary: %s", cm_db_error(c->db));
 		}

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "admins_model.h"
-#include "audit.h"
 #include "log.h"
 #include "text.h"
 
@@ -648,20 +647,7 @@ admins_may_manage(struct admin_ctx *c, const struct admin_target *t)
 int
 admins_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
 {
-	struct cm_audit_entry e;
-	char idbuf[32];
-
-	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = "admin";
-	e.object_id = idbuf;
-	e.before = before;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	return cm_audit(c->db, &e);
+	return admin_audit_object(c, "admin", action, id, before, after);
 }
 
 /* 0 or -1. */

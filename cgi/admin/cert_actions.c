@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "admin_ctx.h"
-#include "audit.h"
 #include "buf.h"
 #include "cert_state.h"
 #include "issuance.h"
@@ -106,14 +105,10 @@ static int
 apply(struct admin_ctx *c, struct cm_stmt *st, const char *action, const char *from,
     const char *after)
 {
-	struct cm_audit_entry e;
 	struct cm_buf before;
-	char idstr[32];
 	int rc = -1;
 
-	memset(&e, 0, sizeof(e));
 	cm_buf_init(&before, 0);
-	snprintf(idstr, sizeof(idstr), "%lld", (long long)c->id);
 	if (cm_buf_puts(&before, "{\"status\":") < 0 || cm_buf_json_str(&before, from) < 0 ||
 	    cm_buf_puts(&before, "}") < 0)
 		goto out;
@@ -123,15 +118,8 @@ apply(struct admin_ctx *c, struct cm_stmt *st, const char *action, const char *f
 		rc = 0;
 		goto out;
 	}
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = "certificate";
-	e.object_id = idstr;
-	e.before = before.data;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	if (cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0)
+	if (admin_audit_object(c, "certificate", action, c->id, before.data, after) < 0 ||
+	    cm_db_commit(c->db) < 0)
 		goto out;
 	rc = 1;
 out:

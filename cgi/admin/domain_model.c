@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
 #include "domain_model.h"
 #include "log.h"
 #include "policy.h"
@@ -157,20 +156,7 @@ domain_json(const struct domain_row *d, struct cm_buf *b)
 int
 domain_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
 {
-	struct cm_audit_entry e;
-	char oid[32];
-
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = "domain";
-	e.object_id = oid;
-	e.before = before;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	return cm_audit(c->db, &e);
+	return admin_audit_object(c, "domain", action, id, before, after);
 }
 
 /* The domain's delegations to live organisations; NULL on error. */

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "ad_server_model.h"
-#include "audit.h"
 #include "log.h"
 #include "org_model.h"
 #include "policy.h"
@@ -68,27 +67,16 @@ static int
 audit_org(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
     const struct org_fields *after)
 {
-	struct cm_audit_entry e;
 	struct cm_buf b, a;
-	char oid[32];
 	int rc = -1;
 
 	cm_buf_init(&b, 65536);
 	cm_buf_init(&a, 65536);
 	if ((before && org_fields_json(before, &b) < 0) || (after && org_fields_json(after, &a) < 0))
 		goto out;
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = after && after->kind == KIND_DEPT ? "department" :
-	    before && before->kind == KIND_DEPT ? "department" : "organization";
-	e.object_id = oid;
-	e.before = before ? b.data : NULL;
-	e.after = after ? a.data : NULL;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	rc = cm_audit(c->db, &e);
+	rc = admin_audit_object(c, after && after->kind == KIND_DEPT ? "department" :
+	    before && before->kind == KIND_DEPT ? "department" : "organization",
+	    action, id, before ? b.data : NULL, after ? a.data : NULL);
 out:
 	cm_buf_free(&b);
 	cm_buf_free(&a);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "csv.h"
 #include "log.h"
 #include "persons_model.h"
@@ -434,18 +433,10 @@ admin_persons_import(struct admin_ctx *c)
 		}
 	}
 	{
-		struct cm_audit_entry e;
 		char after[96];
 
 		snprintf(after, sizeof(after), "{\"added\":%ld,\"rejected\":%ld}", added, rejected);
-		memset(&e, 0, sizeof(e));
-		e.actor = c->user.principal;
-		e.action = "person.import";
-		e.object_type = "person";
-		e.after = after;
-		e.remote_addr = c->req->remote_addr;
-		e.customer_id = c->user.customer_id;
-		if (cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0)
+		if (admin_audit_object(c, "person", "person.import", 0, NULL, after) < 0 || cm_db_commit(c->db) < 0)
 			goto fail;
 	}
 	in_tx = 0;

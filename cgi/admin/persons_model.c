@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "log.h"
 #include "persons_model.h"
 #include "policy.h"
@@ -345,20 +344,7 @@ person_json(const struct person_row *p, struct cm_buf *b)
 int
 person_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
 {
-	struct cm_audit_entry e;
-	char oid[32];
-
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = action;
-	e.object_type = "person";
-	e.object_id = oid;
-	e.before = before;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	return cm_audit(c->db, &e);
+	return admin_audit_object(c, "person", action, id, before, after);
 }
 
 /* "" becomes NULL so empty optional fields are stored as absent. */
