@@ -10,12 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stackEnv, browserFor, shot } from './helpers.mjs';
+import { stackEnv, shot, sessionPool, watchedPage } from './helpers.mjs';
 
 const env = stackEnv();
 const base = env.CERTMINT_HTTPS_URL;
 const realm = env.CERTMINT_REALM;
-const userOf = (principal) => principal.split('@')[0];
 
 // One tag per run: every object is new, so the test passes again on the same stack.
 // Names start with "b<tag>-" so that one search prefix finds this run's certificates only.
@@ -36,28 +35,14 @@ const personMail = `p${tag}@demo.test`;
 const personFirst = `<script>alert('person-${tag}')</script>Pat`;
 const payloads = ['<script>alert(', '<img src=x'];
 
-const sessions = [];
+const pool = sessionPool();
+const login = pool.login;
 let alice;
 let demoOrg;      // Demo Organisation's id (the CSR form's and the filter's option value)
 let engDept;      // its Engineering department's id
 let otherOrg;     // Other Organisation's id
 let certA;        // { url, id, serial, issuer }
 let certB;
-
-async function login(principal, password) {
-  const s = await browserFor(userOf(principal), password);
-  sessions.push(s);
-  return s;
-}
-
-// A page on which any dialog (alert/confirm/prompt) is recorded and fails the test:
-// only an injected script could open one, the portal itself uses no JavaScript.
-async function watchedPage(session) {
-  const page = await session.context.newPage();
-  page.dialogs = [];
-  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
-  return page;
-}
 
 // Clicks the button with this text and waits for the navigation it starts (GET or POST);
 // returns the main response.
@@ -187,7 +172,7 @@ before(async () => {
   engDept = await optionValue('dept', 'Demo Organisation / Engineering');
   await page.close();
 });
-after(async () => { for (const s of sessions) await s.browser.close(); });
+after(pool.closeAll);
 
 test('1a. MRAO issues two certificates with several SANs through the CSR form', async () => {
   const page = await watchedPage(alice);

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { stackEnv, browserFor, shot, makeCsr } from './helpers.mjs';
+import { stackEnv, shot, makeCsr, sessionPool, watchedPage, submit } from './helpers.mjs';
 
 const env = stackEnv();
 const base = env.CERTMINT_HTTPS_URL;
-const userOf = (principal) => principal.split('@')[0];
 const reEsc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // One tag per run: every object is new, so the test passes again on the same stack.
@@ -28,38 +27,14 @@ const orgCode = strongCode();
 const deptCode = strongCode();
 const gina = { principal: env.CERTMINT_SPARE_PRINCIPAL, password: env.CERTMINT_SPARE_PASSWORD };
 
-const sessions = [];
+const pool = sessionPool();
+const login = pool.login;
 let alice;
 let ginaSession;
 let orgId;
 let deptId;
 let domainUrl;
 let certUrl;
-
-async function login(principal, password) {
-  const s = await browserFor(userOf(principal), password);
-  sessions.push(s);
-  return s;
-}
-
-// A page on which any dialog (alert/confirm/prompt) fails the test: only an
-// injected script could open one, the portal itself uses no JavaScript.
-async function watchedPage(session) {
-  const page = await session.context.newPage();
-  page.dialogs = [];
-  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
-  return page;
-}
-
-// Submits the form whose button has the given text; returns the main response.
-async function submit(page, buttonText, scope = 'main') {
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
-    page.click(`${scope} button:has-text("${buttonText}")`),
-  ]);
-  await page.waitForLoadState();
-  return resp;
-}
 
 const redirected = (resp) => [302, 303].includes(resp.status());
 
@@ -90,7 +65,7 @@ before(async () => {
     'stack.env has CERTMINT_SPARE_PRINCIPAL/PASSWORD (restart the stack with the current tests/stack.sh)');
   alice = await login(env.CERTMINT_ADMIN_PRINCIPAL, env.CERTMINT_ADMIN_PASSWORD);
 });
-after(async () => { for (const s of sessions) await s.browser.close(); });
+after(pool.closeAll);
 
 test('1. MRAO creates an organisation with manual SSL approval and an access code', async () => {
   const page = await watchedPage(alice);

@@ -52,3 +52,39 @@ export function makeCsr(dnsName) {
     '-subj', `/CN=${dnsName}`, '-addext', `subjectAltName=DNS:${dnsName}`], { stdio: 'ignore' });
   return readFileSync(join(dir, 'csr.pem'), 'utf8');
 }
+
+// The user name of a Kerberos principal (what the browser types at the login prompt).
+export const userOf = (principal) => principal.split('@')[0];
+
+// Logs in and keeps every browser it starts, so one after() hook closes them all.
+export function sessionPool() {
+  const sessions = [];
+  return {
+    async login(principal, password) {
+      const s = await browserFor(userOf(principal), password);
+      sessions.push(s);
+      return s;
+    },
+    async closeAll() { for (const s of sessions) await s.browser.close(); },
+  };
+}
+
+// A page on which every dialog (alert/confirm/prompt) is recorded in page.dialogs:
+// only an injected script could open one, the portal itself uses no JavaScript.
+export async function watchedPage(session) {
+  const page = await session.context.newPage();
+  page.dialogs = [];
+  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
+  return page;
+}
+
+// Submits the form whose button (inside scope; every admin page's buttons are in
+// <main>) has the given text; returns the POST's response.
+export async function submit(page, buttonText, scope = 'main') {
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
+    page.click(`${scope} button:has-text("${buttonText}")`),
+  ]);
+  await page.waitForLoadState();
+  return resp;
+}

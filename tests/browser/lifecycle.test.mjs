@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { stackEnv, browserFor, shot, makeCsr } from './helpers.mjs';
+import { stackEnv, browserFor, shot, makeCsr, watchedPage, submit } from './helpers.mjs';
 
 const env = stackEnv();
 const base = env.CERTMINT_HTTPS_URL;
@@ -21,24 +21,6 @@ let alice;
 let orgId;   // the organisation created through the form
 let certUrl; // the request that is approved, then revoked
 let declinedUrl;
-
-// A page whose dialogs (alert/confirm/prompt) are recorded: none may fire.
-async function watchedPage(session) {
-  const page = await session.context.newPage();
-  page.dialogs = [];
-  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
-  return page;
-}
-
-// Submits the form whose button has the given text; returns the main response.
-async function submit(page, buttonText) {
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
-    page.click(`button:has-text("${buttonText}")`),
-  ]);
-  await page.waitForLoadState();
-  return resp;
-}
 
 const statusOf = (page) => page.textContent('dt:text-is("Status") + dd');
 

@@ -2,11 +2,10 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { stackEnv, browserFor, shot, makeCsr } from './helpers.mjs';
+import { stackEnv, shot, makeCsr, sessionPool, watchedPage, submit } from './helpers.mjs';
 
 const env = stackEnv();
 const base = env.CERTMINT_HTTPS_URL;
-const userOf = (principal) => principal.split('@')[0];
 const reEsc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // One tag per run, so the test also passes on a stack it already ran against.
@@ -15,36 +14,13 @@ const xssName = `<img src=x onerror="window.__xss=1">Evil "Org" ünï ${tag}`;
 // Strong codes: 16+ characters, letters and digits, no common word, no long runs.
 const strongCode = () => `Rv7q${randomBytes(6).toString('hex')}Mz`;
 
-const sessions = [];
+const pool = sessionPool();
+const login = pool.login;
 let alice;
 let xssOrgUrl;       // the organisation created with the XSS name
 let demoOrgUrl;      // Demo Organisation (organisation A)
 let engineeringUrl;  // its Engineering department (erin's)
 let engineeringCode; // the access code alice sets on Engineering
-
-async function login(principal, password) {
-  const s = await browserFor(userOf(principal), password);
-  sessions.push(s);
-  return s;
-}
-
-// A page whose dialogs (alert/confirm/prompt) are recorded: none may fire.
-async function watchedPage(session) {
-  const page = await session.context.newPage();
-  page.dialogs = [];
-  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
-  return page;
-}
-
-// Submits the form whose button has the given text; returns the main response.
-async function submit(page, buttonText) {
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
-    page.click(`button:has-text("${buttonText}")`),
-  ]);
-  await page.waitForLoadState();
-  return resp;
-}
 
 // Asserts no script from the payload ran and no element from it exists.
 async function assertInert(page) {
@@ -54,7 +30,7 @@ async function assertInert(page) {
 }
 
 before(async () => { alice = await login(env.CERTMINT_ADMIN_PRINCIPAL, env.CERTMINT_ADMIN_PASSWORD); });
-after(async () => { for (const s of sessions) await s.browser.close(); });
+after(pool.closeAll);
 
 test('MRAO creates an organisation whose name is an XSS payload; it shows as text', async () => {
   const page = await watchedPage(alice);
