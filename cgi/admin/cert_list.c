@@ -33,11 +33,7 @@
 	" AND (? = 0 OR c.dept_id = ?)" \
 	" AND (? = 0 OR c.issuer_id = ?)" \
 	" AND (? = 0 OR (c.not_after >= UTC_TIMESTAMP() AND c.not_after < UTC_TIMESTAMP() + INTERVAL ? DAY))" \
-	" AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s" \
-	" JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL" \
-	" WHERE s.admin_id = ? AND s.org_id = c.org_id" \
-	" AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))" \
-	" AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	ADMIN_CERT_SCOPE_SQL
 #define LIST_NPARAMS 17
 
 static const char SQL_BY_ID[] =

@@ -55,11 +55,7 @@ load_counts(struct admin_ctx *c)
 	 * for NULL and, like NULL, match no admin_scopes row. */
 	st = cm_db_prepare(c->db,
 	    "SELECT c.cert_type, c.status, CAST(SUM(c.n) AS SIGNED) FROM cert_counts c WHERE c.customer_id = ?"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
-	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
-	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	    ADMIN_CERT_SCOPE_SQL
 	    " GROUP BY c.cert_type, c.status");
 	if (st == NULL || bind_scope(c, st, 0) < 0 || cm_stmt_execute(st) < 0)
 		goto fail;
@@ -116,11 +112,7 @@ load_expiring(struct admin_ctx *c)
 	    " FROM cert_expiry_daily c WHERE c.customer_id = ? AND c.status = 'issued'"
 	    " AND c.day > UTC_DATE() AND c.day < DATE(UTC_TIMESTAMP() + INTERVAL 90 DAY)"
 	    " AND c.day <> DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) AND c.day <> DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY)"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
-	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
-	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	    ADMIN_CERT_SCOPE_SQL
 	    " UNION ALL"
 	    " SELECT 1, CASE WHEN c.not_after < UTC_TIMESTAMP() + INTERVAL 30 DAY THEN 30"
 	    " WHEN c.not_after < UTC_TIMESTAMP() + INTERVAL 60 DAY THEN 60 ELSE 90 END"
@@ -130,11 +122,8 @@ load_expiring(struct admin_ctx *c)
 	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) AND c.not_after < DATE(UTC_TIMESTAMP() + INTERVAL 30 DAY) + INTERVAL 1 DAY"
 	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY) AND c.not_after < DATE(UTC_TIMESTAMP() + INTERVAL 60 DAY) + INTERVAL 1 DAY"
 	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 90 DAY))"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
-	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
-	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)) u");
+	    ADMIN_CERT_SCOPE_SQL
+	    ") u");
 	if (st == NULL || bind_scope(c, st, 0) < 0 || bind_scope(c, st, 5) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("dashboard expiries: %s", cm_db_error(c->db));
 		if (st)
@@ -174,11 +163,7 @@ load_chart(struct admin_ctx *c)
 	st = cm_db_prepare(c->db,
 	    "SELECT CAST(c.day AS CHAR) AS d, CAST(SUM(c.n) AS SIGNED) FROM cert_issued_daily c"
 	    " WHERE c.customer_id = ? AND c.day >= UTC_DATE() - INTERVAL 89 DAY"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
-	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
-	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	    ADMIN_CERT_SCOPE_SQL
 	    " GROUP BY d");
 	if (st == NULL || bind_scope(c, st, 0) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("dashboard chart: %s", cm_db_error(c->db));

@@ -73,6 +73,20 @@ int admin_has_type(const struct admin_user *u, const char *t);
  */
 int admin_bind_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u);
 
+/*
+ * The same rule for rows about certificates under the alias c (certificates
+ * and the counters cert_counts, cert_issued_daily, cert_expiry_daily: each has
+ * org_id, dept_id and cert_type): in scope and of the administrator's
+ * certificate types. The list form of admin_may_see_cert(). Four parameters:
+ * admin_bind_scope() at idx, then (MRAO ? 1 : 0) and the admin's cert_types.
+ */
+#define ADMIN_CERT_SCOPE_SQL \
+	" AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s" \
+	" JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL" \
+	" WHERE s.admin_id = ? AND s.org_id = c.org_id" \
+	" AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))" \
+	" AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+
 /* An administrator row as the policy sees it: its scopes (none: an MRAO) and
  * certificate types (a MariaDB SET string, "" for none). */
 struct admin_target {

@@ -20,11 +20,7 @@ chunk(struct admin_ctx *c, int64_t before, void *arg)
 	    " c.not_before, c.not_after"
 	    " FROM certificates c LEFT JOIN organizations o ON o.id = c.org_id"
 	    " WHERE c.customer_id = ? AND c.id < ?"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s"
-	    " JOIN organizations so ON so.id = s.org_id AND so.deleted_at IS NULL"
-	    " WHERE s.admin_id = ? AND s.org_id = c.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = c.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET(c.cert_type, ?) > 0)"
+	    ADMIN_CERT_SCOPE_SQL
 	    " ORDER BY c.id DESC LIMIT " ADMIN_CSV_CHUNK_SQL);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, before) < 0 || admin_bind_scope(st, 2, &c->user) < 0 ||

@@ -43,7 +43,7 @@ scan() {
 	{ my %dirs = map { (m{^(.*)/[^/]*$} ? $1 : ".") => 1 } @ARGV;
 		for my $h (@ARGV, map { glob("$_/*.h") } sort keys %dirs) {
 			open(my $fh, "<", $h) or next; local $/; my $s = <$fh>; close $fh;
-			$strmacro{$1} = 1 while $s =~ /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+(?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\\\n[ \t]*)?)+$/mg; } }
+			$strmacro{$1} = 1 while $s =~ /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+(?:\\\n[ \t]*)?(?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\\\n[ \t]*)?)+$/mg; } }
 	for my $f (@ARGV) {
 		open(my $fh, "<", $f) or next; local $/; my $src = <$fh>; close $fh;
 		# blank out comments, keeping offsets and line numbers
@@ -107,6 +107,8 @@ static const char SQL_ONE[] = "SELECT 1";
 #define ROWS_MAX "50"
 #define COLS "SELECT id, principal" \
 	" FROM admins"
+#define SCOPE \
+	" AND customer_id = ?"
 /* mysql_query(my, "in a comment is fine") */
 void a(struct cm_db *db, int x) {
 	cm_db_prepare(db, "SELECT id FROM certificates"
@@ -116,6 +118,7 @@ void a(struct cm_db *db, int x) {
 	cm_db_prepare(db, SQL_TWO);
 	cm_db_prepare(db, "SELECT id FROM admins LIMIT " ROWS_MAX);
 	cm_db_prepare(db, COLS " WHERE id = ?");
+	cm_db_prepare(db, "SELECT id FROM admins WHERE id = ?" SCOPE);
 	cm_db_exec(db, "START TRANSACTION");
 	cm_err("cannot select %s from the list", "x");
 }
