@@ -5,6 +5,7 @@ lib_libcmcore_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/buf.c lib/buf.h \
 	lib/text.c lib/text.h \
+	lib/ids.c lib/ids.h \
 	lib/conffile.c lib/conffile.h \
 	lib/settings.c lib/settings.h \
 	lib/cert_state.c lib/cert_state.h
@@ -41,6 +42,11 @@ TESTS += tests/unit/test_buf
 check_PROGRAMS += tests/unit/test_text
 tests_unit_test_text_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_text
+
+# Row ids read from requests (lib/ids.c).
+check_PROGRAMS += tests/unit/test_ids
+tests_unit_test_ids_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ids
 
 # The certificate lifecycle's state machine (lib/cert_state.c): its 36 pairs.
 check_PROGRAMS += tests/unit/test_cert_state
