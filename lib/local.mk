@@ -8,7 +8,8 @@ lib_libcmcore_a_SOURCES = \
 	lib/ids.c lib/ids.h \
 	lib/conffile.c lib/conffile.h \
 	lib/settings.c lib/settings.h \
-	lib/cert_state.c lib/cert_state.h
+	lib/cert_state.c lib/cert_state.h \
+	lib/revocation_reason.c lib/revocation_reason.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -23,6 +24,10 @@ lib_libcmweb_a_SOURCES = \
 	lib/signer_client.c lib/signer_client.h \
 	lib/x509util.c lib/x509util.h \
 	lib/issuance.c lib/issuance.h \
+	lib/approval.c lib/approval.h \
+	lib/ra_names.c lib/ra_names.h \
+	lib/ca_chain.c lib/ca_chain.h \
+	lib/cert_lifecycle.c lib/cert_lifecycle.h \
 	lib/render.c lib/render.h
 
 # Everything a program using lib/ links against.
@@ -53,9 +58,18 @@ check_PROGRAMS += tests/unit/test_cert_state
 tests_unit_test_cert_state_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_cert_state
 
-# The approval rule and the profile -> type mapping (lib/issuance.c).
+# The approval rule (lib/approval.c) and the profile -> type mapping (lib/issuance.c).
 check_PROGRAMS += tests/unit/test_approval
 tests_unit_test_approval_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tests_unit_test_approval_LDADD = $(CM_WEB_LIBS)
 TESTS += tests/unit/test_approval
 EXTRA_DIST += tests/unit/tap.h
+
+# The certificate lifecycle (lib/cert_lifecycle.c): every transition against
+# the stack's MariaDB and signer, run by tests/integration/86-cert-lifecycle.sh;
+# and the static check that nothing else writes the certificates table.
+noinst_PROGRAMS += tests/tools/cert-lifecycle-check
+tests_tools_cert_lifecycle_check_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_tools_cert_lifecycle_check_SOURCES = tests/tools/cert_lifecycle_check.c
+tests_tools_cert_lifecycle_check_LDADD = $(CM_WEB_LIBS)
+EXTRA_DIST += tests/integration/86-cert-lifecycle.sh tests/static/certificates-writers.sh

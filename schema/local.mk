@@ -6,3 +6,4 @@ dist_schema_DATA += schema/014_dept_auto_approve.sql
 dist_schema_DATA += schema/013_ad_servers.sql
 dist_schema_DATA += schema/015_type_auto_approve.sql
 dist_schema_DATA += schema/016_cert_names_triggers.sql
+dist_schema_DATA += schema/017_cert_renewal.sql

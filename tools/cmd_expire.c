@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cert_state.h"
+#include "cert_lifecycle.h"
 #include "cli.h"
 
 #define EXPIRE_ACTOR "system:expire"
@@ -29,7 +28,6 @@ static const char expire_usage[] =
 /* One certificate of a batch. */
 struct expiring {
 	int64_t id;
-	int state;                /* enum cert_state of the row */
 	char status[16];
 	char not_after[24];
 	char serial[48];
@@ -60,7 +58,6 @@ read_rows(struct cm_stmt *st, struct expiring *v, int max)
 
 		e->id = cm_stmt_i64(st, 0);
 		col(st, 1, e->status, sizeof(e->status));
-		e->state = cert_state_parse(e->status);
 		col(st, 2, e->not_after, sizeof(e->not_after));
 		col(st, 3, e->serial, sizeof(e->serial));
 		col(st, 4, e->cn, sizeof(e->cn));
@@ -147,53 +144,17 @@ out:
 	return r < 0 ? -1 : 0;
 }
 
-/* Moves one locked row to expired with its audit row (caller's transaction).
- * 1 done, 0 refused by the state machine or changed meanwhile, -1 error. */
+/* Moves one locked row to expired with its audit row (caller's transaction),
+ * through the lifecycle. 1 done, 0 refused by the state machine or changed
+ * meanwhile, -1 error. */
 static int
 expire_one(struct cli *c, int64_t customer_id, const struct expiring *e)
 {
-	struct cm_stmt *st = NULL;
-	struct cm_audit_entry a;
-	struct cm_buf before;
-	char idstr[32];
-	int rc = -1;
+	struct cm_cert_actor who = { EXPIRE_ACTOR, NULL, customer_id };
+	char err[256];
+	int r = cm_cert_expire(c->db, &who, e->id, e->status, e->not_after, err, sizeof(err));
 
-	/* The one transition table decides (lib/cert_state.c), as on the
-	 * admin pages. */
-	if (!cert_state_allowed(e->state, CERT_EXPIRED))
-		return 0;
-	cm_buf_init(&before, 0);
-	st = cm_db_prepare(c->db,
-	    "UPDATE certificates SET status = ? WHERE id = ? AND customer_id = ? AND status = ?");
-	if (st == NULL || cm_stmt_bind_str(st, 0, cert_state_name(CERT_EXPIRED)) < 0 ||
-	    cm_stmt_bind_i64(st, 1, e->id) < 0 || cm_stmt_bind_i64(st, 2, customer_id) < 0 ||
-	    cm_stmt_bind_str(st, 3, e->status) < 0 || cm_stmt_execute(st) < 0)
-		goto out;
-	if (cm_stmt_affected(st) != 1) {
-		rc = 0;
-		goto out;
-	}
-	if (cm_buf_puts(&before, "{\"status\":") < 0 || cm_buf_json_str(&before, e->status) < 0 ||
-	    cm_buf_puts(&before, ",\"not_after\":") < 0 || cm_buf_json_str(&before, e->not_after) < 0 ||
-	    cm_buf_puts(&before, "}") < 0)
-		goto out;
-	snprintf(idstr, sizeof(idstr), "%lld", (long long)e->id);
-	memset(&a, 0, sizeof(a));
-	a.actor = EXPIRE_ACTOR;
-	a.action = "certificate.expire";
-	a.object_type = "certificate";
-	a.object_id = idstr;
-	a.before = before.data;
-	a.after = "{\"status\":\"expired\"}";
-	a.customer_id = customer_id;
-	if (cm_audit(c->db, &a) < 0)
-		goto out;
-	rc = 1;
-out:
-	if (st)
-		cm_stmt_close(st);
-	cm_buf_free(&before);
-	return rc;
+	return r == 0 ? 1 : r == 409 ? 0 : -1;
 }
 
 /*

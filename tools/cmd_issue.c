@@ -1,4 +1,4 @@
-/* cmd_issue.c: certmint issue, a certificate from a CSR file through the shared issuance path. */
+/* cmd_issue.c: certmint issue, a certificate from a CSR file through the certificate lifecycle (lib/cert_lifecycle.c), as the portal issues. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "issuance.h"
+#include "cert_lifecycle.h"
 
 static const char issue_usage[] =
     "usage: certmint issue --profile PROFILE --csr FILE [--org ID] [--days N]\n"
@@ -118,8 +118,8 @@ cmd_issue(struct cli *c, int argc, char **argv)
 	long org = 0, days = 0;
 	int any_name = 0;
 	struct cm_signer *sg = NULL;
-	struct cm_issue_input in = { 0 };
-	struct cm_issue_output res = { 0 };
+	struct cm_csr_request in = { 0 };
+	struct cm_issued_cert res = { 0 };
 	char *csr = NULL, err[1024];
 	size_t csr_len = 0;
 	int64_t cust_id = 0;
@@ -191,7 +191,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 	in.validity_days = days;
 	in.any_name = any_name;
 	err[0] = '\0';
-	r = cm_issue_from_csr(c->db, sg, &in, &res, err, sizeof(err));
+	r = cm_cert_issue(c->db, sg, &in, &res, err, sizeof(err));
 	if (r == 0) {
 		if (res.pem == NULL) {
 			cli_error("issuance returned no certificate");
@@ -203,7 +203,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 		rc = CLI_OK;
-	} else if (r == 400 || r == 403) {
+	} else if (r == 400 || r == 403 || r == 409) {
 		cli_error("refused: %s", err[0] ? err : "no reason given");
 		rc = CLI_REFUSED;
 	} else {

@@ -79,10 +79,6 @@ extern const char *const admin_profiles[];   /* NULL-terminated */
 int admin_audit_object(struct admin_ctx *c, const char *object_type, const char *action, int64_t id,
     const char *before, const char *after);
 
-/* chain.c: the CA certificates above cert (issuing first, then root) from
- * ca_certs; an empty stack when none match, NULL on error. */
-STACK_OF(X509) *admin_chain_for(struct admin_ctx *c, X509 *cert);
-
 /* cert_scope.c: the policy applied to one certificate row (its organisation,
  * department, type); 1 allowed, 0 denied, -1 database error. */
 int admin_may_see_cert(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
@@ -97,12 +93,10 @@ void admin_cert_list(struct admin_ctx *c);
 void admin_cert_view(struct admin_ctx *c);
 /* cert_view.c: the detail page with a given HTTP status (actions re-show it with errors). */
 void admin_cert_view_page(struct admin_ctx *c, int status);
-/* cert_actions.c: lifecycle transitions (approve, decline, revoke). */
+/* cert_actions.c: lifecycle transitions (approve, decline, revoke) through lib/cert_lifecycle.h. */
 void admin_cert_approve(struct admin_ctx *c);
 void admin_cert_decline(struct admin_ctx *c);
 void admin_cert_revoke(struct admin_ctx *c);
-/* The RFC 5280 name of a CRLReason code ("keyCompromise"), or NULL. */
-const char *admin_revocation_reason_name(int code);
 void admin_cert_download(struct admin_ctx *c);
 /* Organisations and departments (org_list.c, org_edit.c, org_delete.c, dept_edit.c). */
 void admin_org_list(struct admin_ctx *c);

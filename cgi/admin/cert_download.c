@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin_ctx.h"
+#include "ca_chain.h"
 #include "log.h"
 #include "x509util.h"
 
@@ -67,7 +68,7 @@ admin_cert_download(struct admin_ctx *c)
 		goto out;
 	}
 	if (strcmp(format, "p7b") == 0 || strcmp(format, "chain") == 0) {
-		if ((chain = admin_chain_for(c, cert)) == NULL) {
+		if ((chain = cm_ca_chain_for(c->db, cert)) == NULL) {
 			admin_error(c, 500, "Internal error", "The CA chain could not be read; this has been logged.");
 			goto out;
 		}

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "admin_ctx.h"
+#include "ca_chain.h"
 #include "log.h"
+#include "revocation_reason.h"
 #include "x509util.h"
 
 static void
@@ -16,7 +18,8 @@ set_list(struct cm_render *r, const char *name, const struct cm_strlist *l)
 }
 
 /* The detail page with HTTP status `status` (a 400 re-shows an action form
- * with Form.* / Errors.* already set by cert_actions.c). */
+ * with Form.* / Errors.* already set by cert_actions.c, which calls this;
+ * this file calls nothing there). */
 void
 admin_cert_view_page(struct admin_ctx *c, int status)
 {
@@ -69,10 +72,10 @@ admin_cert_view_page(struct admin_ctx *c, int status)
 	cm_render_setf(c->r, cm_stmt_str(st, 21, NULL), "Row.issue_error");
 	cm_render_setf(c->r, cm_stmt_str(st, 23, NULL), "Row.dept_name");
 	for (int code = 0, n = 0; code <= 10; code++)
-		if (admin_revocation_reason_name(code))
-			cm_render_setf(c->r, admin_revocation_reason_name(code), "Reasons.%d", n++);
+		if (cm_revocation_reason_name(code))
+			cm_render_setf(c->r, cm_revocation_reason_name(code), "Reasons.%d", n++);
 	if (!cm_stmt_is_null(st, 22))
-		cm_render_setf(c->r, admin_revocation_reason_name((int)cm_stmt_i64(st, 22)),
+		cm_render_setf(c->r, cm_revocation_reason_name((int)cm_stmt_i64(st, 22)),
 		    "Row.revocation_reason");
 	der = cm_stmt_str(st, 17, &derlen);
 	if (der == NULL || derlen == 0) {
@@ -100,7 +103,7 @@ admin_cert_view_page(struct admin_ctx *c, int status)
 		set_list(c->r, "Cert.sans", &xi.sans);
 		set_list(c->r, "Cert.ekus", &xi.ekus);
 		set_list(c->r, "Cert.key_usage", &xi.key_usage);
-		if ((chain = admin_chain_for(c, cert)) != NULL) {
+		if ((chain = cm_ca_chain_for(c->db, cert)) != NULL) {
 			for (int i = 0; i < sk_X509_num(chain); i++) {
 				struct cm_cert_info ca;
 

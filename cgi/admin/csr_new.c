@@ -8,7 +8,8 @@
 #include <openssl/x509.h>
 
 #include "admin_ctx.h"
-#include "issuance.h"
+#include "cert_lifecycle.h"
+#include "ids.h"
 #include "log.h"
 #include "signer_client.h"
 #include "x509util.h"
@@ -18,6 +19,7 @@
 struct csr_form {
 	const char *csr, *profile, *org, *days;
 	int64_t org_id, dept_id;
+	int64_t renew_id;         /* the certificate this one renews, or 0 */
 	long validity_days;
 	int errors;
 };
@@ -47,6 +49,8 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 	    "Form.org", f->org,
 	    "Form.days", f->days,
 	    NULL);
+	if (f->renew_id > 0)
+		cm_render_set_int(c->r, "Form.renew", (long)f->renew_id);
 	for (size_t i = 0; admin_profiles[i]; i++)
 		if (admin_profile_allowed(&c->user, admin_profiles[i]))
 			cm_render_setf(c->r, admin_profiles[i], "Profiles.%zu.name", n++);
@@ -155,6 +159,8 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 	f->profile = cm_req_form(c->req, "profile");
 	f->org = cm_req_form(c->req, "org");
 	f->days = cm_req_form(c->req, "days");
+	/* Set only by the renewal form; checked against the policy on issue. */
+	f->renew_id = cm_id_parse(cm_req_form(c->req, "renew"));
 	if (f->csr == NULL || f->csr[0] == '\0')
 		field_error(c, f, "csr", "Paste a certificate signing request (PEM, starting with -----BEGIN CERTIFICATE REQUEST-----).");
 	if (f->profile == NULL || f->profile[0] == '\0')
@@ -255,21 +261,18 @@ void
 admin_csr_form(struct admin_ctx *c)
 {
 	struct csr_form f;
-
-	char org[48];
+	char org[48], profile[65];
 	const char *renew = cm_req_query(c->req, "renew");
-	int64_t rid;
 
 	memset(&f, 0, sizeof(f));
 	f.profile = "tls-server";
 	if (renew && renew[0]) {
 		/* Renewal: a new request pre-filled with the old one's profile and
-		 * organisation/department; the administrator pastes a new CSR. */
-		char profile[65];
-		int r;
+		 * organisation/department; the administrator pastes a new CSR, and
+		 * the new certificate is linked to the old one (cm_cert_renew). */
+		int64_t rid = cm_id_parse(renew);
+		int r = rid > 0 ? renew_source(c, rid, profile, sizeof(profile), org, sizeof(org)) : 0;
 
-		rid = small_number(renew, 999999999);
-		r = rid > 0 ? renew_source(c, rid, profile, sizeof(profile), org, sizeof(org)) : 0;
 		if (r < 0) {
 			admin_error(c, 500, "Internal error", "The certificate to renew could not be read; this has been logged.");
 			return;
@@ -280,9 +283,7 @@ admin_csr_form(struct admin_ctx *c)
 		}
 		f.profile = profile;
 		f.org = org;
-		cm_render_set(c->r, "Form.renew", renew);
-		show_form(c, &f, 200);
-		return;
+		f.renew_id = rid;
 	}
 	show_form(c, &f, 200);
 }
@@ -333,14 +334,37 @@ admin_csr_preview(struct admin_ctx *c)
 	show_form(c, &f, f.errors ? 400 : 200);
 }
 
+/* Answers the outcome r of storing a request or certificate (id: its row). */
+static void
+answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const char *err)
+{
+	char loc[64];
+
+	if (r == 0) {
+		snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)id);
+		cm_resp_redirect(c->resp, loc);
+	} else if (r == 400) {
+		field_error(c, f, "csr", err);
+		show_form(c, f, 400);
+	} else if (r == 403) {
+		admin_error(c, 403, "The signer refused this certificate", err);
+	} else if (r == 409) {
+		admin_error(c, 409, "Not possible in this state", err);
+	} else if (r == 502) {
+		admin_error(c, 502, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
+	} else {
+		admin_error(c, 500, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
+	}
+}
+
 void
 admin_csr_issue(struct admin_ctx *c)
 {
 	struct csr_form f;
 	struct cm_signer *sg = NULL;
-	struct cm_issue_input in;
-	struct cm_issue_output out;
-	char err[512], loc[64];
+	struct cm_csr_request in;
+	struct cm_issued_cert out;
+	char err[512];
 	int r;
 
 	memset(&in, 0, sizeof(in));
@@ -348,6 +372,18 @@ admin_csr_issue(struct admin_ctx *c)
 	if (read_form(c, &f) < 0) {
 		admin_error(c, 500, "Internal error", "The form could not be checked; this has been logged.");
 		return;
+	}
+	if (f.renew_id > 0) {
+		char profile[65], org[48];
+
+		/* Only a certificate the administrator may act on is renewed. */
+		r = renew_source(c, f.renew_id, profile, sizeof(profile), org, sizeof(org));
+		if (r <= 0) {
+			admin_error(c, r < 0 ? 500 : 404, r < 0 ? "Internal error" : "Not found", r < 0 ?
+			    "The certificate to renew could not be read; this has been logged." :
+			    "There is no such certificate to renew.");
+			return;
+		}
 	}
 	if (f.errors) {
 		show_form(c, &f, 400);
@@ -362,7 +398,23 @@ admin_csr_issue(struct admin_ctx *c)
 	in.csr = f.csr;
 	in.csr_len = strlen(f.csr);
 	in.validity_days = f.validity_days > 0 ? f.validity_days : 0;
+	in.renews_id = f.renew_id;
 	err[0] = '\0';
+	if (f.renew_id > 0) {
+		/* The lifecycle applies the approval rule; the signer is needed
+		 * only when it says "at once", so a failed connection is its 502. */
+		if (cm_signer_connect(&sg, c->app->settings.signer_socket,
+		    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
+			cm_err("signer: %s", err);
+			sg = NULL;
+		}
+		r = cm_cert_renew(c->db, sg, &in, &out, err, sizeof(err));
+		if (sg)
+			cm_signer_close(sg);
+		free(out.pem);
+		answer_issue(c, &f, r, out.cert_id, err);
+		return;
+	}
 	if (f.org_id > 0) {
 		/* The department's or else the organisation's setting decides:
 		 * auto-approve issues now, otherwise the certificate waits as a
@@ -375,16 +427,11 @@ admin_csr_issue(struct admin_ctx *c)
 		if (r == 0) {
 			int64_t id = 0;
 
-			r = cm_request_from_csr(c->db, &in, &id, err, sizeof(err));
-			if (r == 0) {
-				snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)id);
-				cm_resp_redirect(c->resp, loc);
-			} else if (r == 400) {
-				field_error(c, &f, "csr", err);
-				show_form(c, &f, 400);
-			} else {
+			r = cm_cert_request(c->db, &in, &id, err, sizeof(err));
+			if (r == 0 || r == 400)
+				answer_issue(c, &f, r, id, err);
+			else
 				admin_error(c, 500, "Request failed", "The request could not be stored; this has been logged.");
-			}
 			return;
 		}
 	}
@@ -395,21 +442,8 @@ admin_csr_issue(struct admin_ctx *c)
 		    "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
 		return;
 	}
-	r = cm_issue_from_csr(c->db, sg, &in, &out, err, sizeof(err));
+	r = cm_cert_issue(c->db, sg, &in, &out, err, sizeof(err));
 	cm_signer_close(sg);
-	if (r == 0) {
-		snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)out.cert_id);
-		free(out.pem);
-		cm_resp_redirect(c->resp, loc);
-		return;
-	}
 	free(out.pem);
-	if (r == 400) {
-		field_error(c, &f, "csr", err);
-		show_form(c, &f, 400);
-	} else if (r == 403) {
-		admin_error(c, 403, "The signer refused this certificate", err);
-	} else {
-		admin_error(c, r == 502 ? 502 : 500, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
-	}
+	answer_issue(c, &f, r, out.cert_id, err);
 }

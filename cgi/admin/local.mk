@@ -7,7 +7,6 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/routes.c \
 	cgi/admin/page.c \
 	cgi/admin/object_audit.c \
-	cgi/admin/chain.c \
 	cgi/admin/home.c \
 	cgi/admin/csr_new.c \
 	cgi/admin/cert_list.c \

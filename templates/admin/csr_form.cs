@@ -17,6 +17,7 @@
 <?cs /if ?>
 <form class="csr" method="post" action="/admin/certificates/new">
   <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+  <?cs if:Form.renew ?><input type="hidden" name="renew" value="<?cs var:Form.renew ?>"><?cs /if ?>
   <div class="field<?cs if:Errors.csr ?> has-error<?cs /if ?>">
     <label for="csr">Certificate signing request (PEM)</label>
     <textarea id="csr" name="csr" rows="14" cols="72" spellcheck="false"><?cs var:Form.csr ?></textarea>

@@ -1,10 +1,11 @@
-/* test_approval.c: the approval rule (per certificate type; a department's SSL override) and the one profile -> certificate type mapping (lib/issuance.c). */
+/* test_approval.c: the approval rule (lib/approval.c: per certificate type; a department's SSL override) and the one profile -> certificate type mapping (lib/issuance.c). */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
+#include "approval.h"
 #include "issuance.h"
 
 int

@@ -1,0 +1,1024 @@
+/* cert_lifecycle.c: the one writer of the certificates table: each state change checked against cert_state.c, stored with its audit row in one transaction. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "approval.h"
+#include "audit.h"
+#include "buf.h"
+#include "ca_chain.h"
+#include "cert_lifecycle.h"
+#include "cert_state.h"
+#include "log.h"
+#include "revocation_reason.h"
+#include "x509util.h"
+
+#define CHANGED_MEANWHILE "The certificate changed while you were looking at it; reload the page. Nothing was changed."
+#define NOT_SAVED "The change could not be saved; nothing was changed. This has been logged."
+
+/* Copies s cut to at most max bytes on a UTF-8 boundary (column widths). */
+static char *
+clip(const char *s, size_t max)
+{
+	size_t n;
+	char *c;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if ((c = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(c, s, n);
+	c[n] = '\0';
+	return c;
+}
+
+/* Appends one audit row about certificate id (0: none) in the caller's
+ * transaction, if any. 0 or -1. */
+static int
+audit_cert(struct cm_db *db, const char *actor, const char *remote_addr, int64_t customer_id,
+    const char *action, int64_t id, const char *before, const char *after)
+{
+	struct cm_audit_entry e;
+	char idstr[32];
+
+	memset(&e, 0, sizeof(e));
+	e.actor = actor;
+	e.action = action;
+	e.object_type = "certificate";
+	if (id > 0) {
+		snprintf(idstr, sizeof(idstr), "%lld", (long long)id);
+		e.object_id = idstr;
+	}
+	e.before = before;
+	e.after = after;
+	e.remote_addr = remote_addr;
+	e.customer_id = customer_id;
+	return cm_audit(db, &e);
+}
+
+/* Records a signer refusal ("certificate.refused"); best effort, logged. */
+static void
+audit_refusal(struct cm_db *db, const struct cm_csr_request *in, const char *subject,
+    const char *reason)
+{
+	struct cm_buf j;
+
+	cm_buf_init(&j, 0);
+	if (cm_buf_puts(&j, "{\"profile\":") < 0 || cm_buf_json_str(&j, in->profile) < 0 ||
+	    cm_buf_puts(&j, ",\"subject\":") < 0 || cm_buf_json_str(&j, subject) < 0 ||
+	    cm_buf_puts(&j, ",\"reason\":") < 0 || cm_buf_json_str(&j, reason) < 0 ||
+	    cm_buf_puts(&j, "}") < 0) {
+		cm_err("issuance: out of memory writing the refusal audit row");
+		goto out;
+	}
+	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, "certificate.refused", 0,
+	    NULL, j.data) < 0)
+		cm_err("issuance: audit row for a refusal failed: %s", cm_db_error(db));
+out:
+	cm_buf_free(&j);
+}
+
+/* The sentence for a refused transition; returns 409. */
+static int
+refuse(char *err, size_t errlen, const char *status, int from, int to)
+{
+	snprintf(err, errlen, "This certificate is %s. %s Nothing was changed.", status,
+	    cert_state_refusal(from, to));
+	return 409;
+}
+
+/*
+ * Reads the status of row id of customer_id into status (and its state
+ * into *state, -1 when unknown); with lock, FOR UPDATE in the caller's
+ * transaction. 1 found, 0 not, -1 database error.
+ */
+static int
+load_state(struct cm_db *db, int64_t customer_id, int64_t id, int lock, int *state,
+    char *status, size_t slen)
+{
+	struct cm_stmt *st = cm_db_prepare(db, lock ?
+	    "SELECT status FROM certificates WHERE id = ? AND customer_id = ? FOR UPDATE" :
+	    "SELECT status FROM certificates WHERE id = ? AND customer_id = ?");
+	int f = -1;
+
+	*state = -1;
+	status[0] = '\0';
+	if (st && cm_stmt_bind_i64(st, 0, id) == 0 && cm_stmt_bind_i64(st, 1, customer_id) == 0 &&
+	    cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (f == 1) {
+		const char *s = cm_stmt_str(st, 0, NULL);
+
+		snprintf(status, slen, "%s", s ? s : "");
+		*state = cert_state_parse(status);
+	} else if (f < 0) {
+		cm_err("certificate %lld: %s", (long long)id, cm_db_error(db));
+	}
+	if (st)
+		cm_stmt_close(st);
+	return f;
+}
+
+/* Row id and its state, or the status to answer: 0 found, 400 (no such
+ * certificate), 500. */
+static int
+find_row(struct cm_db *db, int64_t customer_id, int64_t id, int lock, int *state,
+    char *status, size_t slen, char *err, size_t errlen)
+{
+	int f = load_state(db, customer_id, id, lock, state, status, slen);
+
+	if (f < 0) {
+		snprintf(err, errlen, "The certificate could not be read; this has been logged.");
+		return 500;
+	}
+	if (f == 0) {
+		snprintf(err, errlen, "There is no such certificate.");
+		return 400;
+	}
+	return 0;
+}
+
+/* Whether in->renews_id (if set) may be renewed: a certificate of the same
+ * customer that has been issued. 0, 400, 409 or 500 (err set). */
+static int
+check_renews(struct cm_db *db, const struct cm_csr_request *in, char *err, size_t errlen)
+{
+	char status[16];
+	int state, r;
+
+	if (in->renews_id <= 0)
+		return 0;
+	if ((r = find_row(db, in->customer_id, in->renews_id, 0, &state, status, sizeof(status),
+	    err, errlen)) != 0) {
+		if (r == 400)
+			snprintf(err, errlen, "There is no such certificate to renew.");
+		return r;
+	}
+	if (state != CERT_ISSUED && state != CERT_REVOKED && state != CERT_EXPIRED) {
+		snprintf(err, errlen, "Certificate %lld is %s: only a certificate that was issued can be renewed.",
+		    (long long)in->renews_id, status);
+		return 409;
+	}
+	return 0;
+}
+
+/* The row that UPDATE ... WHERE status = from changed: 1, or 0 when it
+ * changed none (the row moved on meanwhile), -1 on error. Closes st. */
+static int
+run_update(struct cm_stmt *st)
+{
+	int r = -1;
+
+	if (cm_stmt_execute(st) == 0)
+		r = cm_stmt_affected(st) == 1;
+	cm_stmt_close(st);
+	return r;
+}
+
+/* A certificate the signer has just issued, decoded and clipped for its row. */
+struct signed_cert {
+	struct cm_issue_result res;
+	X509 *cert;
+	struct cm_cert_info xi;
+	struct cm_buf pem;
+	char *sans, *subj, *cn, *email;
+	int64_t issuer_id;
+	char refusal[512];          /* the signer's reason when it refused */
+};
+
+static void
+signed_cert_init(struct signed_cert *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	cm_buf_init(&sc->pem, 0);
+}
+
+static void
+signed_cert_free(struct signed_cert *sc)
+{
+	free(sc->sans);
+	free(sc->subj);
+	free(sc->cn);
+	free(sc->email);
+	cm_buf_free(&sc->pem);
+	cm_cert_info_free(&sc->xi);
+	X509_free(sc->cert);
+	cm_issue_result_free(&sc->res);
+}
+
+/*
+ * Asks the signer for in's certificate from the CSR's DER and reads the
+ * answer back into sc for the certificates row. Returns 0 when issued and
+ * ready; 403 when the signer refused (err has its reason, sc->refusal the
+ * signer's words: the caller writes the refusal's audit row, outside any
+ * transaction it rolls back); 502 when the signer could not be asked or
+ * answered with an unreadable certificate; -1 when it was issued but the
+ * row's fields could not be prepared (out of memory): the caller reports
+ * issued-but-not-stored.
+ */
+static int
+sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
+    const struct cm_buf *csrder, struct signed_cert *sc, char *err, size_t errlen)
+{
+	struct cm_issue_req sreq;
+	char serr[512];
+	int r;
+
+	memset(&sreq, 0, sizeof(sreq));
+	sreq.profile = in->profile;
+	sreq.csr_der = (const unsigned char *)csrder->data;
+	sreq.csr_len = csrder->len;
+	sreq.validity_days = in->validity_days;
+	serr[0] = '\0';
+	r = cm_signer_issue(signer, &sreq, &sc->res, serr, sizeof(serr));
+	if (r == 1) {
+		snprintf(err, errlen, "the signer refused: %s", serr);
+		snprintf(sc->refusal, sizeof(sc->refusal), "%s", serr);
+		return 403;
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "the signer could not be asked: %s", serr);
+		cm_err("issuance: signer: %s", serr);
+		return 502;
+	}
+	if (cm_cert_load(sc->res.der, sc->res.der_len, &sc->cert, serr, sizeof(serr)) < 0 ||
+	    cm_cert_describe(sc->cert, &sc->xi) < 0 || cm_cert_pem(sc->cert, &sc->pem) < 0) {
+		cm_err("issuance: the signer returned serial %s that we cannot read: %s",
+		    sc->res.serial_hex, serr);
+		snprintf(err, errlen, "the signer returned an unreadable certificate (serial %s)", sc->res.serial_hex);
+		return 502;
+	}
+	if ((sc->sans = cm_strlist_join(&sc->xi.sans, ", ")) == NULL ||
+	    (sc->subj = clip(sc->xi.subject, 1024)) == NULL ||
+	    (sc->xi.cn && (sc->cn = clip(sc->xi.cn, 255)) == NULL) ||
+	    (sc->xi.email && (sc->email = clip(sc->xi.email, 255)) == NULL))
+		return -1;
+	sc->issuer_id = cm_ca_issuer_id(db, sc->cert);
+	return 0;
+}
+
+/* The message and log line of a certificate issued but not stored; 500. */
+static int
+issued_not_stored(struct cm_db *db, const char *serial, char *err, size_t errlen)
+{
+	/* The signer's journal still accounts for this certificate. */
+	cm_err("issuance: certificate %s was issued but not stored: %s", serial, cm_db_error(db));
+	snprintf(err, errlen, "the certificate (serial %s) was issued but could not be stored; an operator can recover it from the signer's journal",
+	    serial);
+	return 500;
+}
+
+/*
+ * Stores a freshly signed certificate as a new "issued" row with its audit
+ * row "certificate.issue" (extra: more JSON members, starting with a comma,
+ * or NULL), in the caller's transaction. *cert_id gets the id. 0 or -1.
+ */
+static int
+store_issued(struct cm_db *db, const struct cm_csr_request *in, const char *cert_type,
+    const struct signed_cert *sc, const char *extra, int64_t *cert_id)
+{
+	struct cm_stmt *st;
+	struct cm_buf after;
+	int rc = -1;
+
+	cm_buf_init(&after, 0);
+	st = cm_db_prepare(db,
+	    "INSERT INTO certificates (customer_id, org_id, dept_id, issuer_id, cert_type, profile,"
+	    " status, serial_hex, subject_dn, common_name, sans, email, key_type, key_bits,"
+	    " not_before, not_after, der, csr, requested_by, renews_id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL ||
+	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
+	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
+	    (in->dept_id > 0 ? cm_stmt_bind_i64(st, 2, in->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
+	    (sc->issuer_id > 0 ? cm_stmt_bind_i64(st, 3, sc->issuer_id) : cm_stmt_bind_null(st, 3)) < 0 ||
+	    cm_stmt_bind_str(st, 4, cert_type) < 0 ||
+	    cm_stmt_bind_str(st, 5, in->profile) < 0 ||
+	    cm_stmt_bind_str(st, 6, sc->res.serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 7, sc->subj) < 0 ||
+	    cm_stmt_bind_str(st, 8, sc->cn) < 0 ||
+	    cm_stmt_bind_str(st, 9, sc->sans) < 0 ||
+	    cm_stmt_bind_str(st, 10, sc->email) < 0 ||
+	    cm_stmt_bind_str(st, 11, sc->xi.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 12, sc->xi.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 13, sc->xi.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 14, sc->xi.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 15, sc->res.der, sc->res.der_len) < 0 ||
+	    cm_stmt_bind_blob(st, 16, in->csr, in->csr_len) < 0 ||
+	    cm_stmt_bind_str(st, 17, in->actor) < 0 ||
+	    (in->renews_id > 0 ? cm_stmt_bind_i64(st, 18, in->renews_id) : cm_stmt_bind_null(st, 18)) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	*cert_id = (int64_t)cm_stmt_insert_id(st);
+	if (cm_buf_puts(&after, "{\"serial\":") < 0 || cm_buf_json_str(&after, sc->res.serial_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in->profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, sc->subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sc->sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, sc->xi.not_after_str) < 0 ||
+	    cm_buf_printf(&after, ",\"org_id\":%lld,\"sha256\":", (long long)in->org_id) < 0 ||
+	    cm_buf_json_str(&after, sc->xi.sha256_hex) < 0 ||
+	    (in->any_name && cm_buf_puts(&after, ",\"any_name\":true") < 0) ||
+	    (in->renews_id > 0 && cm_buf_printf(&after, ",\"renews\":%lld", (long long)in->renews_id) < 0) ||
+	    (extra && cm_buf_puts(&after, extra) < 0) ||
+	    cm_buf_puts(&after, "}") < 0)
+		goto out;
+	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, "certificate.issue", *cert_id,
+	    NULL, after.data) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&after);
+	return rc;
+}
+
+/*
+ * issued -> revoked for row id with reason code and its audit row (extra:
+ * more JSON members, starting with a comma, or NULL), in the caller's
+ * transaction. 1 done, 0 the row is no longer issued, -1 error.
+ */
+static int
+revoke_row(struct cm_db *db, const char *actor, const char *remote_addr, int64_t customer_id,
+    int64_t id, int code, const char *extra)
+{
+	struct cm_stmt *st = cm_db_prepare(db,
+	    "UPDATE certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(), revocation_reason = ?"
+	    " WHERE id = ? AND customer_id = ? AND status = 'issued'");
+	struct cm_buf after;
+	int r;
+
+	if (st == NULL || cm_stmt_bind_i64(st, 0, code) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
+	    cm_stmt_bind_i64(st, 2, customer_id) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	if ((r = run_update(st)) != 1)
+		return r;
+	cm_buf_init(&after, 0);
+	if (cm_buf_printf(&after, "{\"status\":\"revoked\",\"reason\":\"%s\",\"reason_code\":%d",
+	    cm_revocation_reason_name(code), code) < 0 ||
+	    (extra && cm_buf_puts(&after, extra) < 0) || cm_buf_puts(&after, "}") < 0 ||
+	    audit_cert(db, actor, remote_addr, customer_id, "certificate.revoke", id,
+	    "{\"status\":\"issued\"}", after.data) < 0)
+		r = -1;
+	cm_buf_free(&after);
+	return r;
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
+{
+	X509_REQ *req = NULL;
+	struct cm_csr_info ci;
+	struct signed_cert sc;
+	struct cm_buf csrder;
+	const char *cert_type;
+	int in_tx = 0, rc = 500, r;
+
+	memset(&ci, 0, sizeof(ci));
+	signed_cert_init(&sc);
+	memset(out, 0, sizeof(*out));
+	cm_buf_init(&csrder, 0);
+	snprintf(err, errlen, "internal error");
+
+	if ((r = cm_csr_check(db, in, &req, &ci, &cert_type, err, errlen)) != 0 ||
+	    (r = check_renews(db, in, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if (cm_csr_der(req, &csrder) < 0)
+		goto out;
+	if ((r = sign_csr(db, signer, in, &csrder, &sc, err, errlen)) != 0) {
+		if (r == 403)
+			audit_refusal(db, in, ci.subject, sc.refusal);
+		rc = r < 0 ? issued_not_stored(db, sc.res.serial_hex, err, errlen) : r;
+		goto out;
+	}
+	if (cm_db_begin(db) < 0)
+		goto stored_fail;
+	in_tx = 1;
+	if (store_issued(db, in, cert_type, &sc, NULL, &out->cert_id) < 0 || cm_db_commit(db) < 0)
+		goto stored_fail;
+	in_tx = 0;
+	snprintf(out->serial_hex, sizeof(out->serial_hex), "%s", sc.res.serial_hex);
+	out->pem = cm_buf_steal(&sc.pem);
+	err[0] = '\0';
+	cm_info("issued %s certificate %s (id %lld) for %s", in->profile, sc.res.serial_hex,
+	    (long long)out->cert_id, in->actor);
+	rc = 0;
+	goto out;
+
+stored_fail:
+	rc = issued_not_stored(db, sc.res.serial_hex, err, errlen);
+	out->cert_id = 0;
+out:
+	if (in_tx)
+		cm_db_rollback(db);
+	cm_buf_free(&csrder);
+	cm_csr_info_free(&ci);
+	X509_REQ_free(req);
+	signed_cert_free(&sc);
+	return rc;
+}
+
+/* The first "email:" SAN of a CSR, clipped for the column; NULL when none or out of memory. */
+static char *
+csr_email(const struct cm_csr_info *ci)
+{
+	for (size_t i = 0; i < ci->sans.n; i++)
+		if (strncmp(ci->sans.v[i], "email:", 6) == 0)
+			return clip(ci->sans.v[i] + 6, 255);
+	return NULL;
+}
+
+/* 0 / 400 / 403 / 409 / 500, see cert_lifecycle.h. */
+int
+cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert_id,
+    char *err, size_t errlen)
+{
+	X509_REQ *req = NULL;
+	struct cm_csr_info ci;
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	const char *cert_type = NULL;
+	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL;
+	int in_tx = 0, rc = 500, r;
+
+	memset(&ci, 0, sizeof(ci));
+	cm_buf_init(&after, 0);
+	*cert_id = 0;
+	snprintf(err, errlen, "internal error");
+	if (in->any_name) {
+		/* The operator override is for immediate issuance from the CLI only. */
+		snprintf(err, errlen, "a request cannot skip the domain check");
+		rc = 400;
+		goto out;
+	}
+	if ((r = cm_csr_check(db, in, &req, &ci, &cert_type, err, errlen)) != 0 ||
+	    (r = check_renews(db, in, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if ((sans = cm_strlist_join(&ci.sans, ", ")) == NULL ||
+	    (subj = clip(ci.subject ? ci.subject : "", 1024)) == NULL ||
+	    (ci.cn && (cn = clip(ci.cn, 255)) == NULL))
+		goto out;
+	email = csr_email(&ci);
+	if (cm_db_begin(db) < 0)
+		goto out;
+	in_tx = 1;
+	st = cm_db_prepare(db,
+	    "INSERT INTO certificates (customer_id, org_id, dept_id, cert_type, profile, status,"
+	    " subject_dn, common_name, sans, email, key_type, key_bits, csr, requested_by, renews_id)"
+	    " VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL ||
+	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
+	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
+	    (in->dept_id > 0 ? cm_stmt_bind_i64(st, 2, in->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
+	    cm_stmt_bind_str(st, 3, cert_type) < 0 ||
+	    cm_stmt_bind_str(st, 4, in->profile) < 0 ||
+	    cm_stmt_bind_str(st, 5, subj) < 0 ||
+	    cm_stmt_bind_str(st, 6, cn) < 0 ||
+	    cm_stmt_bind_str(st, 7, sans) < 0 ||
+	    cm_stmt_bind_str(st, 8, email) < 0 ||
+	    cm_stmt_bind_str(st, 9, ci.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 10, ci.key.bits) < 0 ||
+	    cm_stmt_bind_blob(st, 11, in->csr, in->csr_len) < 0 ||
+	    cm_stmt_bind_str(st, 12, in->actor) < 0 ||
+	    (in->renews_id > 0 ? cm_stmt_bind_i64(st, 13, in->renews_id) : cm_stmt_bind_null(st, 13)) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	*cert_id = (int64_t)cm_stmt_insert_id(st);
+	if (cm_buf_puts(&after, "{\"status\":\"requested\",\"profile\":") < 0 || cm_buf_json_str(&after, in->profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sans) < 0 ||
+	    cm_buf_printf(&after, ",\"org_id\":%lld,\"dept_id\":%lld", (long long)in->org_id,
+	    (long long)in->dept_id) < 0 ||
+	    (in->renews_id > 0 && cm_buf_printf(&after, ",\"renews\":%lld", (long long)in->renews_id) < 0) ||
+	    cm_buf_puts(&after, "}") < 0)
+		goto out;
+	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, "certificate.request", *cert_id,
+	    NULL, after.data) < 0 || cm_db_commit(db) < 0)
+		goto out;
+	in_tx = 0;
+	err[0] = '\0';
+	cm_info("request %lld (%s) stored for %s", (long long)*cert_id, in->profile, in->actor);
+	rc = 0;
+out:
+	if (rc == 500)
+		cm_err("issuance: storing a request: %s", cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+	if (in_tx)
+		cm_db_rollback(db);
+	if (rc != 0)
+		*cert_id = 0;
+	free(sans);
+	free(subj);
+	free(cn);
+	free(email);
+	cm_buf_free(&after);
+	cm_csr_info_free(&ci);
+	X509_REQ_free(req);
+	return rc;
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
+{
+	int a = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (in->renews_id <= 0) {
+		snprintf(err, errlen, "There is no such certificate to renew.");
+		return 400;
+	}
+	/* The approval rule decides as for any new certificate: a renewal is
+	 * no shortcut past an administrator. */
+	if (in->org_id > 0 &&
+	    (a = cm_auto_approves(db, in->customer_id, in->org_id, in->dept_id, cm_cert_type_of(in->profile))) < 0) {
+		snprintf(err, errlen, "The organisation could not be read; this has been logged.");
+		return 500;
+	}
+	if (a == 0)
+		return cm_cert_request(db, in, &out->cert_id, err, errlen);
+	if (signer == NULL) {
+		snprintf(err, errlen, "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
+		return 502;
+	}
+	return cm_cert_issue(db, signer, in, out, err, errlen);
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
+{
+	X509_REQ *req = NULL;
+	struct cm_csr_info ci;
+	struct signed_cert sc;
+	struct cm_csr_request nin = *in;
+	struct cm_buf csrder;
+	const char *cert_type;
+	char status[16], extra[64];
+	int in_tx = 0, rc = 500, r, state;
+
+	memset(&ci, 0, sizeof(ci));
+	signed_cert_init(&sc);
+	memset(out, 0, sizeof(*out));
+	cm_buf_init(&csrder, 0);
+	snprintf(err, errlen, "internal error");
+	nin.renews_id = old_id;
+
+	if ((r = cm_csr_check(db, &nin, &req, &ci, &cert_type, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if (cm_csr_der(req, &csrder) < 0)
+		goto out;
+	/* The old row is locked from its check until the replacement is
+	 * stored: it cannot be revoked or expired in between, so a signed
+	 * replacement is never left without the row it replaces. */
+	if (cm_db_begin(db) < 0)
+		goto out;
+	in_tx = 1;
+	if ((r = find_row(db, in->customer_id, old_id, 1, &state, status, sizeof(status), err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if (!cert_state_allowed(state, CERT_REVOKED)) {
+		rc = refuse(err, errlen, status, state, CERT_REVOKED);
+		goto out;
+	}
+	if ((r = sign_csr(db, signer, &nin, &csrder, &sc, err, errlen)) != 0) {
+		cm_db_rollback(db);
+		in_tx = 0;
+		if (r == 403)
+			audit_refusal(db, &nin, ci.subject, sc.refusal);
+		rc = r < 0 ? issued_not_stored(db, sc.res.serial_hex, err, errlen) : r;
+		goto out;
+	}
+	snprintf(extra, sizeof(extra), ",\"supersedes\":%lld", (long long)old_id);
+	if (store_issued(db, &nin, cert_type, &sc, extra, &out->cert_id) < 0)
+		goto stored_fail;
+	snprintf(extra, sizeof(extra), ",\"superseded_by\":%lld", (long long)out->cert_id);
+	/* Locked above and checked issued: anything but 1 is an error here. */
+	if (revoke_row(db, in->actor, in->remote_addr, in->customer_id, old_id, CM_REASON_SUPERSEDED,
+	    extra) != 1 || cm_db_commit(db) < 0)
+		goto stored_fail;
+	in_tx = 0;
+	snprintf(out->serial_hex, sizeof(out->serial_hex), "%s", sc.res.serial_hex);
+	out->pem = cm_buf_steal(&sc.pem);
+	err[0] = '\0';
+	cm_info("issued %s certificate %s (id %lld) superseding %lld for %s", in->profile,
+	    sc.res.serial_hex, (long long)out->cert_id, (long long)old_id, in->actor);
+	rc = 0;
+	goto out;
+
+stored_fail:
+	rc = issued_not_stored(db, sc.res.serial_hex, err, errlen);
+	out->cert_id = 0;
+out:
+	if (in_tx)
+		cm_db_rollback(db);
+	cm_buf_free(&csrder);
+	cm_csr_info_free(&ci);
+	X509_REQ_free(req);
+	signed_cert_free(&sc);
+	return rc;
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_cert_actor *who, int64_t id, char *err, size_t errlen)
+{
+	X509_REQ *req = NULL;
+	struct cm_csr_info ci;
+	struct signed_cert sc;
+	struct cm_csr_request in;
+	struct cm_buf csrder, after, csr;
+	struct cm_stmt *st = NULL;
+	const char *cert_type = NULL;
+	char *profile = NULL;
+	int in_tx = 0, rc = 500, r, f;
+
+	memset(&ci, 0, sizeof(ci));
+	signed_cert_init(&sc);
+	memset(&in, 0, sizeof(in));
+	cm_buf_init(&csrder, 0);
+	cm_buf_init(&after, 0);
+	cm_buf_init(&csr, 0);
+	snprintf(err, errlen, "internal error");
+
+	st = cm_db_prepare(db,
+	    "SELECT customer_id, org_id, dept_id, profile, status, csr FROM certificates"
+	    " WHERE id = ? AND customer_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, who->customer_id) < 0 ||
+	    cm_stmt_execute(st) < 0 || (f = cm_stmt_fetch(st)) < 0)
+		goto out;
+	if (f == 0) {
+		snprintf(err, errlen, "there is no such certificate request");
+		rc = 400;
+		goto out;
+	}
+	if (cert_state_parse(cm_stmt_str(st, 4, NULL)) != CERT_APPROVED) {
+		snprintf(err, errlen, "only an approved request can be issued");
+		rc = 409;
+		goto out;
+	}
+	{
+		size_t len = 0;
+		const char *p = cm_stmt_str(st, 5, &len);
+
+		if (p == NULL || len == 0) {
+			snprintf(err, errlen, "the request has no stored CSR");
+			rc = 400;
+			goto out;
+		}
+		if (cm_buf_append(&csr, p, len) < 0 ||
+		    (profile = clip(cm_stmt_str(st, 3, NULL), 64)) == NULL)
+			goto out;
+	}
+	in.actor = who->actor;
+	in.remote_addr = who->remote_addr;
+	in.customer_id = cm_stmt_i64(st, 0);
+	in.org_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+	in.dept_id = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);
+	in.profile = profile;
+	in.csr = csr.data;
+	in.csr_len = csr.len;
+	cm_stmt_close(st);
+	st = NULL;
+
+	/* The names are checked again: a domain may have lost its validation
+	 * or delegation since the request was made. */
+	if ((r = cm_csr_check(db, &in, &req, &ci, &cert_type, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	if (cm_csr_der(req, &csrder) < 0)
+		goto out;
+	if ((r = sign_csr(db, signer, &in, &csrder, &sc, err, errlen)) != 0) {
+		if (r == 403)
+			audit_refusal(db, &in, ci.subject, sc.refusal);
+		if (r > 0) {
+			rc = r;
+			goto out;
+		}
+		goto stored_fail;
+	}
+	if (cm_db_begin(db) < 0)
+		goto stored_fail;
+	in_tx = 1;
+	st = cm_db_prepare(db,
+	    "UPDATE certificates SET status = 'issued', issuer_id = ?, serial_hex = ?, subject_dn = ?,"
+	    " common_name = ?, sans = ?, email = ?, key_type = ?, key_bits = ?, not_before = ?,"
+	    " not_after = ?, der = ?, issue_error = NULL WHERE id = ? AND status = 'approved'");
+	if (st == NULL ||
+	    (sc.issuer_id > 0 ? cm_stmt_bind_i64(st, 0, sc.issuer_id) : cm_stmt_bind_null(st, 0)) < 0 ||
+	    cm_stmt_bind_str(st, 1, sc.res.serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 2, sc.subj) < 0 ||
+	    cm_stmt_bind_str(st, 3, sc.cn) < 0 ||
+	    cm_stmt_bind_str(st, 4, sc.sans) < 0 ||
+	    cm_stmt_bind_str(st, 5, sc.email) < 0 ||
+	    cm_stmt_bind_str(st, 6, sc.xi.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 7, sc.xi.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 8, sc.xi.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 9, sc.xi.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 10, sc.res.der, sc.res.der_len) < 0 ||
+	    cm_stmt_bind_i64(st, 11, id) < 0 ||
+	    cm_stmt_execute(st) < 0 || cm_stmt_affected(st) != 1)
+		goto stored_fail;
+	cm_stmt_close(st);
+	st = NULL;
+	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || cm_buf_json_str(&after, sc.res.serial_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in.profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, sc.subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sc.sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, sc.xi.not_after_str) < 0 ||
+	    cm_buf_puts(&after, ",\"sha256\":") < 0 || cm_buf_json_str(&after, sc.xi.sha256_hex) < 0 ||
+	    cm_buf_puts(&after, "}") < 0)
+		goto stored_fail;
+	if (audit_cert(db, who->actor, who->remote_addr, in.customer_id, "certificate.issue", id,
+	    "{\"status\":\"approved\"}", after.data) < 0 || cm_db_commit(db) < 0)
+		goto stored_fail;
+	in_tx = 0;
+	err[0] = '\0';
+	cm_info("issued request %lld as %s for %s", (long long)id, sc.res.serial_hex, who->actor);
+	rc = 0;
+	goto out;
+
+stored_fail:
+	cm_err("issuance: request %lld issued as %s but not stored: %s", (long long)id,
+	    sc.res.serial_hex, cm_db_error(db));
+	snprintf(err, errlen, "the certificate (serial %s) was issued but could not be stored; an operator can recover it from the signer's journal",
+	    sc.res.serial_hex);
+	rc = 500;
+out:
+	if (rc == 500 && sc.res.serial_hex[0] == '\0')
+		cm_err("issuance: request %lld: %s", (long long)id, cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+	if (in_tx)
+		cm_db_rollback(db);
+	free(profile);
+	cm_buf_free(&after);
+	cm_buf_free(&csrder);
+	cm_buf_free(&csr);
+	cm_csr_info_free(&ci);
+	X509_REQ_free(req);
+	signed_cert_free(&sc);
+	return rc;
+}
+
+/* Records why issuance of approved request id failed (shown on its page);
+ * best effort, logged. */
+static void
+note_issue_error(struct cm_db *db, int64_t id, const char *msg)
+{
+	struct cm_stmt *st = cm_db_prepare(db,
+	    "UPDATE certificates SET issue_error = LEFT(?, 512) WHERE id = ? AND status = 'approved'");
+
+	if (st == NULL || cm_stmt_bind_str(st, 0, msg) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		cm_err("certificate %lld: recording the issuance error: %s", (long long)id, cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+}
+
+/*
+ * Moves row id from `from` to status `to` with the bound statement st
+ * (whose WHERE ends "AND status = from"; closed here) and its audit row,
+ * in one transaction the caller has begun. 0 done (committed), 409 the row
+ * changed meanwhile, 500; rolled back unless 0.
+ */
+static int
+apply(struct cm_db *db, const struct cm_cert_actor *who, struct cm_stmt *st, int64_t id,
+    const char *action, const char *from, const char *after, char *err, size_t errlen)
+{
+	struct cm_buf before;
+	int rc = 500, r;
+
+	cm_buf_init(&before, 0);
+	if ((r = run_update(st)) == 0) {
+		snprintf(err, errlen, CHANGED_MEANWHILE);
+		rc = 409;
+		goto out;
+	}
+	if (r < 0 || cm_buf_puts(&before, "{\"status\":") < 0 || cm_buf_json_str(&before, from) < 0 ||
+	    cm_buf_puts(&before, "}") < 0 ||
+	    audit_cert(db, who->actor, who->remote_addr, who->customer_id, action, id, before.data, after) < 0 ||
+	    cm_db_commit(db) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		cm_db_rollback(db);
+	if (rc == 500) {
+		cm_err("%s on certificate %lld: %s", action, (long long)id, cm_db_error(db));
+		snprintf(err, errlen, NOT_SAVED);
+	}
+	cm_buf_free(&before);
+	return rc;
+}
+
+/* A statement prepared inside a transaction begun here, or NULL (then the
+ * transaction is rolled back, err set, logged). */
+static struct cm_stmt *
+begin_update(struct cm_db *db, const char *sql, char *err, size_t errlen)
+{
+	struct cm_stmt *st = NULL;
+
+	if (cm_db_begin(db) == 0 && (st = cm_db_prepare(db, sql)) != NULL)
+		return st;
+	cm_err("certificates: %s", cm_db_error(db));
+	cm_db_rollback(db);
+	snprintf(err, errlen, NOT_SAVED);
+	return NULL;
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert_actor *who,
+    int64_t id, int *approved, char *err, size_t errlen)
+{
+	char status[16];
+	int state, r;
+
+	*approved = 0;
+	if ((r = find_row(db, who->customer_id, id, 0, &state, status, sizeof(status), err, errlen)) != 0)
+		return r;
+	if (state == CERT_REQUESTED) {
+		struct cm_stmt *st;
+
+		if (!cert_state_allowed(state, CERT_APPROVED))
+			return refuse(err, errlen, status, state, CERT_APPROVED);
+		st = begin_update(db, "UPDATE certificates SET status = 'approved', approved_by = ?"
+		    " WHERE id = ? AND customer_id = ? AND status = 'requested'", err, errlen);
+		if (st == NULL)
+			return 500;
+		if (cm_stmt_bind_str(st, 0, who->actor) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
+		    cm_stmt_bind_i64(st, 2, who->customer_id) < 0) {
+			cm_stmt_close(st);
+			cm_db_rollback(db);
+			snprintf(err, errlen, NOT_SAVED);
+			return 500;
+		}
+		if ((r = apply(db, who, st, id, "certificate.approve", "requested",
+		    "{\"status\":\"approved\"}", err, errlen)) != 0)
+			return r;
+	} else if (!cert_state_allowed(state, CERT_ISSUED)) {
+		return refuse(err, errlen, status, state, CERT_ISSUED);
+	}
+	*approved = 1;
+	if (signer == NULL) {
+		note_issue_error(db, id, "the signing service was not answering");
+		snprintf(err, errlen, "The request is approved, but certmint's signing service is not answering. Use \"Issue now\" on the certificate's page later.");
+		return 502;
+	}
+	r = cm_cert_issue_approved(db, signer, who, id, err, errlen);
+	if (r == 409) {
+		snprintf(err, errlen, "The request changed meanwhile; nothing was issued.");
+	} else if (r != 0) {
+		note_issue_error(db, id, err);
+	}
+	return r;
+}
+
+/* 0 / 400 / 409 / 500, see cert_lifecycle.h. */
+int
+cm_cert_decline(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
+    const char *message, char *err, size_t errlen)
+{
+	struct cm_stmt *st;
+	struct cm_buf after;
+	char status[16];
+	int state, r;
+
+	if ((r = find_row(db, who->customer_id, id, 0, &state, status, sizeof(status), err, errlen)) != 0)
+		return r;
+	if (!cert_state_allowed(state, CERT_DECLINED))
+		return refuse(err, errlen, status, state, CERT_DECLINED);
+	if (message == NULL || message[strspn(message, " \t\r\n")] == '\0') {
+		snprintf(err, errlen, "Say why the request is declined; the requester reads this message.");
+		return 400;
+	}
+	if (strlen(message) > CM_DECLINE_MESSAGE_MAX) {
+		snprintf(err, errlen, "The message is longer than %d characters.", CM_DECLINE_MESSAGE_MAX);
+		return 400;
+	}
+	cm_buf_init(&after, 0);
+	if (cm_buf_puts(&after, "{\"status\":\"declined\",\"message\":") < 0 ||
+	    cm_buf_json_str(&after, message) < 0 || cm_buf_puts(&after, "}") < 0) {
+		cm_buf_free(&after);
+		snprintf(err, errlen, NOT_SAVED);
+		return 500;
+	}
+	st = begin_update(db, "UPDATE certificates SET status = 'declined', decline_message = ?, approved_by = ?"
+	    " WHERE id = ? AND customer_id = ? AND status = 'requested'", err, errlen);
+	if (st == NULL) {
+		r = 500;
+	} else if (cm_stmt_bind_str(st, 0, message) < 0 || cm_stmt_bind_str(st, 1, who->actor) < 0 ||
+	    cm_stmt_bind_i64(st, 2, id) < 0 || cm_stmt_bind_i64(st, 3, who->customer_id) < 0) {
+		cm_stmt_close(st);
+		cm_db_rollback(db);
+		snprintf(err, errlen, NOT_SAVED);
+		r = 500;
+	} else {
+		r = apply(db, who, st, id, "certificate.decline", "requested", after.data, err, errlen);
+	}
+	cm_buf_free(&after);
+	return r;
+}
+
+/* 0 / 400 / 409 / 500, see cert_lifecycle.h. */
+int
+cm_cert_revoke(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
+    int reason_code, char *err, size_t errlen)
+{
+	char status[16];
+	int state, r;
+
+	if ((r = find_row(db, who->customer_id, id, 0, &state, status, sizeof(status), err, errlen)) != 0)
+		return r;
+	if (!cert_state_allowed(state, CERT_REVOKED))
+		return refuse(err, errlen, status, state, CERT_REVOKED);
+	if (cm_revocation_reason_name(reason_code) == NULL) {
+		snprintf(err, errlen, "Choose the reason for the revocation.");
+		return 400;
+	}
+	if (cm_db_begin(db) < 0) {
+		cm_err("certificates: %s", cm_db_error(db));
+		snprintf(err, errlen, NOT_SAVED);
+		return 500;
+	}
+	r = revoke_row(db, who->actor, who->remote_addr, who->customer_id, id, reason_code, NULL);
+	if (r == 1 && cm_db_commit(db) == 0)
+		return 0;
+	cm_db_rollback(db);
+	if (r == 0) {
+		snprintf(err, errlen, CHANGED_MEANWHILE);
+		return 409;
+	}
+	cm_err("certificate.revoke on certificate %lld: %s", (long long)id, cm_db_error(db));
+	snprintf(err, errlen, NOT_SAVED);
+	return 500;
+}
+
+/* 0 / 409 / 500, see cert_lifecycle.h. */
+int
+cm_cert_expire(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
+    const char *status, const char *not_after, char *err, size_t errlen)
+{
+	struct cm_stmt *st;
+	struct cm_buf before;
+	int state = cert_state_parse(status), r, rc = 500;
+
+	/* The one transition table decides, as on the admin pages. */
+	if (!cert_state_allowed(state, CERT_EXPIRED))
+		return refuse(err, errlen, status ? status : "", state, CERT_EXPIRED);
+	cm_buf_init(&before, 0);
+	st = cm_db_prepare(db,
+	    "UPDATE certificates SET status = ? WHERE id = ? AND customer_id = ? AND status = ?");
+	if (st == NULL || cm_stmt_bind_str(st, 0, cert_state_name(CERT_EXPIRED)) < 0 ||
+	    cm_stmt_bind_i64(st, 1, id) < 0 || cm_stmt_bind_i64(st, 2, who->customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 3, status) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		goto out;
+	}
+	if ((r = run_update(st)) == 0) {
+		snprintf(err, errlen, CHANGED_MEANWHILE);
+		rc = 409;
+		goto out;
+	}
+	if (r < 0 || cm_buf_puts(&before, "{\"status\":") < 0 || cm_buf_json_str(&before, status) < 0 ||
+	    cm_buf_puts(&before, ",\"not_after\":") < 0 || cm_buf_json_str(&before, not_after) < 0 ||
+	    cm_buf_puts(&before, "}") < 0 ||
+	    audit_cert(db, who->actor, who->remote_addr, who->customer_id, "certificate.expire", id,
+	    before.data, "{\"status\":\"expired\"}") < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc == 500)
+		snprintf(err, errlen, "certificate %lld could not be expired: %s", (long long)id, cm_db_error(db));
+	cm_buf_free(&before);
+	return rc;
+}

@@ -1,0 +1,137 @@
+/* cert_lifecycle.h: every state change of a certificate row (request, issue, approve, decline, revoke, renew, supersede, expire), each checked against cert_state.c and audited in its own transaction; nothing else writes `certificates`. */
+#ifndef CM_CERT_LIFECYCLE_H
+#define CM_CERT_LIFECYCLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "issuance.h"
+#include "signer_client.h"
+
+/* The longest decline message a requester is sent (bytes). */
+#define CM_DECLINE_MESSAGE_MAX 1000
+
+/* Who asks for a change of an existing row: the audit row's actor and
+ * address, and the customer the row must belong to (another customer's row
+ * reads as missing). */
+struct cm_cert_actor {
+	const char *actor;          /* principal, "cli:USER", "system:expire" */
+	const char *remote_addr;    /* or NULL */
+	int64_t customer_id;
+};
+
+/*
+ * Every function below answers with an HTTP-like status and, unless 0, a
+ * sentence in err for the person who asked:
+ *   0    done (committed, audit row included);
+ *   400  the input is wrong (nothing written);
+ *   403  refused: customer disabled, or the signer refused by policy (the
+ *        refusal has its own audit row "certificate.refused");
+ *   409  the row is not in a state that allows this transition, or changed
+ *        meanwhile (nothing written);
+ *   500  database failure (logged; rolled back);
+ *   502  the signer could not be asked, or answered with something unreadable.
+ * A certificate the signer issued but that could not be stored is a 500
+ * whose err names its serial (the signer's journal still accounts for it).
+ */
+
+/*
+ * A request instead of a certificate (an administrator approves it later):
+ * the CSR checks (issuance.h; any_name is refused), then the row in status
+ * "requested" with its CSR, subject and names, and an audit row
+ * "certificate.request", in one transaction; the signer is not asked.
+ * in->renews_id, when set, must be a certificate of the customer that has
+ * been issued (issued, revoked or expired; else 409). *cert_id gets the new
+ * row's id (0 on failure). 0 / 400 / 403 / 409 / 500.
+ */
+int cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert_id,
+    char *err, size_t errlen);
+
+/*
+ * Direct issuance: the CSR checks, the signer, then the row in status
+ * "issued" and an audit row "certificate.issue" in one transaction.
+ * in->renews_id as for cm_cert_request. out gets the row id, serial and PEM.
+ * 0 / 400 / 403 / 409 / 500 / 502.
+ */
+int cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen);
+
+/*
+ * Renewal: a new certificate linked to in->renews_id (required), issued at
+ * once when the approval rule says so for in's organisation/department
+ * (lib/approval.h; no organisation: at once), else stored as a request
+ * (out->pem NULL, out->serial_hex ""). signer may be NULL when it could not
+ * be reached: only a renewal that must be issued at once then fails (502).
+ * 0 / 400 / 403 / 409 / 500 / 502.
+ */
+int cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen);
+
+/*
+ * Replacement: issues a certificate from in (which must be of the same
+ * customer) and, in the transaction that stores it, revokes old_id (status
+ * "issued", else 409) with reason superseded; the new row's renews_id is
+ * old_id. Audit rows "certificate.issue" (with "supersedes") and
+ * "certificate.revoke" (with "superseded_by") in the same transaction. The
+ * old row stays locked while the signer is asked, so it cannot change in
+ * between. 0 / 400 / 403 / 409 / 500 / 502.
+ */
+int cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen);
+
+/*
+ * Approval of request id: requested -> approved (approved_by, audit row
+ * "certificate.approve", committed), then approved -> issued through the
+ * signer (cm_cert_issue_approved). A row already approved (an issuance
+ * failed before) is only issued. *approved is set to 1 once the row is
+ * approved, whatever happens next. When issuance fails the row stays
+ * approved with the reason in certificates.issue_error; signer NULL means
+ * the signer could not be reached (502, recorded the same way).
+ * 0 / 400 (no such row, or its CSR or names fail the checks) / 403 / 409 /
+ * 500 / 502.
+ */
+int cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert_actor *who,
+    int64_t id, int *approved, char *err, size_t errlen);
+
+/*
+ * Issues the stored CSR of request id, which must be "approved": the names
+ * are checked again (a domain may have lost its validation or delegation),
+ * the signer asked under the request's profile, and the same row turned
+ * into "issued" (serial, DER, dates; issue_error cleared) with an audit row
+ * "certificate.issue" (before/after) in one transaction. The row stays
+ * approved on failure. 0 / 400 / 403 / 409 / 500 / 502.
+ */
+int cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_cert_actor *who, int64_t id, char *err, size_t errlen);
+
+/*
+ * requested -> declined with message (required: not blank, at most
+ * CM_DECLINE_MESSAGE_MAX bytes; the requester reads it), approved_by and an
+ * audit row "certificate.decline". The state is checked before the message.
+ * 0 / 400 (no such row, or the message) / 409 / 500.
+ */
+int cm_cert_decline(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
+    const char *message, char *err, size_t errlen);
+
+/*
+ * issued -> revoked now with an offered RFC 5280 reason code
+ * (lib/revocation_reason.h) and an audit row "certificate.revoke". The
+ * state is checked before the reason. 0 / 400 (no such row, or a reason not
+ * offered) / 409 / 500.
+ */
+int cm_cert_revoke(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
+    int reason_code, char *err, size_t errlen);
+
+/*
+ * issued -> expired for row id, read (and locked) by the caller as being in
+ * status `status` with notAfter `not_after`, with an audit row
+ * "certificate.expire", inside the caller's transaction (the expiry job
+ * commits a batch at once; it alone decides that notAfter has passed).
+ * 0 / 409 (the state does not allow it, or the row changed) / 500 (the
+ * caller rolls back).
+ */
+int cm_cert_expire(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
+    const char *status, const char *not_after, char *err, size_t errlen);
+
+#endif
