@@ -278,6 +278,21 @@ issued_not_stored(struct cm_db *db, const char *serial, char *err, size_t errlen
 	return 500;
 }
 
+/* Appends the audit members of a signed certificate (serial, profile,
+ * subject, SANs, notAfter, fingerprint) without braces. 0 or -1. */
+static int
+issued_json(struct cm_buf *j, const char *profile, const struct signed_cert *sc)
+{
+	if (cm_buf_puts(j, "\"serial\":") < 0 || cm_buf_json_str(j, sc->res.serial_hex) < 0 ||
+	    cm_buf_puts(j, ",\"profile\":") < 0 || cm_buf_json_str(j, profile) < 0 ||
+	    cm_buf_puts(j, ",\"subject\":") < 0 || cm_buf_json_str(j, sc->subj) < 0 ||
+	    cm_buf_puts(j, ",\"sans\":") < 0 || cm_buf_json_str(j, sc->sans) < 0 ||
+	    cm_buf_puts(j, ",\"not_after\":") < 0 || cm_buf_json_str(j, sc->xi.not_after_str) < 0 ||
+	    cm_buf_puts(j, ",\"sha256\":") < 0 || cm_buf_json_str(j, sc->xi.sha256_hex) < 0)
+		return -1;
+	return 0;
+}
+
 /*
  * Stores a freshly signed certificate as a new "issued" row with its audit
  * row "certificate.issue" (extra: more JSON members, starting with a comma,
@@ -320,13 +335,8 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const char *cert
 	    cm_stmt_execute(st) < 0)
 		goto out;
 	*cert_id = (int64_t)cm_stmt_insert_id(st);
-	if (cm_buf_puts(&after, "{\"serial\":") < 0 || cm_buf_json_str(&after, sc->res.serial_hex) < 0 ||
-	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in->profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, sc->subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sc->sans) < 0 ||
-	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, sc->xi.not_after_str) < 0 ||
-	    cm_buf_printf(&after, ",\"org_id\":%lld,\"sha256\":", (long long)in->org_id) < 0 ||
-	    cm_buf_json_str(&after, sc->xi.sha256_hex) < 0 ||
+	if (cm_buf_puts(&after, "{") < 0 || issued_json(&after, in->profile, sc) < 0 ||
+	    cm_buf_printf(&after, ",\"org_id\":%lld", (long long)in->org_id) < 0 ||
 	    (in->any_name && cm_buf_puts(&after, ",\"any_name\":true") < 0) ||
 	    (in->renews_id > 0 && cm_buf_printf(&after, ",\"renews\":%lld", (long long)in->renews_id) < 0) ||
 	    (extra && cm_buf_puts(&after, extra) < 0) ||
@@ -377,17 +387,26 @@ revoke_row(struct cm_db *db, const char *actor, const char *remote_addr, int64_t
 	return r;
 }
 
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
-int
-cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
-    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
+/*
+ * A new certificate from in's CSR, issued by the signer and stored as an
+ * "issued" row with its audit row; with supersedes (an id, else 0), that
+ * row (of in's customer, status issued) is locked before the signer is
+ * asked and revoked (superseded) in the transaction that stores the new
+ * one, so a signed replacement is never left without the row it replaces
+ * and neither change is stored without the other. 0 / 400 / 403 / 409 /
+ * 500 / 502, see cert_lifecycle.h.
+ */
+static int
+issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
+    int64_t supersedes, struct cm_issued_cert *out, char *err, size_t errlen)
 {
 	X509_REQ *req = NULL;
 	struct cm_csr_info ci;
 	struct signed_cert sc;
 	struct cm_buf csrder;
 	const char *cert_type;
-	int in_tx = 0, rc = 500, r;
+	char status[16], extra[64] = "";
+	int in_tx = 0, rc = 500, r, state;
 
 	memset(&ci, 0, sizeof(ci));
 	signed_cert_init(&sc);
@@ -396,29 +415,57 @@ cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
 	snprintf(err, errlen, "internal error");
 
 	if ((r = cm_csr_check(db, in, &req, &ci, &cert_type, err, errlen)) != 0 ||
-	    (r = check_renews(db, in, err, errlen)) != 0) {
+	    (!supersedes && (r = check_renews(db, in, err, errlen)) != 0)) {
 		rc = r;
 		goto out;
 	}
 	if (cm_csr_der(req, &csrder) < 0)
 		goto out;
+	if (supersedes) {
+		if (cm_db_begin(db) < 0)
+			goto out;
+		in_tx = 1;
+		if ((r = find_row(db, in->customer_id, supersedes, 1, &state, status, sizeof(status),
+		    err, errlen)) != 0) {
+			rc = r;
+			goto out;
+		}
+		if (!cert_state_allowed(state, CERT_REVOKED)) {
+			rc = refuse(err, errlen, status, state, CERT_REVOKED);
+			goto out;
+		}
+		snprintf(extra, sizeof(extra), ",\"supersedes\":%lld", (long long)supersedes);
+	}
 	if ((r = sign_csr(db, signer, in, &csrder, &sc, err, errlen)) != 0) {
+		if (in_tx)
+			cm_db_rollback(db);
+		in_tx = 0;
+		/* Outside any transaction: the refusal stays on record. */
 		if (r == 403)
 			audit_refusal(db, in, ci.subject, sc.refusal);
 		rc = r < 0 ? issued_not_stored(db, sc.res.serial_hex, err, errlen) : r;
 		goto out;
 	}
-	if (cm_db_begin(db) < 0)
+	if (!in_tx && cm_db_begin(db) < 0)
 		goto stored_fail;
 	in_tx = 1;
-	if (store_issued(db, in, cert_type, &sc, NULL, &out->cert_id) < 0 || cm_db_commit(db) < 0)
+	if (store_issued(db, in, cert_type, &sc, extra[0] ? extra : NULL, &out->cert_id) < 0)
+		goto stored_fail;
+	if (supersedes) {
+		snprintf(extra, sizeof(extra), ",\"superseded_by\":%lld", (long long)out->cert_id);
+		/* Locked above and checked issued: anything but 1 is an error here. */
+		if (revoke_row(db, in->actor, in->remote_addr, in->customer_id, supersedes,
+		    CM_REASON_SUPERSEDED, extra) != 1)
+			goto stored_fail;
+	}
+	if (cm_db_commit(db) < 0)
 		goto stored_fail;
 	in_tx = 0;
 	snprintf(out->serial_hex, sizeof(out->serial_hex), "%s", sc.res.serial_hex);
 	out->pem = cm_buf_steal(&sc.pem);
 	err[0] = '\0';
-	cm_info("issued %s certificate %s (id %lld) for %s", in->profile, sc.res.serial_hex,
-	    (long long)out->cert_id, in->actor);
+	cm_info("issued %s certificate %s (id %lld, superseding %lld) for %s", in->profile,
+	    sc.res.serial_hex, (long long)out->cert_id, (long long)supersedes, in->actor);
 	rc = 0;
 	goto out;
 
@@ -433,6 +480,30 @@ out:
 	X509_REQ_free(req);
 	signed_cert_free(&sc);
 	return rc;
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
+{
+	return issue_new(db, signer, in, 0, out, err, errlen);
+}
+
+/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+int
+cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id,
+    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
+{
+	struct cm_csr_request nin = *in;
+
+	if (old_id <= 0) {
+		snprintf(err, errlen, "There is no such certificate.");
+		memset(out, 0, sizeof(*out));
+		return 400;
+	}
+	nin.renews_id = old_id;
+	return issue_new(db, signer, &nin, old_id, out, err, errlen);
 }
 
 /* The first "email:" SAN of a CSR, clipped for the column; NULL when none or out of memory. */
@@ -567,85 +638,6 @@ cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
 
 /* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
 int
-cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id,
-    const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
-{
-	X509_REQ *req = NULL;
-	struct cm_csr_info ci;
-	struct signed_cert sc;
-	struct cm_csr_request nin = *in;
-	struct cm_buf csrder;
-	const char *cert_type;
-	char status[16], extra[64];
-	int in_tx = 0, rc = 500, r, state;
-
-	memset(&ci, 0, sizeof(ci));
-	signed_cert_init(&sc);
-	memset(out, 0, sizeof(*out));
-	cm_buf_init(&csrder, 0);
-	snprintf(err, errlen, "internal error");
-	nin.renews_id = old_id;
-
-	if ((r = cm_csr_check(db, &nin, &req, &ci, &cert_type, err, errlen)) != 0) {
-		rc = r;
-		goto out;
-	}
-	if (cm_csr_der(req, &csrder) < 0)
-		goto out;
-	/* The old row is locked from its check until the replacement is
-	 * stored: it cannot be revoked or expired in between, so a signed
-	 * replacement is never left without the row it replaces. */
-	if (cm_db_begin(db) < 0)
-		goto out;
-	in_tx = 1;
-	if ((r = find_row(db, in->customer_id, old_id, 1, &state, status, sizeof(status), err, errlen)) != 0) {
-		rc = r;
-		goto out;
-	}
-	if (!cert_state_allowed(state, CERT_REVOKED)) {
-		rc = refuse(err, errlen, status, state, CERT_REVOKED);
-		goto out;
-	}
-	if ((r = sign_csr(db, signer, &nin, &csrder, &sc, err, errlen)) != 0) {
-		cm_db_rollback(db);
-		in_tx = 0;
-		if (r == 403)
-			audit_refusal(db, &nin, ci.subject, sc.refusal);
-		rc = r < 0 ? issued_not_stored(db, sc.res.serial_hex, err, errlen) : r;
-		goto out;
-	}
-	snprintf(extra, sizeof(extra), ",\"supersedes\":%lld", (long long)old_id);
-	if (store_issued(db, &nin, cert_type, &sc, extra, &out->cert_id) < 0)
-		goto stored_fail;
-	snprintf(extra, sizeof(extra), ",\"superseded_by\":%lld", (long long)out->cert_id);
-	/* Locked above and checked issued: anything but 1 is an error here. */
-	if (revoke_row(db, in->actor, in->remote_addr, in->customer_id, old_id, CM_REASON_SUPERSEDED,
-	    extra) != 1 || cm_db_commit(db) < 0)
-		goto stored_fail;
-	in_tx = 0;
-	snprintf(out->serial_hex, sizeof(out->serial_hex), "%s", sc.res.serial_hex);
-	out->pem = cm_buf_steal(&sc.pem);
-	err[0] = '\0';
-	cm_info("issued %s certificate %s (id %lld) superseding %lld for %s", in->profile,
-	    sc.res.serial_hex, (long long)out->cert_id, (long long)old_id, in->actor);
-	rc = 0;
-	goto out;
-
-stored_fail:
-	rc = issued_not_stored(db, sc.res.serial_hex, err, errlen);
-	out->cert_id = 0;
-out:
-	if (in_tx)
-		cm_db_rollback(db);
-	cm_buf_free(&csrder);
-	cm_csr_info_free(&ci);
-	X509_REQ_free(req);
-	signed_cert_free(&sc);
-	return rc;
-}
-
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
-int
 cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
     const struct cm_cert_actor *who, int64_t id, char *err, size_t errlen)
 {
@@ -748,12 +740,7 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 		goto stored_fail;
 	cm_stmt_close(st);
 	st = NULL;
-	if (cm_buf_puts(&after, "{\"status\":\"issued\",\"serial\":") < 0 || cm_buf_json_str(&after, sc.res.serial_hex) < 0 ||
-	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in.profile) < 0 ||
-	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, sc.subj) < 0 ||
-	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sc.sans) < 0 ||
-	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, sc.xi.not_after_str) < 0 ||
-	    cm_buf_puts(&after, ",\"sha256\":") < 0 || cm_buf_json_str(&after, sc.xi.sha256_hex) < 0 ||
+	if (cm_buf_puts(&after, "{\"status\":\"issued\",") < 0 || issued_json(&after, in.profile, &sc) < 0 ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto stored_fail;
 	if (audit_cert(db, who->actor, who->remote_addr, in.customer_id, "certificate.issue", id,
@@ -766,11 +753,7 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	goto out;
 
 stored_fail:
-	cm_err("issuance: request %lld issued as %s but not stored: %s", (long long)id,
-	    sc.res.serial_hex, cm_db_error(db));
-	snprintf(err, errlen, "the certificate (serial %s) was issued but could not be stored; an operator can recover it from the signer's journal",
-	    sc.res.serial_hex);
-	rc = 500;
+	rc = issued_not_stored(db, sc.res.serial_hex, err, errlen);
 out:
 	if (rc == 500 && sc.res.serial_hex[0] == '\0')
 		cm_err("issuance: request %lld: %s", (long long)id, cm_db_error(db));

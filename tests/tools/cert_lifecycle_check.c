@@ -59,11 +59,13 @@ q(const char *sql, int64_t id, int64_t id2)
 {
 	static char val[1024];
 	struct cm_stmt *st = cm_db_prepare(db, sql);
+	const char *first = strchr(sql, '?');
+	int two = first && strchr(first + 1, '?') != NULL;
 	int f = -1;
 
 	snprintf(val, sizeof(val), "<error>");
-	if (st && cm_stmt_bind_i64(st, 0, id) == 0 && (strchr(strchr(sql, '?') + 1, '?') == NULL ||
-	    cm_stmt_bind_i64(st, 1, id2) == 0) && cm_stmt_execute(st) == 0)
+	if (st && cm_stmt_bind_i64(st, 0, id) == 0 && (!two || cm_stmt_bind_i64(st, 1, id2) == 0) &&
+	    cm_stmt_execute(st) == 0)
 		f = cm_stmt_fetch(st);
 	if (f == 0)
 		snprintf(val, sizeof(val), "<none>");
