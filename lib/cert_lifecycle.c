@@ -787,19 +787,26 @@ note_issue_error(struct cm_db *db, int64_t id, const char *msg)
 }
 
 /*
- * Moves row id from `from` to status `to` with the bound statement st
- * (whose WHERE ends "AND status = from"; closed here) and its audit row,
- * in one transaction the caller has begun. 0 done (committed), 409 the row
- * changed meanwhile, 500; rolled back unless 0.
+ * Moves row id from `from` to another status with st, the prepared and
+ * bound UPDATE whose WHERE ends "AND status = from" (NULL when it could not
+ * be prepared or bound; closed here), and its audit row, in one
+ * transaction. 0 done (committed), 409 the row changed meanwhile, 500;
+ * nothing is written unless 0.
  */
 static int
 apply(struct cm_db *db, const struct cm_cert_actor *who, struct cm_stmt *st, int64_t id,
     const char *action, const char *from, const char *after, char *err, size_t errlen)
 {
 	struct cm_buf before;
-	int rc = 500, r;
+	int rc = 500, in_tx = 0, r;
 
 	cm_buf_init(&before, 0);
+	if (st == NULL || cm_db_begin(db) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		goto out;
+	}
+	in_tx = 1;
 	if ((r = run_update(st)) == 0) {
 		snprintf(err, errlen, CHANGED_MEANWHILE);
 		rc = 409;
@@ -812,7 +819,7 @@ apply(struct cm_db *db, const struct cm_cert_actor *who, struct cm_stmt *st, int
 		goto out;
 	rc = 0;
 out:
-	if (rc != 0)
+	if (rc != 0 && in_tx)
 		cm_db_rollback(db);
 	if (rc == 500) {
 		cm_err("%s on certificate %lld: %s", action, (long long)id, cm_db_error(db));
@@ -820,21 +827,6 @@ out:
 	}
 	cm_buf_free(&before);
 	return rc;
-}
-
-/* A statement prepared inside a transaction begun here, or NULL (then the
- * transaction is rolled back, err set, logged). */
-static struct cm_stmt *
-begin_update(struct cm_db *db, const char *sql, char *err, size_t errlen)
-{
-	struct cm_stmt *st = NULL;
-
-	if (cm_db_begin(db) == 0 && (st = cm_db_prepare(db, sql)) != NULL)
-		return st;
-	cm_err("certificates: %s", cm_db_error(db));
-	cm_db_rollback(db);
-	snprintf(err, errlen, NOT_SAVED);
-	return NULL;
 }
 
 /* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
@@ -853,16 +845,12 @@ cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert
 
 		if (!cert_state_allowed(state, CERT_APPROVED))
 			return refuse(err, errlen, status, state, CERT_APPROVED);
-		st = begin_update(db, "UPDATE certificates SET status = 'approved', approved_by = ?"
-		    " WHERE id = ? AND customer_id = ? AND status = 'requested'", err, errlen);
-		if (st == NULL)
-			return 500;
-		if (cm_stmt_bind_str(st, 0, who->actor) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
-		    cm_stmt_bind_i64(st, 2, who->customer_id) < 0) {
+		st = cm_db_prepare(db, "UPDATE certificates SET status = 'approved', approved_by = ?"
+		    " WHERE id = ? AND customer_id = ? AND status = 'requested'");
+		if (st && (cm_stmt_bind_str(st, 0, who->actor) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
+		    cm_stmt_bind_i64(st, 2, who->customer_id) < 0)) {
 			cm_stmt_close(st);
-			cm_db_rollback(db);
-			snprintf(err, errlen, NOT_SAVED);
-			return 500;
+			st = NULL;
 		}
 		if ((r = apply(db, who, st, id, "certificate.approve", "requested",
 		    "{\"status\":\"approved\"}", err, errlen)) != 0)
@@ -914,19 +902,14 @@ cm_cert_decline(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
 		snprintf(err, errlen, NOT_SAVED);
 		return 500;
 	}
-	st = begin_update(db, "UPDATE certificates SET status = 'declined', decline_message = ?, approved_by = ?"
-	    " WHERE id = ? AND customer_id = ? AND status = 'requested'", err, errlen);
-	if (st == NULL) {
-		r = 500;
-	} else if (cm_stmt_bind_str(st, 0, message) < 0 || cm_stmt_bind_str(st, 1, who->actor) < 0 ||
-	    cm_stmt_bind_i64(st, 2, id) < 0 || cm_stmt_bind_i64(st, 3, who->customer_id) < 0) {
+	st = cm_db_prepare(db, "UPDATE certificates SET status = 'declined', decline_message = ?, approved_by = ?"
+	    " WHERE id = ? AND customer_id = ? AND status = 'requested'");
+	if (st && (cm_stmt_bind_str(st, 0, message) < 0 || cm_stmt_bind_str(st, 1, who->actor) < 0 ||
+	    cm_stmt_bind_i64(st, 2, id) < 0 || cm_stmt_bind_i64(st, 3, who->customer_id) < 0)) {
 		cm_stmt_close(st);
-		cm_db_rollback(db);
-		snprintf(err, errlen, NOT_SAVED);
-		r = 500;
-	} else {
-		r = apply(db, who, st, id, "certificate.decline", "requested", after.data, err, errlen);
+		st = NULL;
 	}
+	r = apply(db, who, st, id, "certificate.decline", "requested", after.data, err, errlen);
 	cm_buf_free(&after);
 	return r;
 }
