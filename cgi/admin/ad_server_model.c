@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ad_server_model.h"
+#include "ids.h"
 #include "text.h"
 #include "domain_model.h"
 #include "log.h"
@@ -218,18 +219,12 @@ out:
 int64_t
 ad_server_form_id(const char *v)
 {
-	int64_t id = 0;
+	int64_t id;
 
 	if (v == NULL || v[0] == '\0')
 		return 0;
-	if (v[0] == '0' || strlen(v) > 18)
-		return -1;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9')
-			return -1;
-		id = id * 10 + (*v - '0');
-	}
-	return id;
+	id = cm_id_parse(v);
+	return id > 0 ? id : -1;
 }
 
 /* 1 usable, 0 not, -1 database. */
