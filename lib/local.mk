@@ -18,6 +18,9 @@ lib_libcmweb_a_SOURCES = \
 	lib/response.c lib/response.h \
 	lib/fcgi_main.c lib/fcgi_main.h \
 	lib/db.c lib/db.h \
+	lib/migrate.c lib/migrate.h \
+	lib/units.c lib/units.h \
+	lib/admins.c lib/admins.h \
 	lib/session.c lib/session.h \
 	lib/audit.c lib/audit.h \
 	lib/signer_client.c lib/signer_client.h \

@@ -188,8 +188,8 @@ admin_admins_save(struct admin_ctx *c)
 	    cm_stmt_bind_str(st, 2, f.role) < 0 || cm_stmt_bind_str(st, 3, f.types) < 0 ||
 	    cm_stmt_bind_i64(st, 4, cur.id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (admins_scopes_replace(c, cur.id, &f.sc) < 0 || admins_row_json(&cur, &before) < 0 ||
-	    admins_form_json(&f, cur.principal, cur.enabled, &after) < 0 ||
+	if (cm_admin_scopes_replace(c->db, cur.id, &f.sc, f.sc.org_id > 0 ? 1 : 0) < 0 || admins_row_json(&cur, &before) < 0 ||
+	    admins_form_json(&f, cur.customer_id, cur.principal, cur.enabled, &after) < 0 ||
 	    admins_audit(c, "admin.update", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
 		goto rollback;
 	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, cur.id);

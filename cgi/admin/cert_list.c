@@ -113,20 +113,6 @@ positive(const char *s)
 	return v;
 }
 
-/* Writes "q%" with LIKE's metacharacters escaped into dst (at least
- * 2*len+2 bytes); ASCII letters lower-cased when lower is set. */
-static void
-like_prefix(char *dst, const char *q, int lower)
-{
-	for (; *q; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*dst++ = '\\';
-		*dst++ = lower ? (char)tolower((unsigned char)*q) : *q;
-	}
-	*dst++ = '%';
-	*dst = '\0';
-}
-
 /*
  * 1 when q is written like a serial number: hex without colons, or pairs of
  * hex digits joined by colons ("0a:1b:2c", as openssl prints them; the last
@@ -280,7 +266,9 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 	} else if (f->q[0]) {
 		char serial[Q_MAX + 1];
 
-		like_prefix(f->name_like, serial_text(f->q, serial) ? serial : f->q, 1);
+		/* name_like holds 2 * Q_MAX + 2 bytes: a q of at most Q_MAX always fits */
+		(void)cm_sql_like_prefix(f->name_like, sizeof(f->name_like),
+		    serial_text(f->q, serial) ? serial : f->q, CM_LIKE_LOWER);
 		f->order = BY_NAME;
 	}
 	read_cursor(c, f);

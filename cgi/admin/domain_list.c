@@ -12,27 +12,6 @@
 
 static const char *const states[] = { "none", "pending", "validated", "expired", NULL };
 
-/* "%q%" with LIKE's metacharacters escaped into out; 0, or -1 when too long. */
-static int
-like_pattern(const char *q, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (o + 1 >= outlen)
-		return -1;
-	out[o++] = '%';
-	for (; *q; q++) {
-		if (o + 4 >= outlen)
-			return -1;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[o++] = '\\';
-		out[o++] = *q;
-	}
-	out[o++] = '%';
-	out[o] = '\0';
-	return 0;
-}
-
 void
 admin_domain_list(struct admin_ctx *c)
 {
@@ -54,7 +33,7 @@ admin_domain_list(struct admin_ctx *c)
 	cm_render_set(c->r, "Filter.q", q);
 	cm_render_set(c->r, "Filter.state", state);
 	if (strlen(q) > DOMAIN_NAME_MAX || strlen(after) > DOMAIN_NAME_MAX ||
-	    (state[0] && !ok_state) || like_pattern(q, like, sizeof(like)) < 0) {
+	    (state[0] && !ok_state) || cm_sql_like_prefix(like, sizeof(like), q, CM_LIKE_ANYWHERE) < 0) {
 		if (state[0] && !ok_state)
 			cm_render_set(c->r, "Errors.state", "Choose a validation state from the list.");
 		else

@@ -95,14 +95,6 @@ domain_name_normalise(const char *in, char *out, size_t outlen)
 	return NULL;
 }
 
-static void
-copy_col(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
-{
-	const char *s = cm_stmt_str(st, idx, NULL);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
-
 /* 1 found, 0 not, -1 database error. */
 int
 domain_load(struct admin_ctx *c, int64_t id, int lock, struct domain_row *d)
@@ -128,11 +120,11 @@ domain_load(struct admin_ctx *c, int64_t id, int lock, struct domain_row *d)
 	if (f == 1) {
 		d->id = cm_stmt_i64(st, 0);
 		d->customer_id = cm_stmt_i64(st, 1);
-		copy_col(st, 2, d->name, sizeof(d->name));
-		copy_col(st, 3, d->state, sizeof(d->state));
-		copy_col(st, 4, d->method, sizeof(d->method));
-		copy_col(st, 5, d->validated_at, sizeof(d->validated_at));
-		copy_col(st, 6, d->created_at, sizeof(d->created_at));
+		cm_stmt_copy_str(st, 2, d->name, sizeof(d->name));
+		cm_stmt_copy_str(st, 3, d->state, sizeof(d->state));
+		cm_stmt_copy_str(st, 4, d->method, sizeof(d->method));
+		cm_stmt_copy_str(st, 5, d->validated_at, sizeof(d->validated_at));
+		cm_stmt_copy_str(st, 6, d->created_at, sizeof(d->created_at));
 	}
 	cm_stmt_close(st);
 	return f;

@@ -7,6 +7,8 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/routes.c \
 	cgi/admin/page.c \
 	cgi/admin/object_audit.c \
+	cgi/admin/edit_commit.h \
+	cgi/admin/edit_commit.c \
 	cgi/admin/chain.c \
 	cgi/admin/home.c \
 	cgi/admin/csr_new.c \

@@ -11,24 +11,6 @@
 
 #define PAGE_SIZE 50
 
-/* "q%" with LIKE's metacharacters escaped into out; 0, or -1 when too long. */
-static int
-prefix_pattern(const char *q, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (; *q; q++) {
-		if (o + 4 >= outlen)
-			return -1;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[o++] = '\\';
-		out[o++] = *q;
-	}
-	out[o++] = '%';
-	out[o] = '\0';
-	return 0;
-}
-
 void
 admin_persons_list(struct admin_ctx *c)
 {
@@ -51,7 +33,7 @@ admin_persons_list(struct admin_ctx *c)
 		if (*end != '\0' || after_id <= 0 || strlen(after) > 18)
 			after_id = -1;
 	}
-	if (strlen(q) > PERSON_EMAIL_MAX || after_id < 0 || prefix_pattern(q, like, sizeof(like)) < 0) {
+	if (strlen(q) > PERSON_EMAIL_MAX || after_id < 0 || cm_sql_like_prefix(like, sizeof(like), q, 0) < 0) {
 		cm_render_set(c->r, "Errors.q", after_id < 0 ? "The page position is not valid; start from the first page." :
 		    "A search is at most 254 characters.");
 		c->resp->status = 400;

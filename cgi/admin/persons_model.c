@@ -9,6 +9,7 @@
 #include "persons_model.h"
 #include "policy.h"
 #include "text.h"
+#include "units.h"
 
 /* 1 when s is well-formed UTF-8 without control characters, at most max
  * characters (the column is VARCHAR(max)). */
@@ -134,25 +135,6 @@ out:
 	return rc;
 }
 
-/* 1 when org (and dept, 0 = none) is live in the customer; 0 not; -1 database. */
-static int
-unit_exists(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
-{
-	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT COUNT(*) FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 0 OR EXISTS (SELECT 1 FROM departments d WHERE d.id = ? AND d.org_id = o.id"
-	    " AND d.deleted_at IS NULL))");
-	int rc = -1;
-
-	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 && cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
-	    cm_stmt_bind_i64(st, 2, dept_id) == 0 && cm_stmt_bind_i64(st, 3, dept_id) == 0 &&
-	    cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
-		rc = cm_stmt_i64(st, 0) > 0;
-	if (st)
-		cm_stmt_close(st);
-	return rc;
-}
-
 /* 1 when another live person of the customer has email; 0; -1 database. */
 static int
 email_taken(struct admin_ctx *c, const char *email, int64_t self_id)
@@ -238,7 +220,7 @@ person_check(struct admin_ctx *c, const struct person_in *p, int64_t self_id,
 	*field = "unit";
 	if (p->org_id <= 0)
 		return "Choose the organisation or department the person belongs to.";
-	if ((r = unit_exists(c, p->org_id, p->dept_id)) <= 0)
+	if ((r = cm_unit_exists(c->db, c->user.customer_id, p->org_id, p->dept_id)) <= 0)
 		goto check_r;
 	if ((r = person_may_manage(c, p->org_id, p->dept_id)) <= 0) {
 		if (r == 0)

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admins.h"
+
 struct admin_ctx;
 struct admin_user;
 struct cm_stmt;
@@ -34,11 +36,10 @@ struct admin_object {
 	const char *cert_type;    /* "ssl", "client", "codesign" or NULL (no type) */
 };
 
-/* One admin_scopes row: an organisation (dept_id 0) or a department. */
-struct admin_scope {
-	int64_t org_id;
-	int64_t dept_id;
-};
+/* One admin_scopes row: an organisation (dept_id 0) or a department. The
+ * one scope struct is lib's (admins.h), shared with the CLI; the policy's
+ * name for it stays until every user says cm_admin_scope. */
+#define admin_scope cm_admin_scope
 
 #define ADMIN_MAX_SCOPES 256
 
