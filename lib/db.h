@@ -68,8 +68,4 @@ int cm_stmt_copy_str(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
  * 2 * strlen(q) + 3 are needed) is too small. */
 int cm_sql_like_prefix(char *out, size_t outlen, const char *q, unsigned flags);
 
-/* Migrations live in migrate.c; programs that apply them at start reach
- * cm_db_migrate through this header. */
-#include "migrate.h"
-
 #endif

@@ -17,6 +17,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/multipart.c lib/multipart.h \
 	lib/response.c lib/response.h \
 	lib/fcgi_main.c lib/fcgi_main.h \
+	lib/web.h lib/web_route.c lib/web_dispatch.c lib/web_main.c \
 	lib/db.c lib/db.h \
 	lib/migrate.c lib/migrate.h \
 	lib/units.c lib/units.h \
@@ -62,3 +63,10 @@ tests_unit_test_approval_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_C
 tests_unit_test_approval_LDADD = $(CM_WEB_LIBS)
 TESTS += tests/unit/test_approval
 EXTRA_DIST += tests/unit/tap.h
+
+# The web layer (lib/web*.c): route matching, body rules, --routes, the dispatcher's order.
+check_PROGRAMS += tests/unit/test_route
+tests_unit_test_route_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_route_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_route
+EXTRA_DIST += docs/hacking.md

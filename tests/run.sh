@@ -107,6 +107,9 @@ for t in $(cd _build/hardened && make -s print-check-programs); do
 	run_tap "hardened/unit/$(basename "$t")" env CERTMINT_SRCDIR="$ROOT" "_build/hardened/$t"
 done
 
+# The web layer end to end: example.fcgi on a unix socket, no database, no Apache.
+run_tap web/example bash tests/web/example.sh "$ROOT/_build/asan"
+
 # Shell-level unit checks that need no stack (template escaping rule, ...).
 for t in tests/static/*.sh; do
 	[ -e "$t" ] || continue

@@ -5,6 +5,7 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/admin_ctx.h \
 	cgi/admin/main.c \
 	cgi/admin/routes.c \
+	cgi/admin/auth.c \
 	cgi/admin/page.c \
 	cgi/admin/object_audit.c \
 	cgi/admin/edit_commit.h \
