@@ -249,6 +249,11 @@ admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o
 	const struct admin_scope *sc;
 	size_t n;
 
+	/* Customer-wide objects (no organisation) never depend on scope rows
+	 * (admin_policy: they are the MRAO's), so list pages asking "may I
+	 * create?" read none. */
+	if (o != NULL && o->org_id <= 0)
+		return admin_policy(&c->user, NULL, 0, a, o);
 	if (scopes_get(c, &sc, &n) < 0)
 		return -1;
 	return admin_policy(&c->user, sc, n, a, o);

@@ -158,6 +158,15 @@ test_cache(void)
 	c.scopes.n = 0;
 	ok(admin_may_somewhere(&c, ACTION_EDIT, "client") == 0, "somewhere: no scope, nowhere");
 
+	/* Customer-wide objects need no scope rows: nothing is read (no database here). */
+	memset(&c, 0, sizeof(c));
+	c.user = user(ROLE_RAO, "ssl,client,codesign");
+	ok(admin_may(&c, ACTION_CREATE, &(struct admin_object){ CUST, 0, 0, NULL }) == 0,
+	    "an RAO creates no organisation, asked without scope rows");
+	ok(admin_may(&c, ACTION_MANAGE_AD_SERVERS, &(struct admin_object){ CUST, 0, 0, NULL }) == 0,
+	    "an RAO manages no AD servers, asked without scope rows");
+	ok(c.scopes.admin_id == 0, "nothing was read for customer-wide questions");
+
 	/* An MRAO never reads scopes: nothing cached and no database, still answered. */
 	memset(&c, 0, sizeof(c));
 	c.user = user(ROLE_MRAO, "ssl");
