@@ -65,8 +65,9 @@ struct admin_scope_cache {
 int admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_object *o);
 
-/* Every handler asks this: loads the administrator's scopes and applies
- * admin_policy. 1 allowed, 0 denied, -1 database error (logged). */
+/* Every handler asks this: admin_policy with the administrator's scopes from
+ * the request's cache (c->scopes, read from the database on first use).
+ * 1 allowed, 0 denied, -1 database error (logged). */
 int admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o);
 
 /* 1 when the administrator holds certificate type t ("ssl", "client", "codesign"). */
