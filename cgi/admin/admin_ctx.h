@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include "db.h"
+#include "policy.h"
 #include "render.h"
 #include "request.h"
 #include "response.h"
@@ -42,6 +43,7 @@ struct admin_ctx {
 	struct admin_user user;   /* principal[0] == 0 until mapped */
 	struct cm_session session;
 	int64_t id;               /* the numeric path segment ('#' in the pattern), else 0 */
+	struct admin_scope_cache scopes;  /* the user's scope rows, read once (policy.c) */
 };
 
 /* Every handler of admin.fcgi; a route stores it as CM_HANDLER(fn). */
@@ -68,8 +70,6 @@ void admin_web_error(struct cm_web_request *w, int status, const char *title, co
 /* page.c: every page goes out through these (shared layout, error pages). */
 void admin_page(struct admin_ctx *c, const char *title, const char *template);
 void admin_error(struct admin_ctx *c, int status, const char *title, const char *message);
-/* 1 when the admin's role and certificate types allow the signer profile. */
-int admin_profile_allowed(const struct admin_user *u, const char *profile);
 extern const char *const admin_profiles[];   /* NULL-terminated */
 
 /* object_audit.c: writes the audit row of action on object id (0: none, as
@@ -82,9 +82,10 @@ int admin_audit_object(struct admin_ctx *c, const char *object_type, const char 
  * ca_certs; an empty stack when none match, NULL on error. */
 STACK_OF(X509) *admin_chain_for(struct admin_ctx *c, X509 *cert);
 
-/* cert_scope.c: the policy applied to one certificate row (its organisation,
- * department, type); 1 allowed, 0 denied, -1 database error. */
-int admin_may_see_cert(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
+/* cert_scope.c: whether one certificate row (its organisation, department,
+ * type) lies in the administrator's scope and types; 1 yes, 0 no, -1
+ * database error. */
+int admin_cert_in_scope(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
     const char *cert_type);
 
 /* Handlers, one file each. */

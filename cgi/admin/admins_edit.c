@@ -42,7 +42,7 @@ admin_admins_new_form(struct admin_ctx *c)
 	struct admins_form f;
 
 	memset(&f, 0, sizeof(f));
-	snprintf(f.role, sizeof(f.role), "%s", c->user.role == ROLE_MRAO ? "rao" : "drao");
+	snprintf(f.role, sizeof(f.role), "%s", admin_may_grant_role(&c->user, "rao") ? "rao" : "drao");
 	f.ssl = admin_has_type(&c->user, "ssl");
 	f.client = admin_has_type(&c->user, "client");
 	f.codesign = admin_has_type(&c->user, "codesign");

@@ -176,43 +176,14 @@ admins_form_read(struct admin_ctx *c, struct admins_form *f, int with_principal)
 int
 admins_form_types(struct admins_form *f, const char *set)
 {
-	int rc = 0;
+	unsigned mask;
+	int rc = admin_cert_types_parse(set, &mask);
 
-	f->ssl = f->client = f->codesign = 0;
-	for (const char *p = set; *p; ) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		while (n > 0 && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n > 0 && p[n - 1] == ' ')
-			n--;
-		if (n == 3 && strncmp(p, "ssl", 3) == 0)
-			f->ssl = 1;
-		else if (n == 6 && strncmp(p, "client", 6) == 0)
-			f->client = 1;
-		else if (n == 8 && strncmp(p, "codesign", 8) == 0)
-			f->codesign = 1;
-		else if (n > 0)
-			rc = -1;
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
+	f->ssl = (mask & ADMIN_TYPE_SSL) != 0;
+	f->client = (mask & ADMIN_TYPE_CLIENT) != 0;
+	f->codesign = (mask & ADMIN_TYPE_CODESIGN) != 0;
 	build_types(f);
 	return rc;
-}
-
-static int
-has_type(const char *set, const char *t)
-{
-	struct admin_user u;
-
-	memset(&u, 0, sizeof(u));
-	snprintf(u.cert_types, sizeof(u.cert_types), "%s", set);
-	return admin_has_type(&u, t);
 }
 
 void
@@ -230,10 +201,7 @@ admins_form_from_row(struct admins_form *f, const struct admins_row *row)
 		else
 			snprintf(f->scope, sizeof(f->scope), "o%" PRId64, f->sc.org_id);
 	}
-	f->ssl = has_type(row->types, "ssl");
-	f->client = has_type(row->types, "client");
-	f->codesign = has_type(row->types, "codesign");
-	build_types(f);
+	(void)admins_form_types(f, row->types);
 }
 
 /* 1 when p is user@REALM; see admins_model.h. */
@@ -401,6 +369,12 @@ admins_form_check(struct admin_ctx *c, struct admins_form *f, int with_principal
 int
 admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 {
+	/* The roles the form offers: those the policy lets the caller grant. */
+	static const struct { const char *value, *label; } roles[] = {
+		{ "mrao", "MRAO (whole customer)" },
+		{ "rao", "RAO (an organisation)" },
+		{ "drao", "DRAO (a department)" },
+	};
 	struct admin_scope mine[ADMIN_MAX_SCOPES];
 	struct cm_stmt *st;
 	int64_t last_org = 0;
@@ -420,12 +394,13 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 	    NULL);
 	if ((nm = admin_scopes_load(c, mine)) < 0)
 		return -1;
-	if (c->user.role == ROLE_MRAO)
-		cm_render_set_list(c->r, "Roles.0.value", "mrao", "Roles.0.label", "MRAO (whole customer)",
-		    "Roles.1.value", "rao", "Roles.1.label", "RAO (an organisation)",
-		    "Roles.2.value", "drao", "Roles.2.label", "DRAO (a department)", NULL);
-	else
-		cm_render_set_list(c->r, "Roles.0.value", "drao", "Roles.0.label", "DRAO (a department)", NULL);
+	for (size_t i = 0, k = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (!admin_may_grant_role(&c->user, roles[i].value))
+			continue;
+		cm_render_setf(c->r, roles[i].value, "Roles.%zu.value", k);
+		cm_render_setf(c->r, roles[i].label, "Roles.%zu.label", k);
+		k++;
+	}
 	st = cm_db_prepare(c->db,
 	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
 	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"

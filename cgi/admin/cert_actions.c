@@ -63,7 +63,7 @@ load_row(struct admin_ctx *c, struct cert_row *row)
 	if (f == 1) {
 		snprintf(row->status, sizeof(row->status), "%s", cm_stmt_str(st, 0, NULL) ? cm_stmt_str(st, 0, NULL) : "");
 		row->state = cert_state_parse(row->status);
-		f = admin_may_see_cert(c, cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1),
+		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1),
 		    cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2), cm_stmt_str(st, 3, NULL));
 	} else if (f < 0) {
 		cm_err("certificate %lld: %s", (long long)c->id, cm_db_error(c->db));

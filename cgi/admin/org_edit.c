@@ -19,13 +19,12 @@ render_depts(struct admin_ctx *c, int64_t org_id)
 	struct cm_stmt *st = cm_db_prepare(c->db,
 	    "SELECT d.id, d.name, d.client_self_enrollment FROM departments d"
 	    " WHERE d.org_id = ? AND d.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ?"
-	    " AND s.org_id = d.org_id AND (s.dept_id IS NULL OR s.dept_id = d.id)))"
+	    ADMIN_DEPT_SCOPE_SQL
 	    " ORDER BY d.name, d.id LIMIT 500");
 	char id[32];
 	size_t n = 0;
 
-	if (st == NULL || cm_stmt_bind_i64(st, 0, org_id) < 0 || admin_bind_scope(st, 1, &c->user) < 0 ||
+	if (st == NULL || cm_stmt_bind_i64(st, 0, org_id) < 0 || admin_bind_dept_scope(st, 1, &c->user) < 0 ||
 	    cm_stmt_execute(st) < 0) {
 		cm_err("departments of %lld: %s", (long long)org_id, cm_db_error(c->db));
 		if (st)

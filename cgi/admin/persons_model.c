@@ -166,21 +166,8 @@ person_may_manage(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 int
 person_may_create(struct admin_ctx *c)
 {
-	struct admin_scope sc[ADMIN_MAX_SCOPES];
-	struct admin_object o = { c->user.customer_id, 0, 0, "client" };
-	long n;
-
-	if (c->user.role == ROLE_MRAO)
-		return 1;
-	if ((n = admin_scopes_load(c, sc)) < 0)
-		return -1;
-	for (long i = 0; i < n; i++) {
-		o.org_id = sc[i].org_id;
-		o.dept_id = sc[i].dept_id;
-		if (admin_policy(&c->user, sc, (size_t)n, ACTION_EDIT, &o))
-			return 1;
-	}
-	return 0;
+	/* The rule of person_may_manage, somewhere in the administrator's scope. */
+	return admin_may_somewhere(c, ACTION_EDIT, "client");
 }
 
 /* NULL when acceptable, else a message (see persons_model.h). */
@@ -407,7 +394,7 @@ person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
 	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"
 	    " WHERE o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))"
+	    ADMIN_ORG_SCOPE_SQL
 	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
 	struct admin_scope sc[ADMIN_MAX_SCOPES];
 	long ns;
@@ -417,7 +404,7 @@ person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 
 	if ((ns = admin_scopes_load(c, sc)) < 0 || st == NULL ||
 	    cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0)
+	    admin_bind_org_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0)
 		goto dberr;
 	while ((f = cm_stmt_fetch(st)) == 1) {
 		int64_t o = cm_stmt_i64(st, 0), d = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);
