@@ -86,7 +86,7 @@ admin_admins_create(struct admin_ctx *c)
 static int
 load(struct admin_ctx *c, struct admins_row *row, int *can_edit, int *can_delete)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	struct admin_target t;
 	long n;
 	int found = admins_row_load(c, c->id, 0, row), v = 0, m = 0;

@@ -19,7 +19,7 @@ role_label(const char *r)
 void
 admin_admins_list(struct admin_ctx *c)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	struct admins_row *rows = NULL;
 	struct cm_stmt *st;
 	size_t n = 0, shown = 0;

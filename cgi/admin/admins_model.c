@@ -375,7 +375,7 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 		{ "rao", "RAO (an organisation)" },
 		{ "drao", "DRAO (a department)" },
 	};
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	struct cm_stmt *st;
 	int64_t last_org = 0;
 	size_t n = 0;
@@ -446,7 +446,7 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 static void
 admin_fields(struct cm_admin *a, int64_t customer_id, const char *principal, const char *name,
     const char *email, const char *role, const char *types, int enabled,
-    const struct admin_scope *sc, size_t n)
+    const struct cm_admin_scope *sc, size_t n)
 {
 	memset(a, 0, sizeof(*a));
 	a->customer_id = customer_id;
@@ -508,8 +508,8 @@ admins_mrao_count(struct admin_ctx *c)
 /* Ids (at most 2) of the visible organisations named org, or with dept the
  * visible departments org/dept, appended to ids from *n; 0 or -1. */
 static int
-scope_matches(struct admin_ctx *c, const struct admin_scope *mine, size_t nm, const char *org,
-    const char *dept, struct admin_scope *ids, size_t *n)
+scope_matches(struct admin_ctx *c, const struct cm_admin_scope *mine, size_t nm, const char *org,
+    const char *dept, struct cm_admin_scope *ids, size_t *n)
 {
 	struct cm_stmt *st;
 	int f;
@@ -549,7 +549,7 @@ scope_matches(struct admin_ctx *c, const struct admin_scope *mine, size_t nm, co
 int
 admins_scope_by_name(struct admin_ctx *c, struct admins_form *f, const char *cell)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES], ids[2];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES], ids[2];
 	size_t n = 0, len = strlen(cell);
 	long nm;
 	int drao = strcmp(f->role, "drao") == 0;
@@ -592,7 +592,7 @@ admins_scope_by_name(struct admin_ctx *c, struct admins_form *f, const char *cel
 int
 admins_may_manage(struct admin_ctx *c, const struct admin_target *t)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	long n = admin_scopes_load(c, mine);
 
 	if (n < 0)

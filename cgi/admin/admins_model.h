@@ -20,7 +20,7 @@ struct admins_row {
 	char role[8];             /* "mrao", "rao", "drao" */
 	char types[64];           /* MariaDB SET: "ssl,client,codesign" */
 	int enabled;
-	struct admin_scope scopes[ADMINS_MAX_SCOPES];
+	struct cm_admin_scope scopes[ADMINS_MAX_SCOPES];
 	size_t nscopes;
 	char scope_label[512];    /* "Org / Dept; ..." for pages */
 };
@@ -39,7 +39,7 @@ struct admins_form {
 	char role[8];
 	char scope[32];           /* "", "o<ORG ID>" or "d<DEPT ID>" */
 	int ssl, client, codesign;
-	struct admin_scope sc;    /* resolved from scope; org 0 = none */
+	struct cm_admin_scope sc;    /* resolved from scope; org 0 = none */
 	char types[64];           /* built from the checkboxes */
 	int errors;
 	const char *msg[AF__MAX]; /* the check's message per field (static strings), NULL = fine */

@@ -396,7 +396,7 @@ person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 	    " WHERE o.customer_id = ? AND o.deleted_at IS NULL"
 	    ADMIN_ORG_SCOPE_SQL
 	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
-	struct admin_scope sc[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope sc[ADMIN_MAX_SCOPES];
 	long ns;
 	int64_t last_org = 0;
 	size_t n = 0;

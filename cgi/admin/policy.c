@@ -74,7 +74,7 @@ admin_has_type(const struct admin_user *u, const char *t)
 
 /* 1 when a scope names the organisation itself (an RAO's row). */
 static int
-scope_has_org(const struct admin_scope *s, size_t n, int64_t org_id)
+scope_has_org(const struct cm_admin_scope *s, size_t n, int64_t org_id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i].org_id == org_id && s[i].dept_id == 0)
@@ -84,7 +84,7 @@ scope_has_org(const struct admin_scope *s, size_t n, int64_t org_id)
 
 /* 1 when a scope names the department, or any department of org when dept_id is 0. */
 static int
-scope_has_dept(const struct admin_scope *s, size_t n, int64_t org_id, int64_t dept_id)
+scope_has_dept(const struct cm_admin_scope *s, size_t n, int64_t org_id, int64_t dept_id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i].org_id == org_id && s[i].dept_id != 0 &&
@@ -95,7 +95,7 @@ scope_has_dept(const struct admin_scope *s, size_t n, int64_t org_id, int64_t de
 
 /* 1 allowed, 0 denied; see policy.h. */
 int
-admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+admin_policy(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_object *o)
 {
 	if (u == NULL || o == NULL || (unsigned)a >= ACTION__MAX)
@@ -150,7 +150,7 @@ admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_
 
 /* 1 when every scope (and for ACTION_MANAGE_ADMINS every type) of t is allowed; see policy.h. */
 int
-admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+admin_policy_admin(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_target *t)
 {
 	static const char *const types[] = { "ssl", "client", "codesign" };
@@ -200,7 +200,7 @@ admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes,
  * sees another's rows. 0, or -1 on a database error (logged).
  */
 static int
-scopes_get(struct admin_ctx *c, const struct admin_scope **out, size_t *n)
+scopes_get(struct admin_ctx *c, const struct cm_admin_scope **out, size_t *n)
 {
 	struct admin_scope_cache *k = &c->scopes;
 	struct cm_stmt *st;
@@ -246,7 +246,7 @@ fail:
 int
 admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o)
 {
-	const struct admin_scope *sc;
+	const struct cm_admin_scope *sc;
 	size_t n;
 
 	/* Customer-wide objects (no organisation) never depend on scope rows
@@ -261,9 +261,9 @@ admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o
 
 /* The caller's scopes; the count, or -1 (logged). */
 long
-admin_scopes_load(struct admin_ctx *c, struct admin_scope *out)
+admin_scopes_load(struct admin_ctx *c, struct cm_admin_scope *out)
 {
-	const struct admin_scope *sc;
+	const struct cm_admin_scope *sc;
 	size_t n;
 
 	if (scopes_get(c, &sc, &n) < 0)
@@ -277,7 +277,7 @@ int
 admin_may_somewhere(struct admin_ctx *c, enum admin_action a, const char *cert_type)
 {
 	struct admin_object o = { .customer_id = c->user.customer_id, .cert_type = cert_type };
-	const struct admin_scope *sc;
+	const struct cm_admin_scope *sc;
 	size_t n;
 
 	if (admin_sees_whole_customer(&c->user))

@@ -36,10 +36,7 @@ struct admin_object {
 	const char *cert_type;    /* "ssl", "client", "codesign" or NULL (no type) */
 };
 
-/* One admin_scopes row: an organisation (dept_id 0) or a department. The
- * one scope struct is lib's (admins.h), shared with the CLI; the policy's
- * name for it stays until every user says cm_admin_scope. */
-#define admin_scope cm_admin_scope
+/* Scope rows are lib's struct cm_admin_scope (admins.h), shared with the CLI. */
 
 #define ADMIN_MAX_SCOPES 256
 
@@ -49,7 +46,7 @@ struct admin_object {
 struct admin_scope_cache {
 	int64_t admin_id;         /* whose rows these are; 0 = not read yet */
 	size_t n;
-	struct admin_scope rows[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope rows[ADMIN_MAX_SCOPES];
 };
 
 /*
@@ -63,7 +60,7 @@ struct admin_scope_cache {
  * MRAO's; an RAO with client certificates sees its organisation's binding
  * (auto-enrollment of S/MIME certificates is what uses it); a DRAO does not.
  */
-int admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+int admin_policy(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_object *o);
 
 /* Every handler asks this: admin_policy with the administrator's scopes from
@@ -212,7 +209,7 @@ int admin_bind_domain_scope(struct cm_stmt *st, unsigned idx, const struct admin
 struct admin_target {
 	int64_t customer_id;
 	int64_t admin_id;         /* 0 for one being created */
-	const struct admin_scope *scopes;
+	const struct cm_admin_scope *scopes;
 	size_t nscopes;
 	const char *cert_types;
 };
@@ -222,12 +219,12 @@ struct admin_target {
  * allowed, else 0. An RAO sees the administrators of its organisations and
  * manages DRAOs of their departments within its own types; a DRAO sees only
  * itself; nobody but an MRAO touches an MRAO. */
-int admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+int admin_policy_admin(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_target *t);
 
 /* The caller's own scopes (none for an MRAO), at most ADMIN_MAX_SCOPES,
  * copied from the request's cache (read on first use); the count, or -1 on a
  * database error (logged). */
-long admin_scopes_load(struct admin_ctx *c, struct admin_scope *out);
+long admin_scopes_load(struct admin_ctx *c, struct cm_admin_scope *out);
 
 #endif

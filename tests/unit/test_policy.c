@@ -33,7 +33,7 @@ user(enum admin_role role, const char *types)
 }
 
 static int
-may(const struct admin_user *u, const struct admin_scope *s, size_t n, enum admin_action a,
+may(const struct admin_user *u, const struct cm_admin_scope *s, size_t n, enum admin_action a,
     int64_t cust, int64_t org, int64_t dept, const char *type)
 {
 	struct admin_object o = { cust, org, dept, type };
@@ -140,14 +140,14 @@ static void
 test_cache(void)
 {
 	struct admin_ctx c;
-	struct admin_scope out[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope out[ADMIN_MAX_SCOPES];
 	struct admin_object o = { CUST, ORG_A, DEPT_A, "client" };
 
 	memset(&c, 0, sizeof(c));
 	c.user = user(ROLE_DRAO, "ssl,client,codesign");
 	c.scopes.admin_id = c.user.id;
 	c.scopes.n = 1;
-	c.scopes.rows[0] = (struct admin_scope){ ORG_A, DEPT_A };
+	c.scopes.rows[0] = (struct cm_admin_scope){ ORG_A, DEPT_A };
 	ok(admin_may(&c, ACTION_EDIT, &o) == 1, "cached DRAO edits its department");
 	o.dept_id = DEPT_A2;
 	ok(admin_may(&c, ACTION_EDIT, &o) == 0, "cached DRAO cannot edit a sibling");
@@ -217,8 +217,8 @@ main(void)
 	struct admin_user rao_ssl = user(ROLE_RAO, "ssl");
 	struct admin_user drao = user(ROLE_DRAO, "ssl,client,codesign");
 	struct admin_user none = user(ROLE_NONE, "ssl,client,codesign");
-	const struct admin_scope sc_rao_a[] = { { ORG_A, 0 } };
-	const struct admin_scope sc_drao[] = { { ORG_A, DEPT_A } };
+	const struct cm_admin_scope sc_rao_a[] = { { ORG_A, 0 } };
+	const struct cm_admin_scope sc_drao[] = { { ORG_A, DEPT_A } };
 	enum admin_action a;
 
 	/* MRAO: everything in its customer, nothing outside it. */
@@ -294,8 +294,8 @@ main(void)
 
 	/* Administrators (ADMINS): who sees and manages which administrator rows. */
 	{
-		const struct admin_scope t_dept_a[] = { { ORG_A, DEPT_A } }, t_dept_b[] = { { ORG_B, DEPT_B } };
-		const struct admin_scope t_org_a[] = { { ORG_A, 0 } };
+		const struct cm_admin_scope t_dept_a[] = { { ORG_A, DEPT_A } }, t_dept_b[] = { { ORG_B, DEPT_B } };
+		const struct cm_admin_scope t_org_a[] = { { ORG_A, 0 } };
 		struct admin_target drao_all = { CUST, 30, t_dept_a, 1, "ssl,client,codesign" };
 		struct admin_target drao_ssl = { CUST, 31, t_dept_a, 1, "ssl" };
 		struct admin_target drao_b = { CUST, 32, t_dept_b, 1, "ssl" };
