@@ -51,17 +51,28 @@ trap stop INT TERM HUP EXIT
 awk '/BEGIN CERTIFICATE/{b=""} {b=b $0 "\n"} /END CERTIFICATE/{last=b} END{printf "%s", last}' \
 	"$CERTMINT_CA_PEM" > "$DEMO/ca-root.pem"
 
+# One aligned "principal  password  what" line of the logins list.
+demo_login() {
+	printf '   %-26s password %-26s (%s)' "$1" "$2" "$3"
+}
+
 cat <<EOF
 
 ================================================================ certmint demo
-Admin portal (browser, any machine):  $CERTMINT_HTTPS_URL/admin/
-   log in with the Kerberos user name and password below
+Admin portal in a browser:  $CERTMINT_HTTPS_URL/admin/
+   log in with a Kerberos user name and password below
    (Apache checks them against the demo KDC: GssapiBasicAuth, https only).
-Admin portal (Kerberos Negotiate):     $CERTMINT_URL/admin/
+Admin portal for Kerberos Negotiate only (curl --negotiate, domain browsers
+with a ticket; a browser without one gets a 401 page): $CERTMINT_URL/admin/
 
-Demo logins (realm $CERTMINT_REALM):
-   $CERTMINT_ADMIN_PRINCIPAL   password $CERTMINT_ADMIN_PASSWORD   (MRAO administrator)
-   $CERTMINT_USER_PRINCIPAL     password $CERTMINT_USER_PASSWORD   (not an administrator: gets 403)
+Demo logins (realm $CERTMINT_REALM; user name without the realm in a browser):
+$(demo_login "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" "MRAO: the whole customer")
+$(demo_login "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" "RAO of Demo Organisation")
+$(demo_login "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" "RAO of Other Organisation")
+$(demo_login "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD" "DRAO of the Engineering department")
+$(demo_login "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" "RAO limited to SSL certificates")
+$(demo_login "$CERTMINT_USER_PRINCIPAL" "$CERTMINT_USER_PASSWORD" "not an administrator: gets 403")
+$(demo_login "$CERTMINT_SPARE_PRINCIPAL" "$CERTMINT_SPARE_PASSWORD" "not yet an administrator: add them on the Administrators page")
 
 Negotiate from a shell:
    export KRB5_CONFIG=$KRB5_CONFIG KRB5CCNAME=FILE:/tmp/certmint-demo-cc && kinit $CERTMINT_ADMIN_PRINCIPAL

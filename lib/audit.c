@@ -10,7 +10,6 @@
 
 #include "audit.h"
 #include "db.h"
-#include "db_internal.h"
 #include "log.h"
 
 /* Column caps from schema/001_init.sql: longer values are refused, never
@@ -41,7 +40,7 @@ hash_field(EVP_MD_CTX *md, const char *s)
 	return 0;
 }
 
-/* 0 or -1; see db_internal.h. */
+/* 0 or -1; see audit.h. */
 int
 cm_audit_hash(const char *prev_hash, const struct cm_audit_row *row, char hex_out[65])
 {

@@ -25,4 +25,27 @@ int cm_audit(struct cm_db *db, const struct cm_audit_entry *e);
  * the first bad row in *bad_id; -1 on database error. */
 int cm_audit_verify(struct cm_db *db, int64_t *bad_id, char *err, size_t errlen);
 
+/* One audit row as hashed; NULL pointers are SQL NULLs, customer_id 0 = NULL.
+ * (This and cm_audit_hash are exposed for the unit tests.) */
+struct cm_audit_row {
+	int64_t id;
+	const char *at;            /* "YYYY-MM-DD HH:MM:SS.ffffff", UTC */
+	const char *actor;
+	const char *action;
+	const char *object_type;
+	const char *object_id;
+	int64_t customer_id;
+	const char *remote_addr;
+	const char *before;
+	const char *after;
+};
+
+#define CM_AUDIT_GENESIS \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* hex_out (65 bytes) = SHA-256 of a length-prefixed encoding of prev_hash
+ * and every field of row, so no two different rows encode alike. 0 or -1. */
+int cm_audit_hash(const char *prev_hash, const struct cm_audit_row *row,
+    char hex_out[65]);
+
 #endif

@@ -1,4 +1,4 @@
-/* db.h: MariaDB access through prepared statements only, plus schema migrations. */
+/* db.h: MariaDB access through prepared statements only (connections, transactions, statements). */
 #ifndef CM_DB_H
 #define CM_DB_H
 
@@ -46,8 +46,26 @@ void cm_stmt_close(struct cm_stmt *st);
 /* Runs one statement with no parameters and no result (DDL in migrations). */
 int cm_db_exec(struct cm_db *db, const char *sql);
 
-/* Applies schema/NNN_*.sql files not yet recorded in schema_migrations,
- * each in order, each recorded when done. 0, or -1 with err naming the file. */
-int cm_db_migrate(struct cm_db *db, const char *schema_dir, char *err, size_t errlen);
+/* 1 when the last failure was a deadlock or lock wait timeout, after which
+ * the whole transaction (rolled back by the server) may be retried; else 0. */
+int cm_db_retryable(struct cm_db *db);
+
+/* 1 when a transaction is open on this connection, else 0. */
+int cm_db_in_transaction(struct cm_db *db);
+
+/* Copies column idx of the current row into dst (at most dstlen - 1 bytes,
+ * always terminated; SQL NULL gives ""). 1 when the whole value fitted,
+ * 0 when it was cut. */
+int cm_stmt_copy_str(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen);
+
+/* Flags of cm_sql_like_prefix. */
+#define CM_LIKE_ANYWHERE 0x1      /* also a leading '%': q anywhere in the value */
+#define CM_LIKE_LOWER 0x2         /* ASCII letters of q lower-cased */
+
+/* Writes into out the LIKE pattern that matches values starting with q:
+ * LIKE's metacharacters '%', '_' and '\\' escaped with '\\' (MariaDB's
+ * default ESCAPE), '%' appended. 0, or -1 when out (outlen bytes: at most
+ * 2 * strlen(q) + 3 are needed) is too small. */
+int cm_sql_like_prefix(char *out, size_t outlen, const char *q, unsigned flags);
 
 #endif

@@ -103,7 +103,7 @@ serve_one(const struct cm_fcgi_opts *o, const struct cm_limits *lim, FCGX_Reques
 	struct cm_response resp;
 
 	cm_resp_init(&resp);
-	int st = cm_request_parse(&r, req->envp, fcgx_read, req->in, lim);
+	int st = cm_request_parse_head(&r, req->envp, fcgx_read, req->in, lim);
 	if (st != 0)
 		cm_info("request refused with %d: %s", st, r.error);
 	o->handler(o->app, &r, st, &resp);

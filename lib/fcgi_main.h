@@ -6,9 +6,12 @@
 #include "response.h"
 
 /*
- * Called once per request. parse_status is 0 when req parsed, else the HTTP
- * status cm_request_parse returned (req->error says why); the handler must
- * then answer with an error page. The loop sends resp and frees both after.
+ * Called once per request, before the body is read. parse_status is 0 when
+ * req's head parsed, else the HTTP status cm_request_parse_head returned
+ * (req->error says why); the handler must then answer with an error page.
+ * The handler reads the body, if it wants it, with cm_request_read_body
+ * (web_dispatch.c does, as the route says). The loop sends resp and frees
+ * both after.
  */
 typedef void (*cm_handler_fn)(void *app, struct cm_request *req, int parse_status,
     struct cm_response *resp);

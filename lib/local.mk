@@ -18,7 +18,11 @@ lib_libcmweb_a_SOURCES = \
 	lib/multipart.c lib/multipart.h \
 	lib/response.c lib/response.h \
 	lib/fcgi_main.c lib/fcgi_main.h \
+	lib/web.h lib/web_route.c lib/web_dispatch.c lib/web_main.c \
 	lib/db.c lib/db.h \
+	lib/migrate.c lib/migrate.h \
+	lib/units.c lib/units.h \
+	lib/admins.c lib/admins.h \
 	lib/session.c lib/session.h \
 	lib/audit.c lib/audit.h \
 	lib/signer_client.c lib/signer_client.h \
@@ -73,3 +77,10 @@ tests_tools_cert_lifecycle_check_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(M
 tests_tools_cert_lifecycle_check_SOURCES = tests/tools/cert_lifecycle_check.c
 tests_tools_cert_lifecycle_check_LDADD = $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/86-cert-lifecycle.sh tests/static/certificates-writers.sh
+
+# The web layer (lib/web*.c): route matching, body rules, --routes, the dispatcher's order.
+check_PROGRAMS += tests/unit/test_route
+tests_unit_test_route_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_route_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_route
+EXTRA_DIST += docs/hacking.md

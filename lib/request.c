@@ -326,23 +326,28 @@ dupfield(char **dst, const char *s)
 	return *dst ? 0 : -1;
 }
 
-/*
- * Returns 0, or an HTTP status (400, 411, 413, 415; 500 when out of memory or
- * a temp file cannot be written) with r->error set for the client.
- */
+/* Whether the method carries a body that a route may read. */
+static int
+method_has_body(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+/* Returns 0, or an HTTP status (400; 500 when out of memory) with r->error set. */
 int
-cm_request_parse(struct cm_request *r, char *const *params, cm_read_fn rd,
+cm_request_parse_head(struct cm_request *r, char *const *params, cm_read_fn rd,
     void *rdctx, const struct cm_limits *lim)
 {
-	struct cm_limits dflt;
 	const char *v;
 	char err[160];
 
 	memset(r, 0, sizeof(*r));
-	if (lim == NULL) {
-		cm_limits_default(&dflt);
-		lim = &dflt;
-	}
+	if (lim == NULL)
+		cm_limits_default(&r->lim);
+	else
+		r->lim = *lim;
+	r->rd = rd;
+	r->rdctx = rdctx;
 	for (size_t i = 0; params && params[i]; i++) {
 		const char *eq = strchr(params[i], '=');
 		if (eq == NULL || eq == params[i])
@@ -370,8 +375,8 @@ cm_request_parse(struct cm_request *r, char *const *params, cm_read_fn rd,
 	v = cm_req_env(r, "QUERY_STRING");
 	if (dupfield(&r->query_string, v ? v : "") < 0)
 		return req_fail(r, 500, "out of memory");
-	if (cm_form_parse(r->query_string, strlen(r->query_string), lim->max_field,
-	    lim->max_fields, &r->query, &r->nquery, err, sizeof(err)) < 0)
+	if (cm_form_parse(r->query_string, strlen(r->query_string), r->lim.max_field,
+	    r->lim.max_fields, &r->query, &r->nquery, err, sizeof(err)) < 0)
 		return req_fail(r, errno == ENOMEM ? 500 : 400, "query string: %s", err);
 
 	if ((v = cm_req_env(r, "HTTP_COOKIE")) != NULL && parse_cookies(r, v) < 0)
@@ -384,32 +389,94 @@ cm_request_parse(struct cm_request *r, char *const *params, cm_read_fn rd,
 	r->https = v && (strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
 	if ((v = cm_req_env(r, "CONTENT_TYPE")) != NULL && *v && dupfield(&r->content_type, v) < 0)
 		return req_fail(r, 500, "out of memory");
-
-	int has_body = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
-	    strcmp(r->method, "PATCH") == 0;
 	v = cm_req_env(r, "CONTENT_LENGTH");
-	if (v != NULL && *v) {
-		if (parse_size(v, &r->content_length) < 0)
-			return req_fail(r, 400, "malformed Content-Length");
-	} else if (has_body) {
-		return req_fail(r, 411, "a %s request needs a Content-Length", r->method);
-	}
-	if (!has_body)
+	if (v != NULL && *v && parse_size(v, &r->content_length) < 0)
+		return req_fail(r, 400, "malformed Content-Length");
+	return 0;
+}
+
+/* Reads the raw body into r->body; 0 or an HTTP status. */
+static int
+read_raw(struct cm_request *r)
+{
+	r->body = malloc(r->content_length + 1);
+	if (r->body == NULL)
+		return req_fail(r, 500, "out of memory");
+	int rc = read_full(r, r->rd, r->rdctx, r->body, r->content_length);
+	if (rc != 0)
+		return rc;
+	r->body[r->content_length] = '\0';
+	r->body_len = r->content_length;
+	return 0;
+}
+
+/* 415 naming the media types rule takes ("send A or B"). */
+static int
+unsupported_type(struct cm_request *r, const struct cm_body_rule *rule)
+{
+	char list[200] = "";
+	size_t n = 0;
+
+	if (rule->kinds & CM_BODY_URLENCODED)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s", "application/x-www-form-urlencoded");
+	if ((rule->kinds & CM_BODY_MULTIPART) && n < sizeof(list))
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? " or " : "",
+		    "multipart/form-data");
+	for (size_t i = 0; (rule->kinds & CM_BODY_RAW) && rule->types && rule->types[i] &&
+	    n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? " or " : "", rule->types[i]);
+	return req_fail(r, 415, "unsupported Content-Type; send %s", list);
+}
+
+/* Returns 0, or an HTTP status (400, 411, 413, 415, 500) with r->error set. */
+int
+cm_request_read_body(struct cm_request *r, const struct cm_body_rule *rule)
+{
+	struct cm_limits lim = r->lim;
+
+	if (r->body_done)
 		return 0;
-	if (r->content_length > lim->max_body)
+	r->body_done = 1;
+	if (!method_has_body(r->method))
+		return 0;
+	if (cm_req_env(r, "CONTENT_LENGTH") == NULL || cm_req_env(r, "CONTENT_LENGTH")[0] == '\0')
+		return req_fail(r, 411, "a %s request needs a Content-Length", r->method);
+	if (rule->kinds == CM_BODY_NONE) {
+		if (r->content_length == 0)
+			return 0;
+		return req_fail(r, 413, "this address takes no request body (%zu bytes were sent)",
+		    r->content_length);
+	}
+	if (rule->max > 0)
+		lim.max_body = rule->max;
+	if (r->content_length > lim.max_body)
 		return req_fail(r, 413, "the request body (%zu bytes) is larger than the %zu bytes allowed",
-		    r->content_length, lim->max_body);
+		    r->content_length, lim.max_body);
 	if (r->content_type == NULL) {
 		if (r->content_length == 0)
 			return 0;
 		return req_fail(r, 415, "a request body needs a Content-Type");
 	}
-	if (media_is(r->content_type, "application/x-www-form-urlencoded"))
-		return read_urlencoded(r, rd, rdctx, lim);
-	if (media_is(r->content_type, "multipart/form-data"))
-		return read_multipart(r, rd, rdctx, lim);
-	return req_fail(r, 415, "unsupported Content-Type; send application/x-www-form-urlencoded "
-	    "or multipart/form-data");
+	if ((rule->kinds & CM_BODY_URLENCODED) &&
+	    media_is(r->content_type, "application/x-www-form-urlencoded"))
+		return read_urlencoded(r, r->rd, r->rdctx, &lim);
+	if ((rule->kinds & CM_BODY_MULTIPART) && media_is(r->content_type, "multipart/form-data"))
+		return read_multipart(r, r->rd, r->rdctx, &lim);
+	for (size_t i = 0; (rule->kinds & CM_BODY_RAW) && rule->types && rule->types[i]; i++)
+		if (media_is(r->content_type, rule->types[i]))
+			return read_raw(r);
+	return unsupported_type(r, rule);
+}
+
+/* Returns what cm_request_parse_head or cm_request_read_body returned. */
+int
+cm_request_parse(struct cm_request *r, char *const *params, cm_read_fn rd,
+    void *rdctx, const struct cm_limits *lim)
+{
+	static const struct cm_body_rule form = { CM_BODY_FORM, 0, NULL };
+	int rc = cm_request_parse_head(r, params, rd, rdctx, lim);
+
+	return rc != 0 ? rc : cm_request_read_body(r, &form);
 }
 
 void
@@ -439,6 +506,7 @@ cm_request_free(struct cm_request *r)
 	free(r->remote_user);
 	free(r->remote_addr);
 	free(r->content_type);
+	free(r->body);
 	cm_params_free(r->env, r->nenv);
 	memset(r, 0, sizeof(*r));
 }

@@ -621,8 +621,10 @@ cm_cert_describe(X509 *cert, struct cm_cert_info *out)
 	if (!X509_digest(cert, EVP_sha256(), md, &mdlen) || mdlen != 32)
 		goto out;
 	for (unsigned i = 0; i < mdlen; i++) {
-		snprintf(out->sha256 + 3 * i, 4, "%02X%s", md[i], i + 1 < mdlen ? ":" : "");
-		snprintf(out->sha256_hex + 2 * i, 3, "%02x", md[i]);
+		/* The last pair has no colon: tell snprintf what is really left. */
+		snprintf(out->sha256 + 3 * i, sizeof(out->sha256) - 3 * i, "%02X%s", md[i],
+		    i + 1 < mdlen ? ":" : "");
+		snprintf(out->sha256_hex + 2 * i, sizeof(out->sha256_hex) - 2 * i, "%02x", md[i]);
 	}
 	rc = 0;
 out:

@@ -199,11 +199,14 @@ log-error = $log
 skip-networking
 skip-name-resolve
 skip-log-bin
+# Its own temporary files: /tmp is shared with every other process.
+tmpdir = $DIR/db-tmp
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
 innodb_buffer_pool_size = 64M
 EOF
 	chmod 644 "$cnf"
+	mkdir -p "$DIR/db-tmp" && chmod 700 "$DIR/db-tmp"
 	if [ ! -d "$DIR/db/mysql" ]; then
 		mariadb-install-db --defaults-file="$cnf" --user=root --skip-test-db --force \
 			--auth-root-authentication-method=socket > "$DIR/logs/mariadb-install.log" 2>&1 \

@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "migrate.h"
 
 #define CHAIN_MAX (1024 * 1024)
 

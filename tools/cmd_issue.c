@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cert_lifecycle.h"
+#include "units.h"
 
 static const char issue_usage[] =
     "usage: certmint issue --profile PROFILE --csr FILE [--org ID] [--days N]\n"
@@ -86,21 +87,6 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* 1 when org_id is a live organisation of the customer, 0 not, -1 error. */
-static int
-org_belongs(struct cm_db *db, int64_t org_id, int64_t cust_id)
-{
-	int r = -1;
-	struct cm_stmt *st = cm_db_prepare(db,
-	    "SELECT 1 FROM organizations WHERE id = ? AND customer_id = ?"
-	    " AND deleted_at IS NULL");
-	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 &&
-	    cm_stmt_bind_i64(st, 1, cust_id) == 0 && cm_stmt_execute(st) == 0)
-		r = cm_stmt_fetch(st);
-	cm_stmt_close(st);
-	return r;
-}
-
 int
 cmd_issue(struct cli *c, int argc, char **argv)
 {
@@ -169,7 +155,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 	if (cli_db(c) < 0 || cli_customer(c, customer, &cust_id) < 0)
 		goto out;
 	if (org) {
-		r = org_belongs(c->db, org, cust_id);
+		r = cm_unit_exists(c->db, cust_id, org, 0);
 		if (r < 0) {
 			cli_error("database: %s", cm_db_error(c->db));
 			goto out;

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "migrate.h"
 
 static const char status_usage[] =
     "usage: certmint status\n"

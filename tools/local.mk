@@ -6,9 +6,6 @@ tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
-# Private helpers of lib/db.c and lib/audit.c (not one of the shared headers).
-EXTRA_DIST += lib/db_internal.h
-
 # Unit tests for the pure parts of the data layer (no server needed).
 check_PROGRAMS += tests/unit/test_audit_hash tests/unit/test_db_helpers
 tests_unit_test_audit_hash_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)

@@ -6,7 +6,21 @@
 #include <string.h>
 
 #include "ad_server_model.h"
+#include "edit_commit.h"
 #include "log.h"
+
+/* edit_commit's JSON of server id as stored; 0 or -1. */
+static int
+stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
+{
+	struct ad_server_row s;
+
+	return ad_server_load(c, id, 0, &s) == 1 ? ad_server_json(&s, b) : -1;
+}
+
+static const struct edit_object ad_server_object = {
+	"ad_server", "AD server", "/admin/ad-servers/", stored_json
+};
 
 /* Renders the form page (s->id 0: a new server) with status; Form.* and Errors.* may be set already. */
 static void
@@ -75,15 +89,12 @@ admin_ad_server_new_form(struct admin_ctx *c)
 void
 admin_ad_server_create(struct admin_ctx *c)
 {
-	struct ad_server_row s, saved;
+	struct ad_server_row s;
 	struct cm_stmt *st = NULL;
-	struct cm_buf after;
-	char loc[64];
 	int64_t id;
 	int r;
 
 	memset(&s, 0, sizeof(s));
-	cm_buf_init(&after, 16384);
 	if (!ad_server_may_manage(c))
 		goto out;
 	if (ad_server_from_form(c, &s) > 0) {
@@ -108,21 +119,14 @@ admin_ad_server_create(struct admin_ctx *c)
 	    cm_stmt_execute(st) < 0)
 		goto rollback;
 	id = (int64_t)cm_stmt_insert_id(st);
-	if (ad_server_load(c, id, 0, &saved) != 1 || ad_server_json(&saved, &after) < 0 ||
-	    ad_server_audit(c, "ad_server.create", id, NULL, after.data) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/ad-servers/%lld", (long long)id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
+	if (edit_commit(c, &ad_server_object, "ad_server.create", id, NULL) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("create AD server: %s", cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The AD server could not be saved; this has been logged.");
+	edit_fail(c, &ad_server_object, "create", 0, "saved");
 out:
 	if (st)
 		cm_stmt_close(st);
-	cm_buf_free(&after);
 }
 
 void
@@ -141,12 +145,10 @@ admin_ad_server_save(struct admin_ctx *c)
 {
 	struct ad_server_row stored, s;
 	struct cm_stmt *st = NULL;
-	struct cm_buf before, after;
-	char loc[64];
+	struct cm_buf before;
 	int r;
 
 	cm_buf_init(&before, 16384);
-	cm_buf_init(&after, 16384);
 	if (!ad_server_may_manage(c) || !load_visible(c, &stored))
 		goto out;
 	memset(&s, 0, sizeof(s));
@@ -173,23 +175,15 @@ admin_ad_server_save(struct admin_ctx *c)
 	    cm_stmt_bind_i64(st, 4, s.starttls) < 0 || cm_stmt_bind_i64(st, 5, c->id) < 0 ||
 	    cm_stmt_bind_i64(st, 6, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (ad_server_load(c, c->id, 0, &s) != 1 || ad_server_json(&s, &after) < 0 ||
-	    ad_server_audit(c, "ad_server.update", c->id, before.data, after.data) < 0 ||
-	    cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/ad-servers/%lld", (long long)c->id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
+	if (edit_commit(c, &ad_server_object, "ad_server.update", c->id, before.data) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("update AD server %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The AD server could not be saved; this has been logged.");
+	edit_fail(c, &ad_server_object, "update", c->id, "saved");
 out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
-	cm_buf_free(&after);
 }
 
 void

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ad_server_model.h"
+#include "ids.h"
 #include "text.h"
 #include "domain_model.h"
 #include "log.h"
@@ -89,14 +90,6 @@ ad_server_from_form(struct admin_ctx *c, struct ad_server_row *s)
 	return errors;
 }
 
-static void
-copy_col(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
-{
-	const char *v = cm_stmt_str(st, idx, NULL);
-
-	snprintf(dst, dstlen, "%s", v ? v : "");
-}
-
 /* 1 found, 0 not, -1 database. */
 int
 ad_server_load(struct admin_ctx *c, int64_t id, int lock, struct ad_server_row *s)
@@ -113,12 +106,12 @@ ad_server_load(struct admin_ctx *c, int64_t id, int lock, struct ad_server_row *
 	    cm_stmt_execute(st) < 0 || (r = cm_stmt_fetch(st)) != 1)
 		goto out;
 	s->id = cm_stmt_i64(st, 0);
-	copy_col(st, 1, s->name, sizeof(s->name));
-	copy_col(st, 2, s->domain, sizeof(s->domain));
-	copy_col(st, 3, s->ldap_uris, sizeof(s->ldap_uris));
-	copy_col(st, 4, s->base_dn, sizeof(s->base_dn));
+	cm_stmt_copy_str(st, 1, s->name, sizeof(s->name));
+	cm_stmt_copy_str(st, 2, s->domain, sizeof(s->domain));
+	cm_stmt_copy_str(st, 3, s->ldap_uris, sizeof(s->ldap_uris));
+	cm_stmt_copy_str(st, 4, s->base_dn, sizeof(s->base_dn));
 	s->starttls = cm_stmt_i64(st, 5) != 0;
-	copy_col(st, 6, s->updated_at, sizeof(s->updated_at));
+	cm_stmt_copy_str(st, 6, s->updated_at, sizeof(s->updated_at));
 out:
 	if (r < 0)
 		cm_err("load AD server %lld: %s", (long long)id, cm_db_error(c->db));
@@ -226,18 +219,12 @@ out:
 int64_t
 ad_server_form_id(const char *v)
 {
-	int64_t id = 0;
+	int64_t id;
 
 	if (v == NULL || v[0] == '\0')
 		return 0;
-	if (v[0] == '0' || strlen(v) > 18)
-		return -1;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9')
-			return -1;
-		id = id * 10 + (*v - '0');
-	}
-	return id;
+	id = cm_id_parse(v);
+	return id > 0 ? id : -1;
 }
 
 /* 1 usable, 0 not, -1 database. */

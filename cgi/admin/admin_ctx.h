@@ -1,4 +1,4 @@
-/* admin_ctx.h: admin.fcgi's per-request context, route table types and handler list. */
+/* admin_ctx.h: admin.fcgi's per-request context, its web-layer hooks and handler list. */
 #ifndef CM_ADMIN_CTX_H
 #define CM_ADMIN_CTX_H
 
@@ -8,20 +8,16 @@
 #include <openssl/x509.h>
 
 #include "db.h"
+#include "policy.h"
 #include "render.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
 #include "settings.h"
+#include "web.h"
 
 /* Ordered: a route's min_role admits that role and every higher one. */
 enum admin_role { ROLE_NONE = 0, ROLE_DRAO, ROLE_RAO, ROLE_MRAO };
-
-/* One per worker process. */
-struct admin_app {
-	struct cm_settings settings;
-	struct cm_db *db;
-};
 
 /* The administrators row REMOTE_USER mapped to. */
 struct admin_user {
@@ -37,8 +33,9 @@ struct admin_user {
 	int customer_enabled;     /* customers.enabled: 0 refuses every page (routes.c) */
 };
 
+/* Built per request by admin_web_open (auth.c) from the web layer's request. */
 struct admin_ctx {
-	struct admin_app *app;
+	struct cm_web_app *app;   /* settings and the worker's connection (lib/web.h) */
 	struct cm_db *db;
 	const struct cm_request *req;
 	struct cm_response *resp;
@@ -46,31 +43,33 @@ struct admin_ctx {
 	struct admin_user user;   /* principal[0] == 0 until mapped */
 	struct cm_session session;
 	int64_t id;               /* the numeric path segment ('#' in the pattern), else 0 */
+	struct admin_scope_cache scopes;  /* the user's scope rows, read once (policy.c) */
 };
 
+/* Every handler of admin.fcgi; a route stores it as CM_HANDLER(fn). */
 typedef void (*admin_handler)(struct admin_ctx *c);
 
-#define ROUTE_CSRF 0x1        /* the form must carry the session's csrf token */
+/* routes.c: the route table; a route's access is its minimum enum admin_role. */
+extern const struct cm_route admin_routes[];
+extern const size_t admin_nroutes;
+/* "min=drao" for --routes. */
+const char *admin_access_name(int access);
 
-struct admin_route {
-	const char *method;       /* "GET" or "POST" */
-	const char *pattern;      /* "/admin/certificates/#/download"; '#' = positive id */
-	admin_handler handler;
-	unsigned flags;
-	enum admin_role min_role;
-};
-
-/* routes.c */
-void admin_dispatch(void *app, struct cm_request *req, int parse_status,
-    struct cm_response *resp);
-/* Every route as "METHOD PATTERN flags" lines (admin.fcgi --routes); 0 or -1. */
-int admin_routes_print(FILE *out);
+/* auth.c: the hooks main.c gives the web layer (see lib/web.h for when each
+ * runs). open builds a struct admin_ctx in w->ctx (0, or -1 out of memory);
+ * authenticate maps REMOTE_USER to an administrator and opens the session;
+ * authorize checks the route's minimum role (both 0, or -1 once answered);
+ * call runs the route's admin_handler; error renders admin_error. */
+int admin_web_open(struct cm_web_request *w);
+void admin_web_close(struct cm_web_request *w);
+int admin_web_authenticate(struct cm_web_request *w);
+int admin_web_authorize(struct cm_web_request *w, const struct cm_route *rt);
+void admin_web_call(struct cm_web_request *w, const struct cm_route *rt);
+void admin_web_error(struct cm_web_request *w, int status, const char *title, const char *message);
 
 /* page.c: every page goes out through these (shared layout, error pages). */
 void admin_page(struct admin_ctx *c, const char *title, const char *template);
 void admin_error(struct admin_ctx *c, int status, const char *title, const char *message);
-/* 1 when the admin's role and certificate types allow the signer profile. */
-int admin_profile_allowed(const struct admin_user *u, const char *profile);
 extern const char *const admin_profiles[];   /* NULL-terminated */
 
 /* object_audit.c: writes the audit row of action on object id (0: none, as
@@ -79,9 +78,10 @@ extern const char *const admin_profiles[];   /* NULL-terminated */
 int admin_audit_object(struct admin_ctx *c, const char *object_type, const char *action, int64_t id,
     const char *before, const char *after);
 
-/* cert_scope.c: the policy applied to one certificate row (its organisation,
- * department, type); 1 allowed, 0 denied, -1 database error. */
-int admin_may_see_cert(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
+/* cert_scope.c: whether one certificate row (its organisation, department,
+ * type) lies in the administrator's scope and types; 1 yes, 0 no, -1
+ * database error. */
+int admin_cert_in_scope(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
     const char *cert_type);
 
 /* Handlers, one file each. */

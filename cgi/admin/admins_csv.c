@@ -12,7 +12,7 @@
 
 /* What one export carries from row to row. */
 struct export_state {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	long nmine;
 	struct admins_row row;
 	struct cm_buf scope;      /* the scope cell: "Org" / "Org/Dept", ';' between */

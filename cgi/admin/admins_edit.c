@@ -42,7 +42,7 @@ admin_admins_new_form(struct admin_ctx *c)
 	struct admins_form f;
 
 	memset(&f, 0, sizeof(f));
-	snprintf(f.role, sizeof(f.role), "%s", c->user.role == ROLE_MRAO ? "rao" : "drao");
+	snprintf(f.role, sizeof(f.role), "%s", admin_may_grant_role(&c->user, "rao") ? "rao" : "drao");
 	f.ssl = admin_has_type(&c->user, "ssl");
 	f.client = admin_has_type(&c->user, "client");
 	f.codesign = admin_has_type(&c->user, "codesign");
@@ -86,7 +86,7 @@ admin_admins_create(struct admin_ctx *c)
 static int
 load(struct admin_ctx *c, struct admins_row *row, int *can_edit, int *can_delete)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	struct admin_target t;
 	long n;
 	int found = admins_row_load(c, c->id, 0, row), v = 0, m = 0;
@@ -188,8 +188,8 @@ admin_admins_save(struct admin_ctx *c)
 	    cm_stmt_bind_str(st, 2, f.role) < 0 || cm_stmt_bind_str(st, 3, f.types) < 0 ||
 	    cm_stmt_bind_i64(st, 4, cur.id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (admins_scopes_replace(c, cur.id, &f.sc) < 0 || admins_row_json(&cur, &before) < 0 ||
-	    admins_form_json(&f, cur.principal, cur.enabled, &after) < 0 ||
+	if (cm_admin_scopes_replace(c->db, cur.id, &f.sc, f.sc.org_id > 0 ? 1 : 0) < 0 || admins_row_json(&cur, &before) < 0 ||
+	    admins_form_json(&f, cur.customer_id, cur.principal, cur.enabled, &after) < 0 ||
 	    admins_audit(c, "admin.update", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
 		goto rollback;
 	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, cur.id);

@@ -19,7 +19,7 @@ role_label(const char *r)
 void
 admin_admins_list(struct admin_ctx *c)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	struct admins_row *rows = NULL;
 	struct cm_stmt *st;
 	size_t n = 0, shown = 0;
@@ -88,7 +88,7 @@ admin_admins_list(struct admin_ctx *c)
 		cm_render_set(c->r, "List.more", "1");
 	/* The link to the form the route table opens to RAOs and MRAOs (the
 	 * form offers only the scopes the policy lets the caller grant). */
-	if (c->user.role >= ROLE_RAO)
+	if (admin_may_create_admins(&c->user))
 		cm_render_set(c->r, "Can.create", "1");
 	admin_page(c, "Administrators", "admin/admins_list.cs");
 	return;

@@ -6,19 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admins.h"
 #include "admins_model.h"
+#include "ids.h"
 #include "log.h"
 #include "text.h"
 
 #define MAX_SCOPE_CHOICES 2000
-
-static void
-copy_col(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
-{
-	const char *s = cm_stmt_str(st, idx, NULL);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
 
 /* 1 found, 0 not, -1 database error. */
 int
@@ -44,11 +38,11 @@ admins_row_load(struct admin_ctx *c, int64_t id, int lock, struct admins_row *ro
 	if (f == 1) {
 		row->id = cm_stmt_i64(st, 0);
 		row->customer_id = cm_stmt_i64(st, 1);
-		copy_col(st, 2, row->principal, sizeof(row->principal));
-		copy_col(st, 3, row->name, sizeof(row->name));
-		copy_col(st, 4, row->email, sizeof(row->email));
-		copy_col(st, 5, row->role, sizeof(row->role));
-		copy_col(st, 6, row->types, sizeof(row->types));
+		cm_stmt_copy_str(st, 2, row->principal, sizeof(row->principal));
+		cm_stmt_copy_str(st, 3, row->name, sizeof(row->name));
+		cm_stmt_copy_str(st, 4, row->email, sizeof(row->email));
+		cm_stmt_copy_str(st, 5, row->role, sizeof(row->role));
+		cm_stmt_copy_str(st, 6, row->types, sizeof(row->types));
 		row->enabled = cm_stmt_i64(st, 7) != 0;
 	}
 	cm_stmt_close(st);
@@ -182,43 +176,14 @@ admins_form_read(struct admin_ctx *c, struct admins_form *f, int with_principal)
 int
 admins_form_types(struct admins_form *f, const char *set)
 {
-	int rc = 0;
+	unsigned mask;
+	int rc = admin_cert_types_parse(set, &mask);
 
-	f->ssl = f->client = f->codesign = 0;
-	for (const char *p = set; *p; ) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		while (n > 0 && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n > 0 && p[n - 1] == ' ')
-			n--;
-		if (n == 3 && strncmp(p, "ssl", 3) == 0)
-			f->ssl = 1;
-		else if (n == 6 && strncmp(p, "client", 6) == 0)
-			f->client = 1;
-		else if (n == 8 && strncmp(p, "codesign", 8) == 0)
-			f->codesign = 1;
-		else if (n > 0)
-			rc = -1;
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
+	f->ssl = (mask & ADMIN_TYPE_SSL) != 0;
+	f->client = (mask & ADMIN_TYPE_CLIENT) != 0;
+	f->codesign = (mask & ADMIN_TYPE_CODESIGN) != 0;
 	build_types(f);
 	return rc;
-}
-
-static int
-has_type(const char *set, const char *t)
-{
-	struct admin_user u;
-
-	memset(&u, 0, sizeof(u));
-	snprintf(u.cert_types, sizeof(u.cert_types), "%s", set);
-	return admin_has_type(&u, t);
 }
 
 void
@@ -236,10 +201,7 @@ admins_form_from_row(struct admins_form *f, const struct admins_row *row)
 		else
 			snprintf(f->scope, sizeof(f->scope), "o%" PRId64, f->sc.org_id);
 	}
-	f->ssl = has_type(row->types, "ssl");
-	f->client = has_type(row->types, "client");
-	f->codesign = has_type(row->types, "codesign");
-	build_types(f);
+	(void)admins_form_types(f, row->types);
 }
 
 /* 1 when p is user@REALM; see admins_model.h. */
@@ -325,29 +287,12 @@ admins_form_errors_join(const struct admins_form *f, char *buf, size_t len)
 	}
 }
 
-/* A positive id after the one-letter prefix, else 0. */
-static int64_t
-scope_id(const char *s)
-{
-	int64_t v = 0;
-	size_t n;
-
-	if (s[0] == '\0' || s[1] == '0')
-		return 0;
-	for (n = 1; s[n]; n++) {
-		if (s[n] < '0' || s[n] > '9' || n > 18)
-			return 0;
-		v = v * 10 + (s[n] - '0');
-	}
-	return v;
-}
-
 /* Resolves f->scope in the caller's customer: 1 found, 0 not, -1 database error. */
 static int
 resolve_scope(struct admin_ctx *c, struct admins_form *f)
 {
 	struct cm_stmt *st;
-	int64_t id = scope_id(f->scope);
+	int64_t id = f->scope[0] ? cm_id_parse(f->scope + 1) : 0;
 	int r;
 
 	if (id <= 0 || (f->scope[0] != 'o' && f->scope[0] != 'd'))
@@ -424,7 +369,13 @@ admins_form_check(struct admin_ctx *c, struct admins_form *f, int with_principal
 int
 admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	/* The roles the form offers: those the policy lets the caller grant. */
+	static const struct { const char *value, *label; } roles[] = {
+		{ "mrao", "MRAO (whole customer)" },
+		{ "rao", "RAO (an organisation)" },
+		{ "drao", "DRAO (a department)" },
+	};
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	struct cm_stmt *st;
 	int64_t last_org = 0;
 	size_t n = 0;
@@ -443,12 +394,13 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 	    NULL);
 	if ((nm = admin_scopes_load(c, mine)) < 0)
 		return -1;
-	if (c->user.role == ROLE_MRAO)
-		cm_render_set_list(c->r, "Roles.0.value", "mrao", "Roles.0.label", "MRAO (whole customer)",
-		    "Roles.1.value", "rao", "Roles.1.label", "RAO (an organisation)",
-		    "Roles.2.value", "drao", "Roles.2.label", "DRAO (a department)", NULL);
-	else
-		cm_render_set_list(c->r, "Roles.0.value", "drao", "Roles.0.label", "DRAO (a department)", NULL);
+	for (size_t i = 0, k = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (!admin_may_grant_role(&c->user, roles[i].value))
+			continue;
+		cm_render_setf(c->r, roles[i].value, "Roles.%zu.value", k);
+		cm_render_setf(c->r, roles[i].label, "Roles.%zu.label", k);
+		k++;
+	}
 	st = cm_db_prepare(c->db,
 	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
 	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"
@@ -490,40 +442,45 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 	return 0;
 }
 
-static int
-json_admin(struct cm_buf *b, const char *principal, const char *name, const char *email,
-    const char *role, const char *types, int enabled, const struct admin_scope *sc, size_t n)
+/* The stored form of an administrator's fields, for cm_admin_json. */
+static void
+admin_fields(struct cm_admin *a, int64_t customer_id, const char *principal, const char *name,
+    const char *email, const char *role, const char *types, int enabled,
+    const struct cm_admin_scope *sc, size_t n)
 {
-	if (cm_buf_puts(b, "{\"principal\":") < 0 || cm_buf_json_str(b, principal) < 0 ||
-	    cm_buf_puts(b, ",\"name\":") < 0 || cm_buf_json_str(b, name) < 0 ||
-	    cm_buf_puts(b, ",\"email\":") < 0 || cm_buf_json_str(b, email) < 0 ||
-	    cm_buf_puts(b, ",\"role\":") < 0 || cm_buf_json_str(b, role) < 0 ||
-	    cm_buf_puts(b, ",\"cert_types\":") < 0 || cm_buf_json_str(b, types) < 0 ||
-	    cm_buf_printf(b, ",\"enabled\":%s,\"scopes\":[", enabled ? "true" : "false") < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (cm_buf_printf(b, "%s{\"org_id\":%" PRId64 ",\"dept_id\":", i ? "," : "", sc[i].org_id) < 0 ||
-		    (sc[i].dept_id ? cm_buf_printf(b, "%" PRId64 "}", sc[i].dept_id) :
-		    cm_buf_puts(b, "null}")) < 0)
-			return -1;
-	}
-	return cm_buf_puts(b, "]}");
+	memset(a, 0, sizeof(*a));
+	a->customer_id = customer_id;
+	a->principal = principal;
+	a->name = name;
+	a->email = email;
+	a->role = role;
+	a->types = types;
+	a->enabled = enabled;
+	a->scopes = sc;
+	a->nscopes = n;
 }
 
 /* 0 or -1. */
 int
 admins_row_json(const struct admins_row *row, struct cm_buf *b)
 {
-	return json_admin(b, row->principal, row->name, row->email, row->role, row->types,
-	    row->enabled, row->scopes, row->nscopes);
+	struct cm_admin a;
+
+	admin_fields(&a, row->customer_id, row->principal, row->name, row->email, row->role,
+	    row->types, row->enabled, row->scopes, row->nscopes);
+	return cm_admin_json(b, &a);
 }
 
 /* 0 or -1. */
 int
-admins_form_json(const struct admins_form *f, const char *principal, int enabled, struct cm_buf *b)
+admins_form_json(const struct admins_form *f, int64_t customer_id, const char *principal, int enabled,
+    struct cm_buf *b)
 {
-	return json_admin(b, principal, f->name, f->email, f->role, f->types, enabled,
+	struct cm_admin a;
+
+	admin_fields(&a, customer_id, principal, f->name, f->email, f->role, f->types, enabled,
 	    &f->sc, f->sc.org_id > 0 ? 1 : 0);
+	return cm_admin_json(b, &a);
 }
 
 /* The count, or -1. */
@@ -551,8 +508,8 @@ admins_mrao_count(struct admin_ctx *c)
 /* Ids (at most 2) of the visible organisations named org, or with dept the
  * visible departments org/dept, appended to ids from *n; 0 or -1. */
 static int
-scope_matches(struct admin_ctx *c, const struct admin_scope *mine, size_t nm, const char *org,
-    const char *dept, struct admin_scope *ids, size_t *n)
+scope_matches(struct admin_ctx *c, const struct cm_admin_scope *mine, size_t nm, const char *org,
+    const char *dept, struct cm_admin_scope *ids, size_t *n)
 {
 	struct cm_stmt *st;
 	int f;
@@ -592,7 +549,7 @@ scope_matches(struct admin_ctx *c, const struct admin_scope *mine, size_t nm, co
 int
 admins_scope_by_name(struct admin_ctx *c, struct admins_form *f, const char *cell)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES], ids[2];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES], ids[2];
 	size_t n = 0, len = strlen(cell);
 	long nm;
 	int drao = strcmp(f->role, "drao") == 0;
@@ -635,7 +592,7 @@ admins_scope_by_name(struct admin_ctx *c, struct admins_form *f, const char *cel
 int
 admins_may_manage(struct admin_ctx *c, const struct admin_target *t)
 {
-	struct admin_scope mine[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope mine[ADMIN_MAX_SCOPES];
 	long n = admin_scopes_load(c, mine);
 
 	if (n < 0)
@@ -648,32 +605,6 @@ int
 admins_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
 {
 	return admin_audit_object(c, "admin", action, id, before, after);
-}
-
-/* 0 or -1. */
-int
-admins_scopes_replace(struct admin_ctx *c, int64_t id, const struct admin_scope *sc)
-{
-	struct cm_stmt *st;
-	int rc = -1;
-
-	st = cm_db_prepare(c->db, "DELETE FROM admin_scopes WHERE admin_id = ?");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
-		goto out;
-	cm_stmt_close(st);
-	st = NULL;
-	if (sc->org_id <= 0)
-		return 0;
-	st = cm_db_prepare(c->db, "INSERT INTO admin_scopes (admin_id, org_id, dept_id) VALUES (?, ?, ?)");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, sc->org_id) < 0 ||
-	    (sc->dept_id ? cm_stmt_bind_i64(st, 2, sc->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
-	    cm_stmt_execute(st) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (st)
-		cm_stmt_close(st);
-	return rc;
 }
 
 /* Why principal_taken() refuses a principal (it is unique across customers). */
@@ -707,33 +638,38 @@ principal_taken(struct admin_ctx *c, const char *principal)
 	return f < 0 ? -1 : r;
 }
 
+/* The form's field a refusal of cm_admin_create names. */
+static const enum admins_field lib_field[] = {
+	[CM_ADMIN_FIELD_PRINCIPAL] = AF_PRINCIPAL,
+	[CM_ADMIN_FIELD_NAME] = AF_NAME,
+	[CM_ADMIN_FIELD_EMAIL] = AF_EMAIL,
+	[CM_ADMIN_FIELD_ROLE] = AF_ROLE,
+	[CM_ADMIN_FIELD_SCOPE] = AF_SCOPE,
+	[CM_ADMIN_FIELD_TYPES] = AF_TYPES,
+};
+
 /* See admins_model.h. */
 enum admins_add_result
 admins_add(struct admin_ctx *c, struct admins_form *f, int64_t *id)
 {
 	struct admin_target t;
-	struct cm_stmt *st = NULL;
-	struct cm_buf after;
+	struct cm_admin a;
 	enum admins_add_result rc = ADMINS_ADD_DBERR;
 	int r;
 
 	*id = 0;
-	cm_buf_init(&after, 16384);
-	if ((r = admins_form_check(c, f, 1)) != 0) {
-		rc = r < 0 ? ADMINS_ADD_DBERR : ADMINS_ADD_INVALID;
-		goto out;
-	}
+	if ((r = admins_form_check(c, f, 1)) != 0)
+		return r < 0 ? ADMINS_ADD_DBERR : ADMINS_ADD_INVALID;
 	admins_form_target(f, c->user.customer_id, 0, &t);
 	if ((r = admins_may_manage(c, &t)) <= 0) {
-		if (r == 0) {
-			f->msg[AF_SCOPE] = "You may not give an administrator this role, organisation or department, or these certificate types.";
-			f->errors++;
-			rc = ADMINS_ADD_DENIED;
-		}
-		goto out;
+		if (r < 0)
+			return ADMINS_ADD_DBERR;
+		f->msg[AF_SCOPE] = "You may not give an administrator this role, organisation or department, or these certificate types.";
+		f->errors++;
+		return ADMINS_ADD_DENIED;
 	}
 	if (cm_db_begin(c->db) < 0)
-		goto out;
+		return ADMINS_ADD_DBERR;
 	if ((r = principal_taken(c, f->principal)) < 0)
 		goto rollback;
 	if (r > 0) {
@@ -743,29 +679,24 @@ admins_add(struct admin_ctx *c, struct admins_form *f, int64_t *id)
 		    r == TAKEN_LIVE ? "This principal is already an administrator." :
 		    "This principal cannot be used.";
 		f->errors++;
-		rc = ADMINS_ADD_TAKEN;
-		goto out;
+		return ADMINS_ADD_TAKEN;
 	}
-	st = cm_db_prepare(c->db,
-	    "INSERT INTO admins (customer_id, principal, name, email, role, cert_types) VALUES (?, ?, ?, ?, ?, ?)");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    cm_stmt_bind_str(st, 1, f->principal) < 0 || cm_stmt_bind_str(st, 2, f->name) < 0 ||
-	    cm_stmt_bind_str(st, 3, f->email) < 0 || cm_stmt_bind_str(st, 4, f->role) < 0 ||
-	    cm_stmt_bind_str(st, 5, f->types) < 0 || cm_stmt_execute(st) < 0)
-		goto rollback;
-	*id = (int64_t)cm_stmt_insert_id(st);
-	if (admins_scopes_replace(c, *id, &f->sc) < 0 || admins_form_json(f, f->principal, 1, &after) < 0 ||
-	    admins_audit(c, "admin.add", *id, NULL, after.data) < 0 || cm_db_commit(c->db) < 0)
+	admin_fields(&a, c->user.customer_id, f->principal, f->name, f->email, f->role, f->types, 1,
+	    &f->sc, f->sc.org_id > 0 ? 1 : 0);
+	r = cm_admin_create(c->db, &a, c->user.principal, c->req->remote_addr, id);
+	if (r > 0) {
+		/* the form's own checks are stricter; this is only the floor */
+		cm_db_rollback(c->db);
+		f->msg[lib_field[r]] = "This value cannot be stored.";
+		f->errors++;
+		return ADMINS_ADD_INVALID;
+	}
+	if (r < 0 || cm_db_commit(c->db) < 0)
 		goto rollback;
 	cm_info("admin %s added %s (%s)", c->user.principal, f->principal, f->role);
-	rc = ADMINS_ADDED;
-	goto out;
+	return ADMINS_ADDED;
 rollback:
 	cm_db_rollback(c->db);
 	*id = 0;
-out:
-	if (st)
-		cm_stmt_close(st);
-	cm_buf_free(&after);
 	return rc;
 }

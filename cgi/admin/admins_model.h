@@ -20,7 +20,7 @@ struct admins_row {
 	char role[8];             /* "mrao", "rao", "drao" */
 	char types[64];           /* MariaDB SET: "ssl,client,codesign" */
 	int enabled;
-	struct admin_scope scopes[ADMINS_MAX_SCOPES];
+	struct cm_admin_scope scopes[ADMINS_MAX_SCOPES];
 	size_t nscopes;
 	char scope_label[512];    /* "Org / Dept; ..." for pages */
 };
@@ -39,7 +39,7 @@ struct admins_form {
 	char role[8];
 	char scope[32];           /* "", "o<ORG ID>" or "d<DEPT ID>" */
 	int ssl, client, codesign;
-	struct admin_scope sc;    /* resolved from scope; org 0 = none */
+	struct cm_admin_scope sc;    /* resolved from scope; org 0 = none */
 	char types[64];           /* built from the checkboxes */
 	int errors;
 	const char *msg[AF__MAX]; /* the check's message per field (static strings), NULL = fine */
@@ -96,7 +96,8 @@ enum admins_add_result {
  * The one way an administrator is created, for the form and the CSV import:
  * checks f as admins_form_check does, asks the policy (ACTION_MANAGE_ADMINS
  * for the role, scope and every type), checks the principal is free, then
- * inserts the row, its scope and an admin.add audit row in one transaction.
+ * creates it through cm_admin_create (lib/admins.c: the row, its scope and
+ * an admin.add audit row) in one transaction.
  * On a refusal f->msg holds the reason (AF_SCOPE for DENIED, AF_PRINCIPAL
  * for TAKEN) and nothing was written. *id gets the new row's id.
  */
@@ -108,8 +109,6 @@ int admins_may_manage(struct admin_ctx *c, const struct admin_target *t);
 /* Writes an audit row about administrator id in the open transaction; 0 or -1. */
 int admins_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before,
     const char *after);
-/* Replaces the scope rows of administrator id with sc (none when org_id is 0); 0 or -1. */
-int admins_scopes_replace(struct admin_ctx *c, int64_t id, const struct admin_scope *sc);
 /* Puts the form under Form.*, the scope choices the caller may grant under
  * Scopes.*, and the role choices under Roles.*; 0 or -1 (database). */
 int admins_form_render(struct admin_ctx *c, const struct admins_form *f);
@@ -122,8 +121,8 @@ int admins_email_ok(const char *e);
 
 /* Appends a JSON object of the row / of the form as it will be saved; 0 or -1. */
 int admins_row_json(const struct admins_row *row, struct cm_buf *b);
-int admins_form_json(const struct admins_form *f, const char *principal, int enabled,
-    struct cm_buf *b);
+int admins_form_json(const struct admins_form *f, int64_t customer_id, const char *principal,
+    int enabled, struct cm_buf *b);
 
 /* Counts the enabled, non-deleted MRAOs of the customer, locking their rows;
  * the count or -1. */

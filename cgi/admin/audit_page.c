@@ -9,6 +9,7 @@
 #include "admin_ctx.h"
 #include "audit.h"
 #include "log.h"
+#include "policy.h"
 
 #define PAGE_SIZE 50
 #define HASH_PREFIX 12
@@ -109,7 +110,7 @@ list_rows(struct admin_ctx *c, const struct audit_filter *f)
 	struct cm_stmt *st;
 	int64_t last = 0;
 	size_t n = 0;
-	int more = 0, mrao = c->user.role == ROLE_MRAO;
+	int more = 0, mrao = admin_may_read_whole_audit(&c->user);
 	char id[32];
 
 	/* Scope: an MRAO sees every row of its customer; an RAO or DRAO the rows
@@ -176,14 +177,15 @@ list_rows(struct admin_ctx *c, const struct audit_filter *f)
 static void
 set_common(struct admin_ctx *c)
 {
-	if (c->user.role == ROLE_MRAO) {
+	if (admin_may_read_whole_audit(&c->user)) {
 		cm_render_set(c->r, "Audit.scope",
 		    "As MRAO you see every audit row of your customer.");
-		cm_render_set(c->r, "Audit.may_verify", "1");
 	} else {
 		cm_render_set(c->r, "Audit.scope",
 		    "As RAO or DRAO you see the audit rows of your own actions (actor = your principal).");
 	}
+	if (admin_may_verify_audit(&c->user))
+		cm_render_set(c->r, "Audit.may_verify", "1");
 }
 
 void

@@ -26,7 +26,7 @@ may_act(struct admin_ctx *c)
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
 		f = cm_stmt_fetch(st);
 	if (f == 1) {
-		f = admin_may_see_cert(c, cm_stmt_is_null(st, 0) ? 0 : cm_stmt_i64(st, 0),
+		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 0) ? 0 : cm_stmt_i64(st, 0),
 		    cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1), cm_stmt_str(st, 2, NULL));
 	} else if (f < 0) {
 		cm_err("certificate %lld: %s", (long long)c->id, cm_db_error(c->db));

@@ -48,7 +48,7 @@ admin_cert_download(struct admin_ctx *c)
 		goto out;
 	}
 	if (f == 1) {
-		f = admin_may_see_cert(c, cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2),
+		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2),
 		    cm_stmt_is_null(st, 3) ? 0 : cm_stmt_i64(st, 3), cm_stmt_str(st, 4, NULL));
 		if (f < 0) {
 			admin_error(c, 500, "Internal error", "Your access could not be checked; this has been logged.");

@@ -22,7 +22,7 @@
  * _customer_status, _customer_org_id, _dept_fk, _customer_issuer_id or
  * _customer_expiry (schema/001, 007, 012). A search reads only
  * certificate_names (SQL_BY_NAME). The scope clause is the policy's list
- * form, the same rule as admin_may_see_cert() for one certificate
+ * form, the same rule as admin_cert_in_scope() for one certificate
  * (policy.h). LIST_CONDS takes parameters 0..16.
  */
 #define LIST_CONDS \
@@ -111,20 +111,6 @@ positive(const char *s)
 		v = v * 10 + (s[n] - '0');
 	}
 	return v;
-}
-
-/* Writes "q%" with LIKE's metacharacters escaped into dst (at least
- * 2*len+2 bytes); ASCII letters lower-cased when lower is set. */
-static void
-like_prefix(char *dst, const char *q, int lower)
-{
-	for (; *q; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*dst++ = '\\';
-		*dst++ = lower ? (char)tolower((unsigned char)*q) : *q;
-	}
-	*dst++ = '%';
-	*dst = '\0';
 }
 
 /*
@@ -280,7 +266,9 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 	} else if (f->q[0]) {
 		char serial[Q_MAX + 1];
 
-		like_prefix(f->name_like, serial_text(f->q, serial) ? serial : f->q, 1);
+		/* name_like holds 2 * Q_MAX + 2 bytes: a q of at most Q_MAX always fits */
+		(void)cm_sql_like_prefix(f->name_like, sizeof(f->name_like),
+		    serial_text(f->q, serial) ? serial : f->q, CM_LIKE_LOWER);
 		f->order = BY_NAME;
 	}
 	read_cursor(c, f);
@@ -314,10 +302,10 @@ check_org(struct admin_ctx *c, struct list_filter *f, size_t n, int listed)
 		return 0;
 	st = cm_db_prepare(c->db,
 	    "SELECT o.name FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))");
+	    ADMIN_ORG_SCOPE_SQL);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, f->org_id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 2, &c->user) < 0 || cm_stmt_execute(st) < 0 ||
+	    admin_bind_org_scope(st, 2, &c->user) < 0 || cm_stmt_execute(st) < 0 ||
 	    (r = cm_stmt_fetch(st)) < 0) {
 		cm_err("organisation filter: %s", cm_db_error(c->db));
 		if (st)
@@ -341,14 +329,14 @@ fill_orgs(struct admin_ctx *c, struct list_filter *f)
 {
 	struct cm_stmt *st = cm_db_prepare(c->db,
 	    "SELECT o.id, o.name FROM organizations o WHERE o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))"
+	    ADMIN_ORG_SCOPE_SQL
 	    " ORDER BY o.name, o.id LIMIT 500");
 	size_t n = 0;
 	int listed = 0;
 	char id[32];
 
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
+	    admin_bind_org_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("organisations: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);
@@ -381,11 +369,10 @@ check_dept(struct admin_ctx *c, struct list_filter *f, size_t n, int listed)
 	    "SELECT d.org_id, d.name, o.name FROM departments d"
 	    " JOIN organizations o ON o.id = d.org_id AND o.deleted_at IS NULL"
 	    " WHERE d.id = ? AND o.customer_id = ? AND d.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = d.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = d.id)))");
+	    ADMIN_DEPT_SCOPE_SQL);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, f->dept_id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 2, &c->user) < 0 || cm_stmt_execute(st) < 0 ||
+	    admin_bind_dept_scope(st, 2, &c->user) < 0 || cm_stmt_execute(st) < 0 ||
 	    (r = cm_stmt_fetch(st)) < 0) {
 		cm_err("department filter: %s", cm_db_error(c->db));
 		if (st)
@@ -422,15 +409,14 @@ fill_depts(struct admin_ctx *c, struct list_filter *f)
 	    "SELECT d.id, d.name, o.name FROM departments d"
 	    " JOIN organizations o ON o.id = d.org_id AND o.deleted_at IS NULL"
 	    " WHERE o.customer_id = ? AND d.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = d.org_id"
-	    " AND (s.dept_id IS NULL OR s.dept_id = d.id)))"
+	    ADMIN_DEPT_SCOPE_SQL
 	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
 	size_t n = 0;
 	int listed = 0;
 	char id[32];
 
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
+	    admin_bind_dept_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("departments: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);
@@ -517,9 +503,7 @@ bind_filter(struct cm_stmt *st, const struct admin_ctx *c, const struct list_fil
 	    cm_stmt_bind_i64(st, 7, f->dept_id) < 0 || cm_stmt_bind_i64(st, 8, f->dept_id) < 0 ||
 	    cm_stmt_bind_i64(st, 9, f->issuer_id) < 0 || cm_stmt_bind_i64(st, 10, f->issuer_id) < 0 ||
 	    cm_stmt_bind_i64(st, 11, f->days_v) < 0 || cm_stmt_bind_i64(st, 12, f->days_v) < 0 ||
-	    admin_bind_scope(st, 13, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, 15, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, 16, c->user.cert_types) < 0 ? -1 : 0;
+	    admin_bind_cert_scope(st, 13, &c->user) < 0 ? -1 : 0;
 }
 
 /* Prepares the statement of f's order and binds everything; NULL on error. */

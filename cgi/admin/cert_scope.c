@@ -1,4 +1,4 @@
-/* cert_scope.c: whether an administrator may see one certificate, asked of the one policy (policy.c). */
+/* cert_scope.c: whether one certificate lies in an administrator's scope and types, asked of the one policy (policy.c). */
 #include "config.h"
 
 #include "admin_ctx.h"
@@ -12,10 +12,10 @@
  * stays invisible to a DRAO, exactly as the list's SQL filter has it
  * (cert_list.c). Certificates without an organisation (the CLI's, Apache's)
  * are the MRAO's alone.
- * 1 allowed, 0 denied, -1 database error (logged by admin_may).
+ * 1 in scope, 0 not, -1 database error (logged by admin_may).
  */
 int
-admin_may_see_cert(struct admin_ctx *c, int64_t org_id, int64_t dept_id, const char *cert_type)
+admin_cert_in_scope(struct admin_ctx *c, int64_t org_id, int64_t dept_id, const char *cert_type)
 {
 	struct admin_object o = { 0 };
 

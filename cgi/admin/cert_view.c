@@ -52,7 +52,7 @@ admin_cert_view_page(struct admin_ctx *c, int status)
 		goto out;
 	}
 	if (f == 1) {
-		f = admin_may_see_cert(c, cm_stmt_is_null(st, 18) ? 0 : cm_stmt_i64(st, 18),
+		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 18) ? 0 : cm_stmt_i64(st, 18),
 		    cm_stmt_is_null(st, 19) ? 0 : cm_stmt_i64(st, 19), cm_stmt_str(st, 0, NULL));
 		if (f < 0) {
 			admin_error(c, 500, "Internal error", "Your access could not be checked; this has been logged.");

@@ -104,9 +104,9 @@ may_issue_into(struct admin_ctx *c, int64_t org_id, int64_t dept_id, const char 
 	static const char *const types[] = { "ssl", "client", "codesign" };
 
 	if (cert_type)
-		return admin_may_see_cert(c, org_id, dept_id, cert_type);
+		return admin_cert_in_scope(c, org_id, dept_id, cert_type);
 	for (size_t i = 0; i < 3; i++) {
-		int r = admin_may_see_cert(c, org_id, dept_id, types[i]);
+		int r = admin_cert_in_scope(c, org_id, dept_id, types[i]);
 		if (r != 0)
 			return r;
 	}
@@ -196,7 +196,7 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 			f->org_id = oid;
 			f->dept_id = did;
 		}
-	} else if (c->user.role != ROLE_MRAO) {
+	} else if (!admin_may_issue_without_org(&c->user)) {
 		/* Only a master administrator issues outside any organisation. */
 		field_error(c, f, "org", "Choose the organisation or department the certificate is for.");
 	}
@@ -221,7 +221,7 @@ show_form(struct admin_ctx *c, const struct csr_form *f, int status)
 
 /*
  * The profile and "ORG" / "ORG/DEPT" form value of certificate id, when the
- * administrator may act on it (the one policy, via admin_may_see_cert).
+ * administrator may act on it (the one policy, via admin_cert_in_scope).
  * 1 found, 0 not found or out of scope, -1 error.
  */
 static int
@@ -239,7 +239,7 @@ renew_source(struct admin_ctx *c, int64_t id, char *profile, size_t plen, char *
 		int64_t oid = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
 		int64_t did = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);
 
-		if ((r = admin_may_see_cert(c, oid, did, cm_stmt_str(st, 3, NULL))) != 1)
+		if ((r = admin_cert_in_scope(c, oid, did, cm_stmt_str(st, 3, NULL))) != 1)
 			goto out;
 		snprintf(profile, plen, "%s", cm_stmt_str(st, 0, NULL) ? cm_stmt_str(st, 0, NULL) : "");
 		if (oid == 0)

@@ -29,15 +29,13 @@ index_of(const char *const *list, const char *s)
 	return -1;
 }
 
-/* Binds the scope parameters every dashboard query ends with (customer first,
- * then the policy's two, then the type filter's two), from idx. 0 or -1. */
+/* Binds the parameters every dashboard query part ends with (customer, then
+ * ADMIN_CERT_SCOPE_SQL's), from idx. 0 or -1. */
 static int
 bind_scope(struct admin_ctx *c, struct cm_stmt *st, unsigned idx)
 {
 	if (cm_stmt_bind_i64(st, idx, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, idx + 1, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, idx + 3, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, idx + 4, c->user.cert_types) < 0)
+	    admin_bind_cert_scope(st, idx + 1, &c->user) < 0)
 		return -1;
 	return 0;
 }
@@ -124,7 +122,7 @@ load_expiring(struct admin_ctx *c)
 	    " OR c.not_after >= DATE(UTC_TIMESTAMP() + INTERVAL 90 DAY))"
 	    ADMIN_CERT_SCOPE_SQL
 	    ") u");
-	if (st == NULL || bind_scope(c, st, 0) < 0 || bind_scope(c, st, 5) < 0 || cm_stmt_execute(st) < 0) {
+	if (st == NULL || bind_scope(c, st, 0) < 0 || bind_scope(c, st, 1 + ADMIN_CERT_SCOPE_NPARAMS) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("dashboard expiries: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);
@@ -216,7 +214,7 @@ admin_dashboard(struct admin_ctx *c)
 		admin_error(c, 500, "Internal error", "The dashboard could not be read; this has been logged.");
 		return;
 	}
-	cm_render_set(c->r, "Dashboard.scope", c->user.role == ROLE_MRAO ?
+	cm_render_set(c->r, "Dashboard.scope", admin_sees_whole_customer(&c->user) ?
 	    "all certificates of the customer" :
 	    "the certificates of your organisations or departments and certificate types");
 	admin_page(c, "Dashboard", "admin/dashboard.cs");

@@ -8,6 +8,7 @@
 #include "domain_model.h"
 #include "log.h"
 #include "policy.h"
+#include "units.h"
 
 static const char *const type_fields[] = { "type_ssl", "type_client", "type_codesign" };
 static const char *const type_labels[] = { "SSL", "client / S/MIME", "code-signing" };
@@ -35,25 +36,6 @@ parse_target(const char *s, int64_t *org, int64_t *dept)
 		return -1;
 	*dept = v;
 	return 0;
-}
-
-/* 1 when org (and dept, unless 0) are live objects of the customer, dept in org; 0; -1. */
-static int
-target_exists(struct admin_ctx *c, int64_t org, int64_t dept)
-{
-	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT 1 FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 0 OR EXISTS (SELECT 1 FROM departments d WHERE d.id = ? AND d.org_id = o.id"
-	    " AND d.deleted_at IS NULL))");
-	int f = -1;
-
-	if (st && cm_stmt_bind_i64(st, 0, org) == 0 && cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
-	    cm_stmt_bind_i64(st, 2, dept) == 0 && cm_stmt_bind_i64(st, 3, dept) == 0 &&
-	    cm_stmt_execute(st) == 0)
-		f = cm_stmt_fetch(st);
-	if (st)
-		cm_stmt_close(st);
-	return f;
 }
 
 /* The audit JSON of one delegation into b; 0 or -1. */
@@ -120,7 +102,7 @@ admin_domain_delegate(struct admin_ctx *c)
 			goto out;
 		}
 	}
-	if ((r = target_exists(c, org, dept)) < 0)
+	if ((r = cm_unit_exists(c->db, c->user.customer_id, org, dept)) < 0)
 		goto dberr;
 	if (r == 0) {
 		cm_render_set(c->r, "Errors.target", "Choose the organisation or department to delegate to.");

@@ -5,8 +5,22 @@
 #include <string.h>
 
 #include "domain_model.h"
+#include "edit_commit.h"
 #include "log.h"
 #include "policy.h"
+
+/* edit_commit's JSON of domain id as stored; 0 or -1. */
+static int
+stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
+{
+	struct domain_row d;
+
+	return domain_load(c, id, 0, &d) == 1 ? domain_json(&d, b) : -1;
+}
+
+static const struct edit_object domain_object = {
+	"domain", "domain", "/admin/domains/", stored_json
+};
 
 /* Answers 403 (or 500) unless the policy allows a on the customer's domains; 1 allowed, 0 answered. */
 static int
@@ -57,13 +71,10 @@ admin_domain_create(struct admin_ctx *c)
 {
 	const char *typed = cm_req_form(c->req, "name");
 	const char *why;
-	struct domain_row d;
 	struct cm_stmt *st = NULL;
-	struct cm_buf after;
-	char name[DOMAIN_NAME_MAX + 1], loc[64];
+	char name[DOMAIN_NAME_MAX + 1];
 	int64_t id;
 
-	cm_buf_init(&after, 4096);
 	if (!customer_may(c, ACTION_CREATE, "adds domains"))
 		goto out;
 	typed = typed ? typed : "";
@@ -102,21 +113,14 @@ admin_domain_create(struct admin_ctx *c)
 			goto rollback;
 		id = (int64_t)cm_stmt_insert_id(st);
 	}
-	if (domain_load(c, id, 0, &d) != 1 || domain_json(&d, &after) < 0 ||
-	    domain_audit(c, "domain.create", id, NULL, after.data) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/domains/%lld", (long long)id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
+	if (edit_commit(c, &domain_object, "domain.create", id, NULL) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("create domain: %s", cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The domain could not be saved; this has been logged.");
+	edit_fail(c, &domain_object, "create", 0, "saved");
 out:
 	if (st)
 		cm_stmt_close(st);
-	cm_buf_free(&after);
 }
 
 void
@@ -134,11 +138,9 @@ admin_domain_validate(struct admin_ctx *c)
 	const char *method = cm_req_form(c->req, "method");
 	struct domain_row d;
 	struct cm_stmt *st = NULL;
-	struct cm_buf before, after;
-	char loc[64];
+	struct cm_buf before;
 
 	cm_buf_init(&before, 4096);
-	cm_buf_init(&after, 4096);
 	if (!domain_load_visible(c, &d) || !customer_may(c, ACTION_EDIT, "marks domains validated"))
 		goto out;
 	/* Only "manual" exists until domain-control validation arrives. */
@@ -157,23 +159,15 @@ admin_domain_validate(struct admin_ctx *c)
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (domain_load(c, c->id, 0, &d) != 1 || domain_json(&d, &after) < 0 ||
-	    domain_audit(c, "domain.validate", c->id, before.data, after.data) < 0 ||
-	    cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/domains/%lld", (long long)c->id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
+	if (edit_commit(c, &domain_object, "domain.validate", c->id, before.data) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("validate domain %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The domain could not be saved; this has been logged.");
+	edit_fail(c, &domain_object, "validate", c->id, "saved");
 out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
-	cm_buf_free(&after);
 }
 
 void

@@ -12,27 +12,6 @@
 
 static const char *const states[] = { "none", "pending", "validated", "expired", NULL };
 
-/* "%q%" with LIKE's metacharacters escaped into out; 0, or -1 when too long. */
-static int
-like_pattern(const char *q, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (o + 1 >= outlen)
-		return -1;
-	out[o++] = '%';
-	for (; *q; q++) {
-		if (o + 4 >= outlen)
-			return -1;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[o++] = '\\';
-		out[o++] = *q;
-	}
-	out[o++] = '%';
-	out[o] = '\0';
-	return 0;
-}
-
 void
 admin_domain_list(struct admin_ctx *c)
 {
@@ -54,7 +33,7 @@ admin_domain_list(struct admin_ctx *c)
 	cm_render_set(c->r, "Filter.q", q);
 	cm_render_set(c->r, "Filter.state", state);
 	if (strlen(q) > DOMAIN_NAME_MAX || strlen(after) > DOMAIN_NAME_MAX ||
-	    (state[0] && !ok_state) || like_pattern(q, like, sizeof(like)) < 0) {
+	    (state[0] && !ok_state) || cm_sql_like_prefix(like, sizeof(like), q, CM_LIKE_ANYWHERE) < 0) {
 		if (state[0] && !ok_state)
 			cm_render_set(c->r, "Errors.state", "Choose a validation state from the list.");
 		else
@@ -71,17 +50,12 @@ admin_domain_list(struct admin_ctx *c)
 	    " (SELECT COUNT(*) FROM domain_delegations x WHERE x.domain_id = d.id)"
 	    " FROM domains d WHERE d.customer_id = ? AND d.deleted_at IS NULL"
 	    " AND (? = '' OR d.validation_state = ?) AND d.name LIKE ? AND d.name > ?"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM domain_delegations dd"
-	    " JOIN admin_scopes s ON s.org_id = dd.org_id"
-	    " JOIN organizations o ON o.id = dd.org_id AND o.deleted_at IS NULL"
-	    " WHERE dd.domain_id = d.id AND s.admin_id = ? AND FIND_IN_SET(dd.cert_type, ?) > 0"
-	    " AND (s.dept_id IS NULL OR dd.dept_id IS NULL OR dd.dept_id = s.dept_id)))"
+	    ADMIN_DOMAIN_SCOPE_SQL
 	    " ORDER BY d.name LIMIT 51");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
 	    cm_stmt_bind_str(st, 1, state) < 0 || cm_stmt_bind_str(st, 2, state) < 0 ||
 	    cm_stmt_bind_str(st, 3, like) < 0 || cm_stmt_bind_str(st, 4, after) < 0 ||
-	    admin_bind_scope(st, 5, &c->user) < 0 || cm_stmt_bind_str(st, 7, c->user.cert_types) < 0 ||
-	    cm_stmt_execute(st) < 0)
+	    admin_bind_domain_scope(st, 5, &c->user) < 0 || cm_stmt_execute(st) < 0)
 		goto dberr;
 	while (cm_stmt_fetch(st) == 1) {
 		if (n == PAGE_SIZE) {

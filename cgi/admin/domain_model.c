@@ -95,14 +95,6 @@ domain_name_normalise(const char *in, char *out, size_t outlen)
 	return NULL;
 }
 
-static void
-copy_col(struct cm_stmt *st, unsigned idx, char *dst, size_t dstlen)
-{
-	const char *s = cm_stmt_str(st, idx, NULL);
-
-	snprintf(dst, dstlen, "%s", s ? s : "");
-}
-
 /* 1 found, 0 not, -1 database error. */
 int
 domain_load(struct admin_ctx *c, int64_t id, int lock, struct domain_row *d)
@@ -128,11 +120,11 @@ domain_load(struct admin_ctx *c, int64_t id, int lock, struct domain_row *d)
 	if (f == 1) {
 		d->id = cm_stmt_i64(st, 0);
 		d->customer_id = cm_stmt_i64(st, 1);
-		copy_col(st, 2, d->name, sizeof(d->name));
-		copy_col(st, 3, d->state, sizeof(d->state));
-		copy_col(st, 4, d->method, sizeof(d->method));
-		copy_col(st, 5, d->validated_at, sizeof(d->validated_at));
-		copy_col(st, 6, d->created_at, sizeof(d->created_at));
+		cm_stmt_copy_str(st, 2, d->name, sizeof(d->name));
+		cm_stmt_copy_str(st, 3, d->state, sizeof(d->state));
+		cm_stmt_copy_str(st, 4, d->method, sizeof(d->method));
+		cm_stmt_copy_str(st, 5, d->validated_at, sizeof(d->validated_at));
+		cm_stmt_copy_str(st, 6, d->created_at, sizeof(d->created_at));
 	}
 	cm_stmt_close(st);
 	return f;
@@ -250,7 +242,7 @@ domain_may_delegate(struct admin_ctx *c, int64_t domain_id, int64_t org_id, int6
 	    .dept_id = dept_id, .cert_type = cert_type };
 	int r = admin_may(c, ACTION_DELEGATE_DOMAIN, &o);
 
-	if (r != 1 || c->user.role == ROLE_MRAO)
+	if (r != 1 || admin_may_widen_delegations(&c->user))
 		return r;
 	/* A delegated administrator passes on, to its departments, only what
 	 * the MRAO gave its organisation: it cannot widen its own rights. */
@@ -310,17 +302,16 @@ render_targets(struct admin_ctx *c)
 	char val[64];
 	long n = 0;
 
-	if (c->user.role != ROLE_MRAO && c->user.role != ROLE_RAO)
+	if (!admin_may_delegate_domains(&c->user))
 		return 0;
 	st = cm_db_prepare(c->db,
 	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
 	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"
 	    " WHERE o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id"
-	    " AND s.dept_id IS NULL))"
+	    ADMIN_ORG_HELD_SCOPE_SQL
 	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
+	    admin_bind_org_held_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
 		if (st)
 			cm_stmt_close(st);
 		return -1;

@@ -5,8 +5,11 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/admin_ctx.h \
 	cgi/admin/main.c \
 	cgi/admin/routes.c \
+	cgi/admin/auth.c \
 	cgi/admin/page.c \
 	cgi/admin/object_audit.c \
+	cgi/admin/edit_commit.h \
+	cgi/admin/edit_commit.c \
 	cgi/admin/home.c \
 	cgi/admin/csr_new.c \
 	cgi/admin/cert_list.c \
@@ -64,13 +67,13 @@ tests_unit_test_x509util_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
 tests_unit_test_render_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_render_LDADD = lib/libcmweb.a lib/libcmcore.a $(CLEARSILVER_LIBS) $(OPENSSL_LIBS)
 TESTS += tests/unit/test_x509util tests/unit/test_render
-EXTRA_DIST += tests/static/templates-escape.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
+EXTRA_DIST += tests/static/templates-escape.sh tests/static/access-in-policy.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
 # The authorization matrix: every route x every kind of administrator.
 EXTRA_DIST += tests/integration/45-authz-matrix.sh tests/integration/authz-matrix.txt
 
 # The one access policy (role x object table) and the access-code rule.
 check_PROGRAMS += tests/unit/test_policy
-tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin -DSRCDIR='"$(abs_top_srcdir)"' $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c cgi/admin/policy.c cgi/admin/org_access_code.c
 tests_unit_test_policy_LDADD = $(CM_WEB_LIBS)
 TESTS += tests/unit/test_policy

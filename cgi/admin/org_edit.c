@@ -19,13 +19,12 @@ render_depts(struct admin_ctx *c, int64_t org_id)
 	struct cm_stmt *st = cm_db_prepare(c->db,
 	    "SELECT d.id, d.name, d.client_self_enrollment FROM departments d"
 	    " WHERE d.org_id = ? AND d.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ?"
-	    " AND s.org_id = d.org_id AND (s.dept_id IS NULL OR s.dept_id = d.id)))"
+	    ADMIN_DEPT_SCOPE_SQL
 	    " ORDER BY d.name, d.id LIMIT 500");
 	char id[32];
 	size_t n = 0;
 
-	if (st == NULL || cm_stmt_bind_i64(st, 0, org_id) < 0 || admin_bind_scope(st, 1, &c->user) < 0 ||
+	if (st == NULL || cm_stmt_bind_i64(st, 0, org_id) < 0 || admin_bind_dept_scope(st, 1, &c->user) < 0 ||
 	    cm_stmt_execute(st) < 0) {
 		cm_err("departments of %lld: %s", (long long)org_id, cm_db_error(c->db));
 		if (st)
@@ -60,35 +59,6 @@ show(struct admin_ctx *c, int64_t id, const struct org_fields *f, const struct o
 	}
 	c->resp->status = status;
 	admin_page(c, id > 0 ? f->s[F_NAME] : "New organisation", "admin/org_form.cs");
-}
-
-/* Writes the audit row of action for org id in the caller's transaction; 0 or -1. */
-static int
-audit_org(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
-    const struct org_fields *after)
-{
-	struct cm_buf b, a;
-	int rc = -1;
-
-	cm_buf_init(&b, 65536);
-	cm_buf_init(&a, 65536);
-	if ((before && org_fields_json(before, &b) < 0) || (after && org_fields_json(after, &a) < 0))
-		goto out;
-	rc = admin_audit_object(c, after && after->kind == KIND_DEPT ? "department" :
-	    before && before->kind == KIND_DEPT ? "department" : "organization",
-	    action, id, before ? b.data : NULL, after ? a.data : NULL);
-out:
-	cm_buf_free(&b);
-	cm_buf_free(&a);
-	return rc;
-}
-
-/* 0 or -1; see org_model.h. */
-int
-org_audit(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
-    const struct org_fields *after)
-{
-	return audit_org(c, action, id, before, after);
 }
 
 static const struct org_rights all_rights = { 1, 1, 1, 1, 1, 1, 0, 0, 1, 1 };

@@ -22,10 +22,10 @@ admin_org_list(struct admin_ctx *c)
 	    "SELECT o.id, o.name, o.city, o.country,"
 	    " (SELECT COUNT(*) FROM departments d WHERE d.org_id = o.id AND d.deleted_at IS NULL)"
 	    " FROM organizations o WHERE o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))"
+	    ADMIN_ORG_SCOPE_SQL
 	    " ORDER BY o.name, o.id LIMIT 501");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
+	    admin_bind_org_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("organisation list: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);

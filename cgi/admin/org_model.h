@@ -70,7 +70,7 @@ int org_fields_json(const struct org_fields *f, struct cm_buf *b);
 int org_fields_bind(const struct org_fields *f, struct cm_stmt *st, unsigned idx);
 
 /* Writes the audit row (before/after JSON) for organisation or department id
- * in the caller's transaction; 0 or -1. (org_edit.c) */
+ * in the caller's transaction; 0 or -1. (settings_form.c) */
 int org_audit(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
     const struct org_fields *after);
 

@@ -1,10 +1,9 @@
-/* page.c: the shared layout data, error pages and the role -> profile rule for admin.fcgi. */
+/* page.c: the shared layout data and error pages for admin.fcgi. */
 #include "config.h"
 
 #include <string.h>
 
 #include "admin_ctx.h"
-#include "issuance.h"
 #include "log.h"
 
 const char *const admin_profiles[] = {
@@ -38,6 +37,7 @@ admin_page(struct admin_ctx *c, const char *title, const char *template)
 		    "Customer.name", c->user.customer_name,
 		    "Customer.uri", c->user.customer_uri,
 		    NULL);
+		admin_nav_set(c);
 	}
 	if (c->session.csrf[0])
 		cm_render_set(c->r, "Session.csrf", c->session.csrf);
@@ -59,32 +59,4 @@ admin_error(struct admin_ctx *c, int status, const char *title, const char *mess
 	    NULL);
 	cm_render_set_int(c->r, "Error.code", status);
 	admin_page(c, title, "admin/error.cs");
-}
-
-/* An MRAO may use every profile; RAO/DRAO only those of their certificate
- * types, and never the OCSP-signing profile (it signs for the CA). */
-int
-admin_profile_allowed(const struct admin_user *u, const char *profile)
-{
-	const char *type = NULL;
-	size_t tl;
-
-	/* ocsp-signing never goes through the portal (signerd refuses it for
-	 * the web user), and an unknown profile has no type. */
-	type = profile ? cm_cert_type_of(profile) : NULL;
-	if (type == NULL || strcmp(type, "ocsp") == 0)
-		return 0;
-	if (u->role == ROLE_MRAO)
-		return 1;
-	/* cert_types is a MariaDB SET: "ssl,client,codesign". */
-	tl = strlen(type);
-	for (const char *p = u->cert_types; *p; ) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		if (n == tl && strncmp(p, type, n) == 0)
-			return 1;
-		p += n + (e ? 1 : 0);
-	}
-	return 0;
 }

@@ -19,14 +19,11 @@ chunk(struct admin_ctx *c, int64_t after, void *arg)
 	    " FROM persons p JOIN organizations o ON o.id = p.org_id"
 	    " LEFT JOIN departments d ON d.id = p.dept_id"
 	    " WHERE p.customer_id = ? AND p.deleted_at IS NULL AND p.id > ?"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = p.org_id"
-	    " AND (s.dept_id IS NULL OR p.dept_id IS NULL OR s.dept_id = p.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET('client', ?) > 0)"
+	    ADMIN_PERSON_SCOPE_SQL
 	    " ORDER BY p.id LIMIT " ADMIN_CSV_CHUNK_SQL);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, after) < 0 || admin_bind_scope(st, 2, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, 4, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, 5, c->user.cert_types) < 0 || cm_stmt_execute(st) < 0) {
+	    cm_stmt_bind_i64(st, 1, after) < 0 || admin_bind_person_scope(st, 2, &c->user) < 0 ||
+	    cm_stmt_execute(st) < 0) {
 		if (st)
 			cm_stmt_close(st);
 		return NULL;

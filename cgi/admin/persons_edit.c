@@ -4,9 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "edit_commit.h"
 #include "log.h"
 #include "persons_model.h"
 #include "policy.h"
+
+/* edit_commit's JSON of person id as stored; 0 or -1. */
+static int
+stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
+{
+	struct person_row row;
+
+	return person_load(c, id, 0, &row) == 1 ? person_json(&row, b) : -1;
+}
+
+static const struct edit_object person_object = {
+	"person", "person", "/admin/persons/", stored_json
+};
 
 /* Puts what was typed back into the form (bounded), the units and field error. */
 static void
@@ -132,13 +146,12 @@ admin_persons_save(struct admin_ctx *c)
 	struct person_row row;
 	struct person_in p;
 	struct cm_stmt *st = NULL;
-	struct cm_buf before, after;
+	struct cm_buf before;
 	const char *why, *field;
-	char email[PERSON_EMAIL_MAX + 1], loc[64];
+	char email[PERSON_EMAIL_MAX + 1];
 	int dberr, r;
 
 	cm_buf_init(&before, 4096);
-	cm_buf_init(&after, 4096);
 	if (!person_load_visible(c, &row))
 		goto out;
 	if ((r = person_may_manage(c, row.org_id, row.dept_id)) != 1) {
@@ -173,22 +186,15 @@ admin_persons_save(struct admin_ctx *c)
 	    cm_stmt_bind_i64(st, 6, c->id) < 0 || cm_stmt_bind_i64(st, 7, c->user.customer_id) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (person_load(c, c->id, 0, &row) != 1 || person_json(&row, &after) < 0 ||
-	    person_audit(c, "person.update", c->id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/persons/%lld", (long long)c->id);
-	cm_resp_redirect(c->resp, loc);
-	goto out;
+	if (edit_commit(c, &person_object, "person.update", c->id, before.data) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("save person %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The person could not be saved; this has been logged.");
+	edit_fail(c, &person_object, "save", c->id, "saved");
 out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
-	cm_buf_free(&after);
 }
 
 void

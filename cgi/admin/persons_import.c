@@ -45,7 +45,7 @@ enum { UNIT_NONE, UNIT_DENIED, UNIT_OK };
 /* One import: the caller's scopes, loaded once, and the three caches. */
 struct import {
 	struct admin_ctx *c;
-	struct admin_scope sc[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope sc[ADMIN_MAX_SCOPES];
 	long nsc;
 	struct memo_set units;      /* state UNIT_* */
 	struct memo_set domains;    /* state 1 covered, 0 not */

@@ -11,24 +11,6 @@
 
 #define PAGE_SIZE 50
 
-/* "q%" with LIKE's metacharacters escaped into out; 0, or -1 when too long. */
-static int
-prefix_pattern(const char *q, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (; *q; q++) {
-		if (o + 4 >= outlen)
-			return -1;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[o++] = '\\';
-		out[o++] = *q;
-	}
-	out[o++] = '%';
-	out[o] = '\0';
-	return 0;
-}
-
 void
 admin_persons_list(struct admin_ctx *c)
 {
@@ -51,7 +33,7 @@ admin_persons_list(struct admin_ctx *c)
 		if (*end != '\0' || after_id <= 0 || strlen(after) > 18)
 			after_id = -1;
 	}
-	if (strlen(q) > PERSON_EMAIL_MAX || after_id < 0 || prefix_pattern(q, like, sizeof(like)) < 0) {
+	if (strlen(q) > PERSON_EMAIL_MAX || after_id < 0 || cm_sql_like_prefix(like, sizeof(like), q, 0) < 0) {
 		cm_render_set(c->r, "Errors.q", after_id < 0 ? "The page position is not valid; start from the first page." :
 		    "A search is at most 254 characters.");
 		c->resp->status = 400;
@@ -65,16 +47,12 @@ admin_persons_list(struct admin_ctx *c)
 	    " LEFT JOIN departments d ON d.id = p.dept_id"
 	    " WHERE p.customer_id = ? AND p.deleted_at IS NULL AND p.id > ?"
 	    " AND (p.email LIKE ? OR p.first_name LIKE ? OR p.last_name LIKE ?)"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = p.org_id"
-	    " AND (s.dept_id IS NULL OR p.dept_id IS NULL OR s.dept_id = p.dept_id)))"
-	    " AND (? = 1 OR FIND_IN_SET('client', ?) > 0)"
+	    ADMIN_PERSON_SCOPE_SQL
 	    " ORDER BY p.id LIMIT 51");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, after_id) < 0 || cm_stmt_bind_str(st, 2, like) < 0 ||
 	    cm_stmt_bind_str(st, 3, like) < 0 || cm_stmt_bind_str(st, 4, like) < 0 ||
-	    admin_bind_scope(st, 5, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, 7, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, 8, c->user.cert_types) < 0 || cm_stmt_execute(st) < 0)
+	    admin_bind_person_scope(st, 5, &c->user) < 0 || cm_stmt_execute(st) < 0)
 		goto dberr;
 	while ((f = cm_stmt_fetch(st)) == 1) {
 		if (n == PAGE_SIZE) {

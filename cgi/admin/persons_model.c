@@ -9,6 +9,7 @@
 #include "persons_model.h"
 #include "policy.h"
 #include "text.h"
+#include "units.h"
 
 /* 1 when s is well-formed UTF-8 without control characters, at most max
  * characters (the column is VARCHAR(max)). */
@@ -134,25 +135,6 @@ out:
 	return rc;
 }
 
-/* 1 when org (and dept, 0 = none) is live in the customer; 0 not; -1 database. */
-static int
-unit_exists(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
-{
-	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT COUNT(*) FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 0 OR EXISTS (SELECT 1 FROM departments d WHERE d.id = ? AND d.org_id = o.id"
-	    " AND d.deleted_at IS NULL))");
-	int rc = -1;
-
-	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 && cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
-	    cm_stmt_bind_i64(st, 2, dept_id) == 0 && cm_stmt_bind_i64(st, 3, dept_id) == 0 &&
-	    cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
-		rc = cm_stmt_i64(st, 0) > 0;
-	if (st)
-		cm_stmt_close(st);
-	return rc;
-}
-
 /* 1 when another live person of the customer has email; 0; -1 database. */
 static int
 email_taken(struct admin_ctx *c, const char *email, int64_t self_id)
@@ -184,21 +166,8 @@ person_may_manage(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 int
 person_may_create(struct admin_ctx *c)
 {
-	struct admin_scope sc[ADMIN_MAX_SCOPES];
-	struct admin_object o = { c->user.customer_id, 0, 0, "client" };
-	long n;
-
-	if (c->user.role == ROLE_MRAO)
-		return 1;
-	if ((n = admin_scopes_load(c, sc)) < 0)
-		return -1;
-	for (long i = 0; i < n; i++) {
-		o.org_id = sc[i].org_id;
-		o.dept_id = sc[i].dept_id;
-		if (admin_policy(&c->user, sc, (size_t)n, ACTION_EDIT, &o))
-			return 1;
-	}
-	return 0;
+	/* The rule of person_may_manage, somewhere in the administrator's scope. */
+	return admin_may_somewhere(c, ACTION_EDIT, "client");
 }
 
 /* NULL when acceptable, else a message (see persons_model.h). */
@@ -238,7 +207,7 @@ person_check(struct admin_ctx *c, const struct person_in *p, int64_t self_id,
 	*field = "unit";
 	if (p->org_id <= 0)
 		return "Choose the organisation or department the person belongs to.";
-	if ((r = unit_exists(c, p->org_id, p->dept_id)) <= 0)
+	if ((r = cm_unit_exists(c->db, c->user.customer_id, p->org_id, p->dept_id)) <= 0)
 		goto check_r;
 	if ((r = person_may_manage(c, p->org_id, p->dept_id)) <= 0) {
 		if (r == 0)
@@ -425,9 +394,9 @@ person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 	    "SELECT o.id, o.name, d.id, d.name FROM organizations o"
 	    " LEFT JOIN departments d ON d.org_id = o.id AND d.deleted_at IS NULL"
 	    " WHERE o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 1 OR EXISTS (SELECT 1 FROM admin_scopes s WHERE s.admin_id = ? AND s.org_id = o.id))"
+	    ADMIN_ORG_SCOPE_SQL
 	    " ORDER BY o.name, o.id, d.name, d.id LIMIT 1000");
-	struct admin_scope sc[ADMIN_MAX_SCOPES];
+	struct cm_admin_scope sc[ADMIN_MAX_SCOPES];
 	long ns;
 	int64_t last_org = 0;
 	size_t n = 0;
@@ -435,7 +404,7 @@ person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 
 	if ((ns = admin_scopes_load(c, sc)) < 0 || st == NULL ||
 	    cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    admin_bind_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0)
+	    admin_bind_org_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0)
 		goto dberr;
 	while ((f = cm_stmt_fetch(st)) == 1) {
 		int64_t o = cm_stmt_i64(st, 0), d = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);

@@ -1,33 +1,80 @@
-/* policy.c: the one access policy of the admin portal; every handler asks admin_may(). */
+/* policy.c: the one access policy of the admin portal; every handler asks admin_may() or one of its predicates. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "admin_ctx.h"
+#include "issuance.h"
 #include "log.h"
 #include "policy.h"
+
+/* The bit of a type name; 0 for any other name. */
+unsigned
+admin_cert_type_bit(const char *t)
+{
+	if (t == NULL)
+		return 0;
+	if (strcmp(t, "ssl") == 0)
+		return ADMIN_TYPE_SSL;
+	if (strcmp(t, "client") == 0)
+		return ADMIN_TYPE_CLIENT;
+	if (strcmp(t, "codesign") == 0)
+		return ADMIN_TYPE_CODESIGN;
+	return 0;
+}
+
+/* 0, or -1 when a name is not a certificate type; see policy.h. */
+int
+admin_cert_types_parse(const char *set, unsigned *mask)
+{
+	int rc = 0;
+
+	*mask = 0;
+	for (const char *p = set ? set : ""; ; ) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char name[16];
+		unsigned bit;
+
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n > 0) {
+			bit = 0;
+			if (n < sizeof(name)) {
+				memcpy(name, p, n);
+				name[n] = '\0';
+				bit = admin_cert_type_bit(name);
+			}
+			if (bit)
+				*mask |= bit;
+			else
+				rc = -1;
+		}
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return rc;
+}
 
 /* 1 when the administrator holds certificate type t (cert_types is a MariaDB SET). */
 int
 admin_has_type(const struct admin_user *u, const char *t)
 {
-	size_t tl = strlen(t);
+	unsigned mask, bit = admin_cert_type_bit(t);
 
-	for (const char *p = u->cert_types; *p; ) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		if (n == tl && strncmp(p, t, n) == 0)
-			return 1;
-		p += n + (e ? 1 : 0);
-	}
-	return 0;
+	(void)admin_cert_types_parse(u->cert_types, &mask);
+	return bit != 0 && (mask & bit) != 0;
 }
 
 /* 1 when a scope names the organisation itself (an RAO's row). */
 static int
-scope_has_org(const struct admin_scope *s, size_t n, int64_t org_id)
+scope_has_org(const struct cm_admin_scope *s, size_t n, int64_t org_id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i].org_id == org_id && s[i].dept_id == 0)
@@ -37,7 +84,7 @@ scope_has_org(const struct admin_scope *s, size_t n, int64_t org_id)
 
 /* 1 when a scope names the department, or any department of org when dept_id is 0. */
 static int
-scope_has_dept(const struct admin_scope *s, size_t n, int64_t org_id, int64_t dept_id)
+scope_has_dept(const struct cm_admin_scope *s, size_t n, int64_t org_id, int64_t dept_id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i].org_id == org_id && s[i].dept_id != 0 &&
@@ -48,7 +95,7 @@ scope_has_dept(const struct admin_scope *s, size_t n, int64_t org_id, int64_t de
 
 /* 1 allowed, 0 denied; see policy.h. */
 int
-admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+admin_policy(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_object *o)
 {
 	if (u == NULL || o == NULL || (unsigned)a >= ACTION__MAX)
@@ -103,7 +150,7 @@ admin_policy(const struct admin_user *u, const struct admin_scope *scopes, size_
 
 /* 1 when every scope (and for ACTION_MANAGE_ADMINS every type) of t is allowed; see policy.h. */
 int
-admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes, size_t nscopes,
+admin_policy_admin(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_target *t)
 {
 	static const char *const types[] = { "ssl", "client", "codesign" };
@@ -125,12 +172,11 @@ admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes,
 			o.dept_id = t->scopes[i].dept_id;
 		}
 		if (a == ACTION_MANAGE_ADMINS && t->cert_types) {
-			struct admin_user held;
+			unsigned held;
 
-			memset(&held, 0, sizeof(held));
-			snprintf(held.cert_types, sizeof(held.cert_types), "%s", t->cert_types);
+			(void)admin_cert_types_parse(t->cert_types, &held);
 			for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
-				if (!admin_has_type(&held, types[k]))
+				if (!(held & admin_cert_type_bit(types[k])))
 					continue;
 				any = 1;
 				o.cert_type = types[k];
@@ -147,64 +193,261 @@ admin_policy_admin(const struct admin_user *u, const struct admin_scope *scopes,
 	return 1;
 }
 
-/* Loads up to ADMIN_MAX_SCOPES scope rows; the count, or -1 on a database error. */
-static long
-load_scopes(struct admin_ctx *c, struct admin_scope *out)
+/*
+ * The administrator's scope rows from the request's cache, reading them from
+ * the database on first use (an MRAO has none and reads nothing). The cache
+ * is keyed by the administrator's id, so a context whose user changes never
+ * sees another's rows. 0, or -1 on a database error (logged).
+ */
+static int
+scopes_get(struct admin_ctx *c, const struct cm_admin_scope **out, size_t *n)
 {
+	struct admin_scope_cache *k = &c->scopes;
 	struct cm_stmt *st;
-	long n = 0;
-	int f;
+	int f = 0;
 
+	*out = k->rows;
+	*n = 0;
+	if (admin_sees_whole_customer(&c->user))
+		return 0;
+	if (k->admin_id != 0 && k->admin_id == c->user.id) {
+		*n = k->n;
+		return 0;
+	}
+	k->admin_id = 0;
+	k->n = 0;
 	st = cm_db_prepare(c->db,
 	    "SELECT s.org_id, s.dept_id FROM admin_scopes s"
 	    " JOIN organizations o ON o.id = s.org_id AND o.customer_id = ? AND o.deleted_at IS NULL"
 	    " WHERE s.admin_id = ? ORDER BY s.id LIMIT 256");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, c->user.id) < 0 || cm_stmt_execute(st) < 0) {
-		if (st)
-			cm_stmt_close(st);
-		return -1;
+	    cm_stmt_bind_i64(st, 1, c->user.id) < 0 || cm_stmt_execute(st) < 0)
+		goto fail;
+	while (k->n < ADMIN_MAX_SCOPES && (f = cm_stmt_fetch(st)) == 1) {
+		k->rows[k->n].org_id = cm_stmt_i64(st, 0);
+		k->rows[k->n].dept_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+		k->n++;
 	}
-	while (n < ADMIN_MAX_SCOPES && (f = cm_stmt_fetch(st)) == 1) {
-		out[n].org_id = cm_stmt_i64(st, 0);
-		out[n].dept_id = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
-		n++;
-	}
+	if (f < 0)
+		goto fail;
 	cm_stmt_close(st);
-	return n;
+	k->admin_id = c->user.id;
+	*n = k->n;
+	return 0;
+fail:
+	cm_err("scopes of %s: %s", c->user.principal, cm_db_error(c->db));
+	if (st)
+		cm_stmt_close(st);
+	k->n = 0;
+	return -1;
 }
 
 /* 1 allowed, 0 denied, -1 database error (logged). */
 int
 admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_object *o)
 {
-	struct admin_scope scopes[ADMIN_MAX_SCOPES];
-	long n = 0;
+	const struct cm_admin_scope *sc;
+	size_t n;
 
-	if (c->user.role != ROLE_MRAO && (n = load_scopes(c, scopes)) < 0) {
-		cm_err("scopes of %s: %s", c->user.principal, cm_db_error(c->db));
+	/* Customer-wide objects (no organisation) never depend on scope rows
+	 * (admin_policy: they are the MRAO's), so list pages asking "may I
+	 * create?" read none. */
+	if (o != NULL && o->org_id <= 0)
+		return admin_policy(&c->user, NULL, 0, a, o);
+	if (scopes_get(c, &sc, &n) < 0)
 		return -1;
-	}
-	return admin_policy(&c->user, scopes, (size_t)n, a, o);
+	return admin_policy(&c->user, sc, n, a, o);
 }
 
 /* The caller's scopes; the count, or -1 (logged). */
 long
-admin_scopes_load(struct admin_ctx *c, struct admin_scope *out)
+admin_scopes_load(struct admin_ctx *c, struct cm_admin_scope *out)
 {
-	long n = 0;
+	const struct cm_admin_scope *sc;
+	size_t n;
 
-	if (c->user.role != ROLE_MRAO && (n = load_scopes(c, out)) < 0)
-		cm_err("scopes of %s: %s", c->user.principal, cm_db_error(c->db));
-	return n;
+	if (scopes_get(c, &sc, &n) < 0)
+		return -1;
+	memcpy(out, sc, n * sizeof(*sc));
+	return (long)n;
 }
 
-/* Binds (is MRAO, admin id) for the scoping clause of policy.h; 0 or -1. */
+/* 1, 0 or -1; see policy.h. */
 int
-admin_bind_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+admin_may_somewhere(struct admin_ctx *c, enum admin_action a, const char *cert_type)
 {
-	if (cm_stmt_bind_i64(st, idx, u->role == ROLE_MRAO ? 1 : 0) < 0 ||
+	struct admin_object o = { .customer_id = c->user.customer_id, .cert_type = cert_type };
+	const struct cm_admin_scope *sc;
+	size_t n;
+
+	if (admin_sees_whole_customer(&c->user))
+		return 1;
+	if (scopes_get(c, &sc, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		o.org_id = sc[i].org_id;
+		o.dept_id = sc[i].dept_id;
+		if (admin_policy(&c->user, sc, n, a, &o))
+			return 1;
+	}
+	return 0;
+}
+
+/* The first two parameters of every scope piece: (is MRAO, admin id). 0 or -1. */
+static int
+bind_who(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	if (cm_stmt_bind_i64(st, idx, admin_sees_whole_customer(u) ? 1 : 0) < 0 ||
 	    cm_stmt_bind_i64(st, idx + 1, u->id) < 0)
 		return -1;
 	return 0;
+}
+
+/* The type condition of the certificate and person pieces: (is MRAO, cert_types). 0 or -1. */
+static int
+bind_types(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	if (cm_stmt_bind_i64(st, idx, admin_sees_whole_customer(u) ? 1 : 0) < 0 ||
+	    cm_stmt_bind_str(st, idx + 1, u->cert_types) < 0)
+		return -1;
+	return 0;
+}
+
+/* Binds ADMIN_ORG_SCOPE_SQL's parameters; 0 or -1. */
+int
+admin_bind_org_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	return bind_who(st, idx, u);
+}
+
+/* Binds ADMIN_ORG_HELD_SCOPE_SQL's parameters; 0 or -1. */
+int
+admin_bind_org_held_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	return bind_who(st, idx, u);
+}
+
+/* Binds ADMIN_DEPT_SCOPE_SQL's parameters; 0 or -1. */
+int
+admin_bind_dept_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	return bind_who(st, idx, u);
+}
+
+/* Binds ADMIN_CERT_SCOPE_SQL's parameters; 0 or -1. */
+int
+admin_bind_cert_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	return bind_who(st, idx, u) < 0 || bind_types(st, idx + 2, u) < 0 ? -1 : 0;
+}
+
+/* Binds ADMIN_PERSON_SCOPE_SQL's parameters; 0 or -1. */
+int
+admin_bind_person_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	return bind_who(st, idx, u) < 0 || bind_types(st, idx + 2, u) < 0 ? -1 : 0;
+}
+
+/* Binds ADMIN_DOMAIN_SCOPE_SQL's parameters; 0 or -1. */
+int
+admin_bind_domain_scope(struct cm_stmt *st, unsigned idx, const struct admin_user *u)
+{
+	if (bind_who(st, idx, u) < 0 || cm_stmt_bind_str(st, idx + 2, u->cert_types) < 0)
+		return -1;
+	return 0;
+}
+
+/* 1 / 0: the MRAO's scope is its customer. */
+int
+admin_sees_whole_customer(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
+/* 1 / 0: certificates outside every organisation (the CLI's, Apache's) are the MRAO's. */
+int
+admin_may_issue_without_org(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
+/* 1 / 0: the roles admin_policy lets delegate (ACTION_DELEGATE_DOMAIN) somewhere. */
+int
+admin_may_delegate_domains(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO || u->role == ROLE_RAO;
+}
+
+/* 1 / 0: the MRAO owns every domain; others pass on only what they hold. */
+int
+admin_may_widen_delegations(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
+/* 1 / 0: an RAO or DRAO reads only the rows of its own actions. */
+int
+admin_may_read_whole_audit(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
+/* 1 / 0: verifying reads the whole customer's chain, so it is the MRAO's. */
+int
+admin_may_verify_audit(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
+/* 1 / 0: the policy's ACTION_MANAGE_AD_SERVERS on the administrator's customer. */
+int
+admin_may_manage_ad_servers(const struct admin_user *u)
+{
+	struct admin_object o = { .customer_id = u->customer_id };
+
+	return admin_policy(u, NULL, 0, ACTION_MANAGE_AD_SERVERS, &o);
+}
+
+/* 1 / 0: as admin_policy's ACTION_MANAGE_ADMINS: an RAO manages DRAOs only. */
+int
+admin_may_grant_role(const struct admin_user *u, const char *role)
+{
+	if (role == NULL)
+		return 0;
+	if (u->role == ROLE_MRAO)
+		return strcmp(role, "mrao") == 0 || strcmp(role, "rao") == 0 || strcmp(role, "drao") == 0;
+	if (u->role == ROLE_RAO)
+		return strcmp(role, "drao") == 0;
+	return 0;
+}
+
+/* 1 / 0. */
+int
+admin_may_create_admins(const struct admin_user *u)
+{
+	return admin_may_grant_role(u, "mrao") || admin_may_grant_role(u, "rao") ||
+	    admin_may_grant_role(u, "drao");
+}
+
+/* 1 / 0; see policy.h. */
+int
+admin_profile_allowed(const struct admin_user *u, const char *profile)
+{
+	/* ocsp-signing never goes through the portal (signerd refuses it for
+	 * the web user), and an unknown profile has no type. */
+	const char *type = profile ? cm_cert_type_of(profile) : NULL;
+
+	if (type == NULL || strcmp(type, "ocsp") == 0)
+		return 0;
+	if (admin_sees_whole_customer(u))
+		return 1;
+	return admin_has_type(u, type);
+}
+
+/* Sets Nav.* for the layout (header.cs). */
+void
+admin_nav_set(struct admin_ctx *c)
+{
+	if (admin_may_manage_ad_servers(&c->user))
+		cm_render_set(c->r, "Nav.ad_servers", "1");
 }

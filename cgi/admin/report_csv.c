@@ -23,9 +23,8 @@ chunk(struct admin_ctx *c, int64_t before, void *arg)
 	    ADMIN_CERT_SCOPE_SQL
 	    " ORDER BY c.id DESC LIMIT " ADMIN_CSV_CHUNK_SQL);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, before) < 0 || admin_bind_scope(st, 2, &c->user) < 0 ||
-	    cm_stmt_bind_i64(st, 4, c->user.role == ROLE_MRAO ? 1 : 0) < 0 ||
-	    cm_stmt_bind_str(st, 5, c->user.cert_types) < 0 || cm_stmt_execute(st) < 0) {
+	    cm_stmt_bind_i64(st, 1, before) < 0 || admin_bind_cert_scope(st, 2, &c->user) < 0 ||
+	    cm_stmt_execute(st) < 0) {
 		if (st)
 			cm_stmt_close(st);
 		return NULL;

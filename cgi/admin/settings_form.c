@@ -3,9 +3,40 @@
 
 #include <stdio.h>
 
+#include "admin_ctx.h"
+
 #include "ad_server_model.h"
 #include "log.h"
 #include "settings_form.h"
+
+/* Writes the audit row of action for org id in the caller's transaction; 0 or -1. */
+static int
+audit_org(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
+    const struct org_fields *after)
+{
+	struct cm_buf b, a;
+	int rc = -1;
+
+	cm_buf_init(&b, 65536);
+	cm_buf_init(&a, 65536);
+	if ((before && org_fields_json(before, &b) < 0) || (after && org_fields_json(after, &a) < 0))
+		goto out;
+	rc = admin_audit_object(c, after && after->kind == KIND_DEPT ? "department" :
+	    before && before->kind == KIND_DEPT ? "department" : "organization",
+	    action, id, before ? b.data : NULL, after ? a.data : NULL);
+out:
+	cm_buf_free(&b);
+	cm_buf_free(&a);
+	return rc;
+}
+
+/* 0 or -1; see org_model.h. */
+int
+org_audit(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
+    const struct org_fields *after)
+{
+	return audit_org(c, action, id, before, after);
+}
 
 /* Runs w's statement for f; the row's id (an INSERT's new one), or -1 (database). */
 static int64_t

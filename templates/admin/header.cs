@@ -17,7 +17,7 @@
     <a href="/admin/organizations">Organisations</a>
     <a href="/admin/admins">Administrators</a>
     <a href="/admin/domains">Domains</a>
-    <?cs if:User.role == "MRAO" ?><a href="/admin/ad-servers">AD servers</a><?cs /if ?>
+    <?cs if:Nav.ad_servers ?><a href="/admin/ad-servers">AD servers</a><?cs /if ?>
     <a href="/admin/persons">Persons</a>
     <a href="/admin/dashboard">Dashboard</a>
     <a href="/admin/audit">Audit log</a>

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "db_internal.h"
+#include "audit.h"
 #include "tap.h"
 
 static const struct cm_audit_row base = {

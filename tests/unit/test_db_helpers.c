@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "db_internal.h"
+#include "migrate.h"
 #include "tap.h"
 
 struct collect {

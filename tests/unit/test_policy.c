@@ -1,9 +1,12 @@
-/* test_policy.c: the admin portal's one policy (role x object x action) and the access-code strength rule. */
+/* test_policy.c: the admin portal's one policy (role x object x action), its predicates, the cert_types parser, the scope cache and the access-code strength rule. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin_ctx.h"
+#include "log.h"
 #include "org_model.h"
 #include "policy.h"
 #include "tap.h"
@@ -30,12 +33,180 @@ user(enum admin_role role, const char *types)
 }
 
 static int
-may(const struct admin_user *u, const struct admin_scope *s, size_t n, enum admin_action a,
+may(const struct admin_user *u, const struct cm_admin_scope *s, size_t n, enum admin_action a,
     int64_t cust, int64_t org, int64_t dept, const char *type)
 {
 	struct admin_object o = { cust, org, dept, type };
 
 	return admin_policy(u, s, n, a, &o);
+}
+
+/* The one cert_types parser and the questions built on it. */
+static void
+test_types(void)
+{
+	struct admin_user u;
+	unsigned m = 99;
+	char longname[80];
+
+	ok(admin_cert_type_bit("ssl") == ADMIN_TYPE_SSL && admin_cert_type_bit("client") == ADMIN_TYPE_CLIENT &&
+	    admin_cert_type_bit("codesign") == ADMIN_TYPE_CODESIGN, "each type has its bit");
+	ok(admin_cert_type_bit("ocsp") == 0 && admin_cert_type_bit("") == 0 && admin_cert_type_bit(NULL) == 0 &&
+	    admin_cert_type_bit("SSL") == 0, "other names have none");
+	ok(admin_cert_types_parse("ssl,client,codesign", &m) == 0 && m == 7, "the full SET parses");
+	ok(admin_cert_types_parse("", &m) == 0 && m == 0, "an empty SET is no type");
+	ok(admin_cert_types_parse(NULL, &m) == 0 && m == 0, "NULL is no type");
+	ok(admin_cert_types_parse("codesign", &m) == 0 && m == ADMIN_TYPE_CODESIGN, "one name");
+	ok(admin_cert_types_parse(" ssl , client ", &m) == 0 && m == (ADMIN_TYPE_SSL | ADMIN_TYPE_CLIENT),
+	    "spaces around names are ignored (CSV cells)");
+	ok(admin_cert_types_parse("ssl,\tclient", &m) == -1, "other white space is not");
+	ok(admin_cert_types_parse("ssl,,codesign,", &m) == 0 && m == (ADMIN_TYPE_SSL | ADMIN_TYPE_CODESIGN),
+	    "empty names are ignored");
+	ok(admin_cert_types_parse("ssl,ocsp", &m) == -1 && m == ADMIN_TYPE_SSL, "an unknown name is refused, the known kept");
+	ok(admin_cert_types_parse("ssl client", &m) == -1, "names need commas");
+	ok(admin_cert_types_parse("SSL", &m) == -1, "names are lower case, as the SET stores them");
+	ok(admin_cert_types_parse("sslx", &m) == -1 && admin_cert_types_parse("ss", &m) == -1, "no prefix matching");
+	memset(longname, 'c', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	ok(admin_cert_types_parse(longname, &m) == -1 && m == 0, "an over-long name is refused");
+
+	u = user(ROLE_RAO, "ssl,codesign");
+	ok(admin_has_type(&u, "ssl") && admin_has_type(&u, "codesign"), "has_type finds held types");
+	ok(!admin_has_type(&u, "client") && !admin_has_type(&u, "ocsp") && !admin_has_type(&u, "sign"),
+	    "has_type refuses others");
+	u = user(ROLE_RAO, "");
+	ok(!admin_has_type(&u, "ssl"), "no types: has none");
+}
+
+/* The profile rule that moved here from page.c. */
+static void
+test_profiles(void)
+{
+	struct admin_user mrao = user(ROLE_MRAO, "");
+	struct admin_user rao_ssl = user(ROLE_RAO, "ssl");
+	struct admin_user drao_cc = user(ROLE_DRAO, "client,codesign");
+	struct admin_user none = user(ROLE_NONE, "ssl,client,codesign");
+
+	ok(admin_profile_allowed(&mrao, "tls-server") && admin_profile_allowed(&mrao, "client-smime") &&
+	    admin_profile_allowed(&mrao, "code-signing"), "an MRAO uses every portal profile, whatever its types");
+	ok(!admin_profile_allowed(&mrao, "ocsp-signing"), "nobody uses ocsp-signing through the portal");
+	ok(!admin_profile_allowed(&mrao, "nonsense") && !admin_profile_allowed(&mrao, NULL),
+	    "an unknown or missing profile is refused");
+	ok(admin_profile_allowed(&rao_ssl, "tls-server"), "an SSL RAO issues TLS server certificates");
+	ok(!admin_profile_allowed(&rao_ssl, "client-smime") && !admin_profile_allowed(&rao_ssl, "code-signing"),
+	    "an SSL RAO issues nothing else");
+	ok(!admin_profile_allowed(&drao_cc, "tls-server") && admin_profile_allowed(&drao_cc, "client-smime") &&
+	    admin_profile_allowed(&drao_cc, "code-signing"), "a DRAO issues its types");
+	ok(!admin_profile_allowed(&drao_cc, "ocsp-signing"), "a DRAO never uses ocsp-signing");
+	ok(admin_profile_allowed(&none, "tls-server"), "without a role the types decide (the route table refuses the role)");
+}
+
+/* The questions pages and templates ask instead of comparing roles. */
+static void
+test_predicates(void)
+{
+	struct admin_user mrao = user(ROLE_MRAO, "ssl,client,codesign");
+	struct admin_user rao = user(ROLE_RAO, "ssl,client,codesign");
+	struct admin_user drao = user(ROLE_DRAO, "ssl,client,codesign");
+	struct admin_user none = user(ROLE_NONE, "ssl,client,codesign");
+	const struct admin_user *all[] = { &mrao, &rao, &drao, &none };
+	const char *names[] = { "MRAO", "RAO", "DRAO", "no role" };
+
+	for (size_t i = 0; i < 4; i++) {
+		int m = i == 0, r = i == 1;
+
+		ok(admin_sees_whole_customer(all[i]) == m, "%s: whole customer %d", names[i], m);
+		ok(admin_may_issue_without_org(all[i]) == m, "%s: issue without organisation %d", names[i], m);
+		ok(admin_may_delegate_domains(all[i]) == (m || r), "%s: delegate domains %d", names[i], m || r);
+		ok(admin_may_widen_delegations(all[i]) == m, "%s: widen delegations %d", names[i], m);
+		ok(admin_may_read_whole_audit(all[i]) == m, "%s: whole audit log %d", names[i], m);
+		ok(admin_may_verify_audit(all[i]) == m, "%s: verify audit %d", names[i], m);
+		ok(admin_may_manage_ad_servers(all[i]) == m, "%s: AD servers %d", names[i], m);
+		ok(admin_may_grant_role(all[i], "mrao") == m, "%s: grant mrao %d", names[i], m);
+		ok(admin_may_grant_role(all[i], "rao") == m, "%s: grant rao %d", names[i], m);
+		ok(admin_may_grant_role(all[i], "drao") == (m || r), "%s: grant drao %d", names[i], m || r);
+		ok(admin_may_grant_role(all[i], "root") == 0 && admin_may_grant_role(all[i], NULL) == 0,
+		    "%s: grants no unknown role", names[i]);
+		ok(admin_may_create_admins(all[i]) == (m || r), "%s: create administrators %d", names[i], m || r);
+	}
+	/* AD servers follow the policy table: an MRAO whose customer is unset gets nothing. */
+	mrao.customer_id = 0;
+	ok(admin_may_manage_ad_servers(&mrao) == 0, "an MRAO without a customer manages no AD servers");
+}
+
+/* The scope cache: filled, it answers admin_may and friends with no
+ * database (c.db is NULL here, so any query would fail the test). */
+static void
+test_cache(void)
+{
+	struct admin_ctx c;
+	struct cm_admin_scope out[ADMIN_MAX_SCOPES];
+	struct admin_object o = { CUST, ORG_A, DEPT_A, "client" };
+
+	memset(&c, 0, sizeof(c));
+	c.user = user(ROLE_DRAO, "ssl,client,codesign");
+	c.scopes.admin_id = c.user.id;
+	c.scopes.n = 1;
+	c.scopes.rows[0] = (struct cm_admin_scope){ ORG_A, DEPT_A };
+	ok(admin_may(&c, ACTION_EDIT, &o) == 1, "cached DRAO edits its department");
+	o.dept_id = DEPT_A2;
+	ok(admin_may(&c, ACTION_EDIT, &o) == 0, "cached DRAO cannot edit a sibling");
+	ok(admin_scopes_load(&c, out) == 1 && out[0].org_id == ORG_A && out[0].dept_id == DEPT_A,
+	    "admin_scopes_load copies the cached rows");
+	ok(admin_may_somewhere(&c, ACTION_EDIT, "client") == 1, "somewhere: the DRAO manages client holders");
+	ok(admin_may_somewhere(&c, ACTION_DELEGATE_DOMAIN, "ssl") == 0, "somewhere: the DRAO delegates nowhere");
+	c.scopes.n = 0;
+	ok(admin_may_somewhere(&c, ACTION_EDIT, "client") == 0, "somewhere: no scope, nowhere");
+
+	/* Customer-wide objects need no scope rows: nothing is read (no database here). */
+	memset(&c, 0, sizeof(c));
+	c.user = user(ROLE_RAO, "ssl,client,codesign");
+	ok(admin_may(&c, ACTION_CREATE, &(struct admin_object){ CUST, 0, 0, NULL }) == 0,
+	    "an RAO creates no organisation, asked without scope rows");
+	ok(admin_may(&c, ACTION_MANAGE_AD_SERVERS, &(struct admin_object){ CUST, 0, 0, NULL }) == 0,
+	    "an RAO manages no AD servers, asked without scope rows");
+	ok(c.scopes.admin_id == 0, "nothing was read for customer-wide questions");
+
+	/* An MRAO never reads scopes: nothing cached and no database, still answered. */
+	memset(&c, 0, sizeof(c));
+	c.user = user(ROLE_MRAO, "ssl");
+	o.dept_id = DEPT_A;
+	ok(admin_may(&c, ACTION_EDIT, &o) == 1, "MRAO answered without scope rows");
+	ok(admin_scopes_load(&c, out) == 0, "MRAO has no scope rows");
+	ok(admin_may_somewhere(&c, ACTION_EDIT, "client") == 1, "somewhere: an MRAO everywhere");
+	ok(c.scopes.admin_id == 0, "nothing was cached for the MRAO");
+}
+
+/* The layout's booleans: header.cs shows the AD-server link from Nav.ad_servers. */
+static void
+test_nav(void)
+{
+	const char *src = getenv("CERTMINT_SRCDIR");
+	const enum admin_role roles[] = { ROLE_MRAO, ROLE_RAO, ROLE_DRAO };
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/templates", src ? src : SRCDIR);
+	for (size_t i = 0; i < 3; i++) {
+		struct admin_ctx c;
+		struct cm_response resp;
+		const char *body;
+
+		memset(&c, 0, sizeof(c));
+		cm_resp_init(&resp);
+		c.user = user(roles[i], "ssl,client,codesign");
+		if ((c.r = cm_render_new(dir)) == NULL) {
+			ok(0, "render context");
+			continue;
+		}
+		cm_render_set(c.r, "User.principal", "alice@CERTMINT.TEST");
+		admin_nav_set(&c);
+		ok(cm_render_page(c.r, "admin/header.cs", &resp) == 0, "header renders for role %d", roles[i]);
+		body = resp.body.data ? resp.body.data : "";
+		ok((strstr(body, "/admin/ad-servers") != NULL) == (roles[i] == ROLE_MRAO),
+		    "the AD-server link shows for role %d only if the policy says so", roles[i]);
+		cm_render_free(c.r);
+		cm_resp_free(&resp);
+	}
 }
 
 int
@@ -46,8 +217,8 @@ main(void)
 	struct admin_user rao_ssl = user(ROLE_RAO, "ssl");
 	struct admin_user drao = user(ROLE_DRAO, "ssl,client,codesign");
 	struct admin_user none = user(ROLE_NONE, "ssl,client,codesign");
-	const struct admin_scope sc_rao_a[] = { { ORG_A, 0 } };
-	const struct admin_scope sc_drao[] = { { ORG_A, DEPT_A } };
+	const struct cm_admin_scope sc_rao_a[] = { { ORG_A, 0 } };
+	const struct cm_admin_scope sc_drao[] = { { ORG_A, DEPT_A } };
 	enum admin_action a;
 
 	/* MRAO: everything in its customer, nothing outside it. */
@@ -123,8 +294,8 @@ main(void)
 
 	/* Administrators (ADMINS): who sees and manages which administrator rows. */
 	{
-		const struct admin_scope t_dept_a[] = { { ORG_A, DEPT_A } }, t_dept_b[] = { { ORG_B, DEPT_B } };
-		const struct admin_scope t_org_a[] = { { ORG_A, 0 } };
+		const struct cm_admin_scope t_dept_a[] = { { ORG_A, DEPT_A } }, t_dept_b[] = { { ORG_B, DEPT_B } };
+		const struct cm_admin_scope t_org_a[] = { { ORG_A, 0 } };
 		struct admin_target drao_all = { CUST, 30, t_dept_a, 1, "ssl,client,codesign" };
 		struct admin_target drao_ssl = { CUST, 31, t_dept_a, 1, "ssl" };
 		struct admin_target drao_b = { CUST, 32, t_dept_b, 1, "ssl" };
@@ -168,5 +339,12 @@ main(void)
 	ok(org_access_code_weakness("zyxw98765432") != NULL, "descending sequences are refused");
 	ok(org_access_code_weakness("ab12ab12ab12") != NULL, "few distinct characters are refused");
 	ok(org_access_code_weakness("Zq7v K3mXp9L") != NULL, "spaces are refused");
+
+	test_types();
+	test_profiles();
+	test_predicates();
+	test_cache();
+	cm_log_init("test_policy", CM_LOG_ERR, 0);
+	test_nav();
 	return tap_done();
 }

@@ -1,13 +1,17 @@
-/* db_internal.h: pure helpers of db.c and audit.c, exposed for unit tests and the CLI (not a public contract). */
-#ifndef CM_DB_INTERNAL_H
-#define CM_DB_INTERNAL_H
+/* migrate.h: numbered schema migrations, and their pure helpers (file names, statement splitting) for unit tests. */
+#ifndef CM_MIGRATE_H
+#define CM_MIGRATE_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include "db.h"
+
+struct cm_db;
 
 /* Largest migration file cm_db_migrate reads. */
 #define CM_MIGRATION_MAX_BYTES (1024 * 1024)
+
+/* Applies schema/NNN_*.sql files not yet recorded in schema_migrations,
+ * each in order, each recorded when done. 0, or -1 with err naming the file. */
+int cm_db_migrate(struct cm_db *db, const char *schema_dir, char *err, size_t errlen);
 
 /* 1 when name is a migration file "NNN_anything.sql" (digits, '_', ".sql"),
  * storing NNN in *version; 0 otherwise. */
@@ -37,34 +41,5 @@ typedef int (*cm_sql_stmt_cb)(void *ctx, const char *stmt, unsigned line);
  */
 int cm_sql_split(const char *text, size_t len, cm_sql_stmt_cb cb, void *ctx,
     char *err, size_t errlen);
-
-/* 1 when the last failure was a deadlock or lock wait timeout, after which
- * the whole transaction (rolled back by the server) may be retried. */
-int cm_db_retryable(struct cm_db *db);
-
-/* 1 when a transaction is open on this connection, else 0. */
-int cm_db_in_transaction(struct cm_db *db);
-
-/* One audit row as hashed; NULL pointers are SQL NULLs, customer_id 0 = NULL. */
-struct cm_audit_row {
-	int64_t id;
-	const char *at;            /* "YYYY-MM-DD HH:MM:SS.ffffff", UTC */
-	const char *actor;
-	const char *action;
-	const char *object_type;
-	const char *object_id;
-	int64_t customer_id;
-	const char *remote_addr;
-	const char *before;
-	const char *after;
-};
-
-#define CM_AUDIT_GENESIS \
-	"0000000000000000000000000000000000000000000000000000000000000000"
-
-/* hex_out (65 bytes) = SHA-256 of a length-prefixed encoding of prev_hash
- * and every field of row, so no two different rows encode alike. 0 or -1. */
-int cm_audit_hash(const char *prev_hash, const struct cm_audit_row *row,
-    char hex_out[65]);
 
 #endif
