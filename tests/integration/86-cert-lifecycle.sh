@@ -46,7 +46,6 @@ while IFS= read -r line; do
 done < "$T/out"
 expect_eq "cert-lifecycle-check exits 0" "$rc" 0
 [ "$rc" -eq 0 ] || sed 's/^/#   stderr: /' "$T/err" | head -20
-location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
 byname() { sql "SELECT id FROM certificates WHERE customer_id = $cust AND common_name = 'lc86-$1-$TAG.demo.test' ORDER BY id LIMIT 1"; }
 mkcsr() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/$1.csr" \
@@ -63,13 +62,13 @@ MCSRF=$(csrf_of "$page")
 mkcsr web1
 post /certificates/new "csr@$T/web1.csr" profile=tls-server "org=$AUTO" "renew=$S" "csrf=$MCSRF" > /dev/null
 expect_eq "renewing through the portal (303)" "$(status)" 303
-N=$(location); N=${N##*/}
+N=$(header Location); N=${N##*/}
 expect_eq "... issues a new certificate linked to the old one" "$(sql "SELECT CONCAT(status, '/', renews_id) FROM certificates WHERE id = '${N:-0}'")" "issued/$S"
 expect_match "... audited with renews" "$(sql "SELECT after_json FROM audit_log WHERE action = 'certificate.issue' AND object_id = '${N:-0}'")" "\"renews\":$S"
 mkcsr web2
 post /certificates/new "csr@$T/web2.csr" profile=tls-server "org=$MANUAL" "renew=$R" "csrf=$MCSRF" > /dev/null
 expect_eq "renewing a revoked certificate where requests wait (303)" "$(status)" 303
-N=$(location); N=${N##*/}
+N=$(header Location); N=${N##*/}
 expect_eq "... stores a linked request" "$(sql "SELECT CONCAT(status, '/', renews_id) FROM certificates WHERE id = '${N:-0}'")" "requested/$R"
 D=$(byname 2)   # declined
 mkcsr web3
