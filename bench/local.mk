@@ -3,7 +3,7 @@
 noinst_PROGRAMS += bench/signer-load
 bench_signer_load_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 bench_signer_load_SOURCES = bench/signer-load.c lib/signer_client.c
-bench_signer_load_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+bench_signer_load_LDADD = lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 EXTRA_DIST += bench/issue bench/issue-admin bench/issue-admin.lua
 # bench/admin: admin page latency over 1,000,000 loaded certificates (wrk) + EXPLAIN plans.
 EXTRA_DIST += bench/admin bench/admin.lua bench/admin-certs.awk

@@ -42,14 +42,14 @@ run(void *arg)
 		w->failed++;
 		return NULL;
 	}
-	struct cm_issue_req req = { .profile = w->profile, .csr_der = w->der, .csr_len = w->len };
+	struct cm_signer_issue_req req = { .profile = w->profile, .csr_der = w->der, .csr_len = w->len };
 	while (now() < w->until) {
-		struct cm_issue_result res;
+		struct cm_signer_issue_reply res;
 		if (cm_signer_issue(s, &req, &res, w->err, sizeof(w->err)) != 0) {
 			w->failed++;
 			break;
 		}
-		cm_issue_result_free(&res);
+		cm_signer_issue_reply_free(&res);
 		w->done++;
 	}
 	cm_signer_close(s);

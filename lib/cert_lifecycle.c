@@ -187,7 +187,7 @@ run_update(struct cm_stmt *st)
 
 /* A certificate the signer has just issued, decoded and clipped for its row. */
 struct signed_cert {
-	struct cm_issue_result res;
+	struct cm_signer_issue_reply res;
 	X509 *cert;
 	struct cm_cert_info xi;
 	struct cm_buf pem;
@@ -213,7 +213,7 @@ signed_cert_free(struct signed_cert *sc)
 	cm_buf_free(&sc->pem);
 	cm_cert_info_free(&sc->xi);
 	X509_free(sc->cert);
-	cm_issue_result_free(&sc->res);
+	cm_signer_issue_reply_free(&sc->res);
 }
 
 /*
@@ -230,7 +230,7 @@ static int
 sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
     const struct cm_buf *csrder, struct signed_cert *sc, char *err, size_t errlen)
 {
-	struct cm_issue_req sreq;
+	struct cm_signer_issue_req sreq;
 	char serr[512];
 	int r;
 

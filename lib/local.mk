@@ -1,4 +1,5 @@
-# lib/: code shared by the web programs, the CLI and (core part) the signer.
+# lib/: code shared by the web programs, the CLI and (core part, with the
+# signer wire protocol) the signer.
 noinst_LIBRARIES += lib/libcmcore.a lib/libcmweb.a
 
 lib_libcmcore_a_SOURCES = \
@@ -9,6 +10,7 @@ lib_libcmcore_a_SOURCES = \
 	lib/conffile.c lib/conffile.h \
 	lib/settings.c lib/settings.h \
 	lib/cert_state.c lib/cert_state.h \
+	lib/signer_proto.c lib/signer_proto.h lib/signer_msgs.c \
 	lib/revocation_reason.c lib/revocation_reason.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
@@ -35,7 +37,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/render.c lib/render.h
 
 # Everything a program using lib/ links against.
-CM_WEB_LIBS = lib/libcmweb.a signer/libcmproto.a lib/libcmcore.a \
+CM_WEB_LIBS = lib/libcmweb.a lib/libcmcore.a \
 	$(CLEARSILVER_LIBS) $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 
 check_PROGRAMS += tests/unit/test_conffile
@@ -56,6 +58,12 @@ TESTS += tests/unit/test_text
 check_PROGRAMS += tests/unit/test_ids
 tests_unit_test_ids_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ids
+
+# The signer wire protocol (lib/signer_proto.c, lib/signer_msgs.c): codec,
+# per-operation field sets, reserved operations, I/O helpers.
+check_PROGRAMS += tests/unit/test_proto
+tests_unit_test_proto_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_proto
 
 # The certificate lifecycle's state machine (lib/cert_state.c): its 36 pairs.
 check_PROGRAMS += tests/unit/test_cert_state

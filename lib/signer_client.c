@@ -14,7 +14,7 @@
 
 #include <openssl/crypto.h>
 
-#include "signer/proto.h"
+#include "signer_proto.h"
 #include "signer_client.h"
 
 struct cm_signer {
@@ -120,15 +120,17 @@ broken(struct cm_signer *s, char *err, size_t errlen, const char *what)
 }
 
 /*
- * Sends the encoded request in req (a frame begun with cm_enc_begin and
- * finished), waits for the reply with the same id, and decodes it into
- * *payload / m. 0 OK reply; 1 ERR reply with reason in err; -1 transport.
+ * Sends the encoded request in req (a frame of op begun with cm_enc_begin
+ * and finished), waits for the reply with the same id, and decodes it into
+ * *payload / m, checked against op's reply field set. 0 OK reply; 1 ERR
+ * reply with reason in err; -1 transport (a reply outside the field set
+ * included: the signer and this client disagree on the protocol).
  */
 static int
-roundtrip(struct cm_signer *s, struct cm_buf *req, uint32_t id, unsigned char **payload,
+roundtrip(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, unsigned char **payload,
     struct cm_msg *m, char *err, size_t errlen)
 {
-	char why[256];
+	char why[256], what[300];
 	long long deadline = now_ms() + s->timeout_ms;
 
 	*payload = NULL;
@@ -159,10 +161,12 @@ roundtrip(struct cm_signer *s, struct cm_buf *req, uint32_t id, unsigned char **
 			*payload = NULL;
 			return broken(s, err, errlen, "reply with an unknown op");
 		}
-		if (cm_msg_decode(*payload, h.payload_len, m, why, sizeof(why)) < 0) {
+		enum cm_msg_kind kind = h.op == OP_REPLY_OK ? CM_MSG_REPLY_OK : CM_MSG_REPLY_ERR;
+		if (cm_msg_decode(op, kind, *payload, h.payload_len, m, why, sizeof(why)) != 0) {
 			free(*payload);
 			*payload = NULL;
-			return broken(s, err, errlen, "malformed reply");
+			snprintf(what, sizeof(what), "malformed reply: %s", why);
+			return broken(s, err, errlen, what);
 		}
 		if (h.op == OP_REPLY_ERR) {
 			const struct cm_field *f = cm_msg_get(m, TAG_REASON);
@@ -189,9 +193,9 @@ enc_failed(struct cm_buf *b, char *err, size_t errlen)
 	return -1;
 }
 
-/* Sends a request that expects no fields back: 0 / -1 / 1. */
+/* Sends a request of op that expects no fields back: 0 / -1 / 1. */
 static int
-simple_call(struct cm_signer *s, struct cm_buf *req, uint32_t id, char *err, size_t errlen)
+simple_call(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, char *err, size_t errlen)
 {
 	struct cm_msg *m = malloc(sizeof(*m));
 	unsigned char *payload = NULL;
@@ -199,7 +203,7 @@ simple_call(struct cm_signer *s, struct cm_buf *req, uint32_t id, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	int r = roundtrip(s, req, id, &payload, m, err, errlen);
+	int r = roundtrip(s, op, req, id, &payload, m, err, errlen);
 	free(payload);
 	free(m);
 	return r;
@@ -222,7 +226,7 @@ cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req, char *e
 	    (req->issuing_days > 0 && cm_enc_u32(&b, TAG_ISSUING_DAYS, (uint32_t)req->issuing_days) < 0) ||
 	    cm_enc_finish(&b) < 0)
 		return enc_failed(&b, err, errlen);
-	r = simple_call(s, &b, id, err, errlen);
+	r = simple_call(s, OP_CA_INIT, &b, id, err, errlen);
 	cm_buf_free(&b);
 	return r;
 }
@@ -245,7 +249,7 @@ cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
 	    (passphrase && cm_enc_str(&b, TAG_PASSPHRASE, passphrase) < 0) ||
 	    cm_enc_finish(&b) < 0)
 		return enc_failed(&b, err, errlen);
-	r = simple_call(s, &b, id, err, errlen);
+	r = simple_call(s, OP_CA_IMPORT, &b, id, err, errlen);
 	cm_buf_free(&b);   /* wipes the key material it carried */
 	return r;
 }
@@ -269,7 +273,7 @@ cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	r = roundtrip(s, &b, id, &payload, m, err, errlen);
+	r = roundtrip(s, OP_CA_CHAIN, &b, id, &payload, m, err, errlen);
 	if (r == 0) {
 		const struct cm_field *f = cm_msg_get(m, TAG_CHAIN_PEM);
 		if (f == NULL || f->len == 0) {
@@ -288,8 +292,8 @@ cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t er
 
 /* 0 / -1 / 1. */
 int
-cm_signer_issue(struct cm_signer *s, const struct cm_issue_req *req,
-    struct cm_issue_result *res, char *err, size_t errlen)
+cm_signer_issue(struct cm_signer *s, const struct cm_signer_issue_req *req,
+    struct cm_signer_issue_reply *res, char *err, size_t errlen)
 {
 	struct cm_buf b;
 	struct cm_msg *m = NULL;
@@ -323,7 +327,7 @@ cm_signer_issue(struct cm_signer *s, const struct cm_issue_req *req,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	r = roundtrip(s, &b, id, &payload, m, err, errlen);
+	r = roundtrip(s, OP_ISSUE, &b, id, &payload, m, err, errlen);
 	if (r != 0)
 		goto out;
 	const struct cm_field *der = cm_msg_get(m, TAG_CERT_DER);
@@ -353,7 +357,7 @@ out:
 
 /* No return value. */
 void
-cm_issue_result_free(struct cm_issue_result *res)
+cm_signer_issue_reply_free(struct cm_signer_issue_reply *res)
 {
 	free(res->der);
 	memset(res, 0, sizeof(*res));

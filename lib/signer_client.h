@@ -37,7 +37,8 @@ int cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
 /* PEM of issuing CA then root, appended to out. */
 int cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t errlen);
 
-struct cm_issue_req {
+/* The issue operation as the web tier sends it (OP_ISSUE's request fields). */
+struct cm_signer_issue_req {
 	const char *profile;          /* "tls-server", ... */
 	const unsigned char *csr_der;
 	size_t csr_len;
@@ -50,14 +51,15 @@ struct cm_issue_req {
 	int ca;                       /* asks for basicConstraints CA:TRUE (always refused) */
 };
 
-struct cm_issue_result {
-	unsigned char *der;           /* malloc'ed, free with cm_issue_result_free */
+/* What the signer sends back for an issue it granted. */
+struct cm_signer_issue_reply {
+	unsigned char *der;           /* malloc'ed, free with cm_signer_issue_reply_free */
 	size_t der_len;
 	char serial_hex[33];          /* 16 bytes, lowercase hex */
 };
 
-int cm_signer_issue(struct cm_signer *s, const struct cm_issue_req *req,
-    struct cm_issue_result *res, char *err, size_t errlen);
-void cm_issue_result_free(struct cm_issue_result *res);
+int cm_signer_issue(struct cm_signer *s, const struct cm_signer_issue_req *req,
+    struct cm_signer_issue_reply *res, char *err, size_t errlen);
+void cm_signer_issue_reply_free(struct cm_signer_issue_reply *res);
 
 #endif

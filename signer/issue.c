@@ -145,7 +145,7 @@ copy_spki(X509 *cert, X509_REQ *req)
 
 /* Certificate or NULL with err. */
 X509 *
-cm_issue_build(const struct cm_profile *p, const struct cm_issue_plan *plan,
+cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
     X509 *ca_cert, EVP_PKEY *ca_key, const unsigned char serial[CM_SERIAL_LEN],
     char *err, size_t errlen)
 {

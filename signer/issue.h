@@ -18,7 +18,7 @@ void cm_serial_hex(const unsigned char serial[CM_SERIAL_LEN], char hex[2 * CM_SE
  * certificate, or NULL with err. The subject key is copied as encoded bytes
  * (no decode), so X509_get0_pubkey() on the result is NULL: serialise it
  * with i2d_X509() and parse that for anything beyond encoding. */
-X509 *cm_issue_build(const struct cm_profile *p, const struct cm_issue_plan *plan,
+X509 *cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
     X509 *ca_cert, EVP_PKEY *ca_key, const unsigned char serial[CM_SERIAL_LEN],
     char *err, size_t errlen);
 

@@ -1,6 +1,6 @@
-# signer/: signerd, the only process holding private keys, and its protocol.
-noinst_LIBRARIES += signer/libcmproto.a signer/libsigner.a
-signer_libcmproto_a_SOURCES = signer/proto.c signer/proto.h
+# signer/: signerd, the only process holding private keys. Its wire protocol
+# lives in lib/ (lib/signer_proto.h, in libcmcore.a), shared with the client.
+noinst_LIBRARIES += signer/libsigner.a
 
 # Everything of the daemon except main(), so unit tests can link it.
 signer_libsigner_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
@@ -14,7 +14,7 @@ signer_libsigner_a_SOURCES = \
 	signer/journal.c signer/journal.h \
 	signer/ops.c signer/ops.h
 
-CM_SIGNER_LIBS = signer/libsigner.a signer/libcmproto.a lib/libcmcore.a \
+CM_SIGNER_LIBS = signer/libsigner.a lib/libcmcore.a \
 	$(OPENSSL_LIBS) $(PTHREAD_LIBS)
 
 sbin_PROGRAMS += signer/certmint-signerd
@@ -25,19 +25,17 @@ signer_certmint_signerd_LDADD = $(CM_SIGNER_LIBS)
 # Raw-protocol probe used by tests/integration/20-signer.sh. It compiles the
 # client in directly so it does not depend on the rest of libcmweb.a.
 noinst_PROGRAMS += tests/tools/signer-probe
-tests_tools_signer_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_tools_signer_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_tools_signer_probe_SOURCES = tests/tools/signer_probe.c lib/signer_client.c
-tests_tools_signer_probe_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS)
+tests_tools_signer_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 
 # Unit tests.
-check_PROGRAMS += tests/unit/test_proto tests/unit/test_profile tests/unit/test_signer_store
-tests_unit_test_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/signer
-tests_unit_test_proto_LDADD = signer/libcmproto.a lib/libcmcore.a $(OPENSSL_LIBS)
+check_PROGRAMS += tests/unit/test_profile tests/unit/test_signer_store
 tests_unit_test_profile_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_profile_LDADD = $(CM_SIGNER_LIBS)
 tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
-TESTS += tests/unit/test_proto tests/unit/test_profile tests/unit/test_signer_store
+TESTS += tests/unit/test_profile tests/unit/test_signer_store
 
 # Configuration shipped for the signer, next to conf/local.mk's examples in
 # $(pkgdatadir)/conf: operators copy them to $(pkgsysconfdir), so a reinstall

@@ -1,4 +1,4 @@
-/* ops.c: handlers for ca-init, ca-import, ca-chain and issue. */
+/* ops.c: serves one request frame (op, field set, access) and handles ca-init, ca-import, ca-chain and issue. */
 #include "config.h"
 
 #include <errno.h>
@@ -134,8 +134,8 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 	char *profile = NULL, *subject = NULL;
 	char *sans[CM_MAX_SANS + 1], *ekus[CM_PROFILE_MAX_LIST + 1];
 	size_t nsans = 0, nekus = 0;
-	struct cm_issue_plan plan;
-	struct cm_policy_in in;
+	struct cm_profile_plan plan;
+	struct cm_profile_request in;
 	X509 *ca_cert = NULL, *cert = NULL;
 	EVP_PKEY *ca_key = NULL;
 	unsigned char *der = NULL;
@@ -193,7 +193,7 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 			;
 		held = 1;
 	}
-	ret = cm_policy_check(p, &in, &plan, reason, rlen);
+	ret = cm_profile_check(p, &in, &plan, reason, rlen);
 	if (ret != 0)
 		goto out;
 	ret = cm_ca_get(ctx->ca, &ca_cert, &ca_key, reason, rlen);
@@ -243,12 +243,61 @@ out:
 		free(ekus[i]);
 	free(profile);
 	free(subject);
-	cm_issue_plan_free(&plan);
+	cm_profile_plan_free(&plan);
 	X509_free(ca_cert);
 	X509_free(cert);
 	EVP_PKEY_free(ca_key);
 	OPENSSL_free(der);
 	cm_buf_free(&rec);
+	return ret;
+}
+
+/* 0 reply ready / -1 drop (logged). */
+int
+cm_ops_serve(struct cm_signer_ctx *ctx, uid_t uid, pid_t pid,
+    const struct cm_frame_hdr *h, const unsigned char *payload, struct cm_buf *reply)
+{
+	const char *name = cm_op_name(h->op);
+	struct cm_msg *m = NULL;
+	char err[256], reason[128];
+	int r, ret = -1;
+
+	/* A closed set: an op this signer does not serve is a peer that is not
+	 * ours (or not yet), and nothing it sent is worth reading further. */
+	if (!cm_op_served(h->op)) {
+		if (name)
+			cm_warn("uid %u pid %d: operation %s (%u) is reserved, not yet served; dropping connection",
+			    (unsigned)uid, (int)pid, name, (unsigned)h->op);
+		else
+			cm_warn("uid %u pid %d: unknown operation %u; dropping connection",
+			    (unsigned)uid, (int)pid, (unsigned)h->op);
+		return -1;
+	}
+	m = malloc(sizeof(*m));
+	if (m == NULL)
+		return -1;
+	r = cm_msg_decode(h->op, CM_MSG_REQUEST, payload, h->payload_len, m, err, sizeof(err));
+	if (r < 0) {
+		cm_warn("uid %u pid %d: malformed %s request (%s); dropping connection",
+		    (unsigned)uid, (int)pid, name, err);
+		goto out;
+	}
+	/* The ACL first, so a uid learns nothing about an op it may not run. */
+	if (ctx->conf && !cm_sconf_allowed(ctx->conf, uid, h->op)) {
+		snprintf(reason, sizeof(reason), "operation %s not allowed for uid %u", name, (unsigned)uid);
+		cm_warn("pid %d: %s", (int)pid, reason);
+		ret = cm_enc_error(reply, h->request_id, reason);
+		goto out;
+	}
+	if (r == 1) {
+		/* Well framed, so the stream is still in step: refuse, keep serving. */
+		cm_warn("uid %u pid %d: refused %s request: %s", (unsigned)uid, (int)pid, name, err);
+		ret = cm_enc_error(reply, h->request_id, err);
+		goto out;
+	}
+	ret = cm_ops_handle(ctx, uid, h->op, h->request_id, m, reply);
+out:
+	free(m);
 	return ret;
 }
 

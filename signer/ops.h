@@ -10,7 +10,7 @@
 #include "ca.h"
 #include "journal.h"
 #include "profile.h"
-#include "proto.h"
+#include "signer_proto.h"
 #include "sconf.h"
 
 struct cm_signer_ctx {
@@ -24,6 +24,17 @@ struct cm_signer_ctx {
 	 * the other connection threads wait for the journal or the network. */
 	sem_t *cpu_slots;
 };
+
+/*
+ * Serves one frame read from a connection of uid (pid for the log): the op
+ * must be served (reserved and unknown ops are not), its payload well
+ * formed, the op allowed for uid by ctx->conf (NULL: every op), and its
+ * fields the op's request set. Returns 0 with a complete OK or ERR frame in
+ * reply (answer it and read the next frame), or -1 after logging why the
+ * connection must be dropped without an answer.
+ */
+int cm_ops_serve(struct cm_signer_ctx *ctx, uid_t uid, pid_t pid,
+    const struct cm_frame_hdr *h, const unsigned char *payload, struct cm_buf *reply);
 
 /* Runs an allowed op (the caller checked the ACL) and leaves a complete
  * OP_REPLY_OK or OP_REPLY_ERR frame in reply. Returns 0, or -1 when not

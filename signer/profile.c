@@ -508,8 +508,8 @@ sanitize(char *s)
 
 /* See profile.h. */
 int
-cm_policy_check(const struct cm_profile *p, const struct cm_policy_in *in,
-    struct cm_issue_plan *plan, char *reason, size_t rlen)
+cm_profile_check(const struct cm_profile *p, const struct cm_profile_request *in,
+    struct cm_profile_plan *plan, char *reason, size_t rlen)
 {
 	GENERAL_NAMES *csr_sans = NULL;
 	int ret = 1;
@@ -672,14 +672,14 @@ cm_policy_check(const struct cm_profile *p, const struct cm_policy_in *in,
 out:
 	GENERAL_NAMES_free(csr_sans);
 	if (ret != 0)
-		cm_issue_plan_free(plan);
+		cm_profile_plan_free(plan);
 	ERR_clear_error();
 	return ret;
 }
 
 /* No return value. */
 void
-cm_issue_plan_free(struct cm_issue_plan *plan)
+cm_profile_plan_free(struct cm_profile_plan *plan)
 {
 	X509_REQ_free(plan->req);
 	X509_NAME_free(plan->subject);

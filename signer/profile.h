@@ -1,4 +1,4 @@
-/* profile.h: certificate profiles from the signer's own file, and the policy checks of an issuance. */
+/* profile.h: certificate profiles from the signer's own file, and the check of an issue request against one. */
 #ifndef CM_PROFILE_H
 #define CM_PROFILE_H
 
@@ -47,7 +47,7 @@ int cm_profiles_parse(struct cm_profiles *ps, const char *data, size_t len,
 const struct cm_profile *cm_profile_find(const struct cm_profiles *ps, const char *name);
 
 /* What a requester asks for; NULL/0 members mean "take it from the CSR/profile". */
-struct cm_policy_in {
+struct cm_profile_request {
 	const unsigned char *csr_der;
 	size_t csr_len;
 	long days;
@@ -60,7 +60,7 @@ struct cm_policy_in {
 };
 
 /* What the signer will put in the certificate after every check passed. */
-struct cm_issue_plan {
+struct cm_profile_plan {
 	X509_REQ *req;
 	EVP_PKEY *pub;                   /* borrowed from req */
 	X509_NAME *subject;
@@ -72,11 +72,11 @@ struct cm_issue_plan {
 
 /*
  * Re-checks a request against profile p. Returns 0 with plan filled (free with
- * cm_issue_plan_free), 1 when refused with a reason for the requester in
+ * cm_profile_plan_free), 1 when refused with a reason for the requester in
  * reason, -1 on an internal failure with reason.
  */
-int cm_policy_check(const struct cm_profile *p, const struct cm_policy_in *in,
-    struct cm_issue_plan *plan, char *reason, size_t reasonlen);
-void cm_issue_plan_free(struct cm_issue_plan *plan);
+int cm_profile_check(const struct cm_profile *p, const struct cm_profile_request *in,
+    struct cm_profile_plan *plan, char *reason, size_t reasonlen);
+void cm_profile_plan_free(struct cm_profile_plan *plan);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "conffile.h"
 #include "log.h"
-#include "proto.h"
+#include "signer_proto.h"
 #include "sconf.h"
 
 static const struct cm_conf_field sconf_fields[] = {
@@ -82,6 +82,8 @@ access_profiles(struct cm_acl_entry *e, const char *list, char *err, size_t errl
 	return 0;
 }
 
+_Static_assert(OP__MAX <= 32, "struct cm_acl_entry.ops has one bit per op");
+
 /* One operation word into e: 0, or -1 with err. */
 static int
 access_op(struct cm_acl_entry *e, const char *word, char *err, size_t errlen)
@@ -93,6 +95,11 @@ access_op(struct cm_acl_entry *e, const char *word, char *err, size_t errlen)
 	unsigned op = cm_op_parse(word);
 	if (op == 0) {
 		snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue issue:PROFILE,...)", word);
+		return -1;
+	}
+	/* Granting a reserved op would read as if the signer could do it. */
+	if (!cm_op_served(op)) {
+		snprintf(err, errlen, "operation '%s' is reserved for a later version and not yet served", word);
 		return -1;
 	}
 	e->ops |= 1u << op;

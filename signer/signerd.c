@@ -26,7 +26,7 @@
 #include "log.h"
 #include "ops.h"
 #include "profile.h"
-#include "proto.h"
+#include "signer_proto.h"
 #include "sconf.h"
 #include "vault.h"
 
@@ -73,7 +73,6 @@ conn_thread(void *arg)
 	for (;;) {
 		struct cm_frame_hdr h;
 		unsigned char *payload = NULL;
-		struct cm_msg *m = NULL;
 		int drop = 1;
 
 		enum cm_rf rf = cm_read_frame(c->fd, (int)conf.read_timeout_ms, &h, &payload, err, sizeof(err));
@@ -93,30 +92,9 @@ conn_thread(void *arg)
 			if (cm_enc_error(&reply, h.request_id, err) == 0)
 				(void)cm_write_full(c->fd, reply.data, reply.len, REPLY_TIMEOUT_MS);
 			break;
-		case CM_RF_OK: {
-			const char *name = cm_op_name(h.op);
-			if (name == NULL) {
-				cm_warn("uid %u pid %d: unknown operation %u; dropping connection",
-				    (unsigned)c->uid, (int)c->pid, (unsigned)h.op);
+		case CM_RF_OK:
+			if (cm_ops_serve(&ctx, c->uid, c->pid, &h, payload, &reply) < 0)
 				break;
-			}
-			m = malloc(sizeof(*m));
-			if (m == NULL)
-				break;
-			if (cm_msg_decode(payload, h.payload_len, m, err, sizeof(err)) < 0) {
-				cm_warn("uid %u pid %d: malformed %s request (%s); dropping connection",
-				    (unsigned)c->uid, (int)c->pid, name, err);
-				break;
-			}
-			if (!cm_sconf_allowed(&conf, c->uid, h.op)) {
-				char reason[128];
-				snprintf(reason, sizeof(reason), "operation %s not allowed for uid %u", name, (unsigned)c->uid);
-				cm_warn("pid %d: %s", (int)c->pid, reason);
-				if (cm_enc_error(&reply, h.request_id, reason) < 0)
-					break;
-			} else if (cm_ops_handle(&ctx, c->uid, h.op, h.request_id, m, &reply) < 0) {
-				break;
-			}
 			if (cm_write_full(c->fd, reply.data, reply.len, REPLY_TIMEOUT_MS) < 0) {
 				cm_debug("uid %u: reply not delivered: %s", (unsigned)c->uid, strerror(errno));
 				break;
@@ -124,8 +102,6 @@ conn_thread(void *arg)
 			drop = 0;
 			break;
 		}
-		}
-		free(m);
 		/* Requests can carry secrets (ca-import: key PEM, passphrase). */
 		if (payload) {
 			OPENSSL_cleanse(payload, h.payload_len);

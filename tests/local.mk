@@ -28,3 +28,4 @@ EXTRA_DIST += tests/integration/82-daily.sh
 EXTRA_DIST += tests/browser/delegation.test.mjs
 EXTRA_DIST += tests/browser/admintools.test.mjs
 EXTRA_DIST += tests/static/dist-lists.sh
+EXTRA_DIST += tests/static/layering.sh

@@ -78,6 +78,28 @@ out=$(probe raw-op 99)
 expect_eq "unknown op drops the connection" "$out" "DROPPED"
 out=$(probe raw-op 0x8000)
 expect_eq "a reply op sent as a request drops the connection" "$out" "DROPPED"
+# Reserved ops (numbers kept for the next issues) are not served: like an
+# unknown op, logged and dropped, with or without the issue fields.
+for op in crl-sign ocsp-sign scep-decrypt scep-certrep keygen code-sign timestamp \
+	audit-checkpoint vault-backup vault-restore; do
+	expect_eq "reserved op $op drops the connection" "$(probe raw-op "$op")" "DROPPED"
+done
+if [ -r "$CERTMINT_STACK/logs/signerd.log" ]; then
+	expect_match "signerd logs the reserved op it did not serve" "$(cat "$CERTMINT_STACK/logs/signerd.log")" \
+		'operation crl-sign \(5\) is reserved, not yet served; dropping connection'
+fi
+# Each op's field set: a field the op does not use is refused with a
+# reason, and the connection (still in step) keeps serving.
+out=$(probe extra-field -r "$T/good.csr")
+expect_match "issue carrying a passphrase field refused" "$out" \
+	'^REFUSED: field passphrase is not part of an issue request$'
+expect_match "connection still serves after the refusal" "$out" '^SERVING$'
+out=$(probe chain-with-field)
+expect_match "ca-chain carrying a field refused" "$out" '^REFUSED: field profile is not part of a ca-chain request$'
+expect_match "connection still serves after the ca-chain refusal" "$out" '^SERVING$'
+out=$(probe raw-op issue)
+expect_match "issue without its required fields refused" "$out" \
+	'^REFUSED: the issue request lacks the required field profile$'
 out=$(probe oversize)
 expect_match "over-limit frame refused" "$out" 'REFUSED: frame of 1048589 bytes exceeds the 1048576-byte limit'
 expect_match "over-limit frame then dropped" "$out" 'DROPPED'

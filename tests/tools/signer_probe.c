@@ -12,7 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "signer/proto.h"
+#include "signer_proto.h"
 #include "signer_client.h"
 
 /* Exit codes the tests rely on. */
@@ -27,12 +27,17 @@ usage(void)
 	    "  ca-init -k KEYTYPE -R ROOT_DN -I ISSUING_DN\n"
 	    "  issue -p PROFILE -r CSR [-d DAYS] [-e EKU]... [-n SAN]... [-S DN] [-C] [-o CERT.pem]\n"
 	    "  multi N                                 N chain requests on one connection\n"
-	    "  raw-op OP                               a frame with op OP and no fields\n"
+	    "  raw-op OP                               a frame with op OP (number or name) and no fields\n"
+	    "  extra-field -r CSR                      an issue frame that also carries a passphrase,\n"
+	    "                                          then a ca-chain on the same connection\n"
+	    "  chain-with-field                        a ca-chain frame carrying a profile field,\n"
+	    "                                          then a plain ca-chain on the same connection\n"
 	    "  oversize                                a header announcing a payload over the limit\n"
 	    "  bad-version                             a header with protocol version 9\n"
 	    "  bad-fields                              an issue frame whose fields are truncated\n"
 	    "  idle                                    connect, send nothing, report when dropped\n"
-	    "prints OK / REFUSED: reason / DROPPED; exits 0 / 2 / 3 (1 on local errors)\n");
+	    "prints OK / REFUSED: reason / DROPPED (then SERVING when the connection still\n"
+	    "answers); exits 0 / 2 / 3 (1 on local errors)\n");
 	exit(EX_ERROR);
 }
 
@@ -81,9 +86,9 @@ raw_connect(const char *path)
 	return fd;
 }
 
-/* Reads what the signer answers to a raw frame and reports it. */
+/* Reads what the signer answers to a raw frame of op and reports it. */
 static int
-raw_outcome(int fd, int timeout_ms)
+raw_outcome(int fd, int timeout_ms, unsigned op)
 {
 	struct cm_frame_hdr h;
 	unsigned char *payload = NULL;
@@ -104,50 +109,85 @@ raw_outcome(int fd, int timeout_ms)
 		return EX_ERROR;
 	}
 	struct cm_msg *m = malloc(sizeof(*m));
-	if (m && cm_msg_decode(payload, h.payload_len, m, err, sizeof(err)) == 0) {
+	enum cm_msg_kind kind = h.op == OP_REPLY_ERR ? CM_MSG_REPLY_ERR : CM_MSG_REPLY_OK;
+	if (m && h.op != OP_REPLY_OK && h.op != OP_REPLY_ERR) {
+		printf("ERROR: reply with op %u\n", (unsigned)h.op);
+	} else if (m && cm_msg_decode(op, kind, payload, h.payload_len, m, err, sizeof(err)) == 0) {
 		if (h.op == OP_REPLY_ERR) {
 			const struct cm_field *f = cm_msg_get(m, TAG_REASON);
-			printf("REFUSED: %.*s\n", f ? (int)f->len : 0, f ? (const char *)f->val : "");
+			printf("REFUSED: %.*s\n", (int)f->len, (const char *)f->val);
 			rc = EX_REFUSED;
 		} else {
 			printf("OK op=%u\n", (unsigned)h.op);
 			rc = EX_OK;
 		}
+	} else if (m) {
+		printf("ERROR: malformed reply: %s\n", err);
 	}
 	free(m);
 	free(payload);
-	/* After a refusal of a bad frame, tell whether the signer also hung up. */
+	/* After a refusal, tell whether the signer also hung up; a connection
+	 * kept open just stays silent until the (short) timeout. */
 	if (rc == EX_REFUSED) {
-		rf = cm_read_frame(fd, timeout_ms, &h, &payload, err, sizeof(err));
-		if (rf == CM_RF_EOF || rf == CM_RF_IOERR)
+		rf = cm_read_frame(fd, 1000, &h, &payload, err, sizeof(err));
+		if (rf == CM_RF_EOF || (rf == CM_RF_IOERR && strstr(err, "timed out") == NULL))
 			printf("DROPPED\n");
 		free(payload);
 	}
 	return rc;
 }
 
-static int
-raw(const char *sock, const char *what, const char *arg, int timeout_ms)
+/* Sends a plain ca-chain on fd and prints SERVING when it is answered OK. */
+static void
+still_serving(int fd, int timeout_ms)
 {
 	struct cm_buf b;
-	int fd = raw_connect(sock), rc = EX_ERROR;
+	cm_buf_init(&b, 0);
+	if (cm_enc_begin(&b, OP_CA_CHAIN, 46) == 0 && cm_enc_finish(&b) == 0 &&
+	    cm_write_full(fd, b.data, b.len, timeout_ms) == 0) {
+		struct cm_frame_hdr h;
+		unsigned char *payload = NULL;
+		char err[256];
+		if (cm_read_frame(fd, timeout_ms, &h, &payload, err, sizeof(err)) == CM_RF_OK &&
+		    h.op == OP_REPLY_OK && h.request_id == 46)
+			printf("SERVING\n");
+		free(payload);
+	}
+	cm_buf_free(&b);
+}
+
+static int
+raw(const char *sock, const char *what, const char *arg, const char *csr, int timeout_ms)
+{
+	struct cm_buf b;
+	unsigned op = 0;
+	int fd = raw_connect(sock), rc = EX_ERROR, then_chain = 0;
 	if (fd < 0)
 		return EX_ERROR;
 	cm_buf_init(&b, 0);
 	if (strcmp(what, "raw-op") == 0) {
-		cm_enc_begin(&b, (uint16_t)strtoul(arg, NULL, 0), 42);
+		char *end;
+		op = (unsigned)strtoul(arg, &end, 0);
+		if (*end != '\0' || end == arg)
+			op = cm_op_parse(arg);
+		if (op == 0 || op > 0xffff)
+			usage();
+		cm_enc_begin(&b, (uint16_t)op, 42);
 		cm_enc_finish(&b);
 	} else if (strcmp(what, "oversize") == 0) {
 		unsigned char h[CM_PROTO_HDR_LEN];
 		struct cm_frame_hdr fh = { CM_PROTO_VERSION, OP_ISSUE, 43, CM_PROTO_MAX_FRAME + 1 };
+		op = OP_ISSUE;
 		cm_hdr_encode(h, &fh);
 		cm_buf_append(&b, h, sizeof(h));
 	} else if (strcmp(what, "bad-version") == 0) {
 		unsigned char h[CM_PROTO_HDR_LEN];
 		struct cm_frame_hdr fh = { 9, OP_CA_CHAIN, 44, 0 };
+		op = OP_CA_CHAIN;
 		cm_hdr_encode(h, &fh);
 		cm_buf_append(&b, h, sizeof(h));
 	} else if (strcmp(what, "bad-fields") == 0) {
+		op = OP_ISSUE;
 		cm_enc_begin(&b, OP_ISSUE, 45);
 		cm_enc_str(&b, TAG_PROFILE, "tls-server");
 		cm_enc_finish(&b);
@@ -158,6 +198,26 @@ raw(const char *sock, const char *what, const char *arg, int timeout_ms)
 		unsigned char *p = (unsigned char *)b.data + 8;
 		p[0] = (unsigned char)(pl >> 24); p[1] = (unsigned char)(pl >> 16);
 		p[2] = (unsigned char)(pl >> 8); p[3] = (unsigned char)pl;
+	} else if (strcmp(what, "extra-field") == 0) {
+		/* A request the signer would grant but for one field issue does not use. */
+		unsigned char *der = NULL;
+		size_t len = 0;
+		if (csr == NULL || read_csr_der(csr, &der, &len) < 0)
+			usage();
+		op = OP_ISSUE;
+		cm_enc_begin(&b, OP_ISSUE, 47);
+		cm_enc_str(&b, TAG_PROFILE, "tls-server");
+		cm_enc_bytes(&b, TAG_CSR_DER, der, len);
+		cm_enc_str(&b, TAG_PASSPHRASE, "not-for-issue");
+		cm_enc_finish(&b);
+		OPENSSL_free(der);
+		then_chain = 1;
+	} else if (strcmp(what, "chain-with-field") == 0) {
+		op = OP_CA_CHAIN;
+		cm_enc_begin(&b, OP_CA_CHAIN, 48);
+		cm_enc_str(&b, TAG_PROFILE, "tls-server");
+		cm_enc_finish(&b);
+		then_chain = 1;
 	} else if (strcmp(what, "idle") != 0) {
 		usage();
 	}
@@ -165,7 +225,9 @@ raw(const char *sock, const char *what, const char *arg, int timeout_ms)
 		printf("ERROR: write: %s\n", strerror(errno));
 		goto out;
 	}
-	rc = raw_outcome(fd, timeout_ms);
+	rc = raw_outcome(fd, timeout_ms, op);
+	if (then_chain && rc == EX_REFUSED)
+		still_serving(fd, timeout_ms);
 out:
 	cm_buf_free(&b);
 	close(fd);
@@ -208,8 +270,9 @@ main(int argc, char **argv)
 	const char *arg = optind + 1 < argc ? argv[optind + 1] : "0";
 
 	if (!strcmp(cmd, "raw-op") || !strcmp(cmd, "oversize") || !strcmp(cmd, "bad-version") ||
-	    !strcmp(cmd, "bad-fields") || !strcmp(cmd, "idle"))
-		return raw(sock, cmd, arg, strcmp(cmd, "idle") ? timeout_ms : 120000);
+	    !strcmp(cmd, "bad-fields") || !strcmp(cmd, "extra-field") ||
+	    !strcmp(cmd, "chain-with-field") || !strcmp(cmd, "idle"))
+		return raw(sock, cmd, arg, csr, strcmp(cmd, "idle") ? timeout_ms : 120000);
 
 	if (cm_signer_connect(&s, sock, timeout_ms, err, sizeof(err)) != 0) {
 		printf("ERROR: %s\n", err);
@@ -245,12 +308,12 @@ main(int argc, char **argv)
 			cm_signer_close(s);
 			usage();
 		}
-		struct cm_issue_req req = {
+		struct cm_signer_issue_req req = {
 			.profile = profile, .csr_der = der, .csr_len = len, .validity_days = days,
 			.subject = subject, .sans = nsans ? sans : NULL, .nsans = nsans,
 			.ekus = nekus ? ekus : NULL, .nekus = nekus, .ca = ca,
 		};
-		struct cm_issue_result res;
+		struct cm_signer_issue_reply res;
 		r = cm_signer_issue(s, &req, &res, err, sizeof(err));
 		OPENSSL_free(der);
 		if (r == 0) {
@@ -263,7 +326,7 @@ main(int argc, char **argv)
 				fclose(f);
 			X509_free(x);
 			printf("OK serial=%s\n", res.serial_hex);
-			cm_issue_result_free(&res);
+			cm_signer_issue_reply_free(&res);
 		}
 	} else {
 		cm_signer_close(s);

@@ -61,10 +61,10 @@ check(const char *profile, const unsigned char *der, size_t len, long days,
     int ca, char *reason, size_t rlen, X509 **cert_out)
 {
 	const struct cm_profile *p = cm_profile_find(&ps, profile);
-	struct cm_policy_in in = { der, len, days, NULL, sans, nsans, ekus, nekus, ca };
-	struct cm_issue_plan plan;
+	struct cm_profile_request in = { der, len, days, NULL, sans, nsans, ekus, nekus, ca };
+	struct cm_profile_plan plan;
 	reason[0] = '\0';
-	int r = cm_policy_check(p, &in, &plan, reason, rlen);
+	int r = cm_profile_check(p, &in, &plan, reason, rlen);
 	if (r == 0) {
 		if (cert_out) {
 			unsigned char serial[CM_SERIAL_LEN];
@@ -78,7 +78,7 @@ check(const char *profile, const unsigned char *der, size_t len, long days,
 			OPENSSL_free(cder);
 			X509_free(x);
 		}
-		cm_issue_plan_free(&plan);
+		cm_profile_plan_free(&plan);
 	}
 	return r;
 }
@@ -431,9 +431,9 @@ test_hardening(void)
 	ok(cm_profiles_parse(&many, text, strlen(text), "t", err, sizeof(err)) == 0 && many.p[0].neku == 16,
 	    "profile with 16 EKUs parses: %s", err);
 	der = make_csr(ec256, "/CN=many.example", "DNS:many.example", 0, 0, &len);
-	struct cm_policy_in in = { der, len, 0, NULL, NULL, 0, NULL, 0, 0 };
-	struct cm_issue_plan plan;
-	if (cm_policy_check(&many.p[0], &in, &plan, reason, sizeof(reason)) == 0) {
+	struct cm_profile_request in = { der, len, 0, NULL, NULL, 0, NULL, 0, 0 };
+	struct cm_profile_plan plan;
+	if (cm_profile_check(&many.p[0], &in, &plan, reason, sizeof(reason)) == 0) {
 		unsigned char serial[CM_SERIAL_LEN];
 		cm_serial_new(serial);
 		cert = cm_issue_build(&many.p[0], &plan, ca_cert, ca_key, serial, reason, sizeof(reason));
@@ -442,7 +442,7 @@ test_hardening(void)
 		sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
 		X509_free(cert);
 		cert = NULL;
-		cm_issue_plan_free(&plan);
+		cm_profile_plan_free(&plan);
 	} else {
 		ok(0, "16-EKU policy check: %s", reason);
 	}

@@ -1,4 +1,4 @@
-/* test_proto.c: unit tests for the signerd frame codec and I/O helpers. */
+/* test_proto.c: unit tests for the signer wire protocol (lib/signer_proto.c, lib/signer_msgs.c): codec, field sets, reserved ops, I/O. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "proto.h"
+#include "signer_proto.h"
 
 static void
 test_roundtrip(void)
@@ -32,8 +32,8 @@ test_roundtrip(void)
 	is_int(h.op, OP_ISSUE, "op");
 	is_int(h.request_id, 0x01020304, "request id");
 	is_int(h.payload_len, b.len - CM_PROTO_HDR_LEN, "payload length");
-	ok(cm_msg_decode((unsigned char *)b.data + CM_PROTO_HDR_LEN, h.payload_len, &m, err, sizeof(err)) == 0,
-	    "payload decodes");
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, (unsigned char *)b.data + CM_PROTO_HDR_LEN, h.payload_len,
+	    &m, err, sizeof(err)) == 0, "payload decodes");
 	is_int(m.nfields, 5, "five fields");
 	char *s = cm_msg_get_str(&m, TAG_PROFILE, 64, NULL);
 	is_str(s, "tls-server", "string field");
@@ -61,34 +61,36 @@ test_malformed(void)
 
 	/* Truncated field header / value. */
 	const unsigned char trunc1[] = { 0, TAG_PROFILE, 0, 0 };
-	ok(cm_msg_decode(trunc1, sizeof(trunc1), &m, err, sizeof(err)) < 0, "truncated field header refused");
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, trunc1, sizeof(trunc1), &m, err, sizeof(err)) < 0, "truncated field header refused");
 	const unsigned char trunc2[] = { 0, TAG_PROFILE, 0, 0, 0, 9, 'a', 'b' };
-	ok(cm_msg_decode(trunc2, sizeof(trunc2), &m, err, sizeof(err)) < 0 && strstr(err, "claims"),
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, trunc2, sizeof(trunc2), &m, err, sizeof(err)) < 0 && strstr(err, "claims"),
 	    "field longer than payload refused");
 	const unsigned char huge[] = { 0, TAG_PROFILE, 0xff, 0xff, 0xff, 0xff };
-	ok(cm_msg_decode(huge, sizeof(huge), &m, err, sizeof(err)) < 0, "4 GiB field length refused");
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, huge, sizeof(huge), &m, err, sizeof(err)) < 0, "4 GiB field length refused");
 	/* Unknown tags. */
 	const unsigned char unk[] = { 0x12, 0x34, 0, 0, 0, 0 };
-	ok(cm_msg_decode(unk, sizeof(unk), &m, err, sizeof(err)) < 0 && strstr(err, "unknown field tag"),
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, unk, sizeof(unk), &m, err, sizeof(err)) < 0 && strstr(err, "unknown field tag"),
 	    "unknown tag refused");
 	const unsigned char zero[] = { 0, 0, 0, 0, 0, 0 };
-	ok(cm_msg_decode(zero, sizeof(zero), &m, err, sizeof(err)) < 0, "tag 0 refused");
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, zero, sizeof(zero), &m, err, sizeof(err)) < 0, "tag 0 refused");
 	const unsigned char max[] = { 0, TAG__MAX, 0, 0, 0, 0 };
-	ok(cm_msg_decode(max, sizeof(max), &m, err, sizeof(err)) < 0, "TAG__MAX refused");
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, max, sizeof(max), &m, err, sizeof(err)) < 0, "TAG__MAX refused");
 	/* A non-repeatable tag twice. */
 	const unsigned char twice[] = { 0, TAG_PROFILE, 0, 0, 0, 1, 'a', 0, TAG_PROFILE, 0, 0, 0, 1, 'b' };
-	ok(cm_msg_decode(twice, sizeof(twice), &m, err, sizeof(err)) < 0 && strstr(err, "repeated"),
-	    "repeated profile refused");
-	/* Too many fields. */
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, twice, sizeof(twice), &m, err, sizeof(err)) == 1 &&
+	    strstr(err, "repeated"), "repeated profile refused");
+	/* Too many fields: an issue request of a profile, a CSR and SANs. */
 	size_t n = (CM_PROTO_MAX_FIELDS + 1) * CM_PROTO_FIELD_HDR;
 	unsigned char *many = calloc(1, n);
 	for (size_t i = 0; i < CM_PROTO_MAX_FIELDS + 1; i++)
-		many[i * CM_PROTO_FIELD_HDR + 1] = TAG_SAN;
-	ok(cm_msg_decode(many, n, &m, err, sizeof(err)) < 0, "more than CM_PROTO_MAX_FIELDS refused");
-	ok(cm_msg_decode(many, n - CM_PROTO_FIELD_HDR, &m, err, sizeof(err)) == 0 &&
+		many[i * CM_PROTO_FIELD_HDR + 1] = i == 0 ? TAG_PROFILE : i == 1 ? TAG_CSR_DER : TAG_SAN;
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, many, n, &m, err, sizeof(err)) < 0,
+	    "more than CM_PROTO_MAX_FIELDS refused");
+	ok(cm_msg_decode(OP_ISSUE, CM_MSG_REQUEST, many, n - CM_PROTO_FIELD_HDR, &m, err, sizeof(err)) == 0 &&
 	    m.nfields == CM_PROTO_MAX_FIELDS, "exactly CM_PROTO_MAX_FIELDS accepted");
 	free(many);
-	ok(cm_msg_decode(NULL, 0, &m, err, sizeof(err)) == 0 && m.nfields == 0, "empty payload accepted");
+	ok(cm_msg_decode(OP_CA_CHAIN, CM_MSG_REQUEST, NULL, 0, &m, err, sizeof(err)) == 0 && m.nfields == 0,
+	    "empty payload accepted");
 
 	/* Header checks. */
 	struct cm_frame_hdr fh = { CM_PROTO_VERSION, OP_CA_CHAIN, 7, CM_PROTO_MAX_PAYLOAD };
@@ -123,6 +125,197 @@ test_malformed(void)
 	ok(cm_op_name(0) == NULL && cm_op_name(OP__MAX) == NULL && cm_op_name(0x8000) == NULL, "unknown op names");
 	is_int(cm_op_parse("ca-chain"), OP_CA_CHAIN, "op parse");
 	is_int(cm_op_parse("sign-bytes"), 0, "unknown op parse");
+}
+
+/* Encodes the fields tags[0..n), with empty values (the field set is about
+ * tags; values are the handlers' business), as the payload of a frame of op
+ * in b; returns the payload. */
+static const unsigned char *
+payload_of(struct cm_buf *b, unsigned op, const uint16_t *tags, size_t n, size_t *len)
+{
+	cm_enc_begin(b, (uint16_t)op, 1);
+	for (size_t i = 0; i < n; i++)
+		cm_enc_bytes(b, tags[i], "", 0);
+	cm_enc_finish(b);
+	*len = b->len - CM_PROTO_HDR_LEN;
+	return (const unsigned char *)b->data + CM_PROTO_HDR_LEN;
+}
+
+/* cm_msg_decode of op/kind over tags: 0, -1 or 1, err filled. */
+static int
+decode_tags(unsigned op, enum cm_msg_kind kind, const uint16_t *tags, size_t n, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg m;
+	size_t len;
+	cm_buf_init(&b, 0);
+	const unsigned char *p = payload_of(&b, op, tags, n, &len);
+	int r = cm_msg_decode(op, kind, p, len, &m, err, errlen);
+	cm_buf_free(&b);
+	return r;
+}
+
+/* The required tags of spec, in order, into out: how many. */
+static size_t
+required_tags(const struct cm_msg_spec *spec, uint16_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < spec->nrules; i++)
+		if (spec->rules[i].flags & CM_FIELD_REQUIRED)
+			out[n++] = spec->rules[i].tag;
+	return n;
+}
+
+static const struct cm_field_rule *
+rule_of(const struct cm_msg_spec *spec, uint16_t tag)
+{
+	for (size_t i = 0; i < spec->nrules; i++)
+		if (spec->rules[i].tag == tag)
+			return &spec->rules[i];
+	return NULL;
+}
+
+/* Every rule of one field set, driven from its own table. */
+static void
+check_spec(unsigned op, enum cm_msg_kind kind)
+{
+	const struct cm_msg_spec *spec = cm_msg_spec(op, kind);
+	uint16_t tags[TAG__MAX + 2] = { 0 };
+	char err[256];
+	int sane = spec && spec->what;
+
+	ok(sane, "op %u kind %d has a field set", op, (int)kind);
+	if (!sane)
+		return;
+	for (size_t i = 0; i < spec->nrules; i++) {
+		ok(spec->rules[i].tag > 0 && spec->rules[i].tag < TAG__MAX && rule_of(spec, spec->rules[i].tag) ==
+		    &spec->rules[i], "%s: rule %zu names a known tag once", spec->what, i);
+	}
+	size_t nreq = required_tags(spec, tags);
+	ok(decode_tags(op, kind, tags, nreq, err, sizeof(err)) == 0, "%s: its required fields decode (%s)",
+	    spec->what, err);
+	/* Without each required field. */
+	for (size_t i = 0; i < nreq; i++) {
+		uint16_t less[TAG__MAX] = { 0 };
+		size_t k = 0;
+		for (size_t j = 0; j < nreq; j++)
+			if (j != i)
+				less[k++] = tags[j];
+		ok(decode_tags(op, kind, less, k, err, sizeof(err)) == 1 && strstr(err, "lacks the required field") &&
+		    strstr(err, cm_tag_name(tags[i])), "%s without %s refused: %s", spec->what, cm_tag_name(tags[i]), err);
+	}
+	/* Plus each tag: allowed once when the set names it, refused otherwise;
+	 * twice only when it may repeat. */
+	for (uint16_t t = 1; t < TAG__MAX; t++) {
+		const struct cm_field_rule *r = rule_of(spec, t);
+		tags[nreq] = t;
+		tags[nreq + 1] = t;
+		int once = decode_tags(op, kind, tags, nreq + 1, err, sizeof(err));
+		if (r == NULL) {
+			ok(once == 1 && strstr(err, "is not part of") && strstr(err, cm_tag_name(t)),
+			    "%s with %s refused: %s", spec->what, cm_tag_name(t), err);
+			continue;
+		}
+		if (r->flags & CM_FIELD_REQUIRED)
+			continue;
+		ok(once == 0, "%s with optional %s accepted", spec->what, cm_tag_name(t));
+		int twice = decode_tags(op, kind, tags, nreq + 2, err, sizeof(err));
+		if (r->flags & CM_FIELD_REPEAT)
+			ok(twice == 0, "%s with %s twice accepted", spec->what, cm_tag_name(t));
+		else
+			ok(twice == 1 && strstr(err, "repeated"), "%s with %s twice refused: %s", spec->what,
+			    cm_tag_name(t), err);
+	}
+	/* A required field twice. */
+	if (nreq > 0) {
+		tags[nreq] = tags[0];
+		ok(decode_tags(op, kind, tags, nreq + 1, err, sizeof(err)) == 1 && strstr(err, "repeated"),
+		    "%s with %s twice refused", spec->what, cm_tag_name(tags[0]));
+	}
+}
+
+static void
+test_field_sets(void)
+{
+	char err[256];
+	struct cm_msg m;
+
+	/* Names: every op and tag has one, and op names parse back. */
+	for (unsigned op = 1; op < OP__MAX; op++)
+		ok(cm_op_name(op) && cm_op_parse(cm_op_name(op)) == op, "op %u is named (%s)", op,
+		    cm_op_name(op) ? cm_op_name(op) : "-");
+	for (unsigned t = 1; t < TAG__MAX; t++)
+		ok(cm_tag_name(t) != NULL, "tag %u is named", t);
+	ok(cm_tag_name(0) == NULL && cm_tag_name(TAG__MAX) == NULL, "no name outside the tags");
+
+	/* Served: exactly the four ops of today, each with a request and an OK reply set. */
+	static const unsigned served[] = { OP_CA_INIT, OP_CA_IMPORT, OP_CA_CHAIN, OP_ISSUE };
+	unsigned nserved = 0;
+	for (unsigned op = 0; op < OP__MAX + 2; op++)
+		nserved += cm_op_served(op) ? 1u : 0u;
+	is_int(nserved, 4, "four ops served");
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+		ok(cm_op_served(served[i]), "%s served", cm_op_name(served[i]));
+		check_spec(served[i], CM_MSG_REQUEST);
+		check_spec(served[i], CM_MSG_REPLY_OK);
+	}
+	check_spec(OP_ISSUE, CM_MSG_REPLY_ERR);
+
+	/* The examples of issue 7. */
+	static const uint16_t issue_pass[] = { TAG_PROFILE, TAG_CSR_DER, TAG_PASSPHRASE };
+	ok(decode_tags(OP_ISSUE, CM_MSG_REQUEST, issue_pass, 3, err, sizeof(err)) == 1,
+	    "an issue request carrying a passphrase is refused");
+	is_str(err, "field passphrase is not part of an issue request", "with a clear error");
+	static const uint16_t chain_one[] = { TAG_PROFILE };
+	ok(decode_tags(OP_CA_CHAIN, CM_MSG_REQUEST, chain_one, 1, err, sizeof(err)) == 1,
+	    "a ca-chain request carrying a field is refused");
+	is_str(err, "field profile is not part of a ca-chain request", "with a clear error");
+	static const uint16_t err_extra[] = { TAG_REASON, TAG_CERT_DER };
+	ok(decode_tags(OP_ISSUE, CM_MSG_REPLY_ERR, err_extra, 2, err, sizeof(err)) == 1,
+	    "an error reply carrying a certificate is refused");
+	is_str(err, "field cert-der is not part of an error reply", "with a clear error");
+	ok(decode_tags(OP_ISSUE, CM_MSG_REPLY_ERR, NULL, 0, err, sizeof(err)) == 1,
+	    "an error reply without a reason is refused");
+	static const uint16_t issue_reply_serial[] = { TAG_SERIAL_HEX };
+	ok(decode_tags(OP_ISSUE, CM_MSG_REPLY_OK, issue_reply_serial, 1, err, sizeof(err)) == 1,
+	    "an issue reply without the certificate is refused");
+	is_str(err, "the issue reply lacks the required field cert-der", "with a clear error");
+
+	/* Reserved ops: a name, no field set, so nothing decodes for them. */
+	static const uint16_t anyfield[] = { TAG_PROFILE, TAG_CSR_DER };
+	for (unsigned op = 1; op < OP__MAX; op++) {
+		int known = 0;
+		for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
+			known |= served[i] == op;
+		if (known)
+			continue;
+		ok(!cm_op_served(op) && cm_msg_spec(op, CM_MSG_REQUEST) == NULL &&
+		    cm_msg_spec(op, CM_MSG_REPLY_OK) == NULL, "%s is reserved: no field set", cm_op_name(op));
+		ok(decode_tags(op, CM_MSG_REQUEST, NULL, 0, err, sizeof(err)) == 1 &&
+		    strstr(err, "reserved and not yet served") && strstr(err, cm_op_name(op)),
+		    "an empty %s request does not decode: %s", cm_op_name(op), err);
+		ok(decode_tags(op, CM_MSG_REQUEST, anyfield, 2, err, sizeof(err)) == 1,
+		    "a %s request with fields does not decode", cm_op_name(op));
+		ok(decode_tags(op, CM_MSG_REPLY_OK, NULL, 0, err, sizeof(err)) == 1,
+		    "a %s reply does not decode", cm_op_name(op));
+	}
+	ok(OP_CRL_SIGN == 5 && OP_OCSP_SIGN == 6 && OP_SCEP_DECRYPT == 7 && OP_SCEP_CERTREP == 8 &&
+	    OP_KEYGEN == 9 && OP_CODE_SIGN == 10 && OP_TIMESTAMP == 11 && OP_AUDIT_CHECKPOINT == 12,
+	    "reserved numbers are fixed");
+	ok(cm_msg_decode(99, CM_MSG_REQUEST, NULL, 0, &m, err, sizeof(err)) == 1 && strstr(err, "unknown operation 99"),
+	    "an unknown op does not decode");
+	ok(cm_msg_decode(0, CM_MSG_REQUEST, NULL, 0, &m, err, sizeof(err)) == 1, "op 0 does not decode");
+	ok(cm_msg_decode(OP__MAX, CM_MSG_REPLY_OK, NULL, 0, &m, err, sizeof(err)) == 1, "OP__MAX has no reply");
+
+	/* Malformed beats outside-the-set: a payload cut short is -1 even if a
+	 * field before the cut was not the op's. */
+	struct cm_buf b;
+	size_t len;
+	cm_buf_init(&b, 0);
+	const unsigned char *p = payload_of(&b, OP_CA_CHAIN, anyfield, 2, &len);
+	ok(cm_msg_decode(OP_CA_CHAIN, CM_MSG_REQUEST, p, len - 1, &m, err, sizeof(err)) == -1,
+	    "truncated payload is malformed (-1), not a field-set error: %s", err);
+	cm_buf_free(&b);
 }
 
 static void
@@ -190,6 +383,7 @@ main(void)
 {
 	test_roundtrip();
 	test_malformed();
+	test_field_sets();
 	test_io();
 	return tap_done();
 }

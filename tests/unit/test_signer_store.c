@@ -311,6 +311,16 @@ test_access(void)
 	write_file(path, text, 0600);
 	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "unknown operation"), "other op:list refused");
 	cm_sconf_free(&c);
+	/* A reserved op has a name but cannot be granted until it is served. */
+	for (unsigned op = 1; op < OP__MAX; op++) {
+		if (cm_op_served(op))
+			continue;
+		snprintf(text, sizeof(text), "%s33 = ca-chain %s\n", head, cm_op_name(op));
+		write_file(path, text, 0600);
+		ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "reserved") &&
+		    strstr(err, cm_op_name(op)), "[access] granting reserved %s refused: %s", cm_op_name(op), err);
+		cm_sconf_free(&c);
+	}
 }
 
 /* A batch that fails part-way is cut off: the file keeps only whole records. */
@@ -347,6 +357,44 @@ test_journal_truncate(void)
 	if (f)
 		fclose(f);
 	is_str(buf, "first\nthird\n", "the journal holds whole records only");
+}
+
+/*
+ * Serves the frame in req as signerd does (uid 1000). Returns the reply's op
+ * with its fields decoded into rm, -1 when the signer drops the connection,
+ * -2 when the reply does not decode as the reply to the request's op.
+ */
+static int
+serve(struct cm_signer_ctx *ctx, const struct cm_buf *req, struct cm_buf *reply, struct cm_msg *rm)
+{
+	struct cm_frame_hdr h, rh;
+	char err[256];
+
+	cm_hdr_decode((const unsigned char *)req->data, &h, err, sizeof(err));
+	if (cm_ops_serve(ctx, 1000, 1, &h, (const unsigned char *)req->data + CM_PROTO_HDR_LEN, reply) < 0)
+		return -1;
+	if (cm_hdr_decode((const unsigned char *)reply->data, &rh, err, sizeof(err)) < 0 ||
+	    rh.payload_len != reply->len - CM_PROTO_HDR_LEN)
+		return -2;
+	enum cm_msg_kind kind = rh.op == OP_REPLY_ERR ? CM_MSG_REPLY_ERR : CM_MSG_REPLY_OK;
+	if (cm_msg_decode(h.op, kind, (const unsigned char *)reply->data + CM_PROTO_HDR_LEN,
+	    rh.payload_len, rm, err, sizeof(err)) != 0) {
+		printf("# reply does not decode: %s\n", err);
+		return -2;
+	}
+	return rh.op;
+}
+
+/* 1 when rm's reason is exactly want. */
+static int
+reason_is(const struct cm_msg *rm, const char *want)
+{
+	const struct cm_field *f = cm_msg_get(rm, TAG_REASON);
+	if (f == NULL || f->len != strlen(want) || memcmp(f->val, want, f->len) != 0) {
+		printf("#   reason: '%.*s'\n#   want:   '%s'\n", f ? (int)f->len : 0, f ? (const char *)f->val : "", want);
+		return 0;
+	}
+	return 1;
 }
 
 static void
@@ -388,30 +436,27 @@ test_ops(void)
 	unsigned char *der = NULL;
 	int dlen = i2d_X509_REQ(x, &der);
 
-	#define RUN(op) (cm_msg_decode((unsigned char *)req.data + CM_PROTO_HDR_LEN, req.len - CM_PROTO_HDR_LEN, m, err, sizeof(err)), \
-		cm_ops_handle(&ctx, 1000, (op), 5, m, &reply), \
-		cm_msg_decode((unsigned char *)reply.data + CM_PROTO_HDR_LEN, reply.len - CM_PROTO_HDR_LEN, rm, err, sizeof(err)), \
-		(((unsigned char)reply.data[2] << 8) | (unsigned char)reply.data[3]))
+	#define RUN() serve(&ctx, &req, &reply, rm)
 
 	cm_enc_begin(&req, OP_ISSUE, 5);
 	cm_enc_str(&req, TAG_PROFILE, "tls-server");
 	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "issue without a CA is refused");
+	is_int(RUN(), OP_REPLY_ERR, "issue without a CA is refused");
 
 	cm_enc_begin(&req, OP_CA_INIT, 5);
 	cm_enc_str(&req, TAG_KEY_TYPE, "ecdsa-p256");
 	cm_enc_str(&req, TAG_ROOT_SUBJECT, "/CN=Ops Root");
 	cm_enc_str(&req, TAG_ISSUING_SUBJECT, "/CN=Ops Issuing");
 	cm_enc_finish(&req);
-	is_int(RUN(OP_CA_INIT), OP_REPLY_OK, "ca-init op");
+	is_int(RUN(), OP_REPLY_OK, "ca-init op");
 
 	cm_enc_begin(&req, OP_ISSUE, 5);
 	cm_enc_str(&req, TAG_PROFILE, "tls-server");
 	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
 	cm_enc_u32(&req, TAG_VALIDITY_DAYS, 30);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_ISSUE), OP_REPLY_OK, "issue op");
+	is_int(RUN(), OP_REPLY_OK, "issue op");
 	const struct cm_field *cf = cm_msg_get(rm, TAG_CERT_DER), *sf = cm_msg_get(rm, TAG_SERIAL_HEX);
 	ok(cf && cf->len > 100 && sf && sf->len == 32, "reply carries DER and a 32-digit serial");
 	is_int(reply.data[4] << 24 | reply.data[5] << 16 | reply.data[6] << 8 | reply.data[7], 5, "reply echoes the request id");
@@ -422,7 +467,7 @@ test_ops(void)
 	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
 	cm_enc_u32(&req, TAG_CA, 1);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "CA request refused");
+	is_int(RUN(), OP_REPLY_ERR, "CA request refused");
 	const struct cm_field *rf = cm_msg_get(rm, TAG_REASON);
 	ok(rf && memmem(rf->val, rf->len, "CA certificates cannot be issued by profile tls-server", 54), "with the reason");
 	is_int(j.records, 1, "refusal not journalled");
@@ -431,7 +476,7 @@ test_ops(void)
 	cm_enc_str(&req, TAG_PROFILE, "root-ca");
 	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "unknown profile refused");
+	is_int(RUN(), OP_REPLY_ERR, "unknown profile refused");
 
 	/* Per-profile access: uid 1000 may issue tls-server only. */
 	static struct cm_sconf sc;
@@ -445,7 +490,7 @@ test_ops(void)
 	cm_enc_str(&req, TAG_PROFILE, "ocsp-signing");
 	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_ISSUE), OP_REPLY_ERR, "issue under a profile outside the uid's list refused");
+	is_int(RUN(), OP_REPLY_ERR, "issue under a profile outside the uid's list refused");
 	rf = cm_msg_get(rm, TAG_REASON);
 	static const char want[] = "profile ocsp-signing not allowed for uid 1000";
 	ok(rf && rf->len == strlen(want) && memcmp(rf->val, want, strlen(want)) == 0,
@@ -456,14 +501,101 @@ test_ops(void)
 	cm_enc_str(&req, TAG_PROFILE, "tls-server");
 	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_ISSUE), OP_REPLY_OK, "issue under the listed profile allowed");
+	is_int(RUN(), OP_REPLY_OK, "issue under the listed profile allowed");
 	ctx.conf = NULL;
 	cm_sconf_free(&sc);
 
 	cm_enc_begin(&req, OP_CA_CHAIN, 5);
 	cm_enc_finish(&req);
-	is_int(RUN(OP_CA_CHAIN), OP_REPLY_OK, "chain op");
+	is_int(RUN(), OP_REPLY_OK, "chain op");
 	ok(cm_msg_get(rm, TAG_CHAIN_PEM) != NULL, "chain returned");
+
+	/* Each op's field set, checked before any handler runs. */
+	uint64_t records = j.records;
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_str(&req, TAG_PASSPHRASE, "x");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_ERR, "issue carrying a passphrase refused");
+	ok(reason_is(rm, "field passphrase is not part of an issue request"), "with the reason");
+	is_int(j.records, records, "nothing issued");
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_str(&req, TAG_PROFILE, "client-smime");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_ERR, "issue with two profiles refused");
+	ok(reason_is(rm, "field profile repeated in the issue request"), "with the reason");
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_ERR, "issue without a CSR refused");
+	ok(reason_is(rm, "the issue request lacks the required field csr-der"), "with the reason");
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_str(&req, TAG_SAN, "DNS:ops.example");
+	cm_enc_str(&req, TAG_SAN, "DNS:ops.example");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_OK, "issue with a repeated SAN field served");
+	is_int(j.records, records + 1, "and issued");
+	cm_enc_begin(&req, OP_CA_CHAIN, 5);
+	cm_enc_u32(&req, TAG_CA, 0);
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_ERR, "ca-chain carrying any field refused");
+	ok(reason_is(rm, "field ca is not part of a ca-chain request"), "with the reason");
+	cm_enc_begin(&req, OP_CA_IMPORT, 5);
+	cm_enc_str(&req, TAG_ROOT_PEM, "x");
+	cm_enc_str(&req, TAG_ISSUING_PEM, "x");
+	cm_enc_str(&req, TAG_ISSUING_KEY_PEM, "x");
+	cm_enc_str(&req, TAG_KEY_TYPE, "rsa3072");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_ERR, "ca-import carrying a key type refused");
+	ok(reason_is(rm, "field key-type is not part of a ca-import request"), "with the reason");
+
+	/* Reserved, unknown and malformed: dropped without an answer. */
+	for (unsigned op = 1; op < OP__MAX; op++) {
+		if (cm_op_served(op))
+			continue;
+		cm_enc_begin(&req, (uint16_t)op, 5);
+		cm_enc_finish(&req);
+		ok(RUN() == -1, "reserved op %s dropped", cm_op_name(op));
+		cm_enc_begin(&req, (uint16_t)op, 5);
+		cm_enc_str(&req, TAG_PROFILE, "tls-server");
+		cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+		cm_enc_finish(&req);
+		ok(RUN() == -1, "reserved op %s with issue's fields dropped", cm_op_name(op));
+	}
+	is_int(j.records, records + 1, "nothing issued");
+	cm_enc_begin(&req, OP__MAX, 5);
+	cm_enc_finish(&req);
+	is_int(RUN(), -1, "op after the last reserved one dropped");
+	cm_enc_begin(&req, OP_REPLY_OK, 5);
+	cm_enc_finish(&req);
+	is_int(RUN(), -1, "a reply op sent as a request dropped");
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_finish(&req);
+	req.data[11] -= 2;   /* the header now ends the payload inside the last field */
+	is_int(RUN(), -1, "truncated issue request dropped");
+
+	/* The uid's [access] line is asked before the field set. */
+	snprintf(cpath, sizeof(cpath), "%s/acl2.conf", tmp);
+	write_file(cpath, "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n"
+	    "[access]\n1000 = ca-chain\n", 0600);
+	ok(cm_sconf_load(&sc, cpath, err, sizeof(err)) == 0, "ACL config loads: %s", err);
+	ctx.conf = &sc;
+	cm_enc_begin(&req, OP_CA_INIT, 5);
+	cm_enc_str(&req, TAG_PASSPHRASE, "x");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_ERR, "ca-init by a uid without the right refused");
+	ok(reason_is(rm, "operation ca-init not allowed for uid 1000"), "with the ACL's reason, not the field set's");
+	cm_enc_begin(&req, OP_CA_CHAIN, 5);
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_OK, "ca-chain allowed");
+	ctx.conf = NULL;
+	cm_sconf_free(&sc);
 
 	OPENSSL_free(der);
 	X509_REQ_free(x);

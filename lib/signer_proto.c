@@ -1,4 +1,4 @@
-/* proto.c: encoding and decoding of signerd frames. */
+/* signer_proto.c: encoding and decoding of signerd frames, and the I/O helpers both sides use. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,33 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto.h"
-
-static const char *const op_names[OP__MAX] = {
-	[OP_CA_INIT] = "ca-init",
-	[OP_CA_IMPORT] = "ca-import",
-	[OP_CA_CHAIN] = "ca-chain",
-	[OP_ISSUE] = "issue",
-};
-
-/* Returns the name, or NULL for anything outside the closed set. */
-const char *
-cm_op_name(unsigned op)
-{
-	if (op == 0 || op >= OP__MAX)
-		return NULL;
-	return op_names[op];
-}
-
-/* Returns the op, or 0 when name is not one. */
-unsigned
-cm_op_parse(const char *name)
-{
-	for (unsigned op = 1; op < OP__MAX; op++)
-		if (strcmp(op_names[op], name) == 0)
-			return op;
-	return 0;
-}
+#include "signer_proto.h"
 
 static void
 put16(unsigned char *p, uint16_t v)
@@ -101,19 +75,37 @@ cm_hdr_decode(const unsigned char *in, struct cm_frame_hdr *h, char *err, size_t
 	return 0;
 }
 
-/* Tags that may appear more than once in one message. */
-static int
-tag_repeatable(uint16_t tag)
+/* The rule for tag in spec, or NULL when the message does not use it. */
+static const struct cm_field_rule *
+spec_rule(const struct cm_msg_spec *spec, uint16_t tag)
 {
-	return tag == TAG_SAN || tag == TAG_EKU;
+	for (size_t i = 0; i < spec->nrules; i++)
+		if (spec->rules[i].tag == tag)
+			return &spec->rules[i];
+	return NULL;
 }
 
-/* 0, or -1 with err. */
-int
-cm_msg_decode(const unsigned char *p, size_t len, struct cm_msg *m, char *err, size_t errlen)
+/* What a message is called in errors when it has no field set. */
+static void
+no_spec_error(unsigned op, enum cm_msg_kind kind, char *err, size_t errlen)
 {
+	const char *name = cm_op_name(op);
+	if (name == NULL)
+		snprintf(err, errlen, "unknown operation %u", op);
+	else if (kind == CM_MSG_REQUEST)
+		snprintf(err, errlen, "operation %s is reserved and not yet served", name);
+	else
+		snprintf(err, errlen, "operation %s has no reply defined", name);
+}
+
+/* 0, -1 malformed, or 1 outside the field set; err says why. */
+int
+cm_msg_decode(unsigned op, enum cm_msg_kind kind, const unsigned char *p, size_t len,
+    struct cm_msg *m, char *err, size_t errlen)
+{
+	const struct cm_msg_spec *spec = cm_msg_spec(op, kind);
 	size_t pos = 0;
-	uint32_t seen = 0;   /* bit per non-repeatable tag; TAG__MAX < 32 */
+	uint32_t seen = 0;   /* bit per tag present; TAG__MAX < 32 */
 
 	_Static_assert(TAG__MAX < 32, "seen bitmask too small");
 	m->nfields = 0;
@@ -121,6 +113,8 @@ cm_msg_decode(const unsigned char *p, size_t len, struct cm_msg *m, char *err, s
 		snprintf(err, errlen, "payload of %zu bytes is over the limit", len);
 		return -1;
 	}
+	/* The framing first, whole: a malformed payload is always -1, whatever
+	 * its first fields were. */
 	while (pos < len) {
 		if (len - pos < CM_PROTO_FIELD_HDR) {
 			snprintf(err, errlen, "truncated field header at offset %zu", pos);
@@ -138,13 +132,6 @@ cm_msg_decode(const unsigned char *p, size_t len, struct cm_msg *m, char *err, s
 			snprintf(err, errlen, "unknown field tag %u", tag);
 			return -1;
 		}
-		if (!tag_repeatable(tag)) {
-			if (seen & (1u << tag)) {
-				snprintf(err, errlen, "field tag %u repeated", tag);
-				return -1;
-			}
-			seen |= 1u << tag;
-		}
 		if (m->nfields == CM_PROTO_MAX_FIELDS) {
 			snprintf(err, errlen, "more than %d fields", CM_PROTO_MAX_FIELDS);
 			return -1;
@@ -155,6 +142,31 @@ cm_msg_decode(const unsigned char *p, size_t len, struct cm_msg *m, char *err, s
 		m->nfields++;
 		pos += flen;
 	}
+	/* Then the field set of this very message. */
+	if (spec == NULL) {
+		no_spec_error(op, kind, err, errlen);
+		return 1;
+	}
+	for (size_t i = 0; i < m->nfields; i++) {
+		uint16_t tag = m->fields[i].tag;
+		const struct cm_field_rule *r = spec_rule(spec, tag);
+		if (r == NULL) {
+			snprintf(err, errlen, "field %s is not part of a%s %s", cm_tag_name(tag),
+			    strchr("aeiou", spec->what[0]) ? "n" : "", spec->what);
+			return 1;
+		}
+		if ((seen & (1u << tag)) && !(r->flags & CM_FIELD_REPEAT)) {
+			snprintf(err, errlen, "field %s repeated in the %s", cm_tag_name(tag), spec->what);
+			return 1;
+		}
+		seen |= 1u << tag;
+	}
+	for (size_t i = 0; i < spec->nrules; i++)
+		if ((spec->rules[i].flags & CM_FIELD_REQUIRED) && !(seen & (1u << spec->rules[i].tag))) {
+			snprintf(err, errlen, "the %s lacks the required field %s", spec->what,
+			    cm_tag_name(spec->rules[i].tag));
+			return 1;
+		}
 	return 0;
 }
 

@@ -1,6 +1,6 @@
-/* proto.h: the signerd wire protocol (one header for every message). */
-#ifndef CM_PROTO_H
-#define CM_PROTO_H
+/* signer_proto.h: the signerd wire protocol, one header for both sides (signer/ and lib/signer_client.c). */
+#ifndef CM_SIGNER_PROTO_H
+#define CM_SIGNER_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,12 +27,30 @@
 #define CM_PROTO_FIELD_HDR   6
 #define CM_PROTO_MAX_FIELDS  128
 
+/*
+ * Operations. The numbers are on the wire: never renumber, only append.
+ * The fields of every request and OK reply are listed in lib/signer_msgs.c,
+ * and cm_msg_decode refuses anything else. An operation marked "reserved"
+ * has a number and a name but no field table: signerd treats it like an
+ * unknown op (logs it, drops the connection) until the issue that adds it
+ * gives it tables and a handler.
+ */
 enum cm_op {
 	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS] -> OK */
-	OP_CA_IMPORT,     /* ROOT_PEM ISSUING_PEM ISSUING_KEY_PEM [PASSPHRASE] -> OK */
-	OP_CA_CHAIN,      /* -> CHAIN_PEM (issuing then root) */
-	OP_ISSUE,         /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
+	OP_CA_IMPORT = 2, /* ROOT_PEM ISSUING_PEM ISSUING_KEY_PEM [PASSPHRASE] -> OK */
+	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) */
+	OP_ISSUE = 4,     /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
 	                     -> CERT_DER SERIAL_HEX */
+	OP_CRL_SIGN = 5,          /* issue 9: reserved, not yet served */
+	OP_OCSP_SIGN = 6,         /* issue 9: reserved, not yet served */
+	OP_SCEP_DECRYPT = 7,      /* issue 10 (pkiMessage envelope, RA key): reserved, not yet served */
+	OP_SCEP_CERTREP = 8,      /* issue 10 (sign + encrypt the CertRep): reserved, not yet served */
+	OP_KEYGEN = 9,            /* DESIGN.md (key pair in the vault): reserved, not yet served */
+	OP_CODE_SIGN = 10,        /* DESIGN.md (file or hash, csod): reserved, not yet served */
+	OP_TIMESTAMP = 11,        /* DESIGN.md (RFC 3161): reserved, not yet served */
+	OP_AUDIT_CHECKPOINT = 12, /* issue 8 (signed audit chain head): reserved, not yet served */
+	OP_VAULT_BACKUP = 13,     /* DESIGN.md (encrypted vault file): reserved, not yet served */
+	OP_VAULT_RESTORE = 14,    /* DESIGN.md: reserved, not yet served */
 	OP__MAX
 };
 
@@ -86,10 +104,47 @@ struct cm_msg {
 	struct cm_field fields[CM_PROTO_MAX_FIELDS];
 };
 
-/* Names for logs and errors: "issue", "ca-init", ...; NULL when unknown. */
+/* Names for logs and errors: "issue", "crl-sign", ... (reserved ops too);
+ * NULL when op is not in enum cm_op. */
 const char *cm_op_name(unsigned op);
-/* Parses an op name back; returns 0 when unknown. */
+/* Parses an op name back (reserved ops too); returns 0 when unknown. */
 unsigned cm_op_parse(const char *name);
+/* 1 when op has field tables, so signerd serves it; 0 for reserved and
+ * unknown ops. */
+int cm_op_served(unsigned op);
+/* Names of field tags for errors: "profile", "csr-der", ...; NULL when unknown. */
+const char *cm_tag_name(unsigned tag);
+
+/*
+ * The field set of one message: which tags it may carry, which it must
+ * carry, and which may come more than once. One table per request and per
+ * OK reply of each served op, plus one for the ERR reply (REASON only).
+ */
+enum cm_msg_kind {
+	CM_MSG_REQUEST,   /* frame op = the operation */
+	CM_MSG_REPLY_OK,  /* OP_REPLY_OK answering the operation */
+	CM_MSG_REPLY_ERR  /* OP_REPLY_ERR answering any operation */
+};
+
+enum {
+	CM_FIELD_REQUIRED = 1u,
+	CM_FIELD_REPEAT = 2u
+};
+
+struct cm_field_rule {
+	uint16_t tag;
+	unsigned flags;            /* CM_FIELD_*; 0 = optional, at most once */
+};
+
+struct cm_msg_spec {
+	const char *what;          /* "issue request", for errors */
+	size_t nrules;
+	const struct cm_field_rule *rules;
+};
+
+/* The field set of op's message of kind, or NULL when there is none (an
+ * unknown or reserved op: nothing can be decoded for it). */
+const struct cm_msg_spec *cm_msg_spec(unsigned op, enum cm_msg_kind kind);
 
 /* Fills out[CM_PROTO_HDR_LEN]. */
 void cm_hdr_encode(unsigned char *out, const struct cm_frame_hdr *h);
@@ -99,11 +154,18 @@ void cm_hdr_encode(unsigned char *out, const struct cm_frame_hdr *h);
 int cm_hdr_decode(const unsigned char *in, struct cm_frame_hdr *h, char *err, size_t errlen);
 
 /*
- * Decodes a payload into fields that point into p (p must outlive m).
- * Safe on any bytes. Returns 0, or -1 with err on truncation, trailing bytes,
- * an unknown tag, a repeated non-repeatable tag, or too many fields.
+ * Decodes the payload of op's message of kind into fields that point into p
+ * (p must outlive m), and checks them against that message's field set.
+ * Safe on any bytes. Returns
+ *   0  decoded, every field allowed, every required one present;
+ *  -1  malformed (truncated, trailing bytes, an unknown tag, too many
+ *      fields): the peer does not speak the protocol; err says where;
+ *   1  well formed but not op's field set: a field the message does not
+ *      use, a missing required field, a repeated non-repeatable one, or an
+ *      op with no field set (reserved or unknown); err says which.
  */
-int cm_msg_decode(const unsigned char *p, size_t len, struct cm_msg *m, char *err, size_t errlen);
+int cm_msg_decode(unsigned op, enum cm_msg_kind kind, const unsigned char *p, size_t len,
+    struct cm_msg *m, char *err, size_t errlen);
 
 /* First field with tag, or NULL. */
 const struct cm_field *cm_msg_get(const struct cm_msg *m, uint16_t tag);

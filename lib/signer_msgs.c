@@ -1,0 +1,144 @@
+/* signer_msgs.c: the closed set of signer messages: op and tag names, and the field set of every request and reply. */
+#include "config.h"
+
+#include <string.h>
+
+#include "signer_proto.h"
+
+/* Reserved ops are named too, so logs and [access] errors can say which one
+ * a peer or an operator asked for. */
+static const char *const op_names[OP__MAX] = {
+	[OP_CA_INIT] = "ca-init",
+	[OP_CA_IMPORT] = "ca-import",
+	[OP_CA_CHAIN] = "ca-chain",
+	[OP_ISSUE] = "issue",
+	[OP_CRL_SIGN] = "crl-sign",
+	[OP_OCSP_SIGN] = "ocsp-sign",
+	[OP_SCEP_DECRYPT] = "scep-decrypt",
+	[OP_SCEP_CERTREP] = "scep-certrep",
+	[OP_KEYGEN] = "keygen",
+	[OP_CODE_SIGN] = "code-sign",
+	[OP_TIMESTAMP] = "timestamp",
+	[OP_AUDIT_CHECKPOINT] = "audit-checkpoint",
+	[OP_VAULT_BACKUP] = "vault-backup",
+	[OP_VAULT_RESTORE] = "vault-restore",
+};
+
+static const char *const tag_names[TAG__MAX] = {
+	[TAG_KEY_TYPE] = "key-type",
+	[TAG_ROOT_SUBJECT] = "root-subject",
+	[TAG_ISSUING_SUBJECT] = "issuing-subject",
+	[TAG_ROOT_DAYS] = "root-days",
+	[TAG_ISSUING_DAYS] = "issuing-days",
+	[TAG_ROOT_PEM] = "root-pem",
+	[TAG_ISSUING_PEM] = "issuing-pem",
+	[TAG_ISSUING_KEY_PEM] = "issuing-key-pem",
+	[TAG_PASSPHRASE] = "passphrase",
+	[TAG_CHAIN_PEM] = "chain-pem",
+	[TAG_PROFILE] = "profile",
+	[TAG_CSR_DER] = "csr-der",
+	[TAG_VALIDITY_DAYS] = "validity-days",
+	[TAG_SUBJECT] = "subject",
+	[TAG_SAN] = "san",
+	[TAG_EKU] = "eku",
+	[TAG_CA] = "ca",
+	[TAG_CERT_DER] = "cert-der",
+	[TAG_SERIAL_HEX] = "serial-hex",
+	[TAG_REASON] = "reason",
+};
+
+#define REQ CM_FIELD_REQUIRED
+#define REP CM_FIELD_REPEAT
+#define RULES(a) (sizeof(a) / sizeof((a)[0])), (a)
+
+/* Requests. */
+static const struct cm_field_rule ca_init_req[] = {
+	{ TAG_KEY_TYPE, REQ }, { TAG_ROOT_SUBJECT, REQ }, { TAG_ISSUING_SUBJECT, REQ },
+	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 },
+};
+static const struct cm_field_rule ca_import_req[] = {
+	{ TAG_ROOT_PEM, REQ }, { TAG_ISSUING_PEM, REQ }, { TAG_ISSUING_KEY_PEM, REQ },
+	{ TAG_PASSPHRASE, 0 },
+};
+static const struct cm_field_rule issue_req[] = {
+	{ TAG_PROFILE, REQ }, { TAG_CSR_DER, REQ }, { TAG_VALIDITY_DAYS, 0 }, { TAG_SUBJECT, 0 },
+	{ TAG_SAN, REP }, { TAG_EKU, REP }, { TAG_CA, 0 },
+};
+
+/* OK replies. */
+static const struct cm_field_rule ca_chain_reply[] = {
+	{ TAG_CHAIN_PEM, REQ },
+};
+static const struct cm_field_rule issue_reply[] = {
+	{ TAG_CERT_DER, REQ }, { TAG_SERIAL_HEX, REQ },
+};
+
+/* The ERR reply to any request. */
+static const struct cm_field_rule err_reply[] = {
+	{ TAG_REASON, REQ },
+};
+
+/* An entry with what == NULL has no field set: reserved ops stay that way
+ * until they are served, so no request or reply decodes for them. */
+static const struct cm_msg_spec requests[OP__MAX] = {
+	[OP_CA_INIT] = { "ca-init request", RULES(ca_init_req) },
+	[OP_CA_IMPORT] = { "ca-import request", RULES(ca_import_req) },
+	[OP_CA_CHAIN] = { "ca-chain request", 0, NULL },
+	[OP_ISSUE] = { "issue request", RULES(issue_req) },
+};
+
+static const struct cm_msg_spec replies[OP__MAX] = {
+	[OP_CA_INIT] = { "ca-init reply", 0, NULL },
+	[OP_CA_IMPORT] = { "ca-import reply", 0, NULL },
+	[OP_CA_CHAIN] = { "ca-chain reply", RULES(ca_chain_reply) },
+	[OP_ISSUE] = { "issue reply", RULES(issue_reply) },
+};
+
+static const struct cm_msg_spec error_reply = { "error reply", RULES(err_reply) };
+
+/* The name, or NULL for anything outside enum cm_op. */
+const char *
+cm_op_name(unsigned op)
+{
+	if (op == 0 || op >= OP__MAX)
+		return NULL;
+	return op_names[op];
+}
+
+/* The op, or 0 when name is not one. */
+unsigned
+cm_op_parse(const char *name)
+{
+	for (unsigned op = 1; op < OP__MAX; op++)
+		if (op_names[op] && strcmp(op_names[op], name) == 0)
+			return op;
+	return 0;
+}
+
+/* 1 served / 0 reserved or unknown. */
+int
+cm_op_served(unsigned op)
+{
+	return op > 0 && op < OP__MAX && requests[op].what != NULL;
+}
+
+/* The name, or NULL for a tag outside enum cm_tag. */
+const char *
+cm_tag_name(unsigned tag)
+{
+	if (tag == 0 || tag >= TAG__MAX)
+		return NULL;
+	return tag_names[tag];
+}
+
+/* The field set, or NULL when op has none. */
+const struct cm_msg_spec *
+cm_msg_spec(unsigned op, enum cm_msg_kind kind)
+{
+	if (kind == CM_MSG_REPLY_ERR)
+		return &error_reply;
+	if (op == 0 || op >= OP__MAX)
+		return NULL;
+	const struct cm_msg_spec *s = kind == CM_MSG_REQUEST ? &requests[op] : &replies[op];
+	return s->what ? s : NULL;
+}
