@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "admins.h"
+#include "cert_types.h"
 #include "audit.h"
 #include "text.h"
 
@@ -39,20 +40,11 @@ cm_admin_role_ok(const char *role)
 int
 cm_admin_types_ok(const char *s)
 {
-	if (s == NULL || !text_ok(s, 32))
-		return 0;
-	for (const char *p = s; ; ) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
+	unsigned mask;
 
-		if (!((n == 3 && strncmp(p, "ssl", 3) == 0) ||
-		    (n == 6 && strncmp(p, "client", 6) == 0) ||
-		    (n == 8 && strncmp(p, "codesign", 8) == 0)))
-			return 0;
-		if (e == NULL)
-			return 1;
-		p = e + 1;
-	}
+	/* Strict: the list goes into a MariaDB SET as it is. */
+	return s != NULL && s[0] != '\0' && text_ok(s, 32) &&
+	    cm_cert_types_parse(s, CM_TYPES_ADMIN, CM_TYPES_STRICT, &mask) == 0;
 }
 
 /* 1 when the scopes are what role needs, else 0. */

@@ -10,26 +10,6 @@
 #define MIN_RSA_BITS 2048
 #define MAX_VALIDITY_DAYS 3650
 
-static const struct {
-	const char *profile;
-	const char *cert_type;
-} profile_types[] = {
-	{ "tls-server", "ssl" },
-	{ "client-smime", "client" },
-	{ "code-signing", "codesign" },
-	{ "ocsp-signing", "ocsp" },
-};
-
-/* The certificate type or NULL; see issuance.h. */
-const char *
-cm_cert_type_of(const char *profile)
-{
-	for (size_t i = 0; i < sizeof(profile_types) / sizeof(profile_types[0]); i++)
-		if (profile && strcmp(profile, profile_types[i].profile) == 0)
-			return profile_types[i].cert_type;
-	return NULL;
-}
-
 /* 1 when the customer exists and is enabled (customers.enabled: the
  * operator's switch, which refuses everything for it); 0 when not; -1 database. */
 static int

@@ -8,14 +8,11 @@
 #include <openssl/x509.h>
 
 #include "approval.h"
+#include "cert_types.h"
 #include "db.h"
 #include "x509util.h"
 
 #define CM_CSR_MAX_BYTES (64 * 1024)
-
-/* The certificate type a signer profile issues ("ssl", "client", "codesign",
- * "ocsp"), or NULL for an unknown profile. The one mapping (web and CLI). */
-const char *cm_cert_type_of(const char *profile);
 
 /* A CSR and what it is for: the input of every lifecycle function that
  * creates a certificate row (lib/cert_lifecycle.h). */

@@ -7,6 +7,7 @@ lib_libcmcore_a_SOURCES = \
 	lib/buf.c lib/buf.h \
 	lib/text.c lib/text.h \
 	lib/ids.c lib/ids.h \
+	lib/cert_types.c lib/cert_types.h \
 	lib/conffile.c lib/conffile.h \
 	lib/settings.c lib/settings.h \
 	lib/cert_state.c lib/cert_state.h \
@@ -53,6 +54,11 @@ TESTS += tests/unit/test_buf
 check_PROGRAMS += tests/unit/test_text
 tests_unit_test_text_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_text
+
+# The certificate types and the one type-list parser (lib/cert_types.c).
+check_PROGRAMS += tests/unit/test_cert_types
+tests_unit_test_cert_types_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_cert_types
 
 # Row ids read from requests (lib/ids.c).
 check_PROGRAMS += tests/unit/test_ids

@@ -70,7 +70,6 @@ void admin_web_error(struct cm_web_request *w, int status, const char *title, co
 /* page.c: every page goes out through these (shared layout, error pages). */
 void admin_page(struct admin_ctx *c, const char *title, const char *template);
 void admin_error(struct admin_ctx *c, int status, const char *title, const char *message);
-extern const char *const admin_profiles[];   /* NULL-terminated */
 
 /* object_audit.c: writes the audit row of action on object id (0: none, as
  * for an import's summary) by the logged-in administrator, in the caller's

@@ -177,11 +177,11 @@ int
 admins_form_types(struct admins_form *f, const char *set)
 {
 	unsigned mask;
-	int rc = admin_cert_types_parse(set, &mask);
+	int rc = cm_cert_types_parse(set, CM_TYPES_ADMIN, 0, &mask);
 
-	f->ssl = (mask & ADMIN_TYPE_SSL) != 0;
-	f->client = (mask & ADMIN_TYPE_CLIENT) != 0;
-	f->codesign = (mask & ADMIN_TYPE_CODESIGN) != 0;
+	f->ssl = (mask & CM_TYPE_SSL) != 0;
+	f->client = (mask & CM_TYPE_CLIENT) != 0;
+	f->codesign = (mask & CM_TYPE_CODESIGN) != 0;
 	build_types(f);
 	return rc;
 }

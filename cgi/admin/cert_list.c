@@ -204,7 +204,6 @@ read_cursor(struct admin_ctx *c, struct list_filter *f)
 static void
 read_filter(struct admin_ctx *c, struct list_filter *f)
 {
-	static const char *const types[] = { "ssl", "client", "codesign", "ocsp", NULL };
 	int ok = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -225,8 +224,7 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 	if (f->sort[0] == '\0')
 		f->sort = "created";
 
-	for (size_t i = 0; types[i]; i++)
-		ok |= strcmp(f->type, types[i]) == 0;
+	ok = cm_cert_type_find(f->type) != NULL;
 	if (f->type[0] && !ok)
 		filter_error(c, f, "type", "Choose a certificate type from the list.");
 	if (f->status[0] && cert_state_parse(f->status) < 0)

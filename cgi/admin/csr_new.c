@@ -51,9 +51,9 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 	    NULL);
 	if (f->renew_id > 0)
 		cm_render_set_int(c->r, "Form.renew", (long)f->renew_id);
-	for (size_t i = 0; admin_profiles[i]; i++)
-		if (admin_profile_allowed(&c->user, admin_profiles[i]))
-			cm_render_setf(c->r, admin_profiles[i], "Profiles.%zu.name", n++);
+	for (size_t i = 0; i < CM_CERT_TYPES_N; i++)
+		if (admin_profile_allowed(&c->user, cm_cert_types[i].profile))
+			cm_render_setf(c->r, cm_cert_types[i].profile, "Profiles.%zu.name", n++);
 	/* Organisations and their departments the administrator may issue into
 	 * (for at least one of its certificate types); value "ORG" or "ORG/DEPT". */
 	st = cm_db_prepare(c->db,
@@ -101,12 +101,14 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 static int
 may_issue_into(struct admin_ctx *c, int64_t org_id, int64_t dept_id, const char *cert_type)
 {
-	static const char *const types[] = { "ssl", "client", "codesign" };
-
 	if (cert_type)
 		return admin_cert_in_scope(c, org_id, dept_id, cert_type);
-	for (size_t i = 0; i < 3; i++) {
-		int r = admin_cert_in_scope(c, org_id, dept_id, types[i]);
+	for (size_t i = 0; i < CM_CERT_TYPES_N; i++) {
+		int r;
+
+		if (!(cm_cert_types[i].bit & CM_TYPES_ADMIN))
+			continue;
+		r = admin_cert_in_scope(c, org_id, dept_id, cm_cert_types[i].name);
 		if (r != 0)
 			return r;
 	}

@@ -14,7 +14,6 @@
 #define CHART_HEIGHT 120      /* px of the tallest bar */
 #define CHART_STEP 6          /* px per day: a 5 px bar and a 1 px gap */
 
-static const char *const types[] = { "ssl", "client", "codesign", "ocsp", NULL };
 static const char *const statuses[] = {
 	"requested", "approved", "issued", "declined", "revoked", "expired", NULL
 };
@@ -44,7 +43,7 @@ bind_scope(struct admin_ctx *c, struct cm_stmt *st, unsigned idx)
 static int
 load_counts(struct admin_ctx *c)
 {
-	long n[5][7] = { { 0 } };
+	long n[CM_CERT_TYPES_N + 1][7] = { { 0 } };   /* the last type row is "all" */
 	struct cm_stmt *st;
 	int f;
 
@@ -58,7 +57,8 @@ load_counts(struct admin_ctx *c)
 	if (st == NULL || bind_scope(c, st, 0) < 0 || cm_stmt_execute(st) < 0)
 		goto fail;
 	while ((f = cm_stmt_fetch(st)) == 1) {
-		int t = index_of(types, cm_stmt_str(st, 0, NULL));
+		const struct cm_cert_type *ct = cm_cert_type_find(cm_stmt_str(st, 0, NULL));
+		int t = ct ? (int)(ct - cm_cert_types) : -1;
 		int s = index_of(statuses, cm_stmt_str(st, 1, NULL));
 		long v = (long)cm_stmt_i64(st, 2);
 
@@ -66,14 +66,14 @@ load_counts(struct admin_ctx *c)
 			continue;
 		n[t][s] += v;
 		n[t][6] += v;
-		n[4][s] += v;
-		n[4][6] += v;
+		n[CM_CERT_TYPES_N][s] += v;
+		n[CM_CERT_TYPES_N][6] += v;
 	}
 	if (f < 0)
 		goto fail;
 	cm_stmt_close(st);
-	for (int t = 0; t < 5; t++) {
-		const char *tn = t < 4 ? types[t] : "all";
+	for (int t = 0; t <= CM_CERT_TYPES_N; t++) {
+		const char *tn = t < CM_CERT_TYPES_N ? cm_cert_types[t].name : "all";
 
 		for (int s = 0; s < 7; s++) {
 			char num[32];

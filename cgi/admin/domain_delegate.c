@@ -11,8 +11,6 @@
 #include "units.h"
 
 static const char *const type_fields[] = { "type_ssl", "type_client", "type_codesign" };
-static const char *const type_labels[] = { "SSL", "client / S/MIME", "code-signing" };
-
 /* Parses "ORG" or "ORG-DEPT" (positive decimal ids); 0, or -1 when malformed. */
 static int
 parse_target(const char *s, int64_t *org, int64_t *dept)
@@ -93,11 +91,11 @@ admin_domain_delegate(struct admin_ctx *c)
 	for (int i = 0; i < 3; i++) {
 		if (!want[i])
 			continue;
-		if ((r = domain_may_delegate(c, d.id, org, dept, domain_cert_types[i])) < 0)
+		if ((r = domain_may_delegate(c, d.id, org, dept, cm_cert_types[i].name)) < 0)
 			goto dberr;
 		if (r == 0) {
 			snprintf(msg, sizeof(msg), "You may not delegate this domain there for %s certificates.",
-			    type_labels[i]);
+			    cm_cert_types[i].label);
 			admin_error(c, 403, "Not allowed", msg);
 			goto out;
 		}
@@ -123,13 +121,13 @@ admin_domain_delegate(struct admin_ctx *c)
 			continue;
 		if (cm_stmt_bind_i64(st, 0, d.id) < 0 || cm_stmt_bind_i64(st, 1, org) < 0 ||
 		    (dept ? cm_stmt_bind_i64(st, 2, dept) : cm_stmt_bind_null(st, 2)) < 0 ||
-		    cm_stmt_bind_str(st, 3, domain_cert_types[i]) < 0 || cm_stmt_execute(st) < 0)
+		    cm_stmt_bind_str(st, 3, cm_cert_types[i].name) < 0 || cm_stmt_execute(st) < 0)
 			goto rollback;
 		if (cm_stmt_affected(st) == 0)
 			continue;       /* already delegated */
 		added++;
 		cm_buf_reset(&after);
-		if (delegation_json(&after, &d, org, dept, domain_cert_types[i]) < 0 ||
+		if (delegation_json(&after, &d, org, dept, cm_cert_types[i].name) < 0 ||
 		    domain_audit(c, "domain.delegate", d.id, NULL, after.data) < 0)
 			goto rollback;
 	}

@@ -9,7 +9,6 @@
 #include "log.h"
 #include "policy.h"
 
-const char *const domain_cert_types[] = { "ssl", "client", "codesign", NULL };
 
 #define MAX_DELEGATIONS 500
 #define MAX_TARGETS 1000

@@ -56,6 +56,5 @@ int domain_may_delegate(struct admin_ctx *c, int64_t domain_id, int64_t org_id, 
  * caller may have set Form.* and Errors.* already. */
 void domain_show(struct admin_ctx *c, const struct domain_row *d, int status);
 
-extern const char *const domain_cert_types[];   /* "ssl", "client", "codesign", NULL */
 
 #endif

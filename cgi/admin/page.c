@@ -6,10 +6,6 @@
 #include "admin_ctx.h"
 #include "log.h"
 
-const char *const admin_profiles[] = {
-	"tls-server", "client-smime", "code-signing", "ocsp-signing", NULL
-};
-
 static const char *
 role_label(enum admin_role r)
 {

@@ -9,66 +9,13 @@
 #include "log.h"
 #include "policy.h"
 
-/* The bit of a type name; 0 for any other name. */
-unsigned
-admin_cert_type_bit(const char *t)
-{
-	if (t == NULL)
-		return 0;
-	if (strcmp(t, "ssl") == 0)
-		return ADMIN_TYPE_SSL;
-	if (strcmp(t, "client") == 0)
-		return ADMIN_TYPE_CLIENT;
-	if (strcmp(t, "codesign") == 0)
-		return ADMIN_TYPE_CODESIGN;
-	return 0;
-}
-
-/* 0, or -1 when a name is not a certificate type; see policy.h. */
-int
-admin_cert_types_parse(const char *set, unsigned *mask)
-{
-	int rc = 0;
-
-	*mask = 0;
-	for (const char *p = set ? set : ""; ; ) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		char name[16];
-		unsigned bit;
-
-		while (n > 0 && *p == ' ') {
-			p++;
-			n--;
-		}
-		while (n > 0 && p[n - 1] == ' ')
-			n--;
-		if (n > 0) {
-			bit = 0;
-			if (n < sizeof(name)) {
-				memcpy(name, p, n);
-				name[n] = '\0';
-				bit = admin_cert_type_bit(name);
-			}
-			if (bit)
-				*mask |= bit;
-			else
-				rc = -1;
-		}
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	return rc;
-}
-
 /* 1 when the administrator holds certificate type t (cert_types is a MariaDB SET). */
 int
 admin_has_type(const struct admin_user *u, const char *t)
 {
-	unsigned mask, bit = admin_cert_type_bit(t);
+	unsigned mask, bit = cm_cert_type_bit(t, CM_TYPES_ADMIN);
 
-	(void)admin_cert_types_parse(u->cert_types, &mask);
+	(void)cm_cert_types_parse(u->cert_types, CM_TYPES_ADMIN, 0, &mask);
 	return bit != 0 && (mask & bit) != 0;
 }
 
@@ -153,7 +100,6 @@ int
 admin_policy_admin(const struct admin_user *u, const struct cm_admin_scope *scopes, size_t nscopes,
     enum admin_action a, const struct admin_target *t)
 {
-	static const char *const types[] = { "ssl", "client", "codesign" };
 	struct admin_object o;
 	size_t i = 0;
 
@@ -174,12 +120,12 @@ admin_policy_admin(const struct admin_user *u, const struct cm_admin_scope *scop
 		if (a == ACTION_MANAGE_ADMINS && t->cert_types) {
 			unsigned held;
 
-			(void)admin_cert_types_parse(t->cert_types, &held);
-			for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
-				if (!(held & admin_cert_type_bit(types[k])))
+			(void)cm_cert_types_parse(t->cert_types, CM_TYPES_ADMIN, 0, &held);
+			for (size_t k = 0; k < CM_CERT_TYPES_N; k++) {
+				if (!(held & cm_cert_types[k].bit))
 					continue;
 				any = 1;
-				o.cert_type = types[k];
+				o.cert_type = cm_cert_types[k].name;
 				if (!admin_policy(u, scopes, nscopes, a, &o))
 					return 0;
 			}
@@ -435,9 +381,9 @@ admin_profile_allowed(const struct admin_user *u, const char *profile)
 {
 	/* ocsp-signing never goes through the portal (signerd refuses it for
 	 * the web user), and an unknown profile has no type. */
-	const char *type = profile ? cm_cert_type_of(profile) : NULL;
+	const char *type = cm_cert_type_of(profile);
 
-	if (type == NULL || strcmp(type, "ocsp") == 0)
+	if (cm_cert_type_bit(type, CM_TYPES_ADMIN) == 0)
 		return 0;
 	if (admin_sees_whole_customer(u))
 		return 1;

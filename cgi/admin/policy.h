@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "admins.h"
+#include "cert_types.h"
 
 struct admin_ctx;
 struct admin_user;
@@ -71,21 +72,7 @@ int admin_may(struct admin_ctx *c, enum admin_action a, const struct admin_objec
 /* 1 when the administrator holds certificate type t ("ssl", "client", "codesign"). */
 int admin_has_type(const struct admin_user *u, const char *t);
 
-/* The certificate types an administrator can hold, as bits of a mask. */
-#define ADMIN_TYPE_SSL      0x1u
-#define ADMIN_TYPE_CLIENT   0x2u
-#define ADMIN_TYPE_CODESIGN 0x4u
-
-/* The bit of one type name ("ssl", "client", "codesign"); 0 for any other. */
-unsigned admin_cert_type_bit(const char *t);
-
-/*
- * The one parser of a cert_types list (the admins column, a MariaDB SET, or
- * a CSV cell): names separated by commas, spaces around a name and empty
- * names ignored. *mask gets the bits of the known names. 0, or -1 when a
- * name is not a certificate type.
- */
-int admin_cert_types_parse(const char *set, unsigned *mask);
+/* Type names, bits and the one parser of cert_types lists: lib/cert_types.h. */
 
 /*
  * Questions about the administrator alone, asked by pages and templates

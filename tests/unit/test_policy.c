@@ -41,34 +41,11 @@ may(const struct admin_user *u, const struct cm_admin_scope *s, size_t n, enum a
 	return admin_policy(u, s, n, a, &o);
 }
 
-/* The one cert_types parser and the questions built on it. */
+/* The questions built on the one cert_types parser (lib/cert_types.c). */
 static void
 test_types(void)
 {
 	struct admin_user u;
-	unsigned m = 99;
-	char longname[80];
-
-	ok(admin_cert_type_bit("ssl") == ADMIN_TYPE_SSL && admin_cert_type_bit("client") == ADMIN_TYPE_CLIENT &&
-	    admin_cert_type_bit("codesign") == ADMIN_TYPE_CODESIGN, "each type has its bit");
-	ok(admin_cert_type_bit("ocsp") == 0 && admin_cert_type_bit("") == 0 && admin_cert_type_bit(NULL) == 0 &&
-	    admin_cert_type_bit("SSL") == 0, "other names have none");
-	ok(admin_cert_types_parse("ssl,client,codesign", &m) == 0 && m == 7, "the full SET parses");
-	ok(admin_cert_types_parse("", &m) == 0 && m == 0, "an empty SET is no type");
-	ok(admin_cert_types_parse(NULL, &m) == 0 && m == 0, "NULL is no type");
-	ok(admin_cert_types_parse("codesign", &m) == 0 && m == ADMIN_TYPE_CODESIGN, "one name");
-	ok(admin_cert_types_parse(" ssl , client ", &m) == 0 && m == (ADMIN_TYPE_SSL | ADMIN_TYPE_CLIENT),
-	    "spaces around names are ignored (CSV cells)");
-	ok(admin_cert_types_parse("ssl,\tclient", &m) == -1, "other white space is not");
-	ok(admin_cert_types_parse("ssl,,codesign,", &m) == 0 && m == (ADMIN_TYPE_SSL | ADMIN_TYPE_CODESIGN),
-	    "empty names are ignored");
-	ok(admin_cert_types_parse("ssl,ocsp", &m) == -1 && m == ADMIN_TYPE_SSL, "an unknown name is refused, the known kept");
-	ok(admin_cert_types_parse("ssl client", &m) == -1, "names need commas");
-	ok(admin_cert_types_parse("SSL", &m) == -1, "names are lower case, as the SET stores them");
-	ok(admin_cert_types_parse("sslx", &m) == -1 && admin_cert_types_parse("ss", &m) == -1, "no prefix matching");
-	memset(longname, 'c', sizeof(longname) - 1);
-	longname[sizeof(longname) - 1] = '\0';
-	ok(admin_cert_types_parse(longname, &m) == -1 && m == 0, "an over-long name is refused");
 
 	u = user(ROLE_RAO, "ssl,codesign");
 	ok(admin_has_type(&u, "ssl") && admin_has_type(&u, "codesign"), "has_type finds held types");
