@@ -69,7 +69,7 @@ tests_unit_test_render_LDADD = lib/libcmweb.a lib/libcmcore.a $(CLEARSILVER_LIBS
 TESTS += tests/unit/test_x509util tests/unit/test_render
 EXTRA_DIST += tests/static/templates-escape.sh tests/static/access-in-policy.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
 # The authorization matrix: every route x every kind of administrator.
-EXTRA_DIST += tests/integration/45-authz-matrix.sh tests/integration/authz-matrix.txt
+EXTRA_DIST += tests/pages/45-authz-matrix.sh tests/pages/authz-matrix.txt
 
 # The one access policy (role x object table) and the access-code rule.
 check_PROGRAMS += tests/unit/test_policy
