@@ -25,7 +25,6 @@ cleanup() {
 trap cleanup EXIT
 URL=$CERTMINT_URL/admin
 
-location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
 # mkcsr FILE CN SAN...: an EC key and CSR with these DNS names.
 mkcsr() {
 	local f=$1 cn=$2 sans=
