@@ -13,21 +13,24 @@ CERTMINT_BUILD=${CERTMINT_BUILD:-$ROOT/_build/plain}
 FCGI_CALL=$CERTMINT_BUILD/tests/tools/fcgi-call
 HARNESS_OWN_STACK=""
 HARNESS_PID=""
+HARNESS_DIR=""
 
-# harness_up [PROGRAM [ARGS...]]: 0, or 1 with a message (the caller fails).
+# harness_up [PROGRAM [ARGS...]]: 0, or 1 with a message (the caller fails). Call it
+# where a stack test sources stack.env; it sets an EXIT trap that stops what it
+# started, and a test that sets its own EXIT trap later calls harness_down in it.
 harness_up() {
 	local prog=${1:-$CERTMINT_BUILD/cgi/admin/admin.fcgi} stack=${CERTMINT_PAGES:-} i
 	[ $# -gt 0 ] && shift
-	[ -x "$FCGI_CALL" ] || { echo "# $FCGI_CALL is missing: build certmint first" >&2; return 1; }
-	[ -n "${T:-}" ] || T=$(mktemp -d /tmp/cm-pages.XXXXXX)
 	trap harness_down EXIT
 	trap 'exit 130' INT TERM HUP
+	[ -x "$FCGI_CALL" ] || { echo "# $FCGI_CALL is missing: build certmint first" >&2; return 1; }
+	# Short path: a page stack made here keeps its MariaDB and signer sockets inside.
+	HARNESS_DIR=$(mktemp -d /tmp/cm-pg.XXXXXX) && chmod 755 "$HARNESS_DIR" || return 1
 	if [ -z "$stack" ] || [ ! -f "$stack/stack.env" ]; then
-		# Short path: the MariaDB and signer sockets live inside it.
-		stack=$(mktemp -d /tmp/cm-pg.XXXXXX) || return 1
+		stack=$HARNESS_DIR/stack
 		HARNESS_OWN_STACK=$stack
-		CERTMINT_BUILD=$CERTMINT_BUILD "$ROOT/tests/stack.sh" up "$stack" --pages > "$T/stack-up.log" 2>&1 \
-			|| { sed 's/^/# /' "$T/stack-up.log" >&2; return 1; }
+		CERTMINT_BUILD=$CERTMINT_BUILD "$ROOT/tests/stack.sh" up "$stack" --pages \
+			> "$HARNESS_DIR/stack-up.log" 2>&1 || { sed 's/^/# /' "$HARNESS_DIR/stack-up.log" >&2; return 1; }
 	fi
 	# shellcheck disable=SC1091
 	. "$stack/stack.env"
@@ -38,7 +41,7 @@ harness_up() {
 	# Its own session, so that harness_down stops the workers with it. It runs as
 	# the caller (root in CI): no -u, the socket is the caller's alone.
 	setsid "$prog" "$@" -c "$CERTMINT_CONF" -s "$CERTMINT_HARNESS_SOCKET" -n 2 \
-		< /dev/null >> "$T/program.log" 2>&1 &
+		< /dev/null >> "$HARNESS_DIR/program.log" 2>&1 &
 	HARNESS_PID=$!
 	for i in $(seq 200); do
 		[ -S "$CERTMINT_HARNESS_SOCKET" ] && break
@@ -46,7 +49,7 @@ harness_up() {
 		sleep 0.05
 	done
 	if [ ! -S "$CERTMINT_HARNESS_SOCKET" ]; then
-		sed 's/^/# /' "$T/program.log" >&2
+		sed 's/^/# /' "$HARNESS_DIR/program.log" >&2
 		echo "# $prog did not open $CERTMINT_HARNESS_SOCKET" >&2
 		return 1
 	fi
@@ -54,13 +57,13 @@ harness_up() {
 	return 0
 }
 
-# harness_down: stops the program (and the page stack when harness_up made it),
-# removes $T. Runs on EXIT, so a failing test cleans up too.
+# harness_down: stops the program (and the page stack when harness_up made it).
+# Safe to call twice.
 harness_down() {
-	local i
+	local n
 	if [ -n "$HARNESS_PID" ]; then
 		kill -TERM "$HARNESS_PID" 2>/dev/null
-		for i in $(seq 50); do
+		for n in $(seq 50); do
 			kill -0 "$HARNESS_PID" 2>/dev/null || break
 			sleep 0.1
 		done
@@ -73,10 +76,10 @@ harness_down() {
 	[ -n "${CERTMINT_HARNESS_SOCKET:-}" ] && rm -f "$CERTMINT_HARNESS_SOCKET"
 	if [ -n "$HARNESS_OWN_STACK" ]; then
 		"$ROOT/tests/stack.sh" down "$HARNESS_OWN_STACK" > /dev/null 2>&1
-		rm -rf "$HARNESS_OWN_STACK"
 		HARNESS_OWN_STACK=""
 	fi
-	[ -n "${T:-}" ] && rm -rf "$T"
+	[ -n "${HARNESS_DIR:-}" ] && rm -rf "$HARNESS_DIR"
+	HARNESS_DIR=""
 	return 0
 }
 

@@ -5,12 +5,9 @@
 . tests/lib.sh
 . tests/harness/harness.sh
 
+harness_up || { fail "admin.fcgi serves its socket in the page harness"; done_testing; exit 1; }
 T=$(mktemp -d /tmp/cm-45-authz.XXXXXX)
-if ! harness_up; then
-	fail "admin.fcgi serves its socket in the page harness"
-	done_testing
-	exit 1
-fi
+trap 'rm -rf "$T"; harness_down' EXIT
 MATRIX=tests/pages/authz-matrix.txt
 FCGI=$CERTMINT_BUILD/cgi/admin/admin.fcgi
 URL=$CERTMINT_URL

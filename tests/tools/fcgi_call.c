@@ -519,11 +519,11 @@ deliver(const struct call *c, struct buf *resp, FILE *body_default)
 	if (resp->p == NULL)
 		put(resp, "", 0);
 	if ((sep = strstr(resp->p, "\r\n\r\n")) != NULL) {
-		hlen = (size_t)(sep - resp->p) + 2;
-		skip = 4;
+		hlen = (size_t)(sep - resp->p) + 2;	/* the last header keeps its line end */
+		skip = 2;
 	} else if ((sep = strstr(resp->p, "\n\n")) != NULL) {
 		hlen = (size_t)(sep - resp->p) + 1;
-		skip = 2;
+		skip = 1;
 	} else {
 		hlen = resp->n;
 		skip = 0;

@@ -4,8 +4,8 @@
 # (role, principal, scope, duplicates, type escalation), reports every reason, writes only the good rows, one
 # admin.add audit row each; bad files write nothing; an exported row imports back to the same administrator.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG KRB5_KDC_PROFILE
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-67-admins-csv.XXXXXX)
 OTHER_CUST=""
@@ -14,7 +14,7 @@ cleanup() {
 	[ -n "$OTHER_CUST" ] && sql "DELETE FROM customers WHERE id = $OTHER_CUST" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$$RANDOM
 REALM=$CERTMINT_REALM
