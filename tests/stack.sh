@@ -208,6 +208,7 @@ tmpdir = $DIR/db-tmp
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
 innodb_buffer_pool_size = 64M
+${MARIADB_EXTRA:-}
 EOF
 	chmod 644 "$cnf"
 	mkdir -p "$DIR/db-tmp" && chmod 700 "$DIR/db-tmp"
@@ -584,10 +585,16 @@ cmd_up_pages() {
 	ensure_users
 	setup_dirs
 	pick_ports
+	# Its own temporary directory: page stacks come and go while other
+	# MariaDB servers on the machine share /tmp.
+	mkdir -p "$DIR/tmp"
+	MARIADB_EXTRA="tmpdir = $DIR/tmp"
 	up_mariadb
 	up_signerd
 	write_certmint_conf
 	init_certmint
+	# The certificate the full stack issues for Apache, so that both hold the same rows.
+	tls_cert
 	write_env
 	trap - EXIT INT TERM HUP
 	echo "certmint page stack (MariaDB, signerd) up in $DIR ($((SECONDS - t0)) s); env: . $DIR/stack.env"
