@@ -34,4 +34,4 @@ EXTRA_DIST += tests/static/layering.sh
 # a FastCGI client that speaks to a program's socket as Apache would.
 noinst_PROGRAMS += tests/tools/fcgi-call
 tests_tools_fcgi_call_SOURCES = tests/tools/fcgi_call.c
-EXTRA_DIST += tests/harness/harness.sh
+EXTRA_DIST += tests/harness/harness.sh tests/pages/05-example.sh

@@ -85,7 +85,8 @@ harness_down() {
 
 # harness_get URL [curl args...]: what tests/lib.sh's get does with curl, through
 # fcgi-call: the body on stdout and in $T/body, $T/headers, $T/status. Takes the
-# curl options the tests use (-X, -d/--data, --data-urlencode, -F, -H, -I) and
+# curl options the tests use (-X, -d/--data, --data-binary, --data-urlencode, -F,
+# -H, -I) and
 # refuses others, so a test never silently sends something else.
 harness_get() {
 	local url=$1 uri a
@@ -97,7 +98,12 @@ harness_get() {
 		a=$1; shift
 		case $a in
 		-X|--request) args+=(-m "$1"); shift ;;
-		-d|--data|--data-raw|--data-binary) args+=(-d "$1"); shift ;;
+		--data-binary)
+			# @FILE: the file's bytes as they are (a raw body); else the text.
+			if [ "${1#@}" != "$1" ]; then args+=(-b "${1#@}" -T application/x-www-form-urlencoded)
+			else args+=(-d "$1"); fi
+			shift ;;
+		-d|--data|--data-raw) args+=(-d "$1"); shift ;;
 		--data-urlencode) args+=(-e "$1"); shift ;;
 		-F|--form) args+=(-F "$1"); shift ;;
 		-H|--header) args+=(-H "$1"); shift ;;

@@ -29,7 +29,8 @@
  * when no response came. Exit status: 0 on a response, 1 on a transport error, 2 on usage.
  *
  * fcgi-call -s SOCKET -B: batch mode, one request per input line, each line being the
- * options above as TAB-separated words ending with the URI; prints "STATUS<TAB>BODY-FILE"
+ * options above as TAB-separated words ending with the URI (give each its -o FILE, or
+ * its body goes to stdout first); prints "STATUS<TAB>BODY-FILE"
  * per line. Keeps a 2,000-request matrix to one process.
  */
 
@@ -393,6 +394,16 @@ exchange(const struct call *c, struct buf *resp)
 	}
 	if (method == NULL)
 		method = (c->nform || c->ndata || c->raw_body) ? "POST" : "GET";
+	/* -H 'Content-Type: ...' wins over the type the body options imply, as with curl. */
+	for (int i = 0; i < c->nhdrs; i++)
+		if (strncasecmp(c->hdrs[i], "Content-Type:", 13) == 0) {
+			const char *v = c->hdrs[i] + 13;
+
+			while (*v == ' ')
+				v++;
+			ctype.n = 0;
+			puts_b(&ctype, v);
+		}
 
 	param(&pb, "GATEWAY_INTERFACE", 17, "CGI/1.1");
 	param(&pb, "SERVER_PROTOCOL", 15, "HTTP/1.1");
@@ -428,9 +439,7 @@ exchange(const struct call *c, struct buf *resp)
 		name[k] = '\0';
 		for (v = colon + 1; *v == ' '; v++)
 			;
-		if (strcmp(name, "HTTP_CONTENT_TYPE") == 0)
-			param(&pb, "CONTENT_TYPE", 12, v);
-		else
+		if (strcmp(name, "HTTP_CONTENT_TYPE") != 0)	/* sent as CONTENT_TYPE above */
 			param(&pb, name, k, v);
 	}
 	for (int i = 0; i < c->nparams; i++) {
