@@ -208,7 +208,6 @@ tmpdir = $DIR/db-tmp
 character-set-server = utf8mb4
 collation-server = utf8mb4_unicode_ci
 innodb_buffer_pool_size = 64M
-${MARIADB_EXTRA:-}
 EOF
 	chmod 644 "$cnf"
 	mkdir -p "$DIR/db-tmp" && chmod 700 "$DIR/db-tmp"
@@ -585,10 +584,6 @@ cmd_up_pages() {
 	ensure_users
 	setup_dirs
 	pick_ports
-	# Its own temporary directory: page stacks come and go while other
-	# MariaDB servers on the machine share /tmp.
-	mkdir -p "$DIR/tmp"
-	MARIADB_EXTRA="tmpdir = $DIR/tmp"
 	up_mariadb
 	up_signerd
 	write_certmint_conf
