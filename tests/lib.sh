@@ -36,9 +36,17 @@ sql() {
 # NAME's ticket cache $T/NAME.cc and cookie jar $T/NAME.jar. With PRINCIPAL
 # and PASSWORD, kinit when NAME has no ticket yet; returns 1 when that fails.
 # With NAME alone, switches back to someone logged in earlier.
+# Under the page harness (tests/harness/harness.sh) there is no KDC: the
+# request carries PRINCIPAL as REMOTE_USER, as Apache would after a login.
 login_as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
 	JAR=$T/$1.jar
+	if [ -n "${CERTMINT_HARNESS_SOCKET:-}" ]; then
+		[ $# -ge 2 ] && printf '%s\n' "$2" > "$T/$1.user"
+		[ -s "$T/$1.user" ] || return 1
+		HARNESS_USER=$(cat "$T/$1.user")
+		return 0
+	fi
+	export KRB5CCNAME=FILE:$T/$1.cc
 	if [ $# -ge 3 ] && [ ! -s "$T/$1.cc" ]; then
 		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || return 1
 	fi
@@ -47,9 +55,15 @@ login_as() {
 
 # get PATH [curl args...]: one Negotiate request; prints the body and leaves
 # it in $T/body, the headers in $T/headers and the HTTP status in $T/status
-# (see status, header). Cookies go through $JAR when it is set.
+# (see status, header). Cookies go through $JAR when it is set. Under the
+# page harness the request goes straight to the program's FastCGI socket
+# (harness_get), with the same files as the result.
 get() {
 	local path=$1; shift
+	if [ -n "${CERTMINT_HARNESS_SOCKET:-}" ]; then
+		harness_get "${URL:-$CERTMINT_URL/admin}$path" "$@"
+		return
+	fi
 	local jar=()
 	[ -n "${JAR:-}" ] && jar=(-b "$JAR" -c "$JAR")
 	curl -s --negotiate -u : "${jar[@]}" -D "$T/headers" -o "$T/body" \
@@ -77,6 +91,8 @@ post() {
 status() { cat "$T/status"; }
 # header NAME: the value of the last response's first NAME header.
 header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
+# location: the Location header of the last response, without the line end.
+location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
 
 # csrf_of [TEXT]: the first CSRF token in TEXT (a page), or in the last
 # response body when no TEXT is given.

@@ -17,7 +17,7 @@ EXTRA_DIST += tests/fuzz/run.sh
 EXTRA_DIST += tests/fuzz/fuzz_form.c tests/fuzz/fuzz_multipart.c tests/fuzz/fuzz_request.c \
 	tests/fuzz/corpus
 EXTRA_DIST += tests/integration/10-stack.sh docs/operators.md
-EXTRA_DIST += tests/integration/46-issue-scope.sh
+EXTRA_DIST += tests/pages/46-issue-scope.sh
 EXTRA_DIST += tests/browser/orgs.test.mjs
 EXTRA_DIST += tests/browser/auditdash.test.mjs
 EXTRA_DIST += tests/browser/lifecycle.test.mjs
@@ -29,3 +29,9 @@ EXTRA_DIST += tests/browser/delegation.test.mjs
 EXTRA_DIST += tests/browser/admintools.test.mjs
 EXTRA_DIST += tests/static/dist-lists.sh
 EXTRA_DIST += tests/static/layering.sh
+
+# Page tests without Apache or Kerberos (tests/harness/harness.sh, tests/pages/):
+# a FastCGI client that speaks to a program's socket as Apache would.
+noinst_PROGRAMS += tests/tools/fcgi-call
+tests_tools_fcgi_call_SOURCES = tests/tools/fcgi_call.c
+EXTRA_DIST += tests/harness/harness.sh tests/pages/05-example.sh

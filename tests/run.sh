@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/run.sh: builds certmint (plain and with ASan/UBSan) and runs every
-# test level: C unit tests under sanitizers, fuzz targets briefly, then the
-# integration and browser tests against a private stack (tests/stack.sh).
+# test level: C unit tests under sanitizers, page tests through the harness
+# (MariaDB and signerd only, tests/harness/harness.sh), fuzz targets briefly,
+# then the integration and browser tests against a private stack (tests/stack.sh).
 # Prints "check: N passed, N failed" last. Usage: tests/run.sh [--quick]
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -117,6 +118,26 @@ for t in tests/static/*.sh; do
 done
 
 [ "$QUICK" = 1 ] && finish
+
+# Page tests: each program on its FastCGI socket, fed requests directly (no
+# Apache, no KDC). One page stack serves them all; each script would start
+# its own when run alone.
+PAGES=$ROOT/_build/pages
+if [ -x tests/stack.sh ] && ls tests/pages/*.sh >/dev/null 2>&1; then
+	tests/stack.sh down "$PAGES" >/dev/null 2>&1
+	rm -rf "$PAGES"
+	if tests/stack.sh up "$PAGES" --pages > "$OUT/pages-up.log" 2>&1; then
+		PASSED=$((PASSED + 1))
+		for t in tests/pages/*.sh; do
+			run_tap "pages/$(basename "$t" .sh)" env CERTMINT_PAGES="$PAGES" \
+				CERTMINT_BUILD="$ROOT/_build/plain" bash "$t"
+		done
+	else
+		echo "FAIL page stack up; log: $OUT/pages-up.log"; tail -30 "$OUT/pages-up.log"
+		FAILED=$((FAILED + 1))
+	fi
+	tests/stack.sh down "$PAGES" > "$OUT/pages-down.log" 2>&1
+fi
 
 # Fuzz targets, briefly each.
 if [ -x tests/fuzz/run.sh ]; then

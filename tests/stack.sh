@@ -3,6 +3,10 @@
 # admin.fcgi, Apache) up and down in one directory, on free loopback ports.
 #
 # Usage: tests/stack.sh up DIR      start (or restart, reusing data) the stack in DIR
+#        tests/stack.sh up DIR --pages   only MariaDB and signerd, with the same
+#                                   schema, CA, demo data and administrators: the page
+#                                   tests (tests/harness/harness.sh) start the FastCGI
+#                                   program themselves and need no KDC or Apache
 #        tests/stack.sh down DIR    stop exactly the processes "up" started
 #        tests/stack.sh status DIR  say which of them run
 # Programs come from $CERTMINT_BUILD, else <repo>/_build/plain.
@@ -444,6 +448,10 @@ Group $WEB_USER"
 	wait_for apache "$log" 10 port_answers "$HTTPS"
 }
 
+# password NAME: the Kerberos password of principal NAME; empty in a --pages
+# stack, which has no KDC (the page tests pass REMOTE_USER instead).
+password() { cat "$DIR/secrets/$1.password" 2>/dev/null; }
+
 write_env() {
 	local f=$DIR/stack.env.tmp
 	{
@@ -463,19 +471,19 @@ write_env() {
 			"CERTMINT_KEYTAB=$DIR/krb5/http.keytab" \
 			"CERTMINT_REALM=$REALM" \
 			"CERTMINT_ADMIN_PRINCIPAL=$ADMIN_PRINC" \
-			"CERTMINT_ADMIN_PASSWORD=$(cat "$DIR/secrets/alice.password")" \
+			"CERTMINT_ADMIN_PASSWORD=$(password alice)" \
 			"CERTMINT_USER_PRINCIPAL=$USER_PRINC" \
-			"CERTMINT_USER_PASSWORD=$(cat "$DIR/secrets/bob.password")" \
+			"CERTMINT_USER_PASSWORD=$(password bob)" \
 			"CERTMINT_RAO_A_PRINCIPAL=carol@$REALM" \
-			"CERTMINT_RAO_A_PASSWORD=$(cat "$DIR/secrets/carol.password")" \
+			"CERTMINT_RAO_A_PASSWORD=$(password carol)" \
 			"CERTMINT_RAO_B_PRINCIPAL=dave@$REALM" \
-			"CERTMINT_RAO_B_PASSWORD=$(cat "$DIR/secrets/dave.password")" \
+			"CERTMINT_RAO_B_PASSWORD=$(password dave)" \
 			"CERTMINT_DRAO_PRINCIPAL=erin@$REALM" \
-			"CERTMINT_DRAO_PASSWORD=$(cat "$DIR/secrets/erin.password")" \
+			"CERTMINT_DRAO_PASSWORD=$(password erin)" \
 			"CERTMINT_RAO_SSL_PRINCIPAL=frank@$REALM" \
-			"CERTMINT_RAO_SSL_PASSWORD=$(cat "$DIR/secrets/frank.password")" \
+			"CERTMINT_RAO_SSL_PASSWORD=$(password frank)" \
 			"CERTMINT_SPARE_PRINCIPAL=$SPARE_PRINC@$REALM" \
-			"CERTMINT_SPARE_PASSWORD=$(cat "$DIR/secrets/$SPARE_PRINC.password")" \
+			"CERTMINT_SPARE_PASSWORD=$(password "$SPARE_PRINC")" \
 			"CERTMINT_DB_SOCKET=$DIR/run/mariadb.sock" \
 			"CERTMINT_DB_NAME=$DB_NAME" \
 			"CERTMINT_DB_USER=$DB_USER" \
@@ -504,9 +512,15 @@ up_failed() {
 	exit "$rc"
 }
 
+# cmd_up DIR [--pages]
 cmd_up() {
-	local t0=$SECONDS name
+	local t0=$SECONDS name pages=0
+	[ "${2:-}" = --pages ] && pages=1
 	[ "$(id -u)" = 0 ] || die "run as root: the stack creates the $SIGNER_USER user and runs services as $WEB_USER and $SIGNER_USER"
+	if [ "$pages" = 1 ]; then
+		cmd_up_pages "$1"
+		return
+	fi
 	for b in mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid; do
 		command -v "$b" > /dev/null || die "$b not found; run tests/deps.sh"
 	done
@@ -547,6 +561,38 @@ certmint stack up in $DIR ($((SECONDS - t0)) s)
   logs:     $DIR/logs/
   env:      . $DIR/stack.env
 EOF
+}
+
+# cmd_up_pages DIR: MariaDB and signerd with certmint's schema, CA, demo data
+# and administrators, as "up" makes them, and stack.env; no KDC, admin.fcgi or
+# Apache (the page tests run the program on a socket themselves).
+cmd_up_pages() {
+	local t0=$SECONDS name
+	for b in mariadbd mariadb-install-db openssl ss setsid; do
+		command -v "$b" > /dev/null || die "$b not found; run tests/deps.sh"
+	done
+	for b in signer/certmint-signerd tools/certmint; do
+		need_bin "$BUILD/$b"
+	done
+	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
+	for name in $SERVICES; do
+		pid_alive "$name" && die "a stack already runs in $DIR ($name); run: $0 down $DIR"
+	done
+	rm -f "$DIR/stack.env" "$DIR"/pids/*.pid
+	trap up_failed EXIT
+	trap 'exit 130' INT TERM HUP
+	ensure_users
+	setup_dirs
+	pick_ports
+	up_mariadb
+	up_signerd
+	write_certmint_conf
+	init_certmint
+	# The certificate the full stack issues for Apache, so that both hold the same rows.
+	tls_cert
+	write_env
+	trap - EXIT INT TERM HUP
+	echo "certmint page stack (MariaDB, signerd) up in $DIR ($((SECONDS - t0)) s); env: . $DIR/stack.env"
 }
 
 # ---------------------------------------------------------------- down
@@ -614,9 +660,10 @@ cmd_status() {
 	return $rc
 }
 
-[ $# -eq 2 ] || { echo "usage: $0 up|down|status DIR" >&2; exit 2; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = up ] && [ "$3" = --pages ]; } \
+	|| { echo "usage: $0 up|down|status DIR, or $0 up DIR --pages" >&2; exit 2; }
 case $1 in
-up) cmd_up "$2" ;;
+up) cmd_up "$2" "${3:-}" ;;
 down) cmd_down "$2" ;;
 status) cmd_status "$2" ;;
 *) echo "usage: $0 up|down|status DIR" >&2; exit 2 ;;

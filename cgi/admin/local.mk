@@ -69,7 +69,7 @@ tests_unit_test_render_LDADD = lib/libcmweb.a lib/libcmcore.a $(CLEARSILVER_LIBS
 TESTS += tests/unit/test_x509util tests/unit/test_render
 EXTRA_DIST += tests/static/templates-escape.sh tests/static/access-in-policy.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
 # The authorization matrix: every route x every kind of administrator.
-EXTRA_DIST += tests/integration/45-authz-matrix.sh tests/integration/authz-matrix.txt
+EXTRA_DIST += tests/pages/45-authz-matrix.sh tests/pages/authz-matrix.txt
 
 # The one access policy (role x object table) and the access-code rule.
 check_PROGRAMS += tests/unit/test_policy
@@ -77,7 +77,7 @@ tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin -DSRC
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c cgi/admin/policy.c cgi/admin/org_access_code.c
 tests_unit_test_policy_LDADD = $(CM_WEB_LIBS)
 TESTS += tests/unit/test_policy
-EXTRA_DIST += tests/integration/50-orgs.sh
+EXTRA_DIST += tests/pages/50-orgs.sh
 
 # The audit log page, dashboard and CSV report (AUDITDASH): the CSV cell escaper.
 check_PROGRAMS += tests/unit/test_csv
@@ -91,20 +91,20 @@ tests_unit_test_csv_file_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
 tests_unit_test_csv_file_SOURCES = tests/unit/test_csv_file.c cgi/admin/csv.c cgi/admin/csv.h
 tests_unit_test_csv_file_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_csv_file
-EXTRA_DIST += tests/integration/55-audit-dashboard.sh
+EXTRA_DIST += tests/pages/55-audit-dashboard.sh
 
 # The certificate lifecycle (LIFECYCLE); its state machine's unit test is in lib/local.mk.
-EXTRA_DIST += tests/integration/70-lifecycle.sh tests/integration/72-cert-search.sh
+EXTRA_DIST += tests/integration/70-lifecycle.sh tests/pages/72-cert-search.sh
 EXTRA_DIST += tests/integration/71-dept-auto-approve.sh
 
 # Administrators management pages (ADMINS).
-EXTRA_DIST += tests/integration/65-admins.sh tests/integration/67-admins-csv.sh
+EXTRA_DIST += tests/integration/65-admins.sh tests/pages/67-admins-csv.sh
 
 # Domains and their delegation (DOMAINS).
-EXTRA_DIST += tests/integration/60-domains.sh
+EXTRA_DIST += tests/pages/60-domains.sh
 
 # Persons and disabled customers (PERSONS).
-EXTRA_DIST += tests/integration/75-persons.sh tests/integration/78-customer-disabled.sh
+EXTRA_DIST += tests/pages/75-persons.sh tests/pages/78-customer-disabled.sh
 
 # Active Directory servers (ADSERVERS): the LDAP URI / base DN checks (libldap's own parsers).
 check_PROGRAMS += tests/unit/test_ad_server_check
@@ -112,4 +112,4 @@ tests_unit_test_ad_server_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/ad
 tests_unit_test_ad_server_check_SOURCES = tests/unit/test_ad_server_check.c cgi/admin/ad_server_check.c cgi/admin/ad_server_check.h
 tests_unit_test_ad_server_check_LDADD = lib/libcmcore.a $(LDAP_LIBS)
 TESTS += tests/unit/test_ad_server_check
-EXTRA_DIST += tests/integration/52-ad-servers.sh
+EXTRA_DIST += tests/pages/52-ad-servers.sh

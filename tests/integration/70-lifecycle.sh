@@ -12,7 +12,6 @@ T=$(mktemp -d /tmp/cm-70-lifecycle.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 URL=$CERTMINT_URL/admin
 
-location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
 mkcsr() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" \
 		-out "$T/$1.csr" -subj "/CN=$2" -addext "subjectAltName=DNS:$2" 2>/dev/null

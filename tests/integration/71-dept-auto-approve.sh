@@ -19,24 +19,6 @@ cleanup() {
 trap cleanup EXIT
 URL=$CERTMINT_URL/admin
 
-sql() {
-	MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" \
-		-u "$CERTMINT_DB_USER" -N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "${JAR:-$T/jar}" -c "${JAR:-$T/jar}" -o "$T/body" -D "$T/headers" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-post() {
-	local path=$1; shift
-	local args=()
-	for a in "$@"; do args+=(--data-urlencode "$a"); done
-	get "$path" "${args[@]}"
-}
-status() { cat "$T/status"; }
-location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
 # The radio value checked on the last page for the department's approval setting.
 checked() { tr '\n' ' ' < "$T/body" | grep -o '<input type="radio" name="ssl_auto_approve" value="[a-z]*" checked' | sed 's/.*value="\([a-z]*\)".*/\1/'; }
 dept_setting() { sql "SELECT COALESCE(ssl_auto_approve, 'NULL') FROM departments WHERE id = '${1:-0}'"; }
@@ -59,10 +41,8 @@ issue() {
 }
 
 TAG=$$$RANDOM
-export KRB5CCNAME=FILE:$T/alice.cc
-printf '%s\n' "$CERTMINT_ADMIN_PASSWORD" | kinit "$CERTMINT_ADMIN_PRINCIPAL" >/dev/null 2>&1 || fail "kinit as the MRAO"
-get /certificates/new > /dev/null
-CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -n 1)
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit as the MRAO"
+CSRF=$(csrf)
 
 # ---- the migration: NULL means "as the organisation", and is the default
 expect_eq "departments.ssl_auto_approve is nullable with default NULL" \
@@ -154,15 +134,8 @@ org_audit() {    # org_audit ORG PATH: before and after values at PATH of the ne
 }
 # as WHO PRINCIPAL PASSWORD: later requests use WHO's ticket and cookies, and CSRF their token.
 as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
-	JAR=$T/$1.jar
-	if [ ! -s "$T/$1.cc" ]; then
-		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || fail "kinit as $1"
-	fi
-	if [ ! -s "$T/$1.csrf" ]; then
-		get /certificates/new > /dev/null
-		sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -n 1 > "$T/$1.csrf"
-	fi
+	login_as "$1" "$2" "$3" || fail "kinit as $1"
+	[ -s "$T/$1.csrf" ] || csrf > "$T/$1.csrf"
 	CSRF=$(cat "$T/$1.csrf")
 }
 # request ORG[/DEPT] PROFILE NAME: the issue form for a fresh CSR of that profile; echoes the new row's status.

@@ -10,6 +10,7 @@ cd "$ROOT" || exit 1
 shopt -s nullglob
 lists=$(cat Makefile.am ./*/local.mk ./*/*/local.mk 2>/dev/null)
 files=(templates/*/*.cs schema/*.sql tests/integration/*.sh tests/integration/*.txt
+	tests/pages/*.sh tests/pages/*.txt tests/harness/*.sh tests/tools/*.c
 	tests/browser/*.mjs tests/static/*.sh tests/unit/*.c tests/fuzz/*.c conf/*.service conf/*.timer)
 if [ ${#files[@]} -gt 20 ]; then ok "found ${#files[@]} files to check"; else fail "only ${#files[@]} files found"; fi
 missing=()

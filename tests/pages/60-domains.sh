@@ -3,11 +3,11 @@
 # paging, delegate / undelegate, mark validated (audited) — which is what lets a certificate under it be issued —
 # delete refused while delegated, and what RAOs of other organisations cannot see or do.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-60-domains.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$-$RANDOM
 

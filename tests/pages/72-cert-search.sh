@@ -7,8 +7,8 @@
 # organisation's RAO never sees them), 400s with the error next to the field,
 # and certificate_names kept in step with certificates by the triggers.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-72-search.XXXXXX)
 TAG=t$$$RANDOM
@@ -22,10 +22,9 @@ cleanup() {
 		DELETE FROM organizations WHERE name LIKE '0-72-$TAG-%'" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 
-location() { sed -n 's/^[Ll]ocation: *\([^[:space:]]*\).*/\1/p' "$T/headers" | head -n 1; }
 # mkcsr FILE CN SAN...: an EC key and CSR with these DNS names.
 mkcsr() {
 	local f=$1 cn=$2 sans=

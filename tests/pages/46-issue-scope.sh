@@ -2,11 +2,11 @@
 # 46-issue-scope.sh: delegated administrators can issue only into their own
 # organisations/departments and certificate types; refusals write no row.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-46-scope.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 
 # A failed query prints a unique marker, so two failures never compare equal.

@@ -3,8 +3,8 @@
 # base DN and domain checks next to the field; binding an organisation to one (MRAO only, RAO sees it read-only,
 # refused when an RAO tries); delete refused while bound, naming the organisations; customer isolation; audit rows.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-52-ad.XXXXXX)
 URL=$CERTMINT_URL/admin
@@ -20,7 +20,7 @@ cleanup() {
 	fi
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup; harness_down' EXIT
 
 CUST=$(sql "SELECT id FROM customers WHERE uri = '$CERTMINT_CUSTOMER'")
 ORG_A=$(sql "SELECT id FROM organizations WHERE customer_id = '$CUST' AND name = 'Demo Organisation' AND deleted_at IS NULL ORDER BY id LIMIT 1")

@@ -2,13 +2,13 @@
 # 78-customer-disabled.sh: certmint customer disable|enable: a disabled customer's administrators get the
 # "customer is disabled" 403 page, the CLI refuses to issue for it; enabling restores both; both are audited.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG KRB5_KDC_PROFILE
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-78-disabled.XXXXXX)
 read -ra CLI <<< "$CERTMINT_CLI"
 # Whatever happens, the demo customer is enabled again so later tests are not affected.
-trap '"${CLI[@]}" customer enable "$CERTMINT_CUSTOMER" >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap '"${CLI[@]}" customer enable "$CERTMINT_CUSTOMER" >/dev/null 2>&1; rm -rf "$T"; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 
 run() { out=$("${CLI[@]}" "$@" 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr"); }

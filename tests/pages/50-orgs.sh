@@ -3,11 +3,11 @@
 # rules with errors next to the field, audit rows, delete refused while certificates reference it, and
 # what RAOs / DRAOs see (a DRAO never gets an access code in the HTML).
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-50-orgs.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$-$RANDOM
 

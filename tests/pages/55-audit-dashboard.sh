@@ -2,11 +2,11 @@
 # 55-audit-dashboard.sh: the audit log page (scope, filters, errors, keyset pages, chain check, tamper detection),
 # the dashboard (counts against SQL, expiries, SVG chart) and the scoped CSV report, against the stack.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-55-auditdash.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 
 # The text of the element with id=$1 (a table row's cell of class $2).
@@ -89,7 +89,7 @@ check_not "?before=ID leaves out row ID" grep -q "<td>$newest</td>" "$T/body"
 prev=$(sql "SELECT MAX(id) FROM audit_log WHERE customer_id = $CUST AND id < $newest")
 check "and starts with the row before it" grep -q "<td>$prev</td>" "$T/body"
 # Enough rows for a second page: each request without the cookie jar is a new login.
-for i in $(seq 1 51); do KRB5CCNAME=FILE:$T/mrao.cc curl -s --negotiate -u : -o /dev/null "$URL/"; done
+for i in $(seq 1 51); do JAR="" get / > /dev/null; done
 req_as mrao /audit > /dev/null
 next=$(sed -n 's#.*href="/admin/audit?before=\([0-9]*\)&amp;.*#\1#p' "$T/body" | head -n 1)
 expect_match "a full page links to the older rows" "$next" '^[0-9]+$'

@@ -4,8 +4,8 @@
 # (role, principal, scope, duplicates, type escalation), reports every reason, writes only the good rows, one
 # admin.add audit row each; bad files write nothing; an exported row imports back to the same administrator.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG KRB5_KDC_PROFILE
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-67-admins-csv.XXXXXX)
 OTHER_CUST=""
@@ -14,33 +14,12 @@ cleanup() {
 	[ -n "$OTHER_CUST" ] && sql "DELETE FROM customers WHERE id = $OTHER_CUST" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT
+trap 'cleanup; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$$RANDOM
 REALM=$CERTMINT_REALM
 HEADER='principal,name,email,role,cert_types,scope'
 
-sql() {
-	mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -p"$CERTMINT_DB_PASSWORD" \
-		-N -B "$CERTMINT_DB_NAME" -e "$1"
-}
-# as NAME PRINCIPAL PASSWORD: later requests use NAME's ticket and cookies (kinit once).
-as() {
-	export KRB5CCNAME=FILE:$T/$1.cc
-	JAR=$T/$1.jar
-	if [ ! -s "$T/$1.cc" ]; then
-		printf '%s\n' "$3" | kinit "$2" >/dev/null 2>&1 || return 1
-	fi
-}
-get() {
-	local path=$1; shift
-	curl -s --negotiate -u : -b "$JAR" -c "$JAR" -D "$T/headers" -o "$T/body" \
-		-w '%{http_code}' "$@" "$URL$path" > "$T/status"
-	cat "$T/body"
-}
-status() { cat "$T/status"; }
-header() { grep -i "^$1:" "$T/headers" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-csrf_of() { printf '%s' "$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
 # upload FILE: POSTs FILE to the import as the current administrator, with its CSRF token.
 upload() { get /admins/import -F "csrf=$CSRF" -F "file=@$1;type=text/csv"; }
 # report LINE: the report row of file line LINE, cells separated by '|'.
@@ -70,7 +49,7 @@ DEPT_B_NAME=$(sql "SELECT name FROM departments WHERE org_id = '${ORG_B:-0}' AND
 expect_match "demo organisations and departments exist" "$ORG_A $ORG_B $DEPT_A $DEPT_B_NAME" '^[0-9]+ [0-9]+ [0-9]+ .+$'
 
 # ---- export as the MRAO
-as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
 get /admins > /dev/null
 check "the list page links to the export" grep -qF 'href="/admin/admins/export.csv"' "$T/body"
 check "the list page links to the import" grep -qF 'href="/admin/admins/import"' "$T/body"
@@ -88,27 +67,27 @@ expect_match "the SSL-only RAO's row: ssl" "$(grep -F "\"$CERTMINT_RAO_SSL_PRINC
 export_matches_list "the MRAO"
 
 # ---- scope: each export holds what that administrator's list shows
-as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
+login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
 export_matches_list "RAO A"
 check "RAO A's export holds its DRAO" grep -qF "\"$CERTMINT_DRAO_PRINCIPAL\"" "$T/body"
 check_not "RAO A's export does not hold the MRAO" grep -qF "\"$CERTMINT_ADMIN_PRINCIPAL\"" "$T/body"
 check_not "RAO A's export does not hold RAO B" grep -qF "\"$CERTMINT_RAO_B_PRINCIPAL\"" "$T/body"
 check_not "RAO A's export names no other organisation" grep -qF 'Other Organisation' "$T/body"
-as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit dave"
+login_as dave "$CERTMINT_RAO_B_PRINCIPAL" "$CERTMINT_RAO_B_PASSWORD" || fail "kinit dave"
 export_matches_list "RAO B"
 check "RAO B's export holds RAO B" grep -qF "\"$CERTMINT_RAO_B_PRINCIPAL\"" "$T/body"
 for p in "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_RAO_SSL_PRINCIPAL"; do
 	check_not "RAO B's export does not hold $p" grep -qF "\"$p\"" "$T/body"
 done
 check_not "RAO B's export never names Demo Organisation" grep -qF 'Demo Organisation' "$T/body"
-as erin "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD" || fail "kinit erin"
+login_as erin "$CERTMINT_DRAO_PRINCIPAL" "$CERTMINT_DRAO_PASSWORD" || fail "kinit erin"
 export_matches_list "the DRAO"
 expect_eq "the DRAO's export holds only itself" "$(principals_in_export | tr '\n' ' ')" "$CERTMINT_DRAO_PRINCIPAL "
 get /admins/import > /dev/null
 expect_eq "the DRAO cannot open the import (403)" "$(status)" 403
 
 # ---- import as RAO A: good and bad rows, one report line each
-as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD"
+login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD"
 body=$(get /admins/import)
 expect_eq "RAO A opens the import form" "$(status)" 200
 check "the form uploads multipart" grep -qF 'enctype="multipart/form-data"' "$T/body"
@@ -180,7 +159,7 @@ expect_eq "an upload without the CSRF field is refused (403)" "$(status)" 403
 expect_eq "refused files added nothing" "$(sql "SELECT COUNT(*) FROM admins WHERE principal LIKE 'csvz%$TAG@%'")" 0
 
 # ---- the SSL-only RAO cannot grant more than SSL
-as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
+login_as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
 body=$(get /admins/import)
 expect_eq "the SSL-only RAO opens the import form" "$(status)" 200
 CSRF=$(csrf_of "$body")
@@ -197,7 +176,7 @@ expect_eq "only the SSL row is in the database" \
 	"$(sql "SELECT principal, cert_types FROM admins WHERE principal IN ('csvm$TAG@$REALM', 'csvn$TAG@$REALM')" | tr '\t' ' ')" "csvn$TAG@$REALM ssl"
 
 # ---- formula cells leave defused; an exported row imports back to the same administrator
-as alice
+login_as alice
 get /admins/export.csv > /dev/null
 cp "$T/body" "$T/export.csv"
 check "the formula name is exported behind a quote" grep -qF "\"$P8\",\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\"" "$T/export.csv"
@@ -229,7 +208,7 @@ sql "INSERT INTO admins (customer_id, principal, name, email, role, cert_types, 
 	((SELECT id FROM customers WHERE uri = '$CERTMINT_CUSTOMER'), '$OWNDEL', 'Own Deleted', 'o@demo.test', 'drao', 'ssl', UTC_TIMESTAMP())"
 expect_eq "another customer holds a live and a deleted principal, this one a deleted one" \
 	"$(sql "SELECT COUNT(*) FROM admins WHERE principal IN ('$XLIVE', '$XDEL', '$OWNDEL')")" 3
-as carol
+login_as carol
 body=$(get /admins/import)
 CSRF=$(csrf_of "$body")
 {
@@ -265,7 +244,7 @@ done
 post /admins/new "csrf=$FCSRF" "principal=$OWNDEL" "name=Probe" "email=p@demo.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
 expect_match "the add form still names this customer's deleted administrator" "$(error_after principal)" 'belongs to a deleted administrator'
 expect_eq "the form added nothing" "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.add'")" "$n_audit"
-as alice
+login_as alice
 
 # ---- more rows than one keyset chunk (1000), all of org B: whole chunks the policy hides still end right
 DEPT_B=$(sql "SELECT id FROM departments WHERE org_id = '${ORG_B:-0}' AND deleted_at IS NULL ORDER BY id LIMIT 1")
@@ -278,10 +257,10 @@ expect_eq "1050 bulk administrators of org B exist" "$(sql "SELECT COUNT(*) FROM
 get /admins/export.csv > /dev/null
 expect_eq "the MRAO's export holds all 1050" "$(grep -c "^\"bulk[0-9]*-$TAG@" "$T/body")" 1050
 expect_eq "each once, with org B's scope" "$(grep "^\"bulk[0-9]*-$TAG@" "$T/body" | grep -F "\"Other Organisation/$DEPT_B_NAME\"" | sort -u | wc -l)" 1050
-as dave
+login_as dave
 get /admins/export.csv > /dev/null
 expect_eq "RAO B's export holds all 1050" "$(grep -c "^\"bulk[0-9]*-$TAG@" "$T/body")" 1050
-as carol
+login_as carol
 get /admins/export.csv > /dev/null
 expect_eq "RAO A's export answers 200 past the hidden chunk" "$(status)" 200
 expect_eq "RAO A's export holds none of them" "$(grep -c "^\"bulk" "$T/body")" 0

@@ -4,11 +4,11 @@
 # CSV export with the rows (formula-safe), RAO B cannot see A's persons, hostile names stay inert; CSV import
 # with a per-row report (caches per organisation/department and duplicates per chunk answer as row by row).
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG KRB5_KDC_PROFILE
+. tests/harness/harness.sh
+harness_up || { fail "the page harness starts"; done_testing; exit 1; }
 
 T=$(mktemp -d /tmp/cm-75-persons.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; harness_down' EXIT
 URL=$CERTMINT_URL/admin
 TAG=$$$RANDOM
 

@@ -1,13 +1,14 @@
 #!/bin/bash
 # 45-authz-matrix.sh: every route of admin.fcgi (from `admin.fcgi --routes`) against every kind of
-# administrator, as tests/integration/authz-matrix.txt says; fails when a route has no matrix line.
+# administrator, as tests/pages/authz-matrix.txt says; fails when a route has no matrix line.
+# Runs through the page harness: admin.fcgi on its socket, the principal as REMOTE_USER.
 . tests/lib.sh
-. "$CERTMINT_STACK/stack.env"
-export KRB5_CONFIG
+. tests/harness/harness.sh
 
+harness_up || { fail "admin.fcgi serves its socket in the page harness"; done_testing; exit 1; }
 T=$(mktemp -d /tmp/cm-45-authz.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-MATRIX=tests/integration/authz-matrix.txt
+trap 'rm -rf "$T"; harness_down' EXIT
+MATRIX=tests/pages/authz-matrix.txt
 FCGI=$CERTMINT_BUILD/cgi/admin/admin.fcgi
 URL=$CERTMINT_URL
 WHO="mrao rao_a rao_b drao_a rao_ssl user"
