@@ -41,46 +41,6 @@ lib_libcmweb_a_SOURCES = \
 CM_WEB_LIBS = lib/libcmweb.a lib/libcmcore.a \
 	$(CLEARSILVER_LIBS) $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 
-check_PROGRAMS += tests/unit/test_conffile
-tests_unit_test_conffile_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
-TESTS += tests/unit/test_conffile
-
-# The byte buffer (lib/buf.c): its JSON string literals.
-check_PROGRAMS += tests/unit/test_buf
-tests_unit_test_buf_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
-TESTS += tests/unit/test_buf
-
-# Free text (lib/text.c): well-formed UTF-8 without control characters.
-check_PROGRAMS += tests/unit/test_text
-tests_unit_test_text_LDADD = lib/libcmcore.a
-TESTS += tests/unit/test_text
-
-# The certificate types and the one type-list parser (lib/cert_types.c).
-check_PROGRAMS += tests/unit/test_cert_types
-tests_unit_test_cert_types_LDADD = lib/libcmcore.a
-TESTS += tests/unit/test_cert_types
-
-# Row ids read from requests (lib/ids.c).
-check_PROGRAMS += tests/unit/test_ids
-tests_unit_test_ids_LDADD = lib/libcmcore.a
-TESTS += tests/unit/test_ids
-
-# The signer wire protocol (lib/signer_proto.c, lib/signer_msgs.c): codec,
-# per-operation field sets, reserved operations, I/O helpers.
-check_PROGRAMS += tests/unit/test_proto
-tests_unit_test_proto_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
-TESTS += tests/unit/test_proto
-
-# The certificate lifecycle's state machine (lib/cert_state.c): its 36 pairs.
-check_PROGRAMS += tests/unit/test_cert_state
-tests_unit_test_cert_state_LDADD = lib/libcmcore.a
-TESTS += tests/unit/test_cert_state
-
-# The approval rule (lib/approval.c) and the profile -> type mapping (lib/issuance.c).
-check_PROGRAMS += tests/unit/test_approval
-tests_unit_test_approval_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
-tests_unit_test_approval_LDADD = $(CM_WEB_LIBS)
-TESTS += tests/unit/test_approval
 EXTRA_DIST += tests/unit/tap.h
 
 # The certificate lifecycle (lib/cert_lifecycle.c): every transition against
@@ -92,9 +52,4 @@ tests_tools_cert_lifecycle_check_SOURCES = tests/tools/cert_lifecycle_check.c
 tests_tools_cert_lifecycle_check_LDADD = $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/86-cert-lifecycle.sh tests/static/certificates-writers.sh
 
-# The web layer (lib/web*.c): route matching, body rules, --routes, the dispatcher's order.
-check_PROGRAMS += tests/unit/test_route
-tests_unit_test_route_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
-tests_unit_test_route_LDADD = $(CM_WEB_LIBS)
-TESTS += tests/unit/test_route
 EXTRA_DIST += docs/hacking.md

@@ -29,14 +29,6 @@ tests_tools_signer_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_tools_signer_probe_SOURCES = tests/tools/signer_probe.c lib/signer_client.c
 tests_tools_signer_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 
-# Unit tests.
-check_PROGRAMS += tests/unit/test_profile tests/unit/test_signer_store
-tests_unit_test_profile_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
-tests_unit_test_profile_LDADD = $(CM_SIGNER_LIBS)
-tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
-tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
-TESTS += tests/unit/test_profile tests/unit/test_signer_store
-
 # Configuration shipped for the signer, next to conf/local.mk's examples in
 # $(pkgdatadir)/conf: operators copy them to $(pkgsysconfdir), so a reinstall
 # never overwrites edited profiles. (The unit file is listed by conf/local.mk.)

@@ -3,16 +3,6 @@ EXTRA_DIST += tests/lib.sh tests/deps.sh tests/run.sh tests/stack.sh
 EXTRA_DIST += tests/browser/run.sh tests/browser/helpers.mjs tests/browser/issue.test.mjs \
 	tests/browser/package.json tests/browser/package-lock.json
 
-# Unit tests of the web core (request, forms, multipart, responses).
-CM_WEBCORE_TEST_LIBS = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
-check_PROGRAMS += tests/unit/test_form tests/unit/test_multipart tests/unit/test_request \
-	tests/unit/test_response
-tests_unit_test_form_LDADD = $(CM_WEBCORE_TEST_LIBS)
-tests_unit_test_multipart_LDADD = $(CM_WEBCORE_TEST_LIBS)
-tests_unit_test_request_LDADD = $(CM_WEBCORE_TEST_LIBS)
-tests_unit_test_response_LDADD = $(CM_WEBCORE_TEST_LIBS)
-TESTS += tests/unit/test_form tests/unit/test_multipart tests/unit/test_request \
-	tests/unit/test_response
 EXTRA_DIST += tests/fuzz/run.sh
 EXTRA_DIST += tests/fuzz/fuzz_form.c tests/fuzz/fuzz_multipart.c tests/fuzz/fuzz_request.c \
 	tests/fuzz/corpus

@@ -6,14 +6,6 @@ tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
-# Unit tests for the pure parts of the data layer (no server needed).
-check_PROGRAMS += tests/unit/test_audit_hash tests/unit/test_db_helpers
-tests_unit_test_audit_hash_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
-tests_unit_test_audit_hash_LDADD = $(CM_WEB_LIBS)
-tests_unit_test_db_helpers_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
-tests_unit_test_db_helpers_LDADD = $(CM_WEB_LIBS)
-TESTS += tests/unit/test_audit_hash tests/unit/test_db_helpers
-
 # Black-box tests against a private stack (run by tests/run.sh).
 EXTRA_DIST += tests/integration/30-cli.sh tests/integration/35-db.sh
 EXTRA_DIST += tests/integration/84-expire.sh

@@ -24,3 +24,13 @@ else
 	fail "files named in no local.mk (make dist/install would leave them out)"
 	printf '#   %s\n' "${missing[@]}"
 fi
+
+# Unit tests are registered in one place.
+elsewhere=$(grep -lE 'tests/unit/test_|tests_unit_test_' Makefile.am ./*/local.mk ./*/*/local.mk 2>/dev/null |
+	grep -vx './tests/unit/local.mk')
+if [ -z "$elsewhere" ]; then
+	ok "every unit test is registered in tests/unit/local.mk only"
+else
+	fail "unit tests registered outside tests/unit/local.mk"
+	printf '#   %s\n' $elsewhere
+fi

@@ -55,7 +55,7 @@ lib_iflags() {
 
 # makefile_links DIR: "target (file): what" for every target declared
 # outside signer/ that links a signer/ library or compiles a signer/ source.
-# Signer unit tests declared in signer/local.mk link the signer by design.
+# Unit tests (all registered in tests/unit/local.mk) link the signer code they test.
 makefile_links() {
 	local root=$1
 	local files=("$root/Makefile.am")
@@ -94,7 +94,7 @@ makefile_links() {
 				if (name !~ /_(LDADD|LIBADD|SOURCES)$/) continue
 				target = name; sub(/_(LDADD|LIBADD|SOURCES)$/, "", target)
 				if (target ~ /^signer_/) continue
-				if (where[name] == "signer/local.mk" && target ~ /^tests_unit_/) continue
+				if (where[name] == "tests/unit/local.mk" && target ~ /^tests_unit_/) continue
 				val = expand(vars[name], 0)
 				n = split(val, w, /[[:space:]]+/)
 				for (i = 1; i <= n; i++) {
@@ -136,9 +136,11 @@ printf '#include "config.h"\n#include <stdio.h>\n#include "buf.h"\n#include "rou
 printf '#include "signer/ops.h"\n#include "ops.h"\n#include "../cgi/admin/page.h"\n#include "cli.h"\n' > "$tmp/lib/bad.c"
 printf 'lib_x_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/signer\n' > "$tmp/lib/local.mk"
 printf 'SIGLIBS = signer/libsigner.a \\\n\tlib/libcmcore.a\nsigner_s_LDADD = $(SIGLIBS)\n' > "$tmp/signer/local.mk"
-printf 'tests_unit_test_ops_LDADD = $(SIGLIBS)\n' >> "$tmp/signer/local.mk"
+mkdir -p "$tmp/tests/unit"
+printf 'tests_unit_test_ops_LDADD = signer/libsigner.a\n' > "$tmp/tests/unit/local.mk"
 printf 'tests_tools_probe_LDADD = signer/libproto.a\n' >> "$tmp/signer/local.mk"
 printf 'tools_certmint_LDADD = lib/libcmweb.a $(SIGLIBS)\ntools_t_SOURCES = tools/t.c signer/ops.c\n' > "$tmp/tools/local.mk"
+printf 'tests_unit_test_bad_LDADD = signer/libsigner.a\n' >> "$tmp/tools/local.mk"
 : > "$tmp/Makefile.am"
 got=$(lib_includes "$tmp")
 expect_eq "self-test: four bad includes found, good ones not" "$(printf '%s\n' "$got" | grep -c .)" 4
@@ -150,5 +152,7 @@ expect_match "self-test: a tool linking a signer library through a variable is c
 	'^tools_certmint \(tools/local.mk\): signer/libsigner.a$'
 expect_match "self-test: a test tool in signer/local.mk is caught" "$got" '^tests_tools_probe \(signer/local.mk\): signer/libproto.a$'
 expect_match "self-test: compiling a signer source elsewhere is caught" "$got" '^tools_t \(tools/local.mk\): signer/ops.c$'
-expect_eq "self-test: signer programs and signer unit tests are not flagged" "$(printf '%s\n' "$got" | grep -c .)" 3
+expect_match "self-test: a unit test registered outside tests/unit/local.mk is caught" "$got" \
+	'^tests_unit_test_bad \(tools/local.mk\): signer/libsigner.a$'
+expect_eq "self-test: signer programs and unit tests are not flagged" "$(printf '%s\n' "$got" | grep -c .)" 4
 done_testing

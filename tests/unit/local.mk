@@ -1,0 +1,119 @@
+# tests/unit/: every C unit test is registered here, one paragraph per test
+# (tests/run.sh runs them all under ASan/UBSan and again from the hardened
+# build). Link lists name the libraries of the area under test.
+
+# --- lib/ ---
+# The configuration file parser (lib/conffile.c).
+check_PROGRAMS += tests/unit/test_conffile
+tests_unit_test_conffile_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_conffile
+
+# The byte buffer (lib/buf.c): its JSON string literals.
+check_PROGRAMS += tests/unit/test_buf
+tests_unit_test_buf_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_buf
+
+# Free text (lib/text.c): well-formed UTF-8 without control characters.
+check_PROGRAMS += tests/unit/test_text
+tests_unit_test_text_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_text
+
+# The certificate types and the one type-list parser (lib/cert_types.c).
+check_PROGRAMS += tests/unit/test_cert_types
+tests_unit_test_cert_types_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_cert_types
+
+# Row ids read from requests (lib/ids.c).
+check_PROGRAMS += tests/unit/test_ids
+tests_unit_test_ids_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ids
+
+# The signer wire protocol (lib/signer_proto.c, lib/signer_msgs.c): codec,
+# per-operation field sets, reserved operations, I/O helpers.
+check_PROGRAMS += tests/unit/test_proto
+tests_unit_test_proto_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_proto
+
+# The certificate lifecycle's state machine (lib/cert_state.c): its 36 pairs.
+check_PROGRAMS += tests/unit/test_cert_state
+tests_unit_test_cert_state_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_cert_state
+
+# The approval rule (lib/approval.c) and the profile -> type mapping (lib/issuance.c).
+check_PROGRAMS += tests/unit/test_approval
+tests_unit_test_approval_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_approval_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_approval
+
+# The web layer (lib/web*.c): route matching, body rules, --routes, the dispatcher's order.
+check_PROGRAMS += tests/unit/test_route
+tests_unit_test_route_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_route_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_route
+
+# --- signer/ ---
+# Unit tests.
+check_PROGRAMS += tests/unit/test_profile tests/unit/test_signer_store
+tests_unit_test_profile_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_profile_LDADD = $(CM_SIGNER_LIBS)
+tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_profile tests/unit/test_signer_store
+
+# --- cgi/admin/ ---
+# The x509 helpers (lib/x509util.c) and template rendering (lib/render.c).
+check_PROGRAMS += tests/unit/test_x509util tests/unit/test_render
+tests_unit_test_x509util_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_x509util_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
+tests_unit_test_render_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_render_LDADD = lib/libcmweb.a lib/libcmcore.a $(CLEARSILVER_LIBS) $(OPENSSL_LIBS)
+TESTS += tests/unit/test_x509util tests/unit/test_render
+
+# The one access policy (role x object table) and the access-code rule.
+check_PROGRAMS += tests/unit/test_policy
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin -DSRCDIR='"$(abs_top_srcdir)"' $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c cgi/admin/policy.c cgi/admin/org_access_code.c
+tests_unit_test_policy_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_policy
+
+# The CSV cell escaper of the reports (cgi/admin/csv.c).
+check_PROGRAMS += tests/unit/test_csv
+tests_unit_test_csv_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
+tests_unit_test_csv_SOURCES = tests/unit/test_csv.c cgi/admin/csv.c cgi/admin/csv.h
+tests_unit_test_csv_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_csv
+
+# The CSV upload checks of the imports (header, structure, row cap).
+check_PROGRAMS += tests/unit/test_csv_file
+tests_unit_test_csv_file_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin
+tests_unit_test_csv_file_SOURCES = tests/unit/test_csv_file.c cgi/admin/csv.c cgi/admin/csv.h
+tests_unit_test_csv_file_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_csv_file
+
+# Active Directory servers (ADSERVERS): the LDAP URI / base DN checks (libldap's own parsers).
+check_PROGRAMS += tests/unit/test_ad_server_check
+tests_unit_test_ad_server_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi/admin $(LDAP_CFLAGS)
+tests_unit_test_ad_server_check_SOURCES = tests/unit/test_ad_server_check.c cgi/admin/ad_server_check.c cgi/admin/ad_server_check.h
+tests_unit_test_ad_server_check_LDADD = lib/libcmcore.a $(LDAP_LIBS)
+TESTS += tests/unit/test_ad_server_check
+
+# --- tools/ ---
+# Unit tests for the pure parts of the data layer (no server needed).
+check_PROGRAMS += tests/unit/test_audit_hash tests/unit/test_db_helpers
+tests_unit_test_audit_hash_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_audit_hash_LDADD = $(CM_WEB_LIBS)
+tests_unit_test_db_helpers_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_db_helpers_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_audit_hash tests/unit/test_db_helpers
+
+# --- the web core (tests/) ---
+CM_WEBCORE_TEST_LIBS = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
+# Unit tests of the web core (request, forms, multipart, responses).
+check_PROGRAMS += tests/unit/test_form tests/unit/test_multipart tests/unit/test_request \
+	tests/unit/test_response
+tests_unit_test_form_LDADD = $(CM_WEBCORE_TEST_LIBS)
+tests_unit_test_multipart_LDADD = $(CM_WEBCORE_TEST_LIBS)
+tests_unit_test_request_LDADD = $(CM_WEBCORE_TEST_LIBS)
+tests_unit_test_response_LDADD = $(CM_WEBCORE_TEST_LIBS)
+TESTS += tests/unit/test_form tests/unit/test_multipart tests/unit/test_request \
+	tests/unit/test_response
