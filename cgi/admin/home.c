@@ -1,4 +1,4 @@
-/* home.c: GET /admin/ — greeting and the customer's certificate counts by status (from cert_counts, kept by triggers). */
+/* home.c: GET /admin/ — greeting and the certificate counts by status that the administrator may see (from cert_counts, kept by triggers). */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,6 +6,7 @@
 
 #include "admin_ctx.h"
 #include "log.h"
+#include "policy.h"
 
 void
 admin_home(struct admin_ctx *c)
@@ -18,9 +19,14 @@ admin_home(struct admin_ctx *c)
 
 	for (size_t i = 0; statuses[i]; i++)
 		cm_render_setf(c->r, "0", "Counts.%s", statuses[i]);
+	/* The same scope as the certificate list and the dashboard: an RAO or
+	 * DRAO counts only what it may see. */
 	st = cm_db_prepare(c->db,
-	    "SELECT status, CAST(SUM(n) AS SIGNED) FROM cert_counts WHERE customer_id = ? GROUP BY status");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
+	    "SELECT c.status, CAST(SUM(c.n) AS SIGNED) FROM cert_counts c WHERE c.customer_id = ?"
+	    ADMIN_CERT_SCOPE_SQL
+	    " GROUP BY c.status");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, c->user.customer_id) < 0 ||
+	    admin_bind_cert_scope(st, 1, &c->user) < 0 || cm_stmt_execute(st) < 0) {
 		cm_err("home counts: %s", cm_db_error(c->db));
 		if (st)
 			cm_stmt_close(st);
@@ -42,5 +48,8 @@ admin_home(struct admin_ctx *c)
 	}
 	cm_stmt_close(st);
 	cm_render_set_int(c->r, "Counts.total", total);
+	cm_render_set(c->r, "Counts.scope", admin_sees_whole_customer(&c->user) ?
+	    "All certificates of the customer" :
+	    "The certificates of your organisations or departments and certificate types");
 	admin_page(c, "Home", "admin/home.cs");
 }

@@ -3,13 +3,14 @@
 <p>You are logged in as <strong><?cs var:User.principal ?></strong>, <?cs var:User.role ?> of <?cs var:Customer.name ?>.</p>
 <section class="counts">
   <h2>Certificates</h2>
-  <table class="counts">
+  <p class="scope"><?cs var:Counts.scope ?>.</p>
+  <table class="counts" id="home-counts">
     <tr><th>Issued</th><td><?cs var:Counts.issued ?></td></tr>
     <tr><th>Requested</th><td><?cs var:Counts.requested ?></td></tr>
     <tr><th>Revoked</th><td><?cs var:Counts.revoked ?></td></tr>
     <tr><th>Expired</th><td><?cs var:Counts.expired ?></td></tr>
     <tr><th>Declined</th><td><?cs var:Counts.declined ?></td></tr>
-    <tr class="total"><th>All</th><td><?cs var:Counts.total ?></td></tr>
+    <tr class="total"><th>All</th><td class="total"><?cs var:Counts.total ?></td></tr>
   </table>
 </section>
 <ul class="actions">

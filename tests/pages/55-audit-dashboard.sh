@@ -150,6 +150,21 @@ check "the dashboard links the CSV" grep -q 'href="/admin/reports/certificates.c
 req_as mrao / > /dev/null
 check "the home page links the dashboard" grep -q 'href="/admin/dashboard"' "$T/body"
 
+# The home page counts what its reader may see, as the dashboard does.
+home_total() { tr -d '\n' < "$T/body" | grep -o '<td class="total">[0-9]*' | grep -o '[0-9]*$'; }
+check "some certificates lie outside the RAO's organisation (the test can tell scopes apart)" \
+	test "$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND NOT (org_id <=> $ORGA)")" -gt 0
+expect_eq "the MRAO's home page counts every certificate of the customer" "$(home_total)" \
+	"$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST")"
+check "and says so" grep -qF 'All certificates of the customer.' "$T/body"
+req_as rao / > /dev/null
+expect_eq "an RAO's home page counts only its organisation's certificates" "$(home_total)" \
+	"$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND org_id = $ORGA")"
+check "and says so" grep -qF 'The certificates of your organisations or departments and certificate types.' "$T/body"
+req_as raossl / > /dev/null
+expect_eq "an SSL-only RAO's home page counts only its organisation's SSL certificates" "$(home_total)" \
+	"$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND org_id = $ORGA AND cert_type = 'ssl'")"
+
 req_as rao /dashboard > /dev/null
 expect_eq "an RAO's dashboard counts its organisation's certificates" "$(cell count-all total)" \
 	"$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND org_id = $ORGA")"
