@@ -101,6 +101,10 @@ expect_match "TLS certificate is for servers (EKU)" "$(openssl x509 -in "$TMP/le
 code=$(curl -s -D "$TMP/h401" -o /dev/null -w '%{http_code}' "$CERTMINT_URL/admin/")
 expect_eq "/admin/ without a ticket is 401" "$code" "401"
 expect_match "401 offers Negotiate" "$(cat "$TMP/h401")" '^WWW-Authenticate: Negotiate'
+curl -s -o "$TMP/b401" "$CERTMINT_URL/admin/"
+check "the plain-http 401 page links the https login" grep -qF "<a href='$CERTMINT_HTTPS_URL/admin/'>" "$TMP/b401"
+check "and explains why" grep -qF 'Your browser did not offer a Kerberos ticket.' "$TMP/b401"
+check_not "it is not Apache's bare 401 page" grep -qF 'This server could not verify that you' "$TMP/b401"
 check_not "plain http does not offer Basic" grep -qi '^WWW-Authenticate: Basic' "$TMP/h401"
 code=$(curl -s -u "$CERTMINT_ADMIN_PRINCIPAL:$CERTMINT_ADMIN_PASSWORD" -o /dev/null -w '%{http_code}' "$CERTMINT_URL/admin/")
 expect_eq "plain http refuses Basic credentials" "$code" "401"
@@ -116,6 +120,8 @@ expect_eq "bob (not an administrator) is authenticated but refused: 403" "$code"
 code=$(curl -s -D "$TMP/h401s" --cacert "$CERTMINT_CA_PEM" -o /dev/null -w '%{http_code}' "$CERTMINT_HTTPS_URL/admin/")
 expect_eq "https /admin/ without credentials is 401" "$code" "401"
 expect_match "https offers Basic (Kerberos password)" "$(cat "$TMP/h401s")" '^WWW-Authenticate: Basic'
+curl -s --cacert "$CERTMINT_CA_PEM" -o "$TMP/b401s" "$CERTMINT_HTTPS_URL/admin/"
+check "the https 401 page says how to log in" grep -qF 'the user name without the realm, and its password' "$TMP/b401s"
 code=$(KRB5CCNAME=FILE:$TMP/none curl -s --cacert "$CERTMINT_CA_PEM" -u "$CERTMINT_ADMIN_PRINCIPAL:$CERTMINT_ADMIN_PASSWORD" \
 	-o /dev/null -w '%{http_code}' "$CERTMINT_HTTPS_URL/admin/")
 expect_eq "https Basic with alice's Kerberos password reaches the home page" "$code" "200"
