@@ -24,6 +24,7 @@ static const struct cm_conf_field sconf_fields[] = {
 	{ "signer", "journal", CM_CONF_STR, offsetof(struct cm_sconf, journal), 0, 0 },
 	{ "signer", "profiles_file", CM_CONF_STR, offsetof(struct cm_sconf, profiles_file), 0, 0 },
 	{ "signer", "max_connections", CM_CONF_INT, offsetof(struct cm_sconf, max_connections), 1, 4096 },
+	{ "signer", "max_connections_per_uid", CM_CONF_INT, offsetof(struct cm_sconf, max_connections_per_uid), 1, 4096 },
 	{ "signer", "read_timeout_ms", CM_CONF_INT, offsetof(struct cm_sconf, read_timeout_ms), 100, 3600000 },
 	{ "signer", "log_level", CM_CONF_STR, offsetof(struct cm_sconf, log_level), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 }
@@ -183,7 +184,8 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->max_connections = 64;
-	c->read_timeout_ms = 30000;
+	c->max_connections_per_uid = 16;
+	c->read_timeout_ms = 5000;
 	if (cm_conf_parse_file(path, sconf_cb, c, err, errlen) < 0)
 		return -1;
 	if (set_default(&c->socket_mode_str, "0660") < 0 ||

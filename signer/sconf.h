@@ -30,7 +30,9 @@ struct cm_sconf {
 	char *journal;
 	char *profiles_file;
 	long max_connections;      /* default 64 */
-	long read_timeout_ms;      /* idle limit per connection, default 30000 */
+	long max_connections_per_uid; /* default 16: one peer uid cannot take every slot */
+	long read_timeout_ms;      /* idle limit per connection, default 5000: below the
+	                              clients' 10 s, so an idle peer frees its slot first */
 	char *log_level;
 	/* derived */
 	unsigned socket_mode;

@@ -47,10 +47,12 @@ static struct cm_journal journal;
 static struct cm_signer_ctx ctx;
 static sem_t cpu_slots;
 
-/* Connection table: how many threads run and which fds to shut on SIGTERM. */
+/* Connection table: how many threads run, which fds to shut on SIGTERM,
+ * and each slot's peer uid (for the per-uid cap). */
 static pthread_mutex_t conns_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conns_cv = PTHREAD_COND_INITIALIZER;
 static int *conn_fds;
+static uid_t *conn_uids;
 static size_t nconns;
 static int stopping;
 
@@ -119,6 +121,18 @@ conn_thread(void *arg)
 	pthread_mutex_unlock(&conns_mu);
 	free(c);
 	return NULL;
+}
+
+/* Open connections of uid; conns_mu held. */
+static long
+conns_of_uid(uid_t uid)
+{
+	long n = 0;
+
+	for (long i = 0; i < conf.max_connections; i++)
+		if (conn_fds[i] != -1 && conn_uids[i] == uid)
+			n++;
+	return n;
 }
 
 /* Binds the socket with the configured mode and group: fd, or -1 (logged). */
@@ -293,7 +307,8 @@ main(int argc, char **argv)
 	if (sem_init(&cpu_slots, 0, (unsigned)(ncpu < 1 ? 1 : ncpu > 256 ? 256 : ncpu)) == 0)
 		ctx.cpu_slots = &cpu_slots;
 	conn_fds = malloc(sizeof(int) * (size_t)conf.max_connections);
-	if (conn_fds == NULL)
+	conn_uids = calloc((size_t)conf.max_connections, sizeof(uid_t));
+	if (conn_fds == NULL || conn_uids == NULL)
 		goto out;
 	for (long i = 0; i < conf.max_connections; i++)
 		conn_fds[i] = -1;
@@ -343,9 +358,20 @@ main(int argc, char **argv)
 		}
 		c->fd = cfd;
 		pthread_mutex_lock(&conns_mu);
+		/* One peer uid (a busy or hostile program) may not hold every slot
+		 * and starve the others: past its cap it is closed at once. */
+		if (conns_of_uid(c->uid) >= conf.max_connections_per_uid) {
+			pthread_mutex_unlock(&conns_mu);
+			cm_warn("uid %u pid %d: already %ld connections from this uid (max_connections_per_uid); closing",
+			    (unsigned)c->uid, (int)c->pid, conf.max_connections_per_uid);
+			free(c);
+			close(cfd);
+			continue;
+		}
 		for (c->slot = 0; conn_fds[c->slot] != -1; c->slot++)
 			;
 		conn_fds[c->slot] = cfd;
+		conn_uids[c->slot] = c->uid;
 		nconns++;
 		pthread_mutex_unlock(&conns_mu);
 		pthread_t t;
@@ -395,6 +421,7 @@ out:
 		cm_ca_free(&ca);
 	cm_vault_close(&vault);
 	free(conn_fds);
+	free(conn_uids);
 	cm_sconf_free(&conf);
 	cm_info("stopped");
 	return status;

@@ -141,6 +141,35 @@ if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1; then
 				"uid $(id -u nobody) pid [0-9]+: no operation allowed for this uid; closing"
 		fi
 	fi
+	# 64 idle connections from one uid once filled every slot and held them
+	# for 30 s: other programs' requests waited, and a web issuance failed.
+	# Now one uid holds at most max_connections_per_uid (16) and an idle
+	# connection is dropped after read_timeout_ms (5 s).
+	hold=()
+	for i in $(seq 1 64); do
+		asweb "$PROBE" -s "$SOCK" idle > "$T/idle.$i" 2>&1 &
+		hold+=($!)
+	done
+	sleep 1
+	start=$(date +%s%N)
+	out=$(probe -t 3000 chain)
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	expect_match "another uid is served at once while one uid opens 64 idle connections" "$out" 'BEGIN CERTIFICATE'
+	check "... within a second (took $ms ms)" test "$ms" -lt 1000
+	out=$(asweb "$PROBE" -s "$SOCK" -t 3000 chain 2>&1)
+	expect_match "the crowding uid itself is refused past its cap, not kept waiting" "$out" \
+		'^(DROPPED|ERROR: signer: .*(Broken pipe|Connection reset|closed the connection))'
+	if [ -r "$CERTMINT_STACK/logs/signerd.log" ]; then
+		expect_match "signerd logs the refused connection" "$(cat "$CERTMINT_STACK/logs/signerd.log")" \
+			"uid $(id -u www-data) pid [0-9]+: already 16 connections from this uid \\(max_connections_per_uid\\); closing"
+	fi
+	sleep 6
+	expect_eq "idle connections are dropped after read_timeout_ms" \
+		"$(cat "$T"/idle.* | grep -c '^DROPPED$')" 64
+	kill "${hold[@]}" 2>/dev/null
+	wait "${hold[@]}" 2>/dev/null
+	out=$(asweb "$PROBE" -s "$SOCK" chain 2>&1)
+	expect_match "the uid is served again once its connections are gone" "$out" 'BEGIN CERTIFICATE'
 	if [ -n "${CERTMINT_VAULT:-}" ]; then
 		check_not "www-data cannot list the vault" asweb ls "$CERTMINT_VAULT"
 		check_not "www-data cannot read the vault key file" asweb cat "$(sed -n 's/^vault_key_file *= *//p' "$CERTMINT_SIGNER_CONF")"
