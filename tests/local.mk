@@ -25,3 +25,4 @@ EXTRA_DIST += tests/static/layering.sh
 noinst_PROGRAMS += tests/tools/fcgi-call
 tests_tools_fcgi_call_SOURCES = tests/tools/fcgi_call.c
 EXTRA_DIST += tests/harness/harness.sh tests/pages/05-example.sh
+EXTRA_DIST += tests/integration/44-slow-post.sh
