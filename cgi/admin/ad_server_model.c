@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "text.h"
 #include "domain_model.h"
+#include "edit_commit.h"
 #include "log.h"
 #include "policy.h"
 
@@ -21,14 +22,9 @@ int
 ad_server_may_manage(struct admin_ctx *c)
 {
 	struct admin_object o = { .customer_id = c->user.customer_id };
-	int r = admin_may(c, ACTION_MANAGE_AD_SERVERS, &o);
 
-	if (r == 1)
-		return 1;
-	admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-	    r < 0 ? "Your access could not be checked; this has been logged." :
+	return edit_allowed(c, admin_may(c, ACTION_MANAGE_AD_SERVERS, &o),
 	    "Only a master administrator (MRAO) manages Active Directory servers.");
-	return 0;
 }
 
 /* The form field, "" when absent; what was typed goes back under Form.<field> (bounded). */
@@ -148,13 +144,6 @@ ad_server_json(const struct ad_server_row *s, struct cm_buf *b)
 	    cm_buf_printf(b, ",\"starttls\":%s}", s->starttls ? "true" : "false") < 0)
 		return -1;
 	return 0;
-}
-
-/* 0 or -1. */
-int
-ad_server_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
-{
-	return admin_audit_object(c, "ad_server", action, id, before, after);
 }
 
 /* The count (up to MAX_BOUND + 1), or -1; see ad_server_model.h. names gets
