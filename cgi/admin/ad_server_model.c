@@ -16,6 +16,12 @@
 /* The delete refusal prints the names with %.700s: the list stops short of that. */
 #define NAMES_SHOWN 690
 #define MAX_CHOICES 500
+/* The statements below read with and without a lock (the lock is added at the end). */
+#define SERVER_ROW_SQL "SELECT id, name, domain, ldap_uris, base_dn, starttls, CAST(updated_at AS CHAR) FROM ad_servers" \
+	" WHERE id = ? AND customer_id = ? AND deleted_at IS NULL"
+#define BOUND_ORGS_SQL "SELECT id, name FROM organizations WHERE ad_server_id = ? AND customer_id = ? AND deleted_at IS NULL" \
+	" ORDER BY name, id LIMIT 101"
+#define SERVER_LIVE_SQL "SELECT 1 FROM ad_servers WHERE id = ? AND customer_id = ? AND deleted_at IS NULL"
 
 /* 1 allowed, 0 answered; see ad_server_model.h. */
 int
@@ -90,11 +96,7 @@ ad_server_from_form(struct admin_ctx *c, struct ad_server_row *s)
 int
 ad_server_load(struct admin_ctx *c, int64_t id, int lock, struct ad_server_row *s)
 {
-	struct cm_stmt *st = cm_db_prepare(c->db, lock ?
-	    "SELECT id, name, domain, ldap_uris, base_dn, starttls, CAST(updated_at AS CHAR) FROM ad_servers"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL FOR UPDATE" :
-	    "SELECT id, name, domain, ldap_uris, base_dn, starttls, CAST(updated_at AS CHAR) FROM ad_servers"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	struct cm_stmt *st = cm_db_prepare(c->db, lock ? SERVER_ROW_SQL " FOR UPDATE" : SERVER_ROW_SQL);
 	int r = -1;
 
 	memset(s, 0, sizeof(*s));
@@ -152,11 +154,7 @@ ad_server_json(const struct ad_server_row *s, struct cm_buf *b)
 long
 ad_server_bound_orgs(struct admin_ctx *c, int64_t id, int lock, struct cm_buf *names)
 {
-	struct cm_stmt *st = cm_db_prepare(c->db, lock ?
-	    "SELECT id, name FROM organizations WHERE ad_server_id = ? AND customer_id = ? AND deleted_at IS NULL"
-	    " ORDER BY name, id LIMIT 101 LOCK IN SHARE MODE" :
-	    "SELECT id, name FROM organizations WHERE ad_server_id = ? AND customer_id = ? AND deleted_at IS NULL"
-	    " ORDER BY name, id LIMIT 101");
+	struct cm_stmt *st = cm_db_prepare(c->db, lock ? BOUND_ORGS_SQL " LOCK IN SHARE MODE" : BOUND_ORGS_SQL);
 	char oid[32];
 	long n = 0;
 	int f, cut = 0;
@@ -225,9 +223,7 @@ ad_server_usable(struct admin_ctx *c, int64_t id, int lock)
 
 	if (id <= 0)
 		return 0;
-	st = cm_db_prepare(c->db, lock ?
-	    "SELECT 1 FROM ad_servers WHERE id = ? AND customer_id = ? AND deleted_at IS NULL LOCK IN SHARE MODE" :
-	    "SELECT 1 FROM ad_servers WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	st = cm_db_prepare(c->db, lock ? SERVER_LIVE_SQL " LOCK IN SHARE MODE" : SERVER_LIVE_SQL);
 	if (st && cm_stmt_bind_i64(st, 0, id) == 0 && cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
 	    cm_stmt_execute(st) == 0)
 		r = cm_stmt_fetch(st);
