@@ -6,11 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -18,6 +15,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "migrate.h"
+#include "x509util.h"
 
 #define CHAIN_MAX (1024 * 1024)
 
@@ -35,90 +33,36 @@ static const char chain_usage[] =
     "\n"
     "Prints the signer's CA chain, issuing CA first, as PEM.\n";
 
-/* "YYYY-MM-DD HH:MM:SS" (UTC). 0 or -1. */
-static int
-asn1_time_str(const ASN1_TIME *t, char *out, size_t n)
-{
-	struct tm tm;
-	if (ASN1_TIME_to_tm(t, &tm) != 1)
-		return -1;
-	return strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm) ? 0 : -1;
-}
-
-/* RFC 2253 form of a name; NULL on failure; free() it. */
-static char *
-name_str(const X509_NAME *nm)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p = NULL, *s = NULL;
-	long n;
-	if (b == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253) >= 0) {
-		n = BIO_get_mem_data(b, &p);
-		if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL) {
-			memcpy(s, p, (size_t)n);
-			s[n] = '\0';
-		}
-	}
-	BIO_free(b);
-	return s;
-}
-
 /* Stores one CA certificate unless present. 1 stored, 0 present, -1 error. */
 static int
 store_one(struct cm_db *db, X509 *x)
 {
 	struct cm_stmt *st = NULL;
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	char *subject = NULL, *issuer = NULL, *serial = NULL, *pem = NULL;
-	char fp[2 * EVP_MAX_MD_SIZE + 1], nb[32], na[32];
-	BIGNUM *bn = NULL;
-	BIO *b = NULL;
-	int derlen, rc = -1;
-	long pemlen;
-	char *pemp = NULL;
-	int root = X509_check_issued(x, x) == X509_V_OK;
+	struct cm_cert_info info;
+	struct cm_buf der, pem;
+	int root = X509_check_issued(x, x) == X509_V_OK, rc = -1;
 
-	derlen = i2d_X509(x, &der);
-	subject = name_str(X509_get_subject_name(x));
-	issuer = name_str(X509_get_issuer_name(x));
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	serial = bn ? BN_bn2hex(bn) : NULL;
-	b = BIO_new(BIO_s_mem());
-	if (derlen <= 0 || !subject || !issuer || !serial || !b ||
-	    PEM_write_bio_X509(b, x) != 1 ||
-	    X509_digest(x, EVP_sha256(), md, &mdlen) != 1 ||
-	    asn1_time_str(X509_get0_notBefore(x), nb, sizeof(nb)) < 0 ||
-	    asn1_time_str(X509_get0_notAfter(x), na, sizeof(na)) < 0) {
+	cm_buf_init(&der, CHAIN_MAX);
+	cm_buf_init(&pem, CHAIN_MAX);
+	/* The same description (names, serial, fingerprint, dates) the pages and issuance store. */
+	if (cm_cert_describe(x, &info) < 0 || !info.not_before_str[0] || !info.not_after_str[0] ||
+	    cm_cert_der(x, &der) < 0 || cm_cert_pem(x, &pem) < 0) {
 		cli_error("cannot read a certificate of the CA chain");
 		goto out;
 	}
-	pemlen = BIO_get_mem_data(b, &pemp);
-	pem = malloc((size_t)pemlen + 1);
-	if (pem == NULL)
-		goto out;
-	memcpy(pem, pemp, (size_t)pemlen);
-	pem[pemlen] = '\0';
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(fp + 2 * i, 3, "%02x", md[i]);
-	for (char *p = serial; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-
 	st = cm_db_prepare(db,
 	    "INSERT IGNORE INTO ca_certs (kind, subject, issuer, serial_hex, sha256,"
 	    " not_before, not_after, der, pem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (st == NULL ||
 	    cm_stmt_bind_str(st, 0, root ? "root" : "issuing") < 0 ||
-	    cm_stmt_bind_str(st, 1, subject) < 0 ||
-	    cm_stmt_bind_str(st, 2, issuer) < 0 ||
-	    cm_stmt_bind_str(st, 3, serial) < 0 ||
-	    cm_stmt_bind_str(st, 4, fp) < 0 ||
-	    cm_stmt_bind_str(st, 5, nb) < 0 ||
-	    cm_stmt_bind_str(st, 6, na) < 0 ||
-	    cm_stmt_bind_blob(st, 7, der, (size_t)derlen) < 0 ||
-	    cm_stmt_bind_str(st, 8, pem) < 0 ||
+	    cm_stmt_bind_str(st, 1, info.subject) < 0 ||
+	    cm_stmt_bind_str(st, 2, info.issuer) < 0 ||
+	    cm_stmt_bind_str(st, 3, info.serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 4, info.sha256_hex) < 0 ||
+	    cm_stmt_bind_str(st, 5, info.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 6, info.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 7, der.data, der.len) < 0 ||
+	    cm_stmt_bind_str(st, 8, pem.data) < 0 ||
 	    cm_stmt_execute(st) < 0) {
 		cli_error("database: %s", cm_db_error(db));
 		goto out;
@@ -126,13 +70,9 @@ store_one(struct cm_db *db, X509 *x)
 	rc = cm_stmt_affected(st) > 0 ? 1 : 0;
 out:
 	cm_stmt_close(st);
-	OPENSSL_free(der);
-	OPENSSL_free(serial);
-	BN_free(bn);
-	BIO_free(b);
-	free(subject);
-	free(issuer);
-	free(pem);
+	cm_cert_info_free(&info);
+	cm_buf_free(&der);
+	cm_buf_free(&pem);
 	return rc;
 }
 
@@ -174,15 +114,17 @@ cli_chain_summary(const char *pem, size_t len, char *subject, size_t slen,
 {
 	BIO *b = (pem && len && len <= CHAIN_MAX) ? BIO_new_mem_buf(pem, (int)len) : NULL;
 	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	char *s = NULL;
+	struct cm_cert_info info;
 	int rc = -1;
-	if (x == NULL || (s = name_str(X509_get_subject_name(x))) == NULL ||
-	    asn1_time_str(X509_get0_notAfter(x), not_after, nlen) < 0)
+
+	memset(&info, 0, sizeof(info));
+	if (x == NULL || cm_cert_describe(x, &info) < 0 || !info.not_after_str[0])
 		goto out;
-	snprintf(subject, slen, "%s", s);
+	snprintf(subject, slen, "%s", info.subject);
+	snprintf(not_after, nlen, "%s", info.not_after_str);
 	rc = 0;
 out:
-	free(s);
+	cm_cert_info_free(&info);
 	X509_free(x);
 	BIO_free(b);
 	return rc;

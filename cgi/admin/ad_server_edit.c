@@ -19,7 +19,7 @@ stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
 }
 
 static const struct edit_object ad_server_object = {
-	"ad_server", "AD server", "/admin/ad-servers/", stored_json
+	"ad_server", "AD server", "/admin/ad-servers/", "/admin/ad-servers", stored_json
 };
 
 /* Renders the form page (s->id 0: a new server) with status; Form.* and Errors.* may be set already. */
@@ -232,16 +232,13 @@ admin_ad_server_delete(struct admin_ctx *c)
 	st = cm_db_prepare(c->db,
 	    "UPDATE ad_servers SET deleted_at = UTC_TIMESTAMP() WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 || cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
-	    cm_stmt_execute(st) < 0 ||
-	    ad_server_audit(c, "ad_server.delete", c->id, before.data, NULL) < 0 || cm_db_commit(c->db) < 0)
+	    cm_stmt_execute(st) < 0)
 		goto rollback;
-	cm_resp_redirect(c->resp, "/admin/ad-servers");
-	goto out;
+	if (edit_commit_delete(c, &ad_server_object, "ad_server.delete", c->id, before.data, NULL) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("delete AD server %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The AD server could not be deleted; this has been logged.");
+	edit_fail(c, &ad_server_object, "delete", c->id, "deleted");
 out:
 	if (st)
 		cm_stmt_close(st);

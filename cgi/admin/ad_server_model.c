@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "text.h"
 #include "domain_model.h"
+#include "edit_commit.h"
 #include "log.h"
 #include "policy.h"
 
@@ -15,20 +16,21 @@
 /* The delete refusal prints the names with %.700s: the list stops short of that. */
 #define NAMES_SHOWN 690
 #define MAX_CHOICES 500
+/* The statements below read with and without a lock (the lock is added at the end). */
+#define SERVER_ROW_SQL "SELECT id, name, domain, ldap_uris, base_dn, starttls, CAST(updated_at AS CHAR) FROM ad_servers" \
+	" WHERE id = ? AND customer_id = ? AND deleted_at IS NULL"
+#define BOUND_ORGS_SQL "SELECT id, name FROM organizations WHERE ad_server_id = ? AND customer_id = ? AND deleted_at IS NULL" \
+	" ORDER BY name, id LIMIT 101"
+#define SERVER_LIVE_SQL "SELECT 1 FROM ad_servers WHERE id = ? AND customer_id = ? AND deleted_at IS NULL"
 
 /* 1 allowed, 0 answered; see ad_server_model.h. */
 int
 ad_server_may_manage(struct admin_ctx *c)
 {
 	struct admin_object o = { .customer_id = c->user.customer_id };
-	int r = admin_may(c, ACTION_MANAGE_AD_SERVERS, &o);
 
-	if (r == 1)
-		return 1;
-	admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-	    r < 0 ? "Your access could not be checked; this has been logged." :
+	return edit_allowed(c, admin_may(c, ACTION_MANAGE_AD_SERVERS, &o),
 	    "Only a master administrator (MRAO) manages Active Directory servers.");
-	return 0;
 }
 
 /* The form field, "" when absent; what was typed goes back under Form.<field> (bounded). */
@@ -94,11 +96,7 @@ ad_server_from_form(struct admin_ctx *c, struct ad_server_row *s)
 int
 ad_server_load(struct admin_ctx *c, int64_t id, int lock, struct ad_server_row *s)
 {
-	struct cm_stmt *st = cm_db_prepare(c->db, lock ?
-	    "SELECT id, name, domain, ldap_uris, base_dn, starttls, CAST(updated_at AS CHAR) FROM ad_servers"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL FOR UPDATE" :
-	    "SELECT id, name, domain, ldap_uris, base_dn, starttls, CAST(updated_at AS CHAR) FROM ad_servers"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	struct cm_stmt *st = cm_db_prepare(c->db, lock ? SERVER_ROW_SQL " FOR UPDATE" : SERVER_ROW_SQL);
 	int r = -1;
 
 	memset(s, 0, sizeof(*s));
@@ -150,24 +148,13 @@ ad_server_json(const struct ad_server_row *s, struct cm_buf *b)
 	return 0;
 }
 
-/* 0 or -1. */
-int
-ad_server_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
-{
-	return admin_audit_object(c, "ad_server", action, id, before, after);
-}
-
 /* The count (up to MAX_BOUND + 1), or -1; see ad_server_model.h. names gets
  * the names that fit in NAMES_SHOWN bytes (the first always), then ", ...";
  * the count goes on regardless (100 names of 255 bytes would not fit). */
 long
 ad_server_bound_orgs(struct admin_ctx *c, int64_t id, int lock, struct cm_buf *names)
 {
-	struct cm_stmt *st = cm_db_prepare(c->db, lock ?
-	    "SELECT id, name FROM organizations WHERE ad_server_id = ? AND customer_id = ? AND deleted_at IS NULL"
-	    " ORDER BY name, id LIMIT 101 LOCK IN SHARE MODE" :
-	    "SELECT id, name FROM organizations WHERE ad_server_id = ? AND customer_id = ? AND deleted_at IS NULL"
-	    " ORDER BY name, id LIMIT 101");
+	struct cm_stmt *st = cm_db_prepare(c->db, lock ? BOUND_ORGS_SQL " LOCK IN SHARE MODE" : BOUND_ORGS_SQL);
 	char oid[32];
 	long n = 0;
 	int f, cut = 0;
@@ -236,9 +223,7 @@ ad_server_usable(struct admin_ctx *c, int64_t id, int lock)
 
 	if (id <= 0)
 		return 0;
-	st = cm_db_prepare(c->db, lock ?
-	    "SELECT 1 FROM ad_servers WHERE id = ? AND customer_id = ? AND deleted_at IS NULL LOCK IN SHARE MODE" :
-	    "SELECT 1 FROM ad_servers WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	st = cm_db_prepare(c->db, lock ? SERVER_LIVE_SQL " LOCK IN SHARE MODE" : SERVER_LIVE_SQL);
 	if (st && cm_stmt_bind_i64(st, 0, id) == 0 && cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
 	    cm_stmt_execute(st) == 0)
 		r = cm_stmt_fetch(st);

@@ -37,10 +37,6 @@ int ad_server_name_taken(struct admin_ctx *c, const char *name, int64_t self_id)
 /* The audit JSON of s; 0 or -1. */
 int ad_server_json(const struct ad_server_row *s, struct cm_buf *b);
 
-/* Writes the audit row of action on server id in the caller's transaction; 0 or -1. */
-int ad_server_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before,
-    const char *after);
-
 /* The live organisations bound to server id, as Orgs.N.{id,name} (at most
  * 100, then Bound.more) and, when names is not NULL, the first names joined
  * by ", " there (cut after about 690 bytes, then ", ..."); with lock, a

@@ -6,7 +6,21 @@
 #include <string.h>
 
 #include "admins_model.h"
+#include "edit_commit.h"
 #include "log.h"
+
+/* edit_commit's JSON of administrator id as stored; 0 or -1. */
+static int
+stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
+{
+	struct admins_row row;
+
+	return admins_row_load(c, id, 0, &row) == 1 ? admins_row_json(&row, b) : -1;
+}
+
+static const struct edit_object admin_object = {
+	"admin", "administrator", "/admin/admins/", "/admin/admins", stored_json
+};
 
 /* Renders the form page: row NULL for a new administrator. */
 static void
@@ -77,8 +91,7 @@ admin_admins_create(struct admin_ctx *c)
 	case ADMINS_ADD_DBERR:
 		break;
 	}
-	cm_err("add administrator: %s", cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The administrator could not be saved; this has been logged.");
+	edit_fail(c, &admin_object, "add", 0, "saved");
 }
 
 /* Loads administrator c->id and what the caller may do with it; 1 ready,
@@ -111,6 +124,41 @@ load(struct admin_ctx *c, struct admins_row *row, int *can_edit, int *can_delete
 	return 1;
 }
 
+/*
+ * Begins the transaction and reads administrator row->id again, locked,
+ * into cur. A change that takes the MRAO role from cur (new_role other
+ * than "mrao", or NULL: a deletion) is refused while cur is the customer's
+ * last enabled MRAO: 409 with msg under Errors.<field> on the page of row
+ * and f. 1 go on (transaction open); 0 answered (rolled back); -1 database
+ * error (the caller calls edit_fail).
+ */
+static int
+lock_for_change(struct admin_ctx *c, const struct admins_row *row, const struct admins_form *f, int e,
+    int d, const char *new_role, const char *field, const char *msg, struct admins_row *cur)
+{
+	long mraos;
+	int r;
+
+	if (cm_db_begin(c->db) < 0 || (r = admins_row_load(c, row->id, 1, cur)) < 0)
+		return -1;
+	if (r == 0) {
+		cm_db_rollback(c->db);
+		admin_error(c, 404, "Not found", "The administrator was deleted meanwhile.");
+		return 0;
+	}
+	if (strcmp(cur->role, "mrao") == 0 && cur->enabled && (new_role == NULL || strcmp(new_role, "mrao") != 0)) {
+		if ((mraos = admins_mrao_count(c)) < 0)
+			return -1;
+		if (mraos <= 1) {
+			cm_db_rollback(c->db);
+			cm_render_setf(c->r, msg, "Errors.%s", field);
+			show(c, row, f, 409, e, d);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 void
 admin_admins_view(struct admin_ctx *c)
 {
@@ -131,13 +179,10 @@ admin_admins_save(struct admin_ctx *c)
 	struct admins_form f;
 	struct admin_target t;
 	struct cm_stmt *st = NULL;
-	struct cm_buf before, after;
-	char loc[64];
+	struct cm_buf before;
 	int e, d, r;
-	long mraos;
 
 	cm_buf_init(&before, 16384);
-	cm_buf_init(&after, 16384);
 	if (!load(c, &row, &e, &d))
 		goto out;
 	if (!e) {
@@ -162,26 +207,11 @@ admin_admins_save(struct admin_ctx *c)
 		show(c, &row, &f, 403, e, d);
 		goto out;
 	}
-	if (cm_db_begin(c->db) < 0)
+	if ((r = lock_for_change(c, &row, &f, e, d, f.role, "role",
+	    "This is the last MRAO of the customer: add another MRAO before changing this one's role.", &cur)) < 0)
 		goto dberr;
-	if ((r = admins_row_load(c, row.id, 1, &cur)) < 0)
-		goto rollback;
-	if (r == 0) {
-		cm_db_rollback(c->db);
-		admin_error(c, 404, "Not found", "The administrator was deleted meanwhile.");
+	if (r == 0)
 		goto out;
-	}
-	if (strcmp(cur.role, "mrao") == 0 && strcmp(f.role, "mrao") != 0) {
-		if ((mraos = admins_mrao_count(c)) < 0)
-			goto rollback;
-		if (mraos <= 1 && cur.enabled) {
-			cm_db_rollback(c->db);
-			cm_render_set(c->r, "Errors.role",
-			    "This is the last MRAO of the customer: add another MRAO before changing this one's role.");
-			show(c, &row, &f, 409, e, d);
-			goto out;
-		}
-	}
 	st = cm_db_prepare(c->db,
 	    "UPDATE admins SET name = ?, email = ?, role = ?, cert_types = ? WHERE id = ? AND deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_str(st, 0, f.name) < 0 || cm_stmt_bind_str(st, 1, f.email) < 0 ||
@@ -189,22 +219,16 @@ admin_admins_save(struct admin_ctx *c)
 	    cm_stmt_bind_i64(st, 4, cur.id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
 	if (cm_admin_scopes_replace(c->db, cur.id, &f.sc, f.sc.org_id > 0 ? 1 : 0) < 0 || admins_row_json(&cur, &before) < 0 ||
-	    admins_form_json(&f, cur.customer_id, cur.principal, cur.enabled, &after) < 0 ||
-	    admins_audit(c, "admin.update", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+	    edit_commit(c, &admin_object, "admin.update", cur.id, before.data) < 0)
 		goto rollback;
-	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64, cur.id);
-	cm_resp_redirect(c->resp, loc);
 	goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("update administrator %" PRId64 ": %s", c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The administrator could not be saved; this has been logged.");
+	edit_fail(c, &admin_object, "update", c->id, "saved");
 out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
-	cm_buf_free(&after);
 }
 
 void
@@ -216,7 +240,6 @@ admin_admins_delete(struct admin_ctx *c)
 	struct cm_buf before, after;
 	const char *confirm = cm_req_form(c->req, "confirm");
 	int e, d, r;
-	long mraos;
 
 	cm_buf_init(&before, 16384);
 	cm_buf_init(&after, 16384);
@@ -237,26 +260,11 @@ admin_admins_delete(struct admin_ctx *c)
 		show(c, &row, &f, 400, e, d);
 		goto out;
 	}
-	if (cm_db_begin(c->db) < 0)
+	if ((r = lock_for_change(c, &row, &f, e, d, NULL, "delete",
+	    "This is the last MRAO of the customer and cannot be deleted.", &cur)) < 0)
 		goto dberr;
-	if ((r = admins_row_load(c, row.id, 1, &cur)) < 0)
-		goto rollback;
-	if (r == 0) {
-		cm_db_rollback(c->db);
-		admin_error(c, 404, "Not found", "The administrator was deleted meanwhile.");
+	if (r == 0)
 		goto out;
-	}
-	if (strcmp(cur.role, "mrao") == 0 && cur.enabled) {
-		if ((mraos = admins_mrao_count(c)) < 0)
-			goto rollback;
-		if (mraos <= 1) {
-			cm_db_rollback(c->db);
-			cm_render_set(c->r, "Errors.delete",
-			    "This is the last MRAO of the customer and cannot be deleted.");
-			show(c, &row, &f, 409, e, d);
-			goto out;
-		}
-	}
 	st = cm_db_prepare(c->db,
 	    "UPDATE admins SET enabled = 0, deleted_at = UTC_TIMESTAMP() WHERE id = ? AND deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, cur.id) < 0 || cm_stmt_execute(st) < 0)
@@ -264,17 +272,15 @@ admin_admins_delete(struct admin_ctx *c)
 	if (admins_row_json(&cur, &before) < 0)
 		goto rollback;
 	cur.enabled = 0;
+	/* The row is soft deleted: its after-image is the row disabled, not a read-back. */
 	if (admins_row_json(&cur, &after) < 0 ||
-	    admins_audit(c, "admin.delete", cur.id, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
+	    edit_commit_delete(c, &admin_object, "admin.delete", cur.id, before.data, after.data) < 0)
 		goto rollback;
 	cm_info("admin %s deleted %s", c->user.principal, cur.principal);
-	cm_resp_redirect(c->resp, "/admin/admins");
 	goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("delete administrator %" PRId64 ": %s", c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The administrator could not be deleted; this has been logged.");
+	edit_fail(c, &admin_object, "delete", c->id, "deleted");
 out:
 	if (st)
 		cm_stmt_close(st);

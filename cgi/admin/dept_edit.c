@@ -107,7 +107,7 @@ admin_dept_create(struct admin_ctx *c)
 	struct org_rights r;
 	struct settings_write w = {
 		prepare_dept_insert,
-		c->id, { 0, 0 }, 0, "department.create", "/admin/departments/"
+		c->id, { 0, 0 }, 0, "department.create", &dept_object
 	};
 
 	memset(&f, 0, sizeof(f));
@@ -168,7 +168,7 @@ admin_dept_save(struct admin_ctx *c)
 	struct org_rights r;
 	struct settings_write w = {
 		prepare_dept_update,
-		0, { c->id, 0 }, 1, "department.update", "/admin/departments/"
+		0, { c->id, 0 }, 1, "department.update", &dept_object
 	};
 
 	memset(&before, 0, sizeof(before));

@@ -19,7 +19,7 @@ stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
 }
 
 static const struct edit_object domain_object = {
-	"domain", "domain", "/admin/domains/", stored_json
+	"domain", "domain", "/admin/domains/", "/admin/domains", stored_json
 };
 
 /* Answers 403 (or 500) unless the policy allows a on the customer's domains; 1 allowed, 0 answered. */
@@ -27,15 +27,10 @@ static int
 customer_may(struct admin_ctx *c, enum admin_action a, const char *what)
 {
 	struct admin_object o = { .customer_id = c->user.customer_id };
-	int r = admin_may(c, a, &o);
 	char msg[256];
 
-	if (r == 1)
-		return 1;
 	snprintf(msg, sizeof(msg), "Only a master administrator (MRAO) %s.", what);
-	admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-	    r < 0 ? "Your access could not be checked; this has been logged." : msg);
-	return 0;
+	return edit_allowed(c, admin_may(c, a, &o), msg);
 }
 
 void
@@ -205,16 +200,13 @@ admin_domain_delete(struct admin_ctx *c)
 	st = cm_db_prepare(c->db,
 	    "UPDATE domains SET deleted_at = UTC_TIMESTAMP() WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
-	    domain_audit(c, "domain.delete", c->id, before.data, NULL) < 0 || cm_db_commit(c->db) < 0)
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	cm_resp_redirect(c->resp, "/admin/domains");
-	goto out;
+	if (edit_commit_delete(c, &domain_object, "domain.delete", c->id, before.data, NULL) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("delete domain %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The domain could not be deleted; this has been logged.");
+	edit_fail(c, &domain_object, "delete", c->id, "deleted");
 out:
 	if (st)
 		cm_stmt_close(st);

@@ -12,6 +12,10 @@
 
 #define MAX_DELEGATIONS 500
 #define MAX_TARGETS 1000
+/* One of the customer's live domains by id; domain_load adds the lock. */
+#define DOMAIN_ROW_SQL "SELECT id, customer_id, name, validation_state, validation_method," \
+	" CAST(validated_at AS CHAR), CAST(created_at AS CHAR) FROM domains" \
+	" WHERE id = ? AND customer_id = ? AND deleted_at IS NULL"
 
 /* NULL when label (n bytes, lower case) is a valid LDH label, else why not. */
 static const char *
@@ -102,13 +106,7 @@ domain_load(struct admin_ctx *c, int64_t id, int lock, struct domain_row *d)
 	int f;
 
 	memset(d, 0, sizeof(*d));
-	st = cm_db_prepare(c->db, lock ?
-	    "SELECT id, customer_id, name, validation_state, validation_method,"
-	    " CAST(validated_at AS CHAR), CAST(created_at AS CHAR) FROM domains"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL FOR UPDATE" :
-	    "SELECT id, customer_id, name, validation_state, validation_method,"
-	    " CAST(validated_at AS CHAR), CAST(created_at AS CHAR) FROM domains"
-	    " WHERE id = ? AND customer_id = ? AND deleted_at IS NULL");
+	st = cm_db_prepare(c->db, lock ? DOMAIN_ROW_SQL " FOR UPDATE" : DOMAIN_ROW_SQL);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 ||
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
 	    (f = cm_stmt_fetch(st)) < 0) {

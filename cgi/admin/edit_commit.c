@@ -6,6 +6,17 @@
 #include "edit_commit.h"
 #include "log.h"
 
+/* 1 allowed, 0 answered (see edit_commit.h). */
+int
+edit_allowed(struct admin_ctx *c, int r, const char *why)
+{
+	if (r == 1)
+		return 1;
+	admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
+	    r < 0 ? "Your access could not be checked; this has been logged." : why);
+	return 0;
+}
+
 /* 0 answered, -1 not (see edit_commit.h). */
 int
 edit_commit(struct admin_ctx *c, const struct edit_object *o, const char *action, int64_t id,
@@ -27,6 +38,17 @@ edit_commit(struct admin_ctx *c, const struct edit_object *o, const char *action
 out:
 	cm_buf_free(&after);
 	return rc;
+}
+
+/* 0 answered, -1 not (see edit_commit.h). */
+int
+edit_commit_delete(struct admin_ctx *c, const struct edit_object *o, const char *action, int64_t id,
+    const char *before, const char *after)
+{
+	if (admin_audit_object(c, o->type, action, id, before, after) < 0 || cm_db_commit(c->db) < 0)
+		return -1;
+	cm_resp_redirect(c->resp, o->list);
+	return 0;
 }
 
 /* No return value. */

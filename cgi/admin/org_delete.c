@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
 #include "org_model.h"
 #include "policy.h"
 
@@ -29,11 +28,13 @@ admin_org_delete(struct admin_ctx *c)
 	struct admin_object o = { c->user.customer_id, c->id, 0, NULL };
 	struct org_fields f;
 	struct cm_stmt *st = NULL;
+	struct cm_buf before;
 	char msg[512];
 	long long n;
 	int found, r;
 
 	memset(&f, 0, sizeof(f));
+	cm_buf_init(&before, 65536);
 	found = org_fields_load(c, KIND_ORG, c->id, &f);
 	r = found == 1 && f.customer_id == c->user.customer_id ? admin_may(c, ACTION_VIEW, &o) : 0;
 	if (found < 0 || r < 0)
@@ -48,7 +49,7 @@ admin_org_delete(struct admin_ctx *c)
 		admin_error(c, 403, "Not allowed", "Only a master administrator (MRAO) deletes organisations.");
 		goto out;
 	}
-	if (cm_db_begin(c->db) < 0)
+	if (org_fields_json(&f, &before) < 0 || cm_db_begin(c->db) < 0)
 		goto dberr;
 	/* Counted inside the transaction, with the row locked, so no issuance slips in between. */
 	st = cm_db_prepare(c->db, "SELECT id FROM organizations WHERE id = ? FOR UPDATE");
@@ -72,17 +73,14 @@ admin_org_delete(struct admin_ctx *c)
 	    "UPDATE organizations SET deleted_at = UTC_TIMESTAMP() WHERE id = ? AND deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	if (org_audit(c, "organization.delete", c->id, &f, NULL) < 0 || cm_db_commit(c->db) < 0)
-		goto rollback;
-	cm_resp_redirect(c->resp, "/admin/organizations");
-	goto out;
+	if (edit_commit_delete(c, &org_object, "organization.delete", c->id, before.data, NULL) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("delete organisation %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The organisation could not be deleted; this has been logged.");
+	edit_fail(c, &org_object, "delete", c->id, "deleted");
 out:
 	if (st)
 		cm_stmt_close(st);
 	org_fields_free(&f);
+	cm_buf_free(&before);
 }

@@ -68,14 +68,9 @@ admin_org_new_form(struct admin_ctx *c)
 {
 	struct admin_object o = { c->user.customer_id, 0, 0, NULL };
 	struct org_fields f;
-	int r = admin_may(c, ACTION_CREATE, &o);
 
-	if (r != 1) {
-		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-		    r < 0 ? "Your access could not be checked; this has been logged." :
-		    "Only a master administrator (MRAO) creates organisations.");
+	if (!edit_allowed(c, admin_may(c, ACTION_CREATE, &o), "Only a master administrator (MRAO) creates organisations."))
 		return;
-	}
 	if (org_fields_defaults(&f, KIND_ORG) < 0) {
 		admin_error(c, 500, "Internal error", "Out of memory.");
 		org_fields_free(&f);
@@ -105,16 +100,11 @@ admin_org_create(struct admin_ctx *c)
 	struct org_fields f;
 	struct settings_write w = {
 		prepare_org_insert,
-		c->user.customer_id, { 0, 0 }, 0, "organization.create", "/admin/organizations/"
+		c->user.customer_id, { 0, 0 }, 0, "organization.create", &org_object
 	};
-	int r = admin_may(c, ACTION_CREATE, &o);
 
-	if (r != 1) {
-		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-		    r < 0 ? "Your access could not be checked; this has been logged." :
-		    "Only a master administrator (MRAO) creates organisations.");
+	if (!edit_allowed(c, admin_may(c, ACTION_CREATE, &o), "Only a master administrator (MRAO) creates organisations."))
 		return;
-	}
 	if (org_fields_defaults(&f, KIND_ORG) < 0)
 		admin_error(c, 500, "Internal error", "Out of memory.");
 	else
@@ -175,7 +165,7 @@ admin_org_save(struct admin_ctx *c)
 	struct org_rights r;
 	struct settings_write w = {
 		prepare_org_update,
-		0, { c->id, c->user.customer_id }, 2, "organization.update", "/admin/organizations/"
+		0, { c->id, c->user.customer_id }, 2, "organization.update", &org_object
 	};
 
 	memset(&before, 0, sizeof(before));

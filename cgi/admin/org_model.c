@@ -433,3 +433,38 @@ org_rights_get(struct admin_ctx *c, const struct admin_object *o, struct org_rig
 	r->bind_ad = o->dept_id == 0 && may(c, ACTION_BIND_AD_SERVER, o, NULL, &err);
 	return err ? -1 : 0;
 }
+
+/* edit_commit's JSON of row id of kind as stored; 0 or -1. */
+static int
+stored_json(struct admin_ctx *c, enum org_kind kind, int64_t id, struct cm_buf *b)
+{
+	struct org_fields f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = org_fields_load(c, kind, id, &f) == 1 ? org_fields_json(&f, b) : -1;
+	org_fields_free(&f);
+	return rc;
+}
+
+/* 0 or -1 (stored_json). */
+static int
+org_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
+{
+	return stored_json(c, KIND_ORG, id, b);
+}
+
+/* 0 or -1 (stored_json). */
+static int
+dept_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
+{
+	return stored_json(c, KIND_DEPT, id, b);
+}
+
+const struct edit_object org_object = {
+	"organization", "organisation", "/admin/organizations/", "/admin/organizations", org_json
+};
+
+const struct edit_object dept_object = {
+	"department", "department", "/admin/departments/", NULL, dept_json
+};

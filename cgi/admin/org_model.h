@@ -6,6 +6,7 @@
 
 #include "admin_ctx.h"
 #include "buf.h"
+#include "edit_commit.h"
 
 enum org_kind { KIND_ORG, KIND_DEPT };
 
@@ -69,10 +70,9 @@ int org_fields_json(const struct org_fields *f, struct cm_buf *b);
  * starting at idx; returns the next index, or -1. */
 int org_fields_bind(const struct org_fields *f, struct cm_stmt *st, unsigned idx);
 
-/* Writes the audit row (before/after JSON) for organisation or department id
- * in the caller's transaction; 0 or -1. (settings_form.c) */
-int org_audit(struct admin_ctx *c, const char *action, int64_t id, const struct org_fields *before,
-    const struct org_fields *after);
+/* The organisation and the department for edit_commit/edit_fail: their
+ * audit type, noun, pages, and the JSON of a row as stored. */
+extern const struct edit_object org_object, dept_object;
 
 /*
  * Self-enrollment access codes: at least 12 characters, letters and digits,

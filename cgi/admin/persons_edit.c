@@ -19,7 +19,7 @@ stored_json(struct admin_ctx *c, int64_t id, struct cm_buf *b)
 }
 
 static const struct edit_object person_object = {
-	"person", "person", "/admin/persons/", stored_json
+	"person", "person", "/admin/persons/", "/admin/persons", stored_json
 };
 
 /* Puts what was typed back into the form (bounded), the units and field error. */
@@ -63,14 +63,8 @@ read_form(struct admin_ctx *c, struct person_in *p)
 static int
 may_create(struct admin_ctx *c)
 {
-	int r = person_may_create(c);
-
-	if (r == 1)
-		return 1;
-	admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-	    r < 0 ? "Your access could not be checked; this has been logged." :
+	return edit_allowed(c, person_may_create(c),
 	    "Your administrator role does not cover client certificates, so you cannot add persons.");
-	return 0;
 }
 
 void
@@ -105,16 +99,13 @@ admin_persons_create(struct admin_ctx *c)
 		show_form(c, 400, &p, field, why);
 		return;
 	}
-	if (person_insert(c, &p, email, &id) < 0 || cm_db_commit(c->db) < 0) {
-		cm_db_rollback(c->db);
+	if (person_insert(c, &p, email, &id) < 0 || cm_db_commit(c->db) < 0)
 		goto dberr;
-	}
 	snprintf(loc, sizeof(loc), "/admin/persons/%lld", (long long)id);
 	cm_resp_redirect(c->resp, loc);
 	return;
 dberr:
-	cm_err("create person: %s", cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The person could not be saved; this has been logged.");
+	edit_fail(c, &person_object, "create", 0, "saved");
 }
 
 void
@@ -149,17 +140,14 @@ admin_persons_save(struct admin_ctx *c)
 	struct cm_buf before;
 	const char *why, *field;
 	char email[PERSON_EMAIL_MAX + 1];
-	int dberr, r;
+	int dberr;
 
 	cm_buf_init(&before, 4096);
 	if (!person_load_visible(c, &row))
 		goto out;
-	if ((r = person_may_manage(c, row.org_id, row.dept_id)) != 1) {
-		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-		    r < 0 ? "Your access could not be checked; this has been logged." :
-		    "You may look at this person but not change it.");
+	if (!edit_allowed(c, person_may_manage(c, row.org_id, row.dept_id),
+	    "You may look at this person but not change it."))
 		goto out;
-	}
 	read_form(c, &p);
 	cm_render_set_int(c->r, "Person.id", (long)row.id);
 	cm_render_set(c->r, "Can.edit", "1");
@@ -204,17 +192,13 @@ admin_persons_delete(struct admin_ctx *c)
 	struct cm_stmt *st = NULL;
 	struct cm_buf before;
 	long long refs;
-	int r;
 
 	cm_buf_init(&before, 4096);
 	if (!person_load_visible(c, &row))
 		goto out;
-	if ((r = person_may_manage(c, row.org_id, row.dept_id)) != 1) {
-		admin_error(c, r < 0 ? 500 : 403, r < 0 ? "Internal error" : "Not allowed",
-		    r < 0 ? "Your access could not be checked; this has been logged." :
-		    "You may look at this person but not delete it.");
+	if (!edit_allowed(c, person_may_manage(c, row.org_id, row.dept_id),
+	    "You may look at this person but not delete it."))
 		goto out;
-	}
 	if (cm_req_form(c->req, "confirm") == NULL || strcmp(cm_req_form(c->req, "confirm"), "yes") != 0) {
 		admin_error(c, 400, "Not confirmed", "Use the Delete button on the person's page to delete it.");
 		goto out;
@@ -234,17 +218,14 @@ admin_persons_delete(struct admin_ctx *c)
 	    "UPDATE persons SET deleted_at = UTC_TIMESTAMP() WHERE id = ? AND customer_id = ?" :
 	    "DELETE FROM persons WHERE id = ? AND customer_id = ?");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
-	    person_audit(c, refs > 0 ? "person.delete.soft" : "person.delete", c->id, before.data, NULL) < 0 ||
-	    cm_db_commit(c->db) < 0)
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0)
 		goto rollback;
-	cm_resp_redirect(c->resp, "/admin/persons");
-	goto out;
+	if (edit_commit_delete(c, &person_object, refs > 0 ? "person.delete.soft" : "person.delete", c->id,
+	    before.data, NULL) == 0)
+		goto out;
 rollback:
-	cm_db_rollback(c->db);
 dberr:
-	cm_err("delete person %lld: %s", (long long)c->id, cm_db_error(c->db));
-	admin_error(c, 500, "Internal error", "The person could not be deleted; this has been logged.");
+	edit_fail(c, &person_object, "delete", c->id, "deleted");
 out:
 	if (st)
 		cm_stmt_close(st);

@@ -21,14 +21,14 @@ struct settings_write {
 	int64_t post[2];          /* bound after the fields (an UPDATE's WHERE) */
 	size_t npost;
 	const char *action;       /* audit action, "organization.update", ... */
-	const char *page;         /* the object's page without its id, "/admin/organizations/" */
+	const struct edit_object *obj;  /* org_object or dept_object */
 };
 
 /*
  * Overwrites f with what the form sent (only what r allows), checks it
  * (on errors, show answers 400 with the messages and what was typed), then
  * runs w->prepare's statement and writes the audit row (before: NULL for a creation) in
- * one transaction, and redirects to w->page + the row's id. id is the row
+ * one transaction, and redirects to the object's page (edit_commit). id is the row
  * an UPDATE changes, 0 for an INSERT. Every outcome answers the request.
  */
 void settings_form_submit(struct admin_ctx *c, int64_t id, const struct org_fields *before,
