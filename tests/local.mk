@@ -26,3 +26,4 @@ noinst_PROGRAMS += tests/tools/fcgi-call
 tests_tools_fcgi_call_SOURCES = tests/tools/fcgi_call.c
 EXTRA_DIST += tests/harness/harness.sh tests/pages/05-example.sh
 EXTRA_DIST += tests/integration/44-slow-post.sh
+EXTRA_DIST += tests/integration/99-stack-restart.sh

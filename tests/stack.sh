@@ -77,6 +77,13 @@ record_pid() {
 start() {
 	local name=$1 log=$2 pid
 	shift 2
+	# "up" on a stack of which some services still run starts only the
+	# others (clear_dead has stopped what was left of the dead ones).
+	if pid_alive "$name"; then
+		say "$name already runs (pid $(cut -d' ' -f1 "$DIR/pids/$name.pid")); kept"
+		return 0
+	fi
+	STARTED="$STARTED $name"
 	setsid "$@" < /dev/null >> "$log" 2>&1 &
 	pid=$!
 	sleep 0.05
@@ -165,8 +172,15 @@ setup_dirs() {
 	chmod 700 "$DIR/apache/rcache"
 	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/vault" "$DIR/journal"
 	chmod 700 "$DIR/vault" "$DIR/journal"
-	# Sockets of a previous run would make the readiness checks pass early.
-	rm -f "$DIR"/run/*.sock "$DIR"/apache/run/*
+	# Sockets of a previous run would make the readiness checks pass early;
+	# those of services that still run (and are kept) stay.
+	local name sock
+	for name in mariadb signerd admin; do
+		sock=$DIR/run/$name.sock
+		[ "$name" = signerd ] && sock=$DIR/run/signer.sock
+		pid_alive "$name" || rm -f "$sock"
+	done
+	pid_alive apache || rm -f "$DIR"/apache/run/*
 	: > "$DIR/apache/htdocs/index.html"
 }
 
@@ -183,9 +197,18 @@ pick_ports() {
 	local HTTP_PORT="" HTTPS_PORT="" KDC_PORT=""
 	# shellcheck disable=SC1091
 	[ -f "$DIR/ports" ] && . "$DIR/ports"
-	HTTP=$(pick_port "$HTTP_PORT") || exit 1
-	HTTPS=$(pick_port "$HTTPS_PORT") || exit 1
-	KDC=$(pick_port "$KDC_PORT") || exit 1
+	# A service that still runs keeps its ports (they are busy: its own).
+	if pid_alive apache && [ -n "$HTTP_PORT" ] && [ -n "$HTTPS_PORT" ]; then
+		HTTP=$HTTP_PORT HTTPS=$HTTPS_PORT
+	else
+		HTTP=$(pick_port "$HTTP_PORT") || exit 1
+		HTTPS=$(pick_port "$HTTPS_PORT") || exit 1
+	fi
+	if pid_alive kdc && [ -n "$KDC_PORT" ]; then
+		KDC=$KDC_PORT
+	else
+		KDC=$(pick_port "$KDC_PORT") || exit 1
+	fi
 	printf 'HTTP_PORT=%s\nHTTPS_PORT=%s\nKDC_PORT=%s\n' "$HTTP" "$HTTPS" "$KDC" > "$DIR/ports"
 }
 
@@ -504,11 +527,23 @@ write_env() {
 	mv "$f" "$DIR/stack.env"
 }
 
+# clear_dead: for every service that no longer runs, stops what is left of
+# it (orphaned workers still holding its ports and sockets), before ports
+# are picked and anything starts.
+clear_dead() {
+	local name
+	for name in $SERVICES; do
+		[ -f "$DIR/pids/$name.pid" ] && ! pid_alive "$name" && stop "$name" > /dev/null
+	done
+	return 0
+}
+
+STARTED=""
 up_failed() {
-	local rc=$?
+	local rc=$? name
 	[ "$rc" -eq 0 ] && return
-	say "up failed; stopping what it started"
-	cmd_down "$DIR" > /dev/null 2>&1
+	say "up failed; stopping what it started:${STARTED:- nothing}"
+	for name in $STARTED; do stop "$name" > /dev/null 2>&1; done
 	exit "$rc"
 }
 
@@ -528,10 +563,10 @@ cmd_up() {
 		need_bin "$BUILD/$b"
 	done
 	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
-	for name in $SERVICES; do
-		pid_alive "$name" && die "a stack already runs in $DIR ($name); run: $0 down $DIR"
-	done
-	rm -f "$DIR/stack.env" "$DIR"/pids/*.pid
+	# Services that still run are kept (start() skips them): "up" brings
+	# back just what is down.
+	rm -f "$DIR/stack.env"
+	clear_dead
 	# Any failure from here on stops what this run started.
 	trap up_failed EXIT
 	trap 'exit 130' INT TERM HUP
@@ -575,10 +610,8 @@ cmd_up_pages() {
 		need_bin "$BUILD/$b"
 	done
 	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
-	for name in $SERVICES; do
-		pid_alive "$name" && die "a stack already runs in $DIR ($name); run: $0 down $DIR"
-	done
-	rm -f "$DIR/stack.env" "$DIR"/pids/*.pid
+	rm -f "$DIR/stack.env"
+	clear_dead
 	trap up_failed EXIT
 	trap 'exit 130' INT TERM HUP
 	ensure_users
@@ -651,10 +684,20 @@ cmd_status() {
 	local name rc=0
 	DIR=$(cd "$1" && pwd) || die "no stack in $1"
 	for name in $SERVICES; do
+		local pid="" st="" left=""
+		[ -f "$DIR/pids/$name.pid" ] && read -r pid st < "$DIR/pids/$name.pid"
 		if pid_alive "$name"; then
-			echo "$name: running (pid $(cut -d' ' -f1 "$DIR/pids/$name.pid"))"
+			echo "$name: running (pid $pid)"
 		else
-			echo "$name: stopped"; rc=1
+			# A dead leader whose workers live on (Apache's children after
+			# the parent was killed) still holds ports: say so.
+			[ -n "$pid" ] && left=$(group_live "$pid" | tr '\n' ' ')
+			if [ -n "$left" ]; then
+				echo "$name: stopped, but orphaned processes remain (${left% }); run: $0 down $DIR, or $0 up $DIR"
+			else
+				echo "$name: stopped"
+			fi
+			rc=1
 		fi
 	done
 	return $rc
