@@ -30,7 +30,7 @@ check "the form offers department Engineering of org A" grep -qF "value=\"$ORG_A
 check "the form offers org B to the MRAO" grep -qF "value=\"$ORG_B\"" "$T/body"
 
 HOSTILE='<script>alert("p")</script>'
-post /persons/new "csrf=$CSRF" "email=not an email" "first_name=$HOSTILE" "last_name=L" "unit=$ORG_A-$DEPT_A" > /dev/null
+post /persons/new "csrf=$CSRF" "email=not an email" "first_name=$HOSTILE" "last_name=L" "unit=$ORG_A/$DEPT_A" > /dev/null
 expect_eq "a bad e-mail is refused (400)" "$(status)" 400
 expect_match "the e-mail error is next to the e-mail field" "$(error_after email)" 'name@domain'
 check "the typed e-mail is shown again" grep -qF 'value="not an email"' "$T/body"
@@ -62,7 +62,7 @@ expect_eq "a POST without the CSRF token is refused (403)" "$(status)" 403
 expect_eq "nothing was added by refused forms" "$(sql "SELECT COUNT(*) FROM persons WHERE email LIKE 'p$TAG@%'")" 0
 
 post /persons/new "csrf=$CSRF" "email=P$TAG@Mail.Demo.Test" "first_name=Pat $HOSTILE" "last_name==1+2" \
-	"principal_name=p$TAG@CERTMINT.TEST" "unit=$ORG_A-$DEPT_A" > /dev/null
+	"principal_name=p$TAG@CERTMINT.TEST" "unit=$ORG_A/$DEPT_A" > /dev/null
 expect_eq "the MRAO adds a person in a sub-domain of demo.test (303)" "$(status)" 303
 PID=$(sql "SELECT id FROM persons WHERE email = 'P$TAG@mail.demo.test' AND deleted_at IS NULL")
 expect_match "the row exists with the domain lower-cased" "${PID:-}" '^[0-9]+$'
