@@ -26,7 +26,7 @@ body=$(get /persons/new)
 expect_eq "MRAO opens the new-person form" "$(status)" 200
 CSRF=$(csrf_of "$body")
 expect_match "the form carries a CSRF token" "$CSRF" '^[0-9a-f]{64}$'
-check "the form offers department Engineering of org A" grep -qF "value=\"$ORG_A-$DEPT_A\"" "$T/body"
+check "the form offers department Engineering of org A" grep -qF "value=\"$ORG_A/$DEPT_A\"" "$T/body"
 check "the form offers org B to the MRAO" grep -qF "value=\"$ORG_B\"" "$T/body"
 
 HOSTILE='<script>alert("p")</script>'
@@ -36,7 +36,7 @@ expect_match "the e-mail error is next to the e-mail field" "$(error_after email
 check "the typed e-mail is shown again" grep -qF 'value="not an email"' "$T/body"
 check "the hostile first name is shown escaped" grep -qF '&lt;script&gt;alert(' "$T/body"
 check_not "the hostile first name is not live markup" grep -qF '<script>alert(' "$T/body"
-check "the chosen department stays selected" grep -qF "value=\"$ORG_A-$DEPT_A\" selected" "$T/body"
+check "the chosen department stays selected" grep -qF "value=\"$ORG_A/$DEPT_A\" selected" "$T/body"
 post /persons/new "csrf=$CSRF" "email=p$TAG@example.org" "unit=$ORG_A" > /dev/null
 expect_eq "an e-mail outside the delegated domains is refused (400)" "$(status)" 400
 expect_match "the domain error says why" "$(error_after email)" 'not a validated domain delegated'
