@@ -1,14 +1,12 @@
 /* admins_model.c: administrator rows, the administrator form's fields and checks, the one create path, audit JSON. */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admins.h"
 #include "admins_model.h"
-#include "ids.h"
 #include "log.h"
 #include "text.h"
 
@@ -196,10 +194,7 @@ admins_form_from_row(struct admins_form *f, const struct admins_row *row)
 	snprintf(f->role, sizeof(f->role), "%s", row->role);
 	if (row->nscopes > 0) {
 		f->sc = row->scopes[0];
-		if (f->sc.dept_id)
-			snprintf(f->scope, sizeof(f->scope), "d%" PRId64, f->sc.dept_id);
-		else
-			snprintf(f->scope, sizeof(f->scope), "o%" PRId64, f->sc.org_id);
+		cm_unit_format(f->scope, sizeof(f->scope), f->sc.org_id, f->sc.dept_id);
 	}
 	(void)admins_form_types(f, row->types);
 }
@@ -291,32 +286,15 @@ admins_form_errors_join(const struct admins_form *f, char *buf, size_t len)
 static int
 resolve_scope(struct admin_ctx *c, struct admins_form *f)
 {
-	struct cm_stmt *st;
-	int64_t id = f->scope[0] ? cm_id_parse(f->scope + 1) : 0;
+	int64_t org, dept;
 	int r;
 
-	if (id <= 0 || (f->scope[0] != 'o' && f->scope[0] != 'd'))
+	if (cm_unit_parse(f->scope, &org, &dept) < 0)
 		return 0;
-	if (f->scope[0] == 'o')
-		st = cm_db_prepare(c->db,
-		    "SELECT o.id, 0 FROM organizations o WHERE o.id = ? AND o.customer_id = ?"
-		    " AND o.deleted_at IS NULL");
-	else
-		st = cm_db_prepare(c->db,
-		    "SELECT d.org_id, d.id FROM departments d JOIN organizations o ON o.id = d.org_id"
-		    " WHERE d.id = ? AND o.customer_id = ? AND d.deleted_at IS NULL AND o.deleted_at IS NULL");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0) {
-		if (st)
-			cm_stmt_close(st);
-		return -1;
+	if ((r = cm_unit_exists(c->db, c->user.customer_id, org, dept)) == 1) {
+		f->sc.org_id = org;
+		f->sc.dept_id = dept;
 	}
-	r = cm_stmt_fetch(st);
-	if (r == 1) {
-		f->sc.org_id = cm_stmt_i64(st, 0);
-		f->sc.dept_id = cm_stmt_i64(st, 1);
-	}
-	cm_stmt_close(st);
 	return r;
 }
 
@@ -412,7 +390,7 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 	}
 	while (n + 2 <= MAX_SCOPE_CHOICES && (r = cm_stmt_fetch(st)) == 1) {
 		struct admin_object o;
-		char val[32];
+		char val[CM_UNIT_MAX];
 		const char *on = cm_stmt_str(st, 1, NULL), *dn = cm_stmt_str(st, 3, NULL);
 
 		memset(&o, 0, sizeof(o));
@@ -421,7 +399,7 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 		if (o.org_id != last_org) {
 			last_org = o.org_id;
 			if (admin_policy(&c->user, mine, (size_t)nm, ACTION_MANAGE_ADMINS, &o)) {
-				snprintf(val, sizeof(val), "o%" PRId64, o.org_id);
+				cm_unit_format(val, sizeof(val), o.org_id, 0);
 				cm_render_setf(c->r, val, "Scopes.%zu.value", n);
 				cm_render_setf(c->r, on, "Scopes.%zu.org", n);
 				n++;
@@ -431,7 +409,7 @@ admins_form_render(struct admin_ctx *c, const struct admins_form *f)
 			continue;
 		o.dept_id = cm_stmt_i64(st, 2);
 		if (admin_policy(&c->user, mine, (size_t)nm, ACTION_MANAGE_ADMINS, &o)) {
-			snprintf(val, sizeof(val), "d%" PRId64, o.dept_id);
+			cm_unit_format(val, sizeof(val), o.org_id, o.dept_id);
 			cm_render_setf(c->r, val, "Scopes.%zu.value", n);
 			cm_render_setf(c->r, on, "Scopes.%zu.org", n);
 			cm_render_setf(c->r, dn, "Scopes.%zu.dept", n);
@@ -581,10 +559,7 @@ admins_scope_by_name(struct admin_ctx *c, struct admins_form *f, const char *cel
 	}
 	if (n != 1)
 		return n == 0 ? 0 : 2;
-	if (ids[0].dept_id)
-		snprintf(f->scope, sizeof(f->scope), "d%" PRId64, ids[0].dept_id);
-	else
-		snprintf(f->scope, sizeof(f->scope), "o%" PRId64, ids[0].org_id);
+	cm_unit_format(f->scope, sizeof(f->scope), ids[0].org_id, ids[0].dept_id);
 	return 1;
 }
 

@@ -7,6 +7,7 @@
 #include "admin_ctx.h"
 #include "buf.h"
 #include "policy.h"
+#include "units.h"
 
 #define ADMINS_MAX_SCOPES 16
 
@@ -37,7 +38,7 @@ struct admins_form {
 	char name[256];
 	char email[256];
 	char role[8];
-	char scope[32];           /* "", "o<ORG ID>" or "d<DEPT ID>" */
+	char scope[CM_UNIT_MAX];  /* "", "ORG" or "ORG/DEPT" (lib/units.h) */
 	int ssl, client, codesign;
 	struct cm_admin_scope sc;    /* resolved from scope; org 0 = none */
 	char types[64];           /* built from the checkboxes */
@@ -78,7 +79,7 @@ void admins_form_errors_render(struct admin_ctx *c, const struct admins_form *f)
 void admins_form_errors_join(const struct admins_form *f, char *buf, size_t len);
 
 /* Resolves a CSV scope cell by name in the caller's customer into f->scope
- * ("o<ORG ID>" / "d<DEPT ID>"): for an RAO the organisation's name, for a
+ * ("ORG" / "ORG/DEPT", lib/units.h): for an RAO the organisation's name, for a
  * DRAO "Org/Dept" (a '/' inside a name is tried at each split). 1 found,
  * 0 no such organisation / department, 2 more than one matches, -1 database
  * error. */

@@ -8,6 +8,7 @@
 
 #include "admin_ctx.h"
 #include "audit.h"
+#include "ids.h"
 #include "log.h"
 #include "policy.h"
 
@@ -89,10 +90,9 @@ read_filter(struct admin_ctx *c, struct audit_filter *f)
 	}
 	b = cm_req_query(c->req, "before");
 	if (b && b[0]) {
-		char *end;
-		long long v = strtoll(b, &end, 10);
+		int64_t v = cm_id_parse(b);
 
-		if (*end || v <= 0 || strlen(b) > 18) {
+		if (v == 0) {
 			cm_render_set(c->r, "Errors.before", "The page link is broken: \"before\" must be a row number.");
 			bad = 1;
 		} else {

@@ -4,11 +4,11 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "admin_ctx.h"
 #include "cert_state.h"
+#include "ids.h"
 #include "log.h"
 #include "policy.h"
 
@@ -96,23 +96,6 @@ filter_error(struct admin_ctx *c, struct list_filter *f, const char *field, cons
 	f->errors++;
 }
 
-/* A positive decimal of at most 18 digits; 0 when s is not one. */
-static int64_t
-positive(const char *s)
-{
-	int64_t v = 0;
-	size_t n = 0;
-
-	if (s == NULL || s[0] == '\0' || s[0] == '0')
-		return 0;
-	for (; s[n]; n++) {
-		if (s[n] < '0' || s[n] > '9' || n >= 18)
-			return 0;
-		v = v * 10 + (s[n] - '0');
-	}
-	return v;
-}
-
 /*
  * 1 when q is written like a serial number: hex without colons, or pairs of
  * hex digits joined by colons ("0a:1b:2c", as openssl prints them; the last
@@ -175,18 +158,18 @@ read_cursor(struct admin_ctx *c, struct list_filter *f)
 
 	switch (f->order) {
 	case BY_CREATED:
-		if (f->before[0] && (f->before_id = positive(f->before)) == 0)
+		if (f->before[0] && (f->before_id = cm_id_parse(f->before)) == 0)
 			filter_error(c, f, "page", damaged);
 		break;
 	case BY_EXPIRY:
 		if (f->after_na[0] || f->after_id[0])
-			if (!is_datetime(f->after_na) || (f->after_id_v = positive(f->after_id)) == 0)
+			if (!is_datetime(f->after_na) || (f->after_id_v = cm_id_parse(f->after_id)) == 0)
 				filter_error(c, f, "page", damaged);
 		break;
 	case BY_CN:
 		if (!f->after_id[0])
 			break;
-		if ((f->after_id_v = positive(f->after_id)) == 0 || strlen(f->after_cn) > 4 * 255 ||
+		if ((f->after_id_v = cm_id_parse(f->after_id)) == 0 || strlen(f->after_cn) > 4 * 255 ||
 		    (strcmp(f->after_nocn, "1") == 0 && f->after_cn[0]))
 			filter_error(c, f, "page", damaged);
 		else
@@ -194,7 +177,7 @@ read_cursor(struct admin_ctx *c, struct list_filter *f)
 		break;
 	case BY_NAME:
 		if ((f->after_name[0] || f->after_id[0]) &&
-		    ((f->after_id_v = positive(f->after_id)) == 0 || strlen(f->after_name) > 4 * 255))
+		    ((f->after_id_v = cm_id_parse(f->after_id)) == 0 || strlen(f->after_name) > 4 * 255))
 			filter_error(c, f, "page", damaged);
 		break;
 	}
@@ -229,16 +212,17 @@ read_filter(struct admin_ctx *c, struct list_filter *f)
 		filter_error(c, f, "type", "Choose a certificate type from the list.");
 	if (f->status[0] && cert_state_parse(f->status) < 0)
 		filter_error(c, f, "status", "Choose a status from the list.");
-	if (f->org[0] && (f->org_id = positive(f->org)) == 0)
+	if (f->org[0] && (f->org_id = cm_id_parse(f->org)) == 0)
 		filter_error(c, f, "org", "Choose an organisation from the list.");
 	/* Whether the organisation, department and issuer exist and may be
 	 * seen is asked by id (check_org, check_dept, check_issuer). */
-	if (f->dept[0] && (f->dept_id = positive(f->dept)) == 0)
+	if (f->dept[0] && (f->dept_id = cm_id_parse(f->dept)) == 0)
 		filter_error(c, f, "dept", "Choose a department from the list.");
-	if (f->issuer[0] && (f->issuer_id = positive(f->issuer)) == 0)
+	if (f->issuer[0] && (f->issuer_id = cm_id_parse(f->issuer)) == 0)
 		filter_error(c, f, "issuer", "Choose an issuing CA from the list.");
 	if (f->days[0]) {
-		int64_t d = positive(f->days);
+		/* A day count, written as ids are: a positive decimal, no sign, no leading zero. */
+		int64_t d = cm_id_parse(f->days);
 
 		if (d < 1 || d > 3650)
 			filter_error(c, f, "expiring", "Expiring within is a number of days from 1 to 3650.");

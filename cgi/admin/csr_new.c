@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "log.h"
 #include "signer_client.h"
+#include "units.h"
 #include "x509util.h"
 
 #define MAX_ORGS 500
@@ -41,7 +42,7 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 {
 	struct cm_stmt *st;
 	size_t n = 0;
-	char id[32];
+	char id[CM_UNIT_MAX];
 
 	cm_render_set_list(c->r,
 	    "Form.csr", f->csr,
@@ -75,14 +76,13 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 		if (oid != last_org) {
 			last_org = oid;
 			if (may_issue_into(c, oid, 0, NULL) == 1) {
-				snprintf(id, sizeof(id), "%lld", (long long)oid);
-				cm_render_setf(c->r, id, "Orgs.%zu.id", n);
+				cm_render_setf(c->r, cm_unit_format(id, sizeof(id), oid, 0), "Orgs.%zu.id", n);
 				cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Orgs.%zu.name", n);
 				n++;
 			}
 		}
 		if (did > 0 && may_issue_into(c, oid, did, NULL) == 1) {
-			snprintf(id, sizeof(id), "%lld/%lld", (long long)oid, (long long)did);
+			cm_unit_format(id, sizeof(id), oid, did);
 			snprintf(label, sizeof(label), "%s / %s", cm_stmt_str(st, 1, NULL), cm_stmt_str(st, 3, NULL));
 			cm_render_setf(c->r, id, "Orgs.%zu.id", n);
 			cm_render_setf(c->r, label, "Orgs.%zu.name", n);
@@ -115,28 +115,8 @@ may_issue_into(struct admin_ctx *c, int64_t org_id, int64_t dept_id, const char 
 	return 0;
 }
 
-/* 1 when org_id is a live organisation of the admin's customer and dept_id
- * (if not 0) a live department of it; 0 not; -1 error. */
-static int
-org_dept_exist(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
-{
-	struct cm_stmt *st = cm_db_prepare(c->db,
-	    "SELECT 1 FROM organizations o WHERE o.id = ? AND o.customer_id = ? AND o.deleted_at IS NULL"
-	    " AND (? = 0 OR EXISTS (SELECT 1 FROM departments d WHERE d.id = ? AND d.org_id = o.id"
-	    " AND d.deleted_at IS NULL))");
-	int rc = -1;
-
-	if (st && cm_stmt_bind_i64(st, 0, org_id) == 0 &&
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 &&
-	    cm_stmt_bind_i64(st, 2, dept_id) == 0 && cm_stmt_bind_i64(st, 3, dept_id) == 0 &&
-	    cm_stmt_execute(st) == 0)
-		rc = cm_stmt_fetch(st);
-	if (st)
-		cm_stmt_close(st);
-	return rc < 0 ? -1 : rc;
-}
-
-/* Positive decimal up to max; -1 when s is not one. */
+/* A count (not a row id, so leading zeros pass as they always did) from 1
+ * to max; -1 when s is not one. */
 static long
 small_number(const char *s, long max)
 {
@@ -170,21 +150,11 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 	else if (!admin_profile_allowed(&c->user, f->profile))
 		field_error(c, f, "profile", "Your administrator role cannot issue certificates with this profile.");
 	if (f->org && f->org[0]) {
-		char orgbuf[24];
-		const char *slash = strchr(f->org, '/');
-		size_t ol = slash ? (size_t)(slash - f->org) : strlen(f->org);
-		long oid = -1, did = 0;
+		int64_t oid, did;
 		int r = 0;
 
-		if (ol < sizeof(orgbuf)) {
-			memcpy(orgbuf, f->org, ol);
-			orgbuf[ol] = '\0';
-			oid = small_number(orgbuf, 999999999);
-			if (slash)
-				did = small_number(slash + 1, 999999999);
-		}
-		if (oid > 0 && did >= 0) {
-			r = org_dept_exist(c, oid, did);
+		if (cm_unit_parse(f->org, &oid, &did) == 0) {
+			r = cm_unit_exists(c->db, c->user.customer_id, oid, did);
 			/* The type check needs a profile this administrator may
 			 * use; any other is already reported next to its field. */
 			if (r == 1 && admin_profile_allowed(&c->user, f->profile))
@@ -244,12 +214,7 @@ renew_source(struct admin_ctx *c, int64_t id, char *profile, size_t plen, char *
 		if ((r = admin_cert_in_scope(c, oid, did, cm_stmt_str(st, 3, NULL))) != 1)
 			goto out;
 		snprintf(profile, plen, "%s", cm_stmt_str(st, 0, NULL) ? cm_stmt_str(st, 0, NULL) : "");
-		if (oid == 0)
-			org[0] = '\0';
-		else if (did == 0)
-			snprintf(org, olen, "%lld", (long long)oid);
-		else
-			snprintf(org, olen, "%lld/%lld", (long long)oid, (long long)did);
+		cm_unit_format(org, olen, oid, did);
 	}
 out:
 	if (r < 0)
@@ -263,7 +228,7 @@ void
 admin_csr_form(struct admin_ctx *c)
 {
 	struct csr_form f;
-	char org[48], profile[65];
+	char org[CM_UNIT_MAX], profile[65];
 	const char *renew = cm_req_query(c->req, "renew");
 
 	memset(&f, 0, sizeof(f));
@@ -376,7 +341,7 @@ admin_csr_issue(struct admin_ctx *c)
 		return;
 	}
 	if (f.renew_id > 0) {
-		char profile[65], org[48];
+		char profile[65], org[CM_UNIT_MAX];
 
 		/* Only a certificate the administrator may act on is renewed. */
 		r = renew_source(c, f.renew_id, profile, sizeof(profile), org, sizeof(org));

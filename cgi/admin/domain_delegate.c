@@ -2,40 +2,15 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "domain_model.h"
+#include "ids.h"
 #include "log.h"
 #include "policy.h"
 #include "units.h"
 
 static const char *const type_fields[] = { "type_ssl", "type_client", "type_codesign" };
-/* Parses "ORG" or "ORG-DEPT" (positive decimal ids); 0, or -1 when malformed. */
-static int
-parse_target(const char *s, int64_t *org, int64_t *dept)
-{
-	char *end;
-	long long v;
-
-	*org = *dept = 0;
-	if (s == NULL || s[0] < '1' || s[0] > '9' || strlen(s) > 40)
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (v <= 0)
-		return -1;
-	*org = v;
-	if (*end == '\0')
-		return 0;
-	if (*end != '-' || end[1] < '1' || end[1] > '9')
-		return -1;
-	v = strtoll(end + 1, &end, 10);
-	if (v <= 0 || *end != '\0')
-		return -1;
-	*dept = v;
-	return 0;
-}
-
 /* The audit JSON of one delegation into b; 0 or -1. */
 static int
 delegation_json(struct cm_buf *b, const struct domain_row *d, int64_t org, int64_t dept,
@@ -79,7 +54,7 @@ admin_domain_delegate(struct admin_ctx *c)
 		if (want[i])
 			cm_render_setf(c->r, "1", "Form.%s", type_fields[i]);
 	}
-	if (parse_target(target, &org, &dept) < 0)
+	if (cm_unit_parse(target, &org, &dept) < 0)
 		cm_render_set(c->r, "Errors.target", "Choose the organisation or department to delegate to.");
 	if (nwant == 0)
 		cm_render_set(c->r, "Errors.types", "Tick at least one certificate type.");
@@ -167,8 +142,7 @@ admin_domain_undelegate(struct admin_ctx *c)
 	cm_buf_init(&before, 8192);
 	if (!domain_load_visible(c, &d))
 		goto out;
-	if (sid && sid[0] >= '1' && sid[0] <= '9' && strlen(sid) <= 18)
-		did = strtoll(sid, NULL, 10);
+	did = cm_id_parse(sid);
 	st = cm_db_prepare(c->db,
 	    "SELECT org_id, dept_id, cert_type FROM domain_delegations WHERE id = ? AND domain_id = ?");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, did) < 0 || cm_stmt_bind_i64(st, 1, d.id) < 0 ||

@@ -8,6 +8,7 @@
 #include "domain_model.h"
 #include "log.h"
 #include "policy.h"
+#include "units.h"
 
 
 #define MAX_DELEGATIONS 500
@@ -291,12 +292,13 @@ render_delegations(struct admin_ctx *c, int64_t domain_id)
 }
 
 /* The organisations and departments the administrator could delegate to
- * (Targets.N.value "ORG" or "ORG-DEPT", Targets.N.label); count or -1. */
+ * (Targets.N.value "ORG" or "ORG/DEPT" as lib/units.h encodes them,
+ * Targets.N.org and .dept); count or -1. */
 static long
 render_targets(struct admin_ctx *c)
 {
 	struct cm_stmt *st;
-	char val[64];
+	char val[CM_UNIT_MAX];
 	long n = 0;
 
 	if (!admin_may_delegate_domains(&c->user))
@@ -321,14 +323,13 @@ render_targets(struct admin_ctx *c)
 			int64_t org = cm_stmt_i64(st, 0);
 
 			if (org != last_org) {
-				snprintf(val, sizeof(val), "%lld", (long long)org);
-				cm_render_setf(c->r, val, "Targets.%ld.value", n);
+				cm_render_setf(c->r, cm_unit_format(val, sizeof(val), org, 0), "Targets.%ld.value", n);
 				cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Targets.%ld.org", n);
 				n++;
 				last_org = org;
 			}
 			if (!cm_stmt_is_null(st, 2) && n < MAX_TARGETS) {
-				snprintf(val, sizeof(val), "%lld-%lld", (long long)org, (long long)cm_stmt_i64(st, 2));
+				cm_unit_format(val, sizeof(val), org, cm_stmt_i64(st, 2));
 				cm_render_setf(c->r, val, "Targets.%ld.value", n);
 				cm_render_setf(c->r, cm_stmt_str(st, 1, NULL), "Targets.%ld.org", n);
 				cm_render_setf(c->r, cm_stmt_str(st, 3, NULL), "Targets.%ld.dept", n);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "persons_model.h"
 #include "policy.h"
+#include "units.h"
 
 /* edit_commit's JSON of person id as stored; 0 or -1. */
 static int
@@ -55,8 +56,8 @@ read_form(struct admin_ctx *c, struct person_in *p)
 	p->first_name = cm_req_form(c->req, "first_name");
 	p->last_name = cm_req_form(c->req, "last_name");
 	p->principal_name = cm_req_form(c->req, "principal_name");
-	if (person_unit_parse(cm_req_form(c->req, "unit"), &p->org_id, &p->dept_id) < 0)
-		p->org_id = p->dept_id = 0;
+	/* A malformed unit leaves no organisation, which the check reports. */
+	(void)cm_unit_parse(cm_req_form(c->req, "unit"), &p->org_id, &p->dept_id);
 }
 
 /* Answers 403/500 unless the administrator may add persons somewhere; 1 allowed, 0 answered. */

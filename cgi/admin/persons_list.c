@@ -2,9 +2,9 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "log.h"
 #include "persons_model.h"
 #include "policy.h"
@@ -18,7 +18,7 @@ admin_persons_list(struct admin_ctx *c)
 	const char *after = cm_req_query(c->req, "after");
 	struct cm_stmt *st = NULL;
 	char like[2 * PERSON_EMAIL_MAX + 8], id[32];
-	long long after_id = 0;
+	int64_t after_id = 0;
 	int64_t last = 0;
 	size_t n = 0;
 	int more = 0, f;
@@ -26,13 +26,8 @@ admin_persons_list(struct admin_ctx *c)
 	q = q ? q : "";
 	after = after ? after : "";
 	cm_render_set(c->r, "Filter.q", strlen(q) > 1000 ? "" : q);
-	if (after[0]) {
-		char *end;
-
-		after_id = strtoll(after, &end, 10);
-		if (*end != '\0' || after_id <= 0 || strlen(after) > 18)
-			after_id = -1;
-	}
+	if (after[0] && (after_id = cm_id_parse(after)) == 0)
+		after_id = -1;
 	if (strlen(q) > PERSON_EMAIL_MAX || after_id < 0 || cm_sql_like_prefix(like, sizeof(like), q, 0) < 0) {
 		cm_render_set(c->r, "Errors.q", after_id < 0 ? "The page position is not valid; start from the first page." :
 		    "A search is at most 254 characters.");

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -363,29 +362,6 @@ out:
 	return rc;
 }
 
-/* 0, or -1 when malformed. */
-int
-person_unit_parse(const char *s, int64_t *org_id, int64_t *dept_id)
-{
-	char *end;
-	long long o, d = 0;
-
-	*org_id = *dept_id = 0;
-	if (s == NULL || s[0] < '1' || s[0] > '9' || strlen(s) > 40)
-		return -1;
-	o = strtoll(s, &end, 10);
-	if (*end == '-') {
-		if (end[1] < '1' || end[1] > '9')
-			return -1;
-		d = strtoll(end + 1, &end, 10);
-	}
-	if (*end != '\0' || o <= 0 || d < 0)
-		return -1;
-	*org_id = o;
-	*dept_id = d;
-	return 0;
-}
-
 /* 0 or -1. */
 int
 person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
@@ -412,17 +388,14 @@ person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id)
 		for (int pass = o != last_org ? 0 : 1; pass < 2; pass++) {
 			int64_t dd = pass == 0 ? 0 : d;
 			struct admin_object ob = { c->user.customer_id, o, dd, "client" };
-			char value[48], label[520];
+			char value[CM_UNIT_MAX], label[520];
 
 			if (pass == 1 && d == 0)
 				break;
 			/* the rule of person_may_manage, with the scopes loaded once */
 			if (!admin_policy(&c->user, sc, (size_t)ns, ACTION_EDIT, &ob))
 				continue;
-			if (dd)
-				snprintf(value, sizeof(value), "%lld-%lld", (long long)o, (long long)dd);
-			else
-				snprintf(value, sizeof(value), "%lld", (long long)o);
+			cm_unit_format(value, sizeof(value), o, dd);
 			snprintf(label, sizeof(label), "%s%s%s", cm_stmt_str(st, 1, NULL),
 			    dd ? " / " : "", dd ? cm_stmt_str(st, 3, NULL) : "");
 			cm_render_setf(c->r, value, "Units.%zu.value", n);

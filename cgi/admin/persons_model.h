@@ -90,11 +90,8 @@ int person_audit(struct admin_ctx *c, const char *action, int64_t id, const char
     const char *after);
 
 /* Sets Units.N.{value,label,selected} for the organisations/departments where
- * the administrator may manage persons ("ORG" or "ORG-DEPT"). 0 or -1. */
+ * the administrator may manage persons ("ORG" or "ORG/DEPT", lib/units.h). 0 or -1. */
 int person_units(struct admin_ctx *c, int64_t org_id, int64_t dept_id);
-
-/* Parses a unit value "ORG" or "ORG-DEPT"; 0, or -1 when malformed. */
-int person_unit_parse(const char *s, int64_t *org_id, int64_t *dept_id);
 
 /* Finds the live organisation (and department, "" = none) of the customer by
  * name. 1 found, 0 not, -1 database. */

@@ -166,9 +166,9 @@ test('3. MRAO adds a domain, marks it validated and delegates it to the departme
   assert.match(await page.textContent('#validated-at'), /^\d{4}-\d\d-\d\d.* UTC$/);
 
   // The department's option is labelled "organisation / department", with the payload as text.
-  const option = page.locator(`select[name=target] option[value="${orgId}-${deptId}"]`);
+  const option = page.locator(`select[name=target] option[value="${orgId}/${deptId}"]`);
   assert.equal(await option.textContent(), `${orgName} / ${deptName}`);
-  await page.selectOption('select[name=target]', `${orgId}-${deptId}`);
+  await page.selectOption('select[name=target]', `${orgId}/${deptId}`);
   await page.check('input[name=type_ssl]');
   await page.uncheck('input[name=type_client]');
   await page.uncheck('input[name=type_codesign]');
@@ -210,7 +210,7 @@ test('4. MRAO makes gina a DRAO of the department (SSL and client) on the admini
     assert.equal(await page.inputValue('input[name=principal]'), gina.principal, 'what was typed is kept');
     assert.equal(await page.inputValue('input[name=name]'), ginaName);
     await assertInert(page);
-    await page.selectOption('select[name=scope]', `d${deptId}`);
+    await page.selectOption('select[name=scope]', `${orgId}/${deptId}`);
     await page.check('input[name=type_ssl]');
     await page.check('input[name=type_client]');
     await page.uncheck('input[name=type_codesign]');
@@ -222,7 +222,7 @@ test('4. MRAO makes gina a DRAO of the department (SSL and client) on the admini
     await page.fill('input[name=name]', ginaName);
     await page.fill('input[name=email]', `gina-${tag}@example.test`);
     await page.selectOption('select[name=role]', 'drao');
-    await page.selectOption('select[name=scope]', `d${deptId}`);
+    await page.selectOption('select[name=scope]', `${orgId}/${deptId}`);
     await page.check('input[name=type_ssl]');
     await page.check('input[name=type_client]');
     await page.uncheck('input[name=type_codesign]');
@@ -235,7 +235,7 @@ test('4. MRAO makes gina a DRAO of the department (SSL and client) on the admini
   assert.equal(await page.textContent('h1'), `Administrator ${gina.principal}`);
   assert.equal(await page.inputValue('input[name=name]'), ginaName);
   assert.equal(await page.inputValue('select[name=role]'), 'drao');
-  assert.equal(await page.inputValue('select[name=scope]'), `d${deptId}`);
+  assert.equal(await page.inputValue('select[name=scope]'), `${orgId}/${deptId}`);
   assert.equal(await page.isChecked('input[name=type_ssl]'), true);
   assert.equal(await page.isChecked('input[name=type_client]'), true);
   assert.equal(await page.isChecked('input[name=type_codesign]'), false);

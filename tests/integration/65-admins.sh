@@ -31,13 +31,13 @@ body=$(get /admins/new)
 expect_eq "MRAO opens the new-administrator form" "$(status)" 200
 CSRF=$(csrf_of "$body")
 expect_match "the form carries a CSRF token" "$CSRF" '^[0-9a-f]{64}$'
-check "the form offers department Engineering of org A" grep -qF "value=\"d$DEPT_A\"" "$T/body"
-check "the form offers org B to the MRAO" grep -qF "value=\"o$ORG_B\"" "$T/body"
+check "the form offers department Engineering of org A" grep -qF "value=\"$ORG_A/$DEPT_A\"" "$T/body"
+check "the form offers org B to the MRAO" grep -qF "value=\"$ORG_B\"" "$T/body"
 
 # ---- field errors keep what was typed; hostile text stays inert
 HOSTILE='<script>alert("x")</script>'
 post /admins/new "csrf=$CSRF" "principal=not a principal" "name=$HOSTILE" "email=not-an-email" \
-	role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+	role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "a bad principal and e-mail are refused (400)" "$(status)" 400
 expect_match "the principal error is next to the principal field" "$(error_after principal)" 'Kerberos principal'
 expect_match "the e-mail error is next to the e-mail field" "$(error_after email)" 'e-mail address'
@@ -45,15 +45,15 @@ check "the typed principal is shown again" grep -qF 'value="not a principal"' "$
 check "the typed e-mail is shown again" grep -qF 'value="not-an-email"' "$T/body"
 check "the hostile name is shown escaped" grep -qF '&lt;script&gt;alert(' "$T/body"
 check_not "the hostile name is not live markup" grep -qF '<script>alert(' "$T/body"
-check "the chosen department stays selected" grep -qF "value=\"d$DEPT_A\" selected" "$T/body"
-post /admins/new "principal=x$TAG@$REALM" "name=No Token" "email=x@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+check "the chosen department stays selected" grep -qF "value=\"$ORG_A/$DEPT_A\" selected" "$T/body"
+post /admins/new "principal=x$TAG@$REALM" "name=No Token" "email=x@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "a POST without the CSRF token is refused (403)" "$(status)" 403
-post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=Y" "email=y@example.test" role=rao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=Y" "email=y@example.test" role=rao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "an RAO with a department scope is refused (400)" "$(status)" 400
 expect_match "the scope error explains the role" "$(error_after scope)" 'whole organisation'
-post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=Y" "email=y@example.test" role=drao "scope=d$DEPT_A" > /dev/null
+post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=Y" "email=y@example.test" role=drao "scope=$ORG_A/$DEPT_A" > /dev/null
 expect_eq "no certificate type is refused (400)" "$(status)" 400
-post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=$(printf 'Ren\xe9')" "email=y@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+post /admins/new "csrf=$CSRF" "principal=y$TAG@$REALM" "name=$(printf 'Ren\xe9')" "email=y@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "a name that is not UTF-8 (Latin-1) is refused (400), not a database error" "$(status)" 400
 check "... saying why" grep -aqF 'At most 255 characters of UTF-8 text' "$T/body"
 expect_eq "nothing was added by refused forms" "$(sql "SELECT COUNT(*) FROM admins WHERE principal IN ('x$TAG@$REALM', 'y$TAG@$REALM')")" 0
@@ -67,7 +67,7 @@ else
 	fail "principal $GINA created in the KDC"; diag "$(tail -n 3 "$T/kadmin.log")"
 fi
 post /admins/new "csrf=$CSRF" "principal=$GINA" "name=Gina $HOSTILE" "email=gina@example.test" \
-	role=drao "scope=d$DEPT_A" type_ssl=1 type_client=1 > /dev/null
+	role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 type_client=1 > /dev/null
 expect_eq "the MRAO adds a DRAO (303)" "$(status)" 303
 GINA_ID=$(sql "SELECT id FROM admins WHERE principal = '$GINA'")
 expect_match "it redirects to the new administrator's page" "$(header Location)" "/admin/admins/${GINA_ID:-x}\$"
@@ -78,7 +78,7 @@ expect_match "an admin.add audit row holds the scope and types" "$after" "\"cert
 get /admins > /dev/null
 check "the list shows the hostile name escaped" grep -qF 'Gina &lt;script&gt;' "$T/body"
 check_not "the list has no live markup from it" grep -qF '<script>alert(' "$T/body"
-post /admins/new "csrf=$CSRF" "principal=$GINA" "name=Again" "email=g@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+post /admins/new "csrf=$CSRF" "principal=$GINA" "name=Again" "email=g@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "the same principal cannot be added twice (409)" "$(status)" 409
 
 login_as gina "$GINA" "$GINA_PW" || fail "kinit $GINA"
@@ -98,20 +98,20 @@ login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "k
 body=$(get /admins/new)
 CCSRF=$(csrf_of "$body")
 expect_eq "RAO A opens the new-administrator form" "$(status)" 200
-check "RAO A is offered its department" grep -qF "value=\"d$DEPT_A\"" "$T/body"
-check_not "RAO A is not offered org B's department" grep -qF "value=\"d$DEPT_B\"" "$T/body"
+check "RAO A is offered its department" grep -qF "value=\"$ORG_A/$DEPT_A\"" "$T/body"
+check_not "RAO A is not offered org B's department" grep -qF "value=\"$ORG_B/$DEPT_B\"" "$T/body"
 check_not "RAO A is not offered the MRAO role" grep -qF 'value="mrao"' "$T/body"
-post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=drao "scope=d$DEPT_B" type_ssl=1 > /dev/null
+post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=drao "scope=$ORG_B/$DEPT_B" type_ssl=1 > /dev/null
 st=$(status)
 expect_match "RAO A cannot create a DRAO for org B ($st)" "$st" '^(400|403)$'
-post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=rao "scope=o$ORG_A" type_ssl=1 > /dev/null
+post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=rao "scope=$ORG_A" type_ssl=1 > /dev/null
 st=$(status)
 expect_match "RAO A cannot create an RAO ($st)" "$st" '^(400|403)$'
 post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=mrao scope= type_ssl=1 > /dev/null
 st=$(status)
 expect_match "RAO A cannot create an MRAO ($st)" "$st" '^(400|403)$'
 expect_eq "none of those was added" "$(sql "SELECT COUNT(*) FROM admins WHERE principal = 'hal$TAG@$REALM'")" 0
-post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=drao "scope=d$DEPT_A" type_codesign=1 > /dev/null
+post /admins/new "csrf=$CCSRF" "principal=hal$TAG@$REALM" "name=Hal" "email=hal@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_codesign=1 > /dev/null
 expect_eq "RAO A adds a DRAO for its department (303)" "$(status)" 303
 get /admins > /dev/null
 check "RAO A's list shows the DRAO it may see" grep -qF "$GINA" "$T/body"
@@ -119,18 +119,18 @@ check_not "RAO A's list does not show the MRAO" grep -qF "$CERTMINT_ADMIN_PRINCI
 check_not "RAO A's list does not show org B's RAO" grep -qF "$CERTMINT_RAO_B_PRINCIPAL" "$T/body"
 login_as frank "$CERTMINT_RAO_SSL_PRINCIPAL" "$CERTMINT_RAO_SSL_PASSWORD" || fail "kinit frank"
 body=$(get /admins/new)
-post /admins/new "csrf=$(csrf_of "$body")" "principal=ivy$TAG@$REALM" "name=Ivy" "email=ivy@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 type_client=1 > /dev/null
+post /admins/new "csrf=$(csrf_of "$body")" "principal=ivy$TAG@$REALM" "name=Ivy" "email=ivy@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 type_client=1 > /dev/null
 expect_eq "the SSL-only RAO cannot grant client certificates (403)" "$(status)" 403
 expect_eq "no row for that refusal" "$(sql "SELECT COUNT(*) FROM admins WHERE principal = 'ivy$TAG@$REALM'")" 0
 
 # ---- edit, as the MRAO
 login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
-post "/admins/${GINA_ID:-0}/edit" "csrf=$CSRF" "name=Gina Edited" "email=gina2@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+post "/admins/${GINA_ID:-0}/edit" "csrf=$CSRF" "name=Gina Edited" "email=gina2@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "the MRAO edits the DRAO (303)" "$(status)" 303
 expect_eq "the edit is saved" "$(sql "SELECT name, email, cert_types FROM admins WHERE id = '${GINA_ID:-0}'" | tr '\t' '|')" "Gina Edited|gina2@example.test|ssl"
 row=$(sql "SELECT before_json, after_json FROM audit_log WHERE action = 'admin.update' AND object_id = '${GINA_ID:-0}' ORDER BY id DESC LIMIT 1" 2>/dev/null)
 expect_match "an admin.update audit row holds before and after" "$row" '"cert_types":"ssl,client".*"cert_types":"ssl"'
-post "/admins/${GINA_ID:-0}/edit" "csrf=$CSRF" "name=" "email=gina3@example.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+post "/admins/${GINA_ID:-0}/edit" "csrf=$CSRF" "name=" "email=gina3@example.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_eq "an empty name is refused (400)" "$(status)" 400
 check "the typed e-mail is kept on the edit form" grep -qF 'value="gina3@example.test"' "$T/body"
 
@@ -156,7 +156,7 @@ check "with the not-an-administrator page" grep -qF 'is not a certmint administr
 login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD"
 mraos=$(sql "SELECT COUNT(*) FROM admins a JOIN customers c ON c.id = a.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND a.role = 'mrao' AND a.enabled = 1 AND a.deleted_at IS NULL")
 if [ "$mraos" = 1 ]; then
-	post "/admins/$ALICE_ID/edit" "csrf=$CSRF" "name=Alice Admin" "email=alice@example.test" role=rao "scope=o$ORG_A" type_ssl=1 > /dev/null
+	post "/admins/$ALICE_ID/edit" "csrf=$CSRF" "name=Alice Admin" "email=alice@example.test" role=rao "scope=$ORG_A" type_ssl=1 > /dev/null
 	expect_eq "the last MRAO cannot be demoted (409)" "$(status)" 409
 	expect_match "the reason is next to the role" "$(error_after role)" 'last MRAO'
 	expect_eq "alice is still an MRAO" "$(sql "SELECT role FROM admins WHERE id = '$ALICE_ID'")" mrao
@@ -166,7 +166,7 @@ fi
 post /admins/new "csrf=$CSRF" "principal=mraotwo$TAG@$REALM" "name=Second MRAO" "email=m2@example.test" role=mrao scope= type_ssl=1 type_client=1 type_codesign=1 > /dev/null
 expect_eq "the MRAO adds a second MRAO (303)" "$(status)" 303
 M2=$(sql "SELECT id FROM admins WHERE principal = 'mraotwo$TAG@$REALM'")
-post "/admins/${M2:-0}/edit" "csrf=$CSRF" "name=Second MRAO" "email=m2@example.test" role=rao "scope=o$ORG_A" type_ssl=1 > /dev/null
+post "/admins/${M2:-0}/edit" "csrf=$CSRF" "name=Second MRAO" "email=m2@example.test" role=rao "scope=$ORG_A" type_ssl=1 > /dev/null
 expect_eq "an MRAO who is not the last can be demoted (303)" "$(status)" 303
 expect_eq "it is now an RAO of org A" "$(sql "SELECT a.role, s.org_id FROM admins a JOIN admin_scopes s ON s.admin_id = a.id WHERE a.id = '${M2:-0}'" | tr '\t' ' ')" "rao $ORG_A"
 post "/admins/${M2:-0}/delete" "csrf=$CSRF" confirm=1 > /dev/null

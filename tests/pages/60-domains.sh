@@ -172,11 +172,11 @@ check_not "... not the undelegated wildcard" grep -qF ">*.$DOM<" "$T/body"
 check_not "... nor how often domains are delegated elsewhere" grep -qF "<th>Delegations</th>" "$T/body"
 get "/domains/$WID" >/dev/null
 expect_eq "RAO A: the undelegated wildcard is 404" "$(status)" 404
-post "/domains/$DID/delegate" "target=$ORG_A-$DEPT_A" type_client=1 "csrf=$ccsrf" >/dev/null
+post "/domains/$DID/delegate" "target=$ORG_A/$DEPT_A" type_client=1 "csrf=$ccsrf" >/dev/null
 expect_eq "RAO A cannot delegate for client certificates (not delegated to A): 403" "$(status)" 403
 post "/domains/$DID/delegate" "target=$ORG_B" type_ssl=1 "csrf=$ccsrf" >/dev/null
 expect_eq "RAO A cannot delegate to Other Organisation: 403" "$(status)" 403
-post "/domains/$DID/delegate" "target=$ORG_A-$DEPT_A" type_ssl=1 "csrf=$ccsrf" >/dev/null
+post "/domains/$DID/delegate" "target=$ORG_A/$DEPT_A" type_ssl=1 "csrf=$ccsrf" >/dev/null
 expect_eq "RAO A delegates SSL on to Engineering: 303" "$(status)" 303
 SUB=$(sql "SELECT id FROM domain_delegations WHERE domain_id = ${DID:-0} AND dept_id = ${DEPT_A:-0} AND cert_type = 'ssl'")
 expect_match "... stored" "$SUB" '^[0-9]+$'

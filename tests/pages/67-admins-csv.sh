@@ -237,11 +237,11 @@ expect_eq "the other customer's rows are untouched" \
 body=$(get /admins/new)
 FCSRF=$(csrf_of "$body")
 for p in "$XLIVE" "$XDEL"; do
-	post /admins/new "csrf=$FCSRF" "principal=$p" "name=Probe" "email=p@demo.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+	post /admins/new "csrf=$FCSRF" "principal=$p" "name=Probe" "email=p@demo.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 	expect_eq "the add form with another customer's principal ($p) is 409" "$(status)" 409
 	expect_eq "... next to the principal: the neutral refusal only" "$(error_after principal)" "This principal cannot be used."
 done
-post /admins/new "csrf=$FCSRF" "principal=$OWNDEL" "name=Probe" "email=p@demo.test" role=drao "scope=d$DEPT_A" type_ssl=1 > /dev/null
+post /admins/new "csrf=$FCSRF" "principal=$OWNDEL" "name=Probe" "email=p@demo.test" role=drao "scope=$ORG_A/$DEPT_A" type_ssl=1 > /dev/null
 expect_match "the add form still names this customer's deleted administrator" "$(error_after principal)" 'belongs to a deleted administrator'
 expect_eq "the form added nothing" "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.add'")" "$n_audit"
 login_as alice

@@ -26,17 +26,17 @@ body=$(get /persons/new)
 expect_eq "MRAO opens the new-person form" "$(status)" 200
 CSRF=$(csrf_of "$body")
 expect_match "the form carries a CSRF token" "$CSRF" '^[0-9a-f]{64}$'
-check "the form offers department Engineering of org A" grep -qF "value=\"$ORG_A-$DEPT_A\"" "$T/body"
+check "the form offers department Engineering of org A" grep -qF "value=\"$ORG_A/$DEPT_A\"" "$T/body"
 check "the form offers org B to the MRAO" grep -qF "value=\"$ORG_B\"" "$T/body"
 
 HOSTILE='<script>alert("p")</script>'
-post /persons/new "csrf=$CSRF" "email=not an email" "first_name=$HOSTILE" "last_name=L" "unit=$ORG_A-$DEPT_A" > /dev/null
+post /persons/new "csrf=$CSRF" "email=not an email" "first_name=$HOSTILE" "last_name=L" "unit=$ORG_A/$DEPT_A" > /dev/null
 expect_eq "a bad e-mail is refused (400)" "$(status)" 400
 expect_match "the e-mail error is next to the e-mail field" "$(error_after email)" 'name@domain'
 check "the typed e-mail is shown again" grep -qF 'value="not an email"' "$T/body"
 check "the hostile first name is shown escaped" grep -qF '&lt;script&gt;alert(' "$T/body"
 check_not "the hostile first name is not live markup" grep -qF '<script>alert(' "$T/body"
-check "the chosen department stays selected" grep -qF "value=\"$ORG_A-$DEPT_A\" selected" "$T/body"
+check "the chosen department stays selected" grep -qF "value=\"$ORG_A/$DEPT_A\" selected" "$T/body"
 post /persons/new "csrf=$CSRF" "email=p$TAG@example.org" "unit=$ORG_A" > /dev/null
 expect_eq "an e-mail outside the delegated domains is refused (400)" "$(status)" 400
 expect_match "the domain error says why" "$(error_after email)" 'not a validated domain delegated'
@@ -62,7 +62,7 @@ expect_eq "a POST without the CSRF token is refused (403)" "$(status)" 403
 expect_eq "nothing was added by refused forms" "$(sql "SELECT COUNT(*) FROM persons WHERE email LIKE 'p$TAG@%'")" 0
 
 post /persons/new "csrf=$CSRF" "email=P$TAG@Mail.Demo.Test" "first_name=Pat $HOSTILE" "last_name==1+2" \
-	"principal_name=p$TAG@CERTMINT.TEST" "unit=$ORG_A-$DEPT_A" > /dev/null
+	"principal_name=p$TAG@CERTMINT.TEST" "unit=$ORG_A/$DEPT_A" > /dev/null
 expect_eq "the MRAO adds a person in a sub-domain of demo.test (303)" "$(status)" 303
 PID=$(sql "SELECT id FROM persons WHERE email = 'P$TAG@mail.demo.test' AND deleted_at IS NULL")
 expect_match "the row exists with the domain lower-cased" "${PID:-}" '^[0-9]+$'

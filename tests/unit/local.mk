@@ -28,6 +28,11 @@ check_PROGRAMS += tests/unit/test_ids
 tests_unit_test_ids_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ids
 
+# The organisation/department form value "ORG" / "ORG/DEPT" (lib/units.c).
+check_PROGRAMS += tests/unit/test_units
+tests_unit_test_units_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_units
+
 # The signer wire protocol (lib/signer_proto.c, lib/signer_msgs.c): codec,
 # per-operation field sets, reserved operations, I/O helpers.
 check_PROGRAMS += tests/unit/test_proto
