@@ -1,9 +1,11 @@
 /* web_main.c: the one main() of every .fcgi program: options, certmint.conf, migrations, workers. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -25,19 +27,33 @@ usage(const char *name, FILE *out)
 	    "  --routes prints the route table (METHOD PATTERN flags) and exits\n", name, name);
 }
 
-/* Brings the schema up to date before any worker serves a request, so a new
+/* The first wait for a database that is down, and the longest. */
+#define DB_RETRY_FIRST_MS 500
+#define DB_RETRY_MAX_MS   30000
+
+/*
+ * Brings the schema up to date before any worker serves a request, so a new
  * release's migrations apply at start (migrations serialise on a server lock,
- * so several programs starting at once are safe). 0 or -1, logged. */
+ * so several programs starting at once are safe). A database that cannot be
+ * reached yet (started after us, restarting) is waited for, the pause
+ * doubling from DB_RETRY_FIRST_MS to DB_RETRY_MAX_MS, each attempt logged;
+ * SIGTERM still ends the wait. 0, or -1 when a migration failed (logged).
+ */
 static int
 migrate_at_start(const struct cm_settings *s)
 {
 	struct cm_db *db = NULL;
 	char err[512];
+	unsigned wait_ms = DB_RETRY_FIRST_MS;
 	int rc = -1;
 
-	if (cm_db_connect(&db, s, err, sizeof(err)) < 0) {
-		cm_err("database: %s", err);
-		return -1;
+	while (cm_db_connect(&db, s, err, sizeof(err)) < 0) {
+		struct timespec ts = { wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L };
+
+		cm_err("database: %s; retrying in %u.%u s", err, wait_ms / 1000, wait_ms % 1000 / 100);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		wait_ms = wait_ms * 2 > DB_RETRY_MAX_MS ? DB_RETRY_MAX_MS : wait_ms * 2;
 	}
 	if (cm_db_migrate(db, s->schema_dir, err, sizeof(err)) < 0)
 		cm_err("schema migration: %s", err);
