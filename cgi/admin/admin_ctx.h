@@ -82,6 +82,12 @@ int admin_audit_object(struct admin_ctx *c, const char *object_type, const char 
  * database error. */
 int admin_cert_in_scope(struct admin_ctx *c, int64_t org_id, int64_t dept_id,
     const char *cert_type);
+/* The one answer for a certificate row a page fetched (f: cm_stmt_fetch's
+ * result on st; org_col, dept_col, type_col: its columns): 1 when the page
+ * may go on; 0 when an error page went out: 404 for a missing row and, alike,
+ * one out of scope; 500 on a database error (logged as "what ID: error"). */
+int admin_cert_row_visible(struct admin_ctx *c, struct cm_stmt *st, int f, unsigned org_col,
+    unsigned dept_col, unsigned type_col, const char *what);
 
 /* Handlers, one file each. */
 void admin_home(struct admin_ctx *c);

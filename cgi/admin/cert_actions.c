@@ -20,28 +20,15 @@ may_act(struct admin_ctx *c)
 {
 	struct cm_stmt *st = cm_db_prepare(c->db,
 	    "SELECT org_id, dept_id, cert_type FROM certificates WHERE id = ? AND customer_id = ?");
-	int f = -1;
+	int f = -1, r;
 
 	if (st && cm_stmt_bind_i64(st, 0, c->id) == 0 &&
 	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
 		f = cm_stmt_fetch(st);
-	if (f == 1) {
-		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 0) ? 0 : cm_stmt_i64(st, 0),
-		    cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1), cm_stmt_str(st, 2, NULL));
-	} else if (f < 0) {
-		cm_err("certificate %lld: %s", (long long)c->id, cm_db_error(c->db));
-	}
+	r = admin_cert_row_visible(c, st, f, 0, 1, 2, "certificate");
 	if (st)
 		cm_stmt_close(st);
-	if (f < 0) {
-		admin_error(c, 500, "Internal error", "The certificate could not be read; this has been logged.");
-		return 0;
-	}
-	if (f == 0) {
-		admin_error(c, 404, "Not found", "There is no such certificate.");
-		return 0;
-	}
-	return 1;
+	return r;
 }
 
 /* The administrator as the lifecycle's actor. */

@@ -40,26 +40,12 @@ admin_cert_download(struct admin_ctx *c)
 	st = cm_db_prepare(c->db,
 	    "SELECT serial_hex, der, org_id, dept_id, cert_type FROM certificates"
 	    " WHERE id = ? AND customer_id = ? AND der IS NOT NULL");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
-	    (f = cm_stmt_fetch(st)) < 0) {
-		cm_err("download %lld: %s", (long long)c->id, cm_db_error(c->db));
-		admin_error(c, 500, "Internal error", "The certificate could not be read; this has been logged.");
+	f = -1;
+	if (st && cm_stmt_bind_i64(st, 0, c->id) == 0 &&
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (!admin_cert_row_visible(c, st, f, 2, 3, 4, "download"))
 		goto out;
-	}
-	if (f == 1) {
-		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2),
-		    cm_stmt_is_null(st, 3) ? 0 : cm_stmt_i64(st, 3), cm_stmt_str(st, 4, NULL));
-		if (f < 0) {
-			admin_error(c, 500, "Internal error", "Your access could not be checked; this has been logged.");
-			goto out;
-		}
-	}
-	if (f == 0) {
-		/* Out of scope looks exactly like missing. */
-		admin_error(c, 404, "Not found", "There is no such certificate.");
-		goto out;
-	}
 	serial = cm_stmt_str(st, 0, NULL);
 	der = cm_stmt_str(st, 1, &derlen);
 	if (der == NULL || cm_cert_load(der, derlen, &cert, NULL, 0) < 0) {

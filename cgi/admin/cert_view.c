@@ -44,27 +44,12 @@ admin_cert_view_page(struct admin_ctx *c, int status)
 	    " c.org_id, c.dept_id, c.decline_message, c.issue_error, c.revocation_reason, d.name"
 	    " FROM certificates c LEFT JOIN departments d ON d.id = c.dept_id LEFT JOIN organizations o ON o.id = c.org_id"
 	    " WHERE c.id = ? AND c.customer_id = ?");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, c->id) < 0 ||
-	    cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 || cm_stmt_execute(st) < 0 ||
-	    (f = cm_stmt_fetch(st)) < 0) {
-		cm_err("certificate %lld: %s", (long long)c->id, cm_db_error(c->db));
-		admin_error(c, 500, "Internal error", "The certificate could not be read; this has been logged.");
+	f = -1;
+	if (st && cm_stmt_bind_i64(st, 0, c->id) == 0 &&
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (!admin_cert_row_visible(c, st, f, 18, 19, 0, "certificate"))
 		goto out;
-	}
-	if (f == 1) {
-		f = admin_cert_in_scope(c, cm_stmt_is_null(st, 18) ? 0 : cm_stmt_i64(st, 18),
-		    cm_stmt_is_null(st, 19) ? 0 : cm_stmt_i64(st, 19), cm_stmt_str(st, 0, NULL));
-		if (f < 0) {
-			admin_error(c, 500, "Internal error", "Your access could not be checked; this has been logged.");
-			goto out;
-		}
-	}
-	if (f == 0) {
-		/* Another customer's certificate, or one outside the administrator's
-		 * organisations, departments or types, looks exactly like a missing one. */
-		admin_error(c, 404, "Not found", "There is no such certificate.");
-		goto out;
-	}
 	cm_render_set_int(c->r, "Row.id", (long)c->id);
 	for (unsigned i = 0; cols[i]; i++)
 		cm_render_setf(c->r, cm_stmt_str(st, i, NULL), "Row.%s", cols[i]);
