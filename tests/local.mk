@@ -28,3 +28,4 @@ EXTRA_DIST += tests/harness/harness.sh tests/pages/05-example.sh
 EXTRA_DIST += tests/integration/44-slow-post.sh
 EXTRA_DIST += tests/integration/99-stack-restart.sh
 EXTRA_DIST += tests/integration/98-db-outage.sh
+EXTRA_DIST += tests/static/no-circles.sh
