@@ -77,7 +77,7 @@ code=$("${CURL[@]}" -u "$CERTMINT_ADMIN_PRINCIPAL:$CERTMINT_ADMIN_PASSWORD" -c "
 	-w '%{http_code}' "$HOME_URL")
 expect_eq "GET /admin/ with Basic over https answers 200" "$code" 200
 total=$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST")
-shown=$(tr -d '\n' < "$T/home" | grep -o '<tr class="total"><th>All</th><td>[0-9]*' | grep -o '[0-9]*$')
+shown=$(tr -d '\n' < "$T/home" | grep -o '<tr class="total"><th>All</th><td class="total">[0-9]*' | grep -o '[0-9]*$')
 expect_eq "the home page's total is the customer's COUNT(*)" "$shown" "$total"
 issued=$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND status = 'issued'")
 expect_match "... and its issued count too" "$(tr -d '\n' < "$T/home")" "<th>Issued</th><td>$issued</td>"
