@@ -547,6 +547,29 @@ up_failed() {
 	exit "$rc"
 }
 
+# begin_up DIR TOOLS PROGRAMS: the first steps of both kinds of "up": the
+# system TOOLS and built PROGRAMS exist, DIR is settled, what is left of
+# dead services is stopped (services that still run are kept: start() skips
+# them, so "up" brings back just what is down), a failure from here on stops
+# what this run started, then users, directories and ports.
+begin_up() {
+	local b
+	for b in $2; do
+		command -v "$b" > /dev/null || die "$b not found; run tests/deps.sh"
+	done
+	for b in $3; do
+		need_bin "$BUILD/$b"
+	done
+	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
+	rm -f "$DIR/stack.env"
+	clear_dead
+	trap up_failed EXIT
+	trap 'exit 130' INT TERM HUP
+	ensure_users
+	setup_dirs
+	pick_ports
+}
+
 # cmd_up DIR [--pages]
 cmd_up() {
 	local t0=$SECONDS name pages=0
@@ -556,23 +579,8 @@ cmd_up() {
 		cmd_up_pages "$1"
 		return
 	fi
-	for b in mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid; do
-		command -v "$b" > /dev/null || die "$b not found; run tests/deps.sh"
-	done
-	for b in signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi; do
-		need_bin "$BUILD/$b"
-	done
-	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
-	# Services that still run are kept (start() skips them): "up" brings
-	# back just what is down.
-	rm -f "$DIR/stack.env"
-	clear_dead
-	# Any failure from here on stops what this run started.
-	trap up_failed EXIT
-	trap 'exit 130' INT TERM HUP
-	ensure_users
-	setup_dirs
-	pick_ports
+	begin_up "$1" "mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid" \
+		"signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi"
 	up_mariadb
 	up_kdc
 	up_signerd
@@ -603,20 +611,7 @@ EOF
 # Apache (the page tests run the program on a socket themselves).
 cmd_up_pages() {
 	local t0=$SECONDS name
-	for b in mariadbd mariadb-install-db openssl ss setsid; do
-		command -v "$b" > /dev/null || die "$b not found; run tests/deps.sh"
-	done
-	for b in signer/certmint-signerd tools/certmint; do
-		need_bin "$BUILD/$b"
-	done
-	DIR=$(mkdir -p "$1" && cd "$1" && pwd) || die "cannot create $1"
-	rm -f "$DIR/stack.env"
-	clear_dead
-	trap up_failed EXIT
-	trap 'exit 130' INT TERM HUP
-	ensure_users
-	setup_dirs
-	pick_ports
+	begin_up "$1" "mariadbd mariadb-install-db openssl ss setsid" "signer/certmint-signerd tools/certmint"
 	up_mariadb
 	up_signerd
 	write_certmint_conf
