@@ -143,8 +143,17 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 	f->days = cm_req_form(c->req, "days");
 	/* Set only by the renewal form; checked against the policy on issue. */
 	f->renew_id = cm_id_parse(cm_req_form(c->req, "renew"));
-	if (f->csr == NULL || f->csr[0] == '\0')
+	if (f->csr && strstr(f->csr, "PRIVATE KEY-----") != NULL) {
+		/* A private key (PKCS#8, PKCS#1, SEC1, encrypted or not) is never
+		 * kept, logged or shown back: the form comes back empty. */
+		f->csr = "";
+		cm_warn("%s pasted a private key into the CSR field; refused, not echoed", c->user.principal);
+		field_error(c, f, "csr", "This is a private key, not a certificate signing request. certmint did not "
+		    "keep it and does not show it again, but it has left your computer: treat this key as exposed. "
+		    "Make a new key pair and CSR, and paste only the CSR (-----BEGIN CERTIFICATE REQUEST-----).");
+	} else if (f->csr == NULL || f->csr[0] == '\0') {
 		field_error(c, f, "csr", "Paste a certificate signing request (PEM, starting with -----BEGIN CERTIFICATE REQUEST-----).");
+	}
 	if (f->profile == NULL || f->profile[0] == '\0')
 		field_error(c, f, "profile", "Choose a certificate profile.");
 	else if (!admin_profile_allowed(&c->user, f->profile))
