@@ -449,18 +449,6 @@ admins_row_json(const struct admins_row *row, struct cm_buf *b)
 	return cm_admin_json(b, &a);
 }
 
-/* 0 or -1. */
-int
-admins_form_json(const struct admins_form *f, int64_t customer_id, const char *principal, int enabled,
-    struct cm_buf *b)
-{
-	struct cm_admin a;
-
-	admin_fields(&a, customer_id, principal, f->name, f->email, f->role, f->types, enabled,
-	    &f->sc, f->sc.org_id > 0 ? 1 : 0);
-	return cm_admin_json(b, &a);
-}
-
 /* The count, or -1. */
 long
 admins_mrao_count(struct admin_ctx *c)
@@ -573,13 +561,6 @@ admins_may_manage(struct admin_ctx *c, const struct admin_target *t)
 	if (n < 0)
 		return -1;
 	return admin_policy_admin(&c->user, mine, (size_t)n, ACTION_MANAGE_ADMINS, t);
-}
-
-/* 0 or -1. */
-int
-admins_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before, const char *after)
-{
-	return admin_audit_object(c, "admin", action, id, before, after);
 }
 
 /* Why principal_taken() refuses a principal (it is unique across customers). */

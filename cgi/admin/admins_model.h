@@ -107,9 +107,6 @@ enum admins_add_result admins_add(struct admin_ctx *c, struct admins_form *f, in
 /* 1 when the caller may manage (ACTION_MANAGE_ADMINS) the administrator t
  * describes, 0 not, -1 database error. */
 int admins_may_manage(struct admin_ctx *c, const struct admin_target *t);
-/* Writes an audit row about administrator id in the open transaction; 0 or -1. */
-int admins_audit(struct admin_ctx *c, const char *action, int64_t id, const char *before,
-    const char *after);
 /* Puts the form under Form.*, the scope choices the caller may grant under
  * Scopes.*, and the role choices under Roles.*; 0 or -1 (database). */
 int admins_form_render(struct admin_ctx *c, const struct admins_form *f);
@@ -120,10 +117,8 @@ int admins_principal_ok(const char *p);
 /* 1 when e looks like an e-mail address (local@domain.tld), at most 254 bytes. */
 int admins_email_ok(const char *e);
 
-/* Appends a JSON object of the row / of the form as it will be saved; 0 or -1. */
+/* Appends a JSON object of the row; 0 or -1. */
 int admins_row_json(const struct admins_row *row, struct cm_buf *b);
-int admins_form_json(const struct admins_form *f, int64_t customer_id, const char *principal,
-    int enabled, struct cm_buf *b);
 
 /* Counts the enabled, non-deleted MRAOs of the customer, locking their rows;
  * the count or -1. */
