@@ -50,9 +50,10 @@ past_deadline(const struct cm_msg *m, const char *stage, char *reason, size_t rl
 
 	if (cm_msg_get_u64(m, TAG_DEADLINE_MS, &deadline) < 0)
 		return 0;
-	long long late = wall_ms() - (long long)deadline;
-	if (late < 0)
+	long long now = wall_ms();
+	if (now < 0 || deadline > (uint64_t)now)
 		return 0;
+	long long late = now - (long long)deadline;
 	snprintf(reason, rlen, "the request expired: its deadline passed %lld ms ago (%s); the client had stopped waiting, so nothing was signed",
 	    late, stage);
 	return 1;
