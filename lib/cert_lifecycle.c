@@ -226,7 +226,8 @@ signed_cert_free(struct signed_cert *sc)
 }
 
 /*
- * Asks the signer for in's certificate from the CSR's DER and reads the
+ * Asks the signer for in's certificate from the CSR's DER, under subject
+ * (signer syntax, cm_csr_check's issue_dn; NULL: the CSR's), and reads the
  * answer back into sc for the certificates row. Returns 0 when issued and
  * ready; 403 when the signer refused, 503 when it failed (nothing issued),
  * 504 when it did not answer (it may have issued): err has the sentence
@@ -238,7 +239,7 @@ signed_cert_free(struct signed_cert *sc)
  */
 static int
 sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
-    const struct cm_buf *csrder, struct signed_cert *sc, char *err, size_t errlen)
+    const struct cm_buf *csrder, const char *subject, struct signed_cert *sc, char *err, size_t errlen)
 {
 	struct cm_signer_issue_req sreq;
 	char serr[512];
@@ -249,6 +250,7 @@ sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request
 	sreq.csr_der = (const unsigned char *)csrder->data;
 	sreq.csr_len = csrder->len;
 	sreq.validity_days = in->validity_days;
+	sreq.subject = subject;     /* cm_csr_check's, from the organisation's record */
 	serr[0] = '\0';
 	r = cm_signer_issue(signer, &sreq, &sc->res, serr, sizeof(serr));
 	if (r != CM_SIGNER_OK)
@@ -455,7 +457,7 @@ issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_reques
 		}
 		snprintf(extra, sizeof(extra), ",\"supersedes\":%lld", (long long)supersedes);
 	}
-	if ((r = sign_csr(db, signer, in, &csrder, &sc, err, errlen)) != 0) {
+	if ((r = sign_csr(db, signer, in, &csrder, ci.issue_dn, &sc, err, errlen)) != 0) {
 		if (in_tx)
 			cm_db_rollback(db);
 		in_tx = 0;
@@ -564,7 +566,7 @@ cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert
 		goto out;
 	}
 	if ((sans = cm_strlist_join(&ci.sans, ", ")) == NULL ||
-	    (subj = clip(ci.subject ? ci.subject : "", 1024)) == NULL ||
+	    (subj = clip(ci.issue_subject ? ci.issue_subject : "", 1024)) == NULL ||
 	    (ci.cn && (cn = clip(ci.cn, 255)) == NULL))
 		goto out;
 	email = csr_email(&ci);
@@ -726,7 +728,7 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	}
 	if (cm_csr_der(req, &csrder) < 0)
 		goto out;
-	if ((r = sign_csr(db, signer, &in, &csrder, &sc, err, errlen)) != 0) {
+	if ((r = sign_csr(db, signer, &in, &csrder, ci.issue_dn, &sc, err, errlen)) != 0) {
 		if (r == 403 || r == 503 || r == 504)
 			audit_signer_answer(db, &in, r, id, ci.subject, sc.refusal);
 		if (r > 0) {

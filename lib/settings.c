@@ -29,6 +29,8 @@ static const struct cm_conf_field settings_fields[] = {
 	F("web", "base_url", CM_CONF_STR, base_url, 0, 0),
 	F("web", "session_ttl", CM_CONF_INT, session_ttl, 60, 30L * 86400),
 	F("web", "max_body", CM_CONF_INT, max_body, 1024, 64L * 1024 * 1024),
+	F("names", "public_suffix_list", CM_CONF_STR, public_suffix_list, 0, 0),
+	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 

@@ -25,6 +25,9 @@ struct cm_settings {
 	char *base_url;           /* public https base, e.g. https://ca.example.com */
 	long session_ttl;         /* seconds, default 28800 */
 	long max_body;            /* bytes, default 1 MiB */
+	/* [names] (lib/ra_names.h) */
+	char *public_suffix_list; /* NULL: CM_PSL_DEFAULT_PATH */
+	int allow_loopback_ip;    /* 0.0.0.0, ::, 127/8, ::1 and "localhost"; default no */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

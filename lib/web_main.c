@@ -12,6 +12,7 @@
 #include "fcgi_main.h"
 #include "log.h"
 #include "migrate.h"
+#include "ra_names.h"
 #include "web.h"
 
 /* The process's one application state; workers inherit it across fork. */
@@ -138,6 +139,9 @@ cm_web_main(int argc, char **argv, const struct cm_web_program *p)
 	if ((level = cm_log_level_parse(app->settings.log_level)) >= 0)
 		cm_log_init(p->name, (enum cm_log_level)level, 0);
 
+	/* Before the workers fork, so they share the public suffix list. */
+	if (p->uses_db)
+		cm_ra_names_configure(app->settings.public_suffix_list, app->settings.allow_loopback_ip);
 	if (p->uses_db && migrate_at_start(&app->settings) < 0) {
 		cm_settings_free(&app->settings);
 		return 1;

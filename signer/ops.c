@@ -238,6 +238,8 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 		goto out;
 	}
 	ret = cm_profile_check(p, &in, &plan, reason, rlen);
+	if (ret == 0)
+		ret = cm_names_check_plan(ctx->names, plan.subject, plan.sans, plan.eku, plan.neku, reason, rlen);
 	if (ret != 0)
 		goto out;
 	ret = cm_ca_get(ctx->ca, &ca_cert, &ca_key, reason, rlen);

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "ca.h"
 #include "journal.h"
+#include "name_rules.h"
 #include "profile.h"
 #include "signer_proto.h"
 #include "sconf.h"
@@ -19,6 +20,9 @@ struct cm_signer_ctx {
 	struct cm_journal *journal;
 	/* [access], for per-profile issue rights (NULL: every profile allowed). */
 	const struct cm_sconf *conf;
+	/* The name rules every issued name passes (NULL: the defaults, with no
+	 * public suffix list, so every wildcard is refused). */
+	const struct cm_name_rules *names;
 	/* Bounds how many threads run CSR checks and signing at once (NULL: no
 	 * bound). One per CPU keeps OpenSSL's internal locks uncontended while
 	 * the other connection threads wait for the journal or the network. */

@@ -346,6 +346,8 @@ journal = $DIR/journal/issued.log
 profiles_file = $ROOT/conf/signer-profiles.conf
 max_connections = 64
 log_level = info
+# Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
+allow_loopback_ip = yes
 
 [access]
 root = ca-init ca-import ca-chain issue
@@ -377,6 +379,10 @@ timeout_ms = 10000
 templates = $ROOT/templates
 static_url = /static
 base_url = https://localhost:$HTTPS
+
+[names]
+# Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
+allow_loopback_ip = yes
 EOF
 	chmod 644 "$DIR/certmint.conf"
 }

@@ -18,6 +18,12 @@ check_PROGRAMS += tests/unit/test_text
 tests_unit_test_text_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_text
 
+# The name rules the RA and the signer share (lib/name_rules.c): attribute
+# text, DNS and IP names, CN = SAN, the public suffix list.
+check_PROGRAMS += tests/unit/test_name_rules
+tests_unit_test_name_rules_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_name_rules
+
 # The certificate types and the one type-list parser (lib/cert_types.c).
 check_PROGRAMS += tests/unit/test_cert_types
 tests_unit_test_cert_types_LDADD = lib/libcmcore.a
