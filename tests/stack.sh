@@ -377,8 +377,18 @@ timeout_ms = 10000
 templates = $ROOT/templates
 static_url = /static
 base_url = https://localhost:$HTTPS
+
+[secrets]
+access_code_key_file = $DIR/access-code.key
 EOF
 	chmod 644 "$DIR/certmint.conf"
+	# The access codes' HMAC key, made once per instance (a new key would
+	# make every stored code fail): 0640, group of the programs that use it.
+	if [ ! -s "$DIR/access-code.key" ]; then
+		(umask 077 && openssl rand -hex 32 > "$DIR/access-code.key") || die "cannot write $DIR/access-code.key"
+	fi
+	chown "root:$WEB_USER" "$DIR/access-code.key" 2>/dev/null
+	chmod 640 "$DIR/access-code.key"
 }
 
 # Schema, CA, CA chain file, demo data (once per instance).
