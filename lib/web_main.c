@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access_code_upgrade.h"
 #include "db.h"
 #include "fcgi_main.h"
 #include "log.h"
@@ -58,6 +59,8 @@ migrate_at_start(const struct cm_settings *s)
 	}
 	if (cm_db_migrate(db, s->schema_dir, err, sizeof(err)) < 0)
 		cm_err("schema migration: %s", err);
+	else if (cm_access_code_upgrade(db, s->access_code_key, s->access_code_key_len, err, sizeof(err)) < 0)
+		cm_err("schema migration 020: %s", err);
 	else
 		rc = 0;
 	cm_db_close(db);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access_code_upgrade.h"
 #include "audit.h"
 #include "cli.h"
 #include "migrate.h"
@@ -149,7 +150,7 @@ int
 cmd_migrate(struct cli *c, int argc, char **argv)
 {
 	char err[512];
-	long before, after;
+	long before, after, hashed;
 	int rc;
 	if (only_help(argc, argv, migrate_usage, &rc))
 		return rc;
@@ -160,6 +161,13 @@ cmd_migrate(struct cli *c, int argc, char **argv)
 		cli_error("migration failed: %s", err);
 		return CLI_FAIL;
 	}
+	if ((hashed = cm_access_code_upgrade(c->db, c->set.access_code_key, c->set.access_code_key_len,
+	    err, sizeof(err))) < 0) {
+		cli_error("migration 020: %s", err);
+		return CLI_FAIL;
+	}
+	if (hashed > 0)
+		printf("access codes: %ld plaintext code%s hashed\n", hashed, hashed == 1 ? "" : "s");
 	after = cli_schema_version(c->db);
 	if (after == before)
 		printf("schema: version %ld, up to date\n", after);

@@ -24,6 +24,12 @@ check_PROGRAMS += tests/unit/test_name_rules
 tests_unit_test_name_rules_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_name_rules
 
+# Self-enrollment access codes (lib/access_code.c): keyed hash, constant-time
+# check, generated codes, the key file.
+check_PROGRAMS += tests/unit/test_access_code
+tests_unit_test_access_code_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_access_code
+
 # The certificate types and the one type-list parser (lib/cert_types.c).
 check_PROGRAMS += tests/unit/test_cert_types
 tests_unit_test_cert_types_LDADD = lib/libcmcore.a
