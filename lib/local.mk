@@ -12,6 +12,7 @@ lib_libcmcore_a_SOURCES = \
 	lib/settings.c lib/settings.h \
 	lib/cert_state.c lib/cert_state.h \
 	lib/signer_proto.c lib/signer_proto.h lib/signer_msgs.c \
+	lib/audit_checkpoint.c lib/audit_checkpoint.h \
 	lib/revocation_reason.c lib/revocation_reason.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
