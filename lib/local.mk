@@ -29,6 +29,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/admins.c lib/admins.h \
 	lib/session.c lib/session.h \
 	lib/audit.c lib/audit.h \
+	lib/audit_signed.c lib/audit_signed.h \
 	lib/signer_client.c lib/signer_client.h \
 	lib/x509util.c lib/x509util.h \
 	lib/issuance.c lib/issuance.h \

@@ -29,6 +29,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("web", "base_url", CM_CONF_STR, base_url, 0, 0),
 	F("web", "session_ttl", CM_CONF_INT, session_ttl, 60, 30L * 86400),
 	F("web", "max_body", CM_CONF_INT, max_body, 1024, 64L * 1024 * 1024),
+	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -71,6 +72,8 @@ int
 cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
+	/* set before parsing: 0 is a value of its own (checkpoints off) */
+	s->audit_checkpoint_every = 100;
 	if (path == NULL)
 		path = getenv("CERTMINT_CONF");
 	if (path == NULL)

@@ -25,6 +25,8 @@ struct cm_settings {
 	char *base_url;           /* public https base, e.g. https://ca.example.com */
 	long session_ttl;         /* seconds, default 28800 */
 	long max_body;            /* bytes, default 1 MiB */
+	/* [audit] */
+	long audit_checkpoint_every; /* signed checkpoint after every N rows, default 100, 0 = off */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

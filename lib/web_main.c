@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_signed.h"
 #include "db.h"
 #include "fcgi_main.h"
 #include "log.h"
@@ -137,6 +138,7 @@ cm_web_main(int argc, char **argv, const struct cm_web_program *p)
 	}
 	if ((level = cm_log_level_parse(app->settings.log_level)) >= 0)
 		cm_log_init(p->name, (enum cm_log_level)level, 0);
+	cm_audit_checkpoint_setup(&app->settings);
 
 	if (p->uses_db && migrate_at_start(&app->settings) < 0) {
 		cm_settings_free(&app->settings);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit_signed.h"
 #include "cli.h"
 
 /* Prints "certmint: MESSAGE" on stderr. */
@@ -31,6 +32,7 @@ cli_load(struct cli *c)
 		return -1;
 	}
 	c->set_loaded = 1;
+	cm_audit_checkpoint_setup(&c->set);
 	return 0;
 }
 
