@@ -45,6 +45,8 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CERT_DER] = "cert-der",
 	[TAG_SERIAL_HEX] = "serial-hex",
 	[TAG_REASON] = "reason",
+	[TAG_DEADLINE_MS] = "deadline-ms",
+	[TAG_ERR_CLASS] = "err-class",
 	[TAG_AUDIT_ID] = "audit-id",
 	[TAG_AUDIT_HASH] = "audit-hash",
 	[TAG_CHECKPOINT_AFTER] = "checkpoint-after",
@@ -60,19 +62,27 @@ static const char *const tag_names[TAG__MAX] = {
 static const struct cm_field_rule ca_init_req[] = {
 	{ TAG_KEY_TYPE, REQ }, { TAG_ROOT_SUBJECT, REQ }, { TAG_ISSUING_SUBJECT, REQ },
 	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 },
+	{ TAG_DEADLINE_MS, 0 },
 };
 static const struct cm_field_rule ca_import_req[] = {
 	{ TAG_ROOT_PEM, REQ }, { TAG_ISSUING_PEM, REQ }, { TAG_ISSUING_KEY_PEM, REQ },
 	{ TAG_PASSPHRASE, 0 },
+	{ TAG_DEADLINE_MS, 0 },
 };
 static const struct cm_field_rule issue_req[] = {
 	{ TAG_PROFILE, REQ }, { TAG_CSR_DER, REQ }, { TAG_VALIDITY_DAYS, 0 }, { TAG_SUBJECT, 0 },
 	{ TAG_SAN, REP }, { TAG_EKU, REP }, { TAG_CA, 0 },
+	{ TAG_DEADLINE_MS, 0 },
+};
+/* Every request may carry the client's deadline (TAG_DEADLINE_MS). */
+static const struct cm_field_rule ca_chain_req[] = {
+	{ TAG_DEADLINE_MS, 0 },
 };
 /* Record mode (AUDIT_ID and AUDIT_HASH) or list mode (neither, optional
  * CHECKPOINT_AFTER): one table, the handler refuses a mix. */
 static const struct cm_field_rule audit_checkpoint_req[] = {
 	{ TAG_AUDIT_ID, 0 }, { TAG_AUDIT_HASH, 0 }, { TAG_CHECKPOINT_AFTER, 0 },
+	{ TAG_DEADLINE_MS, 0 },
 };
 
 /* OK replies. */
@@ -89,6 +99,7 @@ static const struct cm_field_rule audit_checkpoint_reply[] = {
 /* The ERR reply to any request. */
 static const struct cm_field_rule err_reply[] = {
 	{ TAG_REASON, REQ },
+	{ TAG_ERR_CLASS, 0 },
 };
 
 /* An entry with what == NULL has no field set: reserved ops stay that way
@@ -96,7 +107,7 @@ static const struct cm_field_rule err_reply[] = {
 static const struct cm_msg_spec requests[OP__MAX] = {
 	[OP_CA_INIT] = { "ca-init request", RULES(ca_init_req) },
 	[OP_CA_IMPORT] = { "ca-import request", RULES(ca_import_req) },
-	[OP_CA_CHAIN] = { "ca-chain request", 0, NULL },
+	[OP_CA_CHAIN] = { "ca-chain request", RULES(ca_chain_req) },
 	[OP_ISSUE] = { "issue request", RULES(issue_req) },
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint request", RULES(audit_checkpoint_req) },
 };

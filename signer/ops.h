@@ -40,7 +40,11 @@ int cm_ops_serve(struct cm_signer_ctx *ctx, uid_t uid, pid_t pid,
     const struct cm_frame_hdr *h, const unsigned char *payload, struct cm_buf *reply);
 
 /* Runs an allowed op (the caller checked the ACL) and leaves a complete
- * OP_REPLY_OK or OP_REPLY_ERR frame in reply. Returns 0, or -1 when not
+ * OP_REPLY_OK or OP_REPLY_ERR frame in reply. A request whose deadline
+ * (TAG_DEADLINE_MS) has passed is dropped unsigned and unjournalled, logged,
+ * and answered with class "expired"; a failure of the signer itself (the
+ * journal write, ...) with class "fault", a policy refusal with "refused"
+ * (classes only to clients that sent a deadline). Returns 0, or -1 when not
  * even an error reply could be built (drop the connection). */
 int cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
     uint32_t request_id, const struct cm_msg *m, struct cm_buf *reply);

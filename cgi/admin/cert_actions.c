@@ -91,8 +91,10 @@ admin_cert_approve(struct admin_ctx *c)
 		redirect_to_cert(c);
 	else if (r == 409 || !approved)
 		answer_failure(c, r, err);
+	else if (r == 504)
+		admin_error(c, 504, "Approved; unknown: the signer did not answer", err);
 	else
-		admin_error(c, r == 400 || r == 403 || r == 502 ? r : 500,
+		admin_error(c, r == 400 || r == 403 || r == 502 || r == 503 ? r : 500,
 		    sg == NULL && r == 502 ? "Approved, not yet issued" : "Approved, not issued", err);
 }
 

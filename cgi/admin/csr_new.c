@@ -328,6 +328,10 @@ answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const c
 		admin_error(c, 409, "Not possible in this state", err);
 	} else if (r == 502) {
 		admin_error(c, 502, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
+	} else if (r == 503) {
+		admin_error(c, 503, "The signer failed: nothing was issued", err);
+	} else if (r == 504) {
+		admin_error(c, 504, "Unknown: the signer did not answer", err);
 	} else {
 		admin_error(c, 500, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
 	}
