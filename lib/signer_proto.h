@@ -49,7 +49,9 @@ enum cm_op {
 	OP_KEYGEN = 9,            /* DESIGN.md (key pair in the vault): reserved, not yet served */
 	OP_CODE_SIGN = 10,        /* DESIGN.md (file or hash, csod): reserved, not yet served */
 	OP_TIMESTAMP = 11,        /* DESIGN.md (RFC 3161): reserved, not yet served */
-	OP_AUDIT_CHECKPOINT = 12, /* issue 8 (signed audit chain head): reserved, not yet served */
+	OP_AUDIT_CHECKPOINT = 12, /* record: AUDIT_ID AUDIT_HASH -> CHECKPOINT KEY_PEM;
+	                             list: [CHECKPOINT_AFTER] -> CHECKPOINT* [KEY_PEM]
+	                             (signer/checkpoint.c) */
 	OP_VAULT_BACKUP = 13,     /* DESIGN.md (encrypted vault file): reserved, not yet served */
 	OP_VAULT_RESTORE = 14,    /* DESIGN.md: reserved, not yet served */
 	OP__MAX
@@ -86,6 +88,11 @@ enum cm_tag {
 	TAG_ERR_CLASS,             /* in OP_REPLY_ERR: CM_ERR_CLASS_*; sent only to clients
 	                              whose request carried a deadline (older ones do not know
 	                              the tag); absent means "refused" */
+	TAG_AUDIT_ID,              /* decimal audit row id (audit_log ids are 64-bit) */
+	TAG_AUDIT_HASH,            /* that row's chain hash, 64 lowercase hex */
+	TAG_CHECKPOINT_AFTER,      /* decimal row id: list checkpoints above it, "0" = all */
+	TAG_CHECKPOINT,            /* repeatable: "ID HASH TIME SIG" (lib/audit_checkpoint.h) */
+	TAG_CHECKPOINT_KEY_PEM,    /* the checkpoint signing key's public key, PEM */
 	TAG__MAX
 };
 

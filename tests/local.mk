@@ -14,6 +14,7 @@ EXTRA_DIST += tests/browser/lifecycle.test.mjs
 EXTRA_DIST += tests/integration/80-counters.sh
 EXTRA_DIST += tests/fuzz/fuzz_csv.c
 EXTRA_DIST += tests/fuzz/fuzz_psl.c
+EXTRA_DIST += tests/fuzz/fuzz_checkpoint.c
 EXTRA_DIST += tests/integration/42-denied-audit.sh
 EXTRA_DIST += tests/integration/82-daily.sh
 EXTRA_DIST += tests/browser/delegation.test.mjs

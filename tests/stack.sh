@@ -350,8 +350,8 @@ log_level = info
 allow_loopback_ip = yes
 
 [access]
-root = ca-init ca-import ca-chain issue
-$WEB_USER = ca-chain issue:tls-server,client-smime,code-signing
+root = ca-init ca-import ca-chain issue audit-checkpoint
+$WEB_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
 EOF
 	chmod 644 "$DIR/signerd.conf"
 	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f

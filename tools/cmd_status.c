@@ -1,4 +1,4 @@
-/* cmd_status.c: certmint status, migrate and audit verify (health and integrity checks). */
+/* cmd_status.c: certmint status and migrate (health checks and schema). */
 #include "config.h"
 
 #include <getopt.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "access_code_upgrade.h"
-#include "audit.h"
 #include "cli.h"
 #include "migrate.h"
 
@@ -23,12 +22,6 @@ static const char migrate_usage[] =
     "\n"
     "Applies the schema migrations (schema_dir in certmint.conf) that the\n"
     "database has not recorded yet, in numeric order.\n";
-
-static const char audit_usage[] =
-    "usage: certmint audit verify\n"
-    "\n"
-    "Recomputes the audit log's hash chain. Prints \"audit chain intact (N\n"
-    "rows)\", or \"audit chain broken at row ID\" and exits 1.\n";
 
 /* Handles the only option these commands have. 1 when the caller should
  * return *rc now. */
@@ -173,42 +166,5 @@ cmd_migrate(struct cli *c, int argc, char **argv)
 		printf("schema: version %ld, up to date\n", after);
 	else
 		printf("schema: version %ld (was %ld)\n", after, before < 0 ? 0 : before);
-	return CLI_OK;
-}
-
-int
-cmd_audit(struct cli *c, int argc, char **argv)
-{
-	char err[512];
-	int64_t bad_id = 0, rows = 0;
-	struct cm_stmt *st = NULL;
-	int r, rc;
-
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(audit_usage, stdout);
-		return CLI_OK;
-	}
-	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
-		fputs(audit_usage, stderr);
-		return CLI_FAIL;
-	}
-	if (only_help(argc - 1, argv + 1, audit_usage, &rc))
-		return rc;
-	if (cli_db(c) < 0)
-		return CLI_FAIL;
-	r = cm_audit_verify(c->db, &bad_id, err, sizeof(err));
-	if (r < 0) {
-		cli_error("audit verify: %s", err);
-		return CLI_FAIL;
-	}
-	if (r == 1) {
-		printf("audit chain broken at row %" PRId64 "\n", bad_id);
-		return CLI_FAIL;
-	}
-	st = cm_db_prepare(c->db, "SELECT COUNT(*) FROM audit_log");
-	if (st && cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
-		rows = cm_stmt_i64(st, 0);
-	cm_stmt_close(st);
-	printf("audit chain intact (%" PRId64 " rows)\n", rows);
 	return CLI_OK;
 }

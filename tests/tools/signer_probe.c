@@ -15,6 +15,8 @@
 #include "signer_proto.h"
 #include "signer_client.h"
 
+#define CM_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
 /* Exit codes the tests rely on. */
 enum { EX_OK = 0, EX_ERROR = 1, EX_REFUSED = 2, EX_DROPPED = 3 };
 
@@ -36,6 +38,10 @@ usage(void)
 	    "  bad-version                             a header with protocol version 9\n"
 	    "  bad-fields                              an issue frame whose fields are truncated\n"
 	    "  idle                                    connect, send nothing, report when dropped\n"
+	    "  checkpoint ID:HASH                      a raw audit-checkpoint frame (record mode),\n"
+	    "                                          then a ca-chain on the same connection\n"
+	    "  checkpoint-mixed                        an audit-checkpoint frame mixing record and\n"
+	    "                                          list fields\n"
 	    "prints OK / REFUSED: reason / DROPPED (then SERVING when the connection still\n"
 	    "answers); exits 0 / 2 / 3 (1 on local errors)\n");
 	exit(EX_ERROR);
@@ -218,6 +224,22 @@ raw(const char *sock, const char *what, const char *arg, const char *csr, int ti
 		cm_enc_str(&b, TAG_PROFILE, "tls-server");
 		cm_enc_finish(&b);
 		then_chain = 1;
+	} else if (strcmp(what, "checkpoint") == 0 || strcmp(what, "checkpoint-mixed") == 0) {
+		const char *colon = strchr(arg, ':');
+		op = OP_AUDIT_CHECKPOINT;
+		cm_enc_begin(&b, OP_AUDIT_CHECKPOINT, 49);
+		if (strcmp(what, "checkpoint") == 0) {
+			if (colon == NULL)
+				usage();
+			cm_enc_bytes(&b, TAG_AUDIT_ID, arg, (size_t)(colon - arg));
+			cm_enc_str(&b, TAG_AUDIT_HASH, colon + 1);
+		} else {
+			cm_enc_str(&b, TAG_AUDIT_ID, "1");
+			cm_enc_str(&b, TAG_AUDIT_HASH, CM_AUDIT_ZERO_HASH);
+			cm_enc_str(&b, TAG_CHECKPOINT_AFTER, "0");
+		}
+		cm_enc_finish(&b);
+		then_chain = 1;
 	} else if (strcmp(what, "idle") != 0) {
 		usage();
 	}
@@ -271,7 +293,8 @@ main(int argc, char **argv)
 
 	if (!strcmp(cmd, "raw-op") || !strcmp(cmd, "oversize") || !strcmp(cmd, "bad-version") ||
 	    !strcmp(cmd, "bad-fields") || !strcmp(cmd, "extra-field") ||
-	    !strcmp(cmd, "chain-with-field") || !strcmp(cmd, "idle"))
+	    !strcmp(cmd, "chain-with-field") || !strcmp(cmd, "idle") ||
+	    !strcmp(cmd, "checkpoint") || !strcmp(cmd, "checkpoint-mixed"))
 		return raw(sock, cmd, arg, csr, strcmp(cmd, "idle") ? timeout_ms : 120000);
 
 	if (cm_signer_connect(&s, sock, timeout_ms, err, sizeof(err)) != 0) {
