@@ -173,7 +173,7 @@ cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
 		used += (size_t)n;
 	}
 	char ku[300];
-	int kn = snprintf(ku, sizeof(ku), "critical,%s", p->key_usage);
+	int kn = snprintf(ku, sizeof(ku), "critical,%s", plan->key_usage);
 	if (kn < 0 || (size_t)kn >= sizeof(ku)) {
 		snprintf(err, errlen, "key usage list too long");
 		goto fail;
