@@ -45,6 +45,7 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CERT_DER] = "cert-der",
 	[TAG_SERIAL_HEX] = "serial-hex",
 	[TAG_REASON] = "reason",
+	[TAG_NAME_CONSTRAINTS] = "name-constraints",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -54,7 +55,7 @@ static const char *const tag_names[TAG__MAX] = {
 /* Requests. */
 static const struct cm_field_rule ca_init_req[] = {
 	{ TAG_KEY_TYPE, REQ }, { TAG_ROOT_SUBJECT, REQ }, { TAG_ISSUING_SUBJECT, REQ },
-	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 },
+	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 }, { TAG_NAME_CONSTRAINTS, 0 },
 };
 static const struct cm_field_rule ca_import_req[] = {
 	{ TAG_ROOT_PEM, REQ }, { TAG_ISSUING_PEM, REQ }, { TAG_ISSUING_KEY_PEM, REQ },

@@ -36,7 +36,8 @@
  * gives it tables and a handler.
  */
 enum cm_op {
-	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS] -> OK */
+	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS]
+	                     [NAME_CONSTRAINTS] -> OK */
 	OP_CA_IMPORT = 2, /* ROOT_PEM ISSUING_PEM ISSUING_KEY_PEM [PASSPHRASE] -> OK */
 	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) */
 	OP_ISSUE = 4,     /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
@@ -80,6 +81,7 @@ enum cm_tag {
 	TAG_CERT_DER,
 	TAG_SERIAL_HEX,
 	TAG_REASON,
+	TAG_NAME_CONSTRAINTS,      /* uint32, non-zero: the issuing CA carries [namespaces] */
 	TAG__MAX
 };
 

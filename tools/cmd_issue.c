@@ -29,8 +29,9 @@ static const char issue_usage[] =
     "name or an e-mail address) must lie in a validated domain of the customer\n"
     "delegated to the organisation (to any of its organisations without --org)\n"
     "for the certificate's type; IP and URI SANs are refused. --any-name is the\n"
-    "operator's override: it skips that check (the signer's profile still\n"
-    "applies) and is recorded as \"any_name\": true in the audit row.\n"
+    "operator's override: it skips that check (the signer's profile and its\n"
+    "[namespaces] still apply) and is recorded as \"any_name\": true in the\n"
+    "audit row.\n"
     "Exit status 2 with \"certmint: refused: REASON\" when the CSR or the\n"
     "policy refuses it.\n";
 

@@ -580,7 +580,7 @@ main(void)
 	ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	X509_NAME *cn = cm_dn_parse("/O=Test/CN=Test CA", err, sizeof(err));
-	ca_cert = cm_ca_cert_build(cn, ca_key, NULL, ca_key, 3650, 0, err, sizeof(err));
+	ca_cert = cm_ca_cert_build(cn, ca_key, NULL, ca_key, 3650, 0, NULL, err, sizeof(err));
 	X509_NAME_free(cn);
 	ok(ca_cert != NULL, "test CA built");
 
