@@ -300,6 +300,7 @@ cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req, char *e
 	    cm_enc_str(&b, TAG_ISSUING_SUBJECT, req->issuing_subject ? req->issuing_subject : "") < 0 ||
 	    (req->root_days > 0 && cm_enc_u32(&b, TAG_ROOT_DAYS, (uint32_t)req->root_days) < 0) ||
 	    (req->issuing_days > 0 && cm_enc_u32(&b, TAG_ISSUING_DAYS, (uint32_t)req->issuing_days) < 0) ||
+	    (req->name_constraints && cm_enc_u32(&b, TAG_NAME_CONSTRAINTS, 1) < 0) ||
 	    cm_enc_finish(&b) < 0)
 		return enc_failed(&b, err, errlen);
 	r = simple_call(s, OP_CA_INIT, &b, id, err, errlen);

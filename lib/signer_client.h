@@ -54,6 +54,7 @@ struct cm_ca_init_req {
 	const char *issuing_subject; /* e.g. "/O=Example/CN=Example Issuing CA" */
 	long root_days;              /* 0 = signer default */
 	long issuing_days;
+	int name_constraints;        /* the issuing CA carries the signer's [namespaces] */
 };
 int cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req,
     char *err, size_t errlen);

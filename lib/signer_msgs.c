@@ -52,6 +52,7 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CHECKPOINT_AFTER] = "checkpoint-after",
 	[TAG_CHECKPOINT] = "checkpoint",
 	[TAG_CHECKPOINT_KEY_PEM] = "checkpoint-key-pem",
+	[TAG_NAME_CONSTRAINTS] = "name-constraints",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -61,7 +62,7 @@ static const char *const tag_names[TAG__MAX] = {
 /* Requests. */
 static const struct cm_field_rule ca_init_req[] = {
 	{ TAG_KEY_TYPE, REQ }, { TAG_ROOT_SUBJECT, REQ }, { TAG_ISSUING_SUBJECT, REQ },
-	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 },
+	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 }, { TAG_NAME_CONSTRAINTS, 0 },
 	{ TAG_DEADLINE_MS, 0 },
 };
 static const struct cm_field_rule ca_import_req[] = {

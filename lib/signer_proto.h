@@ -37,7 +37,8 @@
  * gives it tables and a handler.
  */
 enum cm_op {
-	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS] -> OK */
+	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS]
+	                     [NAME_CONSTRAINTS] -> OK */
 	OP_CA_IMPORT = 2, /* ROOT_PEM ISSUING_PEM ISSUING_KEY_PEM [PASSPHRASE] -> OK */
 	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) */
 	OP_ISSUE = 4,     /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
@@ -93,6 +94,7 @@ enum cm_tag {
 	TAG_CHECKPOINT_AFTER,      /* decimal row id: list checkpoints above it, "0" = all */
 	TAG_CHECKPOINT,            /* repeatable: "ID HASH TIME SIG" (lib/audit_checkpoint.h) */
 	TAG_CHECKPOINT_KEY_PEM,    /* the checkpoint signing key's public key, PEM */
+	TAG_NAME_CONSTRAINTS,      /* uint32, non-zero: the issuing CA carries [namespaces] */
 	TAG__MAX
 };
 

@@ -8,6 +8,7 @@ signer_libsigner_a_SOURCES = \
 	signer/sconf.c signer/sconf.h signer/peer.c \
 	signer/vault.c signer/vault.h \
 	signer/names.c signer/names.h \
+	signer/namespace.c signer/namespace.h \
 	signer/profile.c signer/profile.h \
 	signer/issue.c signer/issue.h \
 	signer/ca.c signer/ca.h \
@@ -36,5 +37,6 @@ tests_tools_signer_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 signerconfdir = $(pkgdatadir)/conf
 dist_signerconf_DATA = conf/signer-profiles.conf conf/signerd.conf.example
 EXTRA_DIST += tests/fuzz/fuzz_frame.c tests/fuzz/corpus/frame/issue tests/fuzz/corpus/frame/chain \
-	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh
+	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh \
+	tests/fuzz/fuzz_namespace.c tests/integration/22-signer-limits.sh
 EXTRA_DIST += tests/fuzz/corpus/frame/issue-deadline tests/fuzz/corpus/frame/error-reply-class

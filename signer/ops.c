@@ -14,6 +14,7 @@
 #include "issue.h"
 #include "log.h"
 #include "names.h"
+#include "namespace.h"
 #include "ops.h"
 
 #define MAX_PEM (64 * 1024)
@@ -60,12 +61,25 @@ past_deadline(const struct cm_msg *m, const char *stage, char *reason, size_t rl
 	return 1;
 }
 
+/* The CA limits of signerd.conf into lim: lim, or NULL without a conf. */
+static const struct cm_ca_limits *
+ca_limits(const struct cm_signer_ctx *ctx, struct cm_ca_limits *lim)
+{
+	if (ctx->conf == NULL)
+		return NULL;
+	lim->max_root_days = ctx->conf->max_root_days;
+	lim->max_issuing_days = ctx->conf->max_issuing_days;
+	lim->ns = ctx->conf->namespaces_on ? &ctx->conf->ns : NULL;
+	return lim;
+}
+
 static int
 op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
     char *reason, size_t rlen)
 {
 	char *kt = NULL, *rs = NULL, *is = NULL;
-	uint32_t rd = 0, id = 0;
+	uint32_t rd = 0, id = 0, nc = 0;
+	struct cm_ca_limits lim;
 	int bad1, bad2, bad3, ret = 1;
 
 	kt = cm_msg_get_str(m, TAG_KEY_TYPE, 32, &bad1);
@@ -76,13 +90,17 @@ op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *rep
 		goto out;
 	}
 	if ((cm_msg_get(m, TAG_ROOT_DAYS) && cm_msg_get_u32(m, TAG_ROOT_DAYS, &rd) < 0) ||
-	    (cm_msg_get(m, TAG_ISSUING_DAYS) && cm_msg_get_u32(m, TAG_ISSUING_DAYS, &id) < 0)) {
-		snprintf(reason, rlen, "CA validity fields must be 4-byte integers");
+	    (cm_msg_get(m, TAG_ISSUING_DAYS) && cm_msg_get_u32(m, TAG_ISSUING_DAYS, &id) < 0) ||
+	    (cm_msg_get(m, TAG_NAME_CONSTRAINTS) && cm_msg_get_u32(m, TAG_NAME_CONSTRAINTS, &nc) < 0)) {
+		snprintf(reason, rlen, "CA validity and name-constraints fields must be 4-byte integers");
 		goto out;
 	}
-	ret = cm_ca_init(ctx->ca, kt, rs, is, (long)rd, (long)id, reason, rlen);
+	ret = cm_ca_init(ctx->ca, kt, rs, is, (long)rd, (long)id, nc != 0, ca_limits(ctx, &lim), reason, rlen);
 	if (ret == 0)
-		cm_info("CA created (%s): root %s, issuing %s", kt, rs, is);
+		cm_info("CA created (%s): root %s, issuing %s%s", kt, rs, is,
+		    nc ? ", name-constrained to [namespaces]" : "");
+	else if (ret == 1)
+		cm_info("refused ca-init: %s", reason);
 out:
 	(void)reply;
 	free(kt);
@@ -105,6 +123,7 @@ op_ca_import(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *r
     char *reason, size_t rlen)
 {
 	char *root = NULL, *iss = NULL, *key = NULL, *pass = NULL;
+	struct cm_ca_limits lim;
 	int bad, ret = 1;
 
 	root = cm_msg_get_str(m, TAG_ROOT_PEM, MAX_PEM, &bad);
@@ -115,7 +134,7 @@ op_ca_import(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *r
 		snprintf(reason, rlen, "ca-import needs the root and issuing certificates and the issuing key (PEM, up to %d bytes each)", MAX_PEM);
 		goto out;
 	}
-	ret = cm_ca_import(ctx->ca, root, iss, key, pass, reason, rlen);
+	ret = cm_ca_import(ctx->ca, root, iss, key, pass, ca_limits(ctx, &lim), reason, rlen);
 	if (ret == 0)
 		cm_info("CA imported");
 out:
@@ -242,6 +261,11 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 	if (ret == 0)
 		ret = cm_names_check_plan(ctx->names, plan.subject, plan.sans, plan.eku, plan.neku, reason, rlen);
 	if (ret != 0)
+		goto out;
+	/* The installation's name spaces, whatever the requester's rights. */
+	if (ctx->conf && ctx->conf->namespaces_on &&
+	    (ret = cm_ns_check(&ctx->conf->ns, plan.subject, plan.sans, (p->san_types & CM_SAN_DNS) != 0,
+	    reason, rlen)) != 0)
 		goto out;
 	ret = cm_ca_get(ctx->ca, &ca_cert, &ca_key, reason, rlen);
 	if (ret != 0)

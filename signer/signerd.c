@@ -335,6 +335,11 @@ main(int argc, char **argv)
 		conn_fds[i] = -1;
 	cm_info("listening on %s as uid %u; %zu profiles; CA %s", conf.socket, (unsigned)geteuid(),
 	    profiles.n, ca.cert ? "loaded" : "not yet created");
+	if (conf.namespaces_on)
+		cm_info("name spaces: %zu DNS suffixes, %zu mail domains or mailboxes, %zu IP ranges",
+		    conf.ns.ndns, conf.ns.nemail, conf.ns.nip);
+	else
+		cm_warn("namespaces = off: certificates for any name can be issued");
 
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);

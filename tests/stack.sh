@@ -349,6 +349,13 @@ log_level = info
 # Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
 allow_loopback_ip = yes
 
+# The names the tests and the demo issue for (tests/integration/22-signer-limits.sh
+# checks that anything else is refused). Apache's own certificate is for localhost.
+[namespaces]
+dns = demo.test, example.test, other.test, certmint.test, example.com, localhost
+email = demo.test, example.test, other.test, certmint.test, example.com
+ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
+
 [access]
 root = ca-init ca-import ca-chain issue audit-checkpoint
 $WEB_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
@@ -402,7 +409,7 @@ init_certmint() {
 	local cli=$BUILD/tools/certmint log=$DIR/logs/cli.log
 	CLI="$cli -c $DIR/certmint.conf"
 	need_bin "$cli"
-	$CLI init >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
+	$CLI init --country GB >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
 	if ! $CLI ca-chain > "$DIR/ca-chain.pem.tmp" 2>> "$log" || ! grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp"; then
 		# The chain as init recorded it: issuing CA first, then the root.
 		mariadb --defaults-file="$DIR/my.cnf" -u root -N -r -B "$DB_NAME" \

@@ -16,7 +16,7 @@ static const char usage_text[] =
     "usage: certmint [-c CERTMINT_CONF] [-v] COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME]\n"
+    "  init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME] [--country CC] [--name-constraints]\n"
     "                      apply the schema, create the CA in the signer if it\n"
     "                      has none, and record the CA chain\n"
     "  migrate             apply schema migrations not yet applied\n"

@@ -26,7 +26,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: signer-probe -s SOCKET [-t TIMEOUT_MS] COMMAND\n"
 	    "  chain                                   print the CA chain\n"
-	    "  ca-init -k KEYTYPE -R ROOT_DN -I ISSUING_DN\n"
+	    "  ca-init -k KEYTYPE -R ROOT_DN -I ISSUING_DN [-D ROOT_DAYS] [-E ISSUING_DAYS] [-N]\n"
+	    "                                          (-N: name-constrained issuing CA)\n"
 	    "  issue -p PROFILE -r CSR [-d DAYS] [-e EKU]... [-n SAN]... [-S DN] [-C] [-o CERT.pem]\n"
 	    "  multi N                                 N chain requests on one connection\n"
 	    "  raw-op OP                               a frame with op OP (number or name) and no fields\n"
@@ -263,12 +264,12 @@ main(int argc, char **argv)
 	const char *key_type = "ecdsa-p256", *root_dn = NULL, *iss_dn = NULL;
 	const char *ekus[16], *sans[16];
 	size_t nekus = 0, nsans = 0;
-	long days = 0;
-	int timeout_ms = 5000, ca = 0, opt, rc = EX_ERROR;
+	long days = 0, root_days = 0, issuing_days = 0;
+	int timeout_ms = 5000, ca = 0, name_constraints = 0, opt, rc = EX_ERROR;
 	char err[512];
 	struct cm_signer *s = NULL;
 
-	while ((opt = getopt(argc, argv, "s:t:p:r:d:e:n:S:Co:k:R:I:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:p:r:d:e:n:S:Co:k:R:I:D:E:N")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -283,6 +284,9 @@ main(int argc, char **argv)
 		case 'k': key_type = optarg; break;
 		case 'R': root_dn = optarg; break;
 		case 'I': iss_dn = optarg; break;
+		case 'D': root_days = atol(optarg); break;
+		case 'E': issuing_days = atol(optarg); break;
+		case 'N': name_constraints = 1; break;
 		default: usage();
 		}
 	}
@@ -320,7 +324,7 @@ main(int argc, char **argv)
 		}
 		cm_buf_free(&pem);
 	} else if (!strcmp(cmd, "ca-init")) {
-		struct cm_ca_init_req req = { key_type, root_dn, iss_dn, 0, 0 };
+		struct cm_ca_init_req req = { key_type, root_dn, iss_dn, root_days, issuing_days, name_constraints };
 		r = cm_signer_ca_init(s, &req, err, sizeof(err));
 		if (r == 0)
 			printf("OK CA created\n");

@@ -84,6 +84,13 @@ tests_unit_test_audit_checkpoint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$
 tests_unit_test_audit_checkpoint_LDADD = $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_audit_checkpoint
 
+# The installation's name spaces (signer/namespace.c): [namespaces] parser,
+# membership rules, the check of a certificate's names, nameConstraints.
+check_PROGRAMS += tests/unit/test_namespace
+tests_unit_test_namespace_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_namespace_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_namespace
+
 # --- cgi/admin/ ---
 # The x509 helpers (lib/x509util.c) and template rendering (lib/render.c).
 check_PROGRAMS += tests/unit/test_x509util tests/unit/test_render
