@@ -30,3 +30,4 @@ EXTRA_DIST += tests/integration/99-stack-restart.sh
 EXTRA_DIST += tests/integration/98-db-outage.sh
 EXTRA_DIST += tests/static/no-circles.sh
 EXTRA_DIST += tests/pages/47-csr-private-key.sh
+EXTRA_DIST += tests/pages/58-request-flow.sh
