@@ -18,8 +18,9 @@ set_list(struct cm_render *r, const char *name, const struct cm_strlist *l)
 		cm_render_setf(r, l->v[i], "%s.%zu", name, i);
 }
 
-/* The banner after a POST-redirect-GET: the notice names one of these
- * fixed sentences, so no text from the URL reaches the page. */
+/* The banner after a POST-redirect-GET: the notice cookie
+ * (ADMIN_NOTICE_COOKIE, "NOTICE.ID", set by csr_new.c) names one of these
+ * fixed sentences, so no text from the request reaches the page. */
 static const struct {
 	const char *notice, *text;
 } notices[] = {
@@ -31,15 +32,23 @@ static const struct {
 	{ "resubmitted", "This form was already submitted: this is the certificate it made. Nothing new was issued." },
 };
 
-/* Banner.text for the notice in the query, if it is one of ours. */
+/* Banner.text for the notice cookie when it is one of ours for this
+ * certificate; the cookie is spent either way (shown once). */
 static void
 set_banner(struct admin_ctx *c)
 {
-	const char *n = cm_req_query(c->req, "notice");
+	const char *v = cm_req_cookie(c->req, ADMIN_NOTICE_COOKIE);
+	char want[64], path[64];
 
-	for (size_t i = 0; n && i < sizeof(notices) / sizeof(notices[0]); i++)
-		if (strcmp(n, notices[i].notice) == 0)
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(notices) / sizeof(notices[0]); i++) {
+		snprintf(want, sizeof(want), "%s.%lld", notices[i].notice, (long long)c->id);
+		if (strcmp(v, want) == 0)
 			cm_render_set(c->r, "Banner.text", notices[i].text);
+	}
+	snprintf(path, sizeof(path), "/admin/certificates/%lld", (long long)c->id);
+	(void)cm_resp_cookie(c->resp, ADMIN_NOTICE_COOKIE, "", path, 0, c->req->https);
 }
 
 /* Can.approve, or Approve.refused: the requester does not see an Approve

@@ -383,16 +383,30 @@ admin_csr_preview(struct admin_ctx *c)
 	show_form(c, &f, f.errors ? 400 : 200);
 }
 
+/*
+ * 303 to certificate id, whose page then shows the banner named notice
+ * (cert_view.c): the notice travels in a short-lived cookie scoped to that
+ * page, "NOTICE.ID", so the Location stays the certificate's own URL.
+ */
+static void
+redirect_with_notice(struct admin_ctx *c, int64_t id, const char *notice)
+{
+	char loc[64], val[64];
+
+	snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)id);
+	snprintf(val, sizeof(val), "%s.%lld", notice, (long long)id);
+	if (cm_resp_cookie(c->resp, ADMIN_NOTICE_COOKIE, val, loc, 300, c->req->https) < 0)
+		cm_warn("certificate %lld: the banner cookie could not be set", (long long)id);
+	cm_resp_redirect(c->resp, loc);
+}
+
 /* Answers the outcome r of storing a request or certificate (id: its row;
  * notice: the banner the certificate page shows). */
 static void
 answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const char *notice, const char *err)
 {
-	char loc[96];
-
 	if (r == 0) {
-		snprintf(loc, sizeof(loc), "/admin/certificates/%lld?notice=%s", (long long)id, notice);
-		cm_resp_redirect(c->resp, loc);
+		redirect_with_notice(c, id, notice);
 	} else if (r == 400) {
 		field_error(c, f, "csr", err);
 		show_form(c, f, 400);
@@ -418,7 +432,6 @@ static int
 claim_submission(struct admin_ctx *c, const struct csr_form *f, int *claimed)
 {
 	int64_t id = 0;
-	char loc[96];
 
 	*claimed = 0;
 	if (f->submission == NULL || f->submission[0] == '\0')
@@ -433,8 +446,7 @@ claim_submission(struct admin_ctx *c, const struct csr_form *f, int *claimed)
 		return 1;
 	case CM_SUBMISSION_DONE:
 		cm_info("%s sent the issue form again; answered with certificate %lld", c->user.principal, (long long)id);
-		snprintf(loc, sizeof(loc), "/admin/certificates/%lld?notice=resubmitted", (long long)id);
-		cm_resp_redirect(c->resp, loc);
+		redirect_with_notice(c, id, "resubmitted");
 		return 0;
 	case CM_SUBMISSION_PENDING:
 		admin_error(c, 409, "Already submitted",
