@@ -30,7 +30,7 @@
     <dt>Subject alternative names</dt><dd><?cs if:subcount(Preview.sans) ?><ul class="sans"><?cs each:s = Preview.sans ?><li><?cs var:s ?></li><?cs /each ?></ul><?cs else ?><em>none</em><?cs /if ?></dd>
     <dt>Key</dt><dd><?cs var:Preview.key ?></dd>
     <dt>Signature algorithm</dt><dd><?cs var:Preview.sig_alg ?></dd>
-    <dt>Signature</dt><dd><?cs if:Preview.sig_valid == "1" ?>verifies<?cs else ?><span class="bad">does not verify</span><?cs /if ?></dd>
+    <dt>Signature</dt><dd><?cs if:Preview.sig_valid == "1" ?><span class="good">valid</span><?cs else ?><span class="bad">does not verify</span><?cs /if ?></dd>
     <?cs if:Term.days ?><dt>Validity</dt><dd class="term"><?cs var:Term.days ?> days, until <?cs var:Term.not_after ?> (UTC)</dd><?cs /if ?>
   </dl>
 </section>
