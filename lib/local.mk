@@ -36,6 +36,8 @@ lib_libcmweb_a_SOURCES = \
 	lib/signer_client.c lib/signer_client.h \
 	lib/x509util.c lib/x509util.h \
 	lib/issuance.c lib/issuance.h \
+	lib/issue_verdict.c lib/issue_verdict.h \
+	lib/form_submission.c lib/form_submission.h \
 	lib/approval.c lib/approval.h \
 	lib/ra_names.c lib/ra_names.h \
 	lib/ca_chain.c lib/ca_chain.h \

@@ -43,3 +43,4 @@ tests_tools_csr_forge_LDADD = $(OPENSSL_LIBS)
 EXTRA_DIST += tests/integration/24-signer-names.sh
 EXTRA_DIST += tests/pages/48-names.sh
 EXTRA_DIST += tests/fuzz/fuzz_access_code.c
+EXTRA_DIST += tests/pages/58-request-flow.sh
