@@ -88,9 +88,14 @@ decode_b64(const char *s, size_t n, unsigned char **out, size_t *outlen, char *e
 	}
 	/* EVP_DecodeBlock counts the padding as zero bytes: take them off. */
 	r = EVP_DecodeBlock(d, (const unsigned char *)s, (int)n);
-	if (r < 0 || (size_t)r < pad || (size_t)r - pad == 0 || (size_t)r - pad > CM_JOURNAL_DER_MAX) {
+	if (r < 0 || (size_t)r < pad || (size_t)r - pad == 0) {
 		free(d);
 		snprintf(err, errlen, "the certificate is not base64");
+		return -1;
+	}
+	if ((size_t)r - pad > CM_JOURNAL_DER_MAX) {
+		free(d);
+		snprintf(err, errlen, "the certificate is longer than %d bytes", CM_JOURNAL_DER_MAX);
 		return -1;
 	}
 	*out = d;
