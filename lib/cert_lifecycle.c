@@ -1094,14 +1094,19 @@ out:
 #define DOMAIN_COVERS_SQL \
 	" (d.name = ? OR RIGHT(?, CHAR_LENGTH(d.name) + 1) = CONCAT('.', d.name)" \
 	" OR (d.name LIKE '*.%' AND RIGHT(?, CHAR_LENGTH(d.name) - 1) = SUBSTRING(d.name, 2)))"
+/* How specific a covering domain is: "*.example.com" counts as example.com. */
+#define DOMAIN_LENGTH_SQL "CHAR_LENGTH(IF(d.name LIKE '*.%', SUBSTRING(d.name, 3), d.name))"
 
-/* The ids the prepared st (its parameters from first: the name three times)
- * answers for name, intersected with ids[0..*n) unless *n is -1 (the
- * first name). 0, or -1 on a database error. */
+/* The ids the prepared st (its parameters from first: the name three times;
+ * its columns: id, then the covering domain's length, longest first)
+ * answers for name through its most specific domain (a name under
+ * sub.example.com belongs to whoever holds that, not to the holder of
+ * example.com), intersected with ids[0..*n) unless *n is -1 (the first
+ * name). 0, or -1 on a database error. */
 static int
 recover_narrow(struct cm_stmt *st, unsigned first, const char *name, int64_t *ids, int *n)
 {
-	int64_t got[RECOVER_MAX_IDS];
+	int64_t got[RECOVER_MAX_IDS], best = -1;
 	int ng = 0, f, keep = 0;
 
 	for (unsigned k = 0; k < 3; k++)
@@ -1109,9 +1114,12 @@ recover_narrow(struct cm_stmt *st, unsigned first, const char *name, int64_t *id
 			return -1;
 	if (cm_stmt_execute(st) < 0)
 		return -1;
-	while ((f = cm_stmt_fetch(st)) == 1)
-		if (ng < RECOVER_MAX_IDS)
+	while ((f = cm_stmt_fetch(st)) == 1) {
+		if (best < 0)
+			best = cm_stmt_i64(st, 1);
+		if (cm_stmt_i64(st, 1) == best && ng < RECOVER_MAX_IDS)
 			got[ng++] = cm_stmt_i64(st, 0);
+	}
 	if (f < 0)
 		return -1;
 	if (*n < 0) {
@@ -1155,8 +1163,8 @@ recover_owner_by_names(struct cm_db *db, const struct cm_cert_info *xi, const ch
 	int64_t ids[RECOVER_MAX_IDS];
 	int n = -1, rc = -1, named = 0;
 
-	st = cm_db_prepare(db, "SELECT DISTINCT d.customer_id FROM domains d WHERE d.deleted_at IS NULL AND"
-	    DOMAIN_COVERS_SQL);
+	st = cm_db_prepare(db, "SELECT DISTINCT d.customer_id, " DOMAIN_LENGTH_SQL " AS len FROM domains d"
+	    " WHERE d.deleted_at IS NULL AND" DOMAIN_COVERS_SQL " ORDER BY len DESC");
 	for (size_t i = 0; st && i < xi->sans.n; i++) {
 		const char *name = recover_name(xi->sans.v[i]);
 
@@ -1175,9 +1183,9 @@ recover_owner_by_names(struct cm_db *db, const struct cm_cert_info *xi, const ch
 		goto out;
 	*customer = ids[0];
 	n = -1;
-	st = cm_db_prepare(db, "SELECT DISTINCT g.org_id FROM domains d"
+	st = cm_db_prepare(db, "SELECT DISTINCT g.org_id, " DOMAIN_LENGTH_SQL " AS len FROM domains d"
 	    " JOIN domain_delegations g ON g.domain_id = d.id AND g.state = 'approved' AND g.cert_type = ?"
-	    " WHERE d.customer_id = ? AND d.deleted_at IS NULL AND" DOMAIN_COVERS_SQL);
+	    " WHERE d.customer_id = ? AND d.deleted_at IS NULL AND" DOMAIN_COVERS_SQL " ORDER BY len DESC");
 	if (st == NULL || cm_stmt_bind_str(st, 0, cert_type) < 0 || cm_stmt_bind_i64(st, 1, *customer) < 0) {
 		rc = -1;
 		goto out;
