@@ -21,6 +21,9 @@
  * storing its row right now: importing it would make that store fail. */
 #define MIN_AGE_DEFAULT 120
 #define MIN_AGE_MAX (7L * 86400)
+/* Journals one run reads: one per signer (several nodes, each with its own
+ * signer and journal, share one database). */
+#define MAX_JOURNALS 16
 /* Rows of the reverse check read per query (keyset pages); the SQL spells
  * the same number. */
 #define PAGE 1000
@@ -31,12 +34,14 @@
 #define CLI_DIFFERS 4
 
 static const char journal_usage[] =
-    "usage: certmint journal check [--dry-run] [--journal PATH | --signer-conf FILE]\n"
+    "usage: certmint journal check [--dry-run] [--journal PATH]... [--signer-conf FILE]\n"
     "                              [--customer URI] [--min-age SECONDS]\n"
     "\n"
     "Compares the signer's issuance journal with the database, as root (the\n"
     "journal is the signer user's, mode 0600). The journal is PATH, else the\n"
     "'journal' key of signerd.conf (--signer-conf, default " SIGNER_CONF_DEFAULT ").\n"
+    "With several signers (one per node, one database), give each one's journal\n"
+    "with --journal (at most 16): the check is against all of them together.\n"
     "\n"
     "Each journalled certificate without a database row is imported as a\n"
     "recovered row (status issued, or expired past its notAfter) with an audit\n"
@@ -139,10 +144,11 @@ default_customer(struct cli *c, const char *uri, int64_t *id)
 	return 0;
 }
 
-/* Checks one record (journal line lineno) against its row (st: the prepared lookup by serial),
+/* Checks one record (line lineno of journal path) against its row (st: the prepared lookup by serial),
  * importing it when it has none. 0, or -1 on a database error (printed). */
 static int
-check_record(struct cli *c, struct cm_stmt *st, const struct cm_journal_entry *e, unsigned long lineno,
+check_record(struct cli *c, struct cm_stmt *st, const struct cm_journal_entry *e, const char *path,
+    unsigned long lineno,
     const struct cm_cert_recovery *base, time_t cutoff, int dry_run, struct tally *t)
 {
 	struct cm_cert_recovery in = *base;
@@ -162,10 +168,10 @@ check_record(struct cli *c, struct cm_stmt *st, const struct cm_journal_entry *e
 		t->known++;
 		if (der == NULL || len != e->der_len || memcmp(der, e->der, len) != 0) {
 			t->differs++;
-			printf("der-differs: serial %s: certificate %lld (%s) %s the journal's (line %lu, %s)\n",
+			printf("der-differs: serial %s: certificate %lld (%s) %s the journal's (%s line %lu, %s)\n",
 			    e->serial_hex, (long long)cm_stmt_i64(st, 0), cm_stmt_str(st, 2, NULL) ? cm_stmt_str(st, 2, NULL) : "",
 			    der ? "holds a DER that differs from" : "holds no DER, unlike",
-			    lineno, e->time);
+			    path, lineno, e->time);
 		}
 		return 0;
 	}
@@ -255,6 +261,63 @@ dberr:
 	return -1;
 }
 
+/* One journal file: every record checked against the database (st: the
+ * prepared lookup by serial), its serials added to s. 0, or -1 printed. */
+static int
+read_journal(struct cli *c, struct cm_stmt *st, const char *path, struct cm_cert_recovery *base,
+    time_t cutoff, int dry_run, struct serials *s, struct tally *t)
+{
+	struct cm_journal_reader rd;
+	struct cm_journal_entry e;
+	char err[512];
+	FILE *f = NULL;
+	int fd, r, rc = -1, reader = 0;
+
+	memset(&e, 0, sizeof(e));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || (f = fdopen(fd, "r")) == NULL) {
+		cli_error("journal %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (cm_journal_reader_init(&rd, f, err, sizeof(err)) < 0) {
+		cli_error("%s", err);
+		goto out;
+	}
+	reader = 1;
+	base->journal = path;
+	while ((r = cm_journal_next(&rd, &e, err, sizeof(err))) != 0) {
+		if (r == -3) {
+			cli_error("journal %s: %s", path, err);
+			goto out;
+		}
+		if (r == -2) {
+			/* Not durable, so never handed out: nothing to account for. */
+			fprintf(stderr, "certmint: journal %s: %s; ignored\n", path, err);
+			break;
+		}
+		if (r == -1) {
+			t->unreadable++;
+			printf("unreadable: journal %s %s\n", path, err);
+			continue;
+		}
+		t->records++;
+		if (serials_add(s, e.serial_hex) < 0) {
+			cli_error("out of memory");
+			goto out;
+		}
+		if (check_record(c, st, &e, path, rd.lineno, base, cutoff, dry_run, t) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	cm_journal_entry_free(&e);
+	if (reader)
+		cm_journal_reader_free(&rd);
+	fclose(f);
+	return rc;
+}
+
 /* certmint journal check: the exit status (journal_usage). */
 static int
 journal_check(struct cli *c, int argc, char **argv)
@@ -268,21 +331,17 @@ journal_check(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct cm_journal_reader rd;
-	struct cm_journal_entry e;
 	struct cm_cert_recovery base;
 	struct cm_stmt *st = NULL;
 	struct serials s = { NULL, 0, 0 };
 	struct tally t;
 	const char *uri = NULL, *signer_conf = SIGNER_CONF_DEFAULT;
-	char *journal = NULL, *end, err[512], db_start[24];
+	char *journals[MAX_JOURNALS] = { NULL }, *end, err[512], db_start[24];
 	long min_age = MIN_AGE_DEFAULT;
 	time_t cutoff;
-	FILE *f = NULL;
-	int opt, fd, r, dry_run = 0, rc = CLI_FAIL, reader = 0;
+	int opt, nj = 0, dry_run = 0, rc = CLI_FAIL;
 
 	memset(&t, 0, sizeof(t));
-	memset(&e, 0, sizeof(e));
 	memset(&base, 0, sizeof(base));
 	while ((opt = getopt_long(argc, argv, "nj:s:C:a:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -290,8 +349,11 @@ journal_check(struct cli *c, int argc, char **argv)
 			dry_run = 1;
 			break;
 		case 'j':
-			free(journal);
-			if ((journal = strdup(optarg)) == NULL)
+			if (nj == MAX_JOURNALS) {
+				cli_error("at most %d journals", MAX_JOURNALS);
+				goto out;
+			}
+			if ((journals[nj++] = strdup(optarg)) == NULL)
 				goto oom;
 			break;
 		case 's':
@@ -321,15 +383,16 @@ journal_check(struct cli *c, int argc, char **argv)
 		fputs(journal_usage, stderr);
 		goto out;
 	}
-	if (journal == NULL) {
-		if (cm_conf_parse_file(signer_conf, signer_conf_cb, &journal, err, sizeof(err)) < 0) {
+	if (nj == 0) {
+		if (cm_conf_parse_file(signer_conf, signer_conf_cb, &journals[0], err, sizeof(err)) < 0) {
 			cli_error("%s (give the journal with --journal PATH)", err);
 			goto out;
 		}
-		if (journal == NULL) {
+		if (journals[0] == NULL) {
 			cli_error("%s names no [signer] journal", signer_conf);
 			goto out;
 		}
+		nj = 1;
 	}
 	if (cli_db(c) < 0 || default_customer(c, uri, &base.default_customer_id) < 0)
 		goto out;
@@ -342,45 +405,14 @@ journal_check(struct cli *c, int argc, char **argv)
 	    !cm_stmt_copy_str(st, 0, db_start, sizeof(db_start)))
 		goto dberr;
 	cm_stmt_close(st);
-	st = NULL;
 	cutoff = time(NULL) - min_age;
 
-	if ((fd = open(journal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || (f = fdopen(fd, "r")) == NULL) {
-		cli_error("journal %s: %s", journal, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (cm_journal_reader_init(&rd, f, err, sizeof(err)) < 0) {
-		cli_error("%s", err);
-		goto out;
-	}
-	reader = 1;
-	base.journal = journal;
 	st = cm_db_prepare(c->db, "SELECT id, der, status FROM certificates WHERE serial_hex = ?");
 	if (st == NULL)
 		goto dberr;
-	while ((r = cm_journal_next(&rd, &e, err, sizeof(err))) != 0) {
-		if (r == -3) {
-			cli_error("journal %s: %s", journal, err);
+	for (int i = 0; i < nj; i++)
+		if (read_journal(c, st, journals[i], &base, cutoff, dry_run, &s, &t) < 0)
 			goto out;
-		}
-		if (r == -2) {
-			/* Not durable, so never handed out: nothing to account for. */
-			fprintf(stderr, "certmint: journal %s: %s; ignored\n", journal, err);
-			break;
-		}
-		if (r == -1) {
-			t.unreadable++;
-			printf("unreadable: journal %s %s\n", journal, err);
-			continue;
-		}
-		t.records++;
-		if (serials_add(&s, e.serial_hex) < 0)
-			goto oom;
-		if (check_record(c, st, &e, rd.lineno, &base, cutoff, dry_run, &t) < 0)
-			goto out;
-	}
 	cm_stmt_close(st);
 	st = NULL;
 
@@ -413,13 +445,9 @@ dberr:
 out:
 	if (st)
 		cm_stmt_close(st);
-	cm_journal_entry_free(&e);
-	if (reader)
-		cm_journal_reader_free(&rd);
-	if (f)
-		fclose(f);
 	free(s.v);
-	free(journal);
+	for (int i = 0; i < nj; i++)
+		free(journals[i]);
 	return rc;
 }
 
