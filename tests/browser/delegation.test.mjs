@@ -416,7 +416,8 @@ test('8. MRAO approves it: issued, with serial, chain and downloads; the PEM mat
   assert.equal((readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----/g) || []).length, 1);
   const text = execFileSync('openssl', ['x509', '-noout', '-subject', '-serial', '-ext', 'subjectAltName',
     '-nameopt', 'RFC2253', '-in', path]).toString();
-  assert.match(text, new RegExp(`^subject=CN=${reEsc(host)}$`, 'm'));
+  // CN from the CSR; O, L, C from the organisation's record (issue 8), no OU.
+  assert.match(text, new RegExp(`^subject=CN=${reEsc(host)},O=${reEsc(orgName)},L=Cambridge,C=GB$`, 'm'));
   assert.match(text, new RegExp(`DNS:${reEsc(host)}\\s*$`, 'm'));
   const opensslSerial = text.match(/^serial=([0-9A-F]+)$/m)[1];
   assert.equal(opensslSerial.replace(/^0+/, ''), serial.replace(/:/g, '').toUpperCase().replace(/^0+/, ''),
