@@ -1,4 +1,4 @@
-/* cmd_status.c: certmint status, migrate and audit verify (health and integrity checks). */
+/* cmd_status.c: certmint status and audit verify (health and integrity checks). */
 #include "config.h"
 
 #include <getopt.h>
@@ -8,7 +8,6 @@
 
 #include "audit.h"
 #include "cli.h"
-#include "migrate.h"
 
 static const char status_usage[] =
     "usage: certmint status\n"
@@ -16,12 +15,6 @@ static const char status_usage[] =
     "Checks that the database is reachable and its schema applied, that the\n"
     "signer answers and holds a CA (subject and expiry), and counts\n"
     "certificates by status. Exit status 1 when something is down.\n";
-
-static const char migrate_usage[] =
-    "usage: certmint migrate\n"
-    "\n"
-    "Applies the schema migrations (schema_dir in certmint.conf) that the\n"
-    "database has not recorded yet, in numeric order.\n";
 
 static const char audit_usage[] =
     "usage: certmint audit verify\n"
@@ -143,29 +136,6 @@ cmd_status(struct cli *c, int argc, char **argv)
 	bad |= db_status(c);
 	bad |= signer_status(c);
 	return bad ? CLI_FAIL : CLI_OK;
-}
-
-int
-cmd_migrate(struct cli *c, int argc, char **argv)
-{
-	char err[512];
-	long before, after;
-	int rc;
-	if (only_help(argc, argv, migrate_usage, &rc))
-		return rc;
-	if (cli_db(c) < 0)
-		return CLI_FAIL;
-	before = cli_schema_version(c->db);
-	if (cm_db_migrate(c->db, c->set.schema_dir, err, sizeof(err)) < 0) {
-		cli_error("migration failed: %s", err);
-		return CLI_FAIL;
-	}
-	after = cli_schema_version(c->db);
-	if (after == before)
-		printf("schema: version %ld, up to date\n", after);
-	else
-		printf("schema: version %ld (was %ld)\n", after, before < 0 ? 0 : before);
-	return CLI_OK;
 }
 
 int
