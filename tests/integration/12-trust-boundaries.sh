@@ -166,7 +166,7 @@ expect_match "... saying so" "$out" 'must be a file owned by root, mode 0600'
 # ---- a program whose schema is behind waits ("run certmint migrate"), serving nothing meanwhile
 mkdir "$T/schema"
 cp "$(sed -n 's/^schema_dir *= *//p' "$CERTMINT_CONF")"/*.sql "$T/schema/"
-printf -- '-- a release ahead of the database\nSELECT 1;\n' > "$T/schema/999_future.sql"
+printf -- "-- a release ahead of the database\nSELECT 1;\n" > "$T/schema/99$$""_future.sql"
 sed "s|^schema_dir *=.*|schema_dir = $T/schema|" "$CERTMINT_CONF" > "$T/ahead.conf"
 "$CERTMINT_BUILD/cgi/admin/admin.fcgi" -c "$T/ahead.conf" -s "$T/ahead.sock" -n 1 > "$T/ahead.log" 2>&1 &
 second=$!
