@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "migrate.h"
 
 static const char status_usage[] =
     "usage: certmint status\n"
@@ -55,7 +56,7 @@ db_status(struct cli *c)
 {
 	char err[512];
 	struct cm_stmt *st = NULL;
-	long version;
+	long version, pending = 0;
 	int r, n = 0, bad = 1;
 
 	if (cm_db_connect(&c->db, &c->set, err, sizeof(err)) < 0) {
@@ -64,7 +65,17 @@ db_status(struct cli *c)
 	}
 	version = cli_schema_version(c->db);
 	if (version <= 0) {
-		printf("database: up, schema not applied (run certmint init)\n");
+		printf("database: up, schema not applied (run certmint migrate)\n");
+		return 1;
+	}
+	/* The programs wait (serving nothing) while migrations are missing. */
+	if (cm_db_schema_pending(c->db, c->set.schema_dir, &pending, err, sizeof(err)) < 0) {
+		printf("database: up, schema unknown (%s)\n", err);
+		return 1;
+	}
+	if (pending > 0) {
+		printf("database: up, schema version %ld, %ld migration(s) not applied"
+		    " (run certmint migrate)\n", version, pending);
 		return 1;
 	}
 	printf("database: ok (%s, schema version %ld)\n", c->set.db_name, version);
