@@ -66,11 +66,20 @@ audit_cert(struct cm_db *db, const char *actor, const char *remote_addr, int64_t
 	return cm_audit(db, &e);
 }
 
-/* Records a signer refusal ("certificate.refused"); best effort, logged. */
+/*
+ * Records what the signer answered when it issued nothing, by the status
+ * sign_csr returned: 403 "certificate.refused" (policy), 503
+ * "certificate.issue_failed" (the signer failed), 504
+ * "certificate.issue_unknown" (no answer: it may have issued). id: the
+ * request row, or 0. Outside any transaction the caller rolls back, so it
+ * stays on record; best effort, logged. No return value.
+ */
 static void
-audit_refusal(struct cm_db *db, const struct cm_csr_request *in, const char *subject,
-    const char *reason)
+audit_signer_answer(struct cm_db *db, const struct cm_csr_request *in, int status, int64_t id,
+    const char *subject, const char *reason)
 {
+	const char *action = status == 403 ? "certificate.refused" :
+	    status == 503 ? "certificate.issue_failed" : "certificate.issue_unknown";
 	struct cm_buf j;
 
 	cm_buf_init(&j, 0);
@@ -78,12 +87,12 @@ audit_refusal(struct cm_db *db, const struct cm_csr_request *in, const char *sub
 	    cm_buf_puts(&j, ",\"subject\":") < 0 || cm_buf_json_str(&j, subject) < 0 ||
 	    cm_buf_puts(&j, ",\"reason\":") < 0 || cm_buf_json_str(&j, reason) < 0 ||
 	    cm_buf_puts(&j, "}") < 0) {
-		cm_err("issuance: out of memory writing the refusal audit row");
+		cm_err("issuance: out of memory writing the %s audit row", action);
 		goto out;
 	}
-	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, "certificate.refused", 0,
+	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, action, id,
 	    NULL, j.data) < 0)
-		cm_err("issuance: audit row for a refusal failed: %s", cm_db_error(db));
+		cm_err("issuance: audit row %s failed: %s", action, cm_db_error(db));
 out:
 	cm_buf_free(&j);
 }
@@ -193,7 +202,7 @@ struct signed_cert {
 	struct cm_buf pem;
 	char *sans, *subj, *cn, *email;
 	int64_t issuer_id;
-	char refusal[512];          /* the signer's reason when it refused */
+	char refusal[512];          /* the signer's reason when it issued nothing */
 };
 
 static void
@@ -217,18 +226,20 @@ signed_cert_free(struct signed_cert *sc)
 }
 
 /*
- * Asks the signer for in's certificate from the CSR's DER and reads the
+ * Asks the signer for in's certificate from the CSR's DER, under subject
+ * (signer syntax, cm_csr_check's issue_dn; NULL: the CSR's), and reads the
  * answer back into sc for the certificates row. Returns 0 when issued and
- * ready; 403 when the signer refused (err has its reason, sc->refusal the
- * signer's words: the caller writes the refusal's audit row, outside any
- * transaction it rolls back); 502 when the signer could not be asked or
- * answered with an unreadable certificate; -1 when it was issued but the
- * row's fields could not be prepared (out of memory): the caller reports
- * issued-but-not-stored.
+ * ready; 403 when the signer refused, 503 when it failed (nothing issued),
+ * 504 when it did not answer (it may have issued): err has the sentence
+ * for the user, sc->refusal the signer's words, and the caller writes the
+ * audit row (audit_signer_answer), outside any transaction it rolls back;
+ * 502 when the signer answered with an unreadable certificate; -1 when it
+ * was issued but the row's fields could not be prepared (out of memory):
+ * the caller reports issued-but-not-stored.
  */
 static int
 sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
-    const struct cm_buf *csrder, struct signed_cert *sc, char *err, size_t errlen)
+    const struct cm_buf *csrder, const char *subject, struct signed_cert *sc, char *err, size_t errlen)
 {
 	struct cm_signer_issue_req sreq;
 	char serr[512];
@@ -239,17 +250,27 @@ sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request
 	sreq.csr_der = (const unsigned char *)csrder->data;
 	sreq.csr_len = csrder->len;
 	sreq.validity_days = in->validity_days;
+	sreq.subject = subject;     /* cm_csr_check's, from the organisation's record */
 	serr[0] = '\0';
 	r = cm_signer_issue(signer, &sreq, &sc->res, serr, sizeof(serr));
-	if (r == 1) {
-		snprintf(err, errlen, "the signer refused: %s", serr);
+	if (r != CM_SIGNER_OK)
 		snprintf(sc->refusal, sizeof(sc->refusal), "%s", serr);
+	if (r == CM_SIGNER_REFUSED) {
+		snprintf(err, errlen, "the signer refused: %s", serr);
 		return 403;
 	}
-	if (r != 0) {
-		snprintf(err, errlen, "the signer could not be asked: %s", serr);
-		cm_err("issuance: signer: %s", serr);
-		return 502;
+	if (r == CM_SIGNER_FAULT) {
+		snprintf(err, errlen, "the signer failed and nothing was issued: %s", serr);
+		cm_err("issuance: signer fault: %s", serr);
+		return 503;
+	}
+	if (r != CM_SIGNER_OK) {
+		/* Sent, unanswered: the journal may hold it, and the reconciliation
+		 * (certmint journal check) brings it into the database. */
+		snprintf(err, errlen, "unknown: the signer did not answer (%s); the certificate may have been issued; check again (the reconciliation will import it)",
+		    serr);
+		cm_err("issuance: signer outcome unknown: %s", serr);
+		return 504;
 	}
 	if (cm_cert_load(sc->res.der, sc->res.der_len, &sc->cert, serr, sizeof(serr)) < 0 ||
 	    cm_cert_describe(sc->cert, &sc->xi) < 0 || cm_cert_pem(sc->cert, &sc->pem) < 0) {
@@ -394,7 +415,7 @@ revoke_row(struct cm_db *db, const char *actor, const char *remote_addr, int64_t
  * asked and revoked (superseded) in the transaction that stores the new
  * one, so a signed replacement is never left without the row it replaces
  * and neither change is stored without the other. 0 / 400 / 403 / 409 /
- * 500 / 502, see cert_lifecycle.h.
+ * 500 / 502 / 503 / 504, see cert_lifecycle.h.
  */
 static int
 issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
@@ -436,13 +457,13 @@ issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_reques
 		}
 		snprintf(extra, sizeof(extra), ",\"supersedes\":%lld", (long long)supersedes);
 	}
-	if ((r = sign_csr(db, signer, in, &csrder, &sc, err, errlen)) != 0) {
+	if ((r = sign_csr(db, signer, in, &csrder, ci.issue_dn, &sc, err, errlen)) != 0) {
 		if (in_tx)
 			cm_db_rollback(db);
 		in_tx = 0;
-		/* Outside any transaction: the refusal stays on record. */
-		if (r == 403)
-			audit_refusal(db, in, ci.subject, sc.refusal);
+		/* Outside any transaction: the signer's answer stays on record. */
+		if (r == 403 || r == 503 || r == 504)
+			audit_signer_answer(db, in, r, 0, ci.subject, sc.refusal);
 		rc = r < 0 ? issued_not_stored(db, sc.res.serial_hex, err, errlen) : r;
 		goto out;
 	}
@@ -482,7 +503,7 @@ out:
 	return rc;
 }
 
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+/* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
     const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
@@ -490,7 +511,7 @@ cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
 	return issue_new(db, signer, in, 0, out, err, errlen);
 }
 
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+/* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id,
     const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
@@ -545,7 +566,7 @@ cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert
 		goto out;
 	}
 	if ((sans = cm_strlist_join(&ci.sans, ", ")) == NULL ||
-	    (subj = clip(ci.subject ? ci.subject : "", 1024)) == NULL ||
+	    (subj = clip(ci.issue_subject ? ci.issue_subject : "", 1024)) == NULL ||
 	    (ci.cn && (cn = clip(ci.cn, 255)) == NULL))
 		goto out;
 	email = csr_email(&ci);
@@ -608,7 +629,7 @@ out:
 	return rc;
 }
 
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+/* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
     const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen)
@@ -636,7 +657,7 @@ cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
 	return cm_cert_issue(db, signer, in, out, err, errlen);
 }
 
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+/* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
     const struct cm_cert_actor *who, int64_t id, char *err, size_t errlen)
@@ -707,9 +728,9 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	}
 	if (cm_csr_der(req, &csrder) < 0)
 		goto out;
-	if ((r = sign_csr(db, signer, &in, &csrder, &sc, err, errlen)) != 0) {
-		if (r == 403)
-			audit_refusal(db, &in, ci.subject, sc.refusal);
+	if ((r = sign_csr(db, signer, &in, &csrder, ci.issue_dn, &sc, err, errlen)) != 0) {
+		if (r == 403 || r == 503 || r == 504)
+			audit_signer_answer(db, &in, r, id, ci.subject, sc.refusal);
 		if (r > 0) {
 			rc = r;
 			goto out;
@@ -829,7 +850,7 @@ out:
 	return rc;
 }
 
-/* 0 / 400 / 403 / 409 / 500 / 502, see cert_lifecycle.h. */
+/* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert_actor *who,
     int64_t id, int *approved, char *err, size_t errlen)

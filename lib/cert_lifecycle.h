@@ -31,7 +31,15 @@ struct cm_cert_actor {
  *   409  the row is not in a state that allows this transition, or changed
  *        meanwhile (nothing written);
  *   500  database failure (logged; rolled back);
- *   502  the signer could not be asked, or answered with something unreadable.
+ *   502  the signer could not be asked, or answered with something unreadable;
+ *   503  the signer failed (journal write error, disk full, key
+ *        unavailable, the request expired in its queue): nothing was issued
+ *        (audit row "certificate.issue_failed" with the signer's reason);
+ *   504  the request was sent but no reply came (timeout, connection lost):
+ *        the certificate may have been issued; nothing is stored (audit
+ *        row "certificate.issue_unknown"; the reconciliation imports it
+ *        from the signer's journal).
+ * 503 and 504 change no row, as a refusal (403) does not.
  * A certificate the signer issued but that could not be stored is a 500
  * whose err names its serial (the signer's journal still accounts for it).
  */
@@ -52,7 +60,7 @@ int cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *
  * Direct issuance: the CSR checks, the signer, then the row in status
  * "issued" and an audit row "certificate.issue" in one transaction.
  * in->renews_id as for cm_cert_request. out gets the row id, serial and PEM.
- * 0 / 400 / 403 / 409 / 500 / 502.
+ * 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
     const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen);
@@ -63,7 +71,7 @@ int cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
  * (lib/approval.h; no organisation: at once), else stored as a request
  * (out->pem NULL, out->serial_hex ""). signer may be NULL when it could not
  * be reached: only a renewal that must be issued at once then fails (502).
- * 0 / 400 / 403 / 409 / 500 / 502.
+ * 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
     const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen);
@@ -75,7 +83,7 @@ int cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
  * old_id. Audit rows "certificate.issue" (with "supersedes") and
  * "certificate.revoke" (with "superseded_by") in the same transaction. The
  * old row stays locked while the signer is asked, so it cannot change in
- * between. 0 / 400 / 403 / 409 / 500 / 502.
+ * between. 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id,
     const struct cm_csr_request *in, struct cm_issued_cert *out, char *err, size_t errlen);
@@ -89,7 +97,7 @@ int cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id
  * approved with the reason in certificates.issue_error; signer NULL means
  * the signer could not be reached (502, recorded the same way).
  * 0 / 400 (no such row, or its CSR or names fail the checks) / 403 / 409 /
- * 500 / 502.
+ * 500 / 502..504.
  */
 int cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert_actor *who,
     int64_t id, int *approved, char *err, size_t errlen);
@@ -100,7 +108,7 @@ int cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_
  * the signer asked under the request's profile, and the same row turned
  * into "issued" (serial, DER, dates; issue_error cleared) with an audit row
  * "certificate.issue" (before/after) in one transaction. The row stays
- * approved on failure. 0 / 400 / 403 / 409 / 500 / 502.
+ * approved on failure. 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
     const struct cm_cert_actor *who, int64_t id, char *err, size_t errlen);

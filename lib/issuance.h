@@ -45,12 +45,21 @@ struct cm_issued_cert {
  * actor given, customer enabled, known profile, validity in range, size,
  * parses, signature verifies, acceptable key type and size, and, unless
  * in->any_name, the RA name check (lib/ra_names.h) against in's
- * organisation/department. *reqp, *ci and *cert_typep are set (the caller
+ * organisation/department. The subject to issue under is built (CN from the
+ * CSR, O/L/ST/C from the organisation's record, never an OU) into
+ * ci->issue_subject and ci->issue_dn, and every name passes the syntax rules
+ * (cm_ra_check_syntax), --any-name or not. *reqp, *ci and *cert_typep are set (the caller
  * frees *reqp with X509_REQ_free and *ci with cm_csr_info_free, also on
  * failure; *ci must be zeroed first). Returns 0; 400 when the input is
  * wrong (err says what); 403 "customer is disabled"; 500 on database errors.
  */
 int cm_csr_check(struct cm_db *db, const struct cm_csr_request *in, X509_REQ **reqp,
     struct cm_csr_info *ci, const char **cert_typep, char *err, size_t errlen);
+
+/* The subject a certificate from req would carry for in (its customer,
+ * organisation and profile), as cm_csr_check builds it, as RFC 2253 text in
+ * *text (malloc'ed; free() it), for a preview. 0; 400 with err; 500. */
+int cm_csr_issue_subject(struct cm_db *db, const struct cm_csr_request *in, X509_REQ *req,
+    char **text, char *err, size_t errlen);
 
 #endif

@@ -10,9 +10,11 @@ lib_libcmcore_a_SOURCES = \
 	lib/cert_types.c lib/cert_types.h \
 	lib/conffile.c lib/conffile.h \
 	lib/settings.c lib/settings.h \
+	lib/access_code.c lib/access_code.h \
 	lib/cert_state.c lib/cert_state.h \
 	lib/signer_proto.c lib/signer_proto.h lib/signer_msgs.c \
-	lib/revocation_reason.c lib/revocation_reason.h
+	lib/revocation_reason.c lib/revocation_reason.h \
+	lib/name_rules.c lib/name_rules.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -27,6 +29,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/units.c lib/units.h \
 	lib/admins.c lib/admins.h \
 	lib/session.c lib/session.h \
+	lib/access_code_upgrade.c lib/access_code_upgrade.h \
 	lib/audit.c lib/audit.h \
 	lib/signer_client.c lib/signer_client.h \
 	lib/x509util.c lib/x509util.h \

@@ -1,7 +1,9 @@
 /* ra_names.c: the registration-authority name check: every name a CSR carries must lie in a validated domain delegated to the organisation for the certificate type. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -11,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
+#include "name_rules.h"
 #include "ra_names.h"
 
 /* A CSR naming more than this many subjects/SANs is refused outright. */
@@ -389,5 +392,86 @@ out:
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 	if (ra.st)
 		cm_stmt_close(ra.st);
+	return rc;
+}
+
+/* The process's rules: written once (at start or on first use) under
+ * rules_mu, read-only afterwards, so worker threads share them safely. */
+static pthread_mutex_t rules_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cm_name_rules rules;
+static struct cm_psl *rules_psl;
+static char *rules_path;
+static int rules_ready;
+
+/* Loads the list into the process's rules; the caller holds rules_mu. */
+static void
+rules_load(const char *psl_path, int allow_loopback_ip)
+{
+	char err[512];
+
+	cm_psl_free(rules_psl);
+	rules_psl = NULL;
+	free(rules_path);
+	rules_path = strdup(psl_path ? psl_path : CM_PSL_DEFAULT_PATH);
+	if (cm_psl_load(rules_path ? rules_path : CM_PSL_DEFAULT_PATH, &rules_psl, err, sizeof(err)) < 0)
+		cm_warn("%s: every wildcard name will be refused", err);
+	rules.psl = rules_psl;
+	rules.psl_path = rules_path ? rules_path : CM_PSL_DEFAULT_PATH;
+	rules.allow_loopback_ip = allow_loopback_ip;
+	rules_ready = 1;
+}
+
+/* No return value; see ra_names.h. */
+void
+cm_ra_names_configure(const char *psl_path, int allow_loopback_ip)
+{
+	pthread_mutex_lock(&rules_mu);
+	rules_load(psl_path, allow_loopback_ip);
+	pthread_mutex_unlock(&rules_mu);
+}
+
+/* The rules, loaded with the defaults when nobody configured them. */
+const struct cm_name_rules *
+cm_ra_name_rules(void)
+{
+	pthread_mutex_lock(&rules_mu);
+	if (!rules_ready)
+		rules_load(NULL, 0);
+	pthread_mutex_unlock(&rules_mu);
+	return &rules;
+}
+
+/* 0 / 400; see ra_names.h. */
+int
+cm_ra_check_syntax(X509_REQ *req, const X509_NAME *subject, const char *cert_type,
+    char *err, size_t errlen)
+{
+	STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+	GENERAL_NAMES *sans = NULL;
+	int rc = 0;
+
+	/* What the CSR says, even where the certificate will not repeat it
+	 * (an OU, say): a CSR with hidden bytes is not one to trust further. */
+	if (cm_nr_check_subject_text(X509_REQ_get_subject_name(req), err, errlen) < 0) {
+		rc = 400;
+		goto out;
+	}
+	for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+		X509_EXTENSION *ext = sk_X509_EXTENSION_value(exts, i);
+
+		if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name)
+			continue;
+		if (sans != NULL || (sans = X509V3_EXT_d2i(ext)) == NULL) {
+			snprintf(err, errlen, sans ? "the CSR has two subjectAltName extensions" :
+			    "the CSR's subjectAltName extension cannot be read");
+			rc = 400;
+			goto out;
+		}
+	}
+	if (cm_nr_check_names(cm_ra_name_rules(), subject, sans, strcmp(cert_type, "ssl") == 0, err, errlen) < 0)
+		rc = 400;
+out:
+	GENERAL_NAMES_free(sans);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 	return rc;
 }

@@ -23,4 +23,25 @@
 int cm_ra_check_names(struct cm_db *db, int64_t customer_id, int64_t org_id, int64_t dept_id,
     const char *cert_type, X509_REQ *req, char *err, size_t errlen);
 
+struct cm_name_rules;
+
+/*
+ * The name rules of this process (certmint.conf [names]): reads the public
+ * suffix list at psl_path (NULL: CM_PSL_DEFAULT_PATH) once, logging when it
+ * cannot (every wildcard is then refused). Call it at start, before workers
+ * fork; a process that never does gets the defaults on first use.
+ */
+void cm_ra_names_configure(const char *psl_path, int allow_loopback_ip);
+const struct cm_name_rules *cm_ra_name_rules(void);
+
+/*
+ * The syntax rules (lib/name_rules.h) over what a certificate from req would
+ * carry: every attribute of the CSR's subject must be clean text, and the
+ * planned subject with the CSR's SANs must pass cm_nr_check_names (the
+ * CN = SAN rule for cert_type "ssl"). Applies to operators too (--any-name
+ * skips only the domain check). 0, or 400 with err.
+ */
+int cm_ra_check_syntax(X509_REQ *req, const X509_NAME *subject, const char *cert_type,
+    char *err, size_t errlen);
+
 #endif

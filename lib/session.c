@@ -186,6 +186,22 @@ out:
 	return rc;
 }
 
+/* The number of rows deleted, or -1. */
+long
+cm_session_end_subject(struct cm_db *db, const char *kind, const char *subject)
+{
+	long n = -1;
+	struct cm_stmt *st = cm_db_prepare(db, "DELETE FROM sessions WHERE kind = ? AND subject = ?");
+
+	if (st == NULL || cm_stmt_bind_str(st, 0, kind) < 0 || cm_stmt_bind_str(st, 1, subject) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	n = (long)cm_stmt_affected(st);
+out:
+	cm_stmt_close(st);
+	return n;
+}
+
 /* 1 valid, 0 not. */
 int
 cm_csrf_valid(const struct cm_session *s, const char *token)

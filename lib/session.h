@@ -22,8 +22,12 @@ struct cm_session {
  */
 int cm_session_open(struct cm_db *db, const char *kind, const char *cookie,
     const char *subject, long ttl, struct cm_session *out);
-/* Deletes the session (logout). */
+/* Deletes the session (logout). 0 or -1. */
 int cm_session_close(struct cm_db *db, const struct cm_session *s);
+/* Deletes every session of kind that belongs to subject (an MRAO ending
+ * another administrator's sessions): that browser's next request starts a
+ * new session, a login. The number of sessions ended, or -1. */
+long cm_session_end_subject(struct cm_db *db, const char *kind, const char *subject);
 /* Constant-time comparison of a submitted token; 1 valid, 0 not. */
 int cm_csrf_valid(const struct cm_session *s, const char *token);
 

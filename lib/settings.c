@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_code.h"
 #include "conffile.h"
 #include "settings.h"
 
@@ -29,6 +30,9 @@ static const struct cm_conf_field settings_fields[] = {
 	F("web", "base_url", CM_CONF_STR, base_url, 0, 0),
 	F("web", "session_ttl", CM_CONF_INT, session_ttl, 60, 30L * 86400),
 	F("web", "max_body", CM_CONF_INT, max_body, 1024, 64L * 1024 * 1024),
+	F("names", "public_suffix_list", CM_CONF_STR, public_suffix_list, 0, 0),
+	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
+	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -88,6 +92,10 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 	if (s->db_password_file &&
 	    read_secret_file(s->db_password_file, &s->db_password, err, errlen) < 0)
 		goto fail;
+	if (s->access_code_key_file &&
+	    cm_access_key_read(s->access_code_key_file, &s->access_code_key, &s->access_code_key_len,
+	    err, errlen) < 0)
+		goto fail;
 	if (default_str(&s->log_level, "info") < 0 ||
 	    default_str(&s->schema_dir, CM_DATADIR "/schema") < 0 ||
 	    default_str(&s->template_dir, CM_DATADIR "/templates") < 0 ||
@@ -115,5 +123,8 @@ cm_settings_free(struct cm_settings *s)
 {
 	if (s->db_password)
 		memset(s->db_password, 0, strlen(s->db_password));
+	cm_access_key_free(s->access_code_key, s->access_code_key_len);
+	s->access_code_key = NULL;
+	s->access_code_key_len = 0;
 	cm_conf_free_fields(settings_fields, s);
 }

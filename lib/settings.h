@@ -25,10 +25,18 @@ struct cm_settings {
 	char *base_url;           /* public https base, e.g. https://ca.example.com */
 	long session_ttl;         /* seconds, default 28800 */
 	long max_body;            /* bytes, default 1 MiB */
+	/* [names] (lib/ra_names.h) */
+	char *public_suffix_list; /* NULL: CM_PSL_DEFAULT_PATH */
+	int allow_loopback_ip;    /* 0.0.0.0, ::, 127/8, ::1 and "localhost"; default no */
+	/* [secrets] */
+	char *access_code_key_file;   /* HMAC key of the access codes (lib/access_code.h) */
+	unsigned char *access_code_key;   /* its bytes, read at load (before any privilege drop); NULL: none */
+	size_t access_code_key_len;
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling
- * defaults and reading db_password_file. Returns 0, or -1 with err. Unknown
+ * defaults and reading db_password_file and access_code_key_file (an
+ * unreadable key file fails the load). Returns 0, or -1 with err. Unknown
  * keys and missing required keys (database name/user, signer socket) fail. */
 int cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errlen);
 void cm_settings_free(struct cm_settings *s);

@@ -31,7 +31,7 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* 0 connected, -1 transport failure with err. */
+/* CM_SIGNER_OK connected, CM_SIGNER_FAULT with err. */
 int
 cm_signer_connect(struct cm_signer **out, const char *socket_path,
     int timeout_ms, char *err, size_t errlen)
@@ -107,24 +107,94 @@ cm_signer_close(struct cm_signer *s)
 	free(s);
 }
 
-/* After a transport failure the stream position is unknown: never reuse it. */
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The name of an outcome, "?" for anything else. */
+const char *
+cm_signer_outcome_name(int outcome)
+{
+	switch (outcome) {
+	case CM_SIGNER_OK: return "ok";
+	case CM_SIGNER_REFUSED: return "refused";
+	case CM_SIGNER_FAULT: return "fault";
+	case CM_SIGNER_UNKNOWN: return "unknown";
+	}
+	return "?";
+}
+
+/*
+ * After a transport failure the stream position is unknown: never reuse
+ * it. Returns outcome: CM_SIGNER_FAULT when the request never left whole,
+ * CM_SIGNER_UNKNOWN once it had.
+ */
 static int
-broken(struct cm_signer *s, char *err, size_t errlen, const char *what)
+broken(struct cm_signer *s, int outcome, char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "signer: %s", what);
 	if (s->fd >= 0) {
 		close(s->fd);
 		s->fd = -1;
 	}
-	return -1;
+	return outcome;
+}
+
+/* 1 when op's request may carry tag (a signer built from the same tree always
+ * lets every request carry TAG_DEADLINE_MS; tests/unit/test_signer_client
+ * checks that), 0 when not. */
+static int
+request_takes(unsigned op, uint16_t tag)
+{
+	const struct cm_msg_spec *spec = cm_msg_spec(op, CM_MSG_REQUEST);
+
+	for (size_t i = 0; spec && i < spec->nrules; i++)
+		if (spec->rules[i].tag == tag)
+			return 1;
+	return 0;
 }
 
 /*
- * Sends the encoded request in req (a frame of op begun with cm_enc_begin
- * and finished), waits for the reply with the same id, and decodes it into
- * *payload / m, checked against op's reply field set. 0 OK reply; 1 ERR
- * reply with reason in err; -1 transport (a reply outside the field set
- * included: the signer and this client disagree on the protocol).
+ * The outcome of an error reply m, with its reason in err: no class (an
+ * older signer) or "refused" is a refusal; "fault", "expired" and any class
+ * this client does not know are faults: an error reply always means nothing
+ * was done.
+ */
+static int
+error_outcome(const struct cm_msg *m, char *err, size_t errlen)
+{
+	const struct cm_field *f = cm_msg_get(m, TAG_REASON), *c = cm_msg_get(m, TAG_ERR_CLASS);
+	int n = f ? (int)(f->len > 400 ? 400 : f->len) : 0;
+	int outcome = CM_SIGNER_REFUSED, expired = 0;
+
+	if (c != NULL && !(c->len == strlen(CM_ERR_CLASS_REFUSED) &&
+	    memcmp(c->val, CM_ERR_CLASS_REFUSED, c->len) == 0)) {
+		outcome = CM_SIGNER_FAULT;
+		expired = c->len == strlen(CM_ERR_CLASS_EXPIRED) &&
+		    memcmp(c->val, CM_ERR_CLASS_EXPIRED, c->len) == 0;
+	}
+	snprintf(err, errlen, "%s%.*s", expired ? "expired: " : "", n, f ? (const char *)f->val : "");
+	if (n == 0)
+		snprintf(err, errlen, outcome == CM_SIGNER_REFUSED ? "refused without a reason" :
+		    "the signer failed without a reason");
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	return outcome;
+}
+
+/*
+ * Adds the deadline to the encoded request in req (a frame of op begun with
+ * cm_enc_begin and finished), sends it, waits for the reply with the same
+ * id, and decodes it into *payload / m, checked against op's reply field
+ * set. Returns an enum cm_signer_outcome: OK reply; REFUSED / FAULT from an
+ * ERR reply (reason in err); FAULT when the request could not be sent
+ * whole; UNKNOWN when it was sent and no usable reply came (a reply outside
+ * the field set included: the signer may have acted on it).
  */
 static int
 roundtrip(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, unsigned char **payload,
@@ -132,24 +202,36 @@ roundtrip(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, uns
 {
 	char why[256], what[300];
 	long long deadline = now_ms() + s->timeout_ms;
+	long long guard = s->timeout_ms / 10 > CM_SIGNER_DEADLINE_GUARD_MS ?
+	    CM_SIGNER_DEADLINE_GUARD_MS : s->timeout_ms / 10;
 
 	*payload = NULL;
 	if (s->fd < 0)
-		return broken(s, err, errlen, "connection already failed; reconnect");
+		return broken(s, CM_SIGNER_FAULT, err, errlen, "connection already failed; reconnect");
+	/* The signer drops the request unsigned once this has passed: by then
+	 * this side has stopped waiting and said "unknown". */
+	if (request_takes(op, TAG_DEADLINE_MS) &&
+	    (cm_enc_u64(req, TAG_DEADLINE_MS, (uint64_t)(wall_ms() + s->timeout_ms - guard)) < 0 ||
+	    cm_enc_finish(req) < 0))
+		return broken(s, CM_SIGNER_FAULT, err, errlen, "request too large for its deadline field");
 	if (cm_write_full(s->fd, req->data, req->len, s->timeout_ms) < 0) {
 		snprintf(why, sizeof(why), "sending request: %s", errno == ETIMEDOUT ? "timed out" : strerror(errno));
-		return broken(s, err, errlen, why);
+		return broken(s, CM_SIGNER_FAULT, err, errlen, why);
 	}
 	for (;;) {
 		struct cm_frame_hdr h;
 		long long left = deadline - now_ms();
 		if (left <= 0)
-			return broken(s, err, errlen, "timed out waiting for the reply");
+			return broken(s, CM_SIGNER_UNKNOWN, err, errlen, "timed out waiting for the reply");
 		enum cm_rf rf = cm_read_frame(s->fd, (int)left, &h, payload, why, sizeof(why));
 		if (rf == CM_RF_EOF)
-			return broken(s, err, errlen, "the signer closed the connection (request dropped)");
-		if (rf != CM_RF_OK)
-			return broken(s, err, errlen, why);
+			return broken(s, CM_SIGNER_UNKNOWN, err, errlen,
+			    "the signer closed the connection (request dropped)");
+		if (rf != CM_RF_OK) {
+			if (rf == CM_RF_IOERR && errno == ETIMEDOUT)
+				snprintf(why, sizeof(why), "timed out waiting for the reply");
+			return broken(s, CM_SIGNER_UNKNOWN, err, errlen, why);
+		}
 		if (h.request_id != id) {
 			/* A late reply to an earlier request: discard it. */
 			free(*payload);
@@ -159,29 +241,22 @@ roundtrip(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, uns
 		if (h.op != OP_REPLY_OK && h.op != OP_REPLY_ERR) {
 			free(*payload);
 			*payload = NULL;
-			return broken(s, err, errlen, "reply with an unknown op");
+			return broken(s, CM_SIGNER_UNKNOWN, err, errlen, "reply with an unknown op");
 		}
 		enum cm_msg_kind kind = h.op == OP_REPLY_OK ? CM_MSG_REPLY_OK : CM_MSG_REPLY_ERR;
 		if (cm_msg_decode(op, kind, *payload, h.payload_len, m, why, sizeof(why)) != 0) {
 			free(*payload);
 			*payload = NULL;
 			snprintf(what, sizeof(what), "malformed reply: %s", why);
-			return broken(s, err, errlen, what);
+			return broken(s, CM_SIGNER_UNKNOWN, err, errlen, what);
 		}
 		if (h.op == OP_REPLY_ERR) {
-			const struct cm_field *f = cm_msg_get(m, TAG_REASON);
-			int n = f ? (int)(f->len > 400 ? 400 : f->len) : 0;
-			snprintf(err, errlen, "%.*s", n, f ? (const char *)f->val : "");
-			if (n == 0)
-				snprintf(err, errlen, "refused without a reason");
-			for (char *p = err; *p; p++)
-				if ((unsigned char)*p < 0x20)
-					*p = '?';
+			int outcome = error_outcome(m, err, errlen);
 			free(*payload);
 			*payload = NULL;
-			return 1;
+			return outcome;
 		}
-		return 0;
+		return CM_SIGNER_OK;
 	}
 }
 
@@ -193,7 +268,7 @@ enc_failed(struct cm_buf *b, char *err, size_t errlen)
 	return -1;
 }
 
-/* Sends a request of op that expects no fields back: 0 / -1 / 1. */
+/* Sends a request of op that expects no fields back: an outcome. */
 static int
 simple_call(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, char *err, size_t errlen)
 {
@@ -209,7 +284,7 @@ simple_call(struct cm_signer *s, unsigned op, struct cm_buf *req, uint32_t id, c
 	return r;
 }
 
-/* 0 / -1 / 1. */
+/* An enum cm_signer_outcome. */
 int
 cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req, char *err, size_t errlen)
 {
@@ -231,7 +306,7 @@ cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req, char *e
 	return r;
 }
 
-/* 0 / -1 / 1. */
+/* An enum cm_signer_outcome. */
 int
 cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
     const char *issuing_pem, const char *issuing_key_pem, const char *passphrase,
@@ -254,7 +329,7 @@ cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
 	return r;
 }
 
-/* 0 / -1 / 1. */
+/* An enum cm_signer_outcome. */
 int
 cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t errlen)
 {
@@ -290,7 +365,7 @@ cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t er
 	return r;
 }
 
-/* 0 / -1 / 1. */
+/* An enum cm_signer_outcome. */
 int
 cm_signer_issue(struct cm_signer *s, const struct cm_signer_issue_req *req,
     struct cm_signer_issue_reply *res, char *err, size_t errlen)
@@ -299,13 +374,13 @@ cm_signer_issue(struct cm_signer *s, const struct cm_signer_issue_req *req,
 	struct cm_msg *m = NULL;
 	unsigned char *payload = NULL;
 	uint32_t id = s->next_id++;
-	int r = -1;
+	int r = CM_SIGNER_FAULT;
 
 	memset(res, 0, sizeof(*res));
 	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
 	if (req->validity_days < 0 || req->validity_days > 0xffffffffL) {
 		snprintf(err, errlen, "validity_days out of range");
-		return -1;
+		return CM_SIGNER_FAULT;
 	}
 	if (cm_enc_begin(&b, OP_ISSUE, id) < 0 ||
 	    cm_enc_str(&b, TAG_PROFILE, req->profile ? req->profile : "") < 0 ||
@@ -328,20 +403,22 @@ cm_signer_issue(struct cm_signer *s, const struct cm_signer_issue_req *req,
 		goto out;
 	}
 	r = roundtrip(s, OP_ISSUE, &b, id, &payload, m, err, errlen);
-	if (r != 0)
+	if (r != CM_SIGNER_OK)
 		goto out;
+	/* From here the signer has issued and journalled: a failure to take the
+	 * certificate in is "unknown", never "not issued". */
 	const struct cm_field *der = cm_msg_get(m, TAG_CERT_DER);
 	const struct cm_field *ser = cm_msg_get(m, TAG_SERIAL_HEX);
 	if (der == NULL || der->len == 0 || ser == NULL || ser->len == 0 ||
 	    ser->len >= sizeof(res->serial_hex)) {
 		snprintf(err, errlen, "signer: reply without a certificate or serial");
-		r = -1;
+		r = CM_SIGNER_UNKNOWN;
 		goto out;
 	}
 	res->der = malloc(der->len);
 	if (res->der == NULL) {
-		snprintf(err, errlen, "out of memory");
-		r = -1;
+		snprintf(err, errlen, "out of memory taking in the issued certificate");
+		r = CM_SIGNER_UNKNOWN;
 		goto out;
 	}
 	memcpy(res->der, der->val, der->len);

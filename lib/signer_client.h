@@ -10,10 +10,39 @@
 struct cm_signer;
 
 /*
- * Return convention for this module: 0 success; -1 transport failure
- * (connect, timeout, short read, bad reply) with err; 1 the signer refused,
- * with its reason in err.
+ * Return convention for this module: an enum cm_signer_outcome, with a
+ * sentence in err for every outcome but OK. The values keep the older
+ * "0 / 1 refused / negative failed" reading valid.
  */
+enum cm_signer_outcome {
+	CM_SIGNER_OK = 0,
+	/* The signer's policy said no (class "refused", or an older signer's
+	 * error reply without a class): err has its reason. */
+	CM_SIGNER_REFUSED = 1,
+	/* Nothing was done, for sure: the signer could not be reached, the
+	 * request could not be sent whole, or the signer answered that it
+	 * failed (class "fault": journal write error, disk full, key
+	 * unavailable) or that the request expired before it was signed (class
+	 * "expired"; err then starts with "expired: "). */
+	CM_SIGNER_FAULT = -1,
+	/* The request was sent but no usable reply came (timeout, connection
+	 * lost, short or unreadable reply): the signer may have done it. For
+	 * an issue, the certificate may exist (the journal has it). */
+	CM_SIGNER_UNKNOWN = -2
+};
+
+/* "ok", "refused", "fault", "unknown": for logs and audit rows. */
+const char *cm_signer_outcome_name(int outcome);
+
+/*
+ * Every request carries an absolute deadline (TAG_DEADLINE_MS): the time it
+ * is sent plus timeout_ms, less a guard of timeout_ms / 10 (at most
+ * CM_SIGNER_DEADLINE_GUARD_MS) so that a request the signer still signs
+ * leaves time for its journal write and reply before this side gives up.
+ */
+#define CM_SIGNER_DEADLINE_GUARD_MS 1000
+
+/* CM_SIGNER_OK, or CM_SIGNER_FAULT with err. timeout_ms <= 0: 10 s. */
 int cm_signer_connect(struct cm_signer **out, const char *socket_path,
     int timeout_ms, char *err, size_t errlen);
 void cm_signer_close(struct cm_signer *s);

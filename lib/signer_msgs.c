@@ -45,6 +45,8 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CERT_DER] = "cert-der",
 	[TAG_SERIAL_HEX] = "serial-hex",
 	[TAG_REASON] = "reason",
+	[TAG_DEADLINE_MS] = "deadline-ms",
+	[TAG_ERR_CLASS] = "err-class",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -55,14 +57,21 @@ static const char *const tag_names[TAG__MAX] = {
 static const struct cm_field_rule ca_init_req[] = {
 	{ TAG_KEY_TYPE, REQ }, { TAG_ROOT_SUBJECT, REQ }, { TAG_ISSUING_SUBJECT, REQ },
 	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 },
+	{ TAG_DEADLINE_MS, 0 },
 };
 static const struct cm_field_rule ca_import_req[] = {
 	{ TAG_ROOT_PEM, REQ }, { TAG_ISSUING_PEM, REQ }, { TAG_ISSUING_KEY_PEM, REQ },
 	{ TAG_PASSPHRASE, 0 },
+	{ TAG_DEADLINE_MS, 0 },
 };
 static const struct cm_field_rule issue_req[] = {
 	{ TAG_PROFILE, REQ }, { TAG_CSR_DER, REQ }, { TAG_VALIDITY_DAYS, 0 }, { TAG_SUBJECT, 0 },
 	{ TAG_SAN, REP }, { TAG_EKU, REP }, { TAG_CA, 0 },
+	{ TAG_DEADLINE_MS, 0 },
+};
+/* Every request may carry the client's deadline (TAG_DEADLINE_MS). */
+static const struct cm_field_rule ca_chain_req[] = {
+	{ TAG_DEADLINE_MS, 0 },
 };
 
 /* OK replies. */
@@ -76,6 +85,7 @@ static const struct cm_field_rule issue_reply[] = {
 /* The ERR reply to any request. */
 static const struct cm_field_rule err_reply[] = {
 	{ TAG_REASON, REQ },
+	{ TAG_ERR_CLASS, 0 },
 };
 
 /* An entry with what == NULL has no field set: reserved ops stay that way
@@ -83,7 +93,7 @@ static const struct cm_field_rule err_reply[] = {
 static const struct cm_msg_spec requests[OP__MAX] = {
 	[OP_CA_INIT] = { "ca-init request", RULES(ca_init_req) },
 	[OP_CA_IMPORT] = { "ca-import request", RULES(ca_import_req) },
-	[OP_CA_CHAIN] = { "ca-chain request", 0, NULL },
+	[OP_CA_CHAIN] = { "ca-chain request", RULES(ca_chain_req) },
 	[OP_ISSUE] = { "issue request", RULES(issue_req) },
 };
 

@@ -284,11 +284,41 @@ cm_enc_finish(struct cm_buf *b)
 int
 cm_enc_error(struct cm_buf *b, uint32_t request_id, const char *reason)
 {
+	return cm_enc_error_class(b, request_id, NULL, reason);
+}
+
+/* 0 / -1. */
+int
+cm_enc_error_class(struct cm_buf *b, uint32_t request_id, const char *err_class,
+    const char *reason)
+{
 	size_t n = strnlen(reason, CM_PROTO_MAX_NAME);
 	if (cm_enc_begin(b, OP_REPLY_ERR, request_id) < 0 ||
-	    cm_enc_bytes(b, TAG_REASON, reason, n) < 0)
+	    cm_enc_bytes(b, TAG_REASON, reason, n) < 0 ||
+	    (err_class && cm_enc_str(b, TAG_ERR_CLASS, err_class) < 0))
 		return -1;
 	return cm_enc_finish(b);
+}
+
+/* 0 / -1. */
+int
+cm_enc_u64(struct cm_buf *b, uint16_t tag, uint64_t v)
+{
+	unsigned char p[8];
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+	return cm_enc_bytes(b, tag, p, sizeof(p));
+}
+
+/* 0, or -1 when absent or malformed. */
+int
+cm_msg_get_u64(const struct cm_msg *m, uint16_t tag, uint64_t *v)
+{
+	const struct cm_field *f = cm_msg_get(m, tag);
+	if (f == NULL || f->len != 8)
+		return -1;
+	*v = ((uint64_t)get32(f->val) << 32) | get32(f->val + 4);
+	return 0;
 }
 
 static long long

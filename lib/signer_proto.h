@@ -18,7 +18,8 @@
  *   uint32 payload_len  <= CM_PROTO_MAX_PAYLOAD, checked before allocating
  *
  * Payload: fields {uint16 tag, uint32 len, len bytes}, tags from enum cm_tag.
- * Strings are UTF-8 without NUL; integers are uint32 (4 bytes).
+ * Strings are UTF-8 without NUL; integers are uint32 (4 bytes), except the
+ * 8-byte TAG_DEADLINE_MS.
  */
 #define CM_PROTO_VERSION     1
 #define CM_PROTO_HDR_LEN     12
@@ -56,7 +57,7 @@ enum cm_op {
 
 enum {
 	OP_REPLY_OK  = 0x8000,
-	OP_REPLY_ERR = 0x8001      /* REASON */
+	OP_REPLY_ERR = 0x8001      /* REASON [ERR_CLASS] */
 };
 
 enum cm_tag {
@@ -80,8 +81,26 @@ enum cm_tag {
 	TAG_CERT_DER,
 	TAG_SERIAL_HEX,
 	TAG_REASON,
+	TAG_DEADLINE_MS,           /* 8 bytes: absolute deadline, wall-clock ms since the epoch;
+	                              optional in every request (older clients send none) */
+	TAG_ERR_CLASS,             /* in OP_REPLY_ERR: CM_ERR_CLASS_*; sent only to clients
+	                              whose request carried a deadline (older ones do not know
+	                              the tag); absent means "refused" */
 	TAG__MAX
 };
+
+/*
+ * Error classes of an OP_REPLY_ERR (TAG_ERR_CLASS). Nothing was issued in
+ * any of them; they say whose move it is.
+ *   refused  the signer's policy said no: the request must change;
+ *   fault    the signer failed (journal write error, disk full, key
+ *            unavailable): an operator must act, the request was fine;
+ *   expired  the request's deadline passed before the signer got to sign
+ *            it (it was queued, or the signer was paused): dropped unsigned.
+ */
+#define CM_ERR_CLASS_REFUSED "refused"
+#define CM_ERR_CLASS_FAULT   "fault"
+#define CM_ERR_CLASS_EXPIRED "expired"
 
 /* Longest string the signer accepts in a name-like field. */
 #define CM_PROTO_MAX_NAME 1024
@@ -188,6 +207,13 @@ int cm_enc_u32(struct cm_buf *b, uint16_t tag, uint32_t v);
 int cm_enc_finish(struct cm_buf *b);
 /* A whole OP_REPLY_ERR frame carrying reason (truncated to fit). */
 int cm_enc_error(struct cm_buf *b, uint32_t request_id, const char *reason);
+/* The same with an error class (CM_ERR_CLASS_*; NULL: none, as above). */
+int cm_enc_error_class(struct cm_buf *b, uint32_t request_id, const char *err_class,
+    const char *reason);
+/* An 8-byte integer field (TAG_DEADLINE_MS). 0 / -1 as the others. */
+int cm_enc_u64(struct cm_buf *b, uint16_t tag, uint64_t v);
+/* 0 and *v, or -1 when absent or not 8 bytes. */
+int cm_msg_get_u64(const struct cm_msg *m, uint16_t tag, uint64_t *v);
 
 /*
  * I/O helpers. timeout_ms < 0 waits forever; the timeout covers the whole

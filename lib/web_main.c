@@ -10,10 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access_code_upgrade.h"
 #include "db.h"
 #include "fcgi_main.h"
 #include "log.h"
 #include "migrate.h"
+#include "ra_names.h"
 #include "web.h"
 
 /* The process's one application state; workers inherit it across fork. */
@@ -83,7 +85,13 @@ wait_for_schema(const struct cm_settings *s)
 			cm_db_close(db);
 			db = NULL;
 		} else if (pending == 0) {
-			rc = 0;
+			/* certmint migrate hashes them; this catches codes left when it
+			 * could not (no key then), with the same audit rows. */
+			if (cm_access_code_upgrade(db, s->access_code_key, s->access_code_key_len,
+			    err, sizeof(err)) < 0)
+				cm_err("access codes (migration 020): %s", err);
+			else
+				rc = 0;
 			goto out;
 		} else {
 			cm_err("schema: %ld migration(s) of %s not applied: run certmint migrate;"
@@ -218,6 +226,9 @@ cm_web_main(int argc, char **argv, const struct cm_web_program *p)
 		cm_settings_free(&app->settings);
 		return 1;
 	}
+	/* Before the workers fork, so they share the public suffix list. */
+	if (p->uses_db)
+		cm_ra_names_configure(app->settings.public_suffix_list, app->settings.allow_loopback_ip);
 	if (p->uses_db && wait_for_schema(&app->settings) < 0) {
 		cm_settings_free(&app->settings);
 		return 1;

@@ -356,6 +356,13 @@ name_rfc2253(const X509_NAME *name)
 	return s;
 }
 
+/* See x509util.h. */
+char *
+cm_name_text(const X509_NAME *name)
+{
+	return name_rfc2253(name);
+}
+
 /* The first entry of nid in name as text, NULL when absent; *fail on OOM. */
 static char *
 name_entry(const X509_NAME *name, int nid, int *fail)
@@ -519,6 +526,8 @@ cm_csr_info_free(struct cm_csr_info *info)
 		return;
 	free(info->subject);
 	free(info->cn);
+	free(info->issue_subject);
+	free(info->issue_dn);
 	cm_strlist_free(&info->sans);
 	memset(info, 0, sizeof(*info));
 }

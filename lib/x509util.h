@@ -31,6 +31,10 @@ struct cm_csr_info {
 	struct cm_key_info key;
 	char sig_alg[64];            /* e.g. "sha256WithRSAEncryption" */
 	int sig_valid;               /* 1 the CSR's self-signature verifies, 0 not */
+	/* Set by cm_csr_check (lib/issuance.h): the subject the certificate
+	 * will carry (CN from the CSR, O/L/ST/C from the organisation). */
+	char *issue_subject;         /* RFC 2253 one line, for people */
+	char *issue_dn;              /* "/C=GB/O=.../CN=...", as the signer's SUBJECT field */
 };
 
 struct cm_cert_info {
@@ -68,6 +72,8 @@ int cm_certs_load_pem(const char *pem, size_t len, STACK_OF(X509) **out,
  * (also safe on a zeroed or half-filled struct). */
 int cm_csr_describe(X509_REQ *req, struct cm_csr_info *out);
 void cm_csr_info_free(struct cm_csr_info *info);
+/* A name as RFC 2253 text (control characters as '?'), malloc'ed; NULL on OOM. */
+char *cm_name_text(const X509_NAME *name);
 int cm_cert_describe(X509 *cert, struct cm_cert_info *out);
 void cm_cert_info_free(struct cm_cert_info *info);
 

@@ -36,3 +36,4 @@ signerconfdir = $(pkgdatadir)/conf
 dist_signerconf_DATA = conf/signer-profiles.conf conf/signerd.conf.example
 EXTRA_DIST += tests/fuzz/fuzz_frame.c tests/fuzz/corpus/frame/issue tests/fuzz/corpus/frame/chain \
 	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh
+EXTRA_DIST += tests/fuzz/corpus/frame/issue-deadline tests/fuzz/corpus/frame/error-reply-class

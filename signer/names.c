@@ -1,4 +1,4 @@
-/* names.c: parsing and syntax checks for subject DNs and subjectAltNames. */
+/* names.c: parsing and syntax checks for subject DNs and subjectAltNames, and the signer's own pass of the shared name rules over every certificate it is asked for. */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include <openssl/objects.h>
 
+#include "name_rules.h"
 #include "names.h"
 
 #define UPN_OID "1.3.6.1.4.1.311.20.2.3"
@@ -106,40 +107,6 @@ cm_san_type(const GENERAL_NAME *gn, const char **label)
 }
 
 static int
-dns_ok(const unsigned char *s, int len)
-{
-	if (len <= 0 || len > 253)
-		return 0;
-	int label = 0;
-	for (int i = 0; i < len; i++) {
-		unsigned char c = s[i];
-		if (c == '*') {
-			/* Only a whole leftmost label may be a wildcard, and what it
-			 * stands under needs two labels or more: "*.example.com",
-			 * never "*.com". */
-			if (i != 0 || len < 3 || s[1] != '.' || memchr(s + 2, '.', (size_t)len - 2) == NULL)
-				return 0;
-			label = 1;
-			continue;
-		}
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return 0;
-		if (c == '-' && label == 0)
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return label > 0;
-}
-
-static int
 printable_ok(const unsigned char *s, int len, int need_at)
 {
 	int at = 0;
@@ -162,11 +129,19 @@ cm_san_check(const GENERAL_NAME *gn, char *err, size_t errlen)
 {
 	const ASN1_STRING *str = NULL;
 	switch (gn->type) {
-	case GEN_DNS:
+	case GEN_DNS: {
+		/* Syntax only; the public suffix list and the loopback setting are
+		 * applied to the finished plan (cm_names_check_plan). */
+		char why[400];
+
 		str = gn->d.dNSName;
-		if (!dns_ok(ASN1_STRING_get0_data(str), ASN1_STRING_length(str)))
-			goto bad;
+		if (cm_nr_dns_syntax("DNS subjectAltName", ASN1_STRING_get0_data(str),
+		    (size_t)ASN1_STRING_length(str), CM_NR_WILDCARD_OK | CM_NR_LOCALHOST_OK, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s; the name is malformed", why);
+			return -1;
+		}
 		return 0;
+	}
 	case GEN_EMAIL:
 		str = gn->d.rfc822Name;
 		if (!printable_ok(ASN1_STRING_get0_data(str), ASN1_STRING_length(str), 1))
@@ -269,4 +244,25 @@ cm_san_parse(const char *s, char *err, size_t errlen)
 		return NULL;
 	}
 	return gn;
+}
+
+/*
+ * 0 when every name of the certificate the signer is about to build passes
+ * the shared rules (lib/name_rules.h) under r (NULL: defaults, every wildcard
+ * refused); 1 refused with reason. A server certificate is one whose
+ * extended key usages include serverAuth: its CN must repeat a SAN.
+ */
+int
+cm_names_check_plan(const struct cm_name_rules *r, const X509_NAME *subject,
+    const GENERAL_NAMES *sans, const int *eku, size_t neku, char *reason, size_t rlen)
+{
+	static const struct cm_name_rules defaults = { NULL, NULL, 0 };
+	int tls_server = 0;
+
+	for (size_t i = 0; i < neku; i++)
+		if (eku[i] == NID_server_auth)
+			tls_server = 1;
+	if (cm_nr_check_names(r ? r : &defaults, subject, sans, tls_server, reason, rlen) < 0)
+		return 1;
+	return 0;
 }

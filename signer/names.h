@@ -27,4 +27,10 @@ unsigned cm_san_type(const GENERAL_NAME *gn, const char **label);
 /* Syntax of the value: 0 ok, -1 with err. */
 int cm_san_check(const GENERAL_NAME *gn, char *err, size_t errlen);
 
+struct cm_name_rules;
+/* The shared name rules over a planned certificate (subject, SANs, its
+ * extended key usage NIDs): 0, or 1 refused with reason. */
+int cm_names_check_plan(const struct cm_name_rules *r, const X509_NAME *subject,
+    const GENERAL_NAMES *sans, const int *eku, size_t neku, char *reason, size_t rlen);
+
 #endif

@@ -1,4 +1,4 @@
-/* ops.c: serves one request frame (op, field set, access) and handles ca-init, ca-import, ca-chain and issue. */
+/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain and issue. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,8 +17,47 @@
 
 #define MAX_PEM (64 * 1024)
 
-/* Handler convention: 0 success with fields added to reply after the OK
- * header; 1 refused / -1 failed with a reason for the requester. */
+/* Handler convention (enum op_result): 0 success with fields added to
+ * reply after the OK header; 1 refused / -1 failed / 2 expired, each with a
+ * reason for the requester. */
+enum op_result {
+	OP_DONE = 0,
+	OP_REFUSED = 1,            /* policy: class "refused" */
+	OP_FAULT = -1,             /* the signer failed: class "fault" */
+	OP_EXPIRED = 2             /* the client's deadline passed: class "expired" */
+};
+
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether the request's deadline (TAG_DEADLINE_MS, wall-clock ms: client
+ * and signer share one host's clock) has passed, at stage ("before
+ * signing", ...). A client past its deadline has stopped waiting and told
+ * its user the outcome is unknown; anything signed now would reach only the
+ * journal. Returns 1 expired (reason set), 0 not, or no deadline (an older
+ * client).
+ */
+static int
+past_deadline(const struct cm_msg *m, const char *stage, char *reason, size_t rlen)
+{
+	uint64_t deadline;
+
+	if (cm_msg_get_u64(m, TAG_DEADLINE_MS, &deadline) < 0)
+		return 0;
+	long long now = wall_ms();
+	if (now < 0 || deadline > (uint64_t)now)
+		return 0;
+	long long late = now - (long long)deadline;
+	snprintf(reason, rlen, "the request expired: its deadline passed %lld ms ago (%s); the client had stopped waiting, so nothing was signed",
+	    late, stage);
+	return 1;
+}
 
 static int
 op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
@@ -193,7 +232,14 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 			;
 		held = 1;
 	}
+	/* After the wait for a CPU slot, the last point before signing. */
+	if (past_deadline(m, "before signing", reason, rlen)) {
+		ret = OP_EXPIRED;
+		goto out;
+	}
 	ret = cm_profile_check(p, &in, &plan, reason, rlen);
+	if (ret == 0)
+		ret = cm_names_check_plan(ctx->names, plan.subject, plan.sans, plan.eku, plan.neku, reason, rlen);
 	if (ret != 0)
 		goto out;
 	ret = cm_ca_get(ctx->ca, &ca_cert, &ca_key, reason, rlen);
@@ -218,11 +264,21 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 		sem_post(ctx->cpu_slots);
 		held = 0;
 	}
-	/* No certificate leaves the signer before it is on disk in the journal. */
+	/* Signed but not yet journalled: it can still be dropped as if never
+	 * signed, and must be when its client has gone. */
+	if (past_deadline(m, "signed, before journalling", reason, rlen)) {
+		ret = OP_EXPIRED;
+		goto out;
+	}
+	/* No certificate leaves the signer before it is on disk in the journal.
+	 * A failure here is the signer's fault (disk full, I/O error), never a
+	 * refusal: ret is -1 (class "fault"). */
 	if (cm_journal_format(&rec, time(NULL), hex, p->name, uid, subj, der, (size_t)dlen) < 0 ||
 	    cm_journal_append(ctx->journal, rec.data, rec.len) < 0) {
-		cm_err("journal write failed for serial %s: certificate withheld", hex);
-		snprintf(reason, rlen, "the signer could not journal the certificate, so it was not issued");
+		int e = errno;
+		cm_err("journal write failed for serial %s: %s; certificate withheld", hex, strerror(e));
+		snprintf(reason, rlen, "the signer could not journal the certificate (%s), so it was not issued",
+		    strerror(e));
 		goto out;
 	}
 	if (cm_enc_bytes(reply, TAG_CERT_DER, der, (size_t)dlen) < 0 ||
@@ -250,6 +306,17 @@ out:
 	OPENSSL_free(der);
 	cm_buf_free(&rec);
 	return ret;
+}
+
+/*
+ * The class to put in an error reply to m: cls for a client that sent a
+ * deadline (it knows TAG_ERR_CLASS), NULL for an older client, which would
+ * take the unknown tag for a malformed reply and lose the reason.
+ */
+static const char *
+err_class(const struct cm_msg *m, const char *cls)
+{
+	return cm_msg_get(m, TAG_DEADLINE_MS) ? cls : NULL;
 }
 
 /* 0 reply ready / -1 drop (logged). */
@@ -286,13 +353,13 @@ cm_ops_serve(struct cm_signer_ctx *ctx, uid_t uid, pid_t pid,
 	if (ctx->conf && !cm_sconf_allowed(ctx->conf, uid, h->op)) {
 		snprintf(reason, sizeof(reason), "operation %s not allowed for uid %u", name, (unsigned)uid);
 		cm_warn("pid %d: %s", (int)pid, reason);
-		ret = cm_enc_error(reply, h->request_id, reason);
+		ret = cm_enc_error_class(reply, h->request_id, err_class(m, CM_ERR_CLASS_REFUSED), reason);
 		goto out;
 	}
 	if (r == 1) {
 		/* Well framed, so the stream is still in step: refuse, keep serving. */
 		cm_warn("uid %u pid %d: refused %s request: %s", (unsigned)uid, (int)pid, name, err);
-		ret = cm_enc_error(reply, h->request_id, err);
+		ret = cm_enc_error_class(reply, h->request_id, err_class(m, CM_ERR_CLASS_REFUSED), err);
 		goto out;
 	}
 	ret = cm_ops_handle(ctx, uid, h->op, h->request_id, m, reply);
@@ -311,6 +378,18 @@ cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
 
 	if (cm_enc_begin(reply, OP_REPLY_OK, request_id) < 0)
 		return -1;
+	const struct cm_field *dl = cm_msg_get(m, TAG_DEADLINE_MS);
+	if (dl && dl->len != 8) {
+		snprintf(reason, sizeof(reason), "the deadline field must be 8 bytes (ms since the epoch)");
+		r = OP_REFUSED;
+		goto answer;
+	}
+	/* A request that waited out its deadline in the socket (the signer was
+	 * paused or busy) is not even started. */
+	if (past_deadline(m, "queued", reason, sizeof(reason))) {
+		r = OP_EXPIRED;
+		goto answer;
+	}
 	switch (op) {
 	case OP_CA_INIT: r = op_ca_init(ctx, m, reply, reason, sizeof(reason)); break;
 	case OP_CA_IMPORT: r = op_ca_import(ctx, m, reply, reason, sizeof(reason)); break;
@@ -318,11 +397,21 @@ cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
 	case OP_ISSUE: r = op_issue(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	default:
 		snprintf(reason, sizeof(reason), "unknown operation");
-		r = 1;
+		r = OP_REFUSED;
 	}
-	if (r == 0)
+answer:
+	if (r == OP_DONE)
 		return cm_enc_finish(reply);
-	if (r < 0)
+	const char *cls = CM_ERR_CLASS_REFUSED;
+	if (r == OP_FAULT) {
+		cls = CM_ERR_CLASS_FAULT;
 		cm_err("%s for uid %u failed: %s", cm_op_name(op) ? cm_op_name(op) : "?", (unsigned)uid, reason);
-	return cm_enc_error(reply, request_id, reason[0] ? reason : "failed");
+	} else if (r == OP_EXPIRED) {
+		cls = CM_ERR_CLASS_EXPIRED;
+		/* Dropped unsigned and unjournalled: the client was told "unknown",
+		 * and this line is what an operator finds for it. */
+		cm_warn("%s request %lu for uid %u expired, dropped: %s", cm_op_name(op) ? cm_op_name(op) : "?",
+		    (unsigned long)request_id, (unsigned)uid, reason);
+	}
+	return cm_enc_error_class(reply, request_id, err_class(m, cls), reason[0] ? reason : "failed");
 }

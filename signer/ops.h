@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "ca.h"
 #include "journal.h"
+#include "name_rules.h"
 #include "profile.h"
 #include "signer_proto.h"
 #include "sconf.h"
@@ -19,6 +20,9 @@ struct cm_signer_ctx {
 	struct cm_journal *journal;
 	/* [access], for per-profile issue rights (NULL: every profile allowed). */
 	const struct cm_sconf *conf;
+	/* The name rules every issued name passes (NULL: the defaults, with no
+	 * public suffix list, so every wildcard is refused). */
+	const struct cm_name_rules *names;
 	/* Bounds how many threads run CSR checks and signing at once (NULL: no
 	 * bound). One per CPU keeps OpenSSL's internal locks uncontended while
 	 * the other connection threads wait for the journal or the network. */
@@ -37,7 +41,11 @@ int cm_ops_serve(struct cm_signer_ctx *ctx, uid_t uid, pid_t pid,
     const struct cm_frame_hdr *h, const unsigned char *payload, struct cm_buf *reply);
 
 /* Runs an allowed op (the caller checked the ACL) and leaves a complete
- * OP_REPLY_OK or OP_REPLY_ERR frame in reply. Returns 0, or -1 when not
+ * OP_REPLY_OK or OP_REPLY_ERR frame in reply. A request whose deadline
+ * (TAG_DEADLINE_MS) has passed is dropped unsigned and unjournalled, logged,
+ * and answered with class "expired"; a failure of the signer itself (the
+ * journal write, ...) with class "fault", a policy refusal with "refused"
+ * (classes only to clients that sent a deadline). Returns 0, or -1 when not
  * even an error reply could be built (drop the connection). */
 int cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
     uint32_t request_id, const struct cm_msg *m, struct cm_buf *reply);

@@ -11,6 +11,7 @@
 
 #include "conffile.h"
 #include "log.h"
+#include "name_rules.h"
 #include "signer_proto.h"
 #include "sconf.h"
 
@@ -27,6 +28,8 @@ static const struct cm_conf_field sconf_fields[] = {
 	{ "signer", "max_connections_per_uid", CM_CONF_INT, offsetof(struct cm_sconf, max_connections_per_uid), 1, 4096 },
 	{ "signer", "read_timeout_ms", CM_CONF_INT, offsetof(struct cm_sconf, read_timeout_ms), 100, 3600000 },
 	{ "signer", "log_level", CM_CONF_STR, offsetof(struct cm_sconf, log_level), 0, 0 },
+	{ "signer", "public_suffix_list", CM_CONF_STR, offsetof(struct cm_sconf, public_suffix_list), 0, 0 },
+	{ "signer", "allow_loopback_ip", CM_CONF_BOOL, offsetof(struct cm_sconf, allow_loopback_ip), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -190,7 +193,8 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 		return -1;
 	if (set_default(&c->socket_mode_str, "0660") < 0 ||
 	    set_default(&c->profiles_file, CM_SYSCONFDIR "/signer-profiles.conf") < 0 ||
-	    set_default(&c->log_level, "info") < 0) {
+	    set_default(&c->log_level, "info") < 0 ||
+	    set_default(&c->public_suffix_list, CM_PSL_DEFAULT_PATH) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

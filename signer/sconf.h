@@ -34,6 +34,8 @@ struct cm_sconf {
 	long read_timeout_ms;      /* idle limit per connection, default 5000: below the
 	                              clients' 10 s, so an idle peer frees its slot first */
 	char *log_level;
+	char *public_suffix_list;  /* default CM_PSL_DEFAULT_PATH; unreadable: wildcards refused */
+	int allow_loopback_ip;     /* 0.0.0.0, ::, 127/8, ::1 and "localhost"; default no */
 	/* derived */
 	unsigned socket_mode;
 	/* [access] */

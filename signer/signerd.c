@@ -46,6 +46,8 @@ static struct cm_ca ca;
 static struct cm_journal journal;
 static struct cm_signer_ctx ctx;
 static sem_t cpu_slots;
+static struct cm_psl *psl;
+static struct cm_name_rules name_rules;
 
 /* Connection table: how many threads run, which fds to shut on SIGTERM,
  * and each slot's peer uid (for the per-uid cap). */
@@ -243,6 +245,15 @@ main(int argc, char **argv)
 				    (unsigned)conf.acl[i].uid, conf.acl[i].profiles[k], conf.profiles_file);
 				goto out;
 			}
+	/* Read once, before privileges drop; a list that cannot be read leaves
+	 * the signer running with every wildcard refused, said in the log. */
+	if (cm_psl_load(conf.public_suffix_list, &psl, err, sizeof(err)) < 0)
+		cm_warn("%s: every wildcard name will be refused", err);
+	else
+		cm_info("public suffix list %s: %zu rules", conf.public_suffix_list, cm_psl_count(psl));
+	name_rules.psl = psl;
+	name_rules.psl_path = conf.public_suffix_list;
+	name_rules.allow_loopback_ip = conf.allow_loopback_ip;
 	umask(077);
 
 	if (conf.user) {
@@ -303,6 +314,7 @@ main(int argc, char **argv)
 	ctx.ca = &ca;
 	ctx.journal = &journal;
 	ctx.conf = &conf;
+	ctx.names = &name_rules;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (sem_init(&cpu_slots, 0, (unsigned)(ncpu < 1 ? 1 : ncpu > 256 ? 256 : ncpu)) == 0)
 		ctx.cpu_slots = &cpu_slots;
@@ -422,6 +434,7 @@ out:
 	cm_vault_close(&vault);
 	free(conn_fds);
 	free(conn_uids);
+	cm_psl_free(psl);
 	cm_sconf_free(&conf);
 	cm_info("stopped");
 	return status;

@@ -24,4 +24,8 @@ dist_admintemplates_DATA = \
 	templates/admin/dashboard.cs \
 	templates/admin/persons_list.cs \
 	templates/admin/persons_form.cs \
-	templates/admin/persons_import.cs
+	templates/admin/persons_import.cs \
+	templates/admin/confirm.cs \
+	templates/admin/signed_out.cs \
+	templates/admin/access_code.cs \
+	templates/admin/access_code_done.cs

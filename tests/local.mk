@@ -14,6 +14,7 @@ EXTRA_DIST += tests/browser/auditdash.test.mjs
 EXTRA_DIST += tests/browser/lifecycle.test.mjs
 EXTRA_DIST += tests/integration/80-counters.sh
 EXTRA_DIST += tests/fuzz/fuzz_csv.c
+EXTRA_DIST += tests/fuzz/fuzz_psl.c
 EXTRA_DIST += tests/integration/42-denied-audit.sh
 EXTRA_DIST += tests/integration/82-daily.sh
 EXTRA_DIST += tests/browser/delegation.test.mjs
@@ -31,3 +32,14 @@ EXTRA_DIST += tests/integration/99-stack-restart.sh
 EXTRA_DIST += tests/integration/98-db-outage.sh
 EXTRA_DIST += tests/static/no-circles.sh
 EXTRA_DIST += tests/pages/47-csr-private-key.sh
+EXTRA_DIST += tests/integration/24-signer-faults.sh
+
+# CSRs with exactly the bytes a test needs in CN, O, OU and SANs (NUL, CR/LF),
+# for the name-rule tests (tests/integration/24-signer-names.sh, tests/pages/48-names.sh).
+noinst_PROGRAMS += tests/tools/csr-forge
+tests_tools_csr_forge_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_tools_csr_forge_SOURCES = tests/tools/csr_forge.c
+tests_tools_csr_forge_LDADD = $(OPENSSL_LIBS)
+EXTRA_DIST += tests/integration/24-signer-names.sh
+EXTRA_DIST += tests/pages/48-names.sh
+EXTRA_DIST += tests/fuzz/fuzz_access_code.c

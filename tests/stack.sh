@@ -399,6 +399,8 @@ journal = $DIR/journal/issued.log
 profiles_file = $ROOT/conf/signer-profiles.conf
 max_connections = 64
 log_level = info
+# Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
+allow_loopback_ip = yes
 
 [access]
 root = ca-init ca-import ca-chain issue
@@ -430,9 +432,23 @@ timeout_ms = 10000
 templates = $ROOT/templates
 static_url = /static
 base_url = https://localhost:$HTTPS
+
+[names]
+# Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
+allow_loopback_ip = yes
+
+[secrets]
+access_code_key_file = $DIR/access-code.key
 EOF
 	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
 	chmod 640 "$DIR/certmint.conf"
+	# The access codes' HMAC key, made once per instance (a new key would
+	# make every stored code fail): 0640, group of the programs that use it.
+	if [ ! -s "$DIR/access-code.key" ]; then
+		(umask 077 && openssl rand -hex 32 > "$DIR/access-code.key") || die "cannot write $DIR/access-code.key"
+	fi
+	chown "root:$CONF_GROUP" "$DIR/access-code.key" 2>/dev/null
+	chmod 640 "$DIR/access-code.key"
 }
 
 # Schema, CA, CA chain file, demo data (once per instance).

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ra_names.h"
 
 /* Prints "certmint: MESSAGE" on stderr. */
 void
@@ -31,6 +32,7 @@ cli_load(struct cli *c)
 		return -1;
 	}
 	c->set_loaded = 1;
+	cm_ra_names_configure(c->set.public_suffix_list, c->set.allow_loopback_ip);
 	return 0;
 }
 

@@ -32,7 +32,11 @@ static const char issue_usage[] =
     "operator's override: it skips that check (the signer's profile still\n"
     "applies) and is recorded as \"any_name\": true in the audit row.\n"
     "Exit status 2 with \"certmint: refused: REASON\" when the CSR or the\n"
-    "policy refuses it.\n";
+    "policy refuses it; 1 with \"certmint: signer fault: REASON\" when the\n"
+    "signer failed (disk full, ...: nothing was issued), and 1 with\n"
+    "\"certmint: unknown: check again: ...\" when the signer did not answer in\n"
+    "[signer] timeout_ms (it may have issued the certificate; the journal\n"
+    "reconciliation imports it).\n";
 
 /* Reads at most max bytes; 0, 1 when the input is larger, -1 with errno. */
 static int
@@ -192,6 +196,11 @@ cmd_issue(struct cli *c, int argc, char **argv)
 	} else if (r == 400 || r == 403 || r == 409) {
 		cli_error("refused: %s", err[0] ? err : "no reason given");
 		rc = CLI_REFUSED;
+	} else if (r == 503) {
+		cli_error("signer fault: %s", err[0] ? err : "no reason given");
+	} else if (r == 504) {
+		/* The lifecycle's sentence starts "unknown: " already. */
+		cli_error("unknown: check again: %s", strncmp(err, "unknown: ", 9) == 0 ? err + 9 : err);
 	} else {
 		cli_error("issuance failed: %s", err[0] ? err : "no reason given");
 	}

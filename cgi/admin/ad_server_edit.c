@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ad_server_model.h"
+#include "confirm.h"
 #include "edit_commit.h"
 #include "log.h"
 
@@ -243,5 +244,47 @@ out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
+	cm_buf_free(&names);
+}
+
+/* GET: the confirmation page of a deletion (the POST is admin_ad_server_delete). */
+void
+admin_ad_server_delete_confirm(struct admin_ctx *c)
+{
+	struct ad_server_row s;
+	struct cm_buf names;
+	char title[400], page[64], action[80];
+	long n;
+	struct admin_confirm cf = {
+		.consequence = "The server is marked deleted: auto-enrollment no longer checks users against it. "
+		    "Certificates already issued are not affected.",
+		.button = "Delete AD server",
+		.hidden_name = "confirm", .hidden_value = "yes",
+	};
+
+	cm_buf_init(&names, 8192);
+	if (!ad_server_may_manage(c) || !load_visible(c, &s))
+		goto out;
+	if ((n = ad_server_bound_orgs(c, c->id, 0, &names)) < 0) {
+		edit_fail(c, &ad_server_object, "delete", c->id, "read");
+		goto out;
+	}
+	snprintf(title, sizeof(title), "Delete the AD server %s?", s.name);
+	snprintf(page, sizeof(page), "/admin/ad-servers/%lld", (long long)s.id);
+	snprintf(action, sizeof(action), "%s/delete", page);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.label[0] = "Name";
+	cf.value[0] = s.name;
+	cf.label[1] = "Domain";
+	cf.value[1] = s.domain;
+	cf.label[2] = "Organisations using it";
+	cf.value[2] = n > 0 && names.data ? names.data : "none";
+	if (n > 0)
+		cf.warning = "The deletion will be refused while organisations use the server: choose another "
+		    "server, or none, for them first.";
+	admin_confirm_page(c, &cf, 200);
+out:
 	cm_buf_free(&names);
 }

@@ -102,6 +102,7 @@ void admin_cert_view_page(struct admin_ctx *c, int status);
 void admin_cert_approve(struct admin_ctx *c);
 void admin_cert_decline(struct admin_ctx *c);
 void admin_cert_revoke(struct admin_ctx *c);
+void admin_cert_revoke_confirm(struct admin_ctx *c);
 void admin_cert_download(struct admin_ctx *c);
 /* Organisations and departments (org_list.c, org_edit.c, org_delete.c, dept_edit.c). */
 void admin_org_list(struct admin_ctx *c);
@@ -110,10 +111,16 @@ void admin_org_create(struct admin_ctx *c);
 void admin_org_view(struct admin_ctx *c);
 void admin_org_save(struct admin_ctx *c);
 void admin_org_delete(struct admin_ctx *c);
+void admin_org_delete_confirm(struct admin_ctx *c);
 void admin_dept_new_form(struct admin_ctx *c);
 void admin_dept_create(struct admin_ctx *c);
 void admin_dept_view(struct admin_ctx *c);
 void admin_dept_save(struct admin_ctx *c);
+/* org_access_page.c: set or rotate an access code (confirmation, POST, shown once). */
+void admin_org_code_form(struct admin_ctx *c);
+void admin_org_code_rotate(struct admin_ctx *c);
+void admin_dept_code_form(struct admin_ctx *c);
+void admin_dept_code_rotate(struct admin_ctx *c);
 /* Domains and their delegation (domain_list.c, domain_edit.c, domain_delegate.c). */
 void admin_domain_list(struct admin_ctx *c);
 void admin_domain_new_form(struct admin_ctx *c);
@@ -121,8 +128,10 @@ void admin_domain_create(struct admin_ctx *c);
 void admin_domain_view(struct admin_ctx *c);
 void admin_domain_validate(struct admin_ctx *c);
 void admin_domain_delete(struct admin_ctx *c);
+void admin_domain_delete_confirm(struct admin_ctx *c);
 void admin_domain_delegate(struct admin_ctx *c);
 void admin_domain_undelegate(struct admin_ctx *c);
+void admin_domain_undelegate_confirm(struct admin_ctx *c);
 /* Administrators (admins_list.c, admins_edit.c). */
 void admin_admins_list(struct admin_ctx *c);
 void admin_admins_new_form(struct admin_ctx *c);
@@ -130,6 +139,10 @@ void admin_admins_create(struct admin_ctx *c);
 void admin_admins_view(struct admin_ctx *c);
 void admin_admins_save(struct admin_ctx *c);
 void admin_admins_delete(struct admin_ctx *c);
+void admin_admins_delete_confirm(struct admin_ctx *c);
+/* admins_edit.c: an MRAO ends another administrator's sessions (confirmation, then POST). */
+void admin_admins_sessions_confirm(struct admin_ctx *c);
+void admin_admins_sessions_end(struct admin_ctx *c);
 /* admins_csv.c (export), admins_import.c */
 void admin_admins_export_csv(struct admin_ctx *c);
 void admin_admins_import_form(struct admin_ctx *c);
@@ -146,6 +159,7 @@ void admin_persons_create(struct admin_ctx *c);
 void admin_persons_view(struct admin_ctx *c);
 void admin_persons_save(struct admin_ctx *c);
 void admin_persons_delete(struct admin_ctx *c);
+void admin_persons_delete_confirm(struct admin_ctx *c);
 void admin_persons_export_csv(struct admin_ctx *c);
 /* persons_import.c */
 void admin_persons_import_form(struct admin_ctx *c);
@@ -157,5 +171,8 @@ void admin_ad_server_create(struct admin_ctx *c);
 void admin_ad_server_view(struct admin_ctx *c);
 void admin_ad_server_save(struct admin_ctx *c);
 void admin_ad_server_delete(struct admin_ctx *c);
+void admin_ad_server_delete_confirm(struct admin_ctx *c);
+/* logout.c: Sign out (POST): ends the session, clears the cookies, the signed-out page. */
+void admin_logout(struct admin_ctx *c);
 
 #endif

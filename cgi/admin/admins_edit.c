@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "admins_model.h"
+#include "confirm.h"
 #include "edit_commit.h"
 #include "log.h"
 
@@ -27,6 +28,7 @@ static void
 show(struct admin_ctx *c, const struct admins_row *row, const struct admins_form *f, int status,
     int can_edit, int can_delete)
 {
+	const char *ended;
 	char id[32];
 
 	if (admins_form_render(c, f) < 0) {
@@ -46,6 +48,11 @@ show(struct admin_ctx *c, const struct admins_row *row, const struct admins_form
 	}
 	cm_render_set(c->r, "Can.edit", can_edit ? "1" : "0");
 	cm_render_set(c->r, "Can.delete", can_delete ? "1" : "0");
+	cm_render_set(c->r, "Can.end_sessions", row && admin_may_end_sessions(&c->user) ? "1" : "0");
+	/* The banner after admin_admins_sessions_end's redirect: a count, nothing else. */
+	if (row && (ended = cm_req_query(c->req, "sessions_ended")) != NULL &&
+	    strspn(ended, "0123456789") == strlen(ended) && ended[0] && strlen(ended) < 8)
+		cm_render_set(c->r, "Banner.sessions_ended", ended);
 	c->resp->status = status;
 	admin_page(c, row ? row->principal : "New administrator", "admin/admins_form.cs");
 }
@@ -286,4 +293,132 @@ out:
 		cm_stmt_close(st);
 	cm_buf_free(&before);
 	cm_buf_free(&after);
+}
+
+/* GET: the confirmation page of a deletion (the POST is admin_admins_delete). */
+void
+admin_admins_delete_confirm(struct admin_ctx *c)
+{
+	struct admins_row row;
+	char title[320], page[64], action[80];
+	int e, d;
+	struct admin_confirm cf = {
+		.consequence = "The administrator is disabled and marked deleted: the Kerberos login no longer "
+		    "opens certmint, from the next request on. Certificates and audit rows stay.",
+		.button = "Delete administrator",
+		.hidden_name = "confirm", .hidden_value = "1",
+	};
+
+	if (!load(c, &row, &e, &d))
+		return;
+	if (!d) {
+		admin_error(c, 403, "Not allowed", row.id == c->user.id ?
+		    "You cannot delete yourself; ask another MRAO." :
+		    "You may look at this administrator but not delete it.");
+		return;
+	}
+	snprintf(title, sizeof(title), "Delete the administrator %s?", row.principal);
+	snprintf(page, sizeof(page), "/admin/admins/%" PRId64, row.id);
+	snprintf(action, sizeof(action), "%s/delete", page);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.label[0] = "Kerberos principal";
+	cf.value[0] = row.principal;
+	cf.label[1] = "Name";
+	cf.value[1] = row.name[0] ? row.name : "(none)";
+	cf.label[2] = "Role";
+	cf.value[2] = row.role;
+	cf.label[3] = "Organisation / department";
+	cf.value[3] = row.scope_label[0] ? row.scope_label : "whole customer";
+	admin_confirm_page(c, &cf, 200);
+}
+
+/* Loads administrator c->id for ending its sessions: 1 yes; 0 answered
+ * (404 as load(), 403 when the policy says no). */
+static int
+load_for_sessions(struct admin_ctx *c, struct admins_row *row)
+{
+	int e, d;
+
+	if (!load(c, row, &e, &d))
+		return 0;
+	if (!admin_may_end_sessions(&c->user)) {
+		admin_error(c, 403, "Not allowed", "Only a master administrator (MRAO) ends other administrators' sessions.");
+		return 0;
+	}
+	return 1;
+}
+
+/* GET: what ending the administrator's sessions does, with their count. */
+void
+admin_admins_sessions_confirm(struct admin_ctx *c)
+{
+	struct admins_row row;
+	struct cm_stmt *st = NULL;
+	char title[320], page[64], action[80], count[32];
+	struct admin_confirm cf = {
+		.consequence = "Every certmint session of this administrator ends now: the next request from "
+		    "any of their browsers starts a new session (a new login, in the audit log), and a "
+		    "form they had open is refused. Their account stays enabled; to lock them out, "
+		    "delete or disable the administrator instead.",
+		.button = "End sessions",
+		.hidden_name = "confirm", .hidden_value = "1",
+	};
+
+	if (!load_for_sessions(c, &row))
+		return;
+	st = cm_db_prepare(c->db, "SELECT COUNT(*) FROM sessions WHERE kind = 'admin' AND subject = ?"
+	    " AND expires_at > UTC_TIMESTAMP()");
+	if (st == NULL || cm_stmt_bind_str(st, 0, row.principal) < 0 || cm_stmt_execute(st) < 0 ||
+	    cm_stmt_fetch(st) != 1) {
+		cm_stmt_close(st);
+		edit_fail(c, &admin_object, "sessions of", row.id, "read");
+		return;
+	}
+	snprintf(count, sizeof(count), "%lld", (long long)cm_stmt_i64(st, 0));
+	cm_stmt_close(st);
+	snprintf(title, sizeof(title), "End the sessions of %s?", row.principal);
+	snprintf(page, sizeof(page), "/admin/admins/%" PRId64, row.id);
+	snprintf(action, sizeof(action), "%s/sessions/end", page);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.label[0] = "Kerberos principal";
+	cf.value[0] = row.principal;
+	cf.label[1] = "Open sessions";
+	cf.value[1] = count;
+	if (row.id == c->user.id)
+		cf.warning = "This is you: this browser's session ends too.";
+	admin_confirm_page(c, &cf, 200);
+}
+
+/* POST: deletes every session of the administrator, audited in the same
+ * transaction, then back to their page with the count in a banner. */
+void
+admin_admins_sessions_end(struct admin_ctx *c)
+{
+	struct admins_row row;
+	char after[64], loc[96];
+	long n;
+
+	if (!load_for_sessions(c, &row))
+		return;
+	/* As a deletion: only the confirmation page's form carries confirm=1. */
+	if (cm_req_form(c->req, "confirm") == NULL || strcmp(cm_req_form(c->req, "confirm"), "1") != 0) {
+		admin_error(c, 400, "Not confirmed", "Use the End sessions button on the administrator's page.");
+		return;
+	}
+	if (cm_db_begin(c->db) < 0 || (n = cm_session_end_subject(c->db, "admin", row.principal)) < 0)
+		goto fail;
+	snprintf(after, sizeof(after), "{\"sessions_ended\":%ld}", n);
+	if (admin_audit_object(c, "admin", "admin.sessions.end", row.id, NULL, after) < 0 ||
+	    cm_db_commit(c->db) < 0)
+		goto fail;
+	cm_info("admin %s ended %ld session(s) of %s", c->user.principal, n, row.principal);
+	snprintf(loc, sizeof(loc), "/admin/admins/%" PRId64 "?sessions_ended=%ld", row.id, n);
+	cm_resp_redirect(c->resp, loc);
+	return;
+fail:
+	edit_fail(c, &admin_object, "end sessions of", row.id, "changed");
 }

@@ -6,6 +6,7 @@
 
 #include "admin_ctx.h"
 #include "cert_lifecycle.h"
+#include "confirm.h"
 #include "log.h"
 #include "revocation_reason.h"
 #include "signer_client.h"
@@ -91,8 +92,10 @@ admin_cert_approve(struct admin_ctx *c)
 		redirect_to_cert(c);
 	else if (r == 409 || !approved)
 		answer_failure(c, r, err);
+	else if (r == 504)
+		admin_error(c, 504, "Approved; unknown: the signer did not answer", err);
 	else
-		admin_error(c, r == 400 || r == 403 || r == 502 ? r : 500,
+		admin_error(c, r == 400 || r == 403 || r == 502 || r == 503 ? r : 500,
 		    sg == NULL && r == 502 ? "Approved, not yet issued" : "Approved, not issued", err);
 }
 
@@ -119,6 +122,73 @@ admin_cert_decline(struct admin_ctx *c)
 	}
 }
 
+/*
+ * The revocation's confirmation page with status: names the certificate
+ * (common name, subject, serial, validity), says what revocation means and
+ * carries the reason picker; a 400 re-shows it with Errors.reason set.
+ * Certificates not in the "issued" state answer 409 (nothing to confirm).
+ */
+static void
+revoke_confirm_page(struct admin_ctx *c, int status)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT org_id, dept_id, cert_type, status, common_name, subject_dn, serial_hex, not_after"
+	    " FROM certificates WHERE id = ? AND customer_id = ?");
+	char title[400], page[64], action[80], cn[256] = "", subject[1024] = "", serial[128] = "",
+	    not_after[32] = "", state[16] = "";
+	int f = -1;
+	struct admin_confirm cf = {
+		.consequence = "Revocation is final: the certificate is listed in the next CRL and OCSP answers "
+		    "\"revoked\", so every client that checks stops trusting it, and it cannot be un-revoked. "
+		    "Whatever uses it (a web server, a device, a signature) needs a new certificate.",
+		.button = "Revoke certificate",
+	};
+
+	if (st && cm_stmt_bind_i64(st, 0, c->id) == 0 &&
+	    cm_stmt_bind_i64(st, 1, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (!admin_cert_row_visible(c, st, f, 0, 1, 2, "certificate")) {
+		cm_stmt_close(st);
+		return;
+	}
+	cm_stmt_copy_str(st, 3, state, sizeof(state));
+	cm_stmt_copy_str(st, 4, cn, sizeof(cn));
+	cm_stmt_copy_str(st, 5, subject, sizeof(subject));
+	cm_stmt_copy_str(st, 6, serial, sizeof(serial));
+	cm_stmt_copy_str(st, 7, not_after, sizeof(not_after));
+	cm_stmt_close(st);
+	if (strcmp(state, "issued") != 0) {
+		admin_error(c, 409, "Not possible in this state", "Only an issued certificate can be revoked.");
+		return;
+	}
+	snprintf(title, sizeof(title), "Revoke the certificate %s?", cn[0] ? cn : serial);
+	snprintf(page, sizeof(page), "/admin/certificates/%lld", (long long)c->id);
+	snprintf(action, sizeof(action), "%s/revoke", page);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.label[0] = "Common name";
+	cf.value[0] = cn[0] ? cn : NULL;
+	cf.label[1] = "Subject";
+	cf.value[1] = subject;
+	cf.label[2] = "Serial number";
+	cf.value[2] = serial;
+	cf.label[3] = "Valid until (UTC)";
+	cf.value[3] = not_after;
+	for (int code = 0, n = 0; code <= 10; code++)
+		if (cm_revocation_reason_name(code))
+			cm_render_setf(c->r, cm_revocation_reason_name(code), "Reasons.%d", n++);
+	admin_confirm_page(c, &cf, status);
+}
+
+/* GET: the confirmation page; the POST below revokes. */
+void
+admin_cert_revoke_confirm(struct admin_ctx *c)
+{
+	if (may_act(c))
+		revoke_confirm_page(c, 200);
+}
+
 /* Revoke: issued -> revoked, with an RFC 5280 reason. */
 void
 admin_cert_revoke(struct admin_ctx *c)
@@ -136,7 +206,7 @@ admin_cert_revoke(struct admin_ctx *c)
 	} else if (r == 400) {
 		cm_render_set(c->r, "Form.reason", reason && strlen(reason) < 64 ? reason : "");
 		cm_render_set(c->r, "Errors.reason", err);
-		admin_cert_view_page(c, 400);
+		revoke_confirm_page(c, 400);
 	} else {
 		answer_failure(c, r, err);
 	}

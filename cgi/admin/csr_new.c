@@ -264,6 +264,25 @@ admin_csr_form(struct admin_ctx *c)
 	show_form(c, &f, 200);
 }
 
+/* Shows the subject the certificate would carry (lib/issuance.c builds it
+ * from the organisation's record), or why it cannot be built. */
+static void
+preview_issue_subject(struct admin_ctx *c, struct csr_form *f, X509_REQ *req)
+{
+	struct cm_csr_request in;
+	char *text = NULL, err[256];
+
+	memset(&in, 0, sizeof(in));
+	in.customer_id = c->user.customer_id;
+	in.org_id = f->org_id;
+	in.profile = f->profile;
+	if (cm_csr_issue_subject(c->db, &in, req, &text, err, sizeof(err)) == 400)
+		field_error(c, f, "org", err);
+	else if (text)
+		cm_render_set(c->r, "Preview.issue_subject", text);
+	free(text);
+}
+
 void
 admin_csr_preview(struct admin_ctx *c)
 {
@@ -297,6 +316,8 @@ admin_csr_preview(struct admin_ctx *c)
 			    "Preview.sig_valid", ci.sig_valid ? "1" : "0",
 			    NULL);
 			cm_render_set_int(c->r, "Preview.key_bits", ci.key.bits);
+			if (!f.errors)
+				preview_issue_subject(c, &f, req);
 			for (size_t i = 0; i < ci.sans.n; i++)
 				cm_render_setf(c->r, ci.sans.v[i], "Preview.sans.%zu", i);
 			if (!ci.sig_valid)
@@ -328,6 +349,10 @@ answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const c
 		admin_error(c, 409, "Not possible in this state", err);
 	} else if (r == 502) {
 		admin_error(c, 502, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
+	} else if (r == 503) {
+		admin_error(c, 503, "The signer failed: nothing was issued", err);
+	} else if (r == 504) {
+		admin_error(c, 504, "Unknown: the signer did not answer", err);
 	} else {
 		admin_error(c, 500, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
 	}

@@ -94,10 +94,10 @@ static struct cm_stmt *
 prepare_dept_insert(struct cm_db *db)
 {
 	return cm_db_prepare(db,
-	    "INSERT INTO departments (org_id, name, client_access_code, ssl_allowed_terms,"
+	    "INSERT INTO departments (org_id, name, ssl_allowed_terms,"
 	    " client_self_enrollment, client_key_recovery_org, client_key_recovery_dept,"
 	    " client_allow_principal_name, client_allow_principal_name_custom, ssl_auto_approve,"
-	    " codesign_enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " codesign_enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 }
 
 void
@@ -155,7 +155,7 @@ static struct cm_stmt *
 prepare_dept_update(struct cm_db *db)
 {
 	return cm_db_prepare(db,
-	    "UPDATE departments SET name = ?, client_access_code = ?, ssl_allowed_terms = ?,"
+	    "UPDATE departments SET name = ?, ssl_allowed_terms = ?,"
 	    " client_self_enrollment = ?, client_key_recovery_org = ?, client_key_recovery_dept = ?,"
 	    " client_allow_principal_name = ?, client_allow_principal_name_custom = ?,"
 	    " ssl_auto_approve = ?, codesign_enabled = ? WHERE id = ? AND deleted_at IS NULL");

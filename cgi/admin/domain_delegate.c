@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "confirm.h"
 #include "domain_model.h"
 #include "ids.h"
 #include "log.h"
@@ -185,4 +186,75 @@ out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
+}
+
+/* GET ?delegation=N: the confirmation page of removing one delegation (the
+ * POST is admin_domain_undelegate), naming the domain, the organisation or
+ * department and the certificate type. */
+void
+admin_domain_undelegate_confirm(struct admin_ctx *c)
+{
+	const char *sid = cm_req_query(c->req, "delegation");
+	struct domain_row d;
+	struct cm_stmt *st = NULL;
+	int64_t did, org = 0, dept = 0;
+	char type[16] = "", org_name[1024] = "", dept_name[1024] = "", title[512], page[64], action[80], hid[32];
+	int f = -1, r;
+	struct admin_confirm cf = {
+		.consequence = "The organisation or department can no longer request certificates of this type "
+		    "for names in this domain. Certificates already issued stay valid; revoke them separately if needed.",
+		.button = "Remove delegation",
+	};
+
+	if (!domain_load_visible(c, &d))
+		return;
+	did = cm_id_parse(sid);
+	st = cm_db_prepare(c->db,
+	    "SELECT g.org_id, g.dept_id, g.cert_type, o.name, dp.name FROM domain_delegations g"
+	    " JOIN organizations o ON o.id = g.org_id LEFT JOIN departments dp ON dp.id = g.dept_id"
+	    " WHERE g.id = ? AND g.domain_id = ?");
+	if (st && cm_stmt_bind_i64(st, 0, did) == 0 && cm_stmt_bind_i64(st, 1, d.id) == 0 &&
+	    cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (f == 1) {
+		org = cm_stmt_i64(st, 0);
+		dept = cm_stmt_is_null(st, 1) ? 0 : cm_stmt_i64(st, 1);
+		cm_stmt_copy_str(st, 2, type, sizeof(type));
+		cm_stmt_copy_str(st, 3, org_name, sizeof(org_name));
+		cm_stmt_copy_str(st, 4, dept_name, sizeof(dept_name));
+	}
+	cm_stmt_close(st);
+	if (f < 0 || (f == 1 && (r = domain_may_delegate(c, d.id, org, dept, type)) < 0)) {
+		cm_err("undelegate domain %lld: %s", (long long)c->id, cm_db_error(c->db));
+		admin_error(c, 500, "Internal error", "The delegation could not be read; this has been logged.");
+		return;
+	}
+	if (f != 1) {
+		cm_render_set(c->r, "Errors.delegations", "That delegation does not exist (any more); reload the page.");
+		domain_show(c, &d, 400);
+		return;
+	}
+	if (r != 1) {
+		admin_error(c, 403, "Not allowed", "You may not remove this delegation.");
+		return;
+	}
+	snprintf(title, sizeof(title), "Remove the delegation of %s to %s%s%s?", d.name, org_name,
+	    dept_name[0] ? " / " : "", dept_name);
+	snprintf(page, sizeof(page), "/admin/domains/%lld", (long long)d.id);
+	snprintf(action, sizeof(action), "%s/undelegate", page);
+	snprintf(hid, sizeof(hid), "%lld", (long long)did);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.hidden_name = "delegation";
+	cf.hidden_value = hid;
+	cf.label[0] = "Domain";
+	cf.value[0] = d.name;
+	cf.label[1] = "Organisation";
+	cf.value[1] = org_name;
+	cf.label[2] = "Department";
+	cf.value[2] = dept_name[0] ? dept_name : "(whole organisation)";
+	cf.label[3] = "Certificate type";
+	cf.value[3] = type;
+	admin_confirm_page(c, &cf, 200);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "confirm.h"
 #include "domain_model.h"
 #include "edit_commit.h"
 #include "log.h"
@@ -211,4 +212,47 @@ out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
+}
+
+/* GET: the confirmation page of a deletion (the POST is admin_domain_delete). */
+void
+admin_domain_delete_confirm(struct admin_ctx *c)
+{
+	struct domain_row d;
+	struct cm_stmt *st;
+	char title[400], page[64], action[80], count[32];
+	long long n = -1;
+	struct admin_confirm cf = {
+		.consequence = "The domain is marked deleted: it leaves the list, and no certificate can be "
+		    "requested for names in it until it is added and validated again. Certificates already "
+		    "issued stay valid.",
+		.button = "Delete domain",
+	};
+
+	if (!domain_load_visible(c, &d) || !customer_may(c, ACTION_DELETE, "deletes domains"))
+		return;
+	st = cm_db_prepare(c->db, "SELECT COUNT(*) FROM domain_delegations WHERE domain_id = ?");
+	if (st && cm_stmt_bind_i64(st, 0, c->id) == 0 && cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
+		n = cm_stmt_i64(st, 0);
+	cm_stmt_close(st);
+	if (n < 0) {
+		edit_fail(c, &domain_object, "delete", c->id, "read");
+		return;
+	}
+	snprintf(title, sizeof(title), "Delete the domain %s?", d.name);
+	snprintf(page, sizeof(page), "/admin/domains/%lld", (long long)d.id);
+	snprintf(action, sizeof(action), "%s/delete", page);
+	snprintf(count, sizeof(count), "%lld", n);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.label[0] = "Domain";
+	cf.value[0] = d.name;
+	cf.label[1] = "Validation";
+	cf.value[1] = d.state;
+	cf.label[2] = "Delegations";
+	cf.value[2] = count;
+	if (n > 0)
+		cf.warning = "The deletion will be refused while the domain is delegated: remove its delegations first.";
+	admin_confirm_page(c, &cf, 200);
 }

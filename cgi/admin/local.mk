@@ -10,6 +10,8 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/object_audit.c \
 	cgi/admin/edit_commit.h \
 	cgi/admin/edit_commit.c \
+	cgi/admin/confirm.h \
+	cgi/admin/confirm.c \
 	cgi/admin/home.c \
 	cgi/admin/csr_new.c \
 	cgi/admin/cert_list.c \
@@ -22,6 +24,7 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/org_model.h \
 	cgi/admin/org_model.c \
 	cgi/admin/org_access_code.c \
+	cgi/admin/org_access_page.c \
 	cgi/admin/org_list.c \
 	cgi/admin/domain_model.h \
 	cgi/admin/domain_model.c \
@@ -57,7 +60,8 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/ad_server_model.h \
 	cgi/admin/ad_server_model.c \
 	cgi/admin/ad_server_list.c \
-	cgi/admin/ad_server_edit.c
+	cgi/admin/ad_server_edit.c \
+	cgi/admin/logout.c
 cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS) $(LDAP_LIBS)
 
 EXTRA_DIST += tests/static/templates-escape.sh tests/static/access-in-policy.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
@@ -82,3 +86,6 @@ EXTRA_DIST += tests/pages/60-domains.sh
 EXTRA_DIST += tests/pages/75-persons.sh tests/pages/78-customer-disabled.sh
 
 EXTRA_DIST += tests/pages/52-ad-servers.sh
+
+# Sign out, ending sessions, confirmation pages of destructive actions (SESSIONS).
+EXTRA_DIST += tests/pages/48-sessions.sh tests/pages/49-confirm.sh

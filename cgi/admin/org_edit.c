@@ -86,11 +86,11 @@ prepare_org_insert(struct cm_db *db)
 {
 	return cm_db_prepare(db,
 	    "INSERT INTO organizations (customer_id, name, address1, address2, city, state, postal_code,"
-	    " country, client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
+	    " country, ssl_allowed_terms, client_self_enrollment, client_web_api,"
 	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
 	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled,"
 	    " client_auto_approve, codesign_auto_approve, ad_server_id)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 }
 
 void
@@ -150,7 +150,7 @@ prepare_org_update(struct cm_db *db)
 {
 	return cm_db_prepare(db,
 	    "UPDATE organizations SET name = ?, address1 = ?, address2 = ?, city = ?, state = ?,"
-	    " postal_code = ?, country = ?, client_access_code = ?, ssl_allowed_terms = ?,"
+	    " postal_code = ?, country = ?, ssl_allowed_terms = ?,"
 	    " client_self_enrollment = ?, client_web_api = ?, client_key_recovery_mrao = ?,"
 	    " client_key_recovery_org = ?, client_allow_principal_name = ?,"
 	    " client_allow_principal_name_custom = ?, ssl_auto_approve = ?, codesign_enabled = ?,"

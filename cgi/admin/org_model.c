@@ -25,7 +25,6 @@ static const struct str_def str_defs[F__NSTR] = {
 	[F_STATE] = { "state", 128, 1 },
 	[F_POSTAL_CODE] = { "postal_code", 32, 1 },
 	[F_COUNTRY] = { "country", 2, 1 },
-	[F_ACCESS_CODE] = { "access_code", 64, 0 },
 	[F_SSL_TERMS] = { "ssl_terms", 64, 0 },
 };
 
@@ -109,16 +108,20 @@ org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_
 		return -1;
 	st = cm_db_prepare(c->db, is_org ?
 	    "SELECT name, address1, address2, city, state, postal_code, country,"
-	    " client_access_code, ssl_allowed_terms, client_self_enrollment, client_web_api,"
+	    " ssl_allowed_terms, client_self_enrollment, client_web_api,"
 	    " client_key_recovery_mrao, client_key_recovery_org, client_allow_principal_name,"
 	    " client_allow_principal_name_custom, ssl_auto_approve, codesign_enabled,"
 	    " client_auto_approve, codesign_auto_approve,"
-	    " customer_id, id, name, ad_server_id FROM organizations WHERE id = ? AND deleted_at IS NULL" :
+	    " customer_id, id, name, ad_server_id, client_access_code_hash IS NOT NULL, client_access_code_hint,"
+	    " DATE_FORMAT(client_access_code_set_at, '%Y-%m-%d %H:%i')"
+	    " FROM organizations WHERE id = ? AND deleted_at IS NULL" :
 	    "SELECT d.name, NULL, NULL, NULL, NULL, NULL, NULL,"
-	    " d.client_access_code, d.ssl_allowed_terms, d.client_self_enrollment, 0,"
+	    " d.ssl_allowed_terms, d.client_self_enrollment, 0,"
 	    " d.client_key_recovery_org, d.client_key_recovery_dept, d.client_allow_principal_name,"
 	    " d.client_allow_principal_name_custom, d.ssl_auto_approve, d.codesign_enabled, 0, 0,"
-	    " o.customer_id, o.id, o.name, NULL FROM departments d JOIN organizations o ON o.id = d.org_id"
+	    " o.customer_id, o.id, o.name, NULL, d.client_access_code_hash IS NOT NULL, d.client_access_code_hint,"
+	    " DATE_FORMAT(d.client_access_code_set_at, '%Y-%m-%d %H:%i')"
+	    " FROM departments d JOIN organizations o ON o.id = d.org_id"
 	    " WHERE d.id = ? AND d.deleted_at IS NULL AND o.deleted_at IS NULL");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_execute(st) < 0)
 		goto out;
@@ -136,6 +139,9 @@ org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct org_
 	f->customer_id = cm_stmt_i64(st, TAIL + 0);
 	f->org_id = cm_stmt_i64(st, TAIL + 1);
 	f->ad_server_id = cm_stmt_is_null(st, TAIL + 3) ? 0 : cm_stmt_i64(st, TAIL + 3);
+	f->code_set = cm_stmt_i64(st, TAIL + 4) == 1;
+	cm_stmt_copy_str(st, TAIL + 5, f->code_hint, sizeof(f->code_hint));
+	cm_stmt_copy_str(st, TAIL + 6, f->code_set_at, sizeof(f->code_set_at));
 	free(f->org_name);
 	if ((f->org_name = strdup(cm_stmt_str(st, TAIL + 2, NULL) ? cm_stmt_str(st, TAIL + 2, NULL) : "")) == NULL)
 		goto out;
@@ -153,8 +159,6 @@ out:
 static int
 str_editable(const struct org_rights *r, int i)
 {
-	if (i == F_ACCESS_CODE)
-		return r->client && r->set_code;
 	if (i == F_SSL_TERMS)
 		return r->ssl;
 	return r->edit;
@@ -254,8 +258,6 @@ terms_ok(const char *terms)
 int
 org_fields_check(struct admin_ctx *c, struct org_fields *f)
 {
-	const char *why;
-
 	for (int i = 0; i < F__NSTR; i++) {
 		if (f->kind == KIND_DEPT && str_defs[i].org_only)
 			continue;
@@ -279,13 +281,11 @@ org_fields_check(struct admin_ctx *c, struct org_fields *f)
 	if (f->kind == KIND_DEPT && f->b[B_SSL_AUTO_APPROVE] == DEPT_APPROVAL_BAD)
 		field_error(c, f, "ssl_auto_approve",
 		    "Choose how requests are approved: as the organisation, automatically, or by an administrator.");
-	if (f->s[F_ACCESS_CODE][0]) {
-		if ((why = org_access_code_weakness(f->s[F_ACCESS_CODE])) != NULL)
-			field_error(c, f, "access_code", why);
-	} else if (f->b[B_SELF_ENROLLMENT]) {
+	/* The code is set on its own page (org_access_page.c), shown once there. */
+	if (f->b[B_SELF_ENROLLMENT] && !f->code_set)
 		field_error(c, f, "access_code",
-		    "Self enrollment needs an access code (an MRAO or RAO sets it).");
-	}
+		    "Self enrollment needs an access code: set one first with Set access code "
+		    "(a new organisation or department: once it is created).");
 	if (f->kind == KIND_ORG && f->ad_server_id != 0) {
 		int u = ad_server_usable(c, f->ad_server_id, 0);
 
@@ -300,13 +300,16 @@ org_fields_check(struct admin_ctx *c, struct org_fields *f)
 void
 org_fields_render(struct admin_ctx *c, const struct org_fields *f, const struct org_rights *r)
 {
-	for (int i = 0; i < F__NSTR; i++) {
-		if (i == F_ACCESS_CODE && !r->view_code)
-			continue;
+	for (int i = 0; i < F__NSTR; i++)
 		cm_render_setf(c->r, f->s[i], "Form.%s", str_defs[i].field);
-	}
-	if (f->s[F_ACCESS_CODE][0])
+	if (f->code_set) {
 		cm_render_set(c->r, "Form.access_code_set", "1");
+		if (r->view_code)
+			cm_render_set_list(c->r,
+			    "Form.access_code_hint", f->code_hint,
+			    "Form.access_code_set_at", f->code_set_at,
+			    NULL);
+	}
 	for (int i = 0; i < B__NBOOL; i++) {
 		const char *name = bool_field(f->kind, i);
 
@@ -339,16 +342,14 @@ org_fields_json(const struct org_fields *f, struct cm_buf *b)
 	for (int i = 0; i < F__NSTR; i++) {
 		if (f->kind == KIND_DEPT && str_defs[i].org_only)
 			continue;
-		if (cm_buf_printf(b, "%s\"%s\":", first ? "" : ",",
-		    i == F_ACCESS_CODE ? "access_code_set" : str_defs[i].field) < 0)
+		/* Where the code's column was: whether one is set, never more. */
+		if (i == F_SSL_TERMS && cm_buf_printf(b, ",\"access_code_set\":%s", f->code_set ? "true" : "false") < 0)
+			return -1;
+		if (cm_buf_printf(b, "%s\"%s\":", first ? "" : ",", str_defs[i].field) < 0)
 			return -1;
 		first = 0;
-		if (i == F_ACCESS_CODE) {
-			if (cm_buf_puts(b, f->s[i][0] ? "true" : "false") < 0)
-				return -1;
-		} else if (cm_buf_json_str(b, f->s[i]) < 0) {
+		if (cm_buf_json_str(b, f->s[i]) < 0)
 			return -1;
-		}
 	}
 	for (int i = 0; i < B__NBOOL; i++) {
 		const char *name = bool_field(f->kind, i);

@@ -13,7 +13,7 @@ enum org_kind { KIND_ORG, KIND_DEPT };
 /* Text fields, in the column order of the load queries. */
 enum org_str {
 	F_NAME, F_ADDRESS1, F_ADDRESS2, F_CITY, F_STATE, F_POSTAL_CODE, F_COUNTRY,
-	F_ACCESS_CODE, F_SSL_TERMS, F__NSTR
+	F_SSL_TERMS, F__NSTR
 };
 
 /* On/off settings, in the column order of the load queries. Each belongs
@@ -39,6 +39,11 @@ struct org_fields {
 	int64_t org_id;           /* a department's organisation; an organisation's own id */
 	char *org_name;           /* a department's organisation name */
 	int64_t ad_server_id;     /* an organisation's AD server: 0 none, -1 a form value that is no id */
+	/* The access code's state; the code itself is never here (only its
+	 * keyed hash is stored, and only org_access_page.c writes it). */
+	int code_set;
+	char code_hint[8];        /* its last characters */
+	char code_set_at[32];     /* "YYYY-MM-DD HH:MM" UTC, or "" */
 	int errors;
 };
 
@@ -61,13 +66,15 @@ int org_fields_load(struct admin_ctx *c, enum org_kind kind, int64_t id, struct 
 int org_fields_from_form(struct admin_ctx *c, struct org_fields *f, const struct org_rights *r);
 /* Checks every field, setting Errors.<field> for the page; the error count. */
 int org_fields_check(struct admin_ctx *c, struct org_fields *f);
-/* Puts the fields under Form.* (the access code only when view_code) and the rights under Can.*. */
+/* Puts the fields under Form.* (the access code's state, never a code: its
+ * date and hint only when view_code) and the rights under Can.*. */
 void org_fields_render(struct admin_ctx *c, const struct org_fields *f, const struct org_rights *r);
-/* Appends the fields as a JSON object for the audit log; the access code is
- * never written, only whether one is set. 0 or -1. */
+/* Appends the fields as a JSON object for the audit log; of the access
+ * code only whether one is set. 0 or -1. */
 int org_fields_json(const struct org_fields *f, struct cm_buf *b);
 /* Binds the fields for the INSERT/UPDATE statements of org_edit.c and dept_edit.c
- * starting at idx; returns the next index, or -1. */
+ * starting at idx (never the access code: see org_access_page.c); returns
+ * the next index, or -1. */
 int org_fields_bind(const struct org_fields *f, struct cm_stmt *st, unsigned idx);
 
 /* The organisation and the department for edit_commit/edit_fail: their

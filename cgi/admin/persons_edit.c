@@ -6,6 +6,7 @@
 
 #include "edit_commit.h"
 #include "log.h"
+#include "confirm.h"
 #include "persons_model.h"
 #include "policy.h"
 #include "units.h"
@@ -231,4 +232,41 @@ out:
 	if (st)
 		cm_stmt_close(st);
 	cm_buf_free(&before);
+}
+
+/* GET: the confirmation page of a deletion (the POST is admin_persons_delete). */
+void
+admin_persons_delete_confirm(struct admin_ctx *c)
+{
+	struct person_row row;
+	char title[600], name[4 * 2 * PERSON_NAME_MAX + 2], page[64], action[80];
+	struct admin_confirm cf = {
+		.consequence = "The person is removed from the list of client-certificate holders. "
+		    "One who holds certificates is only marked deleted, so that the certificates keep their holder; "
+		    "the certificates themselves are not revoked.",
+		.button = "Delete person",
+		.hidden_name = "confirm", .hidden_value = "yes",
+	};
+
+	if (!person_load_visible(c, &row))
+		return;
+	if (!edit_allowed(c, person_may_manage(c, row.org_id, row.dept_id),
+	    "You may look at this person but not delete it."))
+		return;
+	snprintf(name, sizeof(name), "%s %s", row.first_name, row.last_name);
+	snprintf(title, sizeof(title), "Delete the person %s?", row.email);
+	snprintf(page, sizeof(page), "/admin/persons/%lld", (long long)row.id);
+	snprintf(action, sizeof(action), "%s/delete", page);
+	cf.title = title;
+	cf.action = action;
+	cf.cancel = page;
+	cf.label[0] = "E-mail";
+	cf.value[0] = row.email;
+	cf.label[1] = "Name";
+	cf.value[1] = name;
+	cf.label[2] = "Organisation";
+	cf.value[2] = row.org_name;
+	cf.label[3] = "Department";
+	cf.value[3] = row.dept_name[0] ? row.dept_name : NULL;
+	admin_confirm_page(c, &cf, 200);
 }

@@ -375,6 +375,14 @@ admin_may_create_admins(const struct admin_user *u)
 	    admin_may_grant_role(u, "drao");
 }
 
+/* 1 / 0: ending sessions acts on any administrator of the customer, so it
+ * is the MRAO's (an RAO would otherwise cut off its peers or its MRAO). */
+int
+admin_may_end_sessions(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
 /* 1 / 0; see policy.h. */
 int
 admin_profile_allowed(const struct admin_user *u, const char *profile)

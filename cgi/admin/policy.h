@@ -98,6 +98,8 @@ int admin_may_manage_ad_servers(const struct admin_user *u);
 int admin_may_grant_role(const struct admin_user *u, const char *role);
 /* It may create administrators at all (it may grant some role). */
 int admin_may_create_admins(const struct admin_user *u);
+/* It may end another administrator's sessions (of its customer): an MRAO. */
+int admin_may_end_sessions(const struct admin_user *u);
 
 /* An MRAO may use every profile that goes through the portal; an RAO or DRAO
  * only those of its certificate types; nobody the OCSP-signing profile. */

@@ -39,14 +39,12 @@
   <?cs if:Bound.more ?><p class="small">And more.</p><?cs /if ?>
   <?cs else ?><p><em>None.</em></p><?cs /if ?>
 </section>
-<form class="delete" method="post" action="/admin/ad-servers/<?cs var:Server.id ?>/delete">
-  <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
-  <input type="hidden" name="confirm" value="yes">
+<div class="delete">
   <div class="field<?cs if:Errors.delete ?> has-error<?cs /if ?>">
-    <button type="submit" class="danger">Delete AD server</button>
+    <a class="button danger" href="/admin/ad-servers/<?cs var:Server.id ?>/delete">Delete AD server…</a>
     <span class="small">Refused while organisations use it.</span>
     <?cs if:Errors.delete ?><p class="error-text"><?cs var:Errors.delete ?></p><?cs /if ?>
   </div>
-</form>
+</div>
 <?cs /if ?>
 <?cs include:"admin/footer.cs" ?>

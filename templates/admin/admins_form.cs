@@ -1,6 +1,7 @@
 <?cs # admins_form.cs: a new administrator, or one administrator's details (edit and delete when allowed). ?><?cs include:"admin/header.cs" ?>
 <p class="crumbs"><a href="/admin/admins">Administrators</a></p>
 <h1><?cs if:Admin.id ?>Administrator <?cs var:Admin.principal ?><?cs else ?>New administrator<?cs /if ?></h1>
+<?cs if:Banner.sessions_ended ?><div class="banner-success" role="status"><p>Sessions ended: <?cs var:Banner.sessions_ended ?>. The administrator's next request starts a new session.</p></div><?cs /if ?>
 <?cs if:Admin.id && Admin.enabled != "1" ?><p class="warning">This administrator is disabled.</p><?cs /if ?>
 <form class="admin" method="post" action="<?cs if:Admin.id ?>/admin/admins/<?cs var:Admin.id ?>/edit<?cs else ?>/admin/admins/new<?cs /if ?>">
   <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
@@ -49,14 +50,11 @@
   </fieldset>
   <?cs if:Can.edit == "1" ?><div class="buttons"><button type="submit" class="primary"><?cs if:Admin.id ?>Save<?cs else ?>Add administrator<?cs /if ?></button></div><?cs /if ?>
 </form>
-<?cs if:Admin.id && (Can.delete == "1" || Errors.delete) ?>
-<form class="delete" method="post" action="/admin/admins/<?cs var:Admin.id ?>/delete">
-  <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
-  <div class="field<?cs if:Errors.delete ?> has-error<?cs /if ?>">
-    <?cs if:Can.delete == "1" ?><label><input type="checkbox" name="confirm" value="1"> Yes, delete this administrator (the login stops working at once)</label><?cs /if ?>
-    <?cs if:Errors.delete ?><p class="error-text"><?cs var:Errors.delete ?></p><?cs /if ?>
-  </div>
-  <?cs if:Can.delete == "1" ?><div class="buttons"><button type="submit" class="danger">Delete administrator</button></div><?cs /if ?>
-</form>
+<?cs if:Admin.id && Errors.delete ?><p class="error-text" id="delete-error"><?cs var:Errors.delete ?></p><?cs /if ?>
+<?cs if:Admin.id && (Can.delete == "1" || Can.end_sessions == "1") ?>
+<p class="actions">
+  <?cs if:Can.end_sessions == "1" ?><a class="button secondary" href="/admin/admins/<?cs var:Admin.id ?>/sessions/end">End sessions…</a><?cs /if ?>
+  <?cs if:Can.delete == "1" ?><a class="button danger" href="/admin/admins/<?cs var:Admin.id ?>/delete">Delete administrator…</a><?cs /if ?>
+</p>
 <?cs /if ?>
 <?cs include:"admin/footer.cs" ?>

@@ -32,19 +32,8 @@
     <button type="submit" class="primary">Issue now</button>
   </form>
   <?cs elif:Row.status == "issued" ?>
-  <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/revoke">
-    <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
-    <div class="field<?cs if:Errors.reason ?> has-error<?cs /if ?>">
-      <label for="reason">Revocation reason (RFC 5280)</label>
-      <select id="reason" name="reason">
-        <option value="">(choose)</option>
-        <?cs each:r = Reasons ?><option value="<?cs var:r ?>"<?cs if:r == Form.reason ?> selected<?cs /if ?>><?cs var:r ?></option>
-        <?cs /each ?>
-      </select>
-      <?cs if:Errors.reason ?><p class="error-text" id="reason-error"><?cs var:Errors.reason ?></p><?cs /if ?>
-    </div>
-    <button type="submit" class="danger">Revoke</button>
-  </form>
+  <p><a class="button danger" href="/admin/certificates/<?cs var:Row.id ?>/revoke">Revoke…</a>
+    <span class="small">The next page names the certificate and asks for the reason.</span></p>
   <?cs /if ?>
   <?cs if:Row.status == "issued" || Row.status == "expired" || Row.status == "revoked" ?>
   <p><a href="/admin/certificates/new?renew=<?cs var:Row.id ?>">Renew</a> (a new request with the same profile and organisation; paste a new CSR)</p>

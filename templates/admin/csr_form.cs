@@ -7,7 +7,8 @@
   <h2>Preview of the request</h2>
   <dl>
     <dt>Subject</dt><dd><?cs var:Preview.subject ?></dd>
-    <dt>Common name</dt><dd><?cs if:Preview.cn ?><?cs var:Preview.cn ?><?cs else ?><em>none</em><?cs /if ?></dd>
+<?cs if:Preview.issue_subject ?>    <dt>Subject of the certificate</dt><dd><?cs var:Preview.issue_subject ?> <span class="hint">(the CN from the CSR; organisation, city, state and country from the organisation's record; no OU)</span></dd>
+<?cs /if ?>    <dt>Common name</dt><dd><?cs if:Preview.cn ?><?cs var:Preview.cn ?><?cs else ?><em>none</em><?cs /if ?></dd>
     <dt>Subject alternative names</dt><dd><?cs if:subcount(Preview.sans) ?><ul class="sans"><?cs each:s = Preview.sans ?><li><?cs var:s ?></li><?cs /each ?></ul><?cs else ?><em>none</em><?cs /if ?></dd>
     <dt>Key</dt><dd><?cs var:Preview.key ?></dd>
     <dt>Signature algorithm</dt><dd><?cs var:Preview.sig_alg ?></dd>

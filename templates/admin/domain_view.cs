@@ -24,7 +24,7 @@
   <table class="list delegations">
     <thead><tr><th>Organisation</th><th>Department</th><th>Certificate type</th><th>State</th><th>Since</th><th></th></tr></thead>
     <tbody><?cs each:g = Delegations ?><tr><td><?cs var:g.org ?></td><td><?cs if:g.dept ?><?cs var:g.dept ?><?cs else ?>(whole organisation)<?cs /if ?></td><td><?cs var:g.type ?></td><td><?cs var:g.state ?></td><td><?cs var:g.created ?></td>
-      <td><?cs if:g.can_remove ?><form class="inline" method="post" action="/admin/domains/<?cs var:Domain.id ?>/undelegate"><input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>"><input type="hidden" name="delegation" value="<?cs var:g.id ?>"><button type="submit" class="danger">Remove</button></form><?cs /if ?></td></tr>
+      <td><?cs if:g.can_remove ?><a class="button danger" href="/admin/domains/<?cs var:Domain.id ?>/undelegate?delegation=<?cs var:g.id ?>">Remove…</a><?cs /if ?></td></tr>
     <?cs /each ?></tbody>
   </table>
   <?cs else ?><p><em>Not delegated.</em></p><?cs /if ?>
@@ -52,10 +52,7 @@
   <?cs /if ?>
 </section>
 <?cs if:Can.delete ?>
-<form class="delete" method="post" action="/admin/domains/<?cs var:Domain.id ?>/delete">
-  <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
-  <button type="submit" class="danger">Delete domain</button>
-  <span class="small">Refused while it is delegated.</span>
-</form>
+<p class="delete"><a class="button danger" href="/admin/domains/<?cs var:Domain.id ?>/delete">Delete domain…</a>
+  <span class="small">Refused while it is delegated.</span></p>
 <?cs /if ?>
 <?cs include:"admin/footer.cs" ?>

@@ -25,7 +25,8 @@
   <div class="who"><span class="user"><?cs var:User.name ?></span>
     <span class="principal">(<?cs var:User.principal ?>)</span>
     <span class="role"><?cs var:User.role ?></span>
-    <span class="customer"><?cs var:Customer.name ?></span></div>
+    <span class="customer"><?cs var:Customer.name ?></span>
+    <?cs if:Session.csrf ?><form class="signout" method="post" action="/admin/logout"><input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>"><input type="hidden" name="confirm" value="yes"><button type="submit" class="secondary">Sign out</button></form><?cs /if ?></div>
   <?cs /if ?>
 </header>
 <main>

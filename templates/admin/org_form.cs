@@ -64,11 +64,8 @@
   <?cs if:Can.add_dept == "1" ?><p><a class="button" href="/admin/organizations/<?cs var:Org.id ?>/departments/new">New department</a></p><?cs /if ?>
 </section>
 <?cs if:Can.delete == "1" ?>
-<form class="delete" method="post" action="/admin/organizations/<?cs var:Org.id ?>/delete">
-  <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
-  <button type="submit" class="danger">Delete organisation</button>
-  <span class="small">Refused while certificates reference it.</span>
-</form>
+<p class="delete"><a class="button danger" href="/admin/organizations/<?cs var:Org.id ?>/delete">Delete organisation…</a>
+  <span class="small">Refused while certificates reference it.</span></p>
 <?cs /if ?>
 <?cs /if ?>
 <?cs include:"admin/footer.cs" ?>

@@ -2,14 +2,11 @@
 <fieldset class="tab" id="tab-client"<?cs if:Can.client != "1" ?> disabled<?cs /if ?>>
   <legend>Client certificate</legend>
   <div class="field"><label><input type="checkbox" name="self_enrollment" value="1"<?cs if:Form.self_enrollment == "1" ?> checked<?cs /if ?>> Self enrollment</label></div>
-  <div class="field<?cs if:Errors.access_code ?> has-error<?cs /if ?>">
-    <?cs if:Can.view_code == "1" ?>
-    <label for="access_code">Access code</label>
-    <input id="access_code" name="access_code" type="text" size="40" maxlength="64" autocomplete="off" spellcheck="false" value="<?cs var:Form.access_code ?>"<?cs if:Can.set_code != "1" ?> readonly<?cs /if ?>>
-    <p class="small">At least 12 characters mixing letters and digits; required when self enrollment is on.</p>
-    <?cs else ?>
-    <p class="access-code">Access code: ask an MRAO or RAO<?cs if:Form.access_code_set ?> (one is set)<?cs /if ?>.</p>
-    <?cs /if ?>
+  <div class="field<?cs if:Errors.access_code ?> has-error<?cs /if ?>" id="access_code">
+    <?cs if:Can.view_code == "1" ?><p class="access-code">Access code: <?cs if:Form.access_code_set ?>set on <?cs var:Form.access_code_set_at ?> UTC (ends in <?cs var:Form.access_code_hint ?>)<?cs else ?>not set<?cs /if ?>.</p>
+    <?cs if:Can.set_code == "1" && Org.id && (Kind == "org" || Dept.id) ?><p><a class="button secondary" href="<?cs if:Kind == "org" ?>/admin/organizations/<?cs var:Org.id ?><?cs else ?>/admin/departments/<?cs var:Dept.id ?><?cs /if ?>/access-code"><?cs if:Form.access_code_set ?>Rotate access code…<?cs else ?>Set access code…<?cs /if ?></a></p><?cs /if ?>
+    <?cs else ?><p class="access-code">Access code: ask an MRAO or RAO<?cs if:Form.access_code_set ?> (one is set)<?cs /if ?>.</p><?cs /if ?>
+    <p class="small">Devices enrolling with SCEP give it as their challenge password; it is shown once, when set, and never again.</p>
     <?cs if:Errors.access_code ?><p class="error-text" id="access_code-error"><?cs var:Errors.access_code ?></p><?cs /if ?>
   </div>
   <?cs if:Kind == "org" ?>

@@ -38,10 +38,6 @@
   <?cs if:!Person.id || Can.edit ?><div class="buttons"><button type="submit" class="primary"><?cs if:Person.id ?>Save<?cs else ?>Add person<?cs /if ?></button></div><?cs /if ?>
 </form>
 <?cs if:Person.id && Can.edit ?>
-<form class="delete" method="post" action="/admin/persons/<?cs var:Person.id ?>/delete">
-  <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
-  <input type="hidden" name="confirm" value="yes">
-  <div class="buttons"><button type="submit" class="danger">Delete person</button></div>
-</form>
+<p class="delete"><a class="button danger" href="/admin/persons/<?cs var:Person.id ?>/delete">Delete person…</a></p>
 <?cs /if ?>
 <?cs include:"admin/footer.cs" ?>

@@ -386,10 +386,16 @@ test('2. AD servers: a bad URI refused at the field, a good one added, bound, de
   // The server's page lists the organisation; deleting is refused, naming it.
   await page.goto(adUrl);
   assert.equal(await page.textContent(`section.bound a[href="/admin/organizations/${orgId}"]`), orgName);
+  // Delete asks first, on a page that names the server and who uses it.
+  await page.click('main a:has-text("Delete AD server")');
+  await page.waitForURL(`${adUrl}/delete`);
+  assert.equal(await page.textContent('h1'), `Delete the AD server ${adName}?`);
+  assert.match(await page.textContent('p.warning'), /refused while organisations use the server/);
+  await shot(page, 'tools-16a-ad-delete-confirm');
   resp = await press(page, 'Delete AD server');
   assert.equal(resp.status(), 409, 'deleting a server in use is refused');
   await shot(page, 'tools-16-ad-delete-refused');
-  const refusal = (await page.textContent('form.delete .has-error .error-text')).trim();
+  const refusal = (await page.textContent('.delete .has-error .error-text')).trim();
   assert.ok(refusal.includes(`one organisation uses it (${orgName})`), `the refusal names the organisation: ${refusal}`);
   assert.equal(await page.textContent('h1'), `AD server ${adName}`, 'the server is still there');
   await assertInert(page);
@@ -403,6 +409,8 @@ test('2. AD servers: a bad URI refused at the field, a good one added, bound, de
   assert.equal(await page.inputValue('select[name=ad_server]'), '', 'the organisation is unbound');
   await page.goto(adUrl);
   assert.match(await page.textContent('section.bound'), /None\./);
+  await page.click('main a:has-text("Delete AD server")');
+  await page.waitForURL(`${adUrl}/delete`);
   resp = await press(page, 'Delete AD server');
   assert.ok(redirected(resp), `redirect after deleting, got ${resp.status()}`);
   await page.waitForLoadState();

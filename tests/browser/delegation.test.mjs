@@ -25,6 +25,18 @@ const host = `www.${domain}`;
 const strongCode = () => `Kq9v${randomBytes(6).toString('hex')}Xw`;
 const orgCode = strongCode();
 const deptCode = strongCode();
+let orgCodeState, deptCodeState;   // what the MRAO's pages say of each code once set
+
+// Types code on the access-code page of the organisation or department at url (Set/Rotate access
+// code); the result page shows it once. Returns that page's response.
+async function typeCode(page, url, code) {
+  await page.goto(url);
+  await page.click('main a:has-text("access code")');
+  await page.waitForURL(/\/access-code$/);
+  await page.check('input#how-type');
+  await page.fill('input[name=code]', code);
+  return submit(page, 'access code');
+}
 const gina = { principal: env.CERTMINT_SPARE_PRINCIPAL, password: env.CERTMINT_SPARE_PASSWORD };
 
 const pool = sessionPool();
@@ -67,7 +79,7 @@ before(async () => {
 });
 after(pool.closeAll);
 
-test('1. MRAO creates an organisation with manual SSL approval and an access code', async () => {
+test('1. MRAO creates an organisation with manual SSL approval, then sets its access code (shown once)', async () => {
   const page = await watchedPage(alice);
   await page.goto(`${base}/admin/organizations`);
   await page.click('a:has-text("New organisation")');
@@ -75,8 +87,7 @@ test('1. MRAO creates an organisation with manual SSL approval and an access cod
   await page.fill('input[name=name]', orgName);
   await page.fill('input[name=city]', 'Cambridge');
   await page.fill('input[name=country]', 'GB');
-  await page.check('input[name=self_enrollment]');
-  await page.fill('input[name=access_code]', orgCode);
+  assert.equal(await page.locator('input[name=access_code]').count(), 0, 'the code is not part of this form');
   await page.uncheck('input[name=ssl_auto_approve]');
   await shot(page, 'deleg-01-org-new');
   const resp = await submit(page, 'Create organisation');
@@ -86,13 +97,24 @@ test('1. MRAO creates an organisation with manual SSL approval and an access cod
   await shot(page, 'deleg-02-org-created');
   assert.equal(await page.textContent('h1'), `Organisation ${orgName}`);
   assert.equal(await page.isChecked('input[name=ssl_auto_approve]'), false, 'SSL requests wait for approval');
+  // The access code: set on its own page, shown once; then self enrollment can be turned on.
+  const cresp = await typeCode(page, page.url(), orgCode);
+  assert.equal(cresp.status(), 200);
+  assert.equal(await page.textContent('#new-access-code'), orgCode, 'the MRAO sees the code once');
+  await page.goto(`${base}/admin/organizations/${orgId}`);
+  orgCodeState = await page.textContent('p.access-code');
+  assert.match(orgCodeState, new RegExp(`set on .* \\(ends in ${orgCode.slice(-2)}\\)`));
+  assert.ok(!(await page.content()).includes(orgCode), 'and never again');
+  await page.check('input[name=self_enrollment]');
+  const sresp = await submit(page, 'Save');
+  assert.ok(redirected(sresp), `redirect after saving, got ${sresp.status()}`);
+  await page.goto(`${base}/admin/organizations/${orgId}`);
   assert.equal(await page.isChecked('input[name=self_enrollment]'), true);
-  assert.equal(await page.inputValue('input[name=access_code]'), orgCode, 'the MRAO sees the code');
   await assertInert(page);
   await page.close();
 });
 
-test('2. MRAO adds a department (hostile name); a weak access code is refused next to the field, a strong one saved', async () => {
+test('2. MRAO adds a department (hostile name); a weak access code is refused next to the field, a strong one set and shown once', async () => {
   assert.ok(orgId, 'the organisation exists');
   const page = await watchedPage(alice);
   await page.goto(`${base}/admin/organizations/${orgId}`);
@@ -108,26 +130,30 @@ test('2. MRAO adds a department (hostile name); a weak access code is refused ne
   assert.equal(await page.textContent('p.crumbs a'), orgName);
   await assertInert(page);
 
-  await page.check('input[name=self_enrollment]');
-  await page.fill('input[name=access_code]', 'abcd1234');
-  let resp = await submit(page, 'Save');
+  await page.goto(`${base}/admin/departments/${deptId}/access-code`);
+  await page.check('input#how-type');
+  await page.fill('input[name=code]', 'abcd1234');
+  let resp = await submit(page, 'Set access code');
   assert.equal(resp.status(), 400);
   await shot(page, 'deleg-03-dept-weak-code');
-  const field = page.locator('div.field.has-error', { has: page.locator('input[name=access_code]') });
-  assert.equal(await field.count(), 1, 'the error sits in the access code field');
-  assert.match(await field.locator('#access_code-error').textContent(), /at least 12 characters/i);
-  assert.equal(await page.inputValue('input[name=access_code]'), 'abcd1234', 'what was typed is kept');
-  assert.equal(await page.isChecked('input[name=self_enrollment]'), true);
-  assert.equal(await page.inputValue('input[name=name]'), deptName);
+  const field = page.locator('div.field.has-error', { has: page.locator('input[name=code]') });
+  assert.equal(await field.count(), 1, 'the error sits in the code field');
+  assert.match(await field.locator('#code-error').textContent(), /at least 12 characters/i);
+  assert.equal(await page.inputValue('input[name=code]'), '', 'what was typed is never written back');
   await assertInert(page);
 
-  await page.fill('input[name=access_code]', deptCode);
+  resp = await typeCode(page, `${base}/admin/departments/${deptId}`, deptCode);
+  assert.equal(resp.status(), 200);
+  assert.equal(await page.textContent('#new-access-code'), deptCode);
+  await page.goto(`${base}/admin/departments/${deptId}`);
+  await page.check('input[name=self_enrollment]');
   resp = await submit(page, 'Save');
   assert.ok(redirected(resp), `redirect after saving, got ${resp.status()}`);
   await page.goto(`${base}/admin/departments/${deptId}`);
   await shot(page, 'deleg-04-dept-strong-code');
   assert.equal(await page.locator('.has-error').count(), 0);
-  assert.equal(await page.inputValue('input[name=access_code]'), deptCode);
+  deptCodeState = await page.textContent('p.access-code');
+  assert.match(deptCodeState, new RegExp(`set on .* \\(ends in ${deptCode.slice(-2)}\\)`));
   assert.equal(await page.isChecked('input[name=self_enrollment]'), true);
 
   await page.goto(`${base}/admin/organizations/${orgId}`);
@@ -323,10 +349,10 @@ test('6. gina cannot set an access code, even with a forged field, and saving ke
   // The MRAO still sees both codes unchanged.
   const apage = await watchedPage(alice);
   await apage.goto(`${base}/admin/departments/${deptId}`);
-  assert.equal(await apage.inputValue('input[name=access_code]'), deptCode, 'the department code is unchanged');
+  assert.equal(await apage.textContent('p.access-code'), deptCodeState, 'the department code is unchanged');
   assert.equal(await apage.isChecked('input[name=self_enrollment]'), true);
   await apage.goto(`${base}/admin/organizations/${orgId}`);
-  assert.equal(await apage.inputValue('input[name=access_code]'), orgCode, 'the organisation code is unchanged');
+  assert.equal(await apage.textContent('p.access-code'), orgCodeState, 'the organisation code is unchanged');
   await apage.close();
 });
 

@@ -121,15 +121,22 @@ test('she revokes it with keyCompromise: revoked, with the reason shown', async 
   assert.ok(certUrl, 'the certificate exists');
   const page = await watchedPage(alice);
   await page.goto(certUrl);
+  assert.equal(await page.locator('select[name=reason]').count(), 0, 'no one-click revocation on the certificate page');
+  await page.click('main a:has-text("Revoke")');
+  await page.waitForURL(`${certUrl}/revoke`);
+  // The confirmation page names the certificate and says what revocation means.
+  assert.match(await page.textContent('h1'), new RegExp(`^Revoke the certificate ${reEsc(dnsA)}\\?$`));
+  assert.match(await page.textContent('p.consequence'), /Revocation is final/);
   await page.selectOption('select[name=reason]', 'keyCompromise');
   await shot(page, 'lifecycle-revoke-form');
-  const resp = await submit(page, 'Revoke');
+  const resp = await submit(page, 'Revoke certificate');
   assert.equal(resp.status(), 303);
   await page.waitForURL(certUrl);
   await shot(page, 'lifecycle-revoked');
   assert.equal(await statusOf(page), 'revoked');
   assert.equal(await page.textContent('dd.revocation-reason'), 'keyCompromise');
   assert.equal(await page.locator('button:has-text("Revoke")').count(), 0, 'no second revocation offered');
+  assert.equal(await page.locator('a[href$="/revoke"]').count(), 0, '... nor a link to one');
   await page.close();
 });
 

@@ -14,6 +14,17 @@ const xssName = `<img src=x onerror="window.__xss=1">Evil "Org" ünï ${tag}`;
 // Strong codes: 16+ characters, letters and digits, no common word, no long runs.
 const strongCode = () => `Rv7q${randomBytes(6).toString('hex')}Mz`;
 
+// Sets (or rotates) the access code of the organisation or department at url by typing code on its
+// own page; the result page shows it once. Returns that page's response.
+async function typeCode(page, url, code) {
+  await page.goto(url);
+  await page.click('main a:has-text("access code")');
+  await page.waitForURL(/\/access-code$/);
+  await page.check('input#how-type');
+  await page.fill('input[name=code]', code);
+  return submit(page, 'access code');
+}
+
 const pool = sessionPool();
 const login = pool.login;
 let alice;
@@ -86,34 +97,52 @@ test('a department: a weak access code is refused next to the field, a strong on
   await assertInert(page);
   assert.equal(await page.textContent('p.crumbs a'), xssName);
 
+  // Self enrollment needs a code, which is set on its own page, not in this form.
+  assert.equal(await page.locator('input[name=access_code]').count(), 0, 'no access code input in the settings');
+  assert.match(await page.textContent('p.access-code'), /Access code: not set\./);
   await page.check('input[name=self_enrollment]');
-  await page.fill('input[name=access_code]', 'abc123');
   let resp = await submit(page, 'Save');
   assert.equal(resp.status(), 400);
-  await shot(page, 'dept-weak-code');
-  const field = page.locator('div.field.has-error', { has: page.locator('input[name=access_code]') });
-  assert.equal(await field.count(), 1, 'the error sits in the access code field');
-  assert.match(await field.locator('#access_code-error').textContent(), /at least 12 characters/i);
-  assert.equal(await page.inputValue('input[name=access_code]'), 'abc123');
-  assert.equal(await page.isChecked('input[name=self_enrollment]'), true);
+  assert.match(await page.textContent('#access_code-error'), /Self enrollment needs an access code/);
   assert.equal(await page.inputValue('input[name=name]'), `Research ${tag}`);
 
-  // A common word is refused too, with its own reason.
-  await page.fill('input[name=access_code]', 'Password12345678');
-  resp = await submit(page, 'Save');
+  // Weak codes are refused next to the field, and what was typed is never written back.
+  await page.goto(deptUrl);
+  await page.click('main a:has-text("Set access code")');
+  await page.waitForURL(/\/access-code$/);
+  assert.match(await page.textContent('h1'), /^Set the access code of the department Research/);
+  await page.check('input#how-type');
+  await page.fill('input[name=code]', 'abc123');
+  resp = await submit(page, 'Set access code');
   assert.equal(resp.status(), 400);
-  assert.match(await page.textContent('#access_code-error'), /common word/i);
-  assert.equal(await page.inputValue('input[name=access_code]'), 'Password12345678');
+  await shot(page, 'dept-weak-code');
+  const field = page.locator('div.field.has-error', { has: page.locator('input[name=code]') });
+  assert.equal(await field.count(), 1, 'the error sits in the code field');
+  assert.match(await field.locator('#code-error').textContent(), /at least 12 characters/i);
+  assert.equal(await page.inputValue('input[name=code]'), '', 'the typed code is not written back');
+  assert.match(await page.textContent('.error-summary a[href="#code"]'), /at least 12 characters/i);
+
+  // A common word is refused too, with its own reason.
+  await page.check('input#how-type');
+  await page.fill('input[name=code]', 'Password12345678');
+  resp = await submit(page, 'Set access code');
+  assert.equal(resp.status(), 400);
+  assert.match(await page.textContent('#code-error'), /common word/i);
+  assert.ok(!(await page.content()).includes('Password12345678'), 'never echoed');
 
   const code = strongCode();
-  await page.fill('input[name=access_code]', code);
+  resp = await typeCode(page, deptUrl, code);
+  assert.equal(resp.status(), 200, 'the result page');
+  await shot(page, 'dept-strong-code');
+  assert.equal(await page.textContent('#new-access-code'), code, 'the new code is shown once');
+  await page.goto(deptUrl);
+  assert.equal(await page.locator('.has-error').count(), 0);
+  assert.ok(!(await page.content()).includes(code), 'the department page never shows the code again');
+  assert.match(await page.textContent('p.access-code'), new RegExp(`set on .* \\(ends in ${code.slice(-2)}\\)`));
+  await page.check('input[name=self_enrollment]');
   resp = await submit(page, 'Save');
   assert.ok(resp.status() === 302 || resp.status() === 303, `redirect after saving, got ${resp.status()}`);
-  await page.waitForURL(deptUrl);
   await page.goto(deptUrl);
-  await shot(page, 'dept-strong-code');
-  assert.equal(await page.locator('.has-error').count(), 0);
-  assert.equal(await page.inputValue('input[name=access_code]'), code);
   assert.equal(await page.isChecked('input[name=self_enrollment]'), true);
 
   await page.goto(xssOrgUrl);
@@ -132,11 +161,11 @@ test('MRAO sets an access code on Demo Organisation / Engineering', async () => 
   await page.waitForURL(/\/admin\/departments\/\d+$/);
   engineeringUrl = page.url();
   engineeringCode = strongCode();
-  await page.fill('input[name=access_code]', engineeringCode);
-  const resp = await submit(page, 'Save');
-  assert.ok(resp.status() === 302 || resp.status() === 303, `redirect after saving, got ${resp.status()}`);
+  const resp = await typeCode(page, engineeringUrl, engineeringCode);
+  assert.equal(resp.status(), 200);
+  assert.equal(await page.textContent('#new-access-code'), engineeringCode);
   await page.goto(engineeringUrl);
-  assert.equal(await page.inputValue('input[name=access_code]'), engineeringCode);
+  assert.ok(!(await page.content()).includes(engineeringCode), 'shown once, never again');
   await page.close();
 });
 

@@ -20,8 +20,11 @@ use_fields(const struct cm_msg *m)
 		free(s);
 	}
 	uint32_t v;
+	uint64_t d;
 	(void)cm_msg_get_u32(m, TAG_VALIDITY_DAYS, &v);
+	(void)cm_msg_get_u64(m, TAG_DEADLINE_MS, &d);
 	(void)cm_msg_get(m, TAG_REASON);
+	(void)cm_msg_get(m, TAG_ERR_CLASS);
 }
 
 int

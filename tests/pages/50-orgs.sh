@@ -1,6 +1,6 @@
 #!/bin/bash
 # 50-orgs.sh: organisations and departments in admin.fcgi: create (hostile names shown inert), access-code
-# rules with errors next to the field, audit rows, delete refused while certificates reference it, and
+# rules with errors next to the field (kept as a keyed hash, shown once), audit rows, delete refused while certificates reference it, and
 # what RAOs / DRAOs see (a DRAO never gets an access code in the HTML).
 . tests/lib.sh
 . tests/harness/harness.sh
@@ -68,31 +68,83 @@ expect_eq "the department belongs to the organisation" "$(sql "SELECT org_id FRO
 expect_eq "audit row department.create" "$(audit_count department.create "$dept")" 1
 expect_match "the organisation page lists it" "$(get "/organizations/$org")" "departments/$dept\">QA $TAG<"
 
-# --- access codes
+# --- access codes: kept as HMAC-SHA256 under the stack's key file, set on their own page, shown once
+KEYFILE=$(sed -n 's/^access_code_key_file *= *//p' "$CERTMINT_CONF")
+# hmac CODE: the stored form of CODE (the key is the file's bytes without the newline)
+hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "key:$(tr -d '\n' < "$KEYFILE")" | sed 's/.*= *//'; }
+org_code() { sql "SELECT CONCAT(COALESCE(client_access_code, 'NULL'), '/', COALESCE(client_access_code_hash, 'NULL')) FROM organizations WHERE id = $org"; }
 form=(name="$XSS" city=Leeds country=GB ssl_terms=1y,2y self_enrollment=1 "csrf=$csrf")
 audits=$(sql "SELECT COUNT(*) FROM audit_log")
-for weak in password1234 aaaaaaaa1111 abcd12345678 Short1; do
-	page=$(post "/organizations/$org" "${form[@]}" "access_code=$weak")
-	expect_eq "weak access code $weak is 400" "$(status)" 400
-	expect_match "... with the reason next to the access-code field" "$page" 'id="access_code-error"'
-	expect_match "... keeping what was typed" "$page" "name=\"access_code\"[^>]*value=\"$weak\""
-done
-page=$(post "/organizations/$org" "${form[@]}" "access_code=")
+page=$(post "/organizations/$org" "${form[@]}" "access_code=Zq7vK3mXp9Lw")
 expect_eq "self enrollment without an access code is 400" "$(status)" 400
-expect_match "... saying a code is needed" "$page" 'Self enrollment needs an access code'
-expect_eq "nothing changed by the refused forms" \
-	"$(sql "SELECT CONCAT(client_self_enrollment, '/', COALESCE(client_access_code, 'NULL')) FROM organizations WHERE id = $org")" "0/NULL"
+expect_match "... saying a code is needed, and where to set it" "$page" 'Self enrollment needs an access code: set one first with Set access code'
+expect_match "... next to the access-code field" "$page" 'id="access_code-error"'
+case "$page" in *Zq7vK3mXp9Lw*) fail "... never echoing a code sent with the settings" ;; *) ok "... never echoing a code sent with the settings" ;; esac
+check_not "the settings form has no access-code input" grep -q 'name="access_code"' "$T/body"
+page=$(get "/organizations/$org")
+expect_match "the page says no code is set" "$page" 'Access code: not set\.'
+expect_match "... and links to Set access code" "$page" "href=\"/admin/organizations/$org/access-code\">Set access code"
+page=$(get "/organizations/$org/access-code")
+expect_eq "the access-code page is 200" "$(status)" 200
+expect_match "... a confirmation naming the organisation" "$page" 'Set the access code of the organisation &lt;script&gt;'
+expect_match "... with Cancel back to it" "$page" "href=\"/admin/organizations/$org\">Cancel"
+for weak in password1234 aaaaaaaa1111 abcd12345678 Short1; do
+	page=$(post "/organizations/$org/access-code" how=type "code=$weak" "csrf=$csrf")
+	expect_eq "weak access code $weak is 400" "$(status)" 400
+	expect_match "... with the reason next to the code field" "$page" 'id="code-error"'
+	expect_match "... in the error summary, linked to the field" "$page" '<li><a href="#code">'
+	case "$page" in *"$weak"*) fail "... never writing what was typed back" ;; *) ok "... never writing what was typed back" ;; esac
+done
+post "/organizations/$org/access-code" how=type code=Zq7vK3mXp9Lw >/dev/null
+expect_eq "setting a code without the CSRF token is 403" "$(status)" 403
+expect_eq "nothing changed by the refused forms" "$(org_code)" "NULL/NULL"
 expect_eq "... and no audit row written" "$(sql "SELECT COUNT(*) FROM audit_log")" "$audits"
 CODE=Zq7vK3mXp9Lw
-post "/organizations/$org" "${form[@]}" "access_code=$CODE" >/dev/null
-expect_eq "a strong access code is 303" "$(status)" 303
-expect_eq "... stored with self enrollment on" \
-	"$(sql "SELECT CONCAT(client_self_enrollment, '/', client_access_code) FROM organizations WHERE id = $org")" "1/$CODE"
+page=$(post "/organizations/$org/access-code" how=type "code=$CODE" "csrf=$csrf")
+expect_eq "a strong typed access code is 200 (the result page)" "$(status)" 200
+expect_match "... which shows the code, once" "$page" "id=\"new-access-code\">$CODE<"
+expect_match "... and is not cached" "$(header Cache-Control)" 'no-store'
+expect_eq "the database holds its HMAC, no plaintext" "$(org_code)" "NULL/$(hmac "$CODE")"
+expect_eq "... with the hint and the date" "$(sql "SELECT CONCAT(client_access_code_hint, '/', client_access_code_set_at IS NOT NULL) FROM organizations WHERE id = $org")" "Lw/1"
+expect_eq "audit row organization.access_code.rotate" "$(audit_count organization.access_code.rotate "$org")" 1
+row=$(sql "SELECT CONCAT(before_json, ' => ', after_json) FROM audit_log WHERE action = 'organization.access_code.rotate' AND object_id = '$org'")
+expect_match "... before/after show a code is set now" "$row" '"access_code_set":false.* => .*"access_code_set":true'
+case "$row" in *"$CODE"*) fail "... and never the code itself" ;; *) ok "... and never the code itself" ;; esac
+page=$(get "/organizations/$org")
+case "$page" in *"$CODE"*) fail "the organisation page no longer shows the code" ;; *) ok "the organisation page no longer shows the code" ;; esac
+expect_match "... it says when it was set and how it ends" "$page" 'Access code: set on [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{5} UTC \(ends in Lw\)'
+expect_match "... and offers Rotate access code" "$page" "access-code\">Rotate access code"
+post "/organizations/$org" "${form[@]}" >/dev/null
+expect_eq "now self enrollment can be turned on (303)" "$(status)" 303
 expect_eq "audit row organization.update" "$(audit_count organization.update "$org")" 1
 row=$(sql "SELECT CONCAT(before_json, ' => ', after_json) FROM audit_log WHERE action = 'organization.update' AND object_id = '$org'")
-expect_match "... before/after show the change" "$row" '"access_code_set":false.*"self_enrollment":false.* => .*"access_code_set":true.*"self_enrollment":true'
-case "$row" in *"$CODE"*) fail "... and never the code itself" ;; *) ok "... and never the code itself" ;; esac
-expect_match "the MRAO sees the code on the page" "$(get "/organizations/$org")" "value=\"$CODE\""
+expect_match "... before/after show the change" "$row" '"access_code_set":true.*"self_enrollment":false.* => .*"access_code_set":true.*"self_enrollment":true'
+page=$(post "/organizations/$org/access-code" how=generate "csrf=$csrf")
+expect_eq "rotating with a generated code is 200" "$(status)" 200
+NEW=$(printf '%s' "$page" | sed -n 's/.*id="new-access-code">\([^<]*\)<.*/\1/p')
+expect_match "... a readable generated code is shown" "$NEW" '^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$'
+expect_eq "... stored as its HMAC" "$(org_code)" "NULL/$(hmac "$NEW")"
+if [ "$(sql "SELECT client_access_code_hash FROM organizations WHERE id = $org")" != "$(hmac "$CODE")" ]; then
+	ok "the old code no longer verifies after rotation"
+else
+	fail "the old code no longer verifies after rotation"
+fi
+expect_eq "... audited again" "$(audit_count organization.access_code.rotate "$org")" 2
+page=$(get "/organizations/$org")
+case "$page" in *"$NEW"*) fail "the page never shows the generated code again" ;; *) ok "the page never shows the generated code again" ;; esac
+page=$(post "/organizations/$org/access-code" "csrf=$csrf")
+expect_eq "a rotation that says neither generate nor type is 400" "$(status)" 400
+expect_eq "... and changes nothing" "$(org_code)" "NULL/$(hmac "$NEW")"
+# Migration 020's C half: a plaintext code left from before is hashed by certmint migrate.
+OLD=Legacy7Code9xQ
+sql "UPDATE organizations SET client_access_code = '$OLD', client_access_code_hash = NULL WHERE id = $org"
+out=$("$CERTMINT_BUILD/tools/certmint" -c "$CERTMINT_CONF" migrate 2>&1)
+expect_match "certmint migrate hashes a plaintext code left from before" "$out" 'access codes: 1 plaintext code hashed'
+expect_eq "... no plaintext remains, its HMAC is stored" "$(org_code)" "NULL/$(hmac "$OLD")"
+expect_eq "... no plaintext code anywhere" "$(sql "SELECT (SELECT COUNT(*) FROM organizations WHERE client_access_code IS NOT NULL) + (SELECT COUNT(*) FROM departments WHERE client_access_code IS NOT NULL)")" 0
+expect_eq "... audited" "$(audit_count organization.access_code.hash "$org")" 1
+out=$("$CERTMINT_BUILD/tools/certmint" -c "$CERTMINT_CONF" migrate 2>&1)
+case "$out" in *"access codes:"*) fail "... and a second run has nothing to do" ;; *) ok "... and a second run has nothing to do" ;; esac
 
 # --- delete: refused while a certificate references the organisation
 openssl req -new -newkey rsa:2048 -nodes -keyout "$T/k.pem" -out "$T/r.csr" \
@@ -120,9 +172,14 @@ orgB=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.custom
 eng=$(sql "SELECT id FROM departments WHERE org_id = ${orgA:-0} AND name = 'Engineering' AND deleted_at IS NULL")
 if [ -n "$CERTMINT_DRAO_PRINCIPAL" ] && [ -n "$orgA" ] && [ -n "$orgB" ] && [ -n "$eng" ]; then
 	DCODE=Hb4nR8wTq2Ys
-	post "/departments/$eng" name=Engineering ssl_terms=1y self_enrollment=1 "access_code=$DCODE" "csrf=$csrf" >/dev/null
-	expect_eq "MRAO sets the Engineering access code (303)" "$(status)" 303
-	expect_eq "audit row department.update" "$(sql "SELECT COUNT(*) > 0 FROM audit_log WHERE action = 'department.update' AND object_id = '$eng'")" 1
+	page=$(post "/departments/$eng/access-code" how=type "code=$DCODE" "csrf=$csrf")
+	expect_eq "MRAO sets the Engineering access code (200, shown once)" "$(status)" 200
+	expect_match "... the result page shows it" "$page" "id=\"new-access-code\">$DCODE<"
+	expect_eq "audit row department.access_code.rotate" "$(sql "SELECT COUNT(*) > 0 FROM audit_log WHERE action = 'department.access_code.rotate' AND object_id = '$eng'")" 1
+	DHASH=$(sql "SELECT client_access_code_hash FROM departments WHERE id = $eng")
+	expect_eq "... stored as its HMAC" "$DHASH" "$(hmac "$DCODE")"
+	post "/departments/$eng" name=Engineering ssl_terms=1y self_enrollment=1 "csrf=$csrf" >/dev/null
+	expect_eq "... then self enrollment is turned on (303)" "$(status)" 303
 
 	login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit carol"
 	page=$(get /organizations)
@@ -131,7 +188,11 @@ if [ -n "$CERTMINT_DRAO_PRINCIPAL" ] && [ -n "$orgA" ] && [ -n "$orgB" ] && [ -n
 	case "$page" in *"organizations/$org\""*) fail "RAO A does not list the new organisation" ;; *) ok "RAO A does not list the new organisation" ;; esac
 	get "/organizations/$orgB" >/dev/null
 	expect_eq "RAO A asking for org B by id gets 404" "$(status)" 404
-	expect_match "RAO A sees the Engineering access code" "$(get "/departments/$eng")" "value=\"$DCODE\""
+	page=$(get "/departments/$eng")
+	expect_match "RAO A sees that the Engineering access code is set and how it ends" "$page" 'Access code: set on .* \(ends in Ys\)'
+	case "$page" in *"$DCODE"*) fail "... never the code" ;; *) ok "... never the code" ;; esac
+	get "/departments/$eng/access-code" >/dev/null
+	expect_eq "... and may rotate it (200)" "$(status)" 200
 	get /organizations/new >/dev/null
 	expect_eq "RAO A cannot open the new-organisation form (403)" "$(status)" 403
 
@@ -152,7 +213,12 @@ if [ -n "$CERTMINT_DRAO_PRINCIPAL" ] && [ -n "$orgA" ] && [ -n "$orgB" ] && [ -n
 	post "/departments/$eng" name=Engineering ssl_terms=1y self_enrollment=1 access_code=Xx9wQ3vR7tLp "csrf=$dcsrf" >/dev/null
 	expect_eq "a DRAO's save of its department goes through (303)" "$(status)" 303
 	expect_eq "... but cannot change the access code" \
-		"$(sql "SELECT client_access_code FROM departments WHERE id = $eng")" "$DCODE"
+		"$(sql "SELECT client_access_code_hash FROM departments WHERE id = $eng")" "$DHASH"
+	get "/departments/$eng/access-code" >/dev/null
+	expect_eq "a DRAO cannot open the access-code page (403)" "$(status)" 403
+	post "/departments/$eng/access-code" how=type code=Xx9wQ3vR7tLp "csrf=$dcsrf" >/dev/null
+	expect_eq "... nor rotate the code (403)" "$(status)" 403
+	expect_eq "... which stays as it was" "$(sql "SELECT client_access_code_hash FROM departments WHERE id = $eng")" "$DHASH"
 	page=$(get "/organizations/$orgA")
 	expect_eq "DRAO may look at the organisation holding its department" "$(status)" 200
 	check_not "... without an access_code input" grep -q 'name="access_code"' "$T/body"

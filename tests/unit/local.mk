@@ -18,6 +18,18 @@ check_PROGRAMS += tests/unit/test_text
 tests_unit_test_text_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_text
 
+# The name rules the RA and the signer share (lib/name_rules.c): attribute
+# text, DNS and IP names, CN = SAN, the public suffix list.
+check_PROGRAMS += tests/unit/test_name_rules
+tests_unit_test_name_rules_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_name_rules
+
+# Self-enrollment access codes (lib/access_code.c): keyed hash, constant-time
+# check, generated codes, the key file.
+check_PROGRAMS += tests/unit/test_access_code
+tests_unit_test_access_code_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_access_code
+
 # The certificate types and the one type-list parser (lib/cert_types.c).
 check_PROGRAMS += tests/unit/test_cert_types
 tests_unit_test_cert_types_LDADD = lib/libcmcore.a
@@ -122,3 +134,16 @@ tests_unit_test_request_LDADD = $(CM_WEBCORE_TEST_LIBS)
 tests_unit_test_response_LDADD = $(CM_WEBCORE_TEST_LIBS)
 TESTS += tests/unit/test_form tests/unit/test_multipart tests/unit/test_request \
 	tests/unit/test_response
+
+# --- issue 8: request deadlines and fault classes ---
+# The signer client's outcomes (OK / refused / fault / unknown) and the
+# deadline it puts in every request, against a fake signer socket.
+check_PROGRAMS += tests/unit/test_signer_client
+tests_unit_test_signer_client_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test_signer_client
+# signerd's side: expired requests dropped unsigned and unjournalled (also
+# after waiting for a CPU slot), journal failures answered as faults.
+check_PROGRAMS += tests/unit/test_signer_deadline
+tests_unit_test_signer_deadline_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_signer_deadline_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_signer_deadline

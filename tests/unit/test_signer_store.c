@@ -568,6 +568,71 @@ test_ops(void)
 		ok(RUN() == -1, "reserved op %s with issue's fields dropped", cm_op_name(op));
 	}
 	is_int(j.records, records + 1, "nothing issued");
+	/* The shared name rules (lib/name_rules.h), applied by the signer itself
+	 * to a SUBJECT and SANs sent in the frame: each refused, none journalled. */
+	{
+		static const struct { const char *subject, *san, *why; } bad[] = {
+			{ "/C=GB/O=Ops/OU=Sales/CN=ops.example", NULL, "OU" },
+			{ "/CN=www.google.com", NULL, "not one of the certificate's DNS or IP subjectAltNames" },
+			{ "/CN=ops.example\r\n", NULL, NULL },
+			{ "/CN=ops.example ", "DNS:ops.example", "not one of" },
+			{ "/CN=ops.example\x01", NULL, NULL },
+			{ "/CN=a_b.example", "DNS:a_b.example", "underscore" },
+			{ "/CN=ops.example", "IP:127.0.0.1", "loopback" },
+			{ "/CN=ops.example", "DNS:localhost", "single label" },
+			{ "/CN=ops.example", "DNS:*.example.com", "public suffix list" },
+			{ "/C=gb/CN=ops.example", NULL, "country code" },
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char subj[128];
+			const char *s = bad[i].subject;
+			size_t o = 0;
+
+			/* "\r", "\n", "\x01" in the table stand for the raw bytes */
+			for (; *s && o + 1 < sizeof(subj); s++) {
+				if (s[0] == '\\' && s[1] == 'r') { subj[o++] = '\r'; s++; }
+				else if (s[0] == '\\' && s[1] == 'n') { subj[o++] = '\n'; s++; }
+				else if (s[0] == '\\' && s[1] == 'x') { subj[o++] = 1; s += 3; }
+				else subj[o++] = *s;
+			}
+			subj[o] = '\0';
+			cm_enc_begin(&req, OP_ISSUE, 5);
+			cm_enc_str(&req, TAG_PROFILE, "tls-server");
+			cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+			cm_enc_str(&req, TAG_SUBJECT, subj);
+			if (bad[i].san) {
+				cm_enc_str(&req, TAG_SAN, bad[i].san);
+				if (strcmp(bad[i].san, "DNS:ops.example") != 0 && strncmp(bad[i].san, "DNS:a_b", 7) != 0)
+					cm_enc_str(&req, TAG_SAN, "DNS:ops.example");
+			}
+			cm_enc_finish(&req);
+			is_int(RUN(), OP_REPLY_ERR, "bad name refused by the signer");
+			rf = cm_msg_get(rm, TAG_REASON);
+			ok(rf && rf->len > 0 && (bad[i].why == NULL || memmem(rf->val, rf->len, bad[i].why, strlen(bad[i].why))),
+			    "case %zu: the reason says why: %.*s", i, rf ? (int)rf->len : 0, rf ? (const char *)rf->val : "");
+			is_int(j.records, records + 1, "... and nothing journalled");
+		}
+		/* A valid SUBJECT replaces the CSR's subject entirely. */
+		cm_enc_begin(&req, OP_ISSUE, 5);
+		cm_enc_str(&req, TAG_PROFILE, "tls-server");
+		cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+		cm_enc_str(&req, TAG_SUBJECT, "/C=GB/ST=Kent/L=Canterbury/O=Ops Ltd/CN=ops.example");
+		cm_enc_finish(&req);
+		is_int(RUN(), OP_REPLY_OK, "a clean SUBJECT is issued");
+		cf = cm_msg_get(rm, TAG_CERT_DER);
+		if (cf) {
+			const unsigned char *p = cf->val;
+			X509 *c = d2i_X509(NULL, &p, (long)cf->len);
+			char line[256] = "";
+			if (c)
+				X509_NAME_oneline(X509_get_subject_name(c), line, sizeof(line));
+			is_str(line, "/C=GB/ST=Kent/L=Canterbury/O=Ops Ltd/CN=ops.example", "the certificate carries the SUBJECT sent, not the CSR's");
+			X509_free(c);
+		} else {
+			ok(0, "the certificate carries the SUBJECT sent, not the CSR's");
+		}
+		is_int(j.records, records + 2, "journalled once");
+	}
 	cm_enc_begin(&req, OP__MAX, 5);
 	cm_enc_finish(&req);
 	is_int(RUN(), -1, "op after the last reserved one dropped");
