@@ -21,6 +21,8 @@ root_sql() { mariadb --defaults-file="$CERTMINT_DB_DEFAULTS" -u root -N -B "$CER
 second=""
 cleanup() {
 	[ -n "$second" ] && kill "$second" 2>/dev/null
+	# Its grant goes with it, so no later table of that name inherits it.
+	root_sql "REVOKE ALL PRIVILEGES ON \`$CERTMINT_DB_NAME\`.trust12_scratch FROM '$CERTMINT_DB_USER'@'localhost'" 2>/dev/null
 	root_sql "DROP TABLE IF EXISTS trust12_scratch, trust12_new" 2>/dev/null
 	rm -rf "$T"
 }
