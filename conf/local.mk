@@ -2,5 +2,6 @@
 # operators to copy into /etc/certmint (never installed over a live config).
 confexampledir = $(pkgdatadir)/conf
 dist_confexample_DATA = conf/certmint.conf.example conf/migrate.conf.example conf/demo-data.sql \
-	conf/certmint-signerd.service conf/certmint-expire.service conf/certmint-expire.timer
+	conf/certmint-signerd.service conf/certmint-expire.service conf/certmint-expire.timer \
+	conf/certmint-audit-checkpoint.service conf/certmint-audit-checkpoint.timer
 # signer-profiles.conf and signerd.conf.example are installed by signer/local.mk.

@@ -1,7 +1,8 @@
-/* approval.c: the approval rule, pure (cm_approval_auto) and read from an organisation's and department's settings (cm_auto_approves). */
+/* approval.c: the approval rule, pure (cm_approval_auto) and read from an organisation's and department's settings (cm_auto_approves), and who may approve (not the requester). */
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "approval.h"
 #include "log.h"
@@ -57,6 +58,36 @@ cm_auto_approves(struct cm_db *db, int64_t customer_id, int64_t org_id, int64_t 
 		cm_err("approval setting of organisation %lld / department %lld: %s", (long long)org_id,
 		    (long long)dept_id, cm_db_error(db));
 	}
+	if (st)
+		cm_stmt_close(st);
+	return r;
+}
+
+/* 1 / 0; see approval.h. */
+int
+cm_is_requester(const char *requester, const char *approver)
+{
+	if (requester == NULL || approver == NULL || requester[0] == '\0')
+		return 0;
+	return strcasecmp(requester, approver) == 0;
+}
+
+/* 1 / 0 / -1; see approval.h. */
+int
+cm_approval_by_allowed(struct cm_db *db, int64_t customer_id, const char *requester,
+    const char *approver)
+{
+	struct cm_stmt *st;
+	int r = -1, f;
+
+	if (!cm_is_requester(requester, approver))
+		return 1;
+	st = cm_db_prepare(db, "SELECT self_approve FROM customers WHERE id = ?");
+	if (st && cm_stmt_bind_i64(st, 0, customer_id) == 0 && cm_stmt_execute(st) == 0 &&
+	    (f = cm_stmt_fetch(st)) >= 0)
+		r = f == 1 && cm_stmt_i64(st, 0) == 1;
+	if (r < 0)
+		cm_err("self-approval setting of customer %lld: %s", (long long)customer_id, cm_db_error(db));
 	if (st)
 		cm_stmt_close(st);
 	return r;

@@ -36,4 +36,23 @@ int cm_approval_auto(const char *cert_type, const struct cm_approval_settings *s
 int cm_auto_approves(struct cm_db *db, int64_t customer_id, int64_t org_id, int64_t dept_id,
     const char *cert_type);
 
+/* The sentence every program shows when a requester tries to approve their
+ * own request. */
+#define CM_SELF_APPROVAL_REFUSED "You requested this certificate; another administrator must approve it."
+
+/* Pure: 1 when approver is the administrator who made the request
+ * (requester: certificates.requested_by, a Kerberos principal or
+ * "cli:USER"; compared without case, as admins.principal is unique), else
+ * 0; NULL or empty never matches. */
+int cm_is_requester(const char *requester, const char *approver);
+
+/*
+ * Whether approver may approve a request that requester made, for the
+ * customer: 1 yes (someone else, or the customer's approval.self_approve
+ * setting, customers.self_approve, is on), 0 no, -1 database error
+ * (logged). The lifecycle's approve asks this, so every program obeys it.
+ */
+int cm_approval_by_allowed(struct cm_db *db, int64_t customer_id, const char *requester,
+    const char *approver);
+
 #endif

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "audit.h"
+#include "audit_signed.h"
 #include "db.h"
 #include "log.h"
 
@@ -175,6 +176,8 @@ audit_append(struct cm_db *db, const struct cm_audit_entry *e)
 	    cm_stmt_bind_str(st, 1, hash) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto out;
+	/* Every N rows the signer signs the head, once this transaction commits. */
+	cm_audit_checkpoint_note(db, row.id);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -221,16 +224,26 @@ col(struct cm_stmt *st, unsigned i)
 	return cm_stmt_str(st, i, NULL);
 }
 
-/* 0 intact; 1 broken with *bad_id; -1 database error with err. */
-int
-cm_audit_verify(struct cm_db *db, int64_t *bad_id, char *err, size_t errlen)
+/*
+ * Recomputes the chain and compares it with the signed checkpoints cps[n]
+ * (ascending ids, signatures already checked). Fills v; 0, or -1 on a
+ * database error with err. The first finding wins: a row whose own hash no
+ * longer matches (BROKEN), a checkpointed row whose chain hash differs
+ * (REWRITTEN: the chain after a changed row was recomputed), a head that
+ * is not the last row (BROKEN), checkpoints beyond the last row (TRUNCATED).
+ */
+static int
+walk(struct cm_db *db, const struct cm_checkpoint *cps, size_t n,
+    struct cm_audit_verdict *v, char *err, size_t errlen)
 {
 	struct cm_stmt *st = NULL;
 	char prev[65], hash[65];
 	int64_t last = 0, head_id;
+	size_t k = 0;
 	int r, rows, rc = -1;
 
-	*bad_id = 0;
+	memset(v, 0, sizeof(*v));
+	v->ncheckpoints = n;
 	memcpy(prev, CM_AUDIT_GENESIS, 65);
 	/* Keyset pages keep memory flat on a log of millions of rows; the
 	 * date is formatted by the server so it matches what was hashed. */
@@ -266,9 +279,28 @@ cm_audit_verify(struct cm_db *db, int64_t *bad_id, char *err, size_t errlen)
 			    strcmp(stored_prev, prev) != 0 ||
 			    cm_audit_hash(prev, &row, hash) < 0 ||
 			    strcmp(hash, stored) != 0) {
-				*bad_id = row.id != last + 1 ? last + 1 : row.id;
-				rc = 1;
+				v->state = CM_AUDIT_BROKEN;
+				v->bad_id = row.id != last + 1 ? last + 1 : row.id;
+				v->rows = last;
+				rc = 0;
 				goto out;
+			}
+			while (k < n && cps[k].id < row.id)
+				k++;
+			if (k < n && cps[k].id == row.id) {
+				/* A self-consistent chain that the signer saw
+				 * differently: rewritten with the app's account. */
+				if (strcmp(stored, cps[k].hash) != 0) {
+					v->state = CM_AUDIT_REWRITTEN;
+					v->bad_id = row.id;
+					v->good_id = k > 0 ? cps[k - 1].id : 0;
+					v->rows = row.id;
+					rc = 0;
+					goto out;
+				}
+				v->cp_id = cps[k].id;
+				v->cp_at = cps[k].at;
+				k++;
 			}
 			memcpy(prev, stored, 65);
 			last = row.id;
@@ -277,6 +309,7 @@ cm_audit_verify(struct cm_db *db, int64_t *bad_id, char *err, size_t errlen)
 			goto dberr;
 	} while (rows == VERIFY_PAGE);
 	cm_stmt_close(st);
+	v->rows = last;
 
 	/* The head catches deletion of the newest rows. */
 	st = cm_db_prepare(db, "SELECT last_id, last_hash FROM audit_head WHERE id = 1");
@@ -288,10 +321,22 @@ cm_audit_verify(struct cm_db *db, int64_t *bad_id, char *err, size_t errlen)
 	}
 	head_id = cm_stmt_i64(st, 0);
 	if (head_id != last || col(st, 1) == NULL || strcmp(col(st, 1), prev) != 0) {
-		*bad_id = head_id > last ? last + 1 : (head_id < last ? head_id + 1 : last);
-		rc = 1;
+		v->state = CM_AUDIT_BROKEN;
+		v->bad_id = head_id > last ? last + 1 : (head_id < last ? head_id + 1 : last);
+		rc = 0;
 		goto out;
 	}
+	/* ... and the signer's checkpoints catch it when the head was moved
+	 * back too: it signed rows that are gone. */
+	if (k < n) {
+		v->state = CM_AUDIT_TRUNCATED;
+		v->bad_id = last + 1;
+		v->cp_id = cps[n - 1].id;
+		v->cp_at = cps[n - 1].at;
+		rc = 0;
+		goto out;
+	}
+	v->state = CM_AUDIT_INTACT;
 	rc = 0;
 	goto out;
 dberr:
@@ -299,4 +344,56 @@ dberr:
 out:
 	cm_stmt_close(st);
 	return rc;
+}
+
+/* 0 intact; 1 broken with *bad_id; -1 database error with err. */
+int
+cm_audit_verify(struct cm_db *db, int64_t *bad_id, char *err, size_t errlen)
+{
+	struct cm_audit_verdict v;
+
+	*bad_id = 0;
+	if (walk(db, NULL, 0, &v, err, errlen) < 0)
+		return -1;
+	*bad_id = v.bad_id;
+	return v.state == CM_AUDIT_INTACT ? 0 : 1;
+}
+
+/* 0 with *v, or -1 with err. */
+int
+cm_audit_verify_signed(struct cm_db *db, const struct cm_checkpoint *cps, size_t n,
+    struct cm_audit_verdict *v, char *err, size_t errlen)
+{
+	return walk(db, cps, n, v, err, errlen);
+}
+
+/* No return value. */
+void
+cm_audit_verdict_text(const struct cm_audit_verdict *v, char *out, size_t outlen)
+{
+	char when[32];
+
+	switch (v->state) {
+	case CM_AUDIT_INTACT:
+		if (v->cp_id > 0) {
+			cm_checkpoint_time(v->cp_at, when);
+			snprintf(out, outlen, "audit chain intact (%" PRId64 " rows; signed checkpoint at row %" PRId64
+			    " of %s matches)", v->rows, v->cp_id, when);
+		} else {
+			snprintf(out, outlen, "audit chain intact (%" PRId64 " rows; no signed checkpoint yet)", v->rows);
+		}
+		break;
+	case CM_AUDIT_BROKEN:
+		snprintf(out, outlen, "audit chain broken at row %" PRId64, v->bad_id);
+		break;
+	case CM_AUDIT_REWRITTEN:
+		snprintf(out, outlen, "row %" PRId64 " rewritten (chain hash differs from signed checkpoint at %" PRId64
+		    "; the change is in rows %" PRId64 "..%" PRId64 ", the chain after it recomputed)",
+		    v->bad_id, v->bad_id, v->good_id + 1, v->bad_id);
+		break;
+	case CM_AUDIT_TRUNCATED:
+		snprintf(out, outlen, "rows %" PRId64 "..%" PRId64 " missing (signed checkpoint at %" PRId64
+		    ", log ends at %" PRId64 ")", v->bad_id, v->cp_id, v->cp_id, v->bad_id - 1);
+		break;
+	}
 }

@@ -13,6 +13,7 @@
 #include "ca_chain.h"
 #include "cert_lifecycle.h"
 #include "cert_state.h"
+#include "issue_verdict.h"
 #include "log.h"
 #include "revocation_reason.h"
 #include "x509util.h"
@@ -314,13 +315,25 @@ issued_json(struct cm_buf *j, const char *profile, const struct signed_cert *sc)
 	return 0;
 }
 
+/* Appends the term and, when the administrator confirmed it, the duplicate
+ * key's certificate, as JSON members starting with a comma. 0 or -1. */
+static int
+term_json(struct cm_buf *j, const struct cm_issue_verdict *v)
+{
+	if (cm_buf_printf(j, ",\"requested_days\":%ld,\"term_days\":%ld", v->requested_days, v->term_days) < 0 ||
+	    (v->clipped && cm_buf_puts(j, ",\"term_clipped\":true") < 0) ||
+	    (v->dup_id > 0 && cm_buf_printf(j, ",\"duplicate_key_of\":%lld", (long long)v->dup_id) < 0))
+		return -1;
+	return 0;
+}
+
 /*
  * Stores a freshly signed certificate as a new "issued" row with its audit
  * row "certificate.issue" (extra: more JSON members, starting with a comma,
  * or NULL), in the caller's transaction. *cert_id gets the id. 0 or -1.
  */
 static int
-store_issued(struct cm_db *db, const struct cm_csr_request *in, const char *cert_type,
+store_issued(struct cm_db *db, const struct cm_csr_request *in, const struct cm_issue_verdict *v,
     const struct signed_cert *sc, const char *extra, int64_t *cert_id)
 {
 	struct cm_stmt *st;
@@ -331,14 +344,14 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const char *cert
 	st = cm_db_prepare(db,
 	    "INSERT INTO certificates (customer_id, org_id, dept_id, issuer_id, cert_type, profile,"
 	    " status, serial_hex, subject_dn, common_name, sans, email, key_type, key_bits,"
-	    " not_before, not_after, der, csr, requested_by, renews_id)"
-	    " VALUES (?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " not_before, not_after, der, csr, requested_by, renews_id, spki_sha256, requested_days, term_days)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (st == NULL ||
 	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
 	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
 	    (in->dept_id > 0 ? cm_stmt_bind_i64(st, 2, in->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
 	    (sc->issuer_id > 0 ? cm_stmt_bind_i64(st, 3, sc->issuer_id) : cm_stmt_bind_null(st, 3)) < 0 ||
-	    cm_stmt_bind_str(st, 4, cert_type) < 0 ||
+	    cm_stmt_bind_str(st, 4, v->cert_type) < 0 ||
 	    cm_stmt_bind_str(st, 5, in->profile) < 0 ||
 	    cm_stmt_bind_str(st, 6, sc->res.serial_hex) < 0 ||
 	    cm_stmt_bind_str(st, 7, sc->subj) < 0 ||
@@ -353,10 +366,14 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const char *cert
 	    cm_stmt_bind_blob(st, 16, in->csr, in->csr_len) < 0 ||
 	    cm_stmt_bind_str(st, 17, in->actor) < 0 ||
 	    (in->renews_id > 0 ? cm_stmt_bind_i64(st, 18, in->renews_id) : cm_stmt_bind_null(st, 18)) < 0 ||
+	    cm_stmt_bind_str(st, 19, v->spki_sha256) < 0 ||
+	    cm_stmt_bind_i64(st, 20, v->requested_days) < 0 ||
+	    cm_stmt_bind_i64(st, 21, v->term_days) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto out;
 	*cert_id = (int64_t)cm_stmt_insert_id(st);
 	if (cm_buf_puts(&after, "{") < 0 || issued_json(&after, in->profile, sc) < 0 ||
+	    term_json(&after, v) < 0 ||
 	    cm_buf_printf(&after, ",\"org_id\":%lld", (long long)in->org_id) < 0 ||
 	    (in->any_name && cm_buf_puts(&after, ",\"any_name\":true") < 0) ||
 	    (in->renews_id > 0 && cm_buf_printf(&after, ",\"renews\":%lld", (long long)in->renews_id) < 0) ||
@@ -421,26 +438,34 @@ static int
 issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
     int64_t supersedes, struct cm_issued_cert *out, char *err, size_t errlen)
 {
-	X509_REQ *req = NULL;
-	struct cm_csr_info ci;
+	struct cm_issue_verdict v;
+	struct cm_csr_request sin = *in;
 	struct signed_cert sc;
 	struct cm_buf csrder;
-	const char *cert_type;
 	char status[16], extra[64] = "";
 	int in_tx = 0, rc = 500, r, state;
 
-	memset(&ci, 0, sizeof(ci));
+	memset(&v, 0, sizeof(v));
 	signed_cert_init(&sc);
 	memset(out, 0, sizeof(*out));
 	cm_buf_init(&csrder, 0);
 	snprintf(err, errlen, "internal error");
 
-	if ((r = cm_csr_check(db, in, &req, &ci, &cert_type, err, errlen)) != 0 ||
-	    (!supersedes && (r = check_renews(db, in, err, errlen)) != 0)) {
+	/* The verdict the portal's Preview showed, decided again here. */
+	if ((r = cm_issue_verdict(db, in, &v)) != 0) {
+		snprintf(err, errlen, "%s", v.reason);
 		rc = r;
 		goto out;
 	}
-	if (cm_csr_der(req, &csrder) < 0)
+	if (!supersedes && (r = check_renews(db, in, err, errlen)) != 0) {
+		rc = r;
+		goto out;
+	}
+	/* The signer is asked for the term the verdict decided (clipped). */
+	sin.validity_days = v.term_days;
+	out->requested_days = v.requested_days;
+	out->term_days = v.term_days;
+	if (cm_csr_der(v.req, &csrder) < 0)
 		goto out;
 	if (supersedes) {
 		if (cm_db_begin(db) < 0)
@@ -457,20 +482,20 @@ issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_reques
 		}
 		snprintf(extra, sizeof(extra), ",\"supersedes\":%lld", (long long)supersedes);
 	}
-	if ((r = sign_csr(db, signer, in, &csrder, ci.issue_dn, &sc, err, errlen)) != 0) {
+	if ((r = sign_csr(db, signer, &sin, &csrder, v.ci.issue_dn, &sc, err, errlen)) != 0) {
 		if (in_tx)
 			cm_db_rollback(db);
 		in_tx = 0;
 		/* Outside any transaction: the signer's answer stays on record. */
 		if (r == 403 || r == 503 || r == 504)
-			audit_signer_answer(db, in, r, 0, ci.subject, sc.refusal);
+			audit_signer_answer(db, in, r, 0, v.ci.subject, sc.refusal);
 		rc = r < 0 ? issued_not_stored(db, sc.res.serial_hex, err, errlen) : r;
 		goto out;
 	}
 	if (!in_tx && cm_db_begin(db) < 0)
 		goto stored_fail;
 	in_tx = 1;
-	if (store_issued(db, in, cert_type, &sc, extra[0] ? extra : NULL, &out->cert_id) < 0)
+	if (store_issued(db, in, &v, &sc, extra[0] ? extra : NULL, &out->cert_id) < 0)
 		goto stored_fail;
 	if (supersedes) {
 		snprintf(extra, sizeof(extra), ",\"superseded_by\":%lld", (long long)out->cert_id);
@@ -497,8 +522,7 @@ out:
 	if (in_tx)
 		cm_db_rollback(db);
 	cm_buf_free(&csrder);
-	cm_csr_info_free(&ci);
-	X509_REQ_free(req);
+	cm_issue_verdict_free(&v);
 	signed_cert_free(&sc);
 	return rc;
 }
@@ -542,15 +566,13 @@ int
 cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert_id,
     char *err, size_t errlen)
 {
-	X509_REQ *req = NULL;
-	struct cm_csr_info ci;
+	struct cm_issue_verdict v;
 	struct cm_stmt *st = NULL;
 	struct cm_buf after;
-	const char *cert_type = NULL;
 	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL;
 	int in_tx = 0, rc = 500, r;
 
-	memset(&ci, 0, sizeof(ci));
+	memset(&v, 0, sizeof(v));
 	cm_buf_init(&after, 0);
 	*cert_id = 0;
 	snprintf(err, errlen, "internal error");
@@ -560,38 +582,47 @@ cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert
 		rc = 400;
 		goto out;
 	}
-	if ((r = cm_csr_check(db, in, &req, &ci, &cert_type, err, errlen)) != 0 ||
-	    (r = check_renews(db, in, err, errlen)) != 0) {
+	/* The verdict the portal's Preview showed, decided again here. */
+	if ((r = cm_issue_verdict(db, in, &v)) != 0) {
+		snprintf(err, errlen, "%s", v.reason);
 		rc = r;
 		goto out;
 	}
-	if ((sans = cm_strlist_join(&ci.sans, ", ")) == NULL ||
-	    (subj = clip(ci.issue_subject ? ci.issue_subject : "", 1024)) == NULL ||
-	    (ci.cn && (cn = clip(ci.cn, 255)) == NULL))
+	if ((r = check_renews(db, in, err, errlen)) != 0) {
+		rc = r;
 		goto out;
-	email = csr_email(&ci);
+	}
+	if ((sans = cm_strlist_join(&v.ci.sans, ", ")) == NULL ||
+	    (subj = clip(v.ci.issue_subject ? v.ci.issue_subject : "", 1024)) == NULL ||
+	    (v.ci.cn && (cn = clip(v.ci.cn, 255)) == NULL))
+		goto out;
+	email = csr_email(&v.ci);
 	if (cm_db_begin(db) < 0)
 		goto out;
 	in_tx = 1;
 	st = cm_db_prepare(db,
 	    "INSERT INTO certificates (customer_id, org_id, dept_id, cert_type, profile, status,"
-	    " subject_dn, common_name, sans, email, key_type, key_bits, csr, requested_by, renews_id)"
-	    " VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " subject_dn, common_name, sans, email, key_type, key_bits, csr, requested_by, renews_id,"
+	    " spki_sha256, requested_days, term_days)"
+	    " VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (st == NULL ||
 	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
 	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
 	    (in->dept_id > 0 ? cm_stmt_bind_i64(st, 2, in->dept_id) : cm_stmt_bind_null(st, 2)) < 0 ||
-	    cm_stmt_bind_str(st, 3, cert_type) < 0 ||
+	    cm_stmt_bind_str(st, 3, v.cert_type) < 0 ||
 	    cm_stmt_bind_str(st, 4, in->profile) < 0 ||
 	    cm_stmt_bind_str(st, 5, subj) < 0 ||
 	    cm_stmt_bind_str(st, 6, cn) < 0 ||
 	    cm_stmt_bind_str(st, 7, sans) < 0 ||
 	    cm_stmt_bind_str(st, 8, email) < 0 ||
-	    cm_stmt_bind_str(st, 9, ci.key.type) < 0 ||
-	    cm_stmt_bind_i64(st, 10, ci.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 9, v.ci.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 10, v.ci.key.bits) < 0 ||
 	    cm_stmt_bind_blob(st, 11, in->csr, in->csr_len) < 0 ||
 	    cm_stmt_bind_str(st, 12, in->actor) < 0 ||
 	    (in->renews_id > 0 ? cm_stmt_bind_i64(st, 13, in->renews_id) : cm_stmt_bind_null(st, 13)) < 0 ||
+	    cm_stmt_bind_str(st, 14, v.spki_sha256) < 0 ||
+	    cm_stmt_bind_i64(st, 15, v.requested_days) < 0 ||
+	    cm_stmt_bind_i64(st, 16, v.term_days) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto out;
 	*cert_id = (int64_t)cm_stmt_insert_id(st);
@@ -601,6 +632,7 @@ cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert
 	    cm_buf_printf(&after, ",\"org_id\":%lld,\"dept_id\":%lld", (long long)in->org_id,
 	    (long long)in->dept_id) < 0 ||
 	    (in->renews_id > 0 && cm_buf_printf(&after, ",\"renews\":%lld", (long long)in->renews_id) < 0) ||
+	    term_json(&after, &v) < 0 ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto out;
 	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, "certificate.request", *cert_id,
@@ -624,8 +656,7 @@ out:
 	free(cn);
 	free(email);
 	cm_buf_free(&after);
-	cm_csr_info_free(&ci);
-	X509_REQ_free(req);
+	cm_issue_verdict_free(&v);
 	return rc;
 }
 
@@ -681,7 +712,7 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	snprintf(err, errlen, "internal error");
 
 	st = cm_db_prepare(db,
-	    "SELECT customer_id, org_id, dept_id, profile, status, csr FROM certificates"
+	    "SELECT customer_id, org_id, dept_id, profile, status, csr, term_days FROM certificates"
 	    " WHERE id = ? AND customer_id = ?");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, who->customer_id) < 0 ||
 	    cm_stmt_execute(st) < 0 || (f = cm_stmt_fetch(st)) < 0)
@@ -717,6 +748,8 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	in.profile = profile;
 	in.csr = csr.data;
 	in.csr_len = csr.len;
+	/* The term the request was shown with (none stored: the maximum). */
+	in.validity_days = cm_stmt_is_null(st, 6) ? 0 : (long)cm_stmt_i64(st, 6);
 	cm_stmt_close(st);
 	st = NULL;
 
@@ -850,6 +883,41 @@ out:
 	return rc;
 }
 
+/*
+ * The approver-is-not-the-requester rule for request id (lib/approval.h):
+ * 0 allowed; 403 refused, with an audit row "certificate.approve_refused"
+ * (committed on its own: the refusal stays on record); 500.
+ */
+static int
+approver_allowed(struct cm_db *db, const struct cm_cert_actor *who, int64_t id, char *err, size_t errlen)
+{
+	struct cm_stmt *st = cm_db_prepare(db, "SELECT requested_by FROM certificates WHERE id = ? AND customer_id = ?");
+	char requester[256] = "";
+	int f = -1, r = -1;
+
+	if (st && cm_stmt_bind_i64(st, 0, id) == 0 && cm_stmt_bind_i64(st, 1, who->customer_id) == 0 &&
+	    cm_stmt_execute(st) == 0 && (f = cm_stmt_fetch(st)) == 1)
+		cm_stmt_copy_str(st, 0, requester, sizeof(requester));
+	if (st)
+		cm_stmt_close(st);
+	if (f >= 0)
+		r = cm_approval_by_allowed(db, who->customer_id, requester, who->actor);
+	if (r < 0) {
+		cm_err("certificate %lld: reading who requested it: %s", (long long)id, cm_db_error(db));
+		snprintf(err, errlen, NOT_SAVED);
+		return 500;
+	}
+	if (r == 1)
+		return 0;
+	if (audit_cert(db, who->actor, who->remote_addr, who->customer_id, "certificate.approve_refused", id,
+	    "{\"status\":\"requested\"}", "{\"reason\":\"self-approval\"}") < 0)
+		cm_err("certificate %lld: audit row for a refused self-approval failed: %s", (long long)id,
+		    cm_db_error(db));
+	cm_warn("%s tried to approve their own request %lld; refused", who->actor, (long long)id);
+	snprintf(err, errlen, CM_SELF_APPROVAL_REFUSED);
+	return 403;
+}
+
 /* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert_actor *who,
@@ -866,6 +934,8 @@ cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert
 
 		if (!cert_state_allowed(state, CERT_APPROVED))
 			return refuse(err, errlen, status, state, CERT_APPROVED);
+		if ((r = approver_allowed(db, who, id, err, errlen)) != 0)
+			return r;
 		st = cm_db_prepare(db, "UPDATE certificates SET status = 'approved', approved_by = ?"
 		    " WHERE id = ? AND customer_id = ? AND status = 'requested'");
 		if (st && (cm_stmt_bind_str(st, 0, who->actor) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||

@@ -46,7 +46,8 @@ struct cm_cert_actor {
 
 /*
  * A request instead of a certificate (an administrator approves it later):
- * the CSR checks (issuance.h; any_name is refused), then the row in status
+ * the verdict (lib/issue_verdict.h: the CSR checks, any_name refused, the
+ * term, the duplicate key), then the row in status
  * "requested" with its CSR, subject and names, and an audit row
  * "certificate.request", in one transaction; the signer is not asked.
  * in->renews_id, when set, must be a certificate of the customer that has
@@ -57,7 +58,8 @@ int cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *
     char *err, size_t errlen);
 
 /*
- * Direct issuance: the CSR checks, the signer, then the row in status
+ * Direct issuance: the verdict (lib/issue_verdict.h; the signer is asked
+ * for its term, out->term_days), the signer, then the row in status
  * "issued" and an audit row "certificate.issue" in one transaction.
  * in->renews_id as for cm_cert_request. out gets the row id, serial and PEM.
  * 0 / 400 / 403 / 409 / 500 / 502..504.
@@ -95,7 +97,10 @@ int cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id
  * failed before) is only issued. *approved is set to 1 once the row is
  * approved, whatever happens next. When issuance fails the row stays
  * approved with the reason in certificates.issue_error; signer NULL means
- * the signer could not be reached (502, recorded the same way).
+ * the signer could not be reached (502, recorded the same way). The
+ * administrator who made the request may not approve it unless the
+ * customer's approval.self_approve is on (lib/approval.h): 403 with
+ * CM_SELF_APPROVAL_REFUSED and an audit row "certificate.approve_refused".
  * 0 / 400 (no such row, or its CSR or names fail the checks) / 403 / 409 /
  * 500 / 502..504.
  */

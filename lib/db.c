@@ -25,6 +25,9 @@ struct cm_db {
 	char *password;
 	char err[512];
 	unsigned errnum;          /* server error number of the last failure, 0 if none */
+	/* cm_db_after_commit: run once after the next commit, dropped by a rollback */
+	void (*after_commit)(struct cm_db *, void *);
+	void *after_commit_arg;
 };
 
 struct cm_stmt {
@@ -246,10 +249,21 @@ cm_db_begin(struct cm_db *db)
 	return cm_db_exec(db, "START TRANSACTION");
 }
 
+/* No return value. */
+void
+cm_db_after_commit(struct cm_db *db, void (*fn)(struct cm_db *, void *), void *arg)
+{
+	db->after_commit = fn;
+	db->after_commit_arg = arg;
+}
+
 /* 0 or -1. */
 int
 cm_db_commit(struct cm_db *db)
 {
+	void (*fn)(struct cm_db *, void *) = db->after_commit;
+
+	db->after_commit = NULL;
 	if (db->my == NULL || mysql_commit(db->my) != 0) {
 		if (db->my)
 			db_myerr(db);
@@ -257,6 +271,9 @@ cm_db_commit(struct cm_db *db)
 			db_seterr(db, "not connected");
 		return -1;
 	}
+	/* Cleared first, so a callback that commits again cannot loop. */
+	if (fn)
+		fn(db, db->after_commit_arg);
 	return 0;
 }
 
@@ -264,6 +281,7 @@ cm_db_commit(struct cm_db *db)
 int
 cm_db_rollback(struct cm_db *db)
 {
+	db->after_commit = NULL;
 	if (db->my == NULL || mysql_rollback(db->my) != 0) {
 		if (db->my)
 			db_myerr(db);

@@ -20,6 +20,10 @@ const char *cm_db_error(struct cm_db *db);
 unsigned cm_db_errno(struct cm_db *db);
 
 int cm_db_begin(struct cm_db *db);
+/* Runs fn(db, arg) once, right after the next successful cm_db_commit on db
+ * (a failed commit or a rollback drops it; a second call replaces it). For
+ * work that must only follow durable rows, such as an audit checkpoint. */
+void cm_db_after_commit(struct cm_db *db, void (*fn)(struct cm_db *, void *), void *arg);
 int cm_db_commit(struct cm_db *db);
 int cm_db_rollback(struct cm_db *db);
 

@@ -31,6 +31,8 @@ struct cm_csr_request {
 	                               domain delegated to the organisation; audited */
 	int64_t renews_id;          /* 0, or the certificate this one renews (stored as
 	                               certificates.renews_id and in the audit row) */
+	int allow_duplicate_key;    /* the administrator confirmed another live certificate
+	                               for a key that has one (lib/issue_verdict.h); audited */
 };
 
 /* A certificate the lifecycle has stored (or a request, then pem is NULL). */
@@ -38,6 +40,8 @@ struct cm_issued_cert {
 	int64_t cert_id;
 	char serial_hex[33];        /* "" for a request */
 	char *pem;                  /* malloc'ed certificate PEM or NULL; free() it */
+	long requested_days;        /* the validity asked for (0: the maximum) */
+	long term_days;             /* the validity used (the request's, clipped) */
 };
 
 /*

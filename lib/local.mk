@@ -14,6 +14,7 @@ lib_libcmcore_a_SOURCES = \
 	lib/cert_state.c lib/cert_state.h \
 	lib/signer_proto.c lib/signer_proto.h lib/signer_msgs.c \
 	lib/revocation_reason.c lib/revocation_reason.h \
+	lib/audit_checkpoint.c lib/audit_checkpoint.h \
 	lib/name_rules.c lib/name_rules.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
@@ -31,9 +32,12 @@ lib_libcmweb_a_SOURCES = \
 	lib/session.c lib/session.h \
 	lib/access_code_upgrade.c lib/access_code_upgrade.h \
 	lib/audit.c lib/audit.h \
+	lib/audit_signed.c lib/audit_signed.h \
 	lib/signer_client.c lib/signer_client.h \
 	lib/x509util.c lib/x509util.h \
 	lib/issuance.c lib/issuance.h \
+	lib/issue_verdict.c lib/issue_verdict.h \
+	lib/form_submission.c lib/form_submission.h \
 	lib/approval.c lib/approval.h \
 	lib/ra_names.c lib/ra_names.h \
 	lib/ca_chain.c lib/ca_chain.h \

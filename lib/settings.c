@@ -33,6 +33,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("names", "public_suffix_list", CM_CONF_STR, public_suffix_list, 0, 0),
 	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
 	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
+	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -75,6 +76,8 @@ int
 cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
+	/* set before parsing: 0 is a value of its own (checkpoints off) */
+	s->audit_checkpoint_every = 100;
 	if (path == NULL)
 		path = getenv("CERTMINT_CONF");
 	if (path == NULL)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -299,6 +300,7 @@ cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req, char *e
 	    cm_enc_str(&b, TAG_ISSUING_SUBJECT, req->issuing_subject ? req->issuing_subject : "") < 0 ||
 	    (req->root_days > 0 && cm_enc_u32(&b, TAG_ROOT_DAYS, (uint32_t)req->root_days) < 0) ||
 	    (req->issuing_days > 0 && cm_enc_u32(&b, TAG_ISSUING_DAYS, (uint32_t)req->issuing_days) < 0) ||
+	    (req->name_constraints && cm_enc_u32(&b, TAG_NAME_CONSTRAINTS, 1) < 0) ||
 	    cm_enc_finish(&b) < 0)
 		return enc_failed(&b, err, errlen);
 	r = simple_call(s, OP_CA_INIT, &b, id, err, errlen);
@@ -438,4 +440,95 @@ cm_signer_issue_reply_free(struct cm_signer_issue_reply *res)
 {
 	free(res->der);
 	memset(res, 0, sizeof(*res));
+}
+
+/* Sends an audit-checkpoint request already encoded in b and decodes the
+ * reply's checkpoints into out. 0 / -1 / 1. */
+static int
+checkpoint_call(struct cm_signer *s, struct cm_buf *b, uint32_t id,
+    struct cm_checkpoint *out, size_t max, size_t *n, struct cm_buf *pub_pem,
+    char *err, size_t errlen)
+{
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	int r = -1;
+
+	*n = 0;
+	m = malloc(sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r = roundtrip(s, OP_AUDIT_CHECKPOINT, b, id, &payload, m, err, errlen);
+	if (r != 0)
+		goto out;
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct cm_field *f = &m->fields[i];
+		if (f->tag == TAG_CHECKPOINT) {
+			if (*n == max || cm_checkpoint_parse((const char *)f->val, f->len, &out[*n]) < 0) {
+				snprintf(err, errlen, "signer: malformed or too many checkpoints in the reply");
+				r = -1;
+				goto out;
+			}
+			(*n)++;
+		} else if (f->tag == TAG_CHECKPOINT_KEY_PEM && pub_pem &&
+		    cm_buf_append(pub_pem, f->val, f->len) < 0) {
+			snprintf(err, errlen, "signer: checkpoint key does not fit");
+			r = -1;
+			goto out;
+		}
+	}
+out:
+	free(payload);
+	free(m);
+	return r;
+}
+
+/* 0 / -1 / 1. */
+int
+cm_signer_audit_checkpoint(struct cm_signer *s, int64_t row, const char *hash,
+    struct cm_checkpoint *out, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	char num[24];
+	uint32_t id = s->next_id++;
+	size_t n = 0;
+	int r;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	snprintf(num, sizeof(num), "%" PRId64, row);
+	if (cm_enc_begin(&b, OP_AUDIT_CHECKPOINT, id) < 0 ||
+	    cm_enc_str(&b, TAG_AUDIT_ID, num) < 0 ||
+	    cm_enc_str(&b, TAG_AUDIT_HASH, hash ? hash : "") < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	r = checkpoint_call(s, &b, id, out, 1, &n, NULL, err, errlen);
+	if (r == 0 && (n != 1 || out->id != row || strcmp(out->hash, hash) != 0)) {
+		snprintf(err, errlen, "signer: the reply does not carry the checkpoint asked for");
+		r = -1;
+	}
+	cm_buf_free(&b);
+	return r;
+}
+
+/* 0 / -1 / 1. */
+int
+cm_signer_audit_checkpoints(struct cm_signer *s, int64_t after,
+    struct cm_checkpoint *out, size_t max, size_t *n, struct cm_buf *pub_pem,
+    char *err, size_t errlen)
+{
+	struct cm_buf b;
+	char num[24];
+	uint32_t id = s->next_id++;
+	int r;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	snprintf(num, sizeof(num), "%" PRId64, after);
+	if (cm_enc_begin(&b, OP_AUDIT_CHECKPOINT, id) < 0 ||
+	    cm_enc_str(&b, TAG_CHECKPOINT_AFTER, num) < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	r = checkpoint_call(s, &b, id, out, max, n, pub_pem, err, errlen);
+	cm_buf_free(&b);
+	return r;
 }

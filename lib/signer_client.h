@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include "audit_checkpoint.h"
 #include "buf.h"
 
 struct cm_signer;
@@ -53,6 +54,7 @@ struct cm_ca_init_req {
 	const char *issuing_subject; /* e.g. "/O=Example/CN=Example Issuing CA" */
 	long root_days;              /* 0 = signer default */
 	long issuing_days;
+	int name_constraints;        /* the issuing CA carries the signer's [namespaces] */
 };
 int cm_signer_ca_init(struct cm_signer *s, const struct cm_ca_init_req *req,
     char *err, size_t errlen);
@@ -90,5 +92,19 @@ struct cm_signer_issue_reply {
 int cm_signer_issue(struct cm_signer *s, const struct cm_signer_issue_req *req,
     struct cm_signer_issue_reply *res, char *err, size_t errlen);
 void cm_signer_issue_reply_free(struct cm_signer_issue_reply *res);
+
+/* Asks the signer to sign the audit chain head (row id, its chain hash);
+ * the signed checkpoint in *out. Refused (1) when it contradicts the
+ * latest checkpoint: a lower id, or the same id with another hash. */
+int cm_signer_audit_checkpoint(struct cm_signer *s, int64_t id, const char *hash,
+    struct cm_checkpoint *out, char *err, size_t errlen);
+
+/* One page (at most CM_CHECKPOINT_PAGE, ascending) of the signer's
+ * checkpoints with ids above after, into out (max entries), their number
+ * in *n; the PEM public key that signed them is appended to pub_pem when
+ * the signer has one. Signatures are not checked here. */
+int cm_signer_audit_checkpoints(struct cm_signer *s, int64_t after,
+    struct cm_checkpoint *out, size_t max, size_t *n, struct cm_buf *pub_pem,
+    char *err, size_t errlen);
 
 #endif

@@ -47,6 +47,12 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_REASON] = "reason",
 	[TAG_DEADLINE_MS] = "deadline-ms",
 	[TAG_ERR_CLASS] = "err-class",
+	[TAG_AUDIT_ID] = "audit-id",
+	[TAG_AUDIT_HASH] = "audit-hash",
+	[TAG_CHECKPOINT_AFTER] = "checkpoint-after",
+	[TAG_CHECKPOINT] = "checkpoint",
+	[TAG_CHECKPOINT_KEY_PEM] = "checkpoint-key-pem",
+	[TAG_NAME_CONSTRAINTS] = "name-constraints",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -56,7 +62,7 @@ static const char *const tag_names[TAG__MAX] = {
 /* Requests. */
 static const struct cm_field_rule ca_init_req[] = {
 	{ TAG_KEY_TYPE, REQ }, { TAG_ROOT_SUBJECT, REQ }, { TAG_ISSUING_SUBJECT, REQ },
-	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 },
+	{ TAG_ROOT_DAYS, 0 }, { TAG_ISSUING_DAYS, 0 }, { TAG_NAME_CONSTRAINTS, 0 },
 	{ TAG_DEADLINE_MS, 0 },
 };
 static const struct cm_field_rule ca_import_req[] = {
@@ -73,6 +79,12 @@ static const struct cm_field_rule issue_req[] = {
 static const struct cm_field_rule ca_chain_req[] = {
 	{ TAG_DEADLINE_MS, 0 },
 };
+/* Record mode (AUDIT_ID and AUDIT_HASH) or list mode (neither, optional
+ * CHECKPOINT_AFTER): one table, the handler refuses a mix. */
+static const struct cm_field_rule audit_checkpoint_req[] = {
+	{ TAG_AUDIT_ID, 0 }, { TAG_AUDIT_HASH, 0 }, { TAG_CHECKPOINT_AFTER, 0 },
+	{ TAG_DEADLINE_MS, 0 },
+};
 
 /* OK replies. */
 static const struct cm_field_rule ca_chain_reply[] = {
@@ -80,6 +92,9 @@ static const struct cm_field_rule ca_chain_reply[] = {
 };
 static const struct cm_field_rule issue_reply[] = {
 	{ TAG_CERT_DER, REQ }, { TAG_SERIAL_HEX, REQ },
+};
+static const struct cm_field_rule audit_checkpoint_reply[] = {
+	{ TAG_CHECKPOINT, REP }, { TAG_CHECKPOINT_KEY_PEM, 0 },
 };
 
 /* The ERR reply to any request. */
@@ -95,6 +110,7 @@ static const struct cm_msg_spec requests[OP__MAX] = {
 	[OP_CA_IMPORT] = { "ca-import request", RULES(ca_import_req) },
 	[OP_CA_CHAIN] = { "ca-chain request", RULES(ca_chain_req) },
 	[OP_ISSUE] = { "issue request", RULES(issue_req) },
+	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint request", RULES(audit_checkpoint_req) },
 };
 
 static const struct cm_msg_spec replies[OP__MAX] = {
@@ -102,6 +118,7 @@ static const struct cm_msg_spec replies[OP__MAX] = {
 	[OP_CA_IMPORT] = { "ca-import reply", 0, NULL },
 	[OP_CA_CHAIN] = { "ca-chain reply", RULES(ca_chain_reply) },
 	[OP_ISSUE] = { "issue reply", RULES(issue_reply) },
+	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint reply", RULES(audit_checkpoint_reply) },
 };
 
 static const struct cm_msg_spec error_reply = { "error reply", RULES(err_reply) };

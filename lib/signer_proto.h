@@ -37,7 +37,8 @@
  * gives it tables and a handler.
  */
 enum cm_op {
-	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS] -> OK */
+	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS]
+	                     [NAME_CONSTRAINTS] -> OK */
 	OP_CA_IMPORT = 2, /* ROOT_PEM ISSUING_PEM ISSUING_KEY_PEM [PASSPHRASE] -> OK */
 	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) */
 	OP_ISSUE = 4,     /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
@@ -49,7 +50,9 @@ enum cm_op {
 	OP_KEYGEN = 9,            /* DESIGN.md (key pair in the vault): reserved, not yet served */
 	OP_CODE_SIGN = 10,        /* DESIGN.md (file or hash, csod): reserved, not yet served */
 	OP_TIMESTAMP = 11,        /* DESIGN.md (RFC 3161): reserved, not yet served */
-	OP_AUDIT_CHECKPOINT = 12, /* issue 8 (signed audit chain head): reserved, not yet served */
+	OP_AUDIT_CHECKPOINT = 12, /* record: AUDIT_ID AUDIT_HASH -> CHECKPOINT KEY_PEM;
+	                             list: [CHECKPOINT_AFTER] -> CHECKPOINT* [KEY_PEM]
+	                             (signer/checkpoint.c) */
 	OP_VAULT_BACKUP = 13,     /* DESIGN.md (encrypted vault file): reserved, not yet served */
 	OP_VAULT_RESTORE = 14,    /* DESIGN.md: reserved, not yet served */
 	OP__MAX
@@ -86,6 +89,12 @@ enum cm_tag {
 	TAG_ERR_CLASS,             /* in OP_REPLY_ERR: CM_ERR_CLASS_*; sent only to clients
 	                              whose request carried a deadline (older ones do not know
 	                              the tag); absent means "refused" */
+	TAG_AUDIT_ID,              /* decimal audit row id (audit_log ids are 64-bit) */
+	TAG_AUDIT_HASH,            /* that row's chain hash, 64 lowercase hex */
+	TAG_CHECKPOINT_AFTER,      /* decimal row id: list checkpoints above it, "0" = all */
+	TAG_CHECKPOINT,            /* repeatable: "ID HASH TIME SIG" (lib/audit_checkpoint.h) */
+	TAG_CHECKPOINT_KEY_PEM,    /* the checkpoint signing key's public key, PEM */
+	TAG_NAME_CONSTRAINTS,      /* uint32, non-zero: the issuing CA carries [namespaces] */
 	TAG__MAX
 };
 

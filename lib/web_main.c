@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "access_code_upgrade.h"
+#include "audit_signed.h"
 #include "db.h"
 #include "fcgi_main.h"
 #include "log.h"
@@ -221,6 +222,7 @@ cm_web_main(int argc, char **argv, const struct cm_web_program *p)
 	}
 	if ((level = cm_log_level_parse(app->settings.log_level)) >= 0)
 		cm_log_init(p->name, (enum cm_log_level)level, 0);
+	cm_audit_checkpoint_setup(&app->settings);
 
 	if (check_program_user(o.user, o.socket_group) < 0) {
 		cm_settings_free(&app->settings);

@@ -131,15 +131,44 @@ store_cert(const struct cm_vault *v, const char *name, X509 *x, char *err, size_
 	return r;
 }
 
+#define DEFAULT_ROOT_DAYS 7305L
+#define DEFAULT_ISSUING_DAYS 3653L
+
+static long
+lim_root(const struct cm_ca_limits *lim)
+{
+	return lim && lim->max_root_days > 0 ? lim->max_root_days : DEFAULT_ROOT_DAYS;
+}
+
+static long
+lim_issuing(const struct cm_ca_limits *lim)
+{
+	return lim && lim->max_issuing_days > 0 ? lim->max_issuing_days : DEFAULT_ISSUING_DAYS;
+}
+
+/* 1 when n carries exactly one C= of two capital letters (ISO 3166), else 0. */
+static int
+has_country(const X509_NAME *n)
+{
+	int i = X509_NAME_get_index_by_NID(n, NID_countryName, -1);
+	if (i < 0 || X509_NAME_get_index_by_NID(n, NID_countryName, i) >= 0)
+		return 0;
+	const ASN1_STRING *v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
+	const unsigned char *d = ASN1_STRING_get0_data(v);
+	return ASN1_STRING_length(v) == 2 && d[0] >= 'A' && d[0] <= 'Z' && d[1] >= 'A' && d[1] <= 'Z';
+}
+
 /* 0 / 1 refused / -1. Takes the write lock for the whole creation. */
 int
 cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
     const char *issuing_subject, long root_days, long issuing_days,
-    char *reason, size_t rlen)
+    int name_constraints, const struct cm_ca_limits *lim, char *reason, size_t rlen)
 {
 	X509_NAME *rn = NULL, *in = NULL;
 	EVP_PKEY *rk = NULL, *ik = NULL;
 	X509 *rc = NULL, *ic = NULL;
+	NAME_CONSTRAINTS *nc = NULL;
+	long max_root = lim_root(lim), max_iss = lim_issuing(lim);
 	int ret = 1;
 	char why[256];
 
@@ -153,11 +182,25 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 		goto out;
 	}
 	if (root_days == 0)
-		root_days = 7305;
-	if (issuing_days == 0)
-		issuing_days = 3652;
-	if (root_days < 1 || root_days > 36500 || issuing_days < 1 || issuing_days > root_days) {
-		snprintf(reason, rlen, "CA validity must be 1..36500 days, issuing not beyond root");
+		root_days = max_root < DEFAULT_ROOT_DAYS ? max_root : DEFAULT_ROOT_DAYS;
+	if (issuing_days == 0) {
+		issuing_days = max_iss < DEFAULT_ISSUING_DAYS ? max_iss : DEFAULT_ISSUING_DAYS;
+		if (issuing_days > root_days)
+			issuing_days = root_days;
+	}
+	if (root_days < 1 || root_days > max_root) {
+		snprintf(reason, rlen, "root CA validity of %ld days is outside 1..%ld (max_root_days of this signer)",
+		    root_days, max_root);
+		goto out;
+	}
+	if (issuing_days < 1 || issuing_days > max_iss) {
+		snprintf(reason, rlen, "issuing CA validity of %ld days is outside 1..%ld (max_issuing_days of this signer)",
+		    issuing_days, max_iss);
+		goto out;
+	}
+	if (issuing_days > root_days) {
+		snprintf(reason, rlen, "the issuing CA (%ld days) cannot outlive the root (%ld days)",
+		    issuing_days, root_days);
 		goto out;
 	}
 	rn = cm_dn_parse(root_subject, why, sizeof(why));
@@ -170,6 +213,23 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 		snprintf(reason, rlen, "issuing subject: %s", why);
 		goto out;
 	}
+	if (!has_country(rn) || !has_country(in)) {
+		snprintf(reason, rlen, "the %s subject needs one country, C= with two capital letters (ISO 3166, e.g. /C=GB/O=...)",
+		    has_country(rn) ? "issuing" : "root");
+		goto out;
+	}
+	if (name_constraints) {
+		if (lim == NULL || lim->ns == NULL || cm_ns_empty(lim->ns)) {
+			snprintf(reason, rlen, "name constraints asked for, but this signer has no [namespaces] to put in them");
+			goto out;
+		}
+		nc = cm_ns_name_constraints(lim->ns);
+		if (nc == NULL) {
+			ret = -1;
+			snprintf(reason, rlen, "building the nameConstraints extension failed");
+			goto out;
+		}
+	}
 	if (X509_NAME_cmp(rn, in) == 0) {
 		snprintf(reason, rlen, "root and issuing CA subjects must differ");
 		goto out;
@@ -181,10 +241,10 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 		ssl_reason(reason, rlen, "key generation failed");
 		goto out;
 	}
-	rc = cm_ca_cert_build(rn, rk, NULL, rk, root_days, -1, reason, rlen);
+	rc = cm_ca_cert_build(rn, rk, NULL, rk, root_days, -1, NULL, reason, rlen);
 	if (rc == NULL)
 		goto out;
-	ic = cm_ca_cert_build(in, ik, rc, rk, issuing_days, 0, reason, rlen);
+	ic = cm_ca_cert_build(in, ik, rc, rk, issuing_days, 0, nc, reason, rlen);
 	if (ic == NULL)
 		goto out;
 	if (cm_vault_put_key(ca->vault, ROOT_KEY, rk, reason, rlen) < 0 ||
@@ -200,6 +260,7 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 	ret = 0;
 out:
 	pthread_rwlock_unlock(&ca->lock);
+	NAME_CONSTRAINTS_free(nc);
 	X509_NAME_free(rn);
 	X509_NAME_free(in);
 	EVP_PKEY_free(rk);
@@ -215,11 +276,24 @@ is_ca_cert(X509 *x)
 	return X509_check_ca(x) >= 1 && (X509_get_extension_flags(x) & EXFLAG_CA);
 }
 
+/* 1 when x is valid for more than max days (notBefore to notAfter), else 0. */
+static int
+too_long(X509 *x, long max, long *days)
+{
+	int d = 0, sec = 0;
+	if (!ASN1_TIME_diff(&d, &sec, X509_get0_notBefore(x), X509_get0_notAfter(x)))
+		return 1;
+	*days = d;
+	return d > max;
+}
+
 /* 0 / 1 refused / -1. */
 int
 cm_ca_import(struct cm_ca *ca, const char *root_pem, const char *issuing_pem,
-    const char *key_pem, const char *passphrase, char *reason, size_t rlen)
+    const char *key_pem, const char *passphrase, const struct cm_ca_limits *lim,
+    char *reason, size_t rlen)
 {
+	long days = 0;
 	X509 *rc = NULL, *ic = NULL;
 	EVP_PKEY *ik = NULL, *rpub = NULL;
 	BIO *b = NULL;
@@ -258,6 +332,16 @@ cm_ca_import(struct cm_ca *ca, const char *root_pem, const char *issuing_pem,
 	}
 	if (X509_check_issued(rc, rc) != X509_V_OK || X509_verify(rc, rpub) != 1) {
 		snprintf(reason, rlen, "the root certificate is not self-signed");
+		goto out;
+	}
+	if (too_long(rc, lim_root(lim), &days)) {
+		snprintf(reason, rlen, "the root certificate is valid for %ld days, more than max_root_days (%ld) of this signer",
+		    days, lim_root(lim));
+		goto out;
+	}
+	if (too_long(ic, lim_issuing(lim), &days)) {
+		snprintf(reason, rlen, "the issuing certificate is valid for %ld days, more than max_issuing_days (%ld) of this signer",
+		    days, lim_issuing(lim));
 		goto out;
 	}
 	ret = -1;

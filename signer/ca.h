@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "namespace.h"
 #include "vault.h"
 
 struct cm_ca {
@@ -17,6 +18,14 @@ struct cm_ca {
 	EVP_PKEY *key;       /* issuing CA key, decrypted once at start */
 };
 
+/* What signerd.conf allows a CA to be: lifetimes (0: the defaults, 7305 and
+ * 3653 days) and the name spaces a name-constrained issuing CA carries. */
+struct cm_ca_limits {
+	long max_root_days;
+	long max_issuing_days;
+	const struct cm_namespaces *ns;   /* NULL: none configured */
+};
+
 /*
  * Return convention: 0 success; 1 refused with a reason for the requester;
  * -1 internal failure with a reason.
@@ -25,11 +34,17 @@ struct cm_ca {
 int cm_ca_load(struct cm_ca *ca, const struct cm_vault *v, char *err, size_t errlen);
 void cm_ca_free(struct cm_ca *ca);
 
+/* Creates the pair. Both subjects need a country (C=, two capital letters);
+ * days 0 take the defaults (bounded by lim); name_constraints puts lim->ns
+ * into the issuing CA as a critical nameConstraints (refused when there is
+ * none). lim NULL: the default limits, no name spaces. */
 int cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
     const char *issuing_subject, long root_days, long issuing_days,
-    char *reason, size_t rlen);
+    int name_constraints, const struct cm_ca_limits *lim, char *reason, size_t rlen);
+/* Refuses certificates valid for longer than lim allows (lim NULL: defaults). */
 int cm_ca_import(struct cm_ca *ca, const char *root_pem, const char *issuing_pem,
-    const char *key_pem, const char *passphrase, char *reason, size_t rlen);
+    const char *key_pem, const char *passphrase, const struct cm_ca_limits *lim,
+    char *reason, size_t rlen);
 /* Appends issuing then root PEM to out; 1 when there is no CA yet. */
 int cm_ca_chain(struct cm_ca *ca, struct cm_buf *out, char *reason, size_t rlen);
 /* New references to the issuing certificate and key; 1 when no CA yet. */

@@ -173,7 +173,7 @@ cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
 		used += (size_t)n;
 	}
 	char ku[300];
-	int kn = snprintf(ku, sizeof(ku), "critical,%s", p->key_usage);
+	int kn = snprintf(ku, sizeof(ku), "critical,%s", plan->key_usage);
 	if (kn < 0 || (size_t)kn >= sizeof(ku)) {
 		snprintf(err, errlen, "key usage list too long");
 		goto fail;
@@ -209,7 +209,8 @@ fail:
 /* Certificate or NULL with err. */
 X509 *
 cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
-    EVP_PKEY *issuer_key, long days, int pathlen, char *err, size_t errlen)
+    EVP_PKEY *issuer_key, long days, int pathlen, const NAME_CONSTRAINTS *nc,
+    char *err, size_t errlen)
 {
 	X509 *cert = X509_new();
 	X509V3_CTX ctx;
@@ -234,6 +235,10 @@ cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
 	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always") < 0) {
 		ssl_reason(err, errlen, "adding CA extensions");
+		goto fail;
+	}
+	if (nc && !X509_add1_ext_i2d(cert, NID_name_constraints, (void *)nc, 1, X509V3_ADD_DEFAULT)) {
+		ssl_reason(err, errlen, "adding nameConstraints");
 		goto fail;
 	}
 	if (X509_sign(cert, issuer_key, cm_sign_md(issuer_key)) <= 0) {

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "profile.h"
 
@@ -23,9 +24,11 @@ X509 *cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *p
     char *err, size_t errlen);
 
 /* A CA certificate for subject/pub, signed by issuer_key (issuer == NULL:
- * self-signed). pathlen < 0 leaves it unlimited. NULL with err on failure. */
+ * self-signed). pathlen < 0 leaves it unlimited; nc (may be NULL) becomes a
+ * critical nameConstraints. NULL with err on failure. */
 X509 *cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
-    EVP_PKEY *issuer_key, long days, int pathlen, char *err, size_t errlen);
+    EVP_PKEY *issuer_key, long days, int pathlen, const NAME_CONSTRAINTS *nc,
+    char *err, size_t errlen);
 
 /* The digest for signing with key: NULL for Ed25519 (no separate digest). */
 const EVP_MD *cm_sign_md(EVP_PKEY *key);

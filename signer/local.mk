@@ -8,10 +8,12 @@ signer_libsigner_a_SOURCES = \
 	signer/sconf.c signer/sconf.h signer/peer.c \
 	signer/vault.c signer/vault.h \
 	signer/names.c signer/names.h \
+	signer/namespace.c signer/namespace.h \
 	signer/profile.c signer/profile.h \
 	signer/issue.c signer/issue.h \
 	signer/ca.c signer/ca.h \
 	signer/journal.c signer/journal.h \
+	signer/checkpoint.c signer/checkpoint.h \
 	signer/ops.c signer/ops.h
 
 CM_SIGNER_LIBS = signer/libsigner.a lib/libcmcore.a \
@@ -35,5 +37,6 @@ tests_tools_signer_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 signerconfdir = $(pkgdatadir)/conf
 dist_signerconf_DATA = conf/signer-profiles.conf conf/signerd.conf.example
 EXTRA_DIST += tests/fuzz/fuzz_frame.c tests/fuzz/corpus/frame/issue tests/fuzz/corpus/frame/chain \
-	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh
+	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh \
+	tests/fuzz/fuzz_namespace.c tests/integration/22-signer-limits.sh
 EXTRA_DIST += tests/fuzz/corpus/frame/issue-deadline tests/fuzz/corpus/frame/error-reply-class

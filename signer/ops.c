@@ -1,4 +1,4 @@
-/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain and issue. */
+/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,9 +10,11 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "ids.h"
 #include "issue.h"
 #include "log.h"
 #include "names.h"
+#include "namespace.h"
 #include "ops.h"
 
 #define MAX_PEM (64 * 1024)
@@ -59,12 +61,25 @@ past_deadline(const struct cm_msg *m, const char *stage, char *reason, size_t rl
 	return 1;
 }
 
+/* The CA limits of signerd.conf into lim: lim, or NULL without a conf. */
+static const struct cm_ca_limits *
+ca_limits(const struct cm_signer_ctx *ctx, struct cm_ca_limits *lim)
+{
+	if (ctx->conf == NULL)
+		return NULL;
+	lim->max_root_days = ctx->conf->max_root_days;
+	lim->max_issuing_days = ctx->conf->max_issuing_days;
+	lim->ns = ctx->conf->namespaces_on ? &ctx->conf->ns : NULL;
+	return lim;
+}
+
 static int
 op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
     char *reason, size_t rlen)
 {
 	char *kt = NULL, *rs = NULL, *is = NULL;
-	uint32_t rd = 0, id = 0;
+	uint32_t rd = 0, id = 0, nc = 0;
+	struct cm_ca_limits lim;
 	int bad1, bad2, bad3, ret = 1;
 
 	kt = cm_msg_get_str(m, TAG_KEY_TYPE, 32, &bad1);
@@ -75,13 +90,17 @@ op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *rep
 		goto out;
 	}
 	if ((cm_msg_get(m, TAG_ROOT_DAYS) && cm_msg_get_u32(m, TAG_ROOT_DAYS, &rd) < 0) ||
-	    (cm_msg_get(m, TAG_ISSUING_DAYS) && cm_msg_get_u32(m, TAG_ISSUING_DAYS, &id) < 0)) {
-		snprintf(reason, rlen, "CA validity fields must be 4-byte integers");
+	    (cm_msg_get(m, TAG_ISSUING_DAYS) && cm_msg_get_u32(m, TAG_ISSUING_DAYS, &id) < 0) ||
+	    (cm_msg_get(m, TAG_NAME_CONSTRAINTS) && cm_msg_get_u32(m, TAG_NAME_CONSTRAINTS, &nc) < 0)) {
+		snprintf(reason, rlen, "CA validity and name-constraints fields must be 4-byte integers");
 		goto out;
 	}
-	ret = cm_ca_init(ctx->ca, kt, rs, is, (long)rd, (long)id, reason, rlen);
+	ret = cm_ca_init(ctx->ca, kt, rs, is, (long)rd, (long)id, nc != 0, ca_limits(ctx, &lim), reason, rlen);
 	if (ret == 0)
-		cm_info("CA created (%s): root %s, issuing %s", kt, rs, is);
+		cm_info("CA created (%s): root %s, issuing %s%s", kt, rs, is,
+		    nc ? ", name-constrained to [namespaces]" : "");
+	else if (ret == 1)
+		cm_info("refused ca-init: %s", reason);
 out:
 	(void)reply;
 	free(kt);
@@ -104,6 +123,7 @@ op_ca_import(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *r
     char *reason, size_t rlen)
 {
 	char *root = NULL, *iss = NULL, *key = NULL, *pass = NULL;
+	struct cm_ca_limits lim;
 	int bad, ret = 1;
 
 	root = cm_msg_get_str(m, TAG_ROOT_PEM, MAX_PEM, &bad);
@@ -114,7 +134,7 @@ op_ca_import(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *r
 		snprintf(reason, rlen, "ca-import needs the root and issuing certificates and the issuing key (PEM, up to %d bytes each)", MAX_PEM);
 		goto out;
 	}
-	ret = cm_ca_import(ctx->ca, root, iss, key, pass, reason, rlen);
+	ret = cm_ca_import(ctx->ca, root, iss, key, pass, ca_limits(ctx, &lim), reason, rlen);
 	if (ret == 0)
 		cm_info("CA imported");
 out:
@@ -242,6 +262,11 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 		ret = cm_names_check_plan(ctx->names, plan.subject, plan.sans, plan.eku, plan.neku, reason, rlen);
 	if (ret != 0)
 		goto out;
+	/* The installation's name spaces, whatever the requester's rights. */
+	if (ctx->conf && ctx->conf->namespaces_on &&
+	    (ret = cm_ns_check(&ctx->conf->ns, plan.subject, plan.sans, (p->san_types & CM_SAN_DNS) != 0,
+	    reason, rlen)) != 0)
+		goto out;
 	ret = cm_ca_get(ctx->ca, &ca_cert, &ca_key, reason, rlen);
 	if (ret != 0)
 		goto out;
@@ -305,6 +330,102 @@ out:
 	EVP_PKEY_free(ca_key);
 	OPENSSL_free(der);
 	cm_buf_free(&rec);
+	return ret;
+}
+
+/* A decimal row id field: 0 and *id, or -1 when malformed ("0" only when
+ * zero_ok). */
+static int
+get_row_id(const struct cm_field *f, int zero_ok, int64_t *id)
+{
+	if (zero_ok && f->len == 1 && f->val[0] == '0') {
+		*id = 0;
+		return 0;
+	}
+	*id = cm_id_parse_n((const char *)f->val, f->len);
+	return *id > 0 ? 0 : -1;
+}
+
+/* Adds one checkpoint line to the reply: 0 / -1. */
+static int
+enc_checkpoint(struct cm_buf *reply, const struct cm_checkpoint *cp)
+{
+	char line[CM_CHECKPOINT_LINE_MAX + 1];
+	int n = cm_checkpoint_format(cp, line, sizeof(line));
+	return n < 0 ? -1 : cm_enc_bytes(reply, TAG_CHECKPOINT, line, (size_t)n);
+}
+
+/*
+ * Record mode (AUDIT_ID + AUDIT_HASH): signs that chain head unless it
+ * contradicts the latest checkpoint. List mode (neither): the checkpoints
+ * above CHECKPOINT_AFTER, a page at a time, with the public key that
+ * verifies them. Either way the key is the vault's own checkpoint key, not
+ * the CA's: see signer/checkpoint.c.
+ */
+static int
+op_audit_checkpoint(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m,
+    struct cm_buf *reply, char *reason, size_t rlen)
+{
+	const struct cm_field *fid = cm_msg_get(m, TAG_AUDIT_ID);
+	const struct cm_field *fhash = cm_msg_get(m, TAG_AUDIT_HASH);
+	const struct cm_field *fafter = cm_msg_get(m, TAG_CHECKPOINT_AFTER);
+	struct cm_checkpoint *page = NULL, cp;
+	char hash[65], *pub = NULL;
+	int64_t id = 0;
+	size_t n = 0;
+	int ret = 1;
+
+	if (ctx->checkpoints == NULL) {
+		snprintf(reason, rlen, "this signer keeps no audit checkpoints");
+		return -1;
+	}
+	if (fid || fhash) {
+		if (!fid || !fhash || fafter) {
+			snprintf(reason, rlen, "audit-checkpoint records with audit-id and audit-hash together, or lists with neither");
+			goto out;
+		}
+		if (get_row_id(fid, 0, &id) < 0 || !cm_checkpoint_hash_ok((const char *)fhash->val, fhash->len)) {
+			snprintf(reason, rlen, "audit-id must be a row number and audit-hash 64 lowercase hex digits");
+			goto out;
+		}
+		memcpy(hash, fhash->val, 64);
+		hash[64] = '\0';
+		ret = cm_checkpoints_record(ctx->checkpoints, id, hash, time(NULL), &cp, reason, rlen);
+		if (ret == 1)
+			cm_warn("refused audit checkpoint at row %lld for uid %u: %s", (long long)id, (unsigned)uid, reason);
+		if (ret != 0)
+			goto out;
+		cm_info("audit checkpoint at row %lld for uid %u", (long long)id, (unsigned)uid);
+		if (enc_checkpoint(reply, &cp) < 0 ||
+		    cm_enc_str(reply, TAG_CHECKPOINT_KEY_PEM, ctx->checkpoints->pub_pem) < 0) {
+			snprintf(reason, rlen, "reply too large");
+			ret = -1;
+		}
+		goto out;
+	}
+	if (fafter && get_row_id(fafter, 1, &id) < 0) {
+		snprintf(reason, rlen, "checkpoint-after must be a row number or 0");
+		goto out;
+	}
+	page = calloc(CM_CHECKPOINT_PAGE, sizeof(*page));
+	if (page == NULL) {
+		snprintf(reason, rlen, "out of memory");
+		ret = -1;
+		goto out;
+	}
+	ret = cm_checkpoints_list(ctx->checkpoints, id, page, CM_CHECKPOINT_PAGE, &n, &pub, reason, rlen);
+	if (ret != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (enc_checkpoint(reply, &page[i]) < 0)
+			ret = -1;
+	if (pub && cm_enc_str(reply, TAG_CHECKPOINT_KEY_PEM, pub) < 0)
+		ret = -1;
+	if (ret < 0)
+		snprintf(reason, rlen, "reply too large");
+out:
+	free(page);
+	free(pub);
 	return ret;
 }
 
@@ -395,6 +516,7 @@ cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
 	case OP_CA_IMPORT: r = op_ca_import(ctx, m, reply, reason, sizeof(reason)); break;
 	case OP_CA_CHAIN: r = op_ca_chain(ctx, m, reply, reason, sizeof(reason)); break;
 	case OP_ISSUE: r = op_issue(ctx, uid, m, reply, reason, sizeof(reason)); break;
+	case OP_AUDIT_CHECKPOINT: r = op_audit_checkpoint(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	default:
 		snprintf(reason, sizeof(reason), "unknown operation");
 		r = OP_REFUSED;

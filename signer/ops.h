@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "ca.h"
+#include "checkpoint.h"
 #include "journal.h"
 #include "name_rules.h"
 #include "profile.h"
@@ -18,6 +19,8 @@ struct cm_signer_ctx {
 	const struct cm_profiles *profiles;
 	struct cm_ca *ca;
 	struct cm_journal *journal;
+	/* Signed audit checkpoints (NULL: the op is answered with a failure). */
+	struct cm_checkpoints *checkpoints;
 	/* [access], for per-profile issue rights (NULL: every profile allowed). */
 	const struct cm_sconf *conf;
 	/* The name rules every issued name passes (NULL: the defaults, with no

@@ -214,6 +214,8 @@ get_long(const char *value, long lo, long hi, long *out, char *err, size_t errle
 	return 0;
 }
 
+static int has_nid(const int *list, size_t n, int nid);
+
 static int
 finish_profile(struct parse_ctx *c, char *err, size_t errlen)
 {
@@ -230,6 +232,11 @@ finish_profile(struct parse_ctx *c, char *err, size_t errlen)
 		}
 	if ((c->cur->key_types & CM_KT_EC) && c->cur->ncurves == 0) {
 		snprintf(err, errlen, "profile %s: ec_curves is required when key_types has ec", c->cur->name);
+		return -1;
+	}
+	if (has_nid(c->cur->eku, c->cur->neku, NID_email_protect) && c->cur->max_days > CM_SMIME_MAX_DAYS) {
+		snprintf(err, errlen, "profile %s: max_days %ld is above %d, the most an S/MIME "
+		    "(emailProtection) certificate may have", c->cur->name, c->cur->max_days, CM_SMIME_MAX_DAYS);
 		return -1;
 	}
 	if (c->cur->san_required && c->cur->san_types == 0) {
@@ -498,6 +505,47 @@ out:
 	return ret;
 }
 
+/*
+ * The profile's key usages that fit the public key into plan->key_usage:
+ * 0, or 1 with a reason when none is left. An EC key signs or agrees on
+ * keys, never encrypts them (RFC 5480 3); an Ed25519 key only signs
+ * (RFC 8410 5). RSA keeps what the profile says.
+ */
+static int
+key_usage_for_key(const struct cm_profile *p, EVP_PKEY *pub, struct cm_profile_plan *plan,
+    char *reason, size_t rlen)
+{
+	int id = EVP_PKEY_get_base_id(pub);
+	size_t used = 0;
+
+	plan->key_usage[0] = '\0';
+	for (const char *q = p->key_usage; *q;) {
+		size_t n = strcspn(q, ",");
+		int drop = 0;
+		if (id == EVP_PKEY_EC || id == EVP_PKEY_ED25519)
+			drop = (n == 15 && strncmp(q, "keyEncipherment", n) == 0) ||
+			    (n == 16 && strncmp(q, "dataEncipherment", n) == 0);
+		if (id == EVP_PKEY_ED25519 && n == 12 && strncmp(q, "keyAgreement", n) == 0)
+			drop = 1;
+		if (!drop) {
+			/* Both buffers are the same size, so a subset always fits. */
+			int w = snprintf(plan->key_usage + used, sizeof(plan->key_usage) - used, "%s%.*s",
+			    used ? "," : "", (int)n, q);
+			if (w > 0)
+				used += (size_t)w;
+		}
+		q += n;
+		if (*q == ',')
+			q++;
+	}
+	if (used == 0) {
+		snprintf(reason, rlen, "profile %s has no key usage that fits a%s key (%s)", p->name,
+		    id == EVP_PKEY_EC ? "n EC" : id == EVP_PKEY_ED25519 ? "n Ed25519" : "", p->key_usage);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 sanitize(char *s)
 {
@@ -534,7 +582,7 @@ cm_profile_check(const struct cm_profile *p, const struct cm_profile_request *in
 		snprintf(reason, rlen, "CSR public key cannot be read");
 		goto out;
 	}
-	if (check_key(p, plan->pub, reason, rlen))
+	if (check_key(p, plan->pub, reason, rlen) || key_usage_for_key(p, plan->pub, plan, reason, rlen))
 		goto out;
 	if (X509_REQ_verify(plan->req, plan->pub) != 1) {
 		snprintf(reason, rlen, "CSR signature is invalid");
@@ -548,6 +596,12 @@ cm_profile_check(const struct cm_profile *p, const struct cm_profile_request *in
 	if (in->days < 0 || in->days > p->max_days) {
 		snprintf(reason, rlen, "requested validity of %ld days exceeds the %ld-day maximum of profile %s",
 		    in->days, p->max_days, p->name);
+		goto out;
+	}
+	/* Again here, for profiles not read through cm_profiles_load. */
+	if (has_nid(p->eku, p->neku, NID_email_protect) && plan->days > CM_SMIME_MAX_DAYS) {
+		snprintf(reason, rlen, "requested validity of %ld days exceeds the %d-day maximum of S/MIME certificates",
+		    plan->days, CM_SMIME_MAX_DAYS);
 		goto out;
 	}
 

@@ -8,6 +8,9 @@
 
 #define CM_PROFILE_MAX 32
 #define CM_PROFILE_MAX_LIST 16
+/* S/MIME certificates (emailProtection) live at most this long, whatever a
+ * profile file says (CA/Browser Forum S/MIME BR 6.3.2). */
+#define CM_SMIME_MAX_DAYS 825
 
 enum { CM_KT_RSA = 1, CM_KT_EC = 2, CM_KT_ED25519 = 4 };
 
@@ -68,6 +71,10 @@ struct cm_profile_plan {
 	int eku[CM_PROFILE_MAX_LIST];
 	size_t neku;
 	long days;
+	/* The profile's key usages that fit the key: no keyEncipherment or
+	 * dataEncipherment for EC and Ed25519 keys (RFC 5480, RFC 8410), no
+	 * keyAgreement for Ed25519. */
+	char key_usage[256];
 };
 
 /*

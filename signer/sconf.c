@@ -1,4 +1,4 @@
-/* sconf.c: reads signerd.conf into struct cm_sconf and answers ACL questions. */
+/* sconf.c: reads signerd.conf into struct cm_sconf (with its [namespaces] and CA lifetime limits) and answers ACL questions. */
 #include "config.h"
 
 #include <errno.h>
@@ -30,6 +30,9 @@ static const struct cm_conf_field sconf_fields[] = {
 	{ "signer", "log_level", CM_CONF_STR, offsetof(struct cm_sconf, log_level), 0, 0 },
 	{ "signer", "public_suffix_list", CM_CONF_STR, offsetof(struct cm_sconf, public_suffix_list), 0, 0 },
 	{ "signer", "allow_loopback_ip", CM_CONF_BOOL, offsetof(struct cm_sconf, allow_loopback_ip), 0, 0 },
+	{ "signer", "max_root_days", CM_CONF_INT, offsetof(struct cm_sconf, max_root_days), 1, 36500 },
+	{ "signer", "max_issuing_days", CM_CONF_INT, offsetof(struct cm_sconf, max_issuing_days), 1, 36500 },
+	{ "signer", "namespaces", CM_CONF_BOOL, offsetof(struct cm_sconf, namespaces_on), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -169,6 +172,8 @@ sconf_cb(void *ctx, const char *section, const char *key, const char *value,
 	struct cm_sconf *c = ctx;
 	if (strcmp(section, "access") == 0)
 		return access_line(c, key, value, err, errlen);
+	if (strcmp(section, "namespaces") == 0)
+		return cm_ns_add(&c->ns, key, value, err, errlen);
 	return cm_conf_apply(sconf_fields, c, section, key, value, err, errlen);
 }
 
@@ -189,6 +194,9 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 	c->max_connections = 64;
 	c->max_connections_per_uid = 16;
 	c->read_timeout_ms = 5000;
+	c->max_root_days = 7305;
+	c->max_issuing_days = 3653;
+	c->namespaces_on = 1;
 	if (cm_conf_parse_file(path, sconf_cb, c, err, errlen) < 0)
 		return -1;
 	if (set_default(&c->socket_mode_str, "0660") < 0 ||
@@ -211,6 +219,21 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	c->socket_mode = (unsigned)mode;
+	/* Silence must not mean "any name": an operator says off, or lists them. */
+	if (c->namespaces_on && cm_ns_empty(&c->ns)) {
+		snprintf(err, errlen, "%s: [namespaces] lists no dns, email or ip entry: list the names this "
+		    "installation may certify, or say 'namespaces = off' in [signer] to allow any name", path);
+		return -1;
+	}
+	if (!c->namespaces_on && !cm_ns_empty(&c->ns)) {
+		snprintf(err, errlen, "%s: 'namespaces = off' but [namespaces] lists entries: keep one of the two", path);
+		return -1;
+	}
+	if (c->max_issuing_days > c->max_root_days) {
+		snprintf(err, errlen, "%s: max_issuing_days (%ld) is above max_root_days (%ld)", path,
+		    c->max_issuing_days, c->max_root_days);
+		return -1;
+	}
 	if (cm_log_level_parse(c->log_level) < 0) {
 		snprintf(err, errlen, "%s: log_level '%s' is not error|warn|info|debug", path, c->log_level);
 		return -1;

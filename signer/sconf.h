@@ -1,9 +1,11 @@
-/* sconf.h: signerd.conf, the signer's own configuration ([signer] and [access]). */
+/* sconf.h: signerd.conf, the signer's own configuration ([signer], [namespaces] and [access]). */
 #ifndef CM_SCONF_H
 #define CM_SCONF_H
 
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "namespace.h"
 
 #define CM_SIGNERD_DEFAULT_CONF CM_SYSCONFDIR "/signerd.conf"
 #define CM_SIGNER_MAX_ACL 64
@@ -36,6 +38,14 @@ struct cm_sconf {
 	char *log_level;
 	char *public_suffix_list;  /* default CM_PSL_DEFAULT_PATH; unreadable: wildcards refused */
 	int allow_loopback_ip;     /* 0.0.0.0, ::, 127/8, ::1 and "localhost"; default no */
+	/* CA lifetimes that ca-init may create and ca-import may accept. */
+	long max_root_days;        /* default 7305 (20 years) */
+	long max_issuing_days;     /* default 3653 (10 years) */
+	/* "namespaces = off" alone lets names go unchecked; on (the default)
+	 * with an empty [namespaces] is a configuration error. */
+	int namespaces_on;
+	/* [namespaces] */
+	struct cm_namespaces ns;
 	/* derived */
 	unsigned socket_mode;
 	/* [access] */

@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "ca.h"
+#include "checkpoint.h"
 #include "journal.h"
 #include "log.h"
 #include "ops.h"
@@ -44,6 +45,7 @@ static struct cm_profiles profiles;
 static struct cm_vault vault;
 static struct cm_ca ca;
 static struct cm_journal journal;
+static struct cm_checkpoints checkpoints;
 static struct cm_signer_ctx ctx;
 static sem_t cpu_slots;
 static struct cm_psl *psl;
@@ -209,7 +211,7 @@ main(int argc, char **argv)
 {
 	const char *conf_path = CM_SIGNERD_DEFAULT_CONF;
 	int foreground = 0, lfd = -1, sfd = -1, status = 1, opt;
-	char err[512];
+	char err[512], cppath[4096];
 	struct passwd *pw = NULL;
 	uid_t sock_uid = geteuid();
 	gid_t sock_gid = getegid();
@@ -310,6 +312,13 @@ main(int argc, char **argv)
 		cm_err("%s", err);
 		goto out;
 	}
+	/* Next to the journal: a directory only the signer user may write. */
+	if (cm_checkpoints_path(conf.journal, cppath, sizeof(cppath)) < 0 ||
+	    cm_checkpoints_open(&checkpoints, cppath, &vault, err, sizeof(err)) < 0) {
+		cm_err("%s", err);
+		goto out;
+	}
+	ctx.checkpoints = &checkpoints;
 	ctx.profiles = &profiles;
 	ctx.ca = &ca;
 	ctx.journal = &journal;
@@ -326,6 +335,11 @@ main(int argc, char **argv)
 		conn_fds[i] = -1;
 	cm_info("listening on %s as uid %u; %zu profiles; CA %s", conf.socket, (unsigned)geteuid(),
 	    profiles.n, ca.cert ? "loaded" : "not yet created");
+	if (conf.namespaces_on)
+		cm_info("name spaces: %zu DNS suffixes, %zu mail domains or mailboxes, %zu IP ranges",
+		    conf.ns.ndns, conf.ns.nemail, conf.ns.nip);
+	else
+		cm_warn("namespaces = off: certificates for any name can be issued");
 
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
@@ -427,6 +441,8 @@ out:
 	if (sfd >= 0)
 		close(sfd);
 	cm_journal_close(&journal);
+	if (ctx.checkpoints)
+		cm_checkpoints_close(&checkpoints);
 	if (ctx.cpu_slots)
 		sem_destroy(&cpu_slots);
 	if (ca.vault)

@@ -402,9 +402,16 @@ log_level = info
 # Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
 allow_loopback_ip = yes
 
+# The names the tests and the demo issue for (tests/integration/22-signer-limits.sh
+# checks that anything else is refused). Apache's own certificate is for localhost.
+[namespaces]
+dns = demo.test, example.test, other.test, certmint.test, example.com, localhost
+email = demo.test, example.test, other.test, certmint.test, example.com
+ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
+
 [access]
-root = ca-init ca-import ca-chain issue
-$ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing
+root = ca-init ca-import ca-chain issue audit-checkpoint
+$ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
 EOF
 	chmod 644 "$DIR/signerd.conf"
 	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f
@@ -459,7 +466,7 @@ init_certmint() {
 	# The schema and the programs' grants, with the migration account
 	# (DIR/migrate.conf), before any program starts.
 	$CLI migrate >> "$log" 2>&1 || { tail_log "$log"; die "certmint migrate failed"; }
-	$CLI init >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
+	$CLI init --country GB >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
 	if ! $CLI ca-chain > "$DIR/ca-chain.pem.tmp" 2>> "$log" || ! grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp"; then
 		# The chain as init recorded it: issuing CA first, then the root.
 		mariadb --defaults-file="$DIR/my.cnf" -u root -N -r -B "$DB_NAME" \

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit_signed.h"
 #include "cli.h"
 #include "ra_names.h"
 
@@ -33,6 +34,7 @@ cli_load(struct cli *c)
 	}
 	c->set_loaded = 1;
 	cm_ra_names_configure(c->set.public_suffix_list, c->set.allow_loopback_ip);
+	cm_audit_checkpoint_setup(&c->set);
 	return 0;
 }
 

@@ -21,13 +21,20 @@
 
 static const char init_usage[] =
     "usage: certmint init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME]\n"
+    "                     [--country CC] [--name-constraints]\n"
     "\n"
     "Checks that the schema is current (certmint migrate applies it, with\n"
     "the migration account), asks the signer to create a root and an\n"
     "issuing CA if it has none (key type default rsa3072; subjects\n"
-    "\"/O=NAME/CN=NAME Root CA\" and \"/O=NAME/CN=NAME Issuing CA\", NAME\n"
-    "default \"certmint\", letters, digits, space . _ - only), and records\n"
-    "the CA chain in the database. Running it again changes nothing.\n";
+    "\"/C=CC/O=NAME/CN=NAME Root CA\" and \"/C=CC/O=NAME/CN=NAME Issuing CA\",\n"
+    "NAME default \"certmint\", letters, digits, space . _ - only), and records\n"
+    "the CA chain in the database. Running it again changes nothing.\n"
+    "\n"
+    "  --country CC        the CA's country, two letters (ISO 3166, e.g. GB);\n"
+    "                      required when a CA is created\n"
+    "  --name-constraints  the issuing CA carries the signer's [namespaces] as a\n"
+    "                      critical nameConstraints extension, so relying parties\n"
+    "                      refuse any certificate of it for another name\n";
 
 static const char chain_usage[] =
     "usage: certmint ca-chain\n"
@@ -148,10 +155,14 @@ cmd_init(struct cli *c, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "key-type", required_argument, NULL, 'k' },
 		{ "ca-name", required_argument, NULL, 'n' },
+		{ "country", required_argument, NULL, 'c' },
+		{ "name-constraints", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *key_type = "rsa3072", *ca_name = "certmint";
+	const char *key_type = "rsa3072", *ca_name = "certmint", *country_arg = NULL;
+	char country[3] = "";
+	int name_constraints = 0;
 	struct cm_signer *sg = NULL;
 	struct cm_buf chain, after;
 	char err[512], root_subj[160], iss_subj[160], subj[1024], na[32];
@@ -164,6 +175,8 @@ cmd_init(struct cli *c, int argc, char **argv)
 		switch (opt) {
 		case 'k': key_type = optarg; break;
 		case 'n': ca_name = optarg; break;
+		case 'c': country_arg = optarg; break;
+		case 'N': name_constraints = 1; break;
 		case 'h': fputs(init_usage, stdout); rc = CLI_OK; goto out;
 		default: fputs(init_usage, stderr); goto out;
 		}
@@ -179,6 +192,15 @@ cmd_init(struct cli *c, int argc, char **argv)
 	if (!ca_name_ok(ca_name)) {
 		cli_error("--ca-name: 1-64 letters, digits, spaces, '.', '_' or '-'");
 		goto out;
+	}
+	if (country_arg) {
+		if (strlen(country_arg) != 2 || !isalpha((unsigned char)country_arg[0]) ||
+		    !isalpha((unsigned char)country_arg[1])) {
+			cli_error("--country: two letters, the ISO 3166 country code (e.g. GB, DE, US)");
+			goto out;
+		}
+		country[0] = (char)toupper((unsigned char)country_arg[0]);
+		country[1] = (char)toupper((unsigned char)country_arg[1]);
 	}
 	if (cli_db(c) < 0)
 		goto out;
@@ -205,11 +227,17 @@ cmd_init(struct cli *c, int argc, char **argv)
 	if (r == 1) {
 		/* no CA yet (the signer refuses to return a chain it lacks) */
 		struct cm_ca_init_req req = { 0 };
-		snprintf(root_subj, sizeof(root_subj), "/O=%s/CN=%s Root CA", ca_name, ca_name);
-		snprintf(iss_subj, sizeof(iss_subj), "/O=%s/CN=%s Issuing CA", ca_name, ca_name);
+		/* Asked only now: a second init on an existing CA needs no country. */
+		if (!country[0]) {
+			cli_error("no CA yet: --country CC is needed to create one (CA subjects carry a country)");
+			goto out;
+		}
+		snprintf(root_subj, sizeof(root_subj), "/C=%s/O=%s/CN=%s Root CA", country, ca_name, ca_name);
+		snprintf(iss_subj, sizeof(iss_subj), "/C=%s/O=%s/CN=%s Issuing CA", country, ca_name, ca_name);
 		req.key_type = key_type;
 		req.root_subject = root_subj;
 		req.issuing_subject = iss_subj;
+		req.name_constraints = name_constraints;
 		r = cm_signer_ca_init(sg, &req, err, sizeof(err));
 		if (r != 0) {
 			cli_error("signer %s creating the CA: %s",

@@ -1,4 +1,4 @@
-/* cmd_customer.c: certmint customer disable|enable URI (the operator's switch that refuses everything for a customer). */
+/* cmd_customer.c: certmint customer disable|enable URI (the operator's switch that refuses everything for a customer) and customer settings (approval.self_approve). */
 #include "config.h"
 
 #include <getopt.h>
@@ -13,22 +13,49 @@ static const char customer_usage[] =
     "\n"
     "disable: the customer's administrators get \"The customer ... is disabled\"\n"
     "on every admin page and no certificate is issued or requested for it\n"
-    "(web or CLI) until 'certmint customer enable URI'. Both are audited.\n";
+    "(web or CLI) until 'certmint customer enable URI'. Both are audited.\n"
+    "\n"
+    "       certmint customer set URI approval.self_approve on|off\n"
+    "\n"
+    "approval.self_approve (off by default): on lets an administrator approve a\n"
+    "certificate request they made themselves; off, another administrator must\n"
+    "approve it (portal and every program). Audited as customer.settings.\n";
 
-/* Sets customers.enabled for uri with an audit row in one transaction.
+/* One on/off column of customers: its statements are literals, so no
+ * column name is ever built from input. */
+struct customer_switch {
+	const char *select_sql, *update_sql;   /* "SELECT id, COL ... FOR UPDATE", "UPDATE ... SET COL = ?" */
+	const char *key;                       /* the audit JSON member */
+	const char *on_action, *off_action;
+	const char *on_word, *off_word;        /* what is printed */
+};
+
+static const struct customer_switch sw_enabled = {
+	"SELECT id, enabled FROM customers WHERE uri = ? FOR UPDATE",
+	"UPDATE customers SET enabled = ? WHERE id = ?",
+	"enabled", "customer.enable", "customer.disable", "enabled", "disabled",
+};
+static const struct customer_switch sw_self_approve = {
+	"SELECT id, self_approve FROM customers WHERE uri = ? FOR UPDATE",
+	"UPDATE customers SET self_approve = ? WHERE id = ?",
+	"approval.self_approve", "customer.settings", "customer.settings",
+	"approval.self_approve on", "approval.self_approve off",
+};
+
+/* Sets sw's column for uri with an audit row in one transaction.
  * CLI_OK (also when it already had that state), or CLI_FAIL printed. */
 static int
-set_enabled(struct cli *c, const char *uri, int enable)
+set_switch(struct cli *c, const char *uri, const struct customer_switch *sw, int enable)
 {
 	struct cm_stmt *st = NULL;
 	struct cm_audit_entry e;
-	char before[32], after[32];
+	char before[64], after[64];
 	int64_t id;
 	int was, f, rc = CLI_FAIL;
 
 	if (cm_db_begin(c->db) < 0)
 		goto dberr;
-	st = cm_db_prepare(c->db, "SELECT id, enabled FROM customers WHERE uri = ? FOR UPDATE");
+	st = cm_db_prepare(c->db, sw->select_sql);
 	if (st == NULL || cm_stmt_bind_str(st, 0, uri) < 0 || cm_stmt_execute(st) < 0 ||
 	    (f = cm_stmt_fetch(st)) < 0)
 		goto rollback;
@@ -40,15 +67,15 @@ set_enabled(struct cli *c, const char *uri, int enable)
 	id = cm_stmt_i64(st, 0);
 	was = cm_stmt_i64(st, 1) == 1;
 	cm_stmt_close(st);
-	st = cm_db_prepare(c->db, "UPDATE customers SET enabled = ? WHERE id = ?");
+	st = cm_db_prepare(c->db, sw->update_sql);
 	if (st == NULL || cm_stmt_bind_i64(st, 0, enable) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto rollback;
-	snprintf(before, sizeof(before), "{\"enabled\":%d}", was);
-	snprintf(after, sizeof(after), "{\"enabled\":%d}", enable);
+	snprintf(before, sizeof(before), "{\"%s\":%d}", sw->key, was);
+	snprintf(after, sizeof(after), "{\"%s\":%d}", sw->key, enable);
 	memset(&e, 0, sizeof(e));
 	e.actor = c->actor;
-	e.action = enable ? "customer.enable" : "customer.disable";
+	e.action = enable ? sw->on_action : sw->off_action;
 	e.object_type = "customer";
 	e.object_id = uri;
 	e.before = before;
@@ -56,7 +83,7 @@ set_enabled(struct cli *c, const char *uri, int enable)
 	e.customer_id = id;
 	if (cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0)
 		goto rollback;
-	printf("customer %s %s\n", uri, enable ? "enabled" : "disabled");
+	printf("customer %s %s\n", uri, enable ? sw->on_word : sw->off_word);
 	rc = CLI_OK;
 	goto out;
 rollback:
@@ -69,7 +96,7 @@ out:
 	return rc;
 }
 
-/* certmint customer disable|enable URI; an exit status. */
+/* certmint customer disable|enable URI, or set URI KEY on|off; an exit status. */
 int
 cmd_customer(struct cli *c, int argc, char **argv)
 {
@@ -87,6 +114,18 @@ cmd_customer(struct cli *c, int argc, char **argv)
 		fputs(customer_usage, stderr);
 		return CLI_FAIL;
 	}
+	if (argc - optind == 4 && strcmp(argv[optind], "set") == 0) {
+		const char *v = argv[optind + 3];
+
+		if (strcmp(argv[optind + 2], "approval.self_approve") != 0 ||
+		    (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) || !cli_text_ok(argv[optind + 1], 64)) {
+			fputs(customer_usage, stderr);
+			return CLI_FAIL;
+		}
+		if (cli_db(c) < 0)
+			return CLI_FAIL;
+		return set_switch(c, argv[optind + 1], &sw_self_approve, strcmp(v, "on") == 0);
+	}
 	if (argc - optind != 2 || (strcmp(argv[optind], "disable") != 0 &&
 	    strcmp(argv[optind], "enable") != 0) || !cli_text_ok(argv[optind + 1], 64)) {
 		fputs(customer_usage, stderr);
@@ -95,5 +134,5 @@ cmd_customer(struct cli *c, int argc, char **argv)
 	enable = strcmp(argv[optind], "enable") == 0;
 	if (cli_db(c) < 0)
 		return CLI_FAIL;
-	return set_enabled(c, argv[optind + 1], enable);
+	return set_switch(c, argv[optind + 1], &sw_enabled, enable);
 }

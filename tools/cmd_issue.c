@@ -17,7 +17,7 @@
 
 static const char issue_usage[] =
     "usage: certmint issue --profile PROFILE --csr FILE [--org ID] [--days N]\n"
-    "                      [--customer URI] [--any-name]\n"
+    "                      [--customer URI] [--any-name] [--allow-duplicate-key]\n"
     "\n"
     "Issues a certificate from the PKCS#10 request in FILE (PEM or DER, at most\n"
     "64 KiB; '-' reads standard input) under the signer profile PROFILE\n"
@@ -29,8 +29,12 @@ static const char issue_usage[] =
     "name or an e-mail address) must lie in a validated domain of the customer\n"
     "delegated to the organisation (to any of its organisations without --org)\n"
     "for the certificate's type; IP and URI SANs are refused. --any-name is the\n"
-    "operator's override: it skips that check (the signer's profile still\n"
-    "applies) and is recorded as \"any_name\": true in the audit row.\n"
+    "operator's override: it skips that check (the signer's profile and its\n"
+    "[namespaces] still apply) and is recorded as \"any_name\": true in the\n"
+    "audit row.\n"
+    "A CSR whose public key already has a live certificate of the customer is\n"
+    "refused unless --allow-duplicate-key (audited). A validity longer than the\n"
+    "organisation or profile allows is clipped, with a note on standard error.\n"
     "Exit status 2 with \"certmint: refused: REASON\" when the CSR or the\n"
     "policy refuses it; 1 with \"certmint: signer fault: REASON\" when the\n"
     "signer failed (disk full, ...: nothing was issued), and 1 with\n"
@@ -101,12 +105,13 @@ cmd_issue(struct cli *c, int argc, char **argv)
 		{ "days", required_argument, NULL, 'd' },
 		{ "customer", required_argument, NULL, 'C' },
 		{ "any-name", no_argument, NULL, 'A' },
+		{ "allow-duplicate-key", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *csr_path = NULL, *customer = NULL;
 	long org = 0, days = 0;
-	int any_name = 0;
+	int any_name = 0, allow_dup = 0;
 	struct cm_signer *sg = NULL;
 	struct cm_csr_request in = { 0 };
 	struct cm_issued_cert res = { 0 };
@@ -121,6 +126,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 		case 'r': csr_path = optarg; break;
 		case 'C': customer = optarg; break;
 		case 'A': any_name = 1; break;
+		case 'K': allow_dup = 1; break;
 		case 'o':
 			if (parse_long(optarg, 1, LONG_MAX, &org) < 0) {
 				cli_error("--org: a positive organisation id");
@@ -180,6 +186,7 @@ cmd_issue(struct cli *c, int argc, char **argv)
 	in.csr_len = csr_len;
 	in.validity_days = days;
 	in.any_name = any_name;
+	in.allow_duplicate_key = allow_dup;
 	err[0] = '\0';
 	r = cm_cert_issue(c->db, sg, &in, &res, err, sizeof(err));
 	if (r == 0) {
@@ -187,6 +194,9 @@ cmd_issue(struct cli *c, int argc, char **argv)
 			cli_error("issuance returned no certificate");
 			goto out;
 		}
+		if (res.requested_days > res.term_days)
+			fprintf(stderr, "certmint: note: %ld days asked for; the organisation or profile allows %ld,"
+			    " the certificate is valid for %ld days\n", res.requested_days, res.term_days, res.term_days);
 		fputs(res.pem, stdout);
 		if (fflush(stdout) != 0) {
 			cli_error("writing the certificate: %s", strerror(errno));

@@ -1,4 +1,4 @@
-/* cmd_status.c: certmint status and audit verify (health and integrity checks). */
+/* cmd_status.c: certmint status (health checks: database and schema, signer, CA). */
 #include "config.h"
 
 #include <getopt.h>
@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
 #include "cli.h"
 #include "migrate.h"
 
@@ -17,11 +16,6 @@ static const char status_usage[] =
     "signer answers and holds a CA (subject and expiry), and counts\n"
     "certificates by status. Exit status 1 when something is down.\n";
 
-static const char audit_usage[] =
-    "usage: certmint audit verify\n"
-    "\n"
-    "Recomputes the audit log's hash chain. Prints \"audit chain intact (N\n"
-    "rows)\", or \"audit chain broken at row ID\" and exits 1.\n";
 
 /* Handles the only option these commands have. 1 when the caller should
  * return *rc now. */
@@ -149,39 +143,3 @@ cmd_status(struct cli *c, int argc, char **argv)
 	return bad ? CLI_FAIL : CLI_OK;
 }
 
-int
-cmd_audit(struct cli *c, int argc, char **argv)
-{
-	char err[512];
-	int64_t bad_id = 0, rows = 0;
-	struct cm_stmt *st = NULL;
-	int r, rc;
-
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(audit_usage, stdout);
-		return CLI_OK;
-	}
-	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
-		fputs(audit_usage, stderr);
-		return CLI_FAIL;
-	}
-	if (only_help(argc - 1, argv + 1, audit_usage, &rc))
-		return rc;
-	if (cli_db(c) < 0)
-		return CLI_FAIL;
-	r = cm_audit_verify(c->db, &bad_id, err, sizeof(err));
-	if (r < 0) {
-		cli_error("audit verify: %s", err);
-		return CLI_FAIL;
-	}
-	if (r == 1) {
-		printf("audit chain broken at row %" PRId64 "\n", bad_id);
-		return CLI_FAIL;
-	}
-	st = cm_db_prepare(c->db, "SELECT COUNT(*) FROM audit_log");
-	if (st && cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
-		rows = cm_stmt_i64(st, 0);
-	cm_stmt_close(st);
-	printf("audit chain intact (%" PRId64 " rows)\n", rows);
-	return CLI_OK;
-}

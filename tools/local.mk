@@ -2,10 +2,19 @@
 bin_PROGRAMS += tools/certmint
 tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 	tools/cmd_ca.c tools/cmd_admin.c tools/cmd_issue.c tools/cmd_status.c \
-	tools/cmd_customer.c tools/cmd_expire.c tools/cmd_migrate.c
+	tools/cmd_customer.c tools/cmd_expire.c tools/cmd_audit.c tools/cmd_migrate.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
 # Black-box tests against a private stack (run by tests/run.sh).
 EXTRA_DIST += tests/integration/30-cli.sh tests/integration/35-db.sh
 EXTRA_DIST += tests/integration/84-expire.sh
+
+# Signed audit checkpoints (certmint audit checkpoint / verify): the test
+# tool that rewrites a row and recomputes the chain as the app's account
+# could, and the test that the signer's checkpoints catch it.
+noinst_PROGRAMS += tests/tools/audit-rewrite
+tests_tools_audit_rewrite_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_tools_audit_rewrite_SOURCES = tests/tools/audit_rewrite.c
+tests_tools_audit_rewrite_LDADD = $(CM_WEB_LIBS)
+EXTRA_DIST += tests/integration/56-audit-checkpoint.sh

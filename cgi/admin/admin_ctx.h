@@ -96,6 +96,9 @@ void admin_csr_preview(struct admin_ctx *c);
 void admin_csr_issue(struct admin_ctx *c);
 void admin_cert_list(struct admin_ctx *c);
 void admin_cert_view(struct admin_ctx *c);
+/* The cookie that carries the banner of a certificate page after a POST
+ * (csr_new.c sets it, cert_view.c shows and spends it). */
+#define ADMIN_NOTICE_COOKIE "cm_notice"
 /* cert_view.c: the detail page with a given HTTP status (actions re-show it with errors). */
 void admin_cert_view_page(struct admin_ctx *c, int status);
 /* cert_actions.c: lifecycle transitions (approve, decline, revoke) through lib/cert_lifecycle.h. */

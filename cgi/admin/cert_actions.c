@@ -88,15 +88,20 @@ admin_cert_approve(struct admin_ctx *c)
 	r = cm_cert_approve(c->db, sg, &who, c->id, &approved, err, sizeof(err));
 	if (sg)
 		cm_signer_close(sg);
-	if (r == 0)
+	if (r == 0) {
 		redirect_to_cert(c);
-	else if (r == 409 || !approved)
+	} else if (r == 403 && !approved) {
+		/* Not the requester's to approve: said where the button was. */
+		cm_render_set(c->r, "Errors.approve", err);
+		admin_cert_view_page(c, 403);
+	} else if (r == 409 || !approved) {
 		answer_failure(c, r, err);
-	else if (r == 504)
+	} else if (r == 504) {
 		admin_error(c, 504, "Approved; unknown: the signer did not answer", err);
-	else
+	} else {
 		admin_error(c, r == 400 || r == 403 || r == 502 || r == 503 ? r : 500,
 		    sg == NULL && r == 502 ? "Approved, not yet issued" : "Approved, not issued", err);
+	}
 }
 
 /* Decline: requested -> declined, with the required message stored. */

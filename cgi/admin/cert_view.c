@@ -1,10 +1,11 @@
-/* cert_view.c: GET /admin/certificates/ID — the stored row, the parsed certificate, its chain, download links and lifecycle actions. */
+/* cert_view.c: GET /admin/certificates/ID — the stored row, the parsed certificate, its chain, download links, lifecycle actions and the banner after issuing. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "admin_ctx.h"
+#include "approval.h"
 #include "ca_chain.h"
 #include "log.h"
 #include "revocation_reason.h"
@@ -15,6 +16,54 @@ set_list(struct cm_render *r, const char *name, const struct cm_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		cm_render_setf(r, l->v[i], "%s.%zu", name, i);
+}
+
+/* The banner after a POST-redirect-GET: the notice cookie
+ * (ADMIN_NOTICE_COOKIE, "NOTICE.ID", set by csr_new.c) names one of these
+ * fixed sentences, so no text from the request reaches the page. */
+static const struct {
+	const char *notice, *text;
+} notices[] = {
+	{ "issued", "The certificate has been issued." },
+	{ "issued-clipped", "The certificate has been issued, for a shorter term than you asked for (see Validity below)." },
+	{ "requested", "The request has been stored; another administrator approves it on this page." },
+	{ "requested-clipped", "The request has been stored, for a shorter term than you asked for (see Validity"
+	  " below); another administrator approves it on this page." },
+	{ "resubmitted", "This form was already submitted: this is the certificate it made. Nothing new was issued." },
+};
+
+/* Banner.text for the notice cookie when it is one of ours for this
+ * certificate; the cookie is spent either way (shown once). */
+static void
+set_banner(struct admin_ctx *c)
+{
+	const char *v = cm_req_cookie(c->req, ADMIN_NOTICE_COOKIE);
+	char want[64], path[64];
+
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(notices) / sizeof(notices[0]); i++) {
+		snprintf(want, sizeof(want), "%s.%lld", notices[i].notice, (long long)c->id);
+		if (strcmp(v, want) == 0)
+			cm_render_set(c->r, "Banner.text", notices[i].text);
+	}
+	snprintf(path, sizeof(path), "/admin/certificates/%lld", (long long)c->id);
+	(void)cm_resp_cookie(c->resp, ADMIN_NOTICE_COOKIE, "", path, 0, c->req->https);
+}
+
+/* Can.approve, or Approve.refused: the requester does not see an Approve
+ * button unless the customer allows self-approval (the lifecycle refuses
+ * it anyway). 0, or -1 on a database error. */
+static int
+set_approval(struct admin_ctx *c, const char *requested_by)
+{
+	int r = cm_approval_by_allowed(c->db, c->user.customer_id, requested_by, c->user.principal);
+
+	if (r == 1)
+		cm_render_set(c->r, "Can.approve", "1");
+	else if (r == 0)
+		cm_render_set(c->r, "Approve.refused", CM_SELF_APPROVAL_REFUSED);
+	return r < 0 ? -1 : 0;
 }
 
 /* The detail page with HTTP status `status` (a 400 re-shows an action form
@@ -41,7 +90,8 @@ admin_cert_view_page(struct admin_ctx *c, int status)
 	    "SELECT c.cert_type, c.profile, c.status, c.serial_hex, c.subject_dn, c.common_name,"
 	    " c.sans, c.email, c.key_type, c.key_bits, c.not_before, c.not_after,"
 	    " c.requested_by, c.approved_by, c.revoked_at, c.created_at, o.name, c.der,"
-	    " c.org_id, c.dept_id, c.decline_message, c.issue_error, c.revocation_reason, d.name"
+	    " c.org_id, c.dept_id, c.decline_message, c.issue_error, c.revocation_reason, d.name,"
+	    " c.requested_days, c.term_days"
 	    " FROM certificates c LEFT JOIN departments d ON d.id = c.dept_id LEFT JOIN organizations o ON o.id = c.org_id"
 	    " WHERE c.id = ? AND c.customer_id = ?");
 	f = -1;
@@ -56,6 +106,19 @@ admin_cert_view_page(struct admin_ctx *c, int status)
 	cm_render_setf(c->r, cm_stmt_str(st, 20, NULL), "Row.decline_message");
 	cm_render_setf(c->r, cm_stmt_str(st, 21, NULL), "Row.issue_error");
 	cm_render_setf(c->r, cm_stmt_str(st, 23, NULL), "Row.dept_name");
+	if (!cm_stmt_is_null(st, 25)) {
+		long asked = cm_stmt_is_null(st, 24) ? 0 : (long)cm_stmt_i64(st, 24), term = (long)cm_stmt_i64(st, 25);
+
+		cm_render_set_int(c->r, "Row.term_days", term);
+		if (asked > term)
+			cm_render_set_int(c->r, "Row.requested_days", asked);
+	}
+	set_banner(c);
+	if (strcmp(cm_stmt_str(st, 2, NULL) ? cm_stmt_str(st, 2, NULL) : "", "requested") == 0 &&
+	    set_approval(c, cm_stmt_str(st, 12, NULL)) < 0) {
+		admin_error(c, 500, "Internal error", "The certificate could not be read; this has been logged.");
+		goto out;
+	}
 	for (int code = 0, n = 0; code <= 10; code++)
 		if (cm_revocation_reason_name(code))
 			cm_render_setf(c->r, cm_revocation_reason_name(code), "Reasons.%d", n++);

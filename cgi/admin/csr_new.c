@@ -1,4 +1,4 @@
-/* csr_new.c: the "new certificate from CSR" form, its preview, and the issue POST. */
+/* csr_new.c: the "new certificate from CSR" form, its preview (the verdict Issue will reach), and the issue POST (idempotent by a one-time submission token). */
 #include "config.h"
 
 #include <stdio.h>
@@ -9,7 +9,9 @@
 
 #include "admin_ctx.h"
 #include "cert_lifecycle.h"
+#include "form_submission.h"
 #include "ids.h"
+#include "issue_verdict.h"
 #include "log.h"
 #include "signer_client.h"
 #include "units.h"
@@ -19,6 +21,8 @@
 
 struct csr_form {
 	const char *csr, *profile, *org, *days;
+	const char *submission;   /* the one-time token the form carries, or NULL */
+	int allow_dup;            /* "Issue another certificate for this key" ticked */
 	int64_t org_id, dept_id;
 	int64_t renew_id;         /* the certificate this one renews, or 0 */
 	long validity_days;
@@ -44,12 +48,24 @@ fill_form(struct admin_ctx *c, const struct csr_form *f)
 	size_t n = 0;
 	char id[CM_UNIT_MAX];
 
+	char token[CM_SUBMISSION_TOKEN_LEN + 1];
+
 	cm_render_set_list(c->r,
 	    "Form.csr", f->csr,
 	    "Form.profile", f->profile,
 	    "Form.org", f->org,
 	    "Form.days", f->days,
 	    NULL);
+	if (f->allow_dup)
+		cm_render_set(c->r, "Form.allow_dup", "1");
+	/* A form shown again keeps its token (nothing was made from it); a
+	 * new form gets a new one. */
+	if (f->submission && cm_submission_token_valid(f->submission))
+		cm_render_set(c->r, "Form.submission", f->submission);
+	else if (cm_submission_token(token, sizeof(token)) == 0)
+		cm_render_set(c->r, "Form.submission", token);
+	else
+		return -1;
 	if (f->renew_id > 0)
 		cm_render_set_int(c->r, "Form.renew", (long)f->renew_id);
 	for (size_t i = 0; i < CM_CERT_TYPES_N; i++)
@@ -141,6 +157,8 @@ read_form(struct admin_ctx *c, struct csr_form *f)
 	f->profile = cm_req_form(c->req, "profile");
 	f->org = cm_req_form(c->req, "org");
 	f->days = cm_req_form(c->req, "days");
+	f->submission = cm_req_form(c->req, "submission");
+	f->allow_dup = cm_req_form(c->req, "allow_dup") != NULL && strcmp(cm_req_form(c->req, "allow_dup"), "1") == 0;
 	/* Set only by the renewal form; checked against the policy on issue. */
 	f->renew_id = cm_id_parse(cm_req_form(c->req, "renew"));
 	if (f->csr && strstr(f->csr, "PRIVATE KEY-----") != NULL) {
@@ -264,82 +282,135 @@ admin_csr_form(struct admin_ctx *c)
 	show_form(c, &f, 200);
 }
 
-/* Shows the subject the certificate would carry (lib/issuance.c builds it
- * from the organisation's record), or why it cannot be built. */
+/* The lifecycle's input from a checked form (its strings stay the form's). */
 static void
-preview_issue_subject(struct admin_ctx *c, struct csr_form *f, X509_REQ *req)
+build_request(struct admin_ctx *c, const struct csr_form *f, struct cm_csr_request *in)
 {
-	struct cm_csr_request in;
-	char *text = NULL, err[256];
+	memset(in, 0, sizeof(*in));
+	in->actor = c->user.principal;
+	in->remote_addr = c->req->remote_addr;
+	in->customer_id = c->user.customer_id;
+	in->org_id = f->org_id;
+	in->dept_id = f->dept_id;
+	in->profile = f->profile;
+	in->csr = f->csr;
+	in->csr_len = strlen(f->csr);
+	in->validity_days = f->validity_days > 0 ? f->validity_days : 0;
+	in->renews_id = f->renew_id;
+	in->allow_duplicate_key = f->allow_dup;
+}
 
-	memset(&in, 0, sizeof(in));
-	in.customer_id = c->user.customer_id;
-	in.org_id = f->org_id;
-	in.profile = f->profile;
-	if (cm_csr_issue_subject(c->db, &in, req, &text, err, sizeof(err)) == 400)
-		field_error(c, f, "org", err);
-	else if (text)
-		cm_render_set(c->r, "Preview.issue_subject", text);
-	free(text);
+/*
+ * Shows what the CSR says (Preview.*), the term that will be used (Term.*),
+ * a key some live certificate already has (Dup.*) and the verdict
+ * (Verdict.ready, or Verdict.refuse with its reason next to its field):
+ * Preview and Issue render the one verdict the same way.
+ */
+static void
+show_verdict(struct admin_ctx *c, struct csr_form *f, const struct cm_issue_verdict *v)
+{
+	char key[96];
+
+	if (v->ci.subject || v->ci.key.type[0]) {
+		if (v->ci.key.curve[0])
+			snprintf(key, sizeof(key), "%s %s (%d bits)", v->ci.key.type, v->ci.key.curve, v->ci.key.bits);
+		else
+			snprintf(key, sizeof(key), "%s %d bits", v->ci.key.type, v->ci.key.bits);
+		cm_render_set_list(c->r,
+		    "Preview.subject", v->ci.subject,
+		    "Preview.cn", v->ci.cn,
+		    "Preview.key", key,
+		    "Preview.sig_alg", v->ci.sig_alg,
+		    "Preview.sig_valid", v->ci.sig_valid ? "1" : "0",
+		    NULL);
+		/* The subject the certificate will carry (lib/issuance.c builds it
+		 * from the organisation's record). */
+		if (v->ci.issue_subject)
+			cm_render_set(c->r, "Preview.issue_subject", v->ci.issue_subject);
+		for (size_t i = 0; i < v->ci.sans.n; i++)
+			cm_render_setf(c->r, v->ci.sans.v[i], "Preview.sans.%zu", i);
+	}
+	if (v->term_days > 0) {
+		cm_render_set_int(c->r, "Term.days", v->term_days);
+		cm_render_set(c->r, "Term.not_after", v->not_after);
+		if (v->clipped)
+			cm_render_set(c->r, "Term.note", v->term_note);
+	}
+	if (v->dup_id > 0) {
+		cm_render_set_int(c->r, "Dup.id", (long)v->dup_id);
+		cm_render_set(c->r, "Dup.status", v->dup_status);
+	}
+	if (v->status == 0) {
+		cm_render_set(c->r, "Verdict.ready", "1");
+		return;
+	}
+	if (v->status == 400 && v->dup_id > 0 && !f->allow_dup) {
+		char msg[256];
+
+		/* The portal's own words: the lifecycle's also name the CLI option. */
+		snprintf(msg, sizeof(msg), "Certificate %lld (%s) already has this public key. Use a new key pair, or tick"
+		    " \"Issue another certificate for this key\".", (long long)v->dup_id, v->dup_status);
+		cm_render_set(c->r, "Verdict.refuse", msg);
+		field_error(c, f, "allow_dup", msg);
+	} else {
+		cm_render_set(c->r, "Verdict.refuse", v->reason);
+		if (v->status == 400)
+			field_error(c, f, "csr", v->reason);
+	}
 }
 
 void
 admin_csr_preview(struct admin_ctx *c)
 {
 	struct csr_form f;
-	struct cm_csr_info ci;
-	X509_REQ *req = NULL;
-	char err[256], key[96];
+	struct cm_csr_request in;
+	struct cm_issue_verdict v;
 
-	memset(&ci, 0, sizeof(ci));
+	memset(&v, 0, sizeof(v));
 	if (read_form(c, &f) < 0) {
 		admin_error(c, 500, "Internal error", "The form could not be checked; this has been logged.");
 		return;
 	}
-	if (f.csr && f.csr[0]) {
-		if (cm_csr_load(f.csr, strlen(f.csr), &req, err, sizeof(err)) < 0) {
-			field_error(c, &f, "csr", err);
-		} else if (cm_csr_describe(req, &ci) < 0) {
-			X509_REQ_free(req);
-			admin_error(c, 500, "Internal error", "Out of memory.");
+	if (f.errors) {
+		cm_render_set(c->r, "Verdict.refuse", "Correct the fields marked below.");
+	} else {
+		/* The verdict Issue will reach, from the same function. */
+		build_request(c, &f, &in);
+		if (cm_issue_verdict(c->db, &in, &v) == 500) {
+			cm_issue_verdict_free(&v);
+			admin_error(c, 500, "Internal error", "The request could not be checked; this has been logged.");
 			return;
-		} else {
-			if (ci.key.curve[0])
-				snprintf(key, sizeof(key), "%s %s (%d bits)", ci.key.type, ci.key.curve, ci.key.bits);
-			else
-				snprintf(key, sizeof(key), "%s %d bits", ci.key.type, ci.key.bits);
-			cm_render_set_list(c->r,
-			    "Preview.subject", ci.subject,
-			    "Preview.cn", ci.cn,
-			    "Preview.key", key,
-			    "Preview.sig_alg", ci.sig_alg,
-			    "Preview.sig_valid", ci.sig_valid ? "1" : "0",
-			    NULL);
-			cm_render_set_int(c->r, "Preview.key_bits", ci.key.bits);
-			if (!f.errors)
-				preview_issue_subject(c, &f, req);
-			for (size_t i = 0; i < ci.sans.n; i++)
-				cm_render_setf(c->r, ci.sans.v[i], "Preview.sans.%zu", i);
-			if (!ci.sig_valid)
-				field_error(c, &f, "csr", "The CSR's signature does not verify: it was altered after signing, or is damaged.");
-			else if (strcmp(ci.key.type, "rsa") == 0 && ci.key.bits < 2048)
-				field_error(c, &f, "csr", "RSA keys must be at least 2048 bits.");
 		}
+		show_verdict(c, &f, &v);
 	}
-	cm_csr_info_free(&ci);
-	X509_REQ_free(req);
+	cm_issue_verdict_free(&v);
 	show_form(c, &f, f.errors ? 400 : 200);
 }
 
-/* Answers the outcome r of storing a request or certificate (id: its row). */
+/*
+ * 303 to certificate id, whose page then shows the banner named notice
+ * (cert_view.c): the notice travels in a short-lived cookie scoped to that
+ * page, "NOTICE.ID", so the Location stays the certificate's own URL.
+ */
 static void
-answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const char *err)
+redirect_with_notice(struct admin_ctx *c, int64_t id, const char *notice)
 {
-	char loc[64];
+	char loc[64], val[64];
 
+	snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)id);
+	snprintf(val, sizeof(val), "%s.%lld", notice, (long long)id);
+	if (cm_resp_cookie(c->resp, ADMIN_NOTICE_COOKIE, val, loc, 300, c->req->https) < 0)
+		cm_warn("certificate %lld: the banner cookie could not be set", (long long)id);
+	cm_resp_redirect(c->resp, loc);
+}
+
+/* Answers the outcome r of storing a request or certificate (id: its row;
+ * notice: the banner the certificate page shows). */
+static void
+answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const char *notice, const char *err)
+{
 	if (r == 0) {
-		snprintf(loc, sizeof(loc), "/admin/certificates/%lld", (long long)id);
-		cm_resp_redirect(c->resp, loc);
+		redirect_with_notice(c, id, notice);
 	} else if (r == 400) {
 		field_error(c, f, "csr", err);
 		show_form(c, f, 400);
@@ -358,6 +429,44 @@ answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const c
 	}
 }
 
+/*
+ * The submission token, before anything else: a token used before answers
+ * with what its first POST made (303 there, "already submitted"), or 409
+ * while that POST has not finished; a new one is claimed (*claimed = 1).
+ * A form without a token (a script) is not protected and goes on. 1 go on,
+ * 0 answered.
+ */
+static int
+claim_submission(struct admin_ctx *c, const struct csr_form *f, int *claimed)
+{
+	int64_t id = 0;
+
+	*claimed = 0;
+	if (f->submission == NULL || f->submission[0] == '\0')
+		return 1;
+	if (!cm_submission_token_valid(f->submission)) {
+		admin_error(c, 400, "Form out of date", "This form is damaged or out of date; open it again.");
+		return 0;
+	}
+	switch (cm_submission_claim(c->db, c->user.customer_id, "csr_new", c->user.principal, f->submission, &id)) {
+	case CM_SUBMISSION_NEW:
+		*claimed = 1;
+		return 1;
+	case CM_SUBMISSION_DONE:
+		cm_info("%s sent the issue form again; answered with certificate %lld", c->user.principal, (long long)id);
+		redirect_with_notice(c, id, "resubmitted");
+		return 0;
+	case CM_SUBMISSION_PENDING:
+		admin_error(c, 409, "Already submitted",
+		    "This form was already sent and that request has not finished, so nothing more was made from it."
+		    " Look for the certificate in the certificate list; to issue another, open the form again.");
+		return 0;
+	default:
+		admin_error(c, 500, "Internal error", "The form could not be checked; this has been logged.");
+		return 0;
+	}
+}
+
 void
 admin_csr_issue(struct admin_ctx *c)
 {
@@ -365,15 +474,20 @@ admin_csr_issue(struct admin_ctx *c)
 	struct cm_signer *sg = NULL;
 	struct cm_csr_request in;
 	struct cm_issued_cert out;
+	struct cm_issue_verdict v;
+	const char *notice = "issued";
 	char err[512];
-	int r;
+	int r, claimed = 0;
+	int64_t id = 0;
 
-	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
+	memset(&v, 0, sizeof(v));
 	if (read_form(c, &f) < 0) {
 		admin_error(c, 500, "Internal error", "The form could not be checked; this has been logged.");
 		return;
 	}
+	if (!claim_submission(c, &f, &claimed))
+		return;
 	if (f.renew_id > 0) {
 		char profile[65], org[CM_UNIT_MAX];
 
@@ -383,23 +497,29 @@ admin_csr_issue(struct admin_ctx *c)
 			admin_error(c, r < 0 ? 500 : 404, r < 0 ? "Internal error" : "Not found", r < 0 ?
 			    "The certificate to renew could not be read; this has been logged." :
 			    "There is no such certificate to renew.");
-			return;
+			goto release;
 		}
 	}
 	if (f.errors) {
 		show_form(c, &f, 400);
-		return;
+		goto release;
 	}
-	in.actor = c->user.principal;
-	in.remote_addr = c->req->remote_addr;
-	in.customer_id = c->user.customer_id;
-	in.org_id = f.org_id;
-	in.dept_id = f.dept_id;
-	in.profile = f.profile;
-	in.csr = f.csr;
-	in.csr_len = strlen(f.csr);
-	in.validity_days = f.validity_days > 0 ? f.validity_days : 0;
-	in.renews_id = f.renew_id;
+	build_request(c, &f, &in);
+	/* The verdict Preview showed: a refusal re-shows the form as Preview
+	 * does; the lifecycle decides it again when it stores the row. */
+	if ((r = cm_issue_verdict(c->db, &in, &v)) != 0) {
+		if (r == 400) {
+			show_verdict(c, &f, &v);
+			show_form(c, &f, 400);
+		} else {
+			answer_issue(c, &f, r, 0, notice, v.reason);
+		}
+		cm_issue_verdict_free(&v);
+		goto release;
+	}
+	if (v.clipped)
+		notice = "issued-clipped";
+	cm_issue_verdict_free(&v);
 	err[0] = '\0';
 	if (f.renew_id > 0) {
 		/* The lifecycle applies the approval rule; the signer is needed
@@ -413,8 +533,10 @@ admin_csr_issue(struct admin_ctx *c)
 		if (sg)
 			cm_signer_close(sg);
 		free(out.pem);
-		answer_issue(c, &f, r, out.cert_id, err);
-		return;
+		id = out.cert_id;
+		if (r == 0 && out.serial_hex[0] == '\0')
+			notice = strcmp(notice, "issued") == 0 ? "requested" : "requested-clipped";
+		goto answer;
 	}
 	if (f.org_id > 0) {
 		/* The department's or else the organisation's setting decides:
@@ -423,17 +545,16 @@ admin_csr_issue(struct admin_ctx *c)
 		if ((r = cm_auto_approves(c->db, c->user.customer_id, f.org_id, f.dept_id,
 		    cm_cert_type_of(f.profile))) < 0) {
 			admin_error(c, 500, "Internal error", "The organisation could not be read; this has been logged.");
-			return;
+			goto release;
 		}
 		if (r == 0) {
-			int64_t id = 0;
-
+			notice = strcmp(notice, "issued") == 0 ? "requested" : "requested-clipped";
 			r = cm_cert_request(c->db, &in, &id, err, sizeof(err));
-			if (r == 0 || r == 400)
-				answer_issue(c, &f, r, id, err);
-			else
+			if (r != 0 && r != 400) {
 				admin_error(c, 500, "Request failed", "The request could not be stored; this has been logged.");
-			return;
+				goto release;
+			}
+			goto answer;
 		}
 	}
 	if (cm_signer_connect(&sg, c->app->settings.signer_socket,
@@ -441,10 +562,24 @@ admin_csr_issue(struct admin_ctx *c)
 		cm_err("signer: %s", err);
 		admin_error(c, 502, "Signer unavailable",
 		    "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
-		return;
+		goto release;
 	}
 	r = cm_cert_issue(c->db, sg, &in, &out, err, sizeof(err));
 	cm_signer_close(sg);
 	free(out.pem);
-	answer_issue(c, &f, r, out.cert_id, err);
+	id = out.cert_id;
+answer:
+	/* A replay of this form now answers with this row. A 500 or 502 after
+	 * the signer was asked may have made a certificate: the claim stays,
+	 * so a replay never asks twice. */
+	if (claimed && r == 0 && cm_submission_finish(c->db, f.submission, id) < 0)
+		cm_err("certificate %lld: the form's submission could not be recorded", (long long)id);
+	else if (claimed && (r == 400 || r == 403 || r == 409))
+		cm_submission_release(c->db, f.submission);
+	answer_issue(c, &f, r, id, notice, err);
+	return;
+release:
+	/* Nothing was made: the form shown again may be sent again. */
+	if (claimed)
+		cm_submission_release(c->db, f.submission);
 }

@@ -1,11 +1,14 @@
-<?cs # audit.cs: the audit log — filters (errors next to their fields), newest rows first in keyset pages, and the MRAO's chain check. ?><?cs include:"admin/header.cs" ?>
+<?cs # audit.cs: the audit log — filters (errors next to their fields), newest rows first in keyset pages, and the MRAO's check of the chain against the signer's signed checkpoints. ?><?cs include:"admin/header.cs" ?>
 <h1>Audit log</h1>
 <p class="scope"><?cs var:Audit.scope ?></p>
 <?cs if:Audit.may_verify ?>
 <section class="verify">
   <h2>Verify chain</h2>
-  <?cs if:Verify.intact ?><p class="ok" id="verify-result">The audit chain is intact (<?cs var:Verify.rows ?> rows).</p><?cs /if ?>
-  <?cs if:Verify.broken ?><p class="error-text" id="verify-result">The audit chain is broken at row <?cs var:Verify.broken ?><?cs if:Verify.reason ?> (<?cs var:Verify.reason ?>)<?cs /if ?>.</p><?cs /if ?>
+  <?cs if:Verify.state == "intact" ?><p class="ok" id="verify-result"><span class="tag tag-good">intact</span> The audit chain is intact (<?cs var:Verify.rows ?> rows)<?cs if:Verify.cp_id ?>, up to the signed checkpoint at row <?cs var:Verify.cp_id ?> of <?cs var:Verify.cp_time ?>.<?cs else ?>; the signer has signed no checkpoint yet.<?cs /if ?></p>
+  <?cs elif:Verify.state == "broken" ?><p class="error-text" id="verify-result"><span class="tag tag-bad">broken</span> The audit chain is broken at row <?cs var:Verify.bad ?>: that row, or its link to the row before, no longer matches its hash.</p>
+  <?cs elif:Verify.state == "rewritten" ?><p class="error-text" id="verify-result"><span class="tag tag-bad">rewritten</span> Row <?cs var:Verify.bad ?> rewritten: its chain hash differs from the signed checkpoint at row <?cs var:Verify.bad ?>. A row in <?cs var:Verify.good_from ?>..<?cs var:Verify.bad ?> was changed and the chain after it recomputed.</p>
+  <?cs elif:Verify.state == "truncated" ?><p class="error-text" id="verify-result"><span class="tag tag-bad">truncated</span> Rows <?cs var:Verify.bad ?>..<?cs var:Verify.cp_id ?> missing: the signer signed a checkpoint at row <?cs var:Verify.cp_id ?> (<?cs var:Verify.cp_time ?>), the log ends at row <?cs var:Verify.log_end ?>.</p><?cs /if ?>
+  <?cs if:Verify.unchecked ?><p class="error-text" id="verify-checkpoints"><span class="tag tag-bad">not checked</span> The signer's signed checkpoints could not be read, so only the chain itself was checked: rows rewritten or removed with the database account would not show. This has been logged.</p><?cs /if ?>
   <form method="post" action="/admin/audit/verify">
     <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
     <button type="submit">Verify chain now</button>

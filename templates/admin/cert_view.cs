@@ -1,5 +1,6 @@
 <?cs # cert_view.cs: one certificate: the stored row, the parsed certificate, its chain and downloads. ?><?cs include:"admin/header.cs" ?>
 <h1><?cs if:Cert.none ?>Request <?cs var:Row.common_name ?><?cs else ?>Certificate <?cs if:Cert.cn ?><?cs var:Cert.cn ?><?cs else ?><?cs var:Row.serial_hex ?><?cs /if ?><?cs /if ?></h1>
+<?cs if:Banner.text ?><div class="banner" role="status"><p><?cs var:Banner.text ?></p></div><?cs /if ?>
 <?cs if:!Cert.none ?>
 <p class="downloads">Download:
   <a href="/admin/certificates/<?cs var:Row.id ?>/download?format=pem">PEM</a> ·
@@ -12,10 +13,13 @@
 <section class="actions">
   <h2>Actions</h2>
   <?cs if:Row.status == "requested" ?>
+  <?cs if:Errors.approve ?><p class="error-text approve-refused"><?cs var:Errors.approve ?></p><?cs /if ?>
+  <?cs if:Can.approve ?>
   <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/approve" class="inline">
     <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
     <button type="submit" class="primary">Approve and issue</button>
   </form>
+  <?cs elif:!Errors.approve ?><p class="note approve-refused"><?cs var:Approve.refused ?></p><?cs /if ?>
   <form method="post" action="/admin/certificates/<?cs var:Row.id ?>/decline">
     <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
     <div class="field<?cs if:Errors.message ?> has-error<?cs /if ?>">
@@ -48,6 +52,7 @@
     <dt>Profile</dt><dd><?cs var:Row.profile ?></dd>
     <dt>Organisation</dt><dd><?cs if:Row.org_name ?><?cs var:Row.org_name ?><?cs else ?><em>none</em><?cs /if ?></dd>
     <dt>Requested by</dt><dd><?cs var:Row.requested_by ?></dd>
+    <?cs if:Row.term_days ?><dt>Validity</dt><dd class="term"><?cs var:Row.term_days ?> days<?cs if:Row.requested_days ?> <span class="warning">(<?cs var:Row.requested_days ?> days were asked for; the organisation's or profile's maximum applies)</span><?cs /if ?></dd><?cs /if ?>
     <?cs if:Row.approved_by ?><dt><?cs if:Row.status == "declined" ?>Declined by<?cs else ?>Approved by<?cs /if ?></dt><dd><?cs var:Row.approved_by ?></dd><?cs /if ?>
     <dt>Created (UTC)</dt><dd><?cs var:Row.created_at ?></dd>
     <?cs if:Row.revoked_at ?><dt>Revoked (UTC)</dt><dd><?cs var:Row.revoked_at ?></dd><?cs /if ?>

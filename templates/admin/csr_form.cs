@@ -2,6 +2,25 @@
 <h1>New certificate from a CSR</h1>
 <?cs if:Form.renew ?><p class="note">Renewing certificate <a href="/admin/certificates/<?cs var:Form.renew ?>"><?cs var:Form.renew ?></a>: the profile and organisation are filled in; paste a new CSR.</p><?cs /if ?>
 <p class="note">In an organisation that does not approve requests automatically, this stores a request that an administrator approves on its page.</p>
+<?cs if:subcount(Errors) ?>
+<div class="error-summary" role="alert" tabindex="-1">
+  <h2><?cs if:Verdict.refuse ?>Issue would refuse this request<?cs else ?>There is a problem<?cs /if ?></h2>
+  <ul>
+    <?cs if:Errors.csr ?><li><a href="#csr"><?cs var:Errors.csr ?></a></li><?cs /if ?>
+    <?cs if:Errors.profile ?><li><a href="#profile"><?cs var:Errors.profile ?></a></li><?cs /if ?>
+    <?cs if:Errors.org ?><li><a href="#org"><?cs var:Errors.org ?></a></li><?cs /if ?>
+    <?cs if:Errors.days ?><li><a href="#days"><?cs var:Errors.days ?></a></li><?cs /if ?>
+    <?cs if:Errors.allow_dup ?><li><a href="#allow_dup"><?cs var:Errors.allow_dup ?></a></li><?cs /if ?>
+  </ul>
+</div>
+<?cs /if ?>
+<?cs if:Verdict.refuse || Verdict.ready ?>
+<section class="verdict">
+  <?cs if:Verdict.refuse ?><p class="bad verdict-refuse"><strong>Issue would refuse:</strong> <?cs var:Verdict.refuse ?></p>
+  <?cs else ?><p class="good verdict-ready"><strong>Ready to issue.</strong><?cs if:Term.days ?> The certificate will be valid for <?cs var:Term.days ?> days, until <?cs var:Term.not_after ?> (UTC).<?cs /if ?></p><?cs /if ?>
+  <?cs if:Term.note ?><p class="warning term-note"><?cs var:Term.note ?></p><?cs /if ?>
+</section>
+<?cs /if ?>
 <?cs if:Preview.subject || Preview.key ?>
 <section class="preview">
   <h2>Preview of the request</h2>
@@ -13,11 +32,13 @@
     <dt>Key</dt><dd><?cs var:Preview.key ?></dd>
     <dt>Signature algorithm</dt><dd><?cs var:Preview.sig_alg ?></dd>
     <dt>Signature</dt><dd><?cs if:Preview.sig_valid == "1" ?><span class="good">valid</span><?cs else ?><span class="bad">does not verify</span><?cs /if ?></dd>
+    <?cs if:Term.days ?><dt>Validity</dt><dd class="term"><?cs var:Term.days ?> days, until <?cs var:Term.not_after ?> (UTC)</dd><?cs /if ?>
   </dl>
 </section>
 <?cs /if ?>
 <form class="csr" method="post" action="/admin/certificates/new">
   <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+  <input type="hidden" name="submission" value="<?cs var:Form.submission ?>">
   <?cs if:Form.renew ?><input type="hidden" name="renew" value="<?cs var:Form.renew ?>"><?cs /if ?>
   <div class="field<?cs if:Errors.csr ?> has-error<?cs /if ?>">
     <label for="csr">Certificate signing request (PEM)</label>
@@ -45,7 +66,16 @@
     <label for="days">Validity in days (empty = the profile's maximum)</label>
     <input id="days" name="days" type="text" inputmode="numeric" size="6" value="<?cs var:Form.days ?>">
     <?cs if:Errors.days ?><p class="error-text"><?cs var:Errors.days ?></p><?cs /if ?>
+    <?cs if:Term.note ?><p class="hint term-note"><?cs var:Term.note ?></p><?cs /if ?>
   </div>
+  <?cs if:Dup.id || Form.allow_dup ?>
+  <div class="field checkbox<?cs if:Errors.allow_dup ?> has-error<?cs /if ?>">
+    <input id="allow_dup" name="allow_dup" type="checkbox" value="1"<?cs if:Form.allow_dup ?> checked<?cs /if ?>>
+    <label for="allow_dup">Issue another certificate for this key</label>
+    <?cs if:Dup.id ?><p class="hint">Certificate <a href="/admin/certificates/<?cs var:Dup.id ?>"><?cs var:Dup.id ?></a> (<?cs var:Dup.status ?>) already has this public key. A new key pair is usually the better choice.</p><?cs /if ?>
+    <?cs if:Errors.allow_dup ?><p class="error-text" id="allow_dup-error"><?cs var:Errors.allow_dup ?></p><?cs /if ?>
+  </div>
+  <?cs /if ?>
   <div class="buttons">
     <button type="submit" formaction="/admin/certificates/preview" class="secondary">Preview</button>
     <button type="submit" class="primary">Issue</button>

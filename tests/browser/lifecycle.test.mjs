@@ -36,7 +36,16 @@ async function requestCertificate(page, dns) {
 before(async () => {
   alice = await browserFor(env.CERTMINT_ADMIN_PRINCIPAL.split('@')[0], env.CERTMINT_ADMIN_PASSWORD);
 });
-after(async () => { await alice?.browser.close(); });
+// The approver may not be the requester unless the customer allows it (issue 8):
+// alice, the only MRAO, approves her own request with approval.self_approve on.
+const cli = (...args) => {
+  const [prog, ...opts] = env.CERTMINT_CLI.split(' ');
+  return execFileSync(prog, [...opts, ...args]).toString();
+};
+after(async () => {
+  cli('customer', 'set', env.CERTMINT_CUSTOMER, 'approval.self_approve', 'off');
+  await alice?.browser.close();
+});
 
 test('MRAO creates an organisation that approves requests by hand', async () => {
   const page = await watchedPage(alice);
@@ -89,7 +98,11 @@ test('a certificate from a CSR in that organisation becomes a request', async ()
   assert.equal(await page.textContent('h1'), `Request ${dnsA}`);
   assert.equal(await page.textContent('dt:text-is("Organisation") + dd'), orgName);
   assert.equal(await page.locator('a[href*="/download?format="]').count(), 0, 'no downloads for a request');
-  assert.equal(await page.locator('button:has-text("Approve and issue")').count(), 1);
+  assert.equal(await page.locator('button:has-text("Approve and issue")').count(), 0, 'the requester is not offered Approve');
+  assert.match(await page.textContent('section.actions'), /You requested this certificate; another administrator must approve it/);
+  cli('customer', 'set', env.CERTMINT_CUSTOMER, 'approval.self_approve', 'on');
+  await page.reload();
+  assert.equal(await page.locator('button:has-text("Approve and issue")').count(), 1, 'offered once the customer allows self-approval');
   await page.close();
 });
 

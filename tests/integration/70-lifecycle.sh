@@ -50,8 +50,10 @@ expect_eq "audit row certificate.request" \
 	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.request' AND object_id = '$R1'")" 1
 page=$(get "/certificates/$R1")
 expect_eq "the request's page answers 200" "$(status)" 200
-expect_match "... offering approve" "$page" "action=\"/admin/certificates/$R1/approve\""
-check "... and decline" grep -q "action=\"/admin/certificates/$R1/decline\"" "$T/body"
+# The requester does not approve their own request (issue 8); carol is offered it below.
+check_not "... not offering its requester approve" grep -q "action=\"/admin/certificates/$R1/approve\"" "$T/body"
+check "... saying another administrator must approve it" grep -qF "You requested this certificate; another administrator must approve it" "$T/body"
+check "... and offering decline" grep -q "action=\"/admin/certificates/$R1/decline\"" "$T/body"
 check_not "... and no download links" grep -q "/download?format=pem" "$T/body"
 post /certificates/new "csr@$T/r2.csr" profile=tls-server "org=$ORG" "csrf=$MCSRF" > /dev/null
 R2=$(location); R2=${R2##*/}
@@ -71,6 +73,8 @@ expect_eq "... and it is still a request" "$(col "$R1" status)" requested
 # ---- approval by the organisation's RAO issues through the signer
 login_as carol "$CERTMINT_RAO_A_PRINCIPAL" "$CERTMINT_RAO_A_PASSWORD" || fail "kinit as $CERTMINT_RAO_A_PRINCIPAL"
 CCSRF=$(csrf)
+page=$(get "/certificates/$R1")
+expect_match "another administrator (the organisation's RAO) is offered approve" "$page" "action=\"/admin/certificates/$R1/approve\""
 post "/certificates/$R1/approve" "csrf=0000000000000000000000000000000000000000000000000000000000000000" > /dev/null
 expect_eq "approve without the CSRF token is 403" "$(status)" 403
 expect_eq "... and changes nothing" "$(col "$R1" status)" requested

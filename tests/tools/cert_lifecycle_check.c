@@ -15,6 +15,8 @@
 #include "../unit/tap.h"
 
 #define ACTOR "test:86"
+/* Requests are made by another actor: the approver may not be the requester. */
+#define REQUESTER "test:86-requester"
 
 /* A user variable only this session sets: the trigger the script creates
  * refuses an audit row of that action, so a write fails halfway. */
@@ -199,7 +201,7 @@ main(int argc, char **argv)
 	}
 
 	memset(&in, 0, sizeof(in));
-	in.actor = ACTOR;
+	in.actor = REQUESTER;
 	in.customer_id = cust;
 	in.org_id = manual;
 	in.profile = "tls-server";
@@ -234,6 +236,19 @@ main(int argc, char **argv)
 		r = cm_cert_approve(db, sg, &other, R, &approved, err, sizeof(err));
 		is_int(r, 400, "another customer's actor: 400 (no such certificate)");
 		is_str(col(R, "status"), "requested", "... still a request");
+	}
+
+	/* ---- the requester may not approve their own request (approval.self_approve is off) */
+	{
+		struct cm_cert_actor self = who;
+
+		self.actor = REQUESTER;
+		r = cm_cert_approve(db, sg, &self, R, &approved, err, sizeof(err));
+		is_int(r, 403, "the requester approving their own request: 403");
+		is_int(approved, 0, "... not approved");
+		ok(has(err, "another administrator must approve it"), "... saying why (%s)", err);
+		is_str(col(R, "status"), "requested", "... still a request");
+		is_int(naudit(R, "certificate.approve_refused"), 1, "... the refusal audited");
 	}
 
 	/* ---- approve while the signer is unreachable: approved, the reason kept */

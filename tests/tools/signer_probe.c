@@ -15,6 +15,8 @@
 #include "signer_proto.h"
 #include "signer_client.h"
 
+#define CM_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
 /* Exit codes the tests rely on. */
 enum { EX_OK = 0, EX_ERROR = 1, EX_REFUSED = 2, EX_DROPPED = 3 };
 
@@ -24,7 +26,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: signer-probe -s SOCKET [-t TIMEOUT_MS] COMMAND\n"
 	    "  chain                                   print the CA chain\n"
-	    "  ca-init -k KEYTYPE -R ROOT_DN -I ISSUING_DN\n"
+	    "  ca-init -k KEYTYPE -R ROOT_DN -I ISSUING_DN [-D ROOT_DAYS] [-E ISSUING_DAYS] [-N]\n"
+	    "                                          (-N: name-constrained issuing CA)\n"
 	    "  issue -p PROFILE -r CSR [-d DAYS] [-e EKU]... [-n SAN]... [-S DN] [-C] [-o CERT.pem]\n"
 	    "  multi N                                 N chain requests on one connection\n"
 	    "  raw-op OP                               a frame with op OP (number or name) and no fields\n"
@@ -36,6 +39,10 @@ usage(void)
 	    "  bad-version                             a header with protocol version 9\n"
 	    "  bad-fields                              an issue frame whose fields are truncated\n"
 	    "  idle                                    connect, send nothing, report when dropped\n"
+	    "  checkpoint ID:HASH                      a raw audit-checkpoint frame (record mode),\n"
+	    "                                          then a ca-chain on the same connection\n"
+	    "  checkpoint-mixed                        an audit-checkpoint frame mixing record and\n"
+	    "                                          list fields\n"
 	    "prints OK / REFUSED: reason / DROPPED (then SERVING when the connection still\n"
 	    "answers); exits 0 / 2 / 3 (1 on local errors)\n");
 	exit(EX_ERROR);
@@ -218,6 +225,22 @@ raw(const char *sock, const char *what, const char *arg, const char *csr, int ti
 		cm_enc_str(&b, TAG_PROFILE, "tls-server");
 		cm_enc_finish(&b);
 		then_chain = 1;
+	} else if (strcmp(what, "checkpoint") == 0 || strcmp(what, "checkpoint-mixed") == 0) {
+		const char *colon = strchr(arg, ':');
+		op = OP_AUDIT_CHECKPOINT;
+		cm_enc_begin(&b, OP_AUDIT_CHECKPOINT, 49);
+		if (strcmp(what, "checkpoint") == 0) {
+			if (colon == NULL)
+				usage();
+			cm_enc_bytes(&b, TAG_AUDIT_ID, arg, (size_t)(colon - arg));
+			cm_enc_str(&b, TAG_AUDIT_HASH, colon + 1);
+		} else {
+			cm_enc_str(&b, TAG_AUDIT_ID, "1");
+			cm_enc_str(&b, TAG_AUDIT_HASH, CM_AUDIT_ZERO_HASH);
+			cm_enc_str(&b, TAG_CHECKPOINT_AFTER, "0");
+		}
+		cm_enc_finish(&b);
+		then_chain = 1;
 	} else if (strcmp(what, "idle") != 0) {
 		usage();
 	}
@@ -241,12 +264,12 @@ main(int argc, char **argv)
 	const char *key_type = "ecdsa-p256", *root_dn = NULL, *iss_dn = NULL;
 	const char *ekus[16], *sans[16];
 	size_t nekus = 0, nsans = 0;
-	long days = 0;
-	int timeout_ms = 5000, ca = 0, opt, rc = EX_ERROR;
+	long days = 0, root_days = 0, issuing_days = 0;
+	int timeout_ms = 5000, ca = 0, name_constraints = 0, opt, rc = EX_ERROR;
 	char err[512];
 	struct cm_signer *s = NULL;
 
-	while ((opt = getopt(argc, argv, "s:t:p:r:d:e:n:S:Co:k:R:I:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:p:r:d:e:n:S:Co:k:R:I:D:E:N")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -261,6 +284,9 @@ main(int argc, char **argv)
 		case 'k': key_type = optarg; break;
 		case 'R': root_dn = optarg; break;
 		case 'I': iss_dn = optarg; break;
+		case 'D': root_days = atol(optarg); break;
+		case 'E': issuing_days = atol(optarg); break;
+		case 'N': name_constraints = 1; break;
 		default: usage();
 		}
 	}
@@ -271,7 +297,8 @@ main(int argc, char **argv)
 
 	if (!strcmp(cmd, "raw-op") || !strcmp(cmd, "oversize") || !strcmp(cmd, "bad-version") ||
 	    !strcmp(cmd, "bad-fields") || !strcmp(cmd, "extra-field") ||
-	    !strcmp(cmd, "chain-with-field") || !strcmp(cmd, "idle"))
+	    !strcmp(cmd, "chain-with-field") || !strcmp(cmd, "idle") ||
+	    !strcmp(cmd, "checkpoint") || !strcmp(cmd, "checkpoint-mixed"))
 		return raw(sock, cmd, arg, csr, strcmp(cmd, "idle") ? timeout_ms : 120000);
 
 	if (cm_signer_connect(&s, sock, timeout_ms, err, sizeof(err)) != 0) {
@@ -297,7 +324,7 @@ main(int argc, char **argv)
 		}
 		cm_buf_free(&pem);
 	} else if (!strcmp(cmd, "ca-init")) {
-		struct cm_ca_init_req req = { key_type, root_dn, iss_dn, 0, 0 };
+		struct cm_ca_init_req req = { key_type, root_dn, iss_dn, root_days, issuing_days, name_constraints };
 		r = cm_signer_ca_init(s, &req, err, sizeof(err));
 		if (r == 0)
 			printf("OK CA created\n");

@@ -77,6 +77,20 @@ tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top
 tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_profile tests/unit/test_signer_store
 
+# Signed audit checkpoints: the signed bytes, the line, Ed25519 sign/verify
+# (lib/audit_checkpoint.c) and the signer's checkpoint file (signer/checkpoint.c).
+check_PROGRAMS += tests/unit/test_audit_checkpoint
+tests_unit_test_audit_checkpoint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_audit_checkpoint_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_audit_checkpoint
+
+# The installation's name spaces (signer/namespace.c): [namespaces] parser,
+# membership rules, the check of a certificate's names, nameConstraints.
+check_PROGRAMS += tests/unit/test_namespace
+tests_unit_test_namespace_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_namespace_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_namespace
+
 # --- cgi/admin/ ---
 # The x509 helpers (lib/x509util.c) and template rendering (lib/render.c).
 check_PROGRAMS += tests/unit/test_x509util tests/unit/test_render

@@ -61,5 +61,13 @@ main(void)
 		is_int(cm_approval_auto(cm_cert_type_of("code-signing"), &only_ssl), 0, "... code-signing waits");
 		is_int(cm_approval_auto(cm_cert_type_of("ocsp-signing"), &only_ssl), 0, "... ocsp-signing waits");
 	}
+	/* The approver is compared with the requester as admins.principal is
+	 * unique: without case; nothing matches an unknown requester. */
+	is_int(cm_is_requester("alice@CERTMINT.TEST", "alice@CERTMINT.TEST"), 1, "the requester is the requester");
+	is_int(cm_is_requester("alice@CERTMINT.TEST", "Alice@certmint.test"), 1, "... whatever the case");
+	is_int(cm_is_requester("alice@CERTMINT.TEST", "carol@CERTMINT.TEST"), 0, "another administrator is not");
+	is_int(cm_is_requester("cli:root", "alice@CERTMINT.TEST"), 0, "nor is a CLI requester a portal one");
+	is_int(cm_is_requester(NULL, "alice@CERTMINT.TEST"), 0, "an unknown requester matches nobody");
+	is_int(cm_is_requester("", ""), 0, "... nor does an empty one");
 	return tap_done();
 }

@@ -100,7 +100,7 @@ test_load(void)
 	ok(t && (t->san_types & CM_SAN_DNS) && (t->san_types & CM_SAN_IP) && !(t->san_types & CM_SAN_EMAIL),
 	    "tls-server: DNS and IP SANs only");
 	const struct cm_profile *c = cm_profile_find(&ps, "client-smime");
-	ok(c && c->max_days == 1095 && c->neku == 2, "client-smime: 1095 days, two EKUs");
+	ok(c && c->max_days == 825 && c->neku == 2, "client-smime: 825 days, two EKUs");
 	const struct cm_profile *cs = cm_profile_find(&ps, "code-signing");
 	ok(cs && cs->eku[0] == NID_code_sign && cs->san_types == 0, "code-signing: codeSigning, no SANs");
 	const struct cm_profile *o = cm_profile_find(&ps, "ocsp-signing");
@@ -263,7 +263,7 @@ test_policy(void)
 	    strstr(reason, "subject attribute emailAddress is not allowed"), "subject attribute refused: %s", reason);
 	OPENSSL_free(der);
 	der = make_csr(ec256, "/CN=Alice", "email:alice@example.com", 0, 0, &len);
-	ok(check("client-smime", der, len, 1095, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
+	ok(check("client-smime", der, len, 825, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
 	    "client-smime with email SAN issued");
 	if (cert) {
 		uint32_t x = X509_get_extended_key_usage(cert);
@@ -488,6 +488,87 @@ test_names(void)
 	is_str(hex, "abababababababababababababababab", "serial hex");
 }
 
+/* The key usage of a certificate as OpenSSL reads it (KU_* bits), or -1. */
+static long
+ku_of(X509 *cert)
+{
+	return cert && (X509_get_extension_flags(cert) & EXFLAG_KUSAGE) ? (long)X509_get_key_usage(cert) : -1;
+}
+
+/* Issue 8: key usage by key type (RFC 5480) and the S/MIME validity cap. */
+static void
+test_limits(void)
+{
+	char reason[512], err[512];
+	size_t len;
+	unsigned char *der;
+	X509 *cert = NULL;
+
+	der = make_csr(ec256, "/CN=ec.example", "DNS:ec.example", 0, 0, &len);
+	ok(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
+	    "EC tls-server issued: %s", reason);
+	is_int(ku_of(cert), KU_DIGITAL_SIGNATURE, "EC tls-server: digitalSignature only, no keyEncipherment");
+	X509_free(cert);
+	cert = NULL;
+	OPENSSL_free(der);
+	der = make_csr(rsa2048, "/CN=rsa.example", "DNS:rsa.example", 0, 0, &len);
+	ok(check("tls-server", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
+	    "RSA tls-server issued: %s", reason);
+	is_int(ku_of(cert), KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT, "RSA tls-server keeps keyEncipherment");
+	X509_free(cert);
+	cert = NULL;
+	OPENSSL_free(der);
+	der = make_csr(ec256, "/CN=Alice", "email:alice@example.com", 0, 0, &len);
+	ok(check("client-smime", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
+	    "EC client-smime issued: %s", reason);
+	is_int(ku_of(cert), KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION, "EC client-smime: no keyEncipherment");
+	X509_free(cert);
+	cert = NULL;
+	ok(check("client-smime", der, len, 826, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 1 &&
+	    strstr(reason, "826 days exceeds the 825-day maximum"), "client-smime 826 days refused: %s", reason);
+	OPENSSL_free(der);
+
+	/* A profile of its own: keyAgreement stays for EC, goes for Ed25519;
+	 * nothing left for an EC key is a refusal, not an empty keyUsage. */
+	static struct cm_profiles kp;
+	const char *text = "[profile ka]\nkey_usage = digitalSignature keyEncipherment keyAgreement\n"
+	    "ext_key_usage = serverAuth\nmax_days = 10\nkey_types = rsa ec ed25519\nec_curves = P-256\n"
+	    "subject_attrs = CN\nsan_types = DNS\n"
+	    "[profile encrypt-only]\nkey_usage = keyEncipherment\next_key_usage = serverAuth\nmax_days = 10\n"
+	    "key_types = rsa ec\nec_curves = P-256\nsubject_attrs = CN\nsan_types = DNS\n";
+	ok(cm_profiles_parse(&kp, text, strlen(text), "ka", err, sizeof(err)) == 0, "key-usage profiles load: %s", err);
+	struct cm_profile_plan plan;
+	der = make_csr(ec256, "/CN=ka.example", "DNS:ka.example", 0, 0, &len);
+	struct cm_profile_request in = { der, len, 0, NULL, NULL, 0, NULL, 0, 0 };
+	ok(cm_profile_check(cm_profile_find(&kp, "ka"), &in, &plan, reason, sizeof(reason)) == 0 &&
+	    strcmp(plan.key_usage, "digitalSignature,keyAgreement") == 0, "EC: keyAgreement kept (%s)", plan.key_usage);
+	cm_profile_plan_free(&plan);
+	ok(cm_profile_check(cm_profile_find(&kp, "encrypt-only"), &in, &plan, reason, sizeof(reason)) == 1 &&
+	    strstr(reason, "no key usage that fits an EC key"), "EC under an encrypt-only profile refused: %s", reason);
+	OPENSSL_free(der);
+	der = make_csr(ed, "/CN=ed.example", "DNS:ed.example", 0, 0, &len);
+	in.csr_der = der;
+	in.csr_len = len;
+	ok(cm_profile_check(cm_profile_find(&kp, "ka"), &in, &plan, reason, sizeof(reason)) == 0 &&
+	    strcmp(plan.key_usage, "digitalSignature") == 0, "Ed25519: digitalSignature only (%s)", plan.key_usage);
+	cm_profile_plan_free(&plan);
+	OPENSSL_free(der);
+	der = make_csr(rsa2048, "/CN=rsa.example", "DNS:rsa.example", 0, 0, &len);
+	in.csr_der = der;
+	in.csr_len = len;
+	ok(cm_profile_check(cm_profile_find(&kp, "ka"), &in, &plan, reason, sizeof(reason)) == 0 &&
+	    strcmp(plan.key_usage, "digitalSignature,keyEncipherment,keyAgreement") == 0,
+	    "RSA keeps the profile's usages (%s)", plan.key_usage);
+	cm_profile_plan_free(&plan);
+	OPENSSL_free(der);
+
+	/* The S/MIME cap holds whatever the profile file says. */
+	text = "[profile long-smime]\nkey_usage = digitalSignature\next_key_usage = emailProtection\n"
+	    "max_days = 1095\nkey_types = ec\nec_curves = P-256\nsubject_attrs = CN\nsan_types = email\n";
+	ok(cm_profiles_parse(&kp, text, strlen(text), "long", err, sizeof(err)) < 0 &&
+	    strstr(err, "max_days 1095 is above 825"), "an S/MIME profile over 825 days is refused at load: %s", err);
+}
+
 int
 main(void)
 {
@@ -499,7 +580,7 @@ main(void)
 	ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	X509_NAME *cn = cm_dn_parse("/O=Test/CN=Test CA", err, sizeof(err));
-	ca_cert = cm_ca_cert_build(cn, ca_key, NULL, ca_key, 3650, 0, err, sizeof(err));
+	ca_cert = cm_ca_cert_build(cn, ca_key, NULL, ca_key, 3650, 0, NULL, err, sizeof(err));
 	X509_NAME_free(cn);
 	ok(ca_cert != NULL, "test CA built");
 
@@ -507,6 +588,7 @@ main(void)
 	test_policy();
 	test_names();
 	test_hardening();
+	test_limits();
 
 	X509_free(ca_cert);
 	EVP_PKEY_free(ca_key);

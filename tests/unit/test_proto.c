@@ -248,12 +248,13 @@ test_field_sets(void)
 		ok(cm_tag_name(t) != NULL, "tag %u is named", t);
 	ok(cm_tag_name(0) == NULL && cm_tag_name(TAG__MAX) == NULL, "no name outside the tags");
 
-	/* Served: exactly the four ops of today, each with a request and an OK reply set. */
-	static const unsigned served[] = { OP_CA_INIT, OP_CA_IMPORT, OP_CA_CHAIN, OP_ISSUE };
+	/* Served: exactly the five ops of today, each with a request and an OK reply set. */
+	static const unsigned served[] = { OP_CA_INIT, OP_CA_IMPORT, OP_CA_CHAIN, OP_ISSUE,
+		OP_AUDIT_CHECKPOINT };
 	unsigned nserved = 0;
 	for (unsigned op = 0; op < OP__MAX + 2; op++)
 		nserved += cm_op_served(op) ? 1u : 0u;
-	is_int(nserved, 4, "four ops served");
+	is_int(nserved, 5, "five ops served");
 	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
 		ok(cm_op_served(served[i]), "%s served", cm_op_name(served[i]));
 		check_spec(served[i], CM_MSG_REQUEST);
@@ -280,6 +281,16 @@ test_field_sets(void)
 	ok(decode_tags(OP_ISSUE, CM_MSG_REPLY_OK, issue_reply_serial, 1, err, sizeof(err)) == 1,
 	    "an issue reply without the certificate is refused");
 	is_str(err, "the issue reply lacks the required field cert-der", "with a clear error");
+
+	/* audit-checkpoint (issue 8): record or list fields only; replies carry
+	 * checkpoints and the key, nothing of issue's. */
+	static const uint16_t cp_profile[] = { TAG_AUDIT_ID, TAG_AUDIT_HASH, TAG_PROFILE };
+	ok(decode_tags(OP_AUDIT_CHECKPOINT, CM_MSG_REQUEST, cp_profile, 3, err, sizeof(err)) == 1,
+	    "an audit-checkpoint request carrying a profile is refused");
+	is_str(err, "field profile is not part of an audit-checkpoint request", "with a clear error");
+	static const uint16_t cp_reply_cert[] = { TAG_CHECKPOINT, TAG_CERT_DER };
+	ok(decode_tags(OP_AUDIT_CHECKPOINT, CM_MSG_REPLY_OK, cp_reply_cert, 2, err, sizeof(err)) == 1,
+	    "an audit-checkpoint reply carrying a certificate is refused");
 
 	/* Reserved ops: a name, no field set, so nothing decodes for them. */
 	static const uint16_t anyfield[] = { TAG_PROFILE, TAG_CSR_DER };

@@ -186,8 +186,8 @@ test_deadlines(void)
 	/* ca-init with a deadline ahead: served as ever. */
 	cm_enc_begin(&req, OP_CA_INIT, 5);
 	cm_enc_str(&req, TAG_KEY_TYPE, "ecdsa-p256");
-	cm_enc_str(&req, TAG_ROOT_SUBJECT, "/CN=Deadline Root");
-	cm_enc_str(&req, TAG_ISSUING_SUBJECT, "/CN=Deadline Issuing");
+	cm_enc_str(&req, TAG_ROOT_SUBJECT, "/C=GB/CN=Deadline Root");
+	cm_enc_str(&req, TAG_ISSUING_SUBJECT, "/C=GB/CN=Deadline Issuing");
 	cm_enc_u64(&req, TAG_DEADLINE_MS, (uint64_t)(wall_ms() + 60000));
 	cm_enc_finish(&req);
 	is_int(serve(&ctx, &req, &reply, rm), OP_REPLY_OK, "ca-init with a future deadline");

@@ -125,12 +125,33 @@ test_ca(void)
 	ok(cm_ca_load(&ca, &v, err, sizeof(err)) == 0 && ca.cert == NULL, "empty vault: no CA");
 	cm_buf_init(&chain, 0);
 	is_int(cm_ca_chain(&ca, &chain, err, sizeof(err)), 1, "chain before init refused");
-	is_int(cm_ca_init(&ca, "rsa1024", "/CN=R", "/CN=I", 0, 0, err, sizeof(err)), 1, "unknown key type refused");
-	is_int(cm_ca_init(&ca, "ecdsa-p256", "/CN=Same", "/CN=Same", 0, 0, err, sizeof(err)), 1, "equal subjects refused");
-	int r = cm_ca_init(&ca, "ecdsa-p256", "/O=Test/CN=Test Root", "/O=Test/CN=Test Issuing", 0, 0, err, sizeof(err));
+	is_int(cm_ca_init(&ca, "rsa1024", "/C=GB/CN=R", "/C=GB/CN=I", 0, 0, 0, NULL, err, sizeof(err)), 1, "unknown key type refused");
+	is_int(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Same", "/C=GB/CN=Same", 0, 0, 0, NULL, err, sizeof(err)), 1, "equal subjects refused");
+	/* Issue 8: CA subjects carry a country; lifetimes within signerd.conf's bounds. */
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/O=Test/CN=Test Root", "/C=GB/O=Test/CN=Test Issuing", 0, 0, 0, NULL,
+	    err, sizeof(err)) == 1 && strstr(err, "the root subject needs one country"), "root without C= refused: %s", err);
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/O=Test/CN=Test Root", "/O=Test/CN=Test Issuing", 0, 0, 0, NULL,
+	    err, sizeof(err)) == 1 && strstr(err, "the issuing subject needs one country"), "issuing without C= refused: %s", err);
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=gb/CN=Test Root", "/C=GB/CN=Test Issuing", 0, 0, 0, NULL,
+	    err, sizeof(err)) == 1 && strstr(err, "country"), "lower-case country refused");
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/C=DE/CN=Test Root", "/C=GB/CN=Test Issuing", 0, 0, 0, NULL,
+	    err, sizeof(err)) == 1 && strstr(err, "country"), "two countries refused");
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 7306, 0, 0, NULL,
+	    err, sizeof(err)) == 1 && strstr(err, "root CA validity of 7306 days is outside 1..7305"),
+	    "root over the default 7305 days refused: %s", err);
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 0, 3654, 0, NULL,
+	    err, sizeof(err)) == 1 && strstr(err, "issuing CA validity of 3654 days is outside 1..3653"),
+	    "issuing over the default 3653 days refused: %s", err);
+	struct cm_ca_limits lim = { 1000, 500, NULL };
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 1001, 0, 0, &lim,
+	    err, sizeof(err)) == 1 && strstr(err, "max_root_days"), "root over max_root_days refused: %s", err);
+	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 0, 0, 1, &lim,
+	    err, sizeof(err)) == 1 && strstr(err, "no [namespaces]"), "name constraints without name spaces refused: %s", err);
+	ok(ca.cert == NULL && !cm_vault_exists(&v, "issuing.pem"), "refusals created nothing");
+	int r = cm_ca_init(&ca, "ecdsa-p256", "/C=GB/O=Test/CN=Test Root", "/C=GB/O=Test/CN=Test Issuing", 0, 0, 0, NULL, err, sizeof(err));
 	if (!ok(r == 0, "CA created"))
 		printf("# %s\n", err);
-	is_int(cm_ca_init(&ca, "ecdsa-p256", "/CN=R2", "/CN=I2", 0, 0, err, sizeof(err)), 1, "second init refused");
+	is_int(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=R2", "/C=GB/CN=I2", 0, 0, 0, NULL, err, sizeof(err)), 1, "second init refused");
 	ok(strstr(err, "already exists") != NULL, "reason says a CA exists");
 	ok(ca.cert && X509_check_ca(ca.cert) && ca.root, "issuing CA is a CA");
 	EVP_PKEY *rpub = ca.root ? X509_get0_pubkey(ca.root) : NULL;
@@ -154,16 +175,22 @@ test_ca(void)
 	char *rootpem = strdup(chain.data + ilen);
 	cm_vault_open(&v2, vdir2, key, err, sizeof(err));
 	cm_ca_load(&ca3, &v2, err, sizeof(err));
-	is_int(cm_ca_import(&ca3, isspem, rootpem, keypem, NULL, err, sizeof(err)), 1, "swapped root/issuing refused");
+	is_int(cm_ca_import(&ca3, isspem, rootpem, keypem, NULL, NULL, err, sizeof(err)), 1, "swapped root/issuing refused");
 	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	BIO *ob = BIO_new(BIO_s_mem());
 	PEM_write_bio_PrivateKey(ob, other, NULL, NULL, 0, NULL, NULL);
 	char *opem;
 	long ol = BIO_get_mem_data(ob, &opem);
 	char *otherpem = strndup(opem, (size_t)ol);
-	ok(cm_ca_import(&ca3, rootpem, isspem, otherpem, NULL, err, sizeof(err)) == 1 && strstr(err, "does not match"),
+	ok(cm_ca_import(&ca3, rootpem, isspem, otherpem, NULL, NULL, err, sizeof(err)) == 1 && strstr(err, "does not match"),
 	    "mismatched key refused");
-	r = cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, err, sizeof(err));
+	ok(cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, &lim, err, sizeof(err)) == 1 &&
+	    strstr(err, "the root certificate is valid for 7305 days, more than max_root_days (1000)"),
+	    "import of a root longer than max_root_days refused: %s", err);
+	struct cm_ca_limits lim2 = { 7305, 3000, NULL };
+	ok(cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, &lim2, err, sizeof(err)) == 1 &&
+	    strstr(err, "max_issuing_days (3000)"), "import of an issuing CA longer than max_issuing_days refused: %s", err);
+	r = cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, NULL, err, sizeof(err));
 	if (!ok(r == 0, "import of a valid pair"))
 		printf("# %s\n", err);
 	ok(ca3.cert && X509_cmp(ca3.cert, ca.cert) == 0, "imported issuing CA in use");
@@ -181,6 +208,29 @@ test_ca(void)
 	cm_ca_free(&ca);
 	cm_vault_close(&v2);
 	cm_vault_close(&v);
+
+	/* A name-constrained issuing CA, and explicit lifetimes within the limits. */
+	struct cm_vault v3;
+	struct cm_ca ca4;
+	static struct cm_namespaces ns;
+	char vdir3[300];
+	snprintf(vdir3, sizeof(vdir3), "%s/cavault3", tmp);
+	mkdir(vdir3, 0700);
+	cm_vault_open(&v3, vdir3, key, err, sizeof(err));
+	cm_ca_load(&ca4, &v3, err, sizeof(err));
+	cm_ns_add(&ns, "dns", "example.com", err, sizeof(err));
+	struct cm_ca_limits lim3 = { 1000, 500, &ns };
+	r = cm_ca_init(&ca4, "ecdsa-p256", "/C=DE/CN=NC Root", "/C=DE/CN=NC Issuing", 1000, 500, 1, &lim3, err, sizeof(err));
+	if (!ok(r == 0, "name-constrained CA within max_root_days/max_issuing_days created"))
+		printf("# %s\n", err);
+	int crit = -1;
+	NAME_CONSTRAINTS *nc = ca4.cert ? X509_get_ext_d2i(ca4.cert, NID_name_constraints, &crit, NULL) : NULL;
+	ok(nc && crit == 1 && sk_GENERAL_SUBTREE_num(nc->permittedSubtrees) == 1,
+	    "its issuing CA carries the name spaces as a critical nameConstraints");
+	ok(ca4.root && X509_get_ext_by_NID(ca4.root, NID_name_constraints, -1) < 0, "the root carries none");
+	NAME_CONSTRAINTS_free(nc);
+	cm_ca_free(&ca4);
+	cm_vault_close(&v3);
 }
 
 struct jarg {
@@ -270,7 +320,7 @@ test_access(void)
 {
 	static struct cm_sconf c;
 	char path[400], err[512];
-	const char *head = "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n[access]\n";
+	const char *head = "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\nnamespaces = off\n[access]\n";
 	char text[1024];
 
 	snprintf(path, sizeof(path), "%s/access.conf", tmp);
@@ -293,6 +343,39 @@ test_access(void)
 	ok(!cm_sconf_profile_allowed(&c, 35, "tls-server"), "no issue op: no profile");
 	ok(!cm_sconf_profile_allowed(&c, 99, "tls-server") && !cm_sconf_any_allowed(&c, 99), "unlisted uid: nothing");
 	ok(cm_sconf_any_allowed(&c, 35) && !cm_sconf_any_allowed(&c, 36), "a uid with an empty list has no op");
+	cm_sconf_free(&c);
+
+	/* [namespaces] and the CA lifetime limits (issue 8). */
+	const char *base = "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n";
+	snprintf(text, sizeof(text), "%s[access]\n0 = issue\n", base);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "namespaces = off"),
+	    "no [namespaces] and no 'namespaces = off' refused: %s", err);
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%snamespaces = off\n[namespaces]\ndns = example.com\n", base);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "keep one of the two"),
+	    "'namespaces = off' with entries refused: %s", err);
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%s[namespaces]\ndns = example.com\nuri = https://x/\n", base);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "uri"), "unknown [namespaces] key refused: %s", err);
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%s[namespaces]\nip = 10.0.0.1/8\n", base);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "bits set"), "bad range refused: %s", err);
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%smax_root_days = 100\nmax_issuing_days = 101\n[namespaces]\ndns = example.com\n", base);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) < 0 && strstr(err, "above max_root_days"),
+	    "max_issuing_days above max_root_days refused: %s", err);
+	cm_sconf_free(&c);
+	snprintf(text, sizeof(text), "%s[namespaces]\ndns = example.com, demo.test\nemail = example.com\n"
+	    "ip = 10.0.0.0/8\n", base);
+	write_file(path, text, 0600);
+	ok(cm_sconf_load(&c, path, err, sizeof(err)) == 0 && c.namespaces_on && c.ns.ndns == 2 && c.ns.nemail == 1 &&
+	    c.ns.nip == 1 && c.max_root_days == 7305 && c.max_issuing_days == 3653,
+	    "[namespaces] loads, lifetimes default to 7305/3653: %s", err);
 	cm_sconf_free(&c);
 
 	snprintf(text, sizeof(text), "%s33 = issue:\n", head);
@@ -446,8 +529,8 @@ test_ops(void)
 
 	cm_enc_begin(&req, OP_CA_INIT, 5);
 	cm_enc_str(&req, TAG_KEY_TYPE, "ecdsa-p256");
-	cm_enc_str(&req, TAG_ROOT_SUBJECT, "/CN=Ops Root");
-	cm_enc_str(&req, TAG_ISSUING_SUBJECT, "/CN=Ops Issuing");
+	cm_enc_str(&req, TAG_ROOT_SUBJECT, "/C=GB/CN=Ops Root");
+	cm_enc_str(&req, TAG_ISSUING_SUBJECT, "/C=GB/CN=Ops Issuing");
 	cm_enc_finish(&req);
 	is_int(RUN(), OP_REPLY_OK, "ca-init op");
 
@@ -483,7 +566,7 @@ test_ops(void)
 	char cpath[400];
 	snprintf(cpath, sizeof(cpath), "%s/acl.conf", tmp);
 	write_file(cpath, "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n"
-	    "[access]\n1000 = ca-chain issue:tls-server\n", 0600);
+	    "namespaces = off\n[access]\n1000 = ca-chain issue:tls-server\n", 0600);
 	ok(cm_sconf_load(&sc, cpath, err, sizeof(err)) == 0, "ACL config loads: %s", err);
 	ctx.conf = &sc;
 	cm_enc_begin(&req, OP_ISSUE, 5);
@@ -645,10 +728,35 @@ test_ops(void)
 	req.data[11] -= 2;   /* the header now ends the payload inside the last field */
 	is_int(RUN(), -1, "truncated issue request dropped");
 
+	/* The name spaces hold for every uid, even one with plain "issue". */
+	snprintf(cpath, sizeof(cpath), "%s/ns.conf", tmp);
+	write_file(cpath, "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n"
+	    "[namespaces]\ndns = example.com\n[access]\n1000 = issue\n", 0600);
+	ok(cm_sconf_load(&sc, cpath, err, sizeof(err)) == 0, "config with [namespaces] loads: %s", err);
+	ctx.conf = &sc;
+	uint64_t before_ns = j.records;
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_finish(&req);
+	ok(RUN() == OP_REPLY_ERR &&
+	    reason_is(rm, "the subject CN ops.example is outside the name spaces this signer may certify"),
+	    "a name outside [namespaces] refused, naming it");
+	cm_enc_begin(&req, OP_ISSUE, 5);
+	cm_enc_str(&req, TAG_PROFILE, "tls-server");
+	cm_enc_bytes(&req, TAG_CSR_DER, der, (size_t)dlen);
+	cm_enc_str(&req, TAG_SUBJECT, "/CN=ops.example.com");
+	cm_enc_str(&req, TAG_SAN, "DNS:ops.example.com");
+	cm_enc_finish(&req);
+	is_int(RUN(), OP_REPLY_OK, "names inside [namespaces] issued");
+	is_int(j.records, before_ns + 1, "only the accepted one journalled");
+	ctx.conf = NULL;
+	cm_sconf_free(&sc);
+
 	/* The uid's [access] line is asked before the field set. */
 	snprintf(cpath, sizeof(cpath), "%s/acl2.conf", tmp);
 	write_file(cpath, "[signer]\nsocket = /x\nvault = /x\nvault_key_file = /x\njournal = /x\n"
-	    "[access]\n1000 = ca-chain\n", 0600);
+	    "namespaces = off\n[access]\n1000 = ca-chain\n", 0600);
 	ok(cm_sconf_load(&sc, cpath, err, sizeof(err)) == 0, "ACL config loads: %s", err);
 	ctx.conf = &sc;
 	cm_enc_begin(&req, OP_CA_INIT, 5);
