@@ -4,4 +4,5 @@ confexampledir = $(pkgdatadir)/conf
 dist_confexample_DATA = conf/certmint.conf.example conf/migrate.conf.example conf/demo-data.sql \
 	conf/certmint-signerd.service conf/certmint-expire.service conf/certmint-expire.timer \
 	conf/certmint-audit-checkpoint.service conf/certmint-audit-checkpoint.timer
+dist_confexample_DATA += conf/certmint-journal-check.service conf/certmint-journal-check.timer
 # signer-profiles.conf and signerd.conf.example are installed by signer/local.mk.

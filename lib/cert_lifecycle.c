@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "approval.h"
@@ -1077,5 +1080,393 @@ out:
 	if (rc == 500)
 		snprintf(err, errlen, "certificate %lld could not be expired: %s", (long long)id, cm_db_error(db));
 	cm_buf_free(&before);
+	return rc;
+}
+
+/* ---- Reconciliation: certificates found in the signer's journal without a
+ * row (cm_cert_recover), and the MRAO's acknowledgement of that alarm. */
+
+#define RECOVER_MAX_IDS 16        /* candidate customers/orgs per name; more is "ambiguous" */
+
+/* A name is covered by a domain row when it is the domain, lies under it,
+ * or lies under a wildcard domain's base ("*.example.com"). Three
+ * parameters, all the name. */
+#define DOMAIN_COVERS_SQL \
+	" (d.name = ? OR RIGHT(?, CHAR_LENGTH(d.name) + 1) = CONCAT('.', d.name)" \
+	" OR (d.name LIKE '*.%' AND RIGHT(?, CHAR_LENGTH(d.name) - 1) = SUBSTRING(d.name, 2)))"
+/* How specific a covering domain is: "*.example.com" counts as example.com. */
+#define DOMAIN_LENGTH_SQL "CHAR_LENGTH(IF(d.name LIKE '*.%', SUBSTRING(d.name, 3), d.name))"
+
+/* The ids the prepared st (its parameters from first: the name three times;
+ * its columns: id, then the covering domain's length, longest first)
+ * answers for name through its most specific domain (a name under
+ * sub.example.com belongs to whoever holds that, not to the holder of
+ * example.com), intersected with ids[0..*n) unless *n is -1 (the first
+ * name). 0, or -1 on a database error. */
+static int
+recover_narrow(struct cm_stmt *st, unsigned first, const char *name, int64_t *ids, int *n)
+{
+	int64_t got[RECOVER_MAX_IDS], best = -1;
+	int ng = 0, f, keep = 0;
+
+	for (unsigned k = 0; k < 3; k++)
+		if (cm_stmt_bind_str(st, first + k, name) < 0)
+			return -1;
+	if (cm_stmt_execute(st) < 0)
+		return -1;
+	while ((f = cm_stmt_fetch(st)) == 1) {
+		if (best < 0)
+			best = cm_stmt_i64(st, 1);
+		if (cm_stmt_i64(st, 1) == best && ng < RECOVER_MAX_IDS)
+			got[ng++] = cm_stmt_i64(st, 0);
+	}
+	if (f < 0)
+		return -1;
+	if (*n < 0) {
+		memcpy(ids, got, (size_t)ng * sizeof(*got));
+		*n = ng;
+		return 0;
+	}
+	for (int i = 0; i < *n; i++)
+		for (int k = 0; k < ng; k++)
+			if (ids[i] == got[k]) {
+				ids[keep++] = ids[i];
+				break;
+			}
+	*n = keep;
+	return 0;
+}
+
+/* The DNS names and e-mail domains of a certificate, one at a time: the
+ * name of SAN i (NULL when it has none to look up: an IP, a URI...). */
+static const char *
+recover_name(const char *san)
+{
+	const char *at;
+
+	if (strncmp(san, "DNS:", 4) == 0)
+		return san + 4;
+	if (strncmp(san, "email:", 6) == 0 && (at = strrchr(san, '@')) != NULL)
+		return at + 1;
+	return NULL;
+}
+
+/* Which customer (and organisation) the names of xi point to: *customer
+ * and *org set when exactly one customer's domains cover every name
+ * (org only when one of its organisations holds them all for cert_type);
+ * untouched otherwise. 0, or -1 on a database error. */
+static int
+recover_owner_by_names(struct cm_db *db, const struct cm_cert_info *xi, const char *cert_type,
+    int64_t *customer, int64_t *org)
+{
+	struct cm_stmt *st = NULL;
+	int64_t ids[RECOVER_MAX_IDS];
+	int n = -1, rc = -1, named = 0;
+
+	st = cm_db_prepare(db, "SELECT DISTINCT d.customer_id, " DOMAIN_LENGTH_SQL " AS len FROM domains d"
+	    " WHERE d.deleted_at IS NULL AND" DOMAIN_COVERS_SQL " ORDER BY len DESC");
+	for (size_t i = 0; st && i < xi->sans.n; i++) {
+		const char *name = recover_name(xi->sans.v[i]);
+
+		if (name == NULL)
+			continue;
+		named = 1;
+		if (recover_narrow(st, 0, name, ids, &n) < 0)
+			goto out;
+	}
+	if (st == NULL)
+		goto out;
+	cm_stmt_close(st);
+	st = NULL;
+	rc = 0;
+	if (!named || n != 1)
+		goto out;
+	*customer = ids[0];
+	n = -1;
+	st = cm_db_prepare(db, "SELECT DISTINCT g.org_id, " DOMAIN_LENGTH_SQL " AS len FROM domains d"
+	    " JOIN domain_delegations g ON g.domain_id = d.id AND g.state = 'approved' AND g.cert_type = ?"
+	    " WHERE d.customer_id = ? AND d.deleted_at IS NULL AND" DOMAIN_COVERS_SQL " ORDER BY len DESC");
+	if (st == NULL || cm_stmt_bind_str(st, 0, cert_type) < 0 || cm_stmt_bind_i64(st, 1, *customer) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < xi->sans.n; i++) {
+		const char *name = recover_name(xi->sans.v[i]);
+
+		if (name && recover_narrow(st, 2, name, ids, &n) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	if (n == 1)
+		*org = ids[0];
+out:
+	if (st)
+		cm_stmt_close(st);
+	return rc;
+}
+
+/* The approved request (of the profile) whose CSR holds cert's public key,
+ * locked in the caller's transaction: its id and owner, when exactly one
+ * matches. 1 found, 0 none (or several), -1 database error. */
+static int
+recover_find_request(struct cm_db *db, X509 *cert, const char *profile, int64_t *id,
+    int64_t *customer, int64_t *org)
+{
+	struct cm_stmt *st = cm_db_prepare(db,
+	    "SELECT id, customer_id, org_id, csr FROM certificates"
+	    " WHERE status = 'approved' AND profile = ? AND serial_hex IS NULL FOR UPDATE");
+	EVP_PKEY *want = X509_get0_pubkey(cert);
+	int f, found = 0;
+
+	if (st == NULL || cm_stmt_bind_str(st, 0, profile) < 0 || cm_stmt_execute(st) < 0) {
+		if (st)
+			cm_stmt_close(st);
+		return -1;
+	}
+	while ((f = cm_stmt_fetch(st)) == 1) {
+		X509_REQ *req = NULL;
+		size_t len = 0;
+		const char *csr = cm_stmt_str(st, 3, &len);
+		char e[128];
+
+		if (csr && len && want && cm_csr_load(csr, len, &req, e, sizeof(e)) == 0 &&
+		    EVP_PKEY_eq(X509_REQ_get0_pubkey(req), want) == 1) {
+			found++;
+			*id = cm_stmt_i64(st, 0);
+			*customer = cm_stmt_i64(st, 1);
+			*org = cm_stmt_is_null(st, 2) ? 0 : cm_stmt_i64(st, 2);
+		}
+		X509_REQ_free(req);
+	}
+	cm_stmt_close(st);
+	if (f < 0)
+		return -1;
+	return found == 1;
+}
+
+/* 1 when the two hex serials are the same number (leading zeros aside). */
+static int
+same_serial(const char *a, const char *b)
+{
+	while (*a == '0')
+		a++;
+	while (*b == '0')
+		b++;
+	return strcasecmp(a, b) == 0;
+}
+
+/* 0 / 400 / 409 / 500, see cert_lifecycle.h. */
+int
+cm_cert_recover(struct cm_db *db, const char *actor, const struct cm_cert_recovery *in,
+    struct cm_cert_recovered *out, char *err, size_t errlen)
+{
+	struct cm_cert_info xi;
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	X509 *cert = NULL;
+	const char *cert_type = cm_cert_type_of(in->profile);
+	char *sans = NULL, *subj = NULL, *cn = NULL, *email = NULL, lerr[256];
+	int64_t request_id = 0, issuer_id;
+	int in_tx = 0, rc = 500, f;
+
+	memset(&xi, 0, sizeof(xi));
+	memset(out, 0, sizeof(*out));
+	cm_buf_init(&after, 0);
+	snprintf(err, errlen, "internal error");
+	if (cm_cert_load(in->der, in->der_len, &cert, lerr, sizeof(lerr)) < 0) {
+		snprintf(err, errlen, "the journalled certificate cannot be read: %s", lerr);
+		rc = 400;
+		goto out;
+	}
+	if (cm_cert_describe(cert, &xi) < 0)
+		goto out;
+	if (!same_serial(xi.serial_hex, in->serial_hex)) {
+		snprintf(err, errlen, "the journalled certificate's serial is %s, not the record's", xi.serial_hex);
+		rc = 400;
+		goto out;
+	}
+	if (cert_type == NULL) {
+		snprintf(err, errlen, "profile %s has no certificate type; import it by hand", in->profile);
+		rc = 400;
+		goto out;
+	}
+	if ((sans = cm_strlist_join(&xi.sans, ", ")) == NULL || (subj = clip(xi.subject, 1024)) == NULL ||
+	    (xi.cn && (cn = clip(xi.cn, 255)) == NULL) || (xi.email && (email = clip(xi.email, 255)) == NULL))
+		goto out;
+	out->status = xi.not_after < time(NULL) ? "expired" : "issued";
+	issuer_id = cm_ca_issuer_id(db, cert);
+
+	if (cm_db_begin(db) < 0)
+		goto out;
+	in_tx = 1;
+	/* The serial's unique key decides, under a lock, whether a row exists:
+	 * a second run (or a racing issuance that stored it) finds it. */
+	st = cm_db_prepare(db, "SELECT id FROM certificates WHERE serial_hex = ? FOR UPDATE");
+	if (st == NULL || cm_stmt_bind_str(st, 0, in->serial_hex) < 0 || cm_stmt_execute(st) < 0 ||
+	    (f = cm_stmt_fetch(st)) < 0)
+		goto out;
+	if (f == 1) {
+		snprintf(err, errlen, "serial %s already has certificate %lld", in->serial_hex,
+		    (long long)cm_stmt_i64(st, 0));
+		rc = 409;
+		goto out;
+	}
+	cm_stmt_close(st);
+	st = NULL;
+
+	if ((f = recover_find_request(db, cert, in->profile, &request_id, &out->customer_id, &out->org_id)) < 0)
+		goto out;
+	if (f == 1) {
+		out->owner = "request";
+	} else {
+		request_id = 0;
+		out->customer_id = out->org_id = 0;
+		if (recover_owner_by_names(db, &xi, cert_type, &out->customer_id, &out->org_id) < 0)
+			goto out;
+		out->owner = out->customer_id ? "domains" : "default customer";
+		if (out->customer_id == 0)
+			out->customer_id = in->default_customer_id;
+	}
+
+	if (request_id) {
+		st = cm_db_prepare(db,
+		    "UPDATE certificates SET status = ?, issuer_id = ?, serial_hex = ?, subject_dn = ?,"
+		    " common_name = ?, sans = ?, email = ?, key_type = ?, key_bits = ?, not_before = ?,"
+		    " not_after = ?, der = ?, issue_error = NULL, recovered_at = UTC_TIMESTAMP()"
+		    " WHERE id = ? AND status = 'approved'");
+	} else {
+		st = cm_db_prepare(db,
+		    "INSERT INTO certificates (status, issuer_id, serial_hex, subject_dn, common_name, sans,"
+		    " email, key_type, key_bits, not_before, not_after, der, customer_id, org_id, cert_type,"
+		    " profile, recovered_at)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())");
+	}
+	if (st == NULL ||
+	    cm_stmt_bind_str(st, 0, out->status) < 0 ||
+	    (issuer_id > 0 ? cm_stmt_bind_i64(st, 1, issuer_id) : cm_stmt_bind_null(st, 1)) < 0 ||
+	    cm_stmt_bind_str(st, 2, in->serial_hex) < 0 ||
+	    cm_stmt_bind_str(st, 3, subj) < 0 ||
+	    cm_stmt_bind_str(st, 4, cn) < 0 ||
+	    cm_stmt_bind_str(st, 5, sans) < 0 ||
+	    cm_stmt_bind_str(st, 6, email) < 0 ||
+	    cm_stmt_bind_str(st, 7, xi.key.type) < 0 ||
+	    cm_stmt_bind_i64(st, 8, xi.key.bits) < 0 ||
+	    cm_stmt_bind_str(st, 9, xi.not_before_str) < 0 ||
+	    cm_stmt_bind_str(st, 10, xi.not_after_str) < 0 ||
+	    cm_stmt_bind_blob(st, 11, in->der, in->der_len) < 0)
+		goto out;
+	if (request_id) {
+		if (cm_stmt_bind_i64(st, 12, request_id) < 0 || cm_stmt_execute(st) < 0 ||
+		    cm_stmt_affected(st) != 1)
+			goto out;
+		out->cert_id = request_id;
+	} else {
+		if (cm_stmt_bind_i64(st, 12, out->customer_id) < 0 ||
+		    (out->org_id > 0 ? cm_stmt_bind_i64(st, 13, out->org_id) : cm_stmt_bind_null(st, 13)) < 0 ||
+		    cm_stmt_bind_str(st, 14, cert_type) < 0 || cm_stmt_bind_str(st, 15, in->profile) < 0 ||
+		    cm_stmt_execute(st) < 0)
+			goto out;
+		out->cert_id = (int64_t)cm_stmt_insert_id(st);
+	}
+	cm_stmt_close(st);
+	st = NULL;
+
+	if (cm_buf_puts(&after, "{\"status\":") < 0 || cm_buf_json_str(&after, out->status) < 0 ||
+	    cm_buf_puts(&after, ",\"recovered\":true,\"serial\":") < 0 || cm_buf_json_str(&after, in->serial_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"profile\":") < 0 || cm_buf_json_str(&after, in->profile) < 0 ||
+	    cm_buf_puts(&after, ",\"subject\":") < 0 || cm_buf_json_str(&after, subj) < 0 ||
+	    cm_buf_puts(&after, ",\"sans\":") < 0 || cm_buf_json_str(&after, sans) < 0 ||
+	    cm_buf_puts(&after, ",\"not_after\":") < 0 || cm_buf_json_str(&after, xi.not_after_str) < 0 ||
+	    cm_buf_puts(&after, ",\"sha256\":") < 0 || cm_buf_json_str(&after, xi.sha256_hex) < 0 ||
+	    cm_buf_puts(&after, ",\"journalled_at\":") < 0 || cm_buf_json_str(&after, in->journalled_at) < 0 ||
+	    cm_buf_printf(&after, ",\"signer_uid\":%lu,\"org_id\":%lld,\"owner\":", in->uid,
+	    (long long)out->org_id) < 0 ||
+	    cm_buf_json_str(&after, out->owner) < 0 ||
+	    cm_buf_puts(&after, ",\"journal\":") < 0 || cm_buf_json_str(&after, in->journal) < 0 ||
+	    cm_buf_puts(&after, "}") < 0)
+		goto out;
+	if (audit_cert(db, actor, NULL, out->customer_id, "certificate.recovered", out->cert_id,
+	    request_id ? "{\"status\":\"approved\"}" : NULL, after.data) < 0 || cm_db_commit(db) < 0)
+		goto out;
+	in_tx = 0;
+	err[0] = '\0';
+	cm_err("certificate serial %s (profile %s, signer uid %lu, journalled %s, %s) was issued by the signer"
+	    " without a database record; recovered as certificate %lld (%s, owner by %s)",
+	    in->serial_hex, in->profile, in->uid, in->journalled_at, subj, (long long)out->cert_id,
+	    out->status, out->owner);
+	rc = 0;
+out:
+	if (rc == 500)
+		cm_err("recovering serial %s: %s", in->serial_hex, cm_db_error(db));
+	if (st)
+		cm_stmt_close(st);
+	if (in_tx)
+		cm_db_rollback(db);
+	free(sans);
+	free(subj);
+	free(cn);
+	free(email);
+	cm_buf_free(&after);
+	cm_cert_info_free(&xi);
+	X509_free(cert);
+	return rc;
+}
+
+/* 0 / 500, see cert_lifecycle.h. */
+int
+cm_cert_recovery_ack(struct cm_db *db, const struct cm_cert_actor *who, long *n,
+    char *err, size_t errlen)
+{
+	struct cm_stmt *st = NULL;
+	struct cm_buf after;
+	int in_tx = 0, rc = 500, f;
+
+	*n = 0;
+	cm_buf_init(&after, 0);
+	if (cm_db_begin(db) < 0)
+		goto out;
+	in_tx = 1;
+	st = cm_db_prepare(db, "SELECT id FROM certificates WHERE customer_id = ?"
+	    " AND recovered_at IS NOT NULL AND recovery_ack_at IS NULL ORDER BY id FOR UPDATE");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, who->customer_id) < 0 || cm_stmt_execute(st) < 0 ||
+	    cm_buf_puts(&after, "{\"acknowledged\":[") < 0)
+		goto out;
+	while ((f = cm_stmt_fetch(st)) == 1) {
+		if (cm_buf_printf(&after, "%s%lld", *n ? "," : "", (long long)cm_stmt_i64(st, 0)) < 0)
+			goto out;
+		(*n)++;
+	}
+	if (f < 0)
+		goto out;
+	cm_stmt_close(st);
+	st = NULL;
+	if (*n == 0) {
+		cm_db_rollback(db);
+		in_tx = 0;
+		rc = 0;
+		goto out;
+	}
+	st = cm_db_prepare(db, "UPDATE certificates SET recovery_ack_at = UTC_TIMESTAMP(), recovery_ack_by = ?"
+	    " WHERE customer_id = ? AND recovered_at IS NOT NULL AND recovery_ack_at IS NULL");
+	if (st == NULL || cm_stmt_bind_str(st, 0, who->actor) < 0 || cm_stmt_bind_i64(st, 1, who->customer_id) < 0 ||
+	    cm_stmt_execute(st) < 0 || (long)cm_stmt_affected(st) != *n ||
+	    cm_buf_puts(&after, "]}") < 0 ||
+	    audit_cert(db, who->actor, who->remote_addr, who->customer_id, "certificate.recovery_acknowledged",
+	    0, NULL, after.data) < 0 || cm_db_commit(db) < 0)
+		goto out;
+	in_tx = 0;
+	rc = 0;
+out:
+	if (rc == 500) {
+		cm_err("acknowledging recovered certificates: %s", cm_db_error(db));
+		snprintf(err, errlen, NOT_SAVED);
+		*n = 0;
+	}
+	if (st)
+		cm_stmt_close(st);
+	if (in_tx)
+		cm_db_rollback(db);
+	cm_buf_free(&after);
 	return rc;
 }

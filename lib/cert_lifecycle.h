@@ -147,4 +147,63 @@ int cm_cert_revoke(struct cm_db *db, const struct cm_cert_actor *who, int64_t id
 int cm_cert_expire(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
     const char *status, const char *not_after, char *err, size_t errlen);
 
+/* ---- Reconciliation with the signer's journal (certmint journal check). */
+
+/* A certificate the signer journalled, as the reconciliation read it. */
+struct cm_cert_recovery {
+	const unsigned char *der;
+	size_t der_len;
+	const char *serial_hex;         /* as journalled (lowercase hex) */
+	const char *profile;
+	const char *journalled_at;      /* "YYYY-MM-DDTHH:MM:SSZ" */
+	unsigned long uid;              /* the signer's peer uid that asked */
+	const char *journal;            /* the file read, for the audit row */
+	int64_t default_customer_id;    /* owner when nothing else says whose it is */
+};
+
+/* Where a recovered certificate went. */
+struct cm_cert_recovered {
+	int64_t cert_id;
+	int64_t customer_id;
+	int64_t org_id;                 /* 0: none */
+	const char *status;             /* "issued" or "expired" (static) */
+	const char *owner;              /* how the owner was found (static): "request",
+	                                 * "domains" or "default customer" */
+};
+
+/*
+ * Imports a certificate the signer issued (in->der, whose serial must be
+ * in->serial_hex) that has no row, flagged recovered (recovered_at), with
+ * an audit row "certificate.recovered" in the same transaction, and logs
+ * an error line (it is an alarm: a certificate was issued and nobody
+ * recorded it). Its owner, in this order:
+ *   1. an approved request of the same profile whose CSR holds the
+ *      certificate's public key (an approval whose issuance was cut off):
+ *      that row becomes the issued certificate, as if the issuance had
+ *      finished;
+ *   2. else a new row for the one customer whose domains cover every DNS
+ *      name and e-mail domain of the certificate, with the organisation
+ *      when those domains are delegated to exactly one of its
+ *      organisations for the certificate's type;
+ *   3. else a new row for in->default_customer_id with no organisation
+ *      (so only that customer's MRAOs see it).
+ * Status "expired" when notAfter has passed, else "issued"; a revocation is
+ * left to an administrator who looks at it. 0 imported (*out filled);
+ * 409 the serial already has a row (nothing written); 400 the DER is not a
+ * certificate, its serial is not the journal's, or its profile has no
+ * certificate type (nothing written); 500 database failure (rolled back).
+ */
+int cm_cert_recover(struct cm_db *db, const char *actor, const struct cm_cert_recovery *in,
+    struct cm_cert_recovered *out, char *err, size_t errlen);
+
+/*
+ * The MRAO's acknowledgement of the recovery alarm: every recovered row of
+ * who->customer_id not yet acknowledged gets recovery_ack_at/_by, with one
+ * audit row "certificate.recovery_acknowledged" listing their ids, in one
+ * transaction. *n gets how many (0: nothing to acknowledge, nothing
+ * written). 0 / 500.
+ */
+int cm_cert_recovery_ack(struct cm_db *db, const struct cm_cert_actor *who, long *n,
+    char *err, size_t errlen);
+
 #endif

@@ -48,12 +48,12 @@ token_hash(const char *token, char out[65])
 	return 0;
 }
 
-/* Runs one statement binding the token's hash, then the i64 params (n of
- * them); its affected rows, or -1 (logged). */
+/* Runs st (prepared by the caller from a literal; NULL when that failed)
+ * binding the i64 params (n of them), then the token's hash; its affected
+ * rows, or -1 (logged). Closes st. */
 static long
-run(struct cm_db *db, const char *sql, const char *hash, const int64_t *p, size_t n)
+run(struct cm_db *db, struct cm_stmt *st, const char *hash, const int64_t *p, size_t n)
 {
-	struct cm_stmt *st = cm_db_prepare(db, sql);
 	long r = -1;
 	size_t i;
 
@@ -89,8 +89,8 @@ cm_submission_claim(struct cm_db *db, int64_t customer_id, const char *form, con
 		return CM_SUBMISSION_ERROR;
 	/* Best effort housekeeping, a few rows at a time: claims older than
 	 * 30 days are forgotten (a form kept open that long is reloaded). */
-	(void)run(db, "DELETE FROM form_submissions WHERE created_at < UTC_TIMESTAMP() - INTERVAL 30 DAY"
-	    " LIMIT 100", NULL, NULL, 0);
+	(void)run(db, cm_db_prepare(db, "DELETE FROM form_submissions WHERE created_at < UTC_TIMESTAMP() - INTERVAL 30 DAY"
+	    " LIMIT 100"), NULL, NULL, 0);
 	/* Autocommit: the row is visible to a racing POST at once, and INSERT
 	 * IGNORE waits for a concurrent insert of the same key to finish. */
 	st = cm_db_prepare(db, "INSERT IGNORE INTO form_submissions (token_hash, customer_id, form, actor)"
@@ -134,8 +134,8 @@ cm_submission_finish(struct cm_db *db, const char *token, int64_t object_id)
 
 	if (token_hash(token, h) < 0)
 		return -1;
-	return run(db, "UPDATE form_submissions SET object_id = ? WHERE token_hash = ?", h, &object_id, 1) < 0 ?
-	    -1 : 0;
+	return run(db, cm_db_prepare(db, "UPDATE form_submissions SET object_id = ? WHERE token_hash = ?"),
+	    h, &object_id, 1) < 0 ? -1 : 0;
 }
 
 /* 0 or -1; see form_submission.h. */
@@ -146,6 +146,6 @@ cm_submission_release(struct cm_db *db, const char *token)
 
 	if (token_hash(token, h) < 0)
 		return -1;
-	return run(db, "DELETE FROM form_submissions WHERE token_hash = ? AND object_id IS NULL", h, NULL, 0) < 0 ?
-	    -1 : 0;
+	return run(db, cm_db_prepare(db, "DELETE FROM form_submissions WHERE token_hash = ? AND object_id IS NULL"),
+	    h, NULL, 0) < 0 ? -1 : 0;
 }

@@ -60,3 +60,4 @@ tests_tools_cert_lifecycle_check_LDADD = $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/86-cert-lifecycle.sh tests/static/certificates-writers.sh
 
 EXTRA_DIST += docs/hacking.md
+lib_libcmweb_a_SOURCES += lib/journal_read.c lib/journal_read.h

@@ -7,6 +7,7 @@ dist_schema_DATA += schema/013_ad_servers.sql
 dist_schema_DATA += schema/015_type_auto_approve.sql
 dist_schema_DATA += schema/016_cert_names_triggers.sql
 dist_schema_DATA += schema/017_cert_renewal.sql
+dist_schema_DATA += schema/019_cert_recovered.sql
 dist_schema_DATA += schema/020_access_code_hash.sql
 dist_schema_DATA += schema/021_request_flow.sql
 dist_schema_DATA += schema/023_trigger_definer.sql

@@ -5,6 +5,7 @@ dist_admintemplates_DATA = \
 	templates/admin/footer.cs \
 	templates/admin/error.cs \
 	templates/admin/home.cs \
+	templates/admin/recovery_alarm.cs \
 	templates/admin/csr_form.cs \
 	templates/admin/cert_list.cs \
 	templates/admin/cert_view.cs \

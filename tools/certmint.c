@@ -34,11 +34,15 @@ static const char usage_text[] =
     "  audit verify        recompute the audit log's hash chain and check it\n"
     "                      against the signer's signed checkpoints\n"
     "  audit checkpoint    have the signer sign the audit chain head\n"
+    "  journal check [--dry-run] [--journal PATH]... [--signer-conf FILE]\n"
+    "                      account for every certificate in the signer's journal:\n"
+    "                      import those without a row, report differences\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
-    "Exit status: 0 success, 1 error, 2 request refused.\n";
+    "Exit status: 0 success, 1 error, 2 request refused (journal check: 3\n"
+    "certificates without a row were imported, 4 differences to look at).\n";
 
 struct command {
 	const char *name;
@@ -55,6 +59,7 @@ static const struct command commands[] = {
 	{ "ca-chain", cmd_ca_chain },
 	{ "customer", cmd_customer },
 	{ "expire", cmd_expire },
+	{ "journal", cmd_journal },
 	{ NULL, NULL }
 };
 

@@ -21,23 +21,22 @@ static const char customer_usage[] =
     "certificate request they made themselves; off, another administrator must\n"
     "approve it (portal and every program). Audited as customer.settings.\n";
 
-/* One on/off column of customers: its statements are literals, so no
+/* One on/off column of customers. Its statements are literals at the
+ * cm_db_prepare calls in set_switch (tests/integration/35-db.sh), so no
  * column name is ever built from input. */
 struct customer_switch {
-	const char *select_sql, *update_sql;   /* "SELECT id, COL ... FOR UPDATE", "UPDATE ... SET COL = ?" */
+	int enabled_column;                    /* 1: customers.enabled, 0: customers.self_approve */
 	const char *key;                       /* the audit JSON member */
 	const char *on_action, *off_action;
 	const char *on_word, *off_word;        /* what is printed */
 };
 
 static const struct customer_switch sw_enabled = {
-	"SELECT id, enabled FROM customers WHERE uri = ? FOR UPDATE",
-	"UPDATE customers SET enabled = ? WHERE id = ?",
+	1,
 	"enabled", "customer.enable", "customer.disable", "enabled", "disabled",
 };
 static const struct customer_switch sw_self_approve = {
-	"SELECT id, self_approve FROM customers WHERE uri = ? FOR UPDATE",
-	"UPDATE customers SET self_approve = ? WHERE id = ?",
+	0,
 	"approval.self_approve", "customer.settings", "customer.settings",
 	"approval.self_approve on", "approval.self_approve off",
 };
@@ -55,7 +54,9 @@ set_switch(struct cli *c, const char *uri, const struct customer_switch *sw, int
 
 	if (cm_db_begin(c->db) < 0)
 		goto dberr;
-	st = cm_db_prepare(c->db, sw->select_sql);
+	st = cm_db_prepare(c->db, sw->enabled_column
+	    ? "SELECT id, enabled FROM customers WHERE uri = ? FOR UPDATE"
+	    : "SELECT id, self_approve FROM customers WHERE uri = ? FOR UPDATE");
 	if (st == NULL || cm_stmt_bind_str(st, 0, uri) < 0 || cm_stmt_execute(st) < 0 ||
 	    (f = cm_stmt_fetch(st)) < 0)
 		goto rollback;
@@ -67,7 +68,9 @@ set_switch(struct cli *c, const char *uri, const struct customer_switch *sw, int
 	id = cm_stmt_i64(st, 0);
 	was = cm_stmt_i64(st, 1) == 1;
 	cm_stmt_close(st);
-	st = cm_db_prepare(c->db, sw->update_sql);
+	st = cm_db_prepare(c->db, sw->enabled_column
+	    ? "UPDATE customers SET enabled = ? WHERE id = ?"
+	    : "UPDATE customers SET self_approve = ? WHERE id = ?");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, enable) < 0 || cm_stmt_bind_i64(st, 1, id) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto rollback;

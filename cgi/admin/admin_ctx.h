@@ -155,6 +155,11 @@ void admin_audit(struct admin_ctx *c);
 void admin_audit_verify(struct admin_ctx *c);
 void admin_dashboard(struct admin_ctx *c);
 void admin_report_certificates_csv(struct admin_ctx *c);
+/* recovery_alarm.c: the alarm for certificates recovered from the signer's
+ * journal (home page, dashboard; 0, or -1 on a database error, logged) and
+ * its acknowledgement. */
+int admin_recovery_alarm_set(struct admin_ctx *c);
+void admin_recovery_ack(struct admin_ctx *c);
 /* Persons (persons_list.c, persons_edit.c, persons_csv.c: export). */
 void admin_persons_list(struct admin_ctx *c);
 void admin_persons_new_form(struct admin_ctx *c);

@@ -210,7 +210,7 @@ load_chart(struct admin_ctx *c)
 void
 admin_dashboard(struct admin_ctx *c)
 {
-	if (load_counts(c) < 0 || load_expiring(c) < 0 || load_chart(c) < 0) {
+	if (load_counts(c) < 0 || load_expiring(c) < 0 || load_chart(c) < 0 || admin_recovery_alarm_set(c) < 0) {
 		admin_error(c, 500, "Internal error", "The dashboard could not be read; this has been logged.");
 		return;
 	}

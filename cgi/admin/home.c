@@ -48,6 +48,10 @@ admin_home(struct admin_ctx *c)
 	}
 	cm_stmt_close(st);
 	cm_render_set_int(c->r, "Counts.total", total);
+	if (admin_recovery_alarm_set(c) < 0) {
+		admin_error(c, 500, "Internal error", "The certificate counts could not be read; this has been logged.");
+		return;
+	}
 	cm_render_set(c->r, "Counts.scope", admin_sees_whole_customer(&c->user) ?
 	    "All certificates of the customer" :
 	    "The certificates of your organisations or departments and certificate types");

@@ -13,6 +13,7 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/confirm.h \
 	cgi/admin/confirm.c \
 	cgi/admin/home.c \
+	cgi/admin/recovery_alarm.c \
 	cgi/admin/csr_new.c \
 	cgi/admin/cert_list.c \
 	cgi/admin/cert_view.c \

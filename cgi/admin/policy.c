@@ -345,6 +345,13 @@ admin_may_verify_audit(const struct admin_user *u)
 	return u->role == ROLE_MRAO;
 }
 
+/* 1 / 0: the recovery alarm is about the whole customer's certificates. */
+int
+admin_may_see_recovery_alarm(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
 /* 1 / 0: the policy's ACTION_MANAGE_AD_SERVERS on the administrator's customer. */
 int
 admin_may_manage_ad_servers(const struct admin_user *u)

@@ -91,6 +91,10 @@ int admin_may_widen_delegations(const struct admin_user *u);
 int admin_may_read_whole_audit(const struct admin_user *u);
 /* It may verify the audit log's hash chain: an MRAO. */
 int admin_may_verify_audit(const struct admin_user *u);
+/* It sees, and may acknowledge, the alarm for certificates the signer issued
+ * without a database record (recovered from its journal): an MRAO, who
+ * answers for the whole customer's certificates. */
+int admin_may_see_recovery_alarm(const struct admin_user *u);
 /* It may list and change the customer's AD servers (ACTION_MANAGE_AD_SERVERS). */
 int admin_may_manage_ad_servers(const struct admin_user *u);
 /* It may give another administrator the role named role ("mrao", "rao",

@@ -23,6 +23,7 @@ const struct cm_route admin_routes[] = {
 	POST("/admin/certificates/#/decline",                   admin_cert_decline,              ROLE_DRAO),
 	GET("/admin/certificates/#/revoke",                         admin_cert_revoke_confirm,       ROLE_DRAO),
 	POST("/admin/certificates/#/revoke",                    admin_cert_revoke,               ROLE_DRAO),
+	POST("/admin/certificates/recovered/acknowledge",       admin_recovery_ack,              ROLE_MRAO),
 	GET("/admin/organizations",                             admin_org_list,                  ROLE_DRAO),
 	GET("/admin/organizations/new",                         admin_org_new_form,              ROLE_MRAO),
 	POST("/admin/organizations/new",                        admin_org_create,                ROLE_MRAO),

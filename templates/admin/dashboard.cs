@@ -4,6 +4,7 @@
       <td class="approved"><?cs var:t.approved ?></td><td class="revoked"><?cs var:t.revoked ?></td>
       <td class="expired"><?cs var:t.expired ?></td><td class="declined"><?cs var:t.declined ?></td><td class="total"><?cs var:t.total ?></td>
     </tr><?cs /def ?>
+<?cs include:"admin/recovery_alarm.cs" ?>
 <h1>Dashboard</h1>
 <p class="scope">Counting <?cs var:Dashboard.scope ?>. <a href="/admin/reports/certificates.csv">Download them as CSV</a></p>
 <section class="counts">

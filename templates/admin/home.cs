@@ -1,4 +1,5 @@
 <?cs # home.cs: GET /admin/ — greeting and certificate counts. ?><?cs include:"admin/header.cs" ?>
+<?cs include:"admin/recovery_alarm.cs" ?>
 <h1>Welcome, <?cs var:User.name ?></h1>
 <p>You are logged in as <strong><?cs var:User.principal ?></strong>, <?cs var:User.role ?> of <?cs var:Customer.name ?>.</p>
 <section class="counts">

@@ -19,7 +19,7 @@ const orgName = `Delegation ${tag}`;
 // Hostile names: either payload, if it ran, would open a dialog (the page fails on any).
 const deptName = `Ops <script>alert("dept-${tag}")</script> "R&D" ünï ${tag}`;
 const ginaName = `Gina <img src=x onerror="alert('admin-${tag}')"> O'Neil ${tag}`;
-const domain = `deleg-${tag}.test`;
+const domain = `deleg-${tag}.example.test`;  // inside the stack signer's [namespaces]
 const host = `www.${domain}`;
 // Strong codes: 16+ characters, letters and digits, no common word, no long runs.
 const strongCode = () => `Kq9v${randomBytes(6).toString('hex')}Xw`;

@@ -100,12 +100,14 @@ expect_match "the signer read the public suffix list at start" "$(cat "$CERTMINT
 # left at its default (no): loopback and unspecified addresses are refused.
 P=$T/priv
 mkdir -p "$P/vault" && chmod 755 "$T" "$P"
-touch "$P/journal.log"
-chown certmint-signer:certmint-signer "$P/vault" "$P/journal.log"
-chmod 700 "$P/vault"
-chmod 600 "$P/journal.log"
+# The journal's directory holds the signer's audit checkpoints too: its own.
+mkdir -p "$P/journal"
+touch "$P/journal/journal.log"
+chown certmint-signer:certmint-signer "$P/vault" "$P/journal" "$P/journal/journal.log"
+chmod 700 "$P/vault" "$P/journal"
+chmod 600 "$P/journal/journal.log"
 sed -e "s|^socket = .*|socket = $P/signer.sock|" -e "s|^vault = .*|vault = $P/vault|" \
-	-e "s|^journal = .*|journal = $P/journal.log|" -e '/^allow_loopback_ip/d' \
+	-e "s|^journal = .*|journal = $P/journal/journal.log|" -e '/^allow_loopback_ip/d' \
 	"$CERTMINT_SIGNER_CONF" > "$P/signerd.conf"
 setsid "$SIGNERD" -c "$P/signerd.conf" -f > "$P/signerd.log" 2>&1 &
 PRIV_PID=$!
@@ -115,7 +117,7 @@ out=$("$PROBE" -s "$P/signer.sock" ca-init -k ecdsa-p256 -R '/C=GB/O=Names Test/
 	-I '/C=GB/O=Names Test/CN=Names Test Issuing' 2>&1)
 expect_match "... and makes its CA" "$out" '^OK'
 PS=$P/signer.sock
-PJ=$P/journal.log
+PJ=$P/journal/journal.log
 forge lo4   -c 'names-lo.demo.test' -n 'DNS:names-lo.demo.test' -n 'IP:127.0.0.1'
 forge lo8   -c 'names-lo.demo.test' -n 'DNS:names-lo.demo.test' -n 'IP:127.8.9.10'
 forge any4  -c 'names-lo.demo.test' -n 'DNS:names-lo.demo.test' -n 'IP:0.0.0.0'

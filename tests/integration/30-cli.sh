@@ -138,7 +138,12 @@ expect_eq "the row carries the certificate's serial" \
 	"$(sql "SELECT COUNT(*) FROM certificates WHERE TRIM(LEADING '0' FROM serial_hex) = '$serial' AND status = 'issued'")" 1
 
 org_id=$(sql "SELECT o.id FROM organizations o JOIN customers c ON c.id = o.customer_id WHERE c.uri = '$CERTMINT_CUSTOMER' AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1")
+# The same CSR again: its key already has a live certificate (issue 8).
 run issue --profile tls-server --csr "$T/good.csr" --customer "$CERTMINT_CUSTOMER" --org "$org_id"
+expect_eq "the same key again is refused (exit 2)" "$rc" 2
+expect_match "... saying which certificate has it and how to confirm" "$err" \
+	'already has this public key.*--allow-duplicate-key'
+run issue --profile tls-server --csr "$T/good.csr" --customer "$CERTMINT_CUSTOMER" --org "$org_id" --allow-duplicate-key
 expect_eq "issue for the demo organisation exits 0" "$rc" 0
 expect_eq "the row belongs to the organisation" \
 	"$(sql "SELECT org_id FROM certificates ORDER BY id DESC LIMIT 1")" "$org_id"
@@ -211,7 +216,7 @@ expect_eq "demo.test.evil.example (domain as a prefix) exits 2" "$rc" 2
 run issue --profile tls-server --csr "$T/suffix.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
 expect_eq "notdemo.test (domain as a bare suffix) exits 2" "$rc" 2
 expect_eq "refused names write no certificate row" "$(ncerts)" "$n2"
-run issue --profile tls-server --csr "$T/good.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org"
+run issue --profile tls-server --csr "$T/good.csr" --customer "$CERTMINT_CUSTOMER" --org "$demo_org" --allow-duplicate-key
 expect_eq "a name under demo.test still issues for Demo Organisation" "$rc" 0
 run issue --help
 expect_match "issue --help documents --any-name" "$out" "--any-name"

@@ -12,6 +12,7 @@
 #include "revocation_reason.h"
 #include "settings.h"
 #include "signer_client.h"
+#include "x509util.h"
 #include "../unit/tap.h"
 
 #define ACTOR "test:86"
@@ -421,6 +422,70 @@ main(int argc, char **argv)
 	is_str(col(R, "status"), "revoked", "... the revoked one stays revoked");
 	is_int(cm_cert_expire(db, &who, R, "revoked", "2000-01-01 00:00:00", err, sizeof(err)), 409,
 	    "expiring a revoked certificate: 409");
+
+	/* ---- recover: a certificate the signer issued that has no row (the
+	 * journal check's import), and the MRAO's acknowledgement */
+	{
+		struct cm_signer_issue_req sreq;
+		struct cm_signer_issue_reply sres;
+		struct cm_cert_recovery rec;
+		struct cm_cert_recovered got;
+		struct cm_buf der;
+		X509_REQ *req = NULL;
+		long acked = -1;
+		int64_t id;
+
+		memset(&sreq, 0, sizeof(sreq));
+		memset(&sres, 0, sizeof(sres));
+		cm_buf_init(&der, 0);
+		ok(cm_csr_load(csr[5], csrlen[5], &req, err, sizeof(err)) == 0 && cm_csr_der(req, &der) == 0,
+		    "a CSR for the signer alone");
+		sreq.profile = "tls-server";
+		sreq.csr_der = (const unsigned char *)der.data;
+		sreq.csr_len = der.len;
+		is_int(cm_signer_issue(sg, &sreq, &sres, err, sizeof(err)), 0, "the signer issues it: no row");
+		memset(&rec, 0, sizeof(rec));
+		rec.der = sres.der;
+		rec.der_len = sres.der_len;
+		rec.serial_hex = sres.serial_hex;
+		rec.profile = "tls-server";
+		rec.journalled_at = "2026-01-01T00:00:00Z";
+		rec.uid = 0;
+		rec.journal = "test-86";
+		rec.default_customer_id = cust;
+		ok(cm_db_exec(db, "SET @cm_test_86_fail = 'certificate.recovered'") == 0, "the recovery's audit row will fail");
+		before = rows();
+		is_int(cm_cert_recover(db, ACTOR, &rec, &got, err, sizeof(err)), 500, "recover that cannot be audited: 500");
+		is_int(rows(), before, "... no row, no audit row left behind");
+		is_int(count_serial(sres.serial_hex), 0, "... the serial still has no row");
+		ok(cm_db_exec(db, "SET @cm_test_86_fail = NULL") == 0, "audit rows are accepted again");
+		is_int(cm_cert_recover(db, ACTOR, &rec, &got, err, sizeof(err)), 0, "recover: imported");
+		id = got.cert_id;
+		is_str(col(id, "CONCAT(status, '/', recovered_at IS NOT NULL, '/', recovery_ack_at IS NULL)"),
+		    "issued/1/1", "... status issued, flagged recovered, not acknowledged");
+		is_int(count_serial(sres.serial_hex), 1, "... one row for the serial");
+		is_int(naudit(id, "certificate.recovered"), 1, "... one audit row certificate.recovered");
+		ok(has(audit_after(id, "certificate.recovered"), "\"journal\":\"test-86\""), "... naming the journal");
+		rec.default_customer_id = cust + 1000;
+		is_int(cm_cert_recover(db, ACTOR, &rec, &got, err, sizeof(err)), 409, "recovering it again: 409");
+		is_int(count_serial(sres.serial_hex), 1, "... still one row");
+		rec.serial_hex = "00";
+		is_int(cm_cert_recover(db, ACTOR, &rec, &got, err, sizeof(err)), 400,
+		    "a record whose DER has another serial: 400");
+		ok(cm_db_exec(db, "SET @cm_test_86_fail = 'certificate.recovery_acknowledged'") == 0,
+		    "the acknowledgement's audit row will fail");
+		is_int(cm_cert_recovery_ack(db, &who, &acked, err, sizeof(err)), 500, "acknowledge that cannot be audited: 500");
+		is_str(col(id, "recovery_ack_at IS NULL"), "1", "... the row is not acknowledged");
+		ok(cm_db_exec(db, "SET @cm_test_86_fail = NULL") == 0, "audit rows are accepted again");
+		is_int(cm_cert_recovery_ack(db, &who, &acked, err, sizeof(err)), 0, "acknowledge");
+		ok(acked >= 1, "... at least the recovered row (%ld)", acked);
+		is_str(col(id, "CONCAT(recovery_ack_at IS NOT NULL, '/', recovery_ack_by)"), "1/" ACTOR, "... recorded on the row");
+		is_int(cm_cert_recovery_ack(db, &who, &acked, err, sizeof(err)), 0, "acknowledging again");
+		is_int(acked, 0, "... finds nothing to acknowledge");
+		X509_REQ_free(req);
+		cm_buf_free(&der);
+		cm_signer_issue_reply_free(&sres);
+	}
 
 	ok(owner_db && cm_db_exec(owner_db, "DROP TRIGGER IF EXISTS audit_log_test_86_fail") == 0,
 	    "the test trigger is dropped");

@@ -161,3 +161,10 @@ check_PROGRAMS += tests/unit/test_signer_deadline
 tests_unit_test_signer_deadline_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_signer_deadline_LDADD = $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_signer_deadline
+
+# The journal reader of certmint journal check (lib/journal_read.c), fed by
+# the signer's own record formatter (signer/journal.c).
+check_PROGRAMS += tests/unit/test_journal_read
+tests_unit_test_journal_read_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_journal_read_LDADD = lib/libcmweb.a $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_journal_read
