@@ -9,7 +9,7 @@ BUILD=${CERTMINT_BUILD:-$ROOT/_build/plain}
 
 tests/deps.sh || exit 1
 if [ "$(id -u)" != 0 ]; then
-	echo "demo: run as root (sudo ./demo.sh): the demo creates a system user and runs services as www-data" >&2
+	echo "demo: run as root (sudo ./demo.sh): the demo creates system users (certmint-signer, certmint-admin) and runs services as them and www-data" >&2
 	exit 1
 fi
 
@@ -89,6 +89,8 @@ CA certificate to import (trust for the https URL): $DEMO/ca-root.pem
    curl --cacert $CERTMINT_CA_PEM $CERTMINT_HTTPS_URL/admin/ -u ${CERTMINT_ADMIN_PRINCIPAL%@*}
 
 Command line:  $CERTMINT_CLI status
+Schema:        $CERTMINT_CLI migrate   (migration account: $CERTMINT_MIGRATE_CONF)
+Users:         admin.fcgi runs as $CERTMINT_ADMIN_FCGI_USER, Apache as $CERTMINT_WEB_USER (no signer access)
 Logs:          $DEMO/logs/
 ===============================================================================
 demo: running; press Ctrl-C to stop everything.

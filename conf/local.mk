@@ -1,7 +1,7 @@
 # conf/: example configuration files, installed under $(pkgdatadir)/conf for
 # operators to copy into /etc/certmint (never installed over a live config).
 confexampledir = $(pkgdatadir)/conf
-dist_confexample_DATA = conf/certmint.conf.example conf/demo-data.sql \
+dist_confexample_DATA = conf/certmint.conf.example conf/migrate.conf.example conf/demo-data.sql \
 	conf/certmint-signerd.service conf/certmint-expire.service conf/certmint-expire.timer \
 	conf/certmint-audit-checkpoint.service conf/certmint-audit-checkpoint.timer
 dist_confexample_DATA += conf/certmint-journal-check.service conf/certmint-journal-check.timer

@@ -215,6 +215,13 @@ cm_db_error(struct cm_db *db)
 	return db->err;
 }
 
+/* The last failure's server error number (0 when none or not the server's). */
+unsigned
+cm_db_errno(struct cm_db *db)
+{
+	return db->errnum;
+}
+
 /* See db.h. */
 int
 cm_db_retryable(struct cm_db *db)

@@ -15,6 +15,9 @@ void cm_db_close(struct cm_db *db);
 /* Reconnects if the server went away; 0 or -1. Call at the start of each request. */
 int cm_db_ping(struct cm_db *db);
 const char *cm_db_error(struct cm_db *db);
+/* The server's error number of the last failure (e.g. 1141 "no such grant"),
+ * 0 when the failure was not the server's. */
+unsigned cm_db_errno(struct cm_db *db);
 
 int cm_db_begin(struct cm_db *db);
 /* Runs fn(db, arg) once, right after the next successful cm_db_commit on db

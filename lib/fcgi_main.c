@@ -235,18 +235,33 @@ open_socket(const struct cm_fcgi_opts *o)
 		cm_err("cannot listen on %s: %s", o->socket_path, strerror(errno));
 		return -1;
 	}
-	if (o->socket_group) {
-		struct group *gr = getgrnam(o->socket_group);
+	/* The owner is the program's own user (-u, when we are root), so the
+	 * socket says whose it is; the group is Apache's, the only other uid
+	 * that may connect. */
+	uid_t owner = (uid_t)-1;
+	if (o->user && geteuid() == 0) {
+		struct passwd *pw = getpwnam(o->user);
+		if (pw == NULL) {
+			cm_err("unknown user %s", o->user);
+			goto fail;
+		}
+		owner = pw->pw_uid;
+	}
+	if (o->socket_group || owner != (uid_t)-1) {
+		struct group *gr = o->socket_group ? getgrnam(o->socket_group) : NULL;
+		gid_t gid = gr ? gr->gr_gid : (gid_t)-1;
 		struct stat st;
-		if (gr == NULL) {
+		if (o->socket_group && gr == NULL) {
 			cm_err("unknown group %s", o->socket_group);
 			goto fail;
 		}
-		if (fchownat(AT_FDCWD, o->socket_path, (uid_t)-1, gr->gr_gid, AT_SYMLINK_NOFOLLOW) < 0) {
-			cm_err("chgrp %s %s: %s", o->socket_group, o->socket_path, strerror(errno));
+		if (fchownat(AT_FDCWD, o->socket_path, owner, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+			cm_err("chown %s:%s %s: %s", o->user ? o->user : "", o->socket_group ? o->socket_group : "",
+			    o->socket_path, strerror(errno));
 			goto fail;
 		}
-		if (lstat(o->socket_path, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_gid != gr->gr_gid) {
+		if (lstat(o->socket_path, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+		    (gr && st.st_gid != gid) || (owner != (uid_t)-1 && st.st_uid != owner)) {
 			cm_err("%s was replaced while it was being set up; refusing to serve it", o->socket_path);
 			goto fail;
 		}

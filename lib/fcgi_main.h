@@ -20,7 +20,7 @@ struct cm_fcgi_opts {
 	const char *socket_path;   /* listen on this unix socket; NULL = inherited fd 0 (mod_fcgid) */
 	int socket_mode;           /* e.g. 0660; 0 = 0660 */
 	const char *socket_group;  /* chgrp the socket (Apache's group), or NULL */
-	const char *user;          /* when root: setgid/setuid to this user after binding */
+	const char *user;          /* when root: the socket's owner, and setgid/setuid to it after binding */
 	int workers;               /* pre-forked worker processes, restarted when they die; 0 = 2 */
 	long max_requests;         /* a worker exits after this many (0 = never) */
 	struct cm_limits limits;

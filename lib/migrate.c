@@ -367,3 +367,194 @@ out:
 	cm_migration_free(list, n);
 	return rc;
 }
+
+/* See migrate.h: 0, or -1 with err. */
+int
+cm_db_schema_pending(struct cm_db *db, const char *schema_dir, long *pending,
+    char *err, size_t errlen)
+{
+	struct cm_migration *list = NULL;
+	struct cm_stmt *st = NULL;
+	size_t n = 0;
+	int have_table, rc = -1;
+
+	*pending = 0;
+	if (cm_migration_scan(schema_dir, &list, &n, err, errlen) < 0)
+		return -1;
+	/* A database no migration ever touched has no schema_migrations. */
+	st = cm_db_prepare(db, "SELECT COUNT(*) FROM information_schema.TABLES"
+	    " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migrations'");
+	if (st == NULL || cm_stmt_execute(st) < 0 || cm_stmt_fetch(st) != 1) {
+		snprintf(err, errlen, "reading the schema version: %s", cm_db_error(db));
+		goto out;
+	}
+	have_table = cm_stmt_i64(st, 0) > 0;
+	for (size_t i = 0; i < n; i++) {
+		int applied = have_table ? migration_applied(db, list[i].version) : 0;
+
+		if (applied < 0) {
+			snprintf(err, errlen, "reading the schema version: %s", cm_db_error(db));
+			goto out;
+		}
+		if (!applied)
+			(*pending)++;
+	}
+	rc = 0;
+out:
+	cm_stmt_close(st);
+	cm_migration_free(list, n);
+	return rc;
+}
+
+/*
+ * What the programs' account may do to each table. Every table not named
+ * here gets plain DML, so a table a new migration adds is usable at once;
+ * a table whose rows must not be rewritten by the programs gets a line.
+ * audit_log: appended to and read, never changed (the hash chain's rows);
+ * audit_head: its one row is read and moved forward by lib/audit.c;
+ * schema_migrations: read by the programs' start-up check only.
+ * "revoke" lists what the account must lose should an older grant have
+ * given it; the DDL and GRANT privileges are revoked from every table.
+ */
+static const struct {
+	const char *table;
+	const char *grant;
+	const char *revoke;
+} app_table_privs[] = {
+	{ "audit_log", "SELECT, INSERT", "UPDATE, DELETE" },
+	{ "audit_head", "SELECT, UPDATE", "INSERT, DELETE" },
+	{ "schema_migrations", "SELECT", "INSERT, UPDATE, DELETE" },
+};
+#define APP_DML "SELECT, INSERT, UPDATE, DELETE"
+#define APP_NEVER "CREATE, DROP, ALTER, INDEX, TRIGGER, REFERENCES, CREATE VIEW, SHOW VIEW," \
+	" DELETE HISTORY, GRANT OPTION"
+
+/* MariaDB's "there is no such grant" for a database and a table. */
+#define ER_NONEXISTING_GRANT 1141
+#define ER_NONEXISTING_TABLE_GRANT 1147
+
+/* Sets @cm_table (quoted), @cm_grant and @cm_revoke for the statements below. 0 or -1. */
+static int
+grant_vars(struct cm_db *db, const char *table, const char *grant, const char *revoke)
+{
+	int rc = -1;
+	struct cm_stmt *st = cm_db_prepare(db,
+	    "SET @cm_table = CONCAT('`', REPLACE(?, '`', '``'), '`'), @cm_grant = ?, @cm_revoke = ?");
+
+	if (st == NULL)
+		return -1;
+	if (cm_stmt_bind_str(st, 0, table) < 0 || cm_stmt_bind_str(st, 1, grant) < 0 ||
+	    cm_stmt_bind_str(st, 2, revoke) < 0 || cm_stmt_execute(st) < 0)
+		goto out;
+	rc = 0;
+out:
+	cm_stmt_close(st);
+	return rc;
+}
+
+/* See migrate.h: 0, or -1 with err. */
+int
+cm_db_grant_app(struct cm_db *db, const char *user, const char *host, int *ntables,
+    char *err, size_t errlen)
+{
+	struct cm_stmt *st = NULL;
+	char **tables = NULL;
+	size_t n = 0, cap = 0;
+	char revoke[256];
+	int r, rc = -1;
+
+	*ntables = 0;
+	/*
+	 * GRANT takes no '?' for names, so each statement is one constant text
+	 * that the server completes from session variables: names bound as
+	 * parameters, then quoted by the server itself (QUOTE for the account,
+	 * doubled backquotes for a table). Privilege lists come from the
+	 * constants above only.
+	 */
+	st = cm_db_prepare(db, "SELECT CONCAT(QUOTE(?), '@', QUOTE(?)) = CONCAT(QUOTE("
+	    "SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)))");
+	if (st == NULL || cm_stmt_bind_str(st, 0, user) < 0 || cm_stmt_bind_str(st, 1, host) < 0 ||
+	    cm_stmt_execute(st) < 0 || cm_stmt_fetch(st) != 1)
+		goto dberr;
+	if (cm_stmt_i64(st, 0) == 1) {
+		snprintf(err, errlen, "the migration account is the programs' account %s@%s:"
+		    " give migrations an account of their own", user, host);
+		goto out;
+	}
+	cm_stmt_close(st);
+	st = cm_db_prepare(db, "SET @cm_grantee = CONCAT(QUOTE(?), '@', QUOTE(?))");
+	if (st == NULL || cm_stmt_bind_str(st, 0, user) < 0 || cm_stmt_bind_str(st, 1, host) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto dberr;
+	cm_stmt_close(st);
+	st = cm_db_prepare(db, "SELECT TABLE_NAME FROM information_schema.TABLES"
+	    " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME");
+	if (st == NULL || cm_stmt_execute(st) < 0)
+		goto dberr;
+	while ((r = cm_stmt_fetch(st)) == 1) {
+		const char *name = cm_stmt_str(st, 0, NULL);
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char **nt = realloc(tables, ncap * sizeof(*tables));
+
+			if (nt == NULL)
+				goto nomem;
+			tables = nt;
+			cap = ncap;
+		}
+		if ((tables[n] = strdup(name ? name : "")) == NULL)
+			goto nomem;
+		n++;
+	}
+	if (r < 0)
+		goto dberr;
+	cm_stmt_close(st);
+	st = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *grant = APP_DML, *extra = NULL;
+
+		for (size_t k = 0; k < sizeof(app_table_privs) / sizeof(app_table_privs[0]); k++) {
+			if (strcmp(tables[i], app_table_privs[k].table) == 0) {
+				grant = app_table_privs[k].grant;
+				extra = app_table_privs[k].revoke;
+			}
+		}
+		snprintf(revoke, sizeof(revoke), "%s%s%s", APP_NEVER, extra ? ", " : "", extra ? extra : "");
+		/* Grant first, then revoke: the account never lacks what it needs. */
+		if (grant_vars(db, tables[i], grant, revoke) < 0 ||
+		    cm_db_exec(db, "EXECUTE IMMEDIATE CONCAT('GRANT ', @cm_grant, ' ON ', @cm_table,"
+		    " ' TO ', @cm_grantee)") < 0 ||
+		    cm_db_exec(db, "EXECUTE IMMEDIATE CONCAT('REVOKE ', @cm_revoke, ' ON ', @cm_table,"
+		    " ' FROM ', @cm_grantee)") < 0) {
+			snprintf(err, errlen, "granting %s on %s to %s@%s: %s", grant, tables[i],
+			    user, host, cm_db_error(db));
+			goto out;
+		}
+	}
+	/* Database-wide privileges (an install from before issue 8 had ALL):
+	 * none is wanted, and "no such grant" means there was none. */
+	if (cm_db_exec(db, "EXECUTE IMMEDIATE CONCAT('REVOKE ALL PRIVILEGES ON `',"
+	    " REPLACE(DATABASE(), '`', '``'), '`.* FROM ', @cm_grantee)") < 0 &&
+	    cm_db_errno(db) != ER_NONEXISTING_GRANT)
+		goto dberr;
+	if (cm_db_exec(db, "EXECUTE IMMEDIATE CONCAT('REVOKE GRANT OPTION ON `',"
+	    " REPLACE(DATABASE(), '`', '``'), '`.* FROM ', @cm_grantee)") < 0 &&
+	    cm_db_errno(db) != ER_NONEXISTING_GRANT)
+		goto dberr;
+	*ntables = (int)n;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	goto out;
+dberr:
+	snprintf(err, errlen, "granting to %s@%s: %s", user, host, cm_db_error(db));
+out:
+	cm_stmt_close(st);
+	for (size_t i = 0; i < n; i++)
+		free(tables[i]);
+	free(tables);
+	return rc;
+}

@@ -13,6 +13,24 @@ struct cm_db;
  * each in order, each recorded when done. 0, or -1 with err naming the file. */
 int cm_db_migrate(struct cm_db *db, const char *schema_dir, char *err, size_t errlen);
 
+/* Counts the schema_dir migration files the database has not recorded
+ * (all of them when it has no schema_migrations) into *pending: the web
+ * programs wait while it is not 0. 0, or -1 with err. */
+int cm_db_schema_pending(struct cm_db *db, const char *schema_dir, long *pending,
+    char *err, size_t errlen);
+
+/*
+ * Gives the programs' account user@host exactly its privileges on every
+ * table of the connection's database (plain DML; audit_log SELECT and
+ * INSERT only; audit_head SELECT and UPDATE; schema_migrations SELECT),
+ * revokes the rest (DDL, GRANT, any database-wide grant). Run by certmint
+ * migrate with the migration account after the migrations, so a new table
+ * is usable at once. Refuses when db is logged in as user@host itself.
+ * *ntables counts the tables granted. 0, or -1 with err.
+ */
+int cm_db_grant_app(struct cm_db *db, const char *user, const char *host, int *ntables,
+    char *err, size_t errlen);
+
 /* 1 when name is a migration file "NNN_anything.sql" (digits, '_', ".sql"),
  * storing NNN in *version; 0 otherwise. */
 int cm_migration_version(const char *name, long *version);

@@ -91,7 +91,7 @@ struct cm_web_program {
 	const char *name;              /* "admin.fcgi": logs and usage */
 	const struct cm_route *routes;
 	size_t nroutes;
-	int uses_db;                   /* 1: migrations at start, a connection per worker, 503 without */
+	int uses_db;                   /* 1: a current schema at start, a connection per worker, 503 without */
 	/* "min=drao" for --routes, or NULL when access means nothing to the program. */
 	const char *(*access_name)(int access);
 
@@ -146,9 +146,11 @@ int cm_web_need_db(struct cm_web_request *w);
 
 /*
  * The whole main() of a program: options (-c CERTMINT_CONF -s SOCKET
- * -n WORKERS -u USER -g SOCKET_GROUP, -h, --routes), certmint.conf, the
- * schema migrations (uses_db), pre-forked workers each with its own database
- * connection, the privilege drop, and serving until SIGTERM. Returns the exit
+ * -n WORKERS -u USER -g SOCKET_GROUP -m SOCKET_MODE, -h, --routes),
+ * certmint.conf, waiting for the database and a current schema (uses_db;
+ * certmint migrate applies it), the socket owned by USER with Apache's
+ * group, pre-forked workers each with its own database connection, the
+ * switch to USER (the program's own uid), and serving until SIGTERM. Returns the exit
  * status: 0 after a clean stop or --routes/-h, 1 on a start-up failure, 2 on
  * a usage error.
  */

@@ -24,12 +24,13 @@ done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 # They read stack.env's variables when called, and need T (the test's own
 # temporary directory). Requests go to ${URL:-$CERTMINT_URL/admin} + PATH.
 
-# sql QUERY: runs QUERY as the application's database user and prints the
-# rows tab-separated without a header; the password travels in the
-# environment, not argv.
+# sql QUERY: runs QUERY as the database's owner (the migration account;
+# the programs' own account may not change the schema or the audit log,
+# which tests set up and tamper with) and prints the rows tab-separated
+# without a header; the password travels in the environment, not argv.
 sql() {
-	MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" \
-		-u "$CERTMINT_DB_USER" -N -B "$CERTMINT_DB_NAME" -e "$1"
+	MYSQL_PWD="${CERTMINT_DB_MIGRATE_PASSWORD:-$CERTMINT_DB_PASSWORD}" mariadb --socket="$CERTMINT_DB_SOCKET" \
+		-u "${CERTMINT_DB_MIGRATE_USER:-$CERTMINT_DB_USER}" -N -B "$CERTMINT_DB_NAME" -e "$1"
 }
 
 # login_as NAME [PRINCIPAL PASSWORD]: later requests (get, post, curl) use

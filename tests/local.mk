@@ -7,6 +7,7 @@ EXTRA_DIST += tests/fuzz/run.sh
 EXTRA_DIST += tests/fuzz/fuzz_form.c tests/fuzz/fuzz_multipart.c tests/fuzz/fuzz_request.c \
 	tests/fuzz/corpus
 EXTRA_DIST += tests/integration/10-stack.sh docs/operators.md
+EXTRA_DIST += tests/integration/12-trust-boundaries.sh
 EXTRA_DIST += tests/pages/46-issue-scope.sh
 EXTRA_DIST += tests/browser/orgs.test.mjs
 EXTRA_DIST += tests/browser/auditdash.test.mjs

@@ -25,9 +25,20 @@ SCOPED_ADMINS="carol dave erin frank"
 # through the pages (tests/browser/delegation.test.mjs).
 SPARE_PRINC=gina
 DB_NAME=certmint
+# The programs' account (DML only, granted by certmint migrate) and the
+# account only certmint migrate uses (ALL on the database, GRANT OPTION).
 DB_USER=certmint
+DB_MIGRATE_USER=certmint_migrate
 SIGNER_USER=certmint-signer
+# Apache's workers: they reach admin.fcgi's socket and nothing else.
 WEB_USER=www-data
+# One uid per program (issue 8): admin.fcgi runs as ADMIN_USER; a later
+# program gets certmint-NAME the same way (ensure_program_user).
+ADMIN_USER=certmint-admin
+# Program uids read certmint.conf and db.password through CONF_GROUP, and
+# reach signerd's socket through SIGNER_CLIENTS (Apache's uid is in neither).
+CONF_GROUP=certmint
+SIGNER_CLIENTS=certmint-signer-clients
 CUSTOMER=demo
 # Start order; "down" walks it backwards.
 SERVICES="mariadb kdc signerd admin apache"
@@ -184,13 +195,38 @@ setup_dirs() {
 	: > "$DIR/apache/htdocs/index.html"
 }
 
-ensure_users() {
-	id "$WEB_USER" > /dev/null 2>&1 || die "user $WEB_USER is missing (install apache2)"
-	if ! id "$SIGNER_USER" > /dev/null 2>&1; then
+# ensure_system_user USER [GROUP,...]: a system user with a group of its
+# own, and a member of the given supplementary groups.
+ensure_system_user() {
+	if ! id "$1" > /dev/null 2>&1; then
 		useradd --system --user-group --no-create-home --home-dir /nonexistent \
-			--shell /usr/sbin/nologin "$SIGNER_USER" || die "cannot create user $SIGNER_USER"
-		say "created system user $SIGNER_USER"
+			--shell /usr/sbin/nologin "$1" || die "cannot create user $1"
+		say "created system user $1"
 	fi
+	if [ -n "${2:-}" ]; then
+		usermod -a -G "$2" "$1" || die "cannot add $1 to $2"
+	fi
+}
+
+# ensure_program_user NAME: the uid of program NAME (certmint-NAME), which
+# reads the configuration and may connect to signerd; never in Apache's group.
+ensure_program_user() { ensure_system_user "certmint-$1" "$CONF_GROUP,$SIGNER_CLIENTS"; }
+
+ensure_users() {
+	local g
+	id "$WEB_USER" > /dev/null 2>&1 || die "user $WEB_USER is missing (install apache2)"
+	for g in "$CONF_GROUP" "$SIGNER_CLIENTS"; do
+		getent group "$g" > /dev/null || groupadd --system "$g" || die "cannot create group $g"
+	done
+	ensure_system_user "$SIGNER_USER"
+	ensure_program_user admin
+	# Apache's uid must not reach the signer or the configuration (a
+	# www-data left in them by hand would undo the separation).
+	for g in "$CONF_GROUP" "$SIGNER_CLIENTS"; do
+		if id -nG "$WEB_USER" | tr ' ' '\n' | grep -qx "$g"; then
+			gpasswd -d "$WEB_USER" "$g" > /dev/null || die "cannot take $WEB_USER out of $g"
+		fi
+	done
 }
 
 pick_ports() {
@@ -242,16 +278,33 @@ EOF
 	# --defaults-file must come first, or /etc/mysql settings leak in.
 	start mariadb "$log" mariadbd --defaults-file="$cnf" --user=root
 	wait_for mariadb "$log" 20 mariadb --defaults-file="$cnf" -u root -e 'SELECT 1'
-	local pw
+	local pw mpw
 	pw=$(secret "$DIR/db.password")
-	chown "root:$WEB_USER" "$DIR/db.password"
+	# The program uids read it through CONF_GROUP; Apache's uid cannot.
+	chown "root:$CONF_GROUP" "$DIR/db.password"
 	chmod 640 "$DIR/db.password"
+	mpw=$(secret "$DIR/secrets/migrate.password")
+	# The programs' account gets its table privileges from certmint migrate
+	# (init_certmint), which also takes back the ALL of an older stack.
 	mariadb --defaults-file="$cnf" -u root <<EOF || die "cannot create database $DB_NAME"
 CREATE DATABASE IF NOT EXISTS $DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
 ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$pw';
-GRANT ALL PRIVILEGES ON $DB_NAME.* TO '$DB_USER'@'localhost';
+CREATE USER IF NOT EXISTS '$DB_MIGRATE_USER'@'localhost' IDENTIFIED BY '$mpw';
+ALTER USER '$DB_MIGRATE_USER'@'localhost' IDENTIFIED BY '$mpw';
+GRANT ALL PRIVILEGES ON $DB_NAME.* TO '$DB_MIGRATE_USER'@'localhost' WITH GRANT OPTION;
 EOF
+	# The migration account's credentials: root alone (certmint migrate).
+	cat > "$DIR/migrate.conf.tmp" <<EOF
+# Written by tests/stack.sh: the account only "certmint migrate" uses.
+[migrate]
+user = $DB_MIGRATE_USER
+password = $mpw
+app_host = localhost
+EOF
+	chown root:root "$DIR/migrate.conf.tmp"
+	chmod 600 "$DIR/migrate.conf.tmp"
+	mv "$DIR/migrate.conf.tmp" "$DIR/migrate.conf"
 }
 
 up_kdc() {
@@ -338,7 +391,7 @@ up_signerd() {
 [signer]
 socket = $DIR/run/signer.sock
 socket_mode = 0660
-socket_group = $WEB_USER
+socket_group = $SIGNER_CLIENTS
 user = $SIGNER_USER
 vault = $DIR/vault
 vault_key_file = $DIR/vault.key
@@ -358,7 +411,7 @@ ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
 
 [access]
 root = ca-init ca-import ca-chain issue audit-checkpoint
-$WEB_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
+$ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
 EOF
 	chmod 644 "$DIR/signerd.conf"
 	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f
@@ -394,13 +447,14 @@ allow_loopback_ip = yes
 [secrets]
 access_code_key_file = $DIR/access-code.key
 EOF
-	chmod 644 "$DIR/certmint.conf"
+	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
+	chmod 640 "$DIR/certmint.conf"
 	# The access codes' HMAC key, made once per instance (a new key would
 	# make every stored code fail): 0640, group of the programs that use it.
 	if [ ! -s "$DIR/access-code.key" ]; then
 		(umask 077 && openssl rand -hex 32 > "$DIR/access-code.key") || die "cannot write $DIR/access-code.key"
 	fi
-	chown "root:$WEB_USER" "$DIR/access-code.key" 2>/dev/null
+	chown "root:$CONF_GROUP" "$DIR/access-code.key" 2>/dev/null
 	chmod 640 "$DIR/access-code.key"
 }
 
@@ -409,6 +463,9 @@ init_certmint() {
 	local cli=$BUILD/tools/certmint log=$DIR/logs/cli.log
 	CLI="$cli -c $DIR/certmint.conf"
 	need_bin "$cli"
+	# The schema and the programs' grants, with the migration account
+	# (DIR/migrate.conf), before any program starts.
+	$CLI migrate >> "$log" 2>&1 || { tail_log "$log"; die "certmint migrate failed"; }
 	$CLI init --country GB >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
 	if ! $CLI ca-chain > "$DIR/ca-chain.pem.tmp" 2>> "$log" || ! grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp"; then
 		# The chain as init recorded it: issuing CA first, then the root.
@@ -448,7 +505,9 @@ init_certmint() {
 up_admin() {
 	local bin=$BUILD/cgi/admin/admin.fcgi log=$DIR/logs/admin.log
 	need_bin "$bin"
-	start admin "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/admin.sock" -n 4 -u "$WEB_USER" -g "$WEB_USER"
+	# Its own uid; the socket is ADMIN_USER's, group Apache's, mode 0660.
+	start admin "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/admin.sock" -n 4 -u "$ADMIN_USER" \
+		-g "$WEB_USER" -m 0660
 	wait_for admin "$log" 10 test -S "$DIR/run/admin.sock"
 }
 
@@ -535,6 +594,13 @@ write_env() {
 			"CERTMINT_DB_USER=$DB_USER" \
 			"CERTMINT_DB_PASSWORD=$(cat "$DIR/db.password")" \
 			"CERTMINT_DB_DEFAULTS=$DIR/my.cnf" \
+			"CERTMINT_DB_MIGRATE_USER=$DB_MIGRATE_USER" \
+			"CERTMINT_DB_MIGRATE_PASSWORD=$(cat "$DIR/secrets/migrate.password")" \
+			"CERTMINT_MIGRATE_CONF=$DIR/migrate.conf" \
+			"CERTMINT_WEB_USER=$WEB_USER" \
+			"CERTMINT_ADMIN_FCGI_USER=$ADMIN_USER" \
+			"CERTMINT_CONF_GROUP=$CONF_GROUP" \
+			"CERTMINT_SIGNER_CLIENTS_GROUP=$SIGNER_CLIENTS" \
 			"CERTMINT_SIGNER_SOCKET=$DIR/run/signer.sock" \
 			"CERTMINT_CONF=$DIR/certmint.conf" \
 			"CERTMINT_SIGNER_CONF=$DIR/signerd.conf" \
@@ -597,7 +663,7 @@ begin_up() {
 cmd_up() {
 	local t0=$SECONDS name pages=0
 	[ "${2:-}" = --pages ] && pages=1
-	[ "$(id -u)" = 0 ] || die "run as root: the stack creates the $SIGNER_USER user and runs services as $WEB_USER and $SIGNER_USER"
+	[ "$(id -u)" = 0 ] || die "run as root: the stack creates the $SIGNER_USER and $ADMIN_USER users and runs services as $WEB_USER, $ADMIN_USER and $SIGNER_USER"
 	if [ "$pages" = 1 ]; then
 		cmd_up_pages "$1"
 		return

@@ -23,7 +23,8 @@ static const char init_usage[] =
     "usage: certmint init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME]\n"
     "                     [--country CC] [--name-constraints]\n"
     "\n"
-    "Applies the schema migrations, asks the signer to create a root and an\n"
+    "Checks that the schema is current (certmint migrate applies it, with\n"
+    "the migration account), asks the signer to create a root and an\n"
     "issuing CA if it has none (key type default rsa3072; subjects\n"
     "\"/C=CC/O=NAME/CN=NAME Root CA\" and \"/C=CC/O=NAME/CN=NAME Issuing CA\",\n"
     "NAME default \"certmint\", letters, digits, space . _ - only), and records\n"
@@ -166,7 +167,7 @@ cmd_init(struct cli *c, int argc, char **argv)
 	struct cm_buf chain, after;
 	char err[512], root_subj[160], iss_subj[160], subj[1024], na[32];
 	int opt, r, created = 0, stored = 0, rc = CLI_FAIL;
-	long version;
+	long version, pending = 0;
 
 	cm_buf_init(&chain, CHAIN_MAX);
 	cm_buf_init(&after, 4096);
@@ -203,8 +204,14 @@ cmd_init(struct cli *c, int argc, char **argv)
 	}
 	if (cli_db(c) < 0)
 		goto out;
-	if (cm_db_migrate(c->db, c->set.schema_dir, err, sizeof(err)) < 0) {
-		cli_error("migration failed: %s", err);
+	/* The programs' account cannot change the schema: certmint migrate
+	 * (the migration account) comes first. */
+	if (cm_db_schema_pending(c->db, c->set.schema_dir, &pending, err, sizeof(err)) < 0) {
+		cli_error("%s", err);
+		goto out;
+	}
+	if (pending > 0) {
+		cli_error("%ld schema migration(s) not applied: run certmint migrate first", pending);
 		goto out;
 	}
 	version = cli_schema_version(c->db);

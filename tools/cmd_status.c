@@ -1,4 +1,4 @@
-/* cmd_status.c: certmint status and migrate (health checks and schema). */
+/* cmd_status.c: certmint status (health checks: database and schema, signer, CA). */
 #include "config.h"
 
 #include <getopt.h>
@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "access_code_upgrade.h"
 #include "cli.h"
 #include "migrate.h"
 
@@ -17,11 +16,6 @@ static const char status_usage[] =
     "signer answers and holds a CA (subject and expiry), and counts\n"
     "certificates by status. Exit status 1 when something is down.\n";
 
-static const char migrate_usage[] =
-    "usage: certmint migrate\n"
-    "\n"
-    "Applies the schema migrations (schema_dir in certmint.conf) that the\n"
-    "database has not recorded yet, in numeric order.\n";
 
 /* Handles the only option these commands have. 1 when the caller should
  * return *rc now. */
@@ -56,7 +50,7 @@ db_status(struct cli *c)
 {
 	char err[512];
 	struct cm_stmt *st = NULL;
-	long version;
+	long version, pending = 0;
 	int r, n = 0, bad = 1;
 
 	if (cm_db_connect(&c->db, &c->set, err, sizeof(err)) < 0) {
@@ -65,7 +59,17 @@ db_status(struct cli *c)
 	}
 	version = cli_schema_version(c->db);
 	if (version <= 0) {
-		printf("database: up, schema not applied (run certmint init)\n");
+		printf("database: up, schema not applied (run certmint migrate)\n");
+		return 1;
+	}
+	/* The programs wait (serving nothing) while migrations are missing. */
+	if (cm_db_schema_pending(c->db, c->set.schema_dir, &pending, err, sizeof(err)) < 0) {
+		printf("database: up, schema unknown (%s)\n", err);
+		return 1;
+	}
+	if (pending > 0) {
+		printf("database: up, schema version %ld, %ld migration(s) not applied"
+		    " (run certmint migrate)\n", version, pending);
 		return 1;
 	}
 	printf("database: ok (%s, schema version %ld)\n", c->set.db_name, version);
@@ -139,32 +143,3 @@ cmd_status(struct cli *c, int argc, char **argv)
 	return bad ? CLI_FAIL : CLI_OK;
 }
 
-int
-cmd_migrate(struct cli *c, int argc, char **argv)
-{
-	char err[512];
-	long before, after, hashed;
-	int rc;
-	if (only_help(argc, argv, migrate_usage, &rc))
-		return rc;
-	if (cli_db(c) < 0)
-		return CLI_FAIL;
-	before = cli_schema_version(c->db);
-	if (cm_db_migrate(c->db, c->set.schema_dir, err, sizeof(err)) < 0) {
-		cli_error("migration failed: %s", err);
-		return CLI_FAIL;
-	}
-	if ((hashed = cm_access_code_upgrade(c->db, c->set.access_code_key, c->set.access_code_key_len,
-	    err, sizeof(err))) < 0) {
-		cli_error("migration 020: %s", err);
-		return CLI_FAIL;
-	}
-	if (hashed > 0)
-		printf("access codes: %ld plaintext code%s hashed\n", hashed, hashed == 1 ? "" : "s");
-	after = cli_schema_version(c->db);
-	if (after == before)
-		printf("schema: version %ld, up to date\n", after);
-	else
-		printf("schema: version %ld (was %ld)\n", after, before < 0 ? 0 : before);
-	return CLI_OK;
-}

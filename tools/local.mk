@@ -2,7 +2,7 @@
 bin_PROGRAMS += tools/certmint
 tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 	tools/cmd_ca.c tools/cmd_admin.c tools/cmd_issue.c tools/cmd_status.c \
-	tools/cmd_customer.c tools/cmd_expire.c tools/cmd_audit.c
+	tools/cmd_customer.c tools/cmd_expire.c tools/cmd_audit.c tools/cmd_migrate.c
 tools_certmint_SOURCES += tools/cmd_journal.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)

@@ -53,8 +53,10 @@ spid=$(pid_of signerd)
 expect_eq "signerd runs as certmint-signer" "$(ps -o user:32= -p "${spid:-0}" 2>/dev/null | tr -d ' ')" "certmint-signer"
 apid=$(pid_of admin)
 workers=$(ps -o user:32= --ppid "${apid:-0}" 2>/dev/null | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
-expect_match "admin.fcgi workers run as www-data (got: $workers)" "$workers" '^www-datax[1-9][0-9]* $'
-expect_match "signer socket is group www-data, mode 0660" "$(stat -c '%G %a' "$CERTMINT_SIGNER_SOCKET")" '^www-data 660$'
+expect_match "admin.fcgi workers run as certmint-admin, not Apache's www-data (got: $workers)" "$workers" \
+	'^certmint-adminx[1-9][0-9]* $'
+expect_match "signer socket is group certmint-signer-clients, mode 0660" \
+	"$(stat -c '%G %a' "$CERTMINT_SIGNER_SOCKET")" '^certmint-signer-clients 660$'
 
 # --- the vault is out of the web user's reach ---------------------------------
 as_web() { setpriv --reuid=www-data --regid=www-data --clear-groups "$@"; }
@@ -70,7 +72,9 @@ expect_eq "www-data can read no vault file" "$readable" "0"
 check_not "setpriv as www-data: cat vault/* fails" as_web sh -c "cat $CERTMINT_VAULT/*"
 check_not "www-data cannot read vault.key" as_web cat "$CERTMINT_STACK_DIR/vault.key"
 check_not "www-data cannot read the journal" as_web cat "$CERTMINT_JOURNAL"
-check "www-data can read the database password file" as_web cat "$CERTMINT_STACK_DIR/db.password"
+check_not "www-data cannot read the database password file" as_web cat "$CERTMINT_STACK_DIR/db.password"
+check "certmint-admin (in group certmint) can read the database password file" \
+	setpriv --reuid=certmint-admin --regid=certmint-admin --init-groups cat "$CERTMINT_STACK_DIR/db.password"
 
 # --- Apache: static files over http and https --------------------------------
 static=$(cd static 2>/dev/null && { [ -f style.css ] && echo style.css || find . -type f ! -name local.mk | sed 's|^\./||' | sort | head -1; })

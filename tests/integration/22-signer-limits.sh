@@ -97,7 +97,7 @@ if [ "$(id -u)" = 0 ] && [ -r "${CERTMINT_SIGNER_CONF:-}" ]; then
 		chmod 711 "$T"
 		cp "$T/trick.csr" "$T/in.csr" "$T/pub/"
 		chmod 644 "$T/pub/"*.csr
-		asweb() { setpriv --reuid="$webuser" --regid="$(id -g "$webuser")" --clear-groups "$@"; }
+		asweb() { setpriv --reuid="$webuser" --regid="$(id -g "$webuser")" --init-groups "$@"; }
 		out=$(asweb "$PROBE" -s "$SOCK" issue -p tls-server -r "$T/pub/trick.csr" 2>&1)
 		expect_match "as the web program's uid ($webuser): a name outside refused" "$out" \
 			'^REFUSED: the DNS name example.com.evil.test is outside'

@@ -261,7 +261,7 @@ as alice
 # The migrations' one-time resets: applied only while unrecorded, so a hand re-run keeps later choices.
 # (Run against this test's rows; the "first application" case runs in a transaction rolled back, so the
 # stack's other rows and schema_migrations are left as they were.)
-mysql_file() { MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_USER" -N -B "$CERTMINT_DB_NAME" < "$1"; }
+mysql_file() { MYSQL_PWD="$CERTMINT_DB_MIGRATE_PASSWORD" mariadb --socket="$CERTMINT_DB_SOCKET" -u "$CERTMINT_DB_MIGRATE_USER" -N -B "$CERTMINT_DB_NAME" < "$1"; }
 first_update() { sed -n '/^UPDATE /,/;$/p' "$1"; }
 SCHEMA=$(cd "$(dirname "$0")/../../schema" && pwd)
 check "a hand re-run of 015_type_auto_approve.sql succeeds" mysql_file "$SCHEMA/015_type_auto_approve.sql"

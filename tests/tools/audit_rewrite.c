@@ -1,4 +1,4 @@
-/* audit_rewrite.c: test tool that rewrites one audit row's actor and recomputes the rest of the chain and audit_head exactly as lib/audit.c would, with the account in certmint.conf (what an intruder holding the app's account could do). */
+/* audit_rewrite.c: test tool that rewrites one audit row's actor and recomputes the rest of the chain and audit_head exactly as lib/audit.c would, with the account in certmint.conf, or the database owner's when $CERTMINT_DB_MIGRATE_USER names it (what an intruder holding that account could do). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -118,10 +118,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "audit-rewrite: %s\n", err);
 		return 1;
 	}
-	if (cm_db_connect(&db, &set, err, sizeof(err)) < 0)
-		fprintf(stderr, "audit-rewrite: %s\n", err);
-	else if (rewrite(db, row, argv[3]) == 0)
-		rc = 0;
+	{
+		/* Since the programs' account may not UPDATE audit_log (issue 8's
+		 * grants), the intruder here holds the database owner's account
+		 * when the stack names it. */
+		struct cm_settings as = set;
+		const char *u = getenv("CERTMINT_DB_MIGRATE_USER"), *pw = getenv("CERTMINT_DB_MIGRATE_PASSWORD");
+
+		if (u && pw) {
+			as.db_user = (char *)u;
+			as.db_password = (char *)pw;
+		}
+		if (cm_db_connect(&db, &as, err, sizeof(err)) < 0)
+			fprintf(stderr, "audit-rewrite: %s\n", err);
+		else if (rewrite(db, row, argv[3]) == 0)
+			rc = 0;
+	}
 	cm_db_close(db);
 	cm_settings_free(&set);
 	return rc;

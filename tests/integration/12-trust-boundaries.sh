@@ -1,0 +1,182 @@
+#!/bin/bash
+# 12-trust-boundaries.sh: one uid per program and least-privilege database accounts (issue 8): admin.fcgi runs as
+# certmint-admin behind a socket only Apache and it can open; Apache's www-data cannot reach signerd; the programs'
+# database account has DML only (no DDL, no GRANT, audit_log append-only); certmint migrate alone changes the schema
+# and re-grants; the credentials files are readable only by the uids that need them.
+. tests/lib.sh
+. "$CERTMINT_STACK/stack.env"
+set -u
+export KRB5_CONFIG
+URL=$CERTMINT_URL/admin
+S=$CERTMINT_STACK_DIR
+T=$(mktemp -d /tmp/cm-12-trust.XXXXXX)
+chmod 755 "$T"
+ADMIN_UID_NAME=${CERTMINT_ADMIN_FCGI_USER:-certmint-admin}
+CONF_GROUP=${CERTMINT_CONF_GROUP:-certmint}
+MIGRATE_CONF=${CERTMINT_MIGRATE_CONF:-$S/migrate.conf}
+WEB=${CERTMINT_WEB_USER:-www-data}
+FCGI_CALL=$CERTMINT_BUILD/tests/tools/fcgi-call
+PROBE=$CERTMINT_BUILD/tests/tools/signer-probe
+root_sql() { mariadb --defaults-file="$CERTMINT_DB_DEFAULTS" -u root -N -B "$CERTMINT_DB_NAME" -e "$1"; }
+second=""
+cleanup() {
+	[ -n "$second" ] && kill "$second" 2>/dev/null
+	# Its grant goes with it, so no later table of that name inherits it.
+	root_sql "REVOKE ALL PRIVILEGES ON \`$CERTMINT_DB_NAME\`.trust12_scratch FROM '$CERTMINT_DB_USER'@'localhost'" 2>/dev/null
+	root_sql "DROP TABLE IF EXISTS trust12_scratch, trust12_new" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# as USER CMD...: CMD under USER's uid, its own group and the supplementary groups /etc/group gives it.
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
+# app_sql QUERY: the programs' own account, as certmint.conf gives it to them.
+app_sql() {
+	MYSQL_PWD="$CERTMINT_DB_PASSWORD" mariadb --no-defaults --socket="$CERTMINT_DB_SOCKET" \
+		-u "$CERTMINT_DB_USER" -N -B "$CERTMINT_DB_NAME" -e "$1" 2>&1
+}
+pid_of() { cut -d' ' -f1 "$S/pids/$1.pid" 2>/dev/null; }
+uid_of_proc() { awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$1/status"; }
+
+# ---- admin.fcgi: its own uid, a socket only Apache and it can open
+check "the program user $ADMIN_UID_NAME exists" id "$ADMIN_UID_NAME"
+auid=$(id -u "$ADMIN_UID_NAME" 2>/dev/null)
+wuid=$(id -u "$WEB")
+check "... and is not Apache's uid" test "$auid" != "$wuid"
+check_not "... nor in Apache's group" sh -c "id -nG '$ADMIN_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
+apid=$(pid_of admin)
+expect_eq "admin.fcgi's parent runs as $ADMIN_UID_NAME (real, effective, saved, fs uid)" \
+	"$(uid_of_proc "$apid")" "$auid $auid $auid $auid"
+bad=0; n=0
+for w in $(pgrep -P "$apid"); do
+	n=$((n + 1))
+	[ "$(uid_of_proc "$w")" = "$auid $auid $auid $auid" ] || bad=$((bad + 1))
+done
+check "admin.fcgi has workers ($n)" test "$n" -gt 0
+expect_eq "every worker runs as $ADMIN_UID_NAME" "$bad" 0
+expect_eq "admin.sock: owner $ADMIN_UID_NAME, group Apache's, mode 0660" \
+	"$(stat -c '%U %G %a' "$CERTMINT_ADMIN_SOCKET")" "$ADMIN_UID_NAME $(id -gn "$WEB") 660"
+
+# A forged REMOTE_USER from a uid that is neither Apache's nor the program's cannot even connect.
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$CERTMINT_ADMIN_SOCKET" \
+	-U "$CERTMINT_ADMIN_PRINCIPAL" -o /dev/null /admin/ 2>&1)
+expect_match "nobody with a forged REMOTE_USER cannot connect to admin.sock" "$out" 'Permission denied'
+check_not "... and got no page" grep -q '^200' <<< "$out"
+# Apache's uid (the trusted front) can.
+code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CERTMINT_ADMIN_SOCKET" \
+	-U "$CERTMINT_ADMIN_PRINCIPAL" -o /dev/null /admin/ 2>&1)
+expect_eq "as $WEB (Apache) the socket serves alice" "$code" 200
+
+# -u of a user whose group is the socket's (how www-data:www-data looks) is refused at start.
+timeout 10 "$CERTMINT_BUILD/cgi/admin/admin.fcgi" -c "$CERTMINT_CONF" -s "$T/www.sock" -n 1 -u "$WEB" \
+	-g "$(id -gn "$WEB")" \
+	> "$T/www.log" 2>&1
+expect_eq "admin.fcgi refuses to run as Apache's user" "$?" 1
+check "... saying why" grep -q "run the program as a user of its own" "$T/www.log"
+check_not "... before opening a socket" test -S "$T/www.sock"
+
+# ---- signerd: Apache's uid has no access; the program's uid issues what [access] grants it
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/google.csr" \
+	-subj "/CN=www.google.com" -addext "subjectAltName=DNS:www.google.com" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/ok.csr" \
+	-subj "/CN=trust12-$$.demo.test" -addext "subjectAltName=DNS:trust12-$$.demo.test" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/cli.csr" \
+	-subj "/CN=trust12-cli-$$.demo.test" -addext "subjectAltName=DNS:trust12-cli-$$.demo.test" 2>/dev/null
+chmod 644 "$T"/*.csr
+before=$(wc -l < "$CERTMINT_JOURNAL")
+out=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" \
+	issue -p tls-server -r "$T/google.csr" 2>&1)
+expect_match "a raw issue frame from $WEB cannot reach signerd" "$out" 'ERROR: .*Permission denied|^DROPPED'
+check_not "... and gets no certificate" grep -q '^OK' <<< "$out"
+out=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
+check_not "$WEB cannot read the CA chain from signerd either" grep -q 'BEGIN CERTIFICATE' <<< "$out"
+expect_eq "the journal holds no new certificate" "$(wc -l < "$CERTMINT_JOURNAL")" "$before"
+check_not "signerd.conf's [access] names $WEB" grep -Eq "^[[:space:]]*$WEB[[:space:]]*=" "$CERTMINT_SIGNER_CONF"
+expect_match "signerd.conf grants $ADMIN_UID_NAME the admin profiles" "$(cat "$CERTMINT_SIGNER_CONF")" \
+	"$ADMIN_UID_NAME = ca-chain issue:tls-server,client-smime,code-signing"
+check_not "$WEB is not in the signer socket's group" \
+	sh -c "id -nG '$WEB' | tr ' ' '\n' | grep -qx '$(stat -c %G "$CERTMINT_SIGNER_SOCKET")'"
+out=$(as "$ADMIN_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
+expect_match "as $ADMIN_UID_NAME a tls-server issue is served" "$out" '^OK serial=[0-9a-f]{32}$'
+out=$(as "$ADMIN_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p ocsp-signing -r "$T/ok.csr" 2>&1)
+expect_match "... but not a profile [access] does not grant it" "$out" '^REFUSED: profile ocsp-signing not allowed'
+
+# ---- the programs' database account: DML only
+root_sql "CREATE TABLE trust12_scratch (id INT PRIMARY KEY, v INT) ENGINE=InnoDB"
+out=$($CERTMINT_CLI migrate 2>&1)
+expect_eq "certmint migrate (the migration account) works" "$?" 0
+expect_match "... and re-grants the programs' account" "$out" \
+	"grants: $CERTMINT_DB_USER@localhost may read and write [0-9]+ tables"
+check "a table added since is usable by the programs' account at once" \
+	sh -c "MYSQL_PWD='$CERTMINT_DB_PASSWORD' mariadb --no-defaults --socket='$CERTMINT_DB_SOCKET' -u '$CERTMINT_DB_USER' \
+		'$CERTMINT_DB_NAME' -e 'INSERT INTO trust12_scratch VALUES (1, 1); SELECT v FROM trust12_scratch'"
+expect_match "CREATE TABLE is refused to the programs' account" "$(app_sql "CREATE TABLE trust12_new (i INT)")" \
+	'CREATE command denied'
+expect_match "DROP TABLE is refused" "$(app_sql "DROP TABLE trust12_scratch")" 'DROP command denied'
+expect_match "ALTER TABLE is refused" "$(app_sql "ALTER TABLE trust12_scratch ADD COLUMN w INT")" 'ALTER command denied'
+expect_match "CREATE TRIGGER is refused" \
+	"$(app_sql "CREATE TRIGGER trust12_t BEFORE INSERT ON trust12_scratch FOR EACH ROW SET NEW.v = 2")" \
+	'TRIGGER command denied'
+expect_match "GRANT is refused" "$(app_sql "GRANT SELECT ON trust12_scratch TO '${CERTMINT_DB_MIGRATE_USER:-root}'@'localhost'")" \
+	'GRANT command denied|denied to user'
+expect_match "DELETE FROM audit_log is refused" "$(app_sql "DELETE FROM audit_log WHERE id = -1")" 'DELETE command denied'
+expect_match "UPDATE audit_log is refused" "$(app_sql "UPDATE audit_log SET actor = actor WHERE id = -1")" \
+	'UPDATE command denied'
+# (Statements that change nothing even where they are allowed: the old setup's stack stays intact.)
+expect_match "audit_head cannot get a second row" "$(app_sql "INSERT INTO audit_head SELECT * FROM audit_head WHERE 0")" \
+	'INSERT command denied'
+expect_match "schema_migrations is read-only to it" "$(app_sql "DELETE FROM schema_migrations WHERE version = -1")" \
+	'DELETE command denied'
+expect_match "it reads the audit log" "$(app_sql "SELECT COUNT(*) FROM audit_log")" '^[0-9]+$'
+grants=$(root_sql "SHOW GRANTS FOR '$CERTMINT_DB_USER'@'localhost'")
+check_not "it holds nothing database-wide" grep -q "ON \`$CERTMINT_DB_NAME\`\.\*" <<< "$grants"
+
+# A privilege taken away by hand comes back with the next certmint migrate.
+root_sql "REVOKE INSERT ON $CERTMINT_DB_NAME.sessions FROM '$CERTMINT_DB_USER'@'localhost'"
+$CERTMINT_CLI migrate > /dev/null 2>&1
+expect_match "certmint migrate restores the programs' privileges" \
+	"$(root_sql "SHOW GRANTS FOR '$CERTMINT_DB_USER'@'localhost'" | grep '`sessions`')" 'SELECT, INSERT, UPDATE, DELETE'
+
+# Normal work goes on with these privileges: pages, an issuance (certificates, triggers, audit_log, audit_head).
+login_as alice "$CERTMINT_ADMIN_PRINCIPAL" "$CERTMINT_ADMIN_PASSWORD" || fail "kinit alice"
+expect_eq "alice's home page" "$(req_as alice /)" 200
+expect_eq "the certificate list" "$(req_as alice /certificates)" 200
+audits=$(sql "SELECT COUNT(*) FROM audit_log")
+check "certmint issue (the programs' account) stores a certificate" \
+	sh -c "$CERTMINT_CLI issue --profile tls-server --any-name --csr '$T/cli.csr' --customer '$CERTMINT_CUSTOMER' > /dev/null"
+[ "$(sql "SELECT COUNT(*) FROM audit_log")" -gt "$audits" ] && ok "... with its audit row" || fail "... with its audit row"
+expect_eq "... kept by the triggers (its names)" \
+	"$(sql "SELECT COUNT(*) FROM certificate_names WHERE name = 'trust12-cli-$$.demo.test'")" 1
+expect_eq "the audit chain is intact" "$($CERTMINT_CLI audit verify 2>&1 | cut -d' ' -f1-3)" "audit chain intact"
+
+# ---- credentials: who can read what
+expect_eq "certmint.conf: root, group $CONF_GROUP, 0640" "$(stat -c '%U %G %a' "$CERTMINT_CONF")" \
+	"root $CONF_GROUP 640"
+expect_eq "db.password: root, group $CONF_GROUP, 0640" "$(stat -c '%U %G %a' "$S/db.password")" \
+	"root $CONF_GROUP 640"
+expect_eq "migrate.conf: root only, 0600" "$(stat -c '%U %G %a' "$MIGRATE_CONF")" "root root 600"
+check "$ADMIN_UID_NAME reads certmint.conf" as "$ADMIN_UID_NAME" cat "$CERTMINT_CONF"
+check_not "$WEB cannot read certmint.conf" as "$WEB" cat "$CERTMINT_CONF"
+check_not "$WEB cannot read db.password" as "$WEB" cat "$S/db.password"
+check_not "$ADMIN_UID_NAME cannot read the migration account's credentials" as "$ADMIN_UID_NAME" cat "$MIGRATE_CONF"
+cp -p "$MIGRATE_CONF" "$T/loose.conf"
+chmod 644 "$T/loose.conf"
+out=$($CERTMINT_CLI migrate --credentials "$T/loose.conf" 2>&1)
+expect_eq "certmint migrate refuses credentials others can read" "$?" 1
+expect_match "... saying so" "$out" 'must be a file owned by root, mode 0600'
+
+# ---- a program whose schema is behind waits ("run certmint migrate"), serving nothing meanwhile
+mkdir "$T/schema"
+cp "$(sed -n 's/^schema_dir *= *//p' "$CERTMINT_CONF")"/*.sql "$T/schema/"
+printf -- "-- a release ahead of the database\nSELECT 1;\n" > "$T/schema/99$$""_future.sql"
+sed "s|^schema_dir *=.*|schema_dir = $T/schema|" "$CERTMINT_CONF" > "$T/ahead.conf"
+"$CERTMINT_BUILD/cgi/admin/admin.fcgi" -c "$T/ahead.conf" -s "$T/ahead.sock" -n 1 > "$T/ahead.log" 2>&1 &
+second=$!
+sleep 2
+check "admin.fcgi with a newer release than the schema keeps waiting" kill -0 "$second"
+check "... logging: run certmint migrate" grep -q 'schema: 1 migration(s) of .* not applied: run certmint migrate' "$T/ahead.log"
+check_not "... without serving" test -S "$T/ahead.sock"
+kill "$second" 2>/dev/null
+wait "$second" 2>/dev/null
+second=""
+done_testing
