@@ -248,6 +248,23 @@ if admin_on "$CERTMINT_CONF"; then
 	expect_match "with the administrator as actor and the reason" \
 		"$(sql "SELECT CONCAT(actor, ' ', after_json) FROM audit_log WHERE action = 'certificate.issue_failed' ORDER BY id DESC LIMIT 1")" \
 		"^$CERTMINT_ADMIN_PRINCIPAL .*unreachableweb.demo.test.*\"reason\":\"not reachable"
+	# Approving another administrator's request: approved, not issued, and said so.
+	csr approvewait
+	sql "INSERT INTO certificates (customer_id, org_id, cert_type, profile, status, common_name, csr, requested_by)
+		VALUES (1, 1, 'ssl', 'tls-server', 'requested', 'approvewait.demo.test',
+		FROM_BASE64('$(openssl req -in "$T/approvewait.csr" -outform DER | base64 -w0)'), 'test-24')"
+	AID=$(sql "SELECT MAX(id) FROM certificates WHERE requested_by = 'test-24'")
+	f0=$(naudit certificate.issue_failed)
+	token=$(csrf "/certificates/$AID")
+	post "/certificates/$AID/approve" "csrf=$token" > /dev/null
+	expect_eq "approving while the signer cannot be reached answers 503" "$(status)" 503
+	check "... saying approved, the signer is not answering, nothing was issued" \
+		grep -q "the signer is not answering: nothing was issued" "$T/body"
+	expect_eq "... the request is approved and keeps why it was not issued" \
+		"$(sql "SELECT CONCAT(status, ' / ', issue_error) FROM certificates WHERE id = $AID")" \
+		"approved / The signer is not answering: nothing was issued; try again."
+	expect_eq "... with a certificate.issue_failed row about it" \
+		"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue_failed' AND object_id = '$AID'")" 1
 	admin_off
 else
 	fail "an admin.fcgi using the stack's configuration serves its socket"
@@ -259,4 +276,11 @@ SIGNER_PID=$(signer_pid)
 check "... a new signerd runs" kill -0 "$SIGNER_PID"
 run issue --profile tls-server --csr "$T/unreachable.csr" --customer "$CERTMINT_CUSTOMER"
 expect_eq "and the same request is issued then" "$rc" 0
+if [ -n "${AID:-}" ] && admin_on "$CERTMINT_CONF"; then
+	token=$(csrf "/certificates/$AID")
+	post "/certificates/$AID/approve" "csrf=$token" > /dev/null
+	expect_eq "\"Issue now\" on the approved request issues it then" \
+		"$(status) $(sql "SELECT status FROM certificates WHERE id = $AID")" "303 issued"
+	admin_off
+fi
 done_testing
