@@ -237,9 +237,10 @@ signed_cert_free(struct signed_cert *sc)
  * 504 when it did not answer (it may have issued): err has the sentence
  * for the user, sc->refusal the signer's words, and the caller writes the
  * audit row (audit_signer_answer), outside any transaction it rolls back;
- * 502 when the signer answered with an unreadable certificate; -1 when it
- * was issued but the row's fields could not be prepared (out of memory):
- * the caller reports issued-but-not-stored.
+ * signer NULL (it could not be reached) is a 503 too, as nothing was
+ * issued; 502 when the signer answered with an unreadable certificate; -1
+ * when it was issued but the row's fields could not be prepared (out of
+ * memory): the caller reports issued-but-not-stored.
  */
 static int
 sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request *in,
@@ -249,6 +250,14 @@ sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request
 	char serr[512];
 	int r;
 
+	if (signer == NULL) {
+		/* The caller's connect failed (and logged why): a server fault like
+		 * any other, with its audit row, not a silent gateway error. */
+		snprintf(sc->refusal, sizeof(sc->refusal), "%s", CM_SIGNER_UNREACHABLE_REASON);
+		snprintf(err, errlen, "%s", CM_SIGNER_UNREACHABLE);
+		cm_err("issuance: %s (%s)", CM_SIGNER_UNREACHABLE_REASON, in->profile);
+		return 503;
+	}
 	memset(&sreq, 0, sizeof(sreq));
 	sreq.profile = in->profile;
 	sreq.csr_der = (const unsigned char *)csrder->data;
@@ -684,10 +693,7 @@ cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
 	}
 	if (a == 0)
 		return cm_cert_request(db, in, &out->cert_id, err, errlen);
-	if (signer == NULL) {
-		snprintf(err, errlen, "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
-		return 502;
-	}
+	/* signer NULL: cm_cert_issue answers 503 with its audit row. */
 	return cm_cert_issue(db, signer, in, out, err, errlen);
 }
 
@@ -953,17 +959,17 @@ cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_cert
 		return refuse(err, errlen, status, state, CERT_ISSUED);
 	}
 	*approved = 1;
-	if (signer == NULL) {
-		note_issue_error(db, id, "the signing service was not answering");
-		snprintf(err, errlen, "The request is approved, but certmint's signing service is not answering. Use \"Issue now\" on the certificate's page later.");
-		return 502;
-	}
+	/* signer NULL (not reachable): cm_cert_issue_approved answers 503 with
+	 * a certificate.issue_failed row, and the row keeps why. */
 	r = cm_cert_issue_approved(db, signer, who, id, err, errlen);
 	if (r == 409) {
 		snprintf(err, errlen, "The request changed meanwhile; nothing was issued.");
 	} else if (r != 0) {
 		note_issue_error(db, id, err);
 	}
+	if (r == 503 && signer == NULL)
+		snprintf(err, errlen, "The request is approved, but the signer is not answering: nothing was issued;"
+		    " try again with \"Issue now\" on the certificate's page.");
 	return r;
 }
 

@@ -31,10 +31,12 @@ struct cm_cert_actor {
  *   409  the row is not in a state that allows this transition, or changed
  *        meanwhile (nothing written);
  *   500  database failure (logged; rolled back);
- *   502  the signer could not be asked, or answered with something unreadable;
+ *   502  the signer answered with something unreadable;
  *   503  the signer failed (journal write error, disk full, key
- *        unavailable, the request expired in its queue): nothing was issued
- *        (audit row "certificate.issue_failed" with the signer's reason);
+ *        unavailable, the request expired in its queue) or could not be
+ *        reached at all (signer NULL: err is CM_SIGNER_UNREACHABLE): nothing
+ *        was issued (audit row "certificate.issue_failed" with the signer's
+ *        reason, or CM_SIGNER_UNREACHABLE_REASON);
  *   504  the request was sent but no reply came (timeout, connection lost):
  *        the certificate may have been issued; nothing is stored (audit
  *        row "certificate.issue_unknown"; the reconciliation imports it
@@ -43,6 +45,11 @@ struct cm_cert_actor {
  * A certificate the signer issued but that could not be stored is a 500
  * whose err names its serial (the signer's journal still accounts for it).
  */
+
+/* What a person is told, and the audit row's reason, when signer is NULL
+ * because the caller could not connect to it (the caller logs why). */
+#define CM_SIGNER_UNREACHABLE "The signer is not answering: nothing was issued; try again."
+#define CM_SIGNER_UNREACHABLE_REASON "not reachable: the signer could not be connected to"
 
 /*
  * A request instead of a certificate (an administrator approves it later):
@@ -72,7 +79,7 @@ int cm_cert_issue(struct cm_db *db, struct cm_signer *signer,
  * once when the approval rule says so for in's organisation/department
  * (lib/approval.h; no organisation: at once), else stored as a request
  * (out->pem NULL, out->serial_hex ""). signer may be NULL when it could not
- * be reached: only a renewal that must be issued at once then fails (502).
+ * be reached: only a renewal that must be issued at once then fails (503).
  * 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
@@ -97,7 +104,7 @@ int cm_cert_supersede(struct cm_db *db, struct cm_signer *signer, int64_t old_id
  * failed before) is only issued. *approved is set to 1 once the row is
  * approved, whatever happens next. When issuance fails the row stays
  * approved with the reason in certificates.issue_error; signer NULL means
- * the signer could not be reached (502, recorded the same way). The
+ * the signer could not be reached (503, recorded the same way). The
  * administrator who made the request may not approve it unless the
  * customer's approval.self_approve is on (lib/approval.h): 403 with
  * CM_SELF_APPROVAL_REFUSED and an audit row "certificate.approve_refused".

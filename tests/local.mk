@@ -28,6 +28,7 @@ EXTRA_DIST += tests/static/layering.sh
 noinst_PROGRAMS += tests/tools/fcgi-call
 tests_tools_fcgi_call_SOURCES = tests/tools/fcgi_call.c
 EXTRA_DIST += tests/harness/harness.sh tests/pages/05-example.sh
+EXTRA_DIST += tests/harness/journals.sh
 EXTRA_DIST += tests/integration/44-slow-post.sh
 EXTRA_DIST += tests/integration/99-stack-restart.sh
 EXTRA_DIST += tests/integration/98-db-outage.sh

@@ -75,15 +75,17 @@ admin_cert_approve(struct admin_ctx *c)
 	struct cm_cert_actor who = actor_of(c);
 	struct cm_signer *sg = NULL;
 	char err[512];
-	int r, approved = 0;
+	int r, approved = 0, unreachable = 0;
 
 	if (!may_act(c))
 		return;
-	/* Not reached: the lifecycle still approves, records why, and answers 502. */
+	/* Not reached: the lifecycle still approves, records why, writes the
+	 * certificate.issue_failed row and answers 503. */
 	if (cm_signer_connect(&sg, c->app->settings.signer_socket,
 	    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
 		cm_err("signer: %s", err);
 		sg = NULL;
+		unreachable = 1;
 	}
 	r = cm_cert_approve(c->db, sg, &who, c->id, &approved, err, sizeof(err));
 	if (sg)
@@ -98,9 +100,10 @@ admin_cert_approve(struct admin_ctx *c)
 		answer_failure(c, r, err);
 	} else if (r == 504) {
 		admin_error(c, 504, "Approved; unknown: the signer did not answer", err);
+	} else if (r == 503 && unreachable) {
+		admin_error(c, 503, "Approved; the signer is not answering", err);
 	} else {
-		admin_error(c, r == 400 || r == 403 || r == 502 || r == 503 ? r : 500,
-		    sg == NULL && r == 502 ? "Approved, not yet issued" : "Approved, not issued", err);
+		admin_error(c, r == 400 || r == 403 || r == 502 || r == 503 ? r : 500, "Approved, not issued", err);
 	}
 }
 

@@ -405,9 +405,11 @@ redirect_with_notice(struct admin_ctx *c, int64_t id, const char *notice)
 }
 
 /* Answers the outcome r of storing a request or certificate (id: its row;
- * notice: the banner the certificate page shows). */
+ * notice: the banner the certificate page shows; unreachable: the signer
+ * could not be connected to, so a 503 says that rather than "failed"). */
 static void
-answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const char *notice, const char *err)
+answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const char *notice, const char *err,
+    int unreachable)
 {
 	if (r == 0) {
 		redirect_with_notice(c, id, notice);
@@ -420,6 +422,8 @@ answer_issue(struct admin_ctx *c, struct csr_form *f, int r, int64_t id, const c
 		admin_error(c, 409, "Not possible in this state", err);
 	} else if (r == 502) {
 		admin_error(c, 502, "Issuance failed", err[0] ? err : "Internal error; this has been logged.");
+	} else if (r == 503 && unreachable) {
+		admin_error(c, 503, "The signer is not answering", err);
 	} else if (r == 503) {
 		admin_error(c, 503, "The signer failed: nothing was issued", err);
 	} else if (r == 504) {
@@ -477,7 +481,7 @@ admin_csr_issue(struct admin_ctx *c)
 	struct cm_issue_verdict v;
 	const char *notice = "issued";
 	char err[512];
-	int r, claimed = 0;
+	int r, claimed = 0, unreachable = 0;
 	int64_t id = 0;
 
 	memset(&out, 0, sizeof(out));
@@ -512,7 +516,7 @@ admin_csr_issue(struct admin_ctx *c)
 			show_verdict(c, &f, &v);
 			show_form(c, &f, 400);
 		} else {
-			answer_issue(c, &f, r, 0, notice, v.reason);
+			answer_issue(c, &f, r, 0, notice, v.reason, 0);
 		}
 		cm_issue_verdict_free(&v);
 		goto release;
@@ -523,11 +527,13 @@ admin_csr_issue(struct admin_ctx *c)
 	err[0] = '\0';
 	if (f.renew_id > 0) {
 		/* The lifecycle applies the approval rule; the signer is needed
-		 * only when it says "at once", so a failed connection is its 502. */
+		 * only when it says "at once", so a failed connection is its 503
+		 * (with its audit row). */
 		if (cm_signer_connect(&sg, c->app->settings.signer_socket,
 		    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
 			cm_err("signer: %s", err);
 			sg = NULL;
+			unreachable = 1;
 		}
 		r = cm_cert_renew(c->db, sg, &in, &out, err, sizeof(err));
 		if (sg)
@@ -557,15 +563,17 @@ admin_csr_issue(struct admin_ctx *c)
 			goto answer;
 		}
 	}
+	/* Not reached: the lifecycle answers 503 and writes the
+	 * certificate.issue_failed row, as for any signer fault. */
 	if (cm_signer_connect(&sg, c->app->settings.signer_socket,
 	    (int)c->app->settings.signer_timeout_ms, err, sizeof(err)) != 0) {
 		cm_err("signer: %s", err);
-		admin_error(c, 502, "Signer unavailable",
-		    "certmint's signing service is not answering; nothing was issued. Try again in a minute.");
-		goto release;
+		sg = NULL;
+		unreachable = 1;
 	}
 	r = cm_cert_issue(c->db, sg, &in, &out, err, sizeof(err));
-	cm_signer_close(sg);
+	if (sg)
+		cm_signer_close(sg);
 	free(out.pem);
 	id = out.cert_id;
 answer:
@@ -576,7 +584,10 @@ answer:
 		cm_err("certificate %lld: the form's submission could not be recorded", (long long)id);
 	else if (claimed && (r == 400 || r == 403 || r == 409))
 		cm_submission_release(c->db, f.submission);
-	answer_issue(c, &f, r, id, notice, err);
+	/* Unreachable is certain: nothing was asked, the form may be sent again. */
+	else if (claimed && r == 503 && unreachable)
+		cm_submission_release(c->db, f.submission);
+	answer_issue(c, &f, r, id, notice, err, unreachable);
 	return;
 release:
 	/* Nothing was made: the form shown again may be sent again. */

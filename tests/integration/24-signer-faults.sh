@@ -1,9 +1,14 @@
 #!/bin/bash
 # 24-signer-faults.sh: a paused signer (the client says "unknown", the signer drops the expired request unsigned
-# and unjournalled) and a full journal disk (a signer fault: CLI exit 1, portal 503, certificate.issue_failed, no row).
+# and unjournalled), a full journal disk (a signer fault: CLI exit 1, portal 503, certificate.issue_failed, no row;
+# then the reconciliation finds nothing unaccounted) and a signer that cannot be reached at all (the same fault).
+# The full-disk case's second signer keeps its journal on a tmpfs that goes with the test: a copy is appended to
+# $CERTMINT_STACK/extra-journals/24-signer-faults.log, which the later journal checks (88, 96) read as that
+# signer's journal (tests/harness/journals.sh).
 . tests/lib.sh
 . "$CERTMINT_STACK/stack.env"
 . tests/harness/harness.sh
+. tests/harness/journals.sh
 
 read -ra CLI <<< "$CERTMINT_CLI"
 CLI_BIN=${CLI[0]}
@@ -19,13 +24,17 @@ SIGNER2_PID=""
 ADMIN2_PID=""
 
 cleanup() {
-	# Never leave the stack's signer stopped, whatever failed.
+	# Never leave the stack's signer stopped or gone, whatever failed.
 	[ -n "$SIGNER_PID" ] && kill -CONT "$SIGNER_PID" 2>/dev/null
+	kill -0 "$(signer_pid)" 2>/dev/null || tests/stack.sh up "$CERTMINT_STACK" > /dev/null 2>&1
 	admin_off
 	[ -n "$SIGNER2_PID" ] && { kill -TERM "$SIGNER2_PID" 2>/dev/null; sleep 0.2; kill -KILL "$SIGNER2_PID" 2>/dev/null; }
+	# What the second signer journalled stays accounted for after its tmpfs is gone.
+	[ -s "$FULL/issued.log" ] && keep_extra_journal 24-signer-faults "$FULL/issued.log"
 	mountpoint -q "$FULL" 2>/dev/null && umount "$FULL"
 	rm -rf "$T"
 }
+signer_pid() { cut -d" " -f1 "$CERTMINT_STACK/pids/signerd.pid" 2>/dev/null; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -129,6 +138,14 @@ expect_eq "the resumed signer issues a request in time" "$rc" 0
 expect_eq "and journals it" "$(journal_lines "$CERTMINT_JOURNAL")" "$((jl0 + 1))"
 
 # ---- a full journal disk: a second signer whose journal is on a full 64k tmpfs ----
+# What the tests before left in the stack's journal (raw frames without rows) is accounted for first,
+# so that the check at the end of this case is about its certificates alone.
+stack_journals "$T"
+"${CLI[@]}" journal check "${J[@]}" --min-age 0 > "$T/pre-check.out" 2>&1
+rc=$?
+check "the journals are accounted for before the full disk (exit $rc: 0, or 3 when it recovered some)" \
+	test "$rc" = 0 -o "$rc" = 3
+[ "$rc" = 0 ] || [ "$rc" = 3 ] || sed 's/^/#   /' "$T/pre-check.out" | tail -n 5
 mkdir -p "$FULL"
 if ! mount -t tmpfs -o size=64k,mode=0700 tmpfs "$FULL"; then
 	fail "mount a 64k tmpfs for the journal (needs root)"
@@ -195,4 +212,75 @@ out=$("$CLI_BIN" -c "$T/full.conf" issue --profile tls-server --csr "$T/fulldisk
 	--customer "$CERTMINT_CUSTOMER" 2>"$T/stderr"); rc=$?
 expect_eq "with room again, the same signer issues" "$rc" 0
 expect_eq "and journals it" "$(journal_lines "$FULL/issued.log")" 1
+# The reconciliation, over both signers' journals while the tmpfs is still there: nothing unaccounted.
+"${CLI[@]}" journal check "${J[@]}" --journal "$FULL/issued.log" --min-age 0 > "$T/check.out" 2>&1
+rc=$?
+expect_eq "journal check over both signers' journals finds nothing unaccounted (exit 0)" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/#   /' "$T/check.out" | tail -n 8
+
+# ---- a signer that cannot be reached at all (stopped): a signer fault too, not a bare gateway error ----
+SIGNER_PID=$(signer_pid)
+kill -TERM "$SIGNER_PID"
+for _ in $(seq 100); do kill -0 "$SIGNER_PID" 2>/dev/null || break; sleep 0.05; done
+check "the stack's signerd is stopped" test ! -e "/proc/$SIGNER_PID"
+csr unreachable
+n0=$(ncerts)
+f0=$(naudit certificate.issue_failed)
+jl0=$(journal_lines "$CERTMINT_JOURNAL")
+run issue --profile tls-server --csr "$T/unreachable.csr" --customer "$CERTMINT_CUSTOMER"
+expect_eq "issue with the signer stopped exits 1" "$rc" 1
+expect_match "and says signer fault: not answering, nothing issued" "$err" \
+	"^certmint: signer fault: The signer is not answering: nothing was issued; try again"
+expect_match "naming the socket it tried" "$err" "signer at .*: "
+expect_eq "no certificate row is stored" "$(ncerts)" "$n0"
+expect_eq "a certificate.issue_failed audit row is written" "$(naudit certificate.issue_failed)" "$((f0 + 1))"
+expect_match "whose reason says the signer was not reachable, with the profile and subject" \
+	"$(sql "SELECT after_json FROM audit_log WHERE action = 'certificate.issue_failed' ORDER BY id DESC LIMIT 1")" \
+	'"profile":"tls-server".*unreachable.demo.test.*"reason":"not reachable'
+if admin_on "$CERTMINT_CONF"; then
+	f0=$(naudit certificate.issue_failed)
+	portal_issue unreachableweb
+	expect_eq "the portal answers 503 when the signer cannot be reached (not 502)" "$(status)" 503
+	check "the page says the signer is not answering and nothing was issued" \
+		grep -q "The signer is not answering: nothing was issued; try again" "$T/body"
+	expect_eq "no certificate row is stored" "$(ncerts)" "$n0"
+	expect_eq "a certificate.issue_failed audit row is written" "$(naudit certificate.issue_failed)" "$((f0 + 1))"
+	expect_match "with the administrator as actor and the reason" \
+		"$(sql "SELECT CONCAT(actor, ' ', after_json) FROM audit_log WHERE action = 'certificate.issue_failed' ORDER BY id DESC LIMIT 1")" \
+		"^$CERTMINT_ADMIN_PRINCIPAL .*unreachableweb.demo.test.*\"reason\":\"not reachable"
+	# Approving another administrator's request: approved, not issued, and said so.
+	csr approvewait
+	sql "INSERT INTO certificates (customer_id, org_id, cert_type, profile, status, common_name, csr, requested_by)
+		VALUES (1, 1, 'ssl', 'tls-server', 'requested', 'approvewait.demo.test',
+		FROM_BASE64('$(openssl req -in "$T/approvewait.csr" -outform DER | base64 -w0)'), 'test-24')"
+	AID=$(sql "SELECT MAX(id) FROM certificates WHERE requested_by = 'test-24'")
+	f0=$(naudit certificate.issue_failed)
+	token=$(csrf "/certificates/$AID")
+	post "/certificates/$AID/approve" "csrf=$token" > /dev/null
+	expect_eq "approving while the signer cannot be reached answers 503" "$(status)" 503
+	check "... saying approved, the signer is not answering, nothing was issued" \
+		grep -q "the signer is not answering: nothing was issued" "$T/body"
+	expect_eq "... the request is approved and keeps why it was not issued" \
+		"$(sql "SELECT CONCAT(status, ' / ', issue_error) FROM certificates WHERE id = $AID")" \
+		"approved / The signer is not answering: nothing was issued; try again."
+	expect_eq "... with a certificate.issue_failed row about it" \
+		"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue_failed' AND object_id = '$AID'")" 1
+	admin_off
+else
+	fail "an admin.fcgi using the stack's configuration serves its socket"
+fi
+expect_eq "nothing was journalled" "$(journal_lines "$CERTMINT_JOURNAL")" "$jl0"
+tests/stack.sh up "$CERTMINT_STACK" > "$T/up.out" 2>&1
+expect_eq "tests/stack.sh up brings the signer back" "$?" 0
+SIGNER_PID=$(signer_pid)
+check "... a new signerd runs" kill -0 "$SIGNER_PID"
+run issue --profile tls-server --csr "$T/unreachable.csr" --customer "$CERTMINT_CUSTOMER"
+expect_eq "and the same request is issued then" "$rc" 0
+if [ -n "${AID:-}" ] && admin_on "$CERTMINT_CONF"; then
+	token=$(csrf "/certificates/$AID")
+	post "/certificates/$AID/approve" "csrf=$token" > /dev/null
+	expect_eq "\"Issue now\" on the approved request issues it then" \
+		"$(status) $(sql "SELECT status FROM certificates WHERE id = $AID")" "303 issued"
+	admin_off
+fi
 done_testing

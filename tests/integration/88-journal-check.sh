@@ -22,19 +22,11 @@ issue_raw() { # issue_raw NAME: prints the serial of a certificate issued by a r
 }
 row_of() { sql "SELECT CONCAT_WS(' ', id, customer_id, COALESCE(org_id, 'none'), status, recovered_at IS NOT NULL) FROM certificates WHERE serial_hex = '$1'"; }
 
-# Rows another signer issued before this test (24-signer-faults' second signer, whose journal went
-# with its tmpfs) have no record in the stack's journal: the check is given them as that signer's
-# journal (one per signer, as with several nodes), rebuilt from their rows, so that what follows is
-# about this test's certificates alone.
-J=(--journal "$CERTMINT_JOURNAL")
-"${CLI[@]}" journal check "${J[@]}" --min-age 0 --dry-run > "$T/foreign.out" 2>&1
-ids=$(sed -n 's/^no-journal-entry: certificate \([0-9]*\) .*/\1/p' "$T/foreign.out" | paste -sd, -)
-if [ -n "$ids" ]; then
-	sql "SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), serial_hex, profile, 0, COALESCE(subject_dn, '-'),
-		REPLACE(TO_BASE64(der), CHAR(10), '') FROM certificates WHERE id IN ($ids)" > "$T/other-signer.journal"
-	J+=(--journal "$T/other-signer.journal")
-	diag "rows issued by another signer before this test: $ids"
-fi
+# The stack's journal and those of the signers tests started besides (24-signer-faults' second signer
+# leaves a copy in $CERTMINT_STACK/extra-journals/), one per signer as with several nodes, so that
+# what follows is about this test's certificates alone (tests/harness/journals.sh).
+. tests/harness/journals.sh
+stack_journals "$T"
 
 # Whatever the tests before left in the journal is accounted for first, so
 # that what follows is about this test's certificates alone.

@@ -1,6 +1,7 @@
 #!/bin/bash
 # 96-faults.sh: faults under a short load of CLI and portal issuances (a few parallel loops): kill -9 of
-# signerd, of admin.fcgi's parent and workers, of MariaDB, and signerd paused past the clients' timeout.
+# signerd, of admin.fcgi's parent and workers, of Apache's parent and workers (the portal's load goes through
+# it), of MariaDB, and signerd paused past the clients' timeout; each followed by tests/stack.sh up.
 # Each phase ends with `certmint journal check` (it may import what the fault left without a row), and
 # at the end nothing is unaccounted: every journalled serial has exactly one row with the journal's DER,
 # no serial twice, and the audit chain verifies. Generous timings; not a timed test.
@@ -23,19 +24,11 @@ pid_of() { cut -d' ' -f1 "$S/pids/$1.pid" 2>/dev/null; }
 CLI=($CERTMINT_CLI)
 check_journal() { "${CLI[@]}" journal check "${J[@]}" --min-age 0; }
 
-# Rows another signer issued before this test (24-signer-faults' second signer, whose journal went
-# with its tmpfs) have no record in the stack's journal: the check is given them as that signer's
-# journal (one per signer, as with several nodes), rebuilt from their rows, so that what follows is
-# about this test's certificates alone.
-J=(--journal "$CERTMINT_JOURNAL")
-"${CLI[@]}" journal check "${J[@]}" --min-age 0 --dry-run > "$T/foreign.out" 2>&1
-ids=$(sed -n 's/^no-journal-entry: certificate \([0-9]*\) .*/\1/p' "$T/foreign.out" | paste -sd, -)
-if [ -n "$ids" ]; then
-	sql "SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), serial_hex, profile, 0, COALESCE(subject_dn, '-'),
-		REPLACE(TO_BASE64(der), CHAR(10), '') FROM certificates WHERE id IN ($ids)" > "$T/other-signer.journal"
-	J+=(--journal "$T/other-signer.journal")
-	diag "rows issued by another signer before this test: $ids"
-fi
+# The stack's journal and those of the signers tests started besides (24-signer-faults' second signer
+# leaves a copy in $CERTMINT_STACK/extra-journals/), one per signer as with several nodes, so that
+# what follows is about this test's certificates alone (tests/harness/journals.sh).
+. tests/harness/journals.sh
+stack_journals "$T"
 
 # The CLI loops wait 3 s for the signer (a copy of the stack's configuration), the portal 10 s.
 sed 's/^timeout_ms *=.*/timeout_ms = 3000/' "$CERTMINT_CONF" > "$T/cli.conf"
@@ -139,6 +132,26 @@ expect_eq "up brings admin.fcgi back" "$?" 0
 check "... a new process" test "$(pid_of admin)" != "$admin"
 sleep "$LOAD_SECONDS"
 end_phase "admin.fcgi killed"
+
+# ---- kill -9 of Apache's parent and workers under load (the portal loop's requests, some mid-issuance,
+# are cut off; admin.fcgi finishes what it was asked), then up, which clears what is left and restarts it
+# on the same ports.
+start_load
+sleep 2
+apache=$(pid_of apache)
+workers=$(ps -o pid= --ppid "$apache" | tr -s ' \n' ' ')
+check "Apache has workers to kill" test -n "$workers"
+kill -9 "$apache" $workers
+sleep 1
+alive=$(for p in $apache $workers; do ps -o stat= -p "$p" 2>/dev/null | grep -qv '^Z' && echo "$p"; done)
+expect_eq "Apache's parent and workers are gone" "$alive" ""
+tests/stack.sh up "$S" > "$T/up-apache" 2>&1
+expect_eq "up brings Apache back" "$?" 0
+check "... a new process" test "$(pid_of apache)" != "$apache"
+w0=$(wc -l < "$T/web1.log" 2>/dev/null || echo 0)
+sleep "$LOAD_SECONDS"
+check "... through which the portal loop issues again" grep -qE '^(200|303)$' <(tail -n +"$((w0 + 1))" "$T/web1.log")
+end_phase "Apache killed"
 
 # ---- kill -9 of MariaDB under load (issuances signed but not stored), then up.
 start_load

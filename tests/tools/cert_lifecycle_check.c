@@ -254,11 +254,15 @@ main(int argc, char **argv)
 
 	/* ---- approve while the signer is unreachable: approved, the reason kept */
 	r = cm_cert_approve(db, NULL, &who, R, &approved, err, sizeof(err));
-	is_int(r, 502, "approve without a signer: 502");
+	is_int(r, 503, "approve without a signer: 503 (a signer fault, nothing issued)");
 	is_int(approved, 1, "... but approved");
+	ok(has(err, "the signer is not answering: nothing was issued"), "... saying so (%s)", err);
 	is_str(col(R, "CONCAT(status, '/', approved_by, '/', issue_error)"),
-	    "approved/" ACTOR "/the signing service was not answering", "... status approved, issue_error set");
+	    "approved/" ACTOR "/" CM_SIGNER_UNREACHABLE, "... status approved, issue_error set");
 	is_int(naudit(R, "certificate.approve"), 1, "... one audit row certificate.approve");
+	is_int(naudit(R, "certificate.issue_failed"), 1, "... and one certificate.issue_failed");
+	ok(has(audit_after(R, "certificate.issue_failed"), "\"reason\":\"" CM_SIGNER_UNREACHABLE_REASON "\""),
+	    "... whose reason says the signer was not reachable");
 
 	/* ---- approve again ("Issue now"): issued by the signer */
 	r = cm_cert_approve(db, sg, &who, R, &approved, err, sizeof(err));
@@ -394,9 +398,19 @@ main(int argc, char **argv)
 	}
 	in.org_id = autoorg;
 	CSR(8);
-	r = cm_cert_renew(db, NULL, &in, &out, err, sizeof(err));
-	free(out.pem);
-	is_int(r, 502, "renew that must be issued at once, without a signer: 502");
+	{
+		long long failed0 = atoll(q("SELECT COUNT(*) FROM audit_log WHERE customer_id = ?"
+		    " AND action = 'certificate.issue_failed' AND id > ?", cust, 0));
+
+		r = cm_cert_renew(db, NULL, &in, &out, err, sizeof(err));
+		free(out.pem);
+		is_int(r, 503, "renew that must be issued at once, without a signer: 503");
+		is_str(err, CM_SIGNER_UNREACHABLE, "... the signer is not answering");
+		is_int(out.cert_id, 0, "... no row");
+		is_int(atoll(q("SELECT COUNT(*) FROM audit_log WHERE customer_id = ?"
+		    " AND action = 'certificate.issue_failed' AND id > ?", cust, 0)), failed0 + 1,
+		    "... a certificate.issue_failed audit row");
+	}
 	r = cm_cert_renew(db, sg, &in, &out, err, sizeof(err));
 	N2 = out.cert_id;
 	ok(r == 0 && out.pem != NULL, "renew into an organisation that approves at once: issued");
