@@ -203,8 +203,9 @@ admin_customer_self_approve_confirm(struct admin_ctx *c)
 		.button = "Let requesters approve their own requests",
 		.cancel = SETTINGS_PAGE,
 		.hidden_name = "confirm", .hidden_value = "yes",
-		.label = { "Customer", "Customer URI", "Requesters may approve their own requests" },
-		.value = { NULL, NULL, "from No to Yes" },
+		/* short labels: the details grid sizes its first column to the longest */
+		.label = { "Customer", "Customer URI", "Change" },
+		.value = { NULL, NULL, "Requesters may approve their own requests: from No to Yes" },
 	};
 	int on;
 
