@@ -180,6 +180,12 @@ void admin_ad_server_view(struct admin_ctx *c);
 void admin_ad_server_save(struct admin_ctx *c);
 void admin_ad_server_delete(struct admin_ctx *c);
 void admin_ad_server_delete_confirm(struct admin_ctx *c);
+/* customer_settings.c: the MRAO's Customer settings page (approval.self_approve);
+ * turning self-approval on goes through its confirmation page. */
+void admin_customer_settings(struct admin_ctx *c);
+void admin_customer_settings_save(struct admin_ctx *c);
+void admin_customer_self_approve_confirm(struct admin_ctx *c);
+void admin_customer_self_approve_on(struct admin_ctx *c);
 /* logout.c: Sign out (POST): ends the session, clears the cookies, the signed-out page. */
 void admin_logout(struct admin_ctx *c);
 

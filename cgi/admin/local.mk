@@ -12,6 +12,7 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/edit_commit.c \
 	cgi/admin/confirm.h \
 	cgi/admin/confirm.c \
+	cgi/admin/customer_settings.c \
 	cgi/admin/home.c \
 	cgi/admin/recovery_alarm.c \
 	cgi/admin/csr_new.c \
@@ -90,3 +91,6 @@ EXTRA_DIST += tests/pages/52-ad-servers.sh
 
 # Sign out, ending sessions, confirmation pages of destructive actions (SESSIONS).
 EXTRA_DIST += tests/pages/48-sessions.sh tests/pages/49-confirm.sh
+
+# The MRAO's Customer settings page (CUSTSETTINGS).
+EXTRA_DIST += tests/pages/59-customer-settings.sh

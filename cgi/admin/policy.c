@@ -390,6 +390,14 @@ admin_may_end_sessions(const struct admin_user *u)
 	return u->role == ROLE_MRAO;
 }
 
+/* 1 / 0: the settings bind every administrator of the customer (the
+ * four-eyes rule among them), so they are the MRAO's. */
+int
+admin_may_change_customer_settings(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
 /* 1 / 0; see policy.h. */
 int
 admin_profile_allowed(const struct admin_user *u, const char *profile)
@@ -411,4 +419,6 @@ admin_nav_set(struct admin_ctx *c)
 {
 	if (admin_may_manage_ad_servers(&c->user))
 		cm_render_set(c->r, "Nav.ad_servers", "1");
+	if (admin_may_change_customer_settings(&c->user))
+		cm_render_set(c->r, "Nav.settings", "1");
 }

@@ -104,6 +104,9 @@ int admin_may_grant_role(const struct admin_user *u, const char *role);
 int admin_may_create_admins(const struct admin_user *u);
 /* It may end another administrator's sessions (of its customer): an MRAO. */
 int admin_may_end_sessions(const struct admin_user *u);
+/* It may see and change the customer's own settings (Customer settings
+ * page: approval.self_approve): an MRAO. */
+int admin_may_change_customer_settings(const struct admin_user *u);
 
 /* An MRAO may use every profile that goes through the portal; an RAO or DRAO
  * only those of its certificate types; nobody the OCSP-signing profile. */

@@ -1,7 +1,8 @@
 // admintools.test.mjs: the newer admin pages, driven through the pages only as an MRAO would:
 // the certificate list's search, filters, sort and pages (two certificates with several SANs issued
 // through the CSR form); Active Directory servers (add, bind to an organisation, delete refused while
-// bound, unbind, delete); the administrators' CSV export and import; the persons' CSV import.
+// bound, unbind, delete); the administrators' CSV export and import; the persons' CSV import; the
+// Customer settings page (self-approval on through its confirmation page, and off again; at phone width too).
 // Hostile names stay inert throughout; any dialog fails the test.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -523,4 +524,47 @@ test('4. persons CSV import: a good and a bad row, the report, the new person li
   assert.equal(cells[4], 'Engineering');
   await assertInert(page);
   await page.close();
+});
+
+test('5. Customer settings: self-approval on through its confirmation page, then off again; at phone width', async () => {
+  const page = await watchedPage(alice);
+  try {
+    await page.goto(`${base}/admin/`);
+    await page.click('nav a:text-is("Settings")');
+    await page.waitForURL(/\/admin\/settings$/);
+    assert.equal(await page.textContent('h1'), 'Customer settings');
+    assert.equal(await page.isChecked('#self_approve-off'), true, 'No is chosen (the default)');
+    assert.match(await page.textContent('#self_approve-hint'), /four-eyes rule/);
+    await shot(page, 'tools-23-settings');
+    await page.check('#self_approve-on');
+    let resp = await press(page, 'Save');
+    assert.ok(redirected(resp), `choosing Yes redirects to the confirmation, got ${resp.status()}`);
+    await page.waitForURL(/\/admin\/settings\/allow-self-approval$/);
+    assert.equal(await page.textContent('h1'), 'Let requesters approve their own requests?');
+    assert.match(await page.textContent('p.consequence'), /approve and issue it alone/);
+    await shot(page, 'tools-24-settings-confirm');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'tools-25-settings-confirm-phone');
+    resp = await press(page, 'Let requesters approve their own requests');
+    assert.ok(redirected(resp), `confirming redirects, got ${resp.status()}`);
+    await page.waitForURL(/\/admin\/settings\?saved=1$/);
+    assert.match(await page.textContent('#settings-saved'), /Settings saved/);
+    assert.equal(await page.isChecked('#self_approve-on'), true, 'Yes is now chosen');
+    await shot(page, 'tools-26-settings-saved-phone');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.check('#self_approve-off');
+    resp = await press(page, 'Save');
+    assert.ok(redirected(resp), `choosing No saves at once, got ${resp.status()}`);
+    await page.waitForURL(/\/admin\/settings\?saved=1$/);
+    assert.equal(await page.isChecked('#self_approve-off'), true, 'No is chosen again');
+    await assertInert(page);
+  } finally {
+    // The stack may be shared: the setting goes back to its default whatever happened above.
+    await page.goto(`${base}/admin/settings`);
+    if (await page.isChecked('#self_approve-on')) {
+      await page.check('#self_approve-off');
+      await press(page, 'Save');
+    }
+    await page.close();
+  }
 });

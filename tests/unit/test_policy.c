@@ -99,6 +99,7 @@ test_predicates(void)
 		ok(admin_may_read_whole_audit(all[i]) == m, "%s: whole audit log %d", names[i], m);
 		ok(admin_may_verify_audit(all[i]) == m, "%s: verify audit %d", names[i], m);
 		ok(admin_may_manage_ad_servers(all[i]) == m, "%s: AD servers %d", names[i], m);
+		ok(admin_may_change_customer_settings(all[i]) == m, "%s: customer settings %d", names[i], m);
 		ok(admin_may_grant_role(all[i], "mrao") == m, "%s: grant mrao %d", names[i], m);
 		ok(admin_may_grant_role(all[i], "rao") == m, "%s: grant rao %d", names[i], m);
 		ok(admin_may_grant_role(all[i], "drao") == (m || r), "%s: grant drao %d", names[i], m || r);

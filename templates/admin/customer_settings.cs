@@ -1,0 +1,28 @@
+<?cs # customer_settings.cs: the MRAO's Customer settings page: the customer's name and URI, and whether requesters may approve their own requests. ?><?cs include:"admin/header.cs" ?>
+<?cs if:Banner.saved == "1" ?><div class="banner-success" role="status" id="settings-saved"><p>Settings saved.</p></div>
+<?cs elif:Banner.saved == "0" ?><div class="banner-success" role="status" id="settings-saved"><p>Nothing to save: the settings were already so.</p></div><?cs /if ?>
+<?cs if:Errors.self_approve ?>
+<div class="error-summary" role="alert" tabindex="-1">
+  <h2>There is a problem</h2>
+  <ul><li><a href="#self_approve-off"><?cs var:Errors.self_approve ?></a></li></ul>
+</div>
+<?cs /if ?>
+<h1>Customer settings</h1>
+<dl class="confirm-details">
+  <dt>Customer</dt><dd><?cs var:Settings.customer_name ?></dd>
+  <dt>Customer URI</dt><dd><?cs var:Settings.customer_uri ?></dd>
+</dl>
+<form class="settings" method="post" action="/admin/settings">
+  <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
+  <div class="field<?cs if:Errors.self_approve ?> has-error<?cs /if ?>" role="radiogroup" aria-labelledby="self_approve-label" aria-describedby="self_approve-hint">
+    <p id="self_approve-label"><strong>Requesters may approve their own requests</strong></p>
+    <p class="hint" id="self_approve-hint">The four-eyes rule: a certificate request that waits for approval is approved by another
+    administrator than the one who made it, in the portal and in every other program. Choose Yes only where
+    one person must be able to request and issue alone; you will be asked to confirm.</p>
+    <?cs if:Errors.self_approve ?><p class="error-text" id="self_approve-error"><?cs var:Errors.self_approve ?></p><?cs /if ?>
+    <div><label><input type="radio" id="self_approve-off" name="self_approve" value="off"<?cs if:Form.self_approve == "off" ?> checked<?cs /if ?>> No: another administrator must approve (recommended, the default)</label></div>
+    <div><label><input type="radio" id="self_approve-on" name="self_approve" value="on"<?cs if:Form.self_approve == "on" ?> checked<?cs /if ?>> Yes: a requester may approve their own request</label></div>
+  </div>
+  <div class="buttons"><button type="submit" class="primary">Save</button></div>
+</form>
+<?cs include:"admin/footer.cs" ?>
