@@ -360,6 +360,19 @@ cm_ns_check(const struct cm_namespaces *ns, const X509_NAME *subject,
 			size_t n = (size_t)ASN1_STRING_length(s);
 			if (!cm_ns_email_inside(ns, v, n))
 				return outside(reason, rlen, "the e-mail address", v, n);
+		} else if (gn->type == GEN_OTHERNAME &&
+		    OBJ_obj2nid(gn->d.otherName->type_id) == NID_ms_upn) {
+			/* A UPN names a Windows logon account (user@UPN-suffix): it is
+			 * held to the mail domains, as an address of the same form. */
+			const ASN1_TYPE *t = gn->d.otherName->value;
+			const char *v = "";
+			size_t n = 0;
+			if (t && t->type == V_ASN1_UTF8STRING) {
+				v = (const char *)ASN1_STRING_get0_data(t->value.utf8string);
+				n = (size_t)ASN1_STRING_length(t->value.utf8string);
+			}
+			if (n == 0 || !cm_ns_email_inside(ns, v, n))
+				return outside(reason, rlen, "the UPN", n ? v : "(unreadable)", n ? n : 12);
 		} else if (gn->type == GEN_IPADD) {
 			const unsigned char *a = ASN1_STRING_get0_data(gn->d.iPAddress);
 			size_t n = (size_t)ASN1_STRING_length(gn->d.iPAddress);

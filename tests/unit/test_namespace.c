@@ -175,10 +175,40 @@ check_names(const char *dn, const char *san1, const char *san2, int cn_is_host, 
 	return r;
 }
 
+
+/* cm_ns_check on subject dn and one UPN otherName SAN (what a CSR carries;
+ * cm_san_parse has no text form for it). */
+static int
+check_upn(const char *dn, const char *upn, char *reason, size_t rlen)
+{
+	char err[256];
+	X509_NAME *n = cm_dn_parse(dn, err, sizeof(err));
+	GENERAL_NAMES *g = GENERAL_NAMES_new();
+	GENERAL_NAME *gn = GENERAL_NAME_new();
+	ASN1_TYPE *t = ASN1_TYPE_new();
+	ASN1_UTF8STRING *u = ASN1_UTF8STRING_new();
+	ASN1_STRING_set(u, upn, (int)strlen(upn));
+	ASN1_TYPE_set(t, V_ASN1_UTF8STRING, u);
+	GENERAL_NAME_set0_othername(gn, OBJ_nid2obj(NID_ms_upn), t);
+	sk_GENERAL_NAME_push(g, gn);
+	reason[0] = '\0';
+	int r = cm_ns_check(&ns, n, g, 0, reason, rlen);
+	X509_NAME_free(n);
+	GENERAL_NAMES_free(g);
+	return r;
+}
+
 static void
 test_check(void)
 {
 	char reason[512];
+
+	is_int(check_upn("/CN=Alice Smith", "alice@example.com", reason, sizeof(reason)), 0,
+	    "a UPN at a mail domain inside: accepted");
+	ok(check_upn("/CN=Alice Smith", "administrator@corp.evil.test", reason, sizeof(reason)) == 1 &&
+	    strstr(reason, "the UPN administrator@corp.evil.test is outside"), "a UPN at another domain refused: %s", reason);
+	ok(check_upn("/CN=Alice Smith", "alice@example.com.evil.test", reason, sizeof(reason)) == 1,
+	    "a UPN suffix trick refused: %s", reason);
 
 	is_int(check_names("/CN=www.example.com", "DNS:www.example.com", "IP:10.1.2.3", 1, reason, sizeof(reason)), 0,
 	    "host names and addresses inside: accepted");
