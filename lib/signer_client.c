@@ -532,3 +532,158 @@ cm_signer_audit_checkpoints(struct cm_signer *s, int64_t after,
 	cm_buf_free(&b);
 	return r;
 }
+
+/* Sends a crl-sign request already encoded in b; the reply in *payload / m.
+ * An outcome. */
+static int
+crl_call(struct cm_signer *s, struct cm_buf *b, uint32_t id, unsigned char **payload,
+    struct cm_msg **m, char *err, size_t errlen)
+{
+	*payload = NULL;
+	*m = malloc(sizeof(**m));
+	if (*m == NULL) {
+		cm_buf_free(b);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int r = roundtrip(s, OP_CRL_SIGN, b, id, payload, *m, err, errlen);
+	cm_buf_free(b);
+	return r;
+}
+
+/* An enum cm_signer_outcome. */
+int
+cm_signer_crl_begin(struct cm_signer *s, const char *issuer, time_t this_update,
+    time_t next_update, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CRL_SIGN, id) < 0 ||
+	    cm_enc_u32(&b, TAG_CRL_STEP, CM_CRL_STEP_BEGIN) < 0 ||
+	    cm_enc_str(&b, TAG_CRL_ISSUER, issuer) < 0 ||
+	    cm_enc_u64(&b, TAG_THIS_UPDATE, (uint64_t)this_update) < 0 ||
+	    cm_enc_u64(&b, TAG_NEXT_UPDATE, (uint64_t)next_update) < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	int r = crl_call(s, &b, id, &payload, &m, err, errlen);
+	free(payload);
+	free(m);
+	return r;
+}
+
+/* An enum cm_signer_outcome. */
+int
+cm_signer_crl_entries(struct cm_signer *s, const void *packed, size_t len, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+
+	if (len > CM_SIGNER_CRL_BATCH) {
+		snprintf(err, errlen, "signer: a CRL batch of %zu bytes is over %d", len, CM_SIGNER_CRL_BATCH);
+		return -1;
+	}
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CRL_SIGN, id) < 0 ||
+	    cm_enc_u32(&b, TAG_CRL_STEP, CM_CRL_STEP_ENTRIES) < 0 ||
+	    cm_enc_bytes(&b, TAG_CRL_ENTRIES, packed, len) < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	int r = crl_call(s, &b, id, &payload, &m, err, errlen);
+	free(payload);
+	free(m);
+	return r;
+}
+
+/* An enum cm_signer_outcome. */
+int
+cm_signer_crl_sign(struct cm_signer *s, char *number, size_t numlen, uint64_t *der_len,
+    char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CRL_SIGN, id) < 0 ||
+	    cm_enc_u32(&b, TAG_CRL_STEP, CM_CRL_STEP_SIGN) < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	int r = crl_call(s, &b, id, &payload, &m, err, errlen);
+	if (r == 0) {
+		const struct cm_field *f = cm_msg_get(m, TAG_CRL_NUMBER);
+		int digits = f && f->len >= 1 && f->len <= 20 && f->len < numlen;
+		for (size_t i = 0; digits && i < f->len; i++)
+			digits = f->val[i] >= '0' && f->val[i] <= '9';
+		if (!digits || cm_msg_get_u64(m, TAG_CRL_DER_LEN, der_len) < 0) {
+			snprintf(err, errlen, "signer: the crl-sign reply lacks the CRL number or length");
+			r = -1;
+		} else {
+			memcpy(number, f->val, f->len);
+			number[f->len] = '\0';
+		}
+	}
+	free(payload);
+	free(m);
+	return r;
+}
+
+/* An enum cm_signer_outcome. */
+int
+cm_signer_crl_read(struct cm_signer *s, uint64_t off, struct cm_buf *out, size_t *got,
+    char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+
+	*got = 0;
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_CRL_SIGN, id) < 0 ||
+	    cm_enc_u32(&b, TAG_CRL_STEP, CM_CRL_STEP_READ) < 0 ||
+	    cm_enc_u64(&b, TAG_CRL_OFFSET, off) < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	int r = crl_call(s, &b, id, &payload, &m, err, errlen);
+	if (r == 0) {
+		const struct cm_field *f = cm_msg_get(m, TAG_CRL_DER);
+		if (f == NULL || f->len > CM_CRL_CHUNK) {
+			snprintf(err, errlen, "signer: the crl-sign reply lacks the CRL chunk");
+			r = -1;
+		} else if (f->len && cm_buf_append(out, f->val, f->len) < 0) {
+			snprintf(err, errlen, "out of memory for the CRL");
+			r = -1;
+		} else {
+			*got = f->len;
+		}
+	}
+	free(payload);
+	free(m);
+	return r;
+}
+
+/* 0 / -1. */
+int
+cm_signer_crl_pack(struct cm_buf *b, const unsigned char *serial, size_t serial_len,
+    uint64_t revoked_at, unsigned reason)
+{
+	unsigned char ent[1 + CM_CRL_MAX_SERIAL + 9];
+	size_t n = 0;
+
+	if (serial_len < 1 || serial_len > CM_CRL_MAX_SERIAL || reason > 255)
+		return -1;
+	ent[n++] = (unsigned char)serial_len;
+	memcpy(ent + n, serial, serial_len);
+	n += serial_len;
+	for (int i = 7; i >= 0; i--)
+		ent[n++] = (unsigned char)(revoked_at >> (8 * i));
+	ent[n++] = (unsigned char)reason;
+	return cm_buf_append(b, ent, n);
+}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "audit_checkpoint.h"
+#include "signer_proto.h"
 #include "buf.h"
 
 struct cm_signer;
@@ -106,5 +107,32 @@ int cm_signer_audit_checkpoint(struct cm_signer *s, int64_t id, const char *hash
 int cm_signer_audit_checkpoints(struct cm_signer *s, int64_t after,
     struct cm_checkpoint *out, size_t max, size_t *n, struct cm_buf *pub_pem,
     char *err, size_t errlen);
+
+/*
+ * CRLs (OP_CRL_SIGN, signer_proto.h): on one connection, begin a CRL of
+ * issuer ("issuing" or "root"), send its entries in batches packed with
+ * cm_signer_crl_pack (each batch at most CM_SIGNER_CRL_BATCH bytes), sign
+ * (the signer assigns the CRL number), then read the DER back chunk by
+ * chunk until der_len. A failed step leaves no CRL open: start again with
+ * begin. Each returns an enum cm_signer_outcome.
+ */
+#define CM_SIGNER_CRL_BATCH (CM_PROTO_MAX_PAYLOAD - 256)
+int cm_signer_crl_begin(struct cm_signer *s, const char *issuer, time_t this_update,
+    time_t next_update, char *err, size_t errlen);
+int cm_signer_crl_entries(struct cm_signer *s, const void *packed, size_t len,
+    char *err, size_t errlen);
+/* The number (decimal, at most 20 digits) into number[numlen], the
+ * length of the signed CRL into *der_len. */
+int cm_signer_crl_sign(struct cm_signer *s, char *number, size_t numlen, uint64_t *der_len,
+    char *err, size_t errlen);
+/* Appends the chunk at off (at most CM_CRL_CHUNK bytes) to out; *got its
+ * length (0 only at the end). */
+int cm_signer_crl_read(struct cm_signer *s, uint64_t off, struct cm_buf *out, size_t *got,
+    char *err, size_t errlen);
+/* Appends one entry in the packed form: serial (big-endian, 1..20 bytes),
+ * revocation time, RFC 5280 reason code. 0, or -1 (bad serial or the cap
+ * of b). */
+int cm_signer_crl_pack(struct cm_buf *b, const unsigned char *serial, size_t serial_len,
+    uint64_t revoked_at, unsigned reason);
 
 #endif

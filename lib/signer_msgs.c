@@ -53,6 +53,15 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CHECKPOINT] = "checkpoint",
 	[TAG_CHECKPOINT_KEY_PEM] = "checkpoint-key-pem",
 	[TAG_NAME_CONSTRAINTS] = "name-constraints",
+	[TAG_CRL_STEP] = "crl-step",
+	[TAG_CRL_ISSUER] = "crl-issuer",
+	[TAG_THIS_UPDATE] = "this-update",
+	[TAG_NEXT_UPDATE] = "next-update",
+	[TAG_CRL_ENTRIES] = "crl-entries",
+	[TAG_CRL_NUMBER] = "crl-number",
+	[TAG_CRL_DER_LEN] = "crl-der-len",
+	[TAG_CRL_OFFSET] = "crl-offset",
+	[TAG_CRL_DER] = "crl-der",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -85,6 +94,13 @@ static const struct cm_field_rule audit_checkpoint_req[] = {
 	{ TAG_AUDIT_ID, 0 }, { TAG_AUDIT_HASH, 0 }, { TAG_CHECKPOINT_AFTER, 0 },
 	{ TAG_DEADLINE_MS, 0 },
 };
+/* One table for the four steps (CM_CRL_STEP_*): signer/crl.c checks which
+ * fields each step needs. */
+static const struct cm_field_rule crl_sign_req[] = {
+	{ TAG_CRL_STEP, REQ }, { TAG_CRL_ISSUER, 0 }, { TAG_THIS_UPDATE, 0 }, { TAG_NEXT_UPDATE, 0 },
+	{ TAG_CRL_ENTRIES, 0 }, { TAG_CRL_OFFSET, 0 },
+	{ TAG_DEADLINE_MS, 0 },
+};
 
 /* OK replies. */
 static const struct cm_field_rule ca_chain_reply[] = {
@@ -95,6 +111,10 @@ static const struct cm_field_rule issue_reply[] = {
 };
 static const struct cm_field_rule audit_checkpoint_reply[] = {
 	{ TAG_CHECKPOINT, REP }, { TAG_CHECKPOINT_KEY_PEM, 0 },
+};
+/* begin and entries: nothing; sign: CRL_NUMBER CRL_DER_LEN; read: CRL_DER. */
+static const struct cm_field_rule crl_sign_reply[] = {
+	{ TAG_CRL_NUMBER, 0 }, { TAG_CRL_DER_LEN, 0 }, { TAG_CRL_DER, 0 },
 };
 
 /* The ERR reply to any request. */
@@ -111,6 +131,7 @@ static const struct cm_msg_spec requests[OP__MAX] = {
 	[OP_CA_CHAIN] = { "ca-chain request", RULES(ca_chain_req) },
 	[OP_ISSUE] = { "issue request", RULES(issue_req) },
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint request", RULES(audit_checkpoint_req) },
+	[OP_CRL_SIGN] = { "crl-sign request", RULES(crl_sign_req) },
 };
 
 static const struct cm_msg_spec replies[OP__MAX] = {
@@ -119,6 +140,7 @@ static const struct cm_msg_spec replies[OP__MAX] = {
 	[OP_CA_CHAIN] = { "ca-chain reply", RULES(ca_chain_reply) },
 	[OP_ISSUE] = { "issue reply", RULES(issue_reply) },
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint reply", RULES(audit_checkpoint_reply) },
+	[OP_CRL_SIGN] = { "crl-sign reply", RULES(crl_sign_reply) },
 };
 
 static const struct cm_msg_spec error_reply = { "error reply", RULES(err_reply) };

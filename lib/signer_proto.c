@@ -105,9 +105,9 @@ cm_msg_decode(unsigned op, enum cm_msg_kind kind, const unsigned char *p, size_t
 {
 	const struct cm_msg_spec *spec = cm_msg_spec(op, kind);
 	size_t pos = 0;
-	uint32_t seen = 0;   /* bit per tag present; TAG__MAX < 32 */
+	uint64_t seen = 0;   /* bit per tag present; TAG__MAX < 64 */
 
-	_Static_assert(TAG__MAX < 32, "seen bitmask too small");
+	_Static_assert(TAG__MAX < 64, "seen bitmask too small");
 	m->nfields = 0;
 	if (len > CM_PROTO_MAX_PAYLOAD) {
 		snprintf(err, errlen, "payload of %zu bytes is over the limit", len);
@@ -155,14 +155,14 @@ cm_msg_decode(unsigned op, enum cm_msg_kind kind, const unsigned char *p, size_t
 			    strchr("aeiou", spec->what[0]) ? "n" : "", spec->what);
 			return 1;
 		}
-		if ((seen & (1u << tag)) && !(r->flags & CM_FIELD_REPEAT)) {
+		if ((seen & ((uint64_t)1 << tag)) && !(r->flags & CM_FIELD_REPEAT)) {
 			snprintf(err, errlen, "field %s repeated in the %s", cm_tag_name(tag), spec->what);
 			return 1;
 		}
-		seen |= 1u << tag;
+		seen |= (uint64_t)1 << tag;
 	}
 	for (size_t i = 0; i < spec->nrules; i++)
-		if ((spec->rules[i].flags & CM_FIELD_REQUIRED) && !(seen & (1u << spec->rules[i].tag))) {
+		if ((spec->rules[i].flags & CM_FIELD_REQUIRED) && !(seen & ((uint64_t)1 << spec->rules[i].tag))) {
 			snprintf(err, errlen, "the %s lacks the required field %s", spec->what,
 			    cm_tag_name(spec->rules[i].tag));
 			return 1;

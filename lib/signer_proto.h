@@ -43,7 +43,11 @@ enum cm_op {
 	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) */
 	OP_ISSUE = 4,     /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
 	                     -> CERT_DER SERIAL_HEX */
-	OP_CRL_SIGN = 5,          /* issue 9: reserved, not yet served */
+	OP_CRL_SIGN = 5,          /* one CRL as a sequence on one connection (signer/crl.c):
+	                             begin: CRL_STEP=1 CRL_ISSUER THIS_UPDATE NEXT_UPDATE -> OK;
+	                             entries: CRL_STEP=2 CRL_ENTRIES -> OK (repeat);
+	                             sign: CRL_STEP=3 -> CRL_NUMBER CRL_DER_LEN;
+	                             read: CRL_STEP=4 CRL_OFFSET -> CRL_DER (a chunk) */
 	OP_OCSP_SIGN = 6,         /* issue 9: reserved, not yet served */
 	OP_SCEP_DECRYPT = 7,      /* issue 10 (pkiMessage envelope, RA key): reserved, not yet served */
 	OP_SCEP_CERTREP = 8,      /* issue 10 (sign + encrypt the CertRep): reserved, not yet served */
@@ -95,6 +99,15 @@ enum cm_tag {
 	TAG_CHECKPOINT,            /* repeatable: "ID HASH TIME SIG" (lib/audit_checkpoint.h) */
 	TAG_CHECKPOINT_KEY_PEM,    /* the checkpoint signing key's public key, PEM */
 	TAG_NAME_CONSTRAINTS,      /* uint32, non-zero: the issuing CA carries [namespaces] */
+	TAG_CRL_STEP,              /* uint32: CM_CRL_STEP_* */
+	TAG_CRL_ISSUER,            /* "issuing" | "root": whose CRL, signed by that CA's key */
+	TAG_THIS_UPDATE,           /* 8 bytes: seconds since the epoch */
+	TAG_NEXT_UPDATE,           /* 8 bytes: seconds since the epoch */
+	TAG_CRL_ENTRIES,           /* packed entries, CM_CRL_ENTRY_* below */
+	TAG_CRL_NUMBER,            /* decimal CRL number the signer assigned */
+	TAG_CRL_DER_LEN,           /* 8 bytes: length of the signed CRL */
+	TAG_CRL_OFFSET,            /* 8 bytes: where the next CRL_DER chunk starts */
+	TAG_CRL_DER,               /* a chunk of the signed CRL, at most CM_CRL_CHUNK bytes */
 	TAG__MAX
 };
 
@@ -110,6 +123,24 @@ enum cm_tag {
 #define CM_ERR_CLASS_REFUSED "refused"
 #define CM_ERR_CLASS_FAULT   "fault"
 #define CM_ERR_CLASS_EXPIRED "expired"
+
+/*
+ * OP_CRL_SIGN steps. The entries of a CRL (up to millions) do not fit one
+ * frame, nor does the signed CRL: the client opens a CRL with "begin",
+ * streams entries in frames of up to CM_PROTO_MAX_FRAME, asks to "sign"
+ * and reads the DER back in chunks, all on one connection (a new "begin"
+ * or the connection's end discards an unfinished CRL).
+ * One packed entry in TAG_CRL_ENTRIES: uint8 serial length (1..20), the
+ * serial's big-endian magnitude, uint64 revocation time (seconds since the
+ * epoch), uint8 reason code (RFC 5280 CRLReason; 0 = unspecified, not
+ * encoded).
+ */
+#define CM_CRL_STEP_BEGIN   1
+#define CM_CRL_STEP_ENTRIES 2
+#define CM_CRL_STEP_SIGN    3
+#define CM_CRL_STEP_READ    4
+#define CM_CRL_MAX_SERIAL   20
+#define CM_CRL_CHUNK        (512 * 1024)
 
 /* Longest string the signer accepts in a name-like field. */
 #define CM_PROTO_MAX_NAME 1024

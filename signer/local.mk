@@ -14,6 +14,7 @@ signer_libsigner_a_SOURCES = \
 	signer/ca.c signer/ca.h \
 	signer/journal.c signer/journal.h \
 	signer/checkpoint.c signer/checkpoint.h \
+	signer/crl.c signer/crl.h \
 	signer/ops.c signer/ops.h
 
 CM_SIGNER_LIBS = signer/libsigner.a lib/libcmcore.a \

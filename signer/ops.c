@@ -1,4 +1,4 @@
-/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint. */
+/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint (crl-sign: signer/crl.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -517,6 +517,7 @@ cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
 	case OP_CA_CHAIN: r = op_ca_chain(ctx, m, reply, reason, sizeof(reason)); break;
 	case OP_ISSUE: r = op_issue(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	case OP_AUDIT_CHECKPOINT: r = op_audit_checkpoint(ctx, uid, m, reply, reason, sizeof(reason)); break;
+	case OP_CRL_SIGN: r = cm_crl_op(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	default:
 		snprintf(reason, sizeof(reason), "unknown operation");
 		r = OP_REFUSED;

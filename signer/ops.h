@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "ca.h"
 #include "checkpoint.h"
+#include "crl.h"
 #include "journal.h"
 #include "name_rules.h"
 #include "profile.h"
@@ -21,6 +22,8 @@ struct cm_signer_ctx {
 	struct cm_journal *journal;
 	/* Signed audit checkpoints (NULL: the op is answered with a failure). */
 	struct cm_checkpoints *checkpoints;
+	/* The CRL number counter (signer/crl.h; NULL: crl-sign fails). */
+	struct cm_crl_numbers *crl_numbers;
 	/* [access], for per-profile issue rights (NULL: every profile allowed). */
 	const struct cm_sconf *conf;
 	/* The name rules every issued name passes (NULL: the defaults, with no

@@ -46,6 +46,7 @@ static struct cm_vault vault;
 static struct cm_ca ca;
 static struct cm_journal journal;
 static struct cm_checkpoints checkpoints;
+static struct cm_crl_numbers crl_numbers;
 static struct cm_signer_ctx ctx;
 static sem_t cpu_slots;
 static struct cm_psl *psl;
@@ -319,6 +320,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	ctx.checkpoints = &checkpoints;
+	/* The CRL number too: the signer's directory, never the database. */
+	if (cm_crl_numbers_path(conf.journal, cppath, sizeof(cppath)) < 0 ||
+	    cm_crl_numbers_open(&crl_numbers, cppath, err, sizeof(err)) < 0) {
+		cm_err("%s", err);
+		goto out;
+	}
+	ctx.crl_numbers = &crl_numbers;
 	ctx.profiles = &profiles;
 	ctx.ca = &ca;
 	ctx.journal = &journal;
@@ -443,6 +451,8 @@ out:
 	cm_journal_close(&journal);
 	if (ctx.checkpoints)
 		cm_checkpoints_close(&checkpoints);
+	if (ctx.crl_numbers)
+		cm_crl_numbers_close(&crl_numbers);
 	if (ctx.cpu_slots)
 		sem_destroy(&cpu_slots);
 	if (ca.vault)

@@ -168,3 +168,10 @@ check_PROGRAMS += tests/unit/test_journal_read
 tests_unit_test_journal_read_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_journal_read_LDADD = lib/libcmweb.a $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_journal_read
+
+# CRLs (signer/crl.c): the CRL number kept next to the journal, and the
+# streaming encoder, parsed and verified by OpenSSL.
+check_PROGRAMS += tests/unit/test_crl
+tests_unit_test_crl_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_crl_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test_crl
