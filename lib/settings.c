@@ -34,6 +34,9 @@ static const struct cm_conf_field settings_fields[] = {
 	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
 	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
 	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
+	F("publish", "dir", CM_CONF_STR, publish_dir, 0, 0),
+	F("crl", "next_update_hours", CM_CONF_INT, crl_next_update_hours, 1, 24L * 366),
+	F("crl", "max_age_hours", CM_CONF_INT, crl_max_age_hours, 1, 24L * 366),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -115,6 +118,10 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 		s->session_ttl = 28800;
 	if (s->max_body == 0)
 		s->max_body = 1024 * 1024;
+	if (s->crl_next_update_hours == 0)
+		s->crl_next_update_hours = 24;
+	if (s->crl_max_age_hours == 0)
+		s->crl_max_age_hours = 12;
 	return 0;
 fail:
 	cm_settings_free(s);

@@ -34,6 +34,11 @@ struct cm_settings {
 	size_t access_code_key_len;
 	/* [audit] */
 	long audit_checkpoint_every; /* signed checkpoint after every N rows, default 100, 0 = off */
+	/* [publish] */
+	char *publish_dir;        /* what Apache serves: crl/ (and ca/) below it; NULL: not set */
+	/* [crl] */
+	long crl_next_update_hours; /* nextUpdate = thisUpdate + this, default 24 */
+	long crl_max_age_hours;     /* crl generate --if-stale regenerates after this, default 12 */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

@@ -32,6 +32,12 @@ tests_tools_signer_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_tools_signer_probe_SOURCES = tests/tools/signer_probe.c lib/signer_client.c
 tests_tools_signer_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 
+# crl-sign driven directly: tests/integration/27-crl.sh and bench/crl.
+noinst_PROGRAMS += tests/tools/crl-probe
+tests_tools_crl_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_tools_crl_probe_SOURCES = tests/tools/crl_probe.c lib/signer_client.c
+tests_tools_crl_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+
 # Configuration shipped for the signer, next to conf/local.mk's examples in
 # $(pkgdatadir)/conf: operators copy them to $(pkgsysconfdir), so a reinstall
 # never overwrites edited profiles. (The unit file is listed by conf/local.mk.)

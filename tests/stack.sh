@@ -410,7 +410,7 @@ email = demo.test, example.test, other.test, certmint.test, example.com
 ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
 
 [access]
-root = ca-init ca-import ca-chain issue audit-checkpoint
+root = ca-init ca-import ca-chain issue audit-checkpoint crl-sign
 $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
 EOF
 	chmod 644 "$DIR/signerd.conf"
@@ -446,6 +446,10 @@ allow_loopback_ip = yes
 
 [secrets]
 access_code_key_file = $DIR/access-code.key
+
+# What Apache serves: certmint crl generate writes crl/ here (issue 9).
+[publish]
+dir = $DIR/publish
 EOF
 	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
 	chmod 640 "$DIR/certmint.conf"

@@ -38,6 +38,9 @@ static const char usage_text[] =
     "                      account for every certificate in the signer's journal:\n"
     "                      import those without a row, report differences\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
+    "  crl generate [--if-stale] [--out DIR]\n"
+    "                      have the signer sign the CRL and publish it in\n"
+    "                      [publish] dir/crl (DER and PEM, atomically)\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -60,6 +63,7 @@ static const struct command commands[] = {
 	{ "customer", cmd_customer },
 	{ "expire", cmd_expire },
 	{ "journal", cmd_journal },
+	{ "crl", cmd_crl },
 	{ NULL, NULL }
 };
 

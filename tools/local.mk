@@ -4,6 +4,7 @@ tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 	tools/cmd_ca.c tools/cmd_admin.c tools/cmd_issue.c tools/cmd_status.c \
 	tools/cmd_customer.c tools/cmd_expire.c tools/cmd_audit.c tools/cmd_migrate.c
 tools_certmint_SOURCES += tools/cmd_journal.c
+tools_certmint_SOURCES += tools/cmd_crl.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
@@ -19,3 +20,6 @@ tests_tools_audit_rewrite_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_
 tests_tools_audit_rewrite_SOURCES = tests/tools/audit_rewrite.c
 tests_tools_audit_rewrite_LDADD = $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/56-audit-checkpoint.sh
+
+# CRLs (certmint crl generate; the signer side is signer/crl.c).
+EXTRA_DIST += tests/integration/27-crl.sh
