@@ -1,14 +1,15 @@
--- 025_crl.sql: what certmint crl generate reads and keeps: an index to stream one issuing CA's revoked certificates, one for "revoked since", and the last CRL per CA.
+-- 025_crl.sql: what certmint crl generate reads and keeps: an index to stream one issuing CA's revoked certificates, and the last CRL per CA.
 
 -- crl generate walks (issuer_id, status = 'revoked') in id order in batches
 -- (keyset: id > last), testing not_after from the index, so a CRL of a
--- million entries reads one index range and never sorts.
+-- million entries reads one index range and never sorts; --if-stale counts
+-- the same range.
 ALTER TABLE certificates
-	ADD INDEX IF NOT EXISTS certificates_crl (issuer_id, status, id, not_after),
-	ADD INDEX IF NOT EXISTS certificates_revoked_at (status, revoked_at);
+	ADD INDEX IF NOT EXISTS certificates_crl (issuer_id, status, id, not_after);
 
--- The last CRL published per issuing CA (ca_certs.id). --if-stale compares
--- revocations and the clock with this_update. The CRL number itself is the
+-- The last CRL published per CA (ca_certs.id). --if-stale compares the
+-- revoked rows a CRL of this_update lists now with entries (the rows it
+-- read), and the clock with this_update. The CRL number itself is the
 -- signer's (kept next to its journal): this copy is for people and reports,
 -- so restoring the database cannot move the number back.
 CREATE TABLE IF NOT EXISTS crl_state (

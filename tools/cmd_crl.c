@@ -23,10 +23,6 @@
 #define CRL_ACTOR "system:crl"
 /* Rows per keyset query: the client holds one batch, never the whole list. */
 #define CRL_BATCH_ROWS 10000
-/* A revocation's revoked_at is set when its UPDATE runs, before it commits:
- * one committed just after a CRL's snapshot may carry a time a little
- * before that CRL's thisUpdate. --if-stale looks back this far. */
-#define CRL_STALE_MARGIN_S 120
 #define CHAIN_MAX (256 * 1024)
 
 static const char crl_usage[] =
@@ -53,7 +49,9 @@ struct crl_job {
 	int64_t issuer_row;       /* its ca_certs id */
 	char dir[4096];           /* DIR/crl */
 	time_t this_update, next_update;
-	uint64_t entries;
+	char this_update_str[24]; /* UTC, as the database writes times */
+	uint64_t rows;            /* revoked rows read (is_stale compares them) */
+	uint64_t entries;         /* of them, listed */
 	uint64_t der_len;
 	char number[24];
 };
@@ -125,51 +123,68 @@ out:
 	return rc;
 }
 
-/* 1 when the issuing CA's CRL must be made again, 0 when it is fresh, -1
- * printed. */
+/* The revoked certificates of the issuing CA not expired at cutoff (the
+ * rows a CRL of that thisUpdate lists): the count, or -1. */
+static int64_t
+count_revoked(struct cli *c, int64_t issuer_row, const char *cutoff)
+{
+	struct cm_stmt *st = cm_db_prepare(c->db,
+	    "SELECT (SELECT COUNT(*) FROM certificates FORCE INDEX (certificates_crl)"
+	    " WHERE issuer_id = ? AND status = 'revoked' AND not_after > ? AND serial_hex IS NOT NULL)"
+	    " + (SELECT COUNT(*) FROM certificates FORCE INDEX (certificates_crl)"
+	    " WHERE issuer_id IS NULL AND status = 'revoked' AND not_after > ? AND serial_hex IS NOT NULL)");
+	int64_t n = -1;
+
+	if (st && cm_stmt_bind_i64(st, 0, issuer_row) == 0 && cm_stmt_bind_str(st, 1, cutoff) == 0 &&
+	    cm_stmt_bind_str(st, 2, cutoff) == 0 && cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1)
+		n = cm_stmt_i64(st, 0);
+	cm_stmt_close(st);
+	return n;
+}
+
+/*
+ * 1 when the issuing CA's CRL must be made again, 0 when it is fresh, -1
+ * printed. A revocation is final, so the rows a CRL of that thisUpdate
+ * would list only ever grow: any revocation since (even one whose
+ * transaction was still open while the last CRL read its snapshot, with a
+ * revoked_at before that thisUpdate) makes the count differ from the rows
+ * the last CRL read.
+ */
 static int
 is_stale(struct cli *c, struct crl_job *j)
 {
 	struct cm_stmt *st = NULL;
-	char path[4200], since[24];
+	char path[4200], tu[24];
 	long long age;
-	int r, ret = -1;
+	int64_t rows, now_rows;
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s.crl", j->dir, j->which);
 	if (access(path, F_OK) != 0)
 		return 1;
 	st = cm_db_prepare(c->db, "SELECT TIMESTAMPDIFF(SECOND, this_update, UTC_TIMESTAMP()),"
-	    " DATE_FORMAT(this_update - INTERVAL ? SECOND, '%Y-%m-%d %H:%i:%s')"
-	    " FROM crl_state WHERE issuer_id = ?");
-	if (st == NULL || cm_stmt_bind_i64(st, 0, CRL_STALE_MARGIN_S) < 0 ||
-	    cm_stmt_bind_i64(st, 1, j->issuer_row) < 0 || cm_stmt_execute(st) < 0 ||
-	    (r = cm_stmt_fetch(st)) < 0)
-		goto db;
+	    " DATE_FORMAT(this_update, '%Y-%m-%d %H:%i:%s'), entries FROM crl_state WHERE issuer_id = ?");
+	if (st == NULL || cm_stmt_bind_i64(st, 0, j->issuer_row) < 0 || cm_stmt_execute(st) < 0 ||
+	    (r = cm_stmt_fetch(st)) < 0) {
+		cli_error("database: %s", cm_db_error(c->db));
+		cm_stmt_close(st);
+		return -1;
+	}
 	if (r == 0) {
-		ret = 1;
-		goto out;
+		cm_stmt_close(st);
+		return 1;
 	}
 	age = cm_stmt_i64(st, 0);
-	cm_stmt_copy_str(st, 1, since, sizeof(since));
+	cm_stmt_copy_str(st, 1, tu, sizeof(tu));
+	rows = cm_stmt_i64(st, 2);
 	cm_stmt_close(st);
-	st = NULL;
-	if (age >= c->set.crl_max_age_hours * 3600) {
-		ret = 1;
-		goto out;
+	if (age >= c->set.crl_max_age_hours * 3600)
+		return 1;
+	if ((now_rows = count_revoked(c, j->issuer_row, tu)) < 0) {
+		cli_error("database: %s", cm_db_error(c->db));
+		return -1;
 	}
-	/* certificates_revoked_at: one index probe. */
-	st = cm_db_prepare(c->db, "SELECT 1 FROM certificates FORCE INDEX (certificates_revoked_at)"
-	    " WHERE status = 'revoked' AND revoked_at >= ? LIMIT 1");
-	if (st == NULL || cm_stmt_bind_str(st, 0, since) < 0 || cm_stmt_execute(st) < 0 ||
-	    (r = cm_stmt_fetch(st)) < 0)
-		goto db;
-	ret = r == 1;
-	goto out;
-db:
-	cli_error("database: %s", cm_db_error(c->db));
-out:
-	cm_stmt_close(st);
-	return ret;
+	return now_rows != rows;
 }
 
 /* Hex serial to bytes: the count, or -1 when s is not 2..40 hex digits. */
@@ -238,11 +253,12 @@ stream_entries(struct cli *c, struct cm_signer *sg, struct crl_job *j)
 			    " COALESCE(revocation_reason, 0)"
 			    " FROM certificates FORCE INDEX (certificates_crl)"
 			    " WHERE issuer_id <=> ? AND status = 'revoked' AND id > ?"
-			    " AND not_after > UTC_TIMESTAMP() AND serial_hex IS NOT NULL"
+			    " AND not_after > ? AND serial_hex IS NOT NULL"
 			    " ORDER BY id LIMIT ?");
 			if (st == NULL ||
 			    (pass == 0 ? cm_stmt_bind_i64(st, 0, j->issuer_row) : cm_stmt_bind_null(st, 0)) < 0 ||
-			    cm_stmt_bind_i64(st, 1, after) < 0 || cm_stmt_bind_i64(st, 2, CRL_BATCH_ROWS) < 0 ||
+			    cm_stmt_bind_i64(st, 1, after) < 0 || cm_stmt_bind_str(st, 2, j->this_update_str) < 0 ||
+			    cm_stmt_bind_i64(st, 3, CRL_BATCH_ROWS) < 0 ||
 			    cm_stmt_execute(st) < 0)
 				goto db;
 			while ((r = cm_stmt_fetch(st)) == 1) {
@@ -253,6 +269,7 @@ stream_entries(struct cli *c, struct cm_signer *sg, struct crl_job *j)
 
 				after = cm_stmt_i64(st, 0);
 				rows++;
+				j->rows++;
 				if (n < 0 || when < 0 || reason < 0 || reason > 10) {
 					cli_error("certificate %" PRId64 " has an unusable serial, revocation time or reason; not listed",
 					    after);
@@ -414,12 +431,12 @@ record(struct cli *c, const struct crl_job *j)
 {
 	struct cm_stmt *st = NULL;
 	struct cm_buf after;
-	char tu[24], nu[24], id[24];
+	char nu[24], id[24];
+	const char *tu = j->this_update_str;
 	struct tm tm;
 	int ret = -1;
 
 	cm_buf_init(&after, 4096);
-	strftime(tu, sizeof(tu), "%Y-%m-%d %H:%M:%S", gmtime_r(&j->this_update, &tm));
 	strftime(nu, sizeof(nu), "%Y-%m-%d %H:%M:%S", gmtime_r(&j->next_update, &tm));
 	snprintf(id, sizeof(id), "%" PRId64, j->issuer_row);
 	cm_buf_printf(&after, "{\"ca\":\"%s\",\"crl_number\":\"%s\",\"this_update\":\"%s\",\"next_update\":\"%s\","
@@ -436,7 +453,7 @@ record(struct cli *c, const struct crl_job *j)
 	    " next_update = VALUES(next_update), entries = VALUES(entries), der_bytes = VALUES(der_bytes)");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, j->issuer_row) < 0 || cm_stmt_bind_str(st, 1, j->number) < 0 ||
 	    cm_stmt_bind_str(st, 2, tu) < 0 || cm_stmt_bind_str(st, 3, nu) < 0 ||
-	    cm_stmt_bind_i64(st, 4, (int64_t)j->entries) < 0 || cm_stmt_bind_i64(st, 5, (int64_t)j->der_len) < 0 ||
+	    cm_stmt_bind_i64(st, 4, (int64_t)j->rows) < 0 || cm_stmt_bind_i64(st, 5, (int64_t)j->der_len) < 0 ||
 	    cm_stmt_execute(st) < 0 || cm_audit(c->db, &a) < 0 || cm_db_commit(c->db) < 0)
 		goto db;
 	ret = 0;
@@ -561,6 +578,9 @@ crl_generate(struct cli *c, int argc, char **argv)
 	}
 	iss.this_update = time(NULL);
 	iss.next_update = iss.this_update + (time_t)c->set.crl_next_update_hours * 3600;
+	struct tm tm;
+	strftime(iss.this_update_str, sizeof(iss.this_update_str), "%Y-%m-%d %H:%M:%S",
+	    gmtime_r(&iss.this_update, &tm));
 	root = iss;
 	root.which = "root";
 	root.issuer_row = root_row;
