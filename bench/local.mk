@@ -9,3 +9,4 @@ EXTRA_DIST += bench/issue bench/issue-admin bench/issue-admin.lua
 EXTRA_DIST += bench/admin bench/admin.lua bench/admin-certs.awk
 # The wrk response counting both .lua scripts require.
 EXTRA_DIST += bench/wrk-count.lua bench/persons-import
+EXTRA_DIST += bench/crl
