@@ -113,8 +113,9 @@ int cm_signer_audit_checkpoints(struct cm_signer *s, int64_t after,
  * issuer ("issuing" or "root"), send its entries in batches packed with
  * cm_signer_crl_pack (each batch at most CM_SIGNER_CRL_BATCH bytes), sign
  * (the signer assigns the CRL number), then read the DER back chunk by
- * chunk until der_len. A failed step leaves no CRL open: start again with
- * begin. Each returns an enum cm_signer_outcome.
+ * chunk until der_len. A refused or failed begin, entries or sign step
+ * leaves no CRL open on the signer: start again with begin. Each returns
+ * an enum cm_signer_outcome.
  */
 #define CM_SIGNER_CRL_BATCH (CM_PROTO_MAX_PAYLOAD - 256)
 int cm_signer_crl_begin(struct cm_signer *s, const char *issuer, time_t this_update,

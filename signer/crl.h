@@ -1,4 +1,4 @@
-/* crl.h: CRLs signed by signerd: the persisted CRL number, a streaming DER encoder, and the crl-sign op's steps. */
+/* crl.h: CRLs signed by signerd: the persisted CRL number and the streaming DER encoder (crl_enc.c), and the crl-sign op (crl.c). */
 #ifndef CM_CRL_H
 #define CM_CRL_H
 
@@ -64,10 +64,11 @@ void cm_crl_enc_free(struct cm_crl_enc *e);
  * many entries or out of memory. */
 int cm_crl_enc_add(struct cm_crl_enc *e, const unsigned char *p, size_t len,
     char *reason, size_t rlen);
-/* Signs the CRL of issuer with key: v2, thisUpdate, nextUpdate, the
- * authorityKeyIdentifier and number. 0, or -1 with reason. */
-int cm_crl_enc_sign(struct cm_crl_enc *e, X509 *issuer, EVP_PKEY *key, time_t this_update,
-    time_t next_update, uint64_t number, char *reason, size_t rlen);
+/* Signs the CRL of issuer with key and digest md (NULL, as for Ed25519,
+ * is refused: the TBS is hashed in pieces): v2, thisUpdate, nextUpdate,
+ * the authorityKeyIdentifier and number. 0, or -1 with reason. */
+int cm_crl_enc_sign(struct cm_crl_enc *e, X509 *issuer, EVP_PKEY *key, const EVP_MD *md,
+    time_t this_update, time_t next_update, uint64_t number, char *reason, size_t rlen);
 /* Length of the signed CRL (0 before signing). */
 size_t cm_crl_enc_len(const struct cm_crl_enc *e);
 /* Copies up to n bytes from off of the signed CRL into out; the count. */

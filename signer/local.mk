@@ -14,7 +14,7 @@ signer_libsigner_a_SOURCES = \
 	signer/ca.c signer/ca.h \
 	signer/journal.c signer/journal.h \
 	signer/checkpoint.c signer/checkpoint.h \
-	signer/crl.c signer/crl.h \
+	signer/crl.c signer/crl_enc.c signer/crl.h \
 	signer/ops.c signer/ops.h
 
 CM_SIGNER_LIBS = signer/libsigner.a lib/libcmcore.a \
@@ -47,3 +47,4 @@ EXTRA_DIST += tests/fuzz/fuzz_frame.c tests/fuzz/corpus/frame/issue tests/fuzz/c
 	tests/fuzz/corpus/frame/error-reply tests/integration/20-signer.sh \
 	tests/fuzz/fuzz_namespace.c tests/integration/22-signer-limits.sh
 EXTRA_DIST += tests/fuzz/corpus/frame/issue-deadline tests/fuzz/corpus/frame/error-reply-class
+EXTRA_DIST += tests/fuzz/fuzz_crl_entries.c tests/fuzz/corpus/crl_entries/two-batches

@@ -80,17 +80,21 @@ out=$(probe raw-op 0x8000)
 expect_eq "a reply op sent as a request drops the connection" "$out" "DROPPED"
 # Reserved ops (numbers kept for the next issues) are not served: like an
 # unknown op, logged and dropped, with or without the issue fields.
-for op in crl-sign ocsp-sign scep-decrypt scep-certrep keygen code-sign timestamp \
+for op in ocsp-sign scep-decrypt scep-certrep keygen code-sign timestamp \
 	vault-backup vault-restore; do
 	expect_eq "reserved op $op drops the connection" "$(probe raw-op "$op")" "DROPPED"
 done
 # audit-checkpoint is served (issue 8): with no fields it lists the signed
 # checkpoints (56-audit-checkpoint.sh tests it in full).
 expect_match "audit-checkpoint without fields is a list, answered" "$(probe raw-op audit-checkpoint)" '^OK op=32768$'
+# crl-sign is served (issue 9): without its step field it is refused, in step
+# (27-crl.sh tests it in full).
+expect_match "crl-sign without fields is refused with a reason" "$(probe raw-op crl-sign)" \
+	'^REFUSED: the crl-sign request lacks the required field crl-step$'
 
 if [ -r "$CERTMINT_STACK/logs/signerd.log" ]; then
 	expect_match "signerd logs the reserved op it did not serve" "$(cat "$CERTMINT_STACK/logs/signerd.log")" \
-		'operation crl-sign \(5\) is reserved, not yet served; dropping connection'
+		'operation ocsp-sign \(6\) is reserved, not yet served; dropping connection'
 fi
 # Each op's field set: a field the op does not use is refused with a
 # reason, and the connection (still in step) keeps serving.

@@ -13,9 +13,10 @@
 #include "signer_client.h"
 #include "tap.h"
 
-/* A self-signed CA of key for the encoder to sign with. */
+/* A self-signed CA of key for the encoder to sign with (with a
+ * subjectKeyIdentifier unless no_ski, as some imported CAs). */
 static X509 *
-make_ca(EVP_PKEY *key)
+make_ca_ski(EVP_PKEY *key, int no_ski)
 {
 	X509 *x = X509_new();
 	X509_NAME *n = X509_NAME_new();
@@ -30,12 +31,20 @@ make_ca(EVP_PKEY *key)
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
 	X509_set_pubkey(x, key);
 	X509V3_set_ctx(&v, x, x, NULL, NULL, 0);
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v, NID_subject_key_identifier, "hash");
-	X509_add_ext(x, e, -1);
-	X509_EXTENSION_free(e);
+	if (!no_ski) {
+		X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v, NID_subject_key_identifier, "hash");
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
 	X509_sign(x, key, EVP_sha256());
 	X509_NAME_free(n);
 	return x;
+}
+
+static X509 *
+make_ca(EVP_PKEY *key)
+{
+	return make_ca_ski(key, 0);
 }
 
 /* The signed CRL of e, parsed. */
@@ -75,7 +84,9 @@ test_encoder(const char *alg)
 
 	/* Empty: revokedCertificates is left out, as RFC 5280 asks. */
 	cm_crl_enc_init(&e);
-	ok(cm_crl_enc_sign(&e, ca, key, now, now + 3600, 7, reason, sizeof(reason)) == 0, "%s: empty CRL signed", alg);
+	ok(cm_crl_enc_sign(&e, ca, key, NULL, now, now + 3600, 7, reason, sizeof(reason)) < 0 &&
+	    cm_crl_enc_len(&e) == 0, "%s: a key without a streaming digest is refused", alg);
+	ok(cm_crl_enc_sign(&e, ca, key, EVP_sha256(), now, now + 3600, 7, reason, sizeof(reason)) == 0, "%s: empty CRL signed", alg);
 	X509_CRL *crl = read_back(&e);
 	ok(crl != NULL, "%s: empty CRL parses", alg);
 	ok(crl && X509_CRL_verify(crl, key) == 1, "%s: empty CRL verifies", alg);
@@ -85,7 +96,7 @@ test_encoder(const char *alg)
 	ASN1_INTEGER_free(num);
 	ok(crl && X509_CRL_get_version(crl) == X509_CRL_VERSION_2, "%s: v2", alg);
 	X509_CRL_free(crl);
-	ok(cm_crl_enc_sign(&e, ca, key, now, now + 3600, 8, reason, sizeof(reason)) < 0, "%s: signed only once", alg);
+	ok(cm_crl_enc_sign(&e, ca, key, EVP_sha256(), now, now + 3600, 8, reason, sizeof(reason)) < 0, "%s: signed only once", alg);
 	cm_crl_enc_free(&e);
 
 	/* Entries: serials with and without the high bit, leading zeros,
@@ -117,7 +128,7 @@ test_encoder(const char *alg)
 	const unsigned char toolong[] = { 21 };
 	ok(cm_crl_enc_add(&e, toolong, sizeof(toolong), reason, sizeof(reason)) == 1, "%s: 21-byte serial refused", alg);
 	cm_buf_free(&bad);
-	ok(cm_crl_enc_sign(&e, ca, key, now, now + 86400, 123456789012ULL, reason, sizeof(reason)) == 0,
+	ok(cm_crl_enc_sign(&e, ca, key, EVP_sha256(), now, now + 86400, 123456789012ULL, reason, sizeof(reason)) == 0,
 	    "%s: CRL with entries signed", alg);
 	crl = read_back(&e);
 	ok(crl && X509_CRL_verify(crl, key) == 1, "%s: CRL with entries verifies", alg);
@@ -187,7 +198,7 @@ test_many(void)
 	fails += cm_crl_enc_add(&e, (const unsigned char *)b.data, b.len, reason, sizeof(reason)) != 0;
 	ok(fails == 0 && e.count == 100000, "100000 entries added");
 	ok(e.body.len < 100000 * 50, "entries take %zu bytes", e.body.len);
-	ok(cm_crl_enc_sign(&e, ca, key, now, now + 60, 1, reason, sizeof(reason)) == 0, "large CRL signed");
+	ok(cm_crl_enc_sign(&e, ca, key, EVP_sha256(), now, now + 60, 1, reason, sizeof(reason)) == 0, "large CRL signed");
 	X509_CRL *crl = read_back(&e);
 	ok(crl && X509_CRL_verify(crl, key) == 1 && sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) == 100000,
 	    "large CRL parses and verifies");
@@ -237,9 +248,33 @@ test_numbers(void)
 	rmdir(dir);
 }
 
+/* A CA without a subjectKeyIdentifier: the CRL names it by issuer and serial. */
+static void
+test_no_ski(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *ca = make_ca_ski(key, 1);
+	struct cm_crl_enc e;
+	char reason[256];
+
+	cm_crl_enc_init(&e);
+	ok(cm_crl_enc_sign(&e, ca, key, EVP_sha256(), time(NULL), time(NULL) + 60, 3, reason, sizeof(reason)) == 0,
+	    "a CA without subjectKeyIdentifier signs (%s)", reason);
+	X509_CRL *crl = read_back(&e);
+	AUTHORITY_KEYID *aki = crl ? X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, NULL, NULL) : NULL;
+	ok(crl && X509_CRL_verify(crl, key) == 1 && aki && aki->keyid == NULL && aki->serial != NULL,
+	    "... and names it by issuer and serial");
+	AUTHORITY_KEYID_free(aki);
+	X509_CRL_free(crl);
+	cm_crl_enc_free(&e);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+}
+
 int
 main(void)
 {
+	test_no_ski();
 	test_numbers();
 	test_encoder("EC");
 	test_encoder("RSA");

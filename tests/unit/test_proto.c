@@ -248,13 +248,13 @@ test_field_sets(void)
 		ok(cm_tag_name(t) != NULL, "tag %u is named", t);
 	ok(cm_tag_name(0) == NULL && cm_tag_name(TAG__MAX) == NULL, "no name outside the tags");
 
-	/* Served: exactly the five ops of today, each with a request and an OK reply set. */
+	/* Served: exactly the six ops of today, each with a request and an OK reply set. */
 	static const unsigned served[] = { OP_CA_INIT, OP_CA_IMPORT, OP_CA_CHAIN, OP_ISSUE,
-		OP_AUDIT_CHECKPOINT };
+		OP_AUDIT_CHECKPOINT, OP_CRL_SIGN };
 	unsigned nserved = 0;
 	for (unsigned op = 0; op < OP__MAX + 2; op++)
 		nserved += cm_op_served(op) ? 1u : 0u;
-	is_int(nserved, 5, "five ops served");
+	is_int(nserved, 6, "six ops served");
 	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
 		ok(cm_op_served(served[i]), "%s served", cm_op_name(served[i]));
 		check_spec(served[i], CM_MSG_REQUEST);
@@ -291,6 +291,20 @@ test_field_sets(void)
 	static const uint16_t cp_reply_cert[] = { TAG_CHECKPOINT, TAG_CERT_DER };
 	ok(decode_tags(OP_AUDIT_CHECKPOINT, CM_MSG_REPLY_OK, cp_reply_cert, 2, err, sizeof(err)) == 1,
 	    "an audit-checkpoint reply carrying a certificate is refused");
+
+	/* crl-sign (issue 9): every step in one request set; the step is required. */
+	static const uint16_t crl_begin[] = { TAG_CRL_STEP, TAG_CRL_ISSUER, TAG_THIS_UPDATE, TAG_NEXT_UPDATE };
+	ok(decode_tags(OP_CRL_SIGN, CM_MSG_REQUEST, crl_begin, 4, err, sizeof(err)) == 0, "a crl-sign begin decodes");
+	ok(decode_tags(OP_CRL_SIGN, CM_MSG_REQUEST, crl_begin + 1, 3, err, sizeof(err)) == 1 &&
+	    strstr(err, "lacks the required field crl-step"), "a crl-sign request without its step is refused");
+	static const uint16_t crl_twice[] = { TAG_CRL_STEP, TAG_CRL_ENTRIES, TAG_CRL_ENTRIES };
+	ok(decode_tags(OP_CRL_SIGN, CM_MSG_REQUEST, crl_twice, 3, err, sizeof(err)) == 1 &&
+	    strstr(err, "field crl-entries repeated"), "one crl-entries field per frame");
+	static const uint16_t crl_reply[] = { TAG_CRL_NUMBER, TAG_CRL_DER_LEN };
+	ok(decode_tags(OP_CRL_SIGN, CM_MSG_REPLY_OK, crl_reply, 2, err, sizeof(err)) == 0, "a crl-sign reply decodes");
+	static const uint16_t crl_reply_cert[] = { TAG_CRL_DER, TAG_CERT_DER };
+	ok(decode_tags(OP_CRL_SIGN, CM_MSG_REPLY_OK, crl_reply_cert, 2, err, sizeof(err)) == 1,
+	    "a crl-sign reply carrying a certificate is refused");
 
 	/* Reserved ops: a name, no field set, so nothing decodes for them. */
 	static const uint16_t anyfield[] = { TAG_PROFILE, TAG_CSR_DER };
