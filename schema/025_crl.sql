@@ -1,11 +1,14 @@
 -- 025_crl.sql: what certmint crl generate reads and keeps: an index to stream one issuing CA's revoked certificates, and the last CRL per CA.
 
 -- crl generate walks (issuer_id, status = 'revoked') in id order in batches
--- (keyset: id > last), testing not_after from the index, so a CRL of a
--- million entries reads one index range and never sorts; --if-stale counts
--- the same range.
+-- (keyset: id > last), so a CRL of a million entries reads one index range
+-- and never sorts; --if-stale counts the same range. The index covers every
+-- column the CRL needs (not_after, serial, revocation time and reason): the
+-- walk never visits the rows themselves, about 4x faster (bench/crl) for
+-- some 40 bytes more per certificate.
 ALTER TABLE certificates
-	ADD INDEX IF NOT EXISTS certificates_crl (issuer_id, status, id, not_after);
+	ADD INDEX IF NOT EXISTS certificates_crl (issuer_id, status, id, not_after, serial_hex,
+		revoked_at, revocation_reason);
 
 -- The last CRL published per CA (ca_certs.id). --if-stale compares the
 -- revoked rows a CRL of this_update lists now with entries (the rows it
