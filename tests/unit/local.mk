@@ -77,6 +77,13 @@ tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top
 tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_profile tests/unit/test_signer_store
 
+# What certificates carry for relying parties (signer/issue.c): CRL
+# distribution point, authority information access, certificatePolicies.
+check_PROGRAMS += tests/unit/test_cert_exts
+tests_unit_test_cert_exts_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_cert_exts_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_cert_exts
+
 # Signed audit checkpoints: the signed bytes, the line, Ed25519 sign/verify
 # (lib/audit_checkpoint.c) and the signer's checkpoint file (signer/checkpoint.c).
 check_PROGRAMS += tests/unit/test_audit_checkpoint
