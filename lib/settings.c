@@ -33,6 +33,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("names", "public_suffix_list", CM_CONF_STR, public_suffix_list, 0, 0),
 	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
 	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
+	F("publish", "dir", CM_CONF_STR, publish_dir, 0, 0),
 	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };

@@ -32,6 +32,8 @@ struct cm_settings {
 	char *access_code_key_file;   /* HMAC key of the access codes (lib/access_code.h) */
 	unsigned char *access_code_key;   /* its bytes, read at load (before any privilege drop); NULL: none */
 	size_t access_code_key_len;
+	/* [publish] */
+	char *publish_dir;        /* what Apache serves at /ca/ and /crl/: DIR/ca, DIR/crl; NULL: unset */
 	/* [audit] */
 	long audit_checkpoint_every; /* signed checkpoint after every N rows, default 100, 0 = off */
 };

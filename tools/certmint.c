@@ -38,6 +38,10 @@ static const char usage_text[] =
     "                      account for every certificate in the signer's journal:\n"
     "                      import those without a row, report differences\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
+    "  publish ca          write root.crt, issuing.crt and chain.pem atomically\n"
+    "                      into [publish] dir/ca, served by Apache at /ca/\n"
+    "  revoke SERIAL --reason R [--customer URI]\n"
+    "                      revoke an issued certificate (RFC 5280 reason name)\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -60,6 +64,8 @@ static const struct command commands[] = {
 	{ "customer", cmd_customer },
 	{ "expire", cmd_expire },
 	{ "journal", cmd_journal },
+	{ "publish", cmd_publish },
+	{ "revoke", cmd_revoke },
 	{ NULL, NULL }
 };
 

@@ -4,12 +4,14 @@ tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 	tools/cmd_ca.c tools/cmd_admin.c tools/cmd_issue.c tools/cmd_status.c \
 	tools/cmd_customer.c tools/cmd_expire.c tools/cmd_audit.c tools/cmd_migrate.c
 tools_certmint_SOURCES += tools/cmd_journal.c
+tools_certmint_SOURCES += tools/cmd_publish.c tools/cmd_revoke.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
 # Black-box tests against a private stack (run by tests/run.sh).
 EXTRA_DIST += tests/integration/30-cli.sh tests/integration/35-db.sh
 EXTRA_DIST += tests/integration/84-expire.sh
+EXTRA_DIST += tests/integration/26-cert-contents.sh
 
 # Signed audit checkpoints (certmint audit checkpoint / verify): the test
 # tool that rewrites a row and recomputes the chain as the app's account
