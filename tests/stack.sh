@@ -176,8 +176,8 @@ setup_dirs() {
 			|| die "$d is not traversable by others; $WEB_USER must reach $DIR (chmod o+x $d)"
 		d=$(dirname "$d")
 	done
-	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal}
-	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs}
+	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal,publish/ca,publish/crl}
+	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs,publish,publish/ca,publish/crl}
 	chmod 700 "$DIR"/{secrets,db}
 	chown "$WEB_USER:$WEB_USER" "$DIR/apache/rcache"
 	chmod 700 "$DIR/apache/rcache"
@@ -409,6 +409,11 @@ dns = demo.test, example.test, other.test, certmint.test, example.com, localhost
 email = demo.test, example.test, other.test, certmint.test, example.com
 ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
 
+# Certificates point relying parties here (CDP, AIA); Apache serves /ca/ and
+# /crl/ from [publish] dir of certmint.conf (certmint publish ca).
+[publish]
+base_url = http://localhost:$HTTP
+
 [access]
 root = ca-init ca-import ca-chain issue audit-checkpoint
 $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
@@ -446,6 +451,10 @@ allow_loopback_ip = yes
 
 [secrets]
 access_code_key_file = $DIR/access-code.key
+
+[publish]
+# Apache serves DIR/ca at /ca/ and DIR/crl at /crl/ (apache/httpd-stack.conf.in).
+dir = $DIR/publish
 EOF
 	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
 	chmod 640 "$DIR/certmint.conf"
@@ -475,6 +484,8 @@ init_certmint() {
 	grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp" || { tail_log "$log"; die "no CA chain after certmint init"; }
 	mv "$DIR/ca-chain.pem.tmp" "$DIR/ca-chain.pem"
 	chmod 644 "$DIR/ca-chain.pem"
+	# The CA certificates relying parties fetch at /ca/ (rewritten on every up).
+	$CLI publish ca >> "$log" 2>&1 || { tail_log "$log"; die "certmint publish ca failed"; }
 	# demo-data.sql is written to be loaded again: newer demo rows arrive
 	# in an existing instance.
 	mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" < "$ROOT/conf/demo-data.sql" >> "$log" 2>&1 \
