@@ -227,8 +227,12 @@ test_build(void)
 		printf("# %s\n", reason);
 	X509 *ee = NULL, *bare = NULL;
 	if (r == 0) {
-		ee = reparse(cm_issue_build(&ps.p[0], &plan, iss, ik, serial, BASE, reason, sizeof(reason)));
-		bare = reparse(cm_issue_build(&ps.p[0], &plan, iss, ik, serial, NULL, reason, sizeof(reason)));
+		X509 *x = cm_issue_build(&ps.p[0], &plan, iss, ik, serial, BASE, reason, sizeof(reason));
+		ee = reparse(x);
+		X509_free(x);
+		x = cm_issue_build(&ps.p[0], &plan, iss, ik, serial, NULL, reason, sizeof(reason));
+		bare = reparse(x);
+		X509_free(x);
 		cm_profile_plan_free(&plan);
 	}
 	ok(ee != NULL, "end-entity certificate built");
