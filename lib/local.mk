@@ -42,6 +42,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/ra_names.c lib/ra_names.h \
 	lib/ca_chain.c lib/ca_chain.h \
 	lib/cert_lifecycle.c lib/cert_lifecycle.h \
+	lib/outbox.c lib/outbox.h \
 	lib/render.c lib/render.h
 
 # Everything a program using lib/ links against.

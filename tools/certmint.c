@@ -28,6 +28,8 @@ static const char usage_text[] =
     "                      print the issued certificate (PEM) on stdout\n"
     "  customer disable|enable URI\n"
     "                      refuse (or allow again) everything for a customer\n"
+    "  customer set URI notify.expiry_days 60,30,7\n"
+    "                      days before expiry at which requesters are told\n"
     "  expire [--dry-run] [--customer URI] [--batch N]\n"
     "                      mark issued certificates past their notAfter expired\n"
     "  status              database, schema, signer, CA and certificate counts\n"
@@ -38,6 +40,8 @@ static const char usage_text[] =
     "                      account for every certificate in the signer's journal:\n"
     "                      import those without a row, report differences\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
+    "  notify run [--now T] [--limit N] [--no-send]\n"
+    "                      queue the expiry notices due now and send the outbox\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -60,6 +64,7 @@ static const struct command commands[] = {
 	{ "customer", cmd_customer },
 	{ "expire", cmd_expire },
 	{ "journal", cmd_journal },
+	{ "notify", cmd_notify },
 	{ NULL, NULL }
 };
 

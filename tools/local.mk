@@ -19,3 +19,10 @@ tests_tools_audit_rewrite_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_
 tests_tools_audit_rewrite_SOURCES = tests/tools/audit_rewrite.c
 tests_tools_audit_rewrite_LDADD = $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/56-audit-checkpoint.sh
+
+# certmint notify run (tools/cmd_notify.c): the outbox's SMTP sender
+# (lib/outbox_smtp.c) is linked here only, with libcurl.
+tools_certmint_SOURCES += tools/cmd_notify.c lib/outbox_smtp.c lib/outbox_smtp.h
+tools_certmint_CPPFLAGS += $(CURL_CFLAGS)
+tools_certmint_LDADD += $(CURL_LIBS)
+EXTRA_DIST += tests/integration/28-notify.sh
