@@ -433,7 +433,7 @@ up_smtp() {
 		SMTP=$(pick_port "$old") || exit 1
 	fi
 	echo "$SMTP" > "$DIR/smtp.port"
-	mkdir -p "$DIR/maildir"
+	mkdir -p "$DIR/maildir/new" "$DIR/maildir/cur" "$DIR/maildir/tmp"
 	start smtp "$log" "$SMTP_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP" -c aiosmtpd.handlers.Mailbox "$DIR/maildir"
 	wait_for smtp "$log" 10 port_answers "$SMTP"
 }
