@@ -26,3 +26,9 @@ tools_certmint_SOURCES += tools/cmd_notify.c lib/outbox_smtp.c lib/outbox_smtp.h
 tools_certmint_CPPFLAGS += $(CURL_CFLAGS)
 tools_certmint_LDADD += $(CURL_LIBS)
 EXTRA_DIST += tests/integration/28-notify.sh
+
+# cm_outbox_enqueue against the stack's database (tests/integration/28-notify.sh).
+noinst_PROGRAMS += tests/tools/outbox-check
+tests_tools_outbox_check_CPPFLAGS = $(AM_CPPFLAGS) $(MARIADB_CFLAGS)
+tests_tools_outbox_check_SOURCES = tests/tools/outbox_check.c
+tests_tools_outbox_check_LDADD = $(CM_WEB_LIBS)

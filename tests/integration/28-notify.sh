@@ -149,6 +149,22 @@ m=$(mail_of "Certificate request declined: notify-r2-$TAG.demo.test")
 check "the decline mail arrived" test -n "$m"
 check "... with the message" grep -qF "Use the wildcard $TAG instead" "${m:-/dev/null}"
 
+# ---- cm_outbox_enqueue: once per event and recipient, in the caller's transaction, caps checked
+CHECK=$CERTMINT_BUILD/tests/tools/outbox-check
+if [ -x "$CHECK" ]; then
+	"$CHECK" "$CERTMINT_CONF" "$CUST" "$TAG" > "$T/check.tap" 2>&1
+	while read -r line; do
+		case $line in
+		"ok "*) ok "enqueue: ${line#* - }" ;;
+		"not ok "*) fail "enqueue: ${line#* - }" ;;
+		esac
+	done < "$T/check.tap"
+	check "outbox-check finished" grep -q '^1\.\.' "$T/check.tap"
+	sql "DELETE FROM outbox WHERE event_key LIKE 'check:$TAG:%'"
+else
+	fail "outbox-check built ($CHECK)"
+fi
+
 # ---- a message whose address cannot be used fails at once and can be retried from the portal
 sql "INSERT INTO outbox (customer_id, kind, event_key, recipient, subject, body) VALUES ($CUST, 'test', 'bad:$TAG', 'not an address', 'x', 'x')"
 run notify run
