@@ -35,6 +35,13 @@ static const struct cm_conf_field settings_fields[] = {
 	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
 	F("publish", "dir", CM_CONF_STR, publish_dir, 0, 0),
 	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
+	F("smtp", "url", CM_CONF_STR, smtp_url, 0, 0),
+	F("smtp", "from", CM_CONF_STR, smtp_from, 0, 0),
+	F("smtp", "user", CM_CONF_STR, smtp_user, 0, 0),
+	F("smtp", "password_file", CM_CONF_STR, smtp_password_file, 0, 0),
+	F("smtp", "starttls", CM_CONF_BOOL, smtp_starttls, 0, 0),
+	F("smtp", "timeout", CM_CONF_INT, smtp_timeout, 1, 600),
+	F("smtp", "give_up_days", CM_CONF_INT, smtp_give_up_days, 1, 60),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -116,6 +123,10 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 		s->session_ttl = 28800;
 	if (s->max_body == 0)
 		s->max_body = 1024 * 1024;
+	if (s->smtp_timeout == 0)
+		s->smtp_timeout = 30;
+	if (s->smtp_give_up_days == 0)
+		s->smtp_give_up_days = 3;
 	return 0;
 fail:
 	cm_settings_free(s);

@@ -36,6 +36,14 @@ struct cm_settings {
 	char *publish_dir;        /* what Apache serves at /ca/ and /crl/: DIR/ca, DIR/crl; NULL: unset */
 	/* [audit] */
 	long audit_checkpoint_every; /* signed checkpoint after every N rows, default 100, 0 = off */
+	/* [smtp] (lib/outbox_smtp.h; `certmint notify run` sends the outbox) */
+	char *smtp_url;           /* smtp://host:port or smtps://...; NULL: mail is queued, not sent */
+	char *smtp_from;          /* envelope and From: address */
+	char *smtp_user;          /* optional login ... */
+	char *smtp_password_file; /* ... with its password, read when sending */
+	int smtp_starttls;        /* require STARTTLS on smtp://, default no */
+	long smtp_timeout;        /* seconds per message, default 30 */
+	long smtp_give_up_days;   /* a message failing this long is marked failed, default 3 */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

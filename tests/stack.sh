@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/stack.sh: brings a private certmint stack (MariaDB, MIT KDC, signerd,
+# tests/stack.sh: brings a private certmint stack (MariaDB, MIT KDC, signerd, an SMTP sink,
 # admin.fcgi, Apache) up and down in one directory, on free loopback ports.
 #
 # Usage: tests/stack.sh up DIR      start (or restart, reusing data) the stack in DIR
@@ -41,7 +41,7 @@ CONF_GROUP=certmint
 SIGNER_CLIENTS=certmint-signer-clients
 CUSTOMER=demo
 # Start order; "down" walks it backwards.
-SERVICES="mariadb kdc signerd admin apache"
+SERVICES="mariadb kdc signerd smtp admin apache"
 
 die() { echo "stack: $*" >&2; exit 1; }
 say() { echo "stack: $*" >&2; }
@@ -423,6 +423,26 @@ EOF
 	wait_for signerd "$log" 10 test -S "$DIR/run/signer.sock"
 }
 
+# The SMTP sink (issue 9): Debian's python3-aiosmtpd writes every message it
+# accepts as a file into DIR/maildir (new/), which stack.env names as
+# CERTMINT_MAILDIR; certmint.conf's [smtp] points at it. Its port is kept
+# in DIR/smtp.port while it runs; "up" restarts it when it is dead.
+SMTP_PYTHON=/usr/bin/python3
+up_smtp() {
+	local log=$DIR/logs/smtp.log old=""
+	"$SMTP_PYTHON" -c 'import aiosmtpd' 2> /dev/null || die "python3-aiosmtpd is missing; run tests/deps.sh"
+	[ -f "$DIR/smtp.port" ] && read -r old < "$DIR/smtp.port"
+	if pid_alive smtp && [ -n "$old" ]; then
+		SMTP=$old
+	else
+		SMTP=$(pick_port "$old") || exit 1
+	fi
+	echo "$SMTP" > "$DIR/smtp.port"
+	mkdir -p "$DIR/maildir/new" "$DIR/maildir/cur" "$DIR/maildir/tmp"
+	start smtp "$log" "$SMTP_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP" -c aiosmtpd.handlers.Mailbox "$DIR/maildir"
+	wait_for smtp "$log" 10 port_answers "$SMTP"
+}
+
 write_certmint_conf() {
 	cat > "$DIR/certmint.conf" <<EOF
 # Written by tests/stack.sh; regenerated on every "up".
@@ -455,6 +475,12 @@ access_code_key_file = $DIR/access-code.key
 [publish]
 # Apache serves DIR/ca at /ca/ and DIR/crl at /crl/ (apache/httpd-stack.conf.in).
 dir = $DIR/publish
+
+# The stack's SMTP sink (up_smtp); certmint notify run sends through it.
+[smtp]
+url = smtp://127.0.0.1:$SMTP
+from = certmint@demo.test
+timeout = 5
 EOF
 	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
 	chmod 640 "$DIR/certmint.conf"
@@ -619,6 +645,8 @@ write_env() {
 			"CERTMINT_JOURNAL=$DIR/journal/issued.log" \
 			"CERTMINT_ADMIN_SOCKET=$DIR/run/admin.sock" \
 			"CERTMINT_LOG_DIR=$DIR/logs" \
+			"CERTMINT_MAILDIR=$DIR/maildir" \
+			"CERTMINT_SMTP_PORT=$SMTP" \
 			"CERTMINT_CLI=$CLI"; do
 			echo "export ${kv%%=*}=$(sq "${kv#*=}")"
 		done
@@ -684,6 +712,7 @@ cmd_up() {
 	up_mariadb
 	up_kdc
 	up_signerd
+	up_smtp
 	write_certmint_conf
 	init_certmint
 	up_admin
@@ -714,6 +743,7 @@ cmd_up_pages() {
 	begin_up "$1" "mariadbd mariadb-install-db openssl ss setsid" "signer/certmint-signerd tools/certmint"
 	up_mariadb
 	up_signerd
+	up_smtp
 	write_certmint_conf
 	init_certmint
 	# The certificate the full stack issues for Apache, so that both hold the same rows.

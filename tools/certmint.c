@@ -28,6 +28,8 @@ static const char usage_text[] =
     "                      print the issued certificate (PEM) on stdout\n"
     "  customer disable|enable URI\n"
     "                      refuse (or allow again) everything for a customer\n"
+    "  customer set URI notify.expiry_days 60,30,7\n"
+    "                      days before expiry at which requesters are told\n"
     "  expire [--dry-run] [--customer URI] [--batch N]\n"
     "                      mark issued certificates past their notAfter expired\n"
     "  status              database, schema, signer, CA and certificate counts\n"
@@ -42,6 +44,8 @@ static const char usage_text[] =
     "                      into [publish] dir/ca, served by Apache at /ca/\n"
     "  revoke SERIAL --reason R [--customer URI]\n"
     "                      revoke an issued certificate (RFC 5280 reason name)\n"
+    "  notify run [--now T] [--limit N] [--no-send]\n"
+    "                      queue the expiry notices due now and send the outbox\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -66,6 +70,7 @@ static const struct command commands[] = {
 	{ "journal", cmd_journal },
 	{ "publish", cmd_publish },
 	{ "revoke", cmd_revoke },
+	{ "notify", cmd_notify },
 	{ NULL, NULL }
 };
 

@@ -53,6 +53,7 @@ int cmd_expire(struct cli *c, int argc, char **argv);
 int cmd_journal(struct cli *c, int argc, char **argv);
 int cmd_publish(struct cli *c, int argc, char **argv);
 int cmd_revoke(struct cli *c, int argc, char **argv);
+int cmd_notify(struct cli *c, int argc, char **argv);
 
 /* CA chain helpers (cmd_ca.c): parses the signer's PEM chain and stores it
  * in ca_certs; *stored counts rows that were new. 0, or -1 printed. */

@@ -21,3 +21,16 @@ tests_tools_audit_rewrite_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_
 tests_tools_audit_rewrite_SOURCES = tests/tools/audit_rewrite.c
 tests_tools_audit_rewrite_LDADD = $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/56-audit-checkpoint.sh
+
+# certmint notify run (tools/cmd_notify.c): the outbox's SMTP sender
+# (lib/outbox_smtp.c) is linked here only, with libcurl.
+tools_certmint_SOURCES += tools/cmd_notify.c lib/outbox_smtp.c lib/outbox_smtp.h
+tools_certmint_CPPFLAGS += $(CURL_CFLAGS)
+tools_certmint_LDADD += $(CURL_LIBS)
+EXTRA_DIST += tests/integration/28-notify.sh
+
+# cm_outbox_enqueue against the stack's database (tests/integration/28-notify.sh).
+noinst_PROGRAMS += tests/tools/outbox-check
+tests_tools_outbox_check_CPPFLAGS = $(AM_CPPFLAGS) $(MARIADB_CFLAGS)
+tests_tools_outbox_check_SOURCES = tests/tools/outbox_check.c
+tests_tools_outbox_check_LDADD = $(CM_WEB_LIBS)

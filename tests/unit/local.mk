@@ -175,3 +175,12 @@ check_PROGRAMS += tests/unit/test_journal_read
 tests_unit_test_journal_read_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_journal_read_LDADD = lib/libcmweb.a $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_journal_read
+
+# The notification outbox (issue 9): backoff, expiry windows and addresses
+# (lib/outbox_rules.c), and the message text the SMTP sender uploads
+# (lib/outbox_smtp.c, with libcurl).
+check_PROGRAMS += tests/unit/test_outbox
+tests_unit_test_outbox_SOURCES = tests/unit/test_outbox.c lib/outbox_smtp.c
+tests_unit_test_outbox_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_outbox_LDADD = lib/libcmcore.a $(CURL_LIBS) $(OPENSSL_LIBS)
+TESTS += tests/unit/test_outbox
