@@ -6,4 +6,5 @@ dist_confexample_DATA = conf/certmint.conf.example conf/migrate.conf.example con
 	conf/certmint-audit-checkpoint.service conf/certmint-audit-checkpoint.timer
 dist_confexample_DATA += conf/certmint-journal-check.service conf/certmint-journal-check.timer
 # signer-profiles.conf and signerd.conf.example are installed by signer/local.mk.
+dist_confexample_DATA += conf/certmint-notify.service conf/certmint-notify.timer
 dist_confexample_DATA += conf/certmint-crl.service conf/certmint-crl.timer

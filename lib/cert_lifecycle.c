@@ -18,6 +18,7 @@
 #include "cert_state.h"
 #include "issue_verdict.h"
 #include "log.h"
+#include "outbox.h"
 #include "revocation_reason.h"
 #include "x509util.h"
 
@@ -648,7 +649,10 @@ cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert
 	    cm_buf_puts(&after, "}") < 0)
 		goto out;
 	if (audit_cert(db, in->actor, in->remote_addr, in->customer_id, "certificate.request", *cert_id,
-	    NULL, after.data) < 0 || cm_db_commit(db) < 0)
+	    NULL, after.data) < 0 ||
+	    /* issue 9: mail to the approvers, queued with the request (lib/outbox.h) */
+	    cm_outbox_cert_event(db, "certificate.request", in->customer_id, *cert_id) < 0 ||
+	    cm_db_commit(db) < 0)
 		goto out;
 	in_tx = 0;
 	err[0] = '\0';
@@ -878,6 +882,9 @@ apply(struct cm_db *db, const struct cm_cert_actor *who, struct cm_stmt *st, int
 	if (r < 0 || cm_buf_puts(&before, "{\"status\":") < 0 || cm_buf_json_str(&before, from) < 0 ||
 	    cm_buf_puts(&before, "}") < 0 ||
 	    audit_cert(db, who->actor, who->remote_addr, who->customer_id, action, id, before.data, after) < 0 ||
+	    /* issue 9: the requester's mail of an approval or decline, queued
+	     * with it (lib/outbox.h; other actions queue nothing) */
+	    cm_outbox_cert_event(db, action, who->customer_id, id) < 0 ||
 	    cm_db_commit(db) < 0)
 		goto out;
 	rc = 0;

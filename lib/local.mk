@@ -15,7 +15,8 @@ lib_libcmcore_a_SOURCES = \
 	lib/signer_proto.c lib/signer_proto.h lib/signer_msgs.c \
 	lib/revocation_reason.c lib/revocation_reason.h \
 	lib/audit_checkpoint.c lib/audit_checkpoint.h \
-	lib/name_rules.c lib/name_rules.h
+	lib/name_rules.c lib/name_rules.h \
+	lib/outbox_rules.c
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -42,6 +43,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/ra_names.c lib/ra_names.h \
 	lib/ca_chain.c lib/ca_chain.h \
 	lib/cert_lifecycle.c lib/cert_lifecycle.h \
+	lib/outbox.c lib/outbox.h \
 	lib/render.c lib/render.h
 
 # Everything a program using lib/ links against.

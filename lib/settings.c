@@ -33,8 +33,15 @@ static const struct cm_conf_field settings_fields[] = {
 	F("names", "public_suffix_list", CM_CONF_STR, public_suffix_list, 0, 0),
 	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
 	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
-	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
 	F("publish", "dir", CM_CONF_STR, publish_dir, 0, 0),
+	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
+	F("smtp", "url", CM_CONF_STR, smtp_url, 0, 0),
+	F("smtp", "from", CM_CONF_STR, smtp_from, 0, 0),
+	F("smtp", "user", CM_CONF_STR, smtp_user, 0, 0),
+	F("smtp", "password_file", CM_CONF_STR, smtp_password_file, 0, 0),
+	F("smtp", "starttls", CM_CONF_BOOL, smtp_starttls, 0, 0),
+	F("smtp", "timeout", CM_CONF_INT, smtp_timeout, 1, 600),
+	F("smtp", "give_up_days", CM_CONF_INT, smtp_give_up_days, 1, 60),
 	F("crl", "next_update_hours", CM_CONF_INT, crl_next_update_hours, 1, 24L * 366),
 	F("crl", "max_age_hours", CM_CONF_INT, crl_max_age_hours, 1, 24L * 366),
 	{ NULL, NULL, 0, 0, 0, 0 }
@@ -118,6 +125,10 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 		s->session_ttl = 28800;
 	if (s->max_body == 0)
 		s->max_body = 1024 * 1024;
+	if (s->smtp_timeout == 0)
+		s->smtp_timeout = 30;
+	if (s->smtp_give_up_days == 0)
+		s->smtp_give_up_days = 3;
 	if (s->crl_next_update_hours == 0)
 		s->crl_next_update_hours = 24;
 	if (s->crl_max_age_hours == 0)

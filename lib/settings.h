@@ -32,10 +32,18 @@ struct cm_settings {
 	char *access_code_key_file;   /* HMAC key of the access codes (lib/access_code.h) */
 	unsigned char *access_code_key;   /* its bytes, read at load (before any privilege drop); NULL: none */
 	size_t access_code_key_len;
+	/* [publish] */
+	char *publish_dir;        /* what Apache serves at /ca/ and /crl/: DIR/ca, DIR/crl; NULL: unset */
 	/* [audit] */
 	long audit_checkpoint_every; /* signed checkpoint after every N rows, default 100, 0 = off */
-	/* [publish] */
-	char *publish_dir;        /* what Apache serves: crl/ (and ca/) below it; NULL: not set */
+	/* [smtp] (lib/outbox_smtp.h; `certmint notify run` sends the outbox) */
+	char *smtp_url;           /* smtp://host:port or smtps://...; NULL: mail is queued, not sent */
+	char *smtp_from;          /* envelope and From: address */
+	char *smtp_user;          /* optional login ... */
+	char *smtp_password_file; /* ... with its password, read when sending */
+	int smtp_starttls;        /* require STARTTLS on smtp://, default no */
+	long smtp_timeout;        /* seconds per message, default 30 */
+	long smtp_give_up_days;   /* a message failing this long is marked failed, default 3 */
 	/* [crl] */
 	long crl_next_update_hours; /* nextUpdate = thisUpdate + this, default 24 */
 	long crl_max_age_hours;     /* crl generate --if-stale regenerates after this, default 12 */

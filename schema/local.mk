@@ -12,3 +12,4 @@ dist_schema_DATA += schema/020_access_code_hash.sql
 dist_schema_DATA += schema/021_request_flow.sql
 dist_schema_DATA += schema/023_trigger_definer.sql
 dist_schema_DATA += schema/025_crl.sql
+dist_schema_DATA += schema/026_outbox.sql

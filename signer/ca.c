@@ -241,10 +241,12 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 		ssl_reason(reason, rlen, "key generation failed");
 		goto out;
 	}
-	rc = cm_ca_cert_build(rn, rk, NULL, rk, root_days, -1, NULL, reason, rlen);
+	rc = cm_ca_cert_build(rn, rk, NULL, rk, root_days, -1, NULL, NULL, reason, rlen);
 	if (rc == NULL)
 		goto out;
-	ic = cm_ca_cert_build(in, ik, rc, rk, issuing_days, 0, nc, reason, rlen);
+	/* The issuing CA points at the root's CRL and certificate. */
+	ic = cm_ca_cert_build(in, ik, rc, rk, issuing_days, 0, nc, lim ? lim->publish_base : NULL,
+	    reason, rlen);
 	if (ic == NULL)
 		goto out;
 	if (cm_vault_put_key(ca->vault, ROOT_KEY, rk, reason, rlen) < 0 ||

@@ -24,6 +24,7 @@ struct cm_ca_limits {
 	long max_root_days;
 	long max_issuing_days;
 	const struct cm_namespaces *ns;   /* NULL: none configured */
+	const char *publish_base;         /* [publish] base_url, or NULL */
 };
 
 /*

@@ -73,6 +73,87 @@ add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
 	return ok ? 0 : -1;
 }
 
+/* 1 / 0 with err. */
+int
+cm_publish_base_ok(const char *url, char *err, size_t errlen)
+{
+	size_t n = url ? strlen(url) : 0;
+	if (n == 0 || n > CM_PUBLISH_BASE_MAX) {
+		snprintf(err, errlen, "base_url must be 1..%d bytes", CM_PUBLISH_BASE_MAX);
+		return 0;
+	}
+	if (strncmp(url, "http://", 7) != 0) {
+		snprintf(err, errlen, "base_url must start with http:// (relying parties fetch CRLs and "
+		    "CA certificates over plain http; https would need its own revocation check)");
+		return 0;
+	}
+	const char *host = url + 7;
+	if (*host == '\0' || *host == '/' || *host == ':' || *host == '.' || *host == '-') {
+		snprintf(err, errlen, "base_url needs a host name after http://");
+		return 0;
+	}
+	/* The value goes into OpenSSL's extension syntax, where ',' ';' '@' and
+	 * blanks have meanings: only these characters, so it stays one URI. */
+	for (const char *p = host; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr(".-_~/:", *p))) {
+			snprintf(err, errlen, "base_url may hold only letters, digits and . - _ ~ / : (no '%c')", *p);
+			return 0;
+		}
+	if (url[n - 1] == '/') {
+		snprintf(err, errlen, "base_url must not end with '/' (the signer appends /crl/, /ca/ and /ocsp)");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * CRL Distribution Point and AIA for a certificate issued by the CA whose
+ * files are named `ca` (issuing or root); with_ocsp adds the OCSP URL (only
+ * the issuing CA has a responder). 0 / -1.
+ */
+static int
+add_publish_exts(X509 *cert, X509V3_CTX *ctx, const char *base, const char *ca, int with_ocsp)
+{
+	char cdp[CM_PUBLISH_BASE_MAX + 64], aia[2 * CM_PUBLISH_BASE_MAX + 96];
+	int n1 = snprintf(cdp, sizeof(cdp), "URI:%s/crl/%s.crl", base, ca);
+	int n2 = with_ocsp ?
+	    snprintf(aia, sizeof(aia), "caIssuers;URI:%s/ca/%s.crt,OCSP;URI:%s/ocsp", base, ca, base) :
+	    snprintf(aia, sizeof(aia), "caIssuers;URI:%s/ca/%s.crt", base, ca);
+	if (n1 < 0 || (size_t)n1 >= sizeof(cdp) || n2 < 0 || (size_t)n2 >= sizeof(aia))
+		return -1;
+	if (add_ext(cert, ctx, NID_crl_distribution_points, cdp) < 0 ||
+	    add_ext(cert, ctx, NID_info_access, aia) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * certificatePolicies (not critical) with the one policy OID of the
+ * profile, checked when the profile was read: 0 / -1. Built as a structure:
+ * OpenSSL's text form of this extension needs a config database.
+ */
+static int
+add_policy(X509 *cert, const char *oid)
+{
+	CERTIFICATEPOLICIES *cp = CERTIFICATEPOLICIES_new();
+	POLICYINFO *pi = POLICYINFO_new();
+	int ret = -1;
+	if (cp == NULL || pi == NULL)
+		goto out;
+	ASN1_OBJECT_free(pi->policyid);
+	pi->policyid = OBJ_txt2obj(oid, 1);
+	if (pi->policyid == NULL || !sk_POLICYINFO_push(cp, pi))
+		goto out;
+	pi = NULL;
+	if (X509_add1_ext_i2d(cert, NID_certificate_policies, cp, 0, X509V3_ADD_DEFAULT) == 1)
+		ret = 0;
+out:
+	POLICYINFO_free(pi);
+	sk_POLICYINFO_pop_free(cp, POLICYINFO_free);
+	return ret;
+}
+
 static int
 set_serial(X509 *cert, const unsigned char serial[CM_SERIAL_LEN])
 {
@@ -147,7 +228,7 @@ copy_spki(X509 *cert, X509_REQ *req)
 X509 *
 cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
     X509 *ca_cert, EVP_PKEY *ca_key, const unsigned char serial[CM_SERIAL_LEN],
-    char *err, size_t errlen)
+    const char *publish_base, char *err, size_t errlen)
 {
 	X509 *cert = X509_new();
 	X509V3_CTX ctx;
@@ -188,6 +269,14 @@ cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
 		ssl_reason(err, errlen, "adding extensions");
 		goto fail;
 	}
+	if (p->policy_oid[0] && add_policy(cert, p->policy_oid) < 0) {
+		ssl_reason(err, errlen, "adding certificatePolicies");
+		goto fail;
+	}
+	if (publish_base && add_publish_exts(cert, &ctx, publish_base, CM_PUBLISH_ISSUING, 1) < 0) {
+		ssl_reason(err, errlen, "adding CRL distribution point and authority information access");
+		goto fail;
+	}
 	if (plan->sans) {
 		/* Critical when the subject is empty (RFC 5280 4.2.1.6). */
 		int crit = X509_NAME_entry_count(plan->subject) == 0;
@@ -210,7 +299,7 @@ fail:
 X509 *
 cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
     EVP_PKEY *issuer_key, long days, int pathlen, const NAME_CONSTRAINTS *nc,
-    char *err, size_t errlen)
+    const char *publish_base, char *err, size_t errlen)
 {
 	X509 *cert = X509_new();
 	X509V3_CTX ctx;
@@ -235,6 +324,10 @@ cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
 	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always") < 0) {
 		ssl_reason(err, errlen, "adding CA extensions");
+		goto fail;
+	}
+	if (issuer && publish_base && add_publish_exts(cert, &ctx, publish_base, CM_PUBLISH_ROOT, 0) < 0) {
+		ssl_reason(err, errlen, "adding the root's CRL distribution point and caIssuers");
 		goto fail;
 	}
 	if (nc && !X509_add1_ext_i2d(cert, NID_name_constraints, (void *)nc, 1, X509V3_ADD_DEFAULT)) {

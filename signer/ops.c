@@ -70,6 +70,7 @@ ca_limits(const struct cm_signer_ctx *ctx, struct cm_ca_limits *lim)
 	lim->max_root_days = ctx->conf->max_root_days;
 	lim->max_issuing_days = ctx->conf->max_issuing_days;
 	lim->ns = ctx->conf->namespaces_on ? &ctx->conf->ns : NULL;
+	lim->publish_base = ctx->conf->publish_base_url;
 	return lim;
 }
 
@@ -276,7 +277,8 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 		goto out;
 	}
 	cm_serial_hex(serial, hex);
-	cert = cm_issue_build(p, &plan, ca_cert, ca_key, serial, reason, rlen);
+	cert = cm_issue_build(p, &plan, ca_cert, ca_key, serial,
+	    ctx->conf ? ctx->conf->publish_base_url : NULL, reason, rlen);
 	if (cert == NULL)
 		goto out;
 	int dlen = i2d_X509(cert, &der);

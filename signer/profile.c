@@ -216,6 +216,50 @@ get_long(const char *value, long lo, long hi, long *out, char *err, size_t errle
 
 static int has_nid(const int *list, size_t n, int nid);
 
+/* 1 / 0 with err. */
+int
+cm_policy_oid_ok(const char *oid, char *err, size_t errlen)
+{
+	size_t n = strlen(oid), arcs = 0;
+	if (n == 0 || n > CM_POLICY_OID_MAX) {
+		snprintf(err, errlen, "policy_oid must be 1..%d bytes", CM_POLICY_OID_MAX);
+		return 0;
+	}
+	/* Digits and single dots only, which also keeps the value one OID in
+	 * OpenSSL's extension syntax. */
+	for (const char *p = oid; *p;) {
+		size_t d = strspn(p, "0123456789");
+		if (d == 0 || (d > 1 && *p == '0')) {
+			snprintf(err, errlen, "policy_oid '%s' is not a dotted decimal OID (e.g. 1.3.6.1.4.1.99999.1.1 or 2.25.UUID)", oid);
+			return 0;
+		}
+		arcs++;
+		p += d;
+		if (*p == '.' && p[1] != '\0')
+			p++;
+		else if (*p != '\0') {
+			snprintf(err, errlen, "policy_oid '%s' is not a dotted decimal OID (e.g. 1.3.6.1.4.1.99999.1.1 or 2.25.UUID)", oid);
+			return 0;
+		}
+	}
+	if (arcs < 3 || oid[0] > '2' || oid[1] != '.') {
+		snprintf(err, errlen, "policy_oid '%s' needs at least three arcs under 0, 1 or 2 (your organisation's own arc)", oid);
+		return 0;
+	}
+	if (strcmp(oid, "2.5.29.32.0") == 0) {
+		snprintf(err, errlen, "policy_oid must be the installation's own policy, not anyPolicy (2.5.29.32.0)");
+		return 0;
+	}
+	ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
+	ASN1_OBJECT_free(o);
+	if (o == NULL) {
+		ERR_clear_error();
+		snprintf(err, errlen, "policy_oid '%s' cannot be encoded", oid);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 finish_profile(struct parse_ctx *c, char *err, size_t errlen)
 {
@@ -316,6 +360,12 @@ profile_cb(void *arg, const char *section, const char *key, const char *value,
 		return get_bool(value, &p->cn_required, err, errlen);
 	if (!strcmp(key, "ocsp_nocheck"))
 		return get_bool(value, &p->ocsp_nocheck, err, errlen);
+	if (!strcmp(key, "policy_oid")) {
+		if (!cm_policy_oid_ok(value, err, errlen))
+			return -1;
+		snprintf(p->policy_oid, sizeof(p->policy_oid), "%s", value);
+		return 0;
+	}
 	return 1;
 }
 

@@ -11,6 +11,8 @@
 /* S/MIME certificates (emailProtection) live at most this long, whatever a
  * profile file says (CA/Browser Forum S/MIME BR 6.3.2). */
 #define CM_SMIME_MAX_DAYS 825
+/* A policy OID in dotted form (a 2.25 UUID OID is at most 45 bytes). */
+#define CM_POLICY_OID_MAX 100
 
 enum { CM_KT_RSA = 1, CM_KT_EC = 2, CM_KT_ED25519 = 4 };
 
@@ -30,6 +32,9 @@ struct cm_profile {
 	int san_required;
 	int cn_required;
 	int ocsp_nocheck;
+	/* certificatePolicies: one dotted OID under the installation's own arc
+	 * ("1.3.6.1.4.1.PEN.x" or "2.25.UUID"); "": none. */
+	char policy_oid[CM_POLICY_OID_MAX + 1];
 };
 
 struct cm_profiles {
@@ -41,12 +46,17 @@ struct cm_profiles {
  * Profile file: one "[profile NAME]" section per profile with keys
  * key_usage, ext_key_usage, max_days, key_types (rsa ec ed25519),
  * min_rsa_bits, ec_curves, subject_attrs, san_types (DNS IP email URI UPN),
- * san_required, cn_required, ocsp_nocheck. Lists are blank-separated.
+ * san_required, cn_required, ocsp_nocheck, policy_oid. Lists are blank-separated.
  * Both return 0, or -1 with err; unknown keys and missing required keys fail.
  */
 int cm_profiles_load(struct cm_profiles *ps, const char *path, char *err, size_t errlen);
 int cm_profiles_parse(struct cm_profiles *ps, const char *data, size_t len,
     const char *name, char *err, size_t errlen);
+/* 1 when oid is a policy OID a profile may carry: dotted decimal, first arc
+ * 0..2, at least three arcs, no leading zeros, at most CM_POLICY_OID_MAX
+ * bytes, not anyPolicy (2.5.29.32.0, meaningless in an end-entity
+ * certificate). Else 0 with err. */
+int cm_policy_oid_ok(const char *oid, char *err, size_t errlen);
 const struct cm_profile *cm_profile_find(const struct cm_profiles *ps, const char *name);
 
 /* What a requester asks for; NULL/0 members mean "take it from the CSR/profile". */

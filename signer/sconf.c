@@ -14,6 +14,7 @@
 #include "name_rules.h"
 #include "signer_proto.h"
 #include "sconf.h"
+#include "issue.h"
 
 static const struct cm_conf_field sconf_fields[] = {
 	{ "signer", "socket", CM_CONF_STR, offsetof(struct cm_sconf, socket), 0, 0 },
@@ -33,6 +34,7 @@ static const struct cm_conf_field sconf_fields[] = {
 	{ "signer", "max_root_days", CM_CONF_INT, offsetof(struct cm_sconf, max_root_days), 1, 36500 },
 	{ "signer", "max_issuing_days", CM_CONF_INT, offsetof(struct cm_sconf, max_issuing_days), 1, 36500 },
 	{ "signer", "namespaces", CM_CONF_BOOL, offsetof(struct cm_sconf, namespaces_on), 0, 0 },
+	{ "publish", "base_url", CM_CONF_STR, offsetof(struct cm_sconf, publish_base_url), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -232,6 +234,11 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 	if (c->max_issuing_days > c->max_root_days) {
 		snprintf(err, errlen, "%s: max_issuing_days (%ld) is above max_root_days (%ld)", path,
 		    c->max_issuing_days, c->max_root_days);
+		return -1;
+	}
+	char why[256];
+	if (c->publish_base_url && !cm_publish_base_ok(c->publish_base_url, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: [publish] %s", path, why);
 		return -1;
 	}
 	if (cm_log_level_parse(c->log_level) < 0) {

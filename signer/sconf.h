@@ -44,6 +44,9 @@ struct cm_sconf {
 	/* "namespaces = off" alone lets names go unchecked; on (the default)
 	 * with an empty [namespaces] is a configuration error. */
 	int namespaces_on;
+	/* [publish] base_url: "http://HOST" that certificates point relying
+	 * parties at (CDP, AIA; signer/issue.h). NULL: none (warned at start). */
+	char *publish_base_url;
 	/* [namespaces] */
 	struct cm_namespaces ns;
 	/* derived */

@@ -248,6 +248,9 @@ main(int argc, char **argv)
 				    (unsigned)conf.acl[i].uid, conf.acl[i].profiles[k], conf.profiles_file);
 				goto out;
 			}
+	if (conf.publish_base_url == NULL)
+		cm_warn("%s: no [publish] base_url: certificates will carry no CRL distribution point "
+		    "and no authority information access, so relying parties cannot check revocation", conf_path);
 	/* Read once, before privileges drop; a list that cannot be read leaves
 	 * the signer running with every wildcard refused, said in the log. */
 	if (cm_psl_load(conf.public_suffix_list, &psl, err, sizeof(err)) < 0)

@@ -30,4 +30,5 @@ dist_admintemplates_DATA = \
 	templates/admin/signed_out.cs \
 	templates/admin/access_code.cs \
 	templates/admin/access_code_done.cs \
-	templates/admin/customer_settings.cs
+	templates/admin/customer_settings.cs \
+	templates/admin/outbox.cs

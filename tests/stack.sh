@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/stack.sh: brings a private certmint stack (MariaDB, MIT KDC, signerd,
+# tests/stack.sh: brings a private certmint stack (MariaDB, MIT KDC, signerd, an SMTP sink,
 # admin.fcgi, Apache) up and down in one directory, on free loopback ports.
 #
 # Usage: tests/stack.sh up DIR      start (or restart, reusing data) the stack in DIR
@@ -41,7 +41,7 @@ CONF_GROUP=certmint
 SIGNER_CLIENTS=certmint-signer-clients
 CUSTOMER=demo
 # Start order; "down" walks it backwards.
-SERVICES="mariadb kdc signerd admin apache"
+SERVICES="mariadb kdc signerd smtp admin apache"
 
 die() { echo "stack: $*" >&2; exit 1; }
 say() { echo "stack: $*" >&2; }
@@ -176,8 +176,8 @@ setup_dirs() {
 			|| die "$d is not traversable by others; $WEB_USER must reach $DIR (chmod o+x $d)"
 		d=$(dirname "$d")
 	done
-	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal}
-	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs}
+	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal,publish/ca,publish/crl}
+	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs,publish,publish/ca,publish/crl}
 	chmod 700 "$DIR"/{secrets,db}
 	chown "$WEB_USER:$WEB_USER" "$DIR/apache/rcache"
 	chmod 700 "$DIR/apache/rcache"
@@ -409,6 +409,11 @@ dns = demo.test, example.test, other.test, certmint.test, example.com, localhost
 email = demo.test, example.test, other.test, certmint.test, example.com
 ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
 
+# Certificates point relying parties here (CDP, AIA); Apache serves /ca/ and
+# /crl/ from [publish] dir of certmint.conf (certmint publish ca).
+[publish]
+base_url = http://localhost:$HTTP
+
 [access]
 root = ca-init ca-import ca-chain issue audit-checkpoint crl-sign
 $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
@@ -416,6 +421,26 @@ EOF
 	chmod 644 "$DIR/signerd.conf"
 	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f
 	wait_for signerd "$log" 10 test -S "$DIR/run/signer.sock"
+}
+
+# The SMTP sink (issue 9): Debian's python3-aiosmtpd writes every message it
+# accepts as a file into DIR/maildir (new/), which stack.env names as
+# CERTMINT_MAILDIR; certmint.conf's [smtp] points at it. Its port is kept
+# in DIR/smtp.port while it runs; "up" restarts it when it is dead.
+SMTP_PYTHON=/usr/bin/python3
+up_smtp() {
+	local log=$DIR/logs/smtp.log old=""
+	"$SMTP_PYTHON" -c 'import aiosmtpd' 2> /dev/null || die "python3-aiosmtpd is missing; run tests/deps.sh"
+	[ -f "$DIR/smtp.port" ] && read -r old < "$DIR/smtp.port"
+	if pid_alive smtp && [ -n "$old" ]; then
+		SMTP=$old
+	else
+		SMTP=$(pick_port "$old") || exit 1
+	fi
+	echo "$SMTP" > "$DIR/smtp.port"
+	mkdir -p "$DIR/maildir/new" "$DIR/maildir/cur" "$DIR/maildir/tmp"
+	start smtp "$log" "$SMTP_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP" -c aiosmtpd.handlers.Mailbox "$DIR/maildir"
+	wait_for smtp "$log" 10 port_answers "$SMTP"
 }
 
 write_certmint_conf() {
@@ -447,9 +472,15 @@ allow_loopback_ip = yes
 [secrets]
 access_code_key_file = $DIR/access-code.key
 
-# What Apache serves: certmint crl generate writes crl/ here (issue 9).
 [publish]
+# Apache serves DIR/ca at /ca/ and DIR/crl at /crl/ (apache/httpd-stack.conf.in).
 dir = $DIR/publish
+
+# The stack's SMTP sink (up_smtp); certmint notify run sends through it.
+[smtp]
+url = smtp://127.0.0.1:$SMTP
+from = certmint@demo.test
+timeout = 5
 EOF
 	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
 	chmod 640 "$DIR/certmint.conf"
@@ -479,6 +510,8 @@ init_certmint() {
 	grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp" || { tail_log "$log"; die "no CA chain after certmint init"; }
 	mv "$DIR/ca-chain.pem.tmp" "$DIR/ca-chain.pem"
 	chmod 644 "$DIR/ca-chain.pem"
+	# The CA certificates relying parties fetch at /ca/ (rewritten on every up).
+	$CLI publish ca >> "$log" 2>&1 || { tail_log "$log"; die "certmint publish ca failed"; }
 	# demo-data.sql is written to be loaded again: newer demo rows arrive
 	# in an existing instance.
 	mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" < "$ROOT/conf/demo-data.sql" >> "$log" 2>&1 \
@@ -612,6 +645,8 @@ write_env() {
 			"CERTMINT_JOURNAL=$DIR/journal/issued.log" \
 			"CERTMINT_ADMIN_SOCKET=$DIR/run/admin.sock" \
 			"CERTMINT_LOG_DIR=$DIR/logs" \
+			"CERTMINT_MAILDIR=$DIR/maildir" \
+			"CERTMINT_SMTP_PORT=$SMTP" \
 			"CERTMINT_CLI=$CLI"; do
 			echo "export ${kv%%=*}=$(sq "${kv#*=}")"
 		done
@@ -677,6 +712,7 @@ cmd_up() {
 	up_mariadb
 	up_kdc
 	up_signerd
+	up_smtp
 	write_certmint_conf
 	init_certmint
 	up_admin
@@ -707,6 +743,7 @@ cmd_up_pages() {
 	begin_up "$1" "mariadbd mariadb-install-db openssl ss setsid" "signer/certmint-signerd tools/certmint"
 	up_mariadb
 	up_signerd
+	up_smtp
 	write_certmint_conf
 	init_certmint
 	# The certificate the full stack issues for Apache, so that both hold the same rows.

@@ -28,6 +28,8 @@ static const char usage_text[] =
     "                      print the issued certificate (PEM) on stdout\n"
     "  customer disable|enable URI\n"
     "                      refuse (or allow again) everything for a customer\n"
+    "  customer set URI notify.expiry_days 60,30,7\n"
+    "                      days before expiry at which requesters are told\n"
     "  expire [--dry-run] [--customer URI] [--batch N]\n"
     "                      mark issued certificates past their notAfter expired\n"
     "  status              database, schema, signer, CA and certificate counts\n"
@@ -38,6 +40,12 @@ static const char usage_text[] =
     "                      account for every certificate in the signer's journal:\n"
     "                      import those without a row, report differences\n"
     "  ca-chain            print the signer's CA chain (PEM)\n"
+    "  publish ca          write root.crt, issuing.crt and chain.pem atomically\n"
+    "                      into [publish] dir/ca, served by Apache at /ca/\n"
+    "  revoke SERIAL --reason R [--customer URI]\n"
+    "                      revoke an issued certificate (RFC 5280 reason name)\n"
+    "  notify run [--now T] [--limit N] [--no-send]\n"
+    "                      queue the expiry notices due now and send the outbox\n"
     "  crl generate [--if-stale] [--out DIR]\n"
     "                      have the signer sign the CRL and publish it in\n"
     "                      [publish] dir/crl (DER and PEM, atomically)\n"
@@ -63,6 +71,9 @@ static const struct command commands[] = {
 	{ "customer", cmd_customer },
 	{ "expire", cmd_expire },
 	{ "journal", cmd_journal },
+	{ "publish", cmd_publish },
+	{ "revoke", cmd_revoke },
+	{ "notify", cmd_notify },
 	{ "crl", cmd_crl },
 	{ NULL, NULL }
 };

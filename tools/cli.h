@@ -51,6 +51,9 @@ int cmd_ca_chain(struct cli *c, int argc, char **argv);
 int cmd_customer(struct cli *c, int argc, char **argv);
 int cmd_expire(struct cli *c, int argc, char **argv);
 int cmd_journal(struct cli *c, int argc, char **argv);
+int cmd_publish(struct cli *c, int argc, char **argv);
+int cmd_revoke(struct cli *c, int argc, char **argv);
+int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_crl(struct cli *c, int argc, char **argv);
 
 /* CA chain helpers (cmd_ca.c): parses the signer's PEM chain and stores it

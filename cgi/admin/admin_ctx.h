@@ -184,6 +184,9 @@ void admin_ad_server_delete_confirm(struct admin_ctx *c);
  * turning self-approval on goes through its confirmation page. */
 void admin_customer_settings(struct admin_ctx *c);
 void admin_customer_settings_save(struct admin_ctx *c);
+/* The notification outbox (outbox_page.c, issue 9). */
+void admin_outbox(struct admin_ctx *c);
+void admin_outbox_retry(struct admin_ctx *c);
 void admin_customer_self_approve_confirm(struct admin_ctx *c);
 void admin_customer_self_approve_on(struct admin_ctx *c);
 /* logout.c: Sign out (POST): ends the session, clears the cookies, the signed-out page. */

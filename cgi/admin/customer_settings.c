@@ -1,4 +1,4 @@
-/* customer_settings.c: the MRAO's "Customer settings" page (GET/POST /admin/settings): whether requesters may approve their own requests. */
+/* customer_settings.c: the MRAO's "Customer settings" page (GET/POST /admin/settings): whether requesters may approve their own requests, and the days before expiry at which requesters are mailed. */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "confirm.h"
 #include "log.h"
+#include "outbox.h"
 
 /* Where the page lives, and the confirmation page of turning self-approval on. */
 #define SETTINGS_PAGE "/admin/settings"
@@ -104,6 +105,88 @@ out:
 	return rc;
 }
 
+/* ---- notify.expiry_days (issue 9): the days before notAfter at which
+ * `certmint notify run` mails a certificate's requester (lib/outbox.h).
+ * The audit row is the CLI's (tools/cmd_customer.c): customer.settings
+ * with {"notify.expiry_days":"60,30,7"}. */
+#define EXPIRY_KEY "notify.expiry_days"
+
+/* Reads customers.notify_expiry_days into out (locking the row when lock
+ * is set). 0, or -1 on a database error or a missing row (logged). */
+static int
+expiry_days_load(struct admin_ctx *c, int lock, char *out, size_t outlen)
+{
+	struct cm_stmt *st;
+	int f = -1;
+
+	st = cm_db_prepare(c->db, lock
+	    ? "SELECT notify_expiry_days FROM customers WHERE id = ? FOR UPDATE"
+	    : "SELECT notify_expiry_days FROM customers WHERE id = ?");
+	if (st != NULL && cm_stmt_bind_i64(st, 0, c->user.customer_id) == 0 && cm_stmt_execute(st) == 0)
+		f = cm_stmt_fetch(st);
+	if (f == 1)
+		cm_stmt_copy_str(st, 0, out, outlen);
+	else
+		cm_err("expiry windows of customer %s: %s", c->user.customer_uri,
+		    f == 0 ? "no such customer" : cm_db_error(c->db));
+	if (st)
+		cm_stmt_close(st);
+	return f == 1 ? 0 : -1;
+}
+
+/* Stores the canonical windows text v with its audit row in one
+ * transaction; nothing is written when unchanged. 1 changed, 0 unchanged,
+ * -1 on a database error (logged, rolled back). */
+static int
+expiry_days_store(struct admin_ctx *c, const char *v)
+{
+	struct cm_audit_entry e;
+	struct cm_stmt *st = NULL;
+	struct cm_buf before, after;
+	char was[CM_OUTBOX_WINDOWS_TEXT_MAX + 1];
+	int rc = -1;
+
+	cm_buf_init(&before, 0);
+	cm_buf_init(&after, 0);
+	if (cm_db_begin(c->db) < 0 || expiry_days_load(c, 1, was, sizeof(was)) < 0)
+		goto out;
+	if (strcmp(was, v) == 0) {
+		rc = 0;
+		goto out;
+	}
+	st = cm_db_prepare(c->db, "UPDATE customers SET notify_expiry_days = ? WHERE id = ?");
+	if (st == NULL || cm_stmt_bind_str(st, 0, v) < 0 || cm_stmt_bind_i64(st, 1, c->user.customer_id) < 0 ||
+	    cm_stmt_execute(st) < 0)
+		goto out;
+	if (cm_buf_puts(&before, "{\"" EXPIRY_KEY "\":") < 0 || cm_buf_json_str(&before, was) < 0 ||
+	    cm_buf_puts(&before, "}") < 0 || cm_buf_puts(&after, "{\"" EXPIRY_KEY "\":") < 0 ||
+	    cm_buf_json_str(&after, v) < 0 || cm_buf_puts(&after, "}") < 0)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	e.actor = c->user.principal;
+	e.action = SETTINGS_ACTION;
+	e.object_type = "customer";
+	e.object_id = c->user.customer_uri;
+	e.before = before.data;
+	e.after = after.data;
+	e.remote_addr = c->req->remote_addr;
+	e.customer_id = c->user.customer_id;
+	if (cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0)
+		goto out;
+	cm_info("%s set %s of customer %s to \"%s\"", c->user.principal, EXPIRY_KEY, c->user.customer_uri, v);
+	rc = 1;
+out:
+	if (rc < 0)
+		cm_err("saving the expiry windows of customer %s: %s", c->user.customer_uri, cm_db_error(c->db));
+	if (cm_db_in_transaction(c->db))
+		cm_db_rollback(c->db);
+	if (st)
+		cm_stmt_close(st);
+	cm_buf_free(&before);
+	cm_buf_free(&after);
+	return rc;
+}
+
 /* Renders admin/customer_settings.cs with status; on is the value the form
  * shows (stored, or what was posted), Errors.* may be set already. */
 static void
@@ -111,6 +194,14 @@ show(struct admin_ctx *c, const char *on, int status)
 {
 	const char *b = cm_req_query(c->req, "saved");
 
+	const char *posted = cm_req_form(c->req, "notify_expiry_days");
+	char days[CM_OUTBOX_WINDOWS_TEXT_MAX + 1];
+
+	/* What was posted (an error re-shows it), else what is stored. */
+	if (posted != NULL)
+		cm_render_set(c->r, "Form.notify_expiry_days", posted);
+	else if (expiry_days_load(c, 0, days, sizeof(days)) == 0)
+		cm_render_set(c->r, "Form.notify_expiry_days", days);
 	cm_render_set_list(c->r,
 	    "Settings.customer_name", c->user.customer_name,
 	    "Settings.customer_uri", c->user.customer_uri,
@@ -146,7 +237,8 @@ back_to_page(struct admin_ctx *c, int changed)
 }
 
 /*
- * POST /admin/settings: self_approve=off saves at once (it only strengthens
+ * POST /admin/settings: notify_expiry_days (optional: "60,30,7", checked
+ * and saved first, issue 9), then self_approve=off saves at once (it only strengthens
  * the four-eyes rule); self_approve=on, which weakens it, goes to its
  * confirmation page first unless it is on already. Anything else is 400
  * with the form re-shown.
@@ -155,10 +247,29 @@ void
 admin_customer_settings_save(struct admin_ctx *c)
 {
 	const char *v = cm_req_form(c->req, "self_approve");
-	int on, r;
+	const char *ed = cm_req_form(c->req, "notify_expiry_days");
+	int on, r, days[CM_OUTBOX_WINDOWS_MAX], nd = 0, expiry_changed = 0;
+	char derr[160], canon[CM_OUTBOX_WINDOWS_TEXT_MAX + 1];
 
 	if (!may_change(c))
 		return;
+	/* issue 9: the expiry windows, when the form carries them (checked
+	 * with self_approve, so one error page shows both). */
+	if (ed != NULL && ((nd = cm_outbox_parse_windows(ed, days, CM_OUTBOX_WINDOWS_MAX, derr, sizeof(derr))) < 0 ||
+	    cm_outbox_format_windows(days, nd, canon, sizeof(canon)) < 0)) {
+		if (nd >= 0)
+			snprintf(derr, sizeof(derr), "Enter fewer numbers of days.");
+		if (self_approve_load(c, 0, &on) < 0) {
+			admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+			return;
+		}
+		cm_render_set(c->r, "Errors.notify_expiry_days", derr);
+		if (v == NULL || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0))
+			cm_render_set(c->r, "Errors.self_approve",
+			    "Choose whether requesters may approve their own requests: Yes or No.");
+		show(c, v != NULL && strcmp(v, "on") == 0 ? "on" : on ? "on" : "off", 400);
+		return;
+	}
 	if (v == NULL || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)) {
 		if (self_approve_load(c, 0, &on) < 0) {
 			admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
@@ -169,13 +280,17 @@ admin_customer_settings_save(struct admin_ctx *c)
 		show(c, on ? "on" : "off", 400);
 		return;
 	}
+	if (ed != NULL && (expiry_changed = expiry_days_store(c, canon)) < 0) {
+		admin_error(c, 500, "Internal error", "The customer's settings could not be saved; this has been logged.");
+		return;
+	}
 	if (strcmp(v, "on") == 0) {
 		if (self_approve_load(c, 0, &on) < 0) {
 			admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
 			return;
 		}
 		if (on)
-			back_to_page(c, 0);
+			back_to_page(c, expiry_changed);
 		else
 			cm_resp_redirect(c->resp, SELF_APPROVE_ON_PAGE);
 		return;
@@ -184,7 +299,7 @@ admin_customer_settings_save(struct admin_ctx *c)
 		admin_error(c, 500, "Internal error", "The customer's settings could not be saved; this has been logged.");
 		return;
 	}
-	back_to_page(c, r == 1);
+	back_to_page(c, r == 1 || expiry_changed == 1);
 }
 
 /* GET /admin/settings/allow-self-approval: says what turning self-approval on means. */

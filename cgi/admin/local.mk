@@ -13,6 +13,7 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/confirm.h \
 	cgi/admin/confirm.c \
 	cgi/admin/customer_settings.c \
+	cgi/admin/outbox_page.c \
 	cgi/admin/home.c \
 	cgi/admin/recovery_alarm.c \
 	cgi/admin/csr_new.c \

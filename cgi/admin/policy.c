@@ -398,6 +398,14 @@ admin_may_change_customer_settings(const struct admin_user *u)
 	return u->role == ROLE_MRAO;
 }
 
+/* 1 / 0: the outbox holds every requester's and approver's mail of the
+ * customer, across organisations, so it is the MRAO's. */
+int
+admin_may_see_outbox(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO;
+}
+
 /* 1 / 0; see policy.h. */
 int
 admin_profile_allowed(const struct admin_user *u, const char *profile)
@@ -421,4 +429,6 @@ admin_nav_set(struct admin_ctx *c)
 		cm_render_set(c->r, "Nav.ad_servers", "1");
 	if (admin_may_change_customer_settings(&c->user))
 		cm_render_set(c->r, "Nav.settings", "1");
+	if (admin_may_see_outbox(&c->user))
+		cm_render_set(c->r, "Nav.outbox", "1");
 }

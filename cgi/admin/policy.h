@@ -107,6 +107,9 @@ int admin_may_end_sessions(const struct admin_user *u);
 /* It may see and change the customer's own settings (Customer settings
  * page: approval.self_approve): an MRAO. */
 int admin_may_change_customer_settings(const struct admin_user *u);
+/* It may see the customer's notification outbox and retry a failed
+ * message (Outbox page): an MRAO. */
+int admin_may_see_outbox(const struct admin_user *u);
 
 /* An MRAO may use every profile that goes through the portal; an RAO or DRAO
  * only those of its certificate types; nobody the OCSP-signing profile. */

@@ -84,6 +84,8 @@ const struct cm_route admin_routes[] = {
 	POST("/admin/ad-servers/#/delete",                      admin_ad_server_delete,          ROLE_MRAO),
 	GET("/admin/settings",                                  admin_customer_settings,         ROLE_MRAO),
 	POST("/admin/settings",                                 admin_customer_settings_save,    ROLE_MRAO),
+	GET("/admin/outbox",                                    admin_outbox,                    ROLE_MRAO),
+	POST("/admin/outbox/#/retry",                           admin_outbox_retry,              ROLE_MRAO),
 	GET("/admin/settings/allow-self-approval",              admin_customer_self_approve_confirm, ROLE_MRAO),
 	POST("/admin/settings/allow-self-approval",             admin_customer_self_approve_on,  ROLE_MRAO),
 	POST("/admin/logout",                                        admin_logout,                    ROLE_DRAO),

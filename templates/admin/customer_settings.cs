@@ -1,10 +1,11 @@
-<?cs # customer_settings.cs: the MRAO's Customer settings page: the customer's name and URI, and whether requesters may approve their own requests. ?><?cs include:"admin/header.cs" ?>
+<?cs # customer_settings.cs: the MRAO's Customer settings page: the customer's name and URI, whether requesters may approve their own requests, and the days before expiry at which requesters are mailed. ?><?cs include:"admin/header.cs" ?>
 <?cs if:Banner.saved == "1" ?><div class="banner-success" role="status" id="settings-saved"><p>Settings saved.</p></div>
 <?cs elif:Banner.saved == "0" ?><div class="banner-success" role="status" id="settings-saved"><p>Nothing to save: the settings were already so.</p></div><?cs /if ?>
-<?cs if:Errors.self_approve ?>
+<?cs if:Errors.self_approve || Errors.notify_expiry_days ?>
 <div class="error-summary" role="alert" tabindex="-1">
   <h2>There is a problem</h2>
-  <ul><li><a href="#self_approve-off"><?cs var:Errors.self_approve ?></a></li></ul>
+  <ul><?cs if:Errors.self_approve ?><li><a href="#self_approve-off"><?cs var:Errors.self_approve ?></a></li><?cs /if ?>
+  <?cs if:Errors.notify_expiry_days ?><li><a href="#notify_expiry_days"><?cs var:Errors.notify_expiry_days ?></a></li><?cs /if ?></ul>
 </div>
 <?cs /if ?>
 <h1>Customer settings</h1>
@@ -22,6 +23,14 @@
     <?cs if:Errors.self_approve ?><p class="error-text" id="self_approve-error"><?cs var:Errors.self_approve ?></p><?cs /if ?>
     <div><label><input type="radio" id="self_approve-off" name="self_approve" value="off"<?cs if:Form.self_approve == "off" ?> checked<?cs /if ?>> No: another administrator must approve (recommended, the default)</label></div>
     <div><label><input type="radio" id="self_approve-on" name="self_approve" value="on"<?cs if:Form.self_approve == "on" ?> checked<?cs /if ?>> Yes: a requester may approve their own request</label></div>
+  </div>
+  <div class="field<?cs if:Errors.notify_expiry_days ?> has-error<?cs /if ?>">
+    <label for="notify_expiry_days"><strong>Expiry notices (days before expiry)</strong></label>
+    <p class="hint" id="notify_expiry_days-hint">The requester of each certificate is mailed this many days before it
+    expires, once per number, for example 60,30,7. Whole numbers from 1 to 366, separated by commas; leave it empty
+    to send no expiry notices.</p>
+    <?cs if:Errors.notify_expiry_days ?><p class="error-text" id="notify_expiry_days-error"><?cs var:Errors.notify_expiry_days ?></p><?cs /if ?>
+    <input type="text" id="notify_expiry_days" name="notify_expiry_days" maxlength="64" inputmode="numeric" value="<?cs var:Form.notify_expiry_days ?>" aria-describedby="notify_expiry_days-hint<?cs if:Errors.notify_expiry_days ?> notify_expiry_days-error<?cs /if ?>">
   </div>
   <div class="buttons"><button type="submit" class="primary">Save</button></div>
 </form>

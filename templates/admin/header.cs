@@ -22,6 +22,7 @@
     <a href="/admin/dashboard">Dashboard</a>
     <a href="/admin/audit">Audit log</a>
     <?cs if:Nav.settings ?><a href="/admin/settings">Settings</a><?cs /if ?>
+    <?cs if:Nav.outbox ?><a href="/admin/outbox">Outbox</a><?cs /if ?>
   </nav>
   <div class="who"><span class="user"><?cs var:User.name ?></span>
     <span class="principal">(<?cs var:User.principal ?>)</span>

@@ -56,6 +56,8 @@ check_not "no temporary file left" compgen -G "$PUB/crl/.*.tmp"
 check "openssl crl -verify passes (DER)" openssl crl -inform DER -in "$CRL" -CAfile "$CHAIN" -noout -verify
 cmp -s <(openssl crl -in "$CRL.pem" -outform DER) "$CRL"
 expect_eq "the PEM is the same CRL" "$?" 0
+cmp -s <(curl -s "$CERTMINT_URL/crl/issuing.crl") "$CRL"
+expect_eq "Apache serves it at /crl/issuing.crl (the CRL Distribution Point)" "$?" 0
 N1=$(number "$CRL")
 expect_match "it has a CRL number" "$N1" '^[0-9]+$'
 check_not "r is not listed yet" grep -q "$(serial_of "$T/r.pem")" <(openssl crl -inform DER -in "$CRL" -noout -text)

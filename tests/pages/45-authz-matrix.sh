@@ -89,6 +89,11 @@ for d in personA:"${ID[orgA]:-0}":"${ID[deptA]:-0}":demo.test personB:"${ID[orgB
 	SECRET[$pn]=$pe
 done
 
+# Outbox (OUTBOX, issue 9): a sent message of the demo customer ("Retry now" of it is 409: nothing changes).
+SECRET[outbox_sent]="authz-outbox-$$-$RANDOM@demo.test"
+sql "INSERT INTO outbox (customer_id, kind, event_key, recipient, subject, body, status, sent_at) SELECT id, 'test', 'authz:${SECRET[outbox_sent]}', '${SECRET[outbox_sent]}', 'authz matrix', 'authz matrix', 'sent', NOW() FROM customers WHERE uri = '$CERTMINT_CUSTOMER'"
+ID[outbox_sent]=$(sql "SELECT id FROM outbox WHERE recipient = '${SECRET[outbox_sent]}'")
+
 # SECRET[name]: what a refused body must not show about the object ('|' between phrases).
 # fixture NAME PROFILE CN [ORG]: issues one certificate through the CLI.
 fixture() {

@@ -77,6 +77,13 @@ tests_unit_test_signer_store_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top
 tests_unit_test_signer_store_LDADD = $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_profile tests/unit/test_signer_store
 
+# What certificates carry for relying parties (signer/issue.c): CRL
+# distribution point, authority information access, certificatePolicies.
+check_PROGRAMS += tests/unit/test_cert_exts
+tests_unit_test_cert_exts_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_cert_exts_LDADD = $(CM_SIGNER_LIBS)
+TESTS += tests/unit/test_cert_exts
+
 # Signed audit checkpoints: the signed bytes, the line, Ed25519 sign/verify
 # (lib/audit_checkpoint.c) and the signer's checkpoint file (signer/checkpoint.c).
 check_PROGRAMS += tests/unit/test_audit_checkpoint
@@ -168,6 +175,15 @@ check_PROGRAMS += tests/unit/test_journal_read
 tests_unit_test_journal_read_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_journal_read_LDADD = lib/libcmweb.a $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_journal_read
+
+# The notification outbox (issue 9): backoff, expiry windows and addresses
+# (lib/outbox_rules.c), and the message text the SMTP sender uploads
+# (lib/outbox_smtp.c, with libcurl).
+check_PROGRAMS += tests/unit/test_outbox
+tests_unit_test_outbox_SOURCES = tests/unit/test_outbox.c lib/outbox_smtp.c
+tests_unit_test_outbox_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_outbox_LDADD = lib/libcmcore.a $(CURL_LIBS) $(OPENSSL_LIBS)
+TESTS += tests/unit/test_outbox
 
 # CRLs (signer/crl.c): the CRL number kept next to the journal, and the
 # streaming encoder, parsed and verified by OpenSSL.

@@ -315,8 +315,8 @@ test_name_constraints(void)
 	EVP_PKEY *lk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	X509_NAME *rn = cm_dn_parse("/C=GB/O=Test/CN=NC Root", err, sizeof(err));
 	X509_NAME *in = cm_dn_parse("/C=GB/O=Test/CN=NC Issuing", err, sizeof(err));
-	X509 *root = cm_ca_cert_build(rn, rk, NULL, rk, 30, -1, NULL, err, sizeof(err));
-	X509 *ca = cm_ca_cert_build(in, ik, root, rk, 30, 0, nc, err, sizeof(err));
+	X509 *root = cm_ca_cert_build(rn, rk, NULL, rk, 30, -1, NULL, NULL, err, sizeof(err));
+	X509 *ca = cm_ca_cert_build(in, ik, root, rk, 30, 0, nc, NULL, err, sizeof(err));
 	ok(root && ca, "CA pair built: %s", err);
 	int crit = -1;
 	NAME_CONSTRAINTS *got = ca ? X509_get_ext_d2i(ca, NID_name_constraints, &crit, NULL) : NULL;

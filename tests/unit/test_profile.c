@@ -69,7 +69,7 @@ check(const char *profile, const unsigned char *der, size_t len, long days,
 		if (cert_out) {
 			unsigned char serial[CM_SERIAL_LEN];
 			cm_serial_new(serial);
-			X509 *x = cm_issue_build(p, &plan, ca_cert, ca_key, serial, reason, rlen);
+			X509 *x = cm_issue_build(p, &plan, ca_cert, ca_key, serial, NULL, reason, rlen);
 			/* As a client sees it: through DER. */
 			unsigned char *cder = NULL;
 			int n = x ? i2d_X509(x, &cder) : -1;
@@ -436,7 +436,7 @@ test_hardening(void)
 	if (cm_profile_check(&many.p[0], &in, &plan, reason, sizeof(reason)) == 0) {
 		unsigned char serial[CM_SERIAL_LEN];
 		cm_serial_new(serial);
-		cert = cm_issue_build(&many.p[0], &plan, ca_cert, ca_key, serial, reason, sizeof(reason));
+		cert = cm_issue_build(&many.p[0], &plan, ca_cert, ca_key, serial, NULL, reason, sizeof(reason));
 		EXTENDED_KEY_USAGE *eku = cert ? X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL) : NULL;
 		ok(eku && sk_ASN1_OBJECT_num(eku) == 16, "certificate carries all 16 EKUs: %s", reason);
 		sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
@@ -580,7 +580,7 @@ main(void)
 	ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	X509_NAME *cn = cm_dn_parse("/O=Test/CN=Test CA", err, sizeof(err));
-	ca_cert = cm_ca_cert_build(cn, ca_key, NULL, ca_key, 3650, 0, NULL, err, sizeof(err));
+	ca_cert = cm_ca_cert_build(cn, ca_key, NULL, ca_key, 3650, 0, NULL, NULL, err, sizeof(err));
 	X509_NAME_free(cn);
 	ok(ca_cert != NULL, "test CA built");
 

@@ -142,7 +142,7 @@ test_ca(void)
 	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 0, 3654, 0, NULL,
 	    err, sizeof(err)) == 1 && strstr(err, "issuing CA validity of 3654 days is outside 1..3653"),
 	    "issuing over the default 3653 days refused: %s", err);
-	struct cm_ca_limits lim = { 1000, 500, NULL };
+	struct cm_ca_limits lim = { 1000, 500, NULL, NULL };
 	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 1001, 0, 0, &lim,
 	    err, sizeof(err)) == 1 && strstr(err, "max_root_days"), "root over max_root_days refused: %s", err);
 	ok(cm_ca_init(&ca, "ecdsa-p256", "/C=GB/CN=Test Root", "/C=GB/CN=Test Issuing", 0, 0, 1, &lim,
@@ -187,7 +187,7 @@ test_ca(void)
 	ok(cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, &lim, err, sizeof(err)) == 1 &&
 	    strstr(err, "the root certificate is valid for 7305 days, more than max_root_days (1000)"),
 	    "import of a root longer than max_root_days refused: %s", err);
-	struct cm_ca_limits lim2 = { 7305, 3000, NULL };
+	struct cm_ca_limits lim2 = { 7305, 3000, NULL, NULL };
 	ok(cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, &lim2, err, sizeof(err)) == 1 &&
 	    strstr(err, "max_issuing_days (3000)"), "import of an issuing CA longer than max_issuing_days refused: %s", err);
 	r = cm_ca_import(&ca3, rootpem, isspem, keypem, NULL, NULL, err, sizeof(err));
@@ -219,7 +219,7 @@ test_ca(void)
 	cm_vault_open(&v3, vdir3, key, err, sizeof(err));
 	cm_ca_load(&ca4, &v3, err, sizeof(err));
 	cm_ns_add(&ns, "dns", "example.com", err, sizeof(err));
-	struct cm_ca_limits lim3 = { 1000, 500, &ns };
+	struct cm_ca_limits lim3 = { 1000, 500, &ns, NULL };
 	r = cm_ca_init(&ca4, "ecdsa-p256", "/C=DE/CN=NC Root", "/C=DE/CN=NC Issuing", 1000, 500, 1, &lim3, err, sizeof(err));
 	if (!ok(r == 0, "name-constrained CA within max_root_days/max_issuing_days created"))
 		printf("# %s\n", err);
