@@ -512,6 +512,9 @@ init_certmint() {
 	chmod 644 "$DIR/ca-chain.pem"
 	# The CA certificates relying parties fetch at /ca/ (rewritten on every up).
 	$CLI publish ca >> "$log" 2>&1 || { tail_log "$log"; die "certmint publish ca failed"; }
+	# And a CRL behind the CRL Distribution Point every certificate names,
+	# made when there is none or it is stale (what certmint-crl.timer does).
+	$CLI crl generate --if-stale >> "$log" 2>&1 || { tail_log "$log"; die "certmint crl generate failed"; }
 	# demo-data.sql is written to be loaded again: newer demo rows arrive
 	# in an existing instance.
 	mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" < "$ROOT/conf/demo-data.sql" >> "$log" 2>&1 \
