@@ -252,25 +252,3 @@ cm_csr_check(struct cm_db *db, const struct cm_csr_request *in, X509_REQ **reqp,
 	*cert_typep = cert_type;
 	return 0;
 }
-
-/* 0 / 400 / 500; see issuance.h. */
-int
-cm_csr_issue_subject(struct cm_db *db, const struct cm_csr_request *in, X509_REQ *req,
-    char **text, char *err, size_t errlen)
-{
-	X509_NAME *subject = NULL;
-	const char *cert_type = cm_cert_type_of(in->profile);
-	int r;
-
-	*text = NULL;
-	if (cert_type == NULL) {
-		snprintf(err, errlen, "unknown profile");
-		return 400;
-	}
-	if ((r = issue_subject(db, in, req, cert_type, &subject, err, errlen)) != 0)
-		return r;
-	if ((*text = cm_name_text(subject)) == NULL)
-		r = 500;
-	X509_NAME_free(subject);
-	return r;
-}

@@ -60,10 +60,4 @@ struct cm_issued_cert {
 int cm_csr_check(struct cm_db *db, const struct cm_csr_request *in, X509_REQ **reqp,
     struct cm_csr_info *ci, const char **cert_typep, char *err, size_t errlen);
 
-/* The subject a certificate from req would carry for in (its customer,
- * organisation and profile), as cm_csr_check builds it, as RFC 2253 text in
- * *text (malloc'ed; free() it), for a preview. 0; 400 with err; 500. */
-int cm_csr_issue_subject(struct cm_db *db, const struct cm_csr_request *in, X509_REQ *req,
-    char **text, char *err, size_t errlen);
-
 #endif
