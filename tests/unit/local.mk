@@ -40,6 +40,12 @@ check_PROGRAMS += tests/unit/test_ids
 tests_unit_test_ids_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ids
 
+# The pre-signed OCSP response store (lib/ocsp_store.c): file format, atomic
+# writes, checked reads, the revocation watermark.
+check_PROGRAMS += tests/unit/test_ocsp_store
+tests_unit_test_ocsp_store_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ocsp_store
+
 # The organisation/department form value "ORG" / "ORG/DEPT" (lib/units.c).
 check_PROGRAMS += tests/unit/test_units
 tests_unit_test_units_LDADD = $(CM_WEB_LIBS)
