@@ -44,6 +44,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("smtp", "give_up_days", CM_CONF_INT, smtp_give_up_days, 1, 60),
 	F("crl", "next_update_hours", CM_CONF_INT, crl_next_update_hours, 1, 24L * 366),
 	F("crl", "max_age_hours", CM_CONF_INT, crl_max_age_hours, 1, 24L * 366),
+	F("ocsp", "store", CM_CONF_STR, ocsp_store, 0, 0),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -113,7 +114,8 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 	    default_str(&s->schema_dir, CM_DATADIR "/schema") < 0 ||
 	    default_str(&s->template_dir, CM_DATADIR "/templates") < 0 ||
 	    default_str(&s->static_url, "/static") < 0 ||
-	    default_str(&s->base_url, "") < 0) {
+	    default_str(&s->base_url, "") < 0 ||
+	    default_str(&s->ocsp_store, "/var/lib/certmint/ocsp") < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

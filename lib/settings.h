@@ -47,6 +47,8 @@ struct cm_settings {
 	/* [crl] */
 	long crl_next_update_hours; /* nextUpdate = thisUpdate + this, default 24 */
 	long crl_max_age_hours;     /* crl generate --if-stale regenerates after this, default 12 */
+	/* [ocsp] */
+	char *ocsp_store;         /* pre-signed responses (lib/ocsp_store.h), default /var/lib/certmint/ocsp */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

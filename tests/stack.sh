@@ -176,8 +176,8 @@ setup_dirs() {
 			|| die "$d is not traversable by others; $WEB_USER must reach $DIR (chmod o+x $d)"
 		d=$(dirname "$d")
 	done
-	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal,publish/ca,publish/crl}
-	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs,publish,publish/ca,publish/crl}
+	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal,publish/ca,publish/crl,ocsp}
+	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs,publish,publish/ca,publish/crl,ocsp}
 	chmod 700 "$DIR"/{secrets,db}
 	chown "$WEB_USER:$WEB_USER" "$DIR/apache/rcache"
 	chmod 700 "$DIR/apache/rcache"
@@ -475,6 +475,10 @@ access_code_key_file = $DIR/access-code.key
 [publish]
 # Apache serves DIR/ca at /ca/ and DIR/crl at /crl/ (apache/httpd-stack.conf.in).
 dir = $DIR/publish
+
+[ocsp]
+# Pre-signed OCSP responses (certmint ocsp refresh writes, ocsp.fcgi reads).
+store = $DIR/ocsp
 
 # The stack's SMTP sink (up_smtp); certmint notify run sends through it.
 [smtp]
