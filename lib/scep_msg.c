@@ -238,10 +238,10 @@ read_attributes(CMS_SignerInfo *si, struct cm_scep_request *out, int *fi,
 			return fail(err, errlen, "transactionID: not a PrintableString");
 		}
 		s = tid->value.printablestring;
-		if (!printable(ASN1_STRING_get0_data(s), ASN1_STRING_length(s), CM_SCEP_MAX_TID)) {
+		if (!printable(ASN1_STRING_get0_data(s), ASN1_STRING_length(s), CM_SCEP_MAX_TRANSACTION_ID)) {
 			*fi = CM_SCEP_BAD_REQUEST;
 			return fail(err, errlen, "transactionID: empty, longer than %d or not printable",
-			    CM_SCEP_MAX_TID);
+			    CM_SCEP_MAX_TRANSACTION_ID);
 		}
 		memcpy(out->transaction_id, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
 		out->transaction_id[ASN1_STRING_length(s)] = '\0';
@@ -436,6 +436,12 @@ cm_scep_parse(const unsigned char *p, size_t len, struct cm_scep_request *out,
 	n = i2d_CMS_ContentInfo(env, &envder);
 	if (n <= 0) {
 		fail(err, errlen, "cannot encode the EnvelopedData");
+		goto out;
+	}
+	/* The signer takes no more; refused here, the request costs it nothing. */
+	if (n > CM_SCEP_MAX_ENVELOPE) {
+		fail(err, errlen, "EnvelopedData of %d bytes is over the limit of %d", n,
+		    CM_SCEP_MAX_ENVELOPE);
 		goto out;
 	}
 	out->envelope = malloc((size_t)n);

@@ -15,24 +15,11 @@
  * the CertRep (scep-certrep).
  */
 
-/*
- * The SCEP status and failInfo numbers are the signer protocol's
- * (helper scepsign puts them in lib/signer_proto.h with CM_SCEP_NONCE_LEN).
- * Until that header has them, the same values are defined here; the guard
- * keeps one definition once it does.
- */
-#ifndef CM_SCEP_NONCE_LEN
-#define CM_SCEP_NONCE_LEN 16
-enum { CM_SCEP_SUCCESS = 0, CM_SCEP_FAILURE = 2, CM_SCEP_PENDING = 3 };
-enum { CM_SCEP_BAD_ALG = 0, CM_SCEP_BAD_MESSAGE_CHECK = 1, CM_SCEP_BAD_REQUEST = 2,
-       CM_SCEP_BAD_TIME = 3, CM_SCEP_BAD_CERT_ID = 4 };
-#endif
-
 #define CM_SCEP_MAX_MESSAGE (256 * 1024)   /* largest pkiMessage accepted (POST body or decoded GET) */
-/* Largest decrypted content the content parsers read (a CSR or two names). */
-#define CM_SCEP_MAX_CONTENT (64 * 1024)
-/* Longest transactionID kept (RFC 8894 sets no limit; real clients send 32..64). */
-#define CM_SCEP_MAX_TID 128
+/* From signer_proto.h, shared with signerd: CM_SCEP_NONCE_LEN, CM_SCEP_SUCCESS/_FAILURE/
+ * _PENDING, CM_SCEP_BAD_* (failInfo), CM_SCEP_MAX_CONTENT (largest decrypted content, which
+ * the content parsers below also hold to), CM_SCEP_MAX_TRANSACTION_ID (RFC 8894 sets no
+ * limit; real clients send 28..64 characters). */
 
 enum cm_scep_msg_type { CM_SCEP_MSG_CERTREP = 3, CM_SCEP_MSG_RENEWALREQ = 17,
 	CM_SCEP_MSG_PKCSREQ = 19, CM_SCEP_MSG_CERTPOLL = 20, CM_SCEP_MSG_GETCERT = 21,
@@ -40,8 +27,8 @@ enum cm_scep_msg_type { CM_SCEP_MSG_CERTREP = 3, CM_SCEP_MSG_RENEWALREQ = 17,
 
 struct cm_scep_request {
 	int message_type;                  /* enum cm_scep_msg_type */
-	char transaction_id[CM_SCEP_MAX_TID + 1]; /* printable, NUL-terminated */
-	unsigned char sender_nonce[16];
+	char transaction_id[CM_SCEP_MAX_TRANSACTION_ID + 1]; /* printable, NUL-terminated */
+	unsigned char sender_nonce[CM_SCEP_NONCE_LEN];
 	int has_sender_nonce;
 	char digest[8];                    /* signerInfo digest: "sha1" "sha256" "sha512" (others: badAlg) */
 	unsigned char *signer_cert;        /* DER of the certificate that signed (malloc'ed) */
@@ -60,7 +47,8 @@ struct cm_scep_request {
  * signature or missing attribute, CM_SCEP_BAD_ALG for an unsupported digest, CM_SCEP_BAD_REQUEST
  * for anything else malformed) and err; the request fields that could be read (transaction_id,
  * sender_nonce, digest, signer_cert) are still filled so a FAILURE CertRep can be sent.
- * Over CM_SCEP_MAX_MESSAGE: -1 badRequest without parsing. Safe on any bytes.
+ * Over CM_SCEP_MAX_MESSAGE: -1 badRequest without parsing; an envelope over
+ * CM_SCEP_MAX_ENVELOPE (what signerd takes): badRequest. Safe on any bytes.
  * out is always initialised (free it with cm_scep_request_free either way). */
 int cm_scep_parse(const unsigned char *p, size_t len, struct cm_scep_request *out,
     int *fail_info, char *err, size_t errlen);

@@ -13,13 +13,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Whether s is 1..CM_SCEP_MAX_TID printable ASCII characters. */
+/* Whether s is 1..CM_SCEP_MAX_TRANSACTION_ID printable ASCII characters. */
 static int
 printable_tid(const char *s)
 {
 	size_t n = strlen(s), i;
 
-	if (n < 1 || n > CM_SCEP_MAX_TID)
+	if (n < 1 || n > CM_SCEP_MAX_TRANSACTION_ID)
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)

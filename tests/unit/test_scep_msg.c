@@ -354,7 +354,7 @@ test_attributes(void)
 	struct cm_scep_request r;
 	char err[256];
 	int fi;
-	char longtid[CM_SCEP_MAX_TID + 2];
+	char longtid[CM_SCEP_MAX_TRANSACTION_ID + 2];
 	static const unsigned char short_nonce[8] = "01234567";
 
 	spec_default(&s);
@@ -388,9 +388,9 @@ test_attributes(void)
 	longtid[sizeof longtid - 1] = '\0';
 	s.tid = longtid;
 	expect_fail(&s, CM_SCEP_BAD_REQUEST, "transactionID of 129 characters");
-	longtid[CM_SCEP_MAX_TID] = '\0';
+	longtid[CM_SCEP_MAX_TRANSACTION_ID] = '\0';
 	s.tid = longtid;
-	ok(parse_spec(&s, &r, &fi, err, sizeof err) == 0 && strlen(r.transaction_id) == CM_SCEP_MAX_TID,
+	ok(parse_spec(&s, &r, &fi, err, sizeof err) == 0 && strlen(r.transaction_id) == CM_SCEP_MAX_TRANSACTION_ID,
 	    "transactionID of 128 characters kept whole");
 	cm_scep_request_free(&r);
 	spec_default(&s);
@@ -443,6 +443,18 @@ test_structure(void)
 	parse_spec(&s, &r, &fi, err, sizeof err);
 	is_str(r.transaction_id, "3F2A9C0B11D5E7A8", "content not enveloped: transactionID read");
 	cm_scep_request_free(&r);
+
+	big = malloc(CM_SCEP_MAX_ENVELOPE);
+	RAND_bytes(big, CM_SCEP_MAX_ENVELOPE);
+	spec_default(&s);
+	s.content = big;
+	s.content_len = CM_SCEP_MAX_ENVELOPE;
+	expect_fail(&s, CM_SCEP_BAD_REQUEST, "EnvelopedData over CM_SCEP_MAX_ENVELOPE");
+	s.content_len = CM_SCEP_MAX_ENVELOPE - 1024;
+	ok(parse_spec(&s, &r, &fi, err, sizeof err) == 0 && r.envelope_len <= CM_SCEP_MAX_ENVELOPE,
+	    "EnvelopedData just under CM_SCEP_MAX_ENVELOPE taken");
+	cm_scep_request_free(&r);
+	free(big);
 
 	/* Not SignedData: the envelope alone. */
 	en = envelope(csr_der, csr_len, EVP_aes_128_cbc(), &env);
