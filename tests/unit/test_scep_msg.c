@@ -456,6 +456,15 @@ test_structure(void)
 	cm_scep_request_free(&r);
 	free(big);
 
+	/* Signed content that is CMS, but not enveloped: a pkiMessage inside one. */
+	spec_default(&s);
+	m = build(&s, &n);
+	s.content = m;
+	s.content_len = (int)n;
+	s.raw_content = 1;
+	expect_fail(&s, CM_SCEP_BAD_REQUEST, "content a SignedData, not EnvelopedData");
+	OPENSSL_free(m);
+
 	/* Not SignedData: the envelope alone. */
 	en = envelope(csr_der, csr_len, EVP_aes_128_cbc(), &env);
 	is_int(cm_scep_parse(env, (size_t)en, &r, &fi, err, sizeof err), -1, "EnvelopedData alone refused");
