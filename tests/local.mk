@@ -63,3 +63,4 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-certpoll.der tests/fuzz/corpus/scep_msg/forge-getcert.der \
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
+EXTRA_DIST += tests/integration/34-scep-forge.sh
