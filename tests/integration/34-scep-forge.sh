@@ -97,7 +97,7 @@ expect_match "--cipher des-cbc: contentEncryptionAlgorithm des-cbc" \
 # bulk: distinct requests from a small key pool (reused on a second run).
 "$FORGE" bulk --ra "$T/ra.der" --n 6 --keys 2 --dir "$T/bulk" --subject '/CN=bulk{i}' --challenge forge-Code-42 \
 	--pool "$T/pool.pem" > /dev/null
-expect_eq "bulk: six messages" "$(ls "$T/bulk"/*.msg | wc -l)" 6
+expect_eq "bulk: six messages" "$(find "$T/bulk" -name "*.msg" | wc -l)" 6
 expect_eq "bulk: six distinct transactionIDs" "$(cut -f2 "$T/bulk/index.tsv" | sort -u | wc -l)" 6
 expect_eq "bulk: the pool holds two keys" "$(grep -c 'BEGIN PRIVATE KEY' "$T/pool.pem")" 2
 "$FORGE" bulk --ra "$T/ra.der" --n 3 --keys 2 --dir "$T/bulk2" --subject '/CN=again{i}' --pool "$T/pool.pem" > /dev/null
