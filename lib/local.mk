@@ -45,7 +45,8 @@ lib_libcmweb_a_SOURCES = \
 	lib/ca_chain.c lib/ca_chain.h \
 	lib/cert_lifecycle.c lib/cert_lifecycle.h \
 	lib/outbox.c lib/outbox.h \
-	lib/render.c lib/render.h
+	lib/render.c lib/render.h \
+	lib/ocsp_request.c lib/ocsp_request.h
 
 # Everything a program using lib/ links against.
 CM_WEB_LIBS = lib/libcmweb.a lib/libcmcore.a \
