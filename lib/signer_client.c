@@ -687,3 +687,160 @@ cm_signer_crl_pack(struct cm_buf *b, const unsigned char *serial, size_t serial_
 	ent[n++] = (unsigned char)reason;
 	return cm_buf_append(b, ent, n);
 }
+
+/* 1 when reason is a CRLReason code a revoked single may carry (7 is
+ * unassigned) or CM_OCSP_NO_REASON; 0 else. */
+static int
+ocsp_reason_ok(unsigned reason)
+{
+	return reason == CM_OCSP_NO_REASON || (reason <= 10 && reason != 7);
+}
+
+/* 0 / -1 (see signer_client.h). */
+int
+cm_signer_ocsp_pack(struct cm_buf *b, const struct cm_signer_ocsp_item *item)
+{
+	unsigned char head[1 + CM_OCSP_MAX_NONCE + 1];
+	unsigned char one[CM_OCSP_SINGLE_LEN(CM_OCSP_MAX_SERIAL)];
+	size_t n = 0, start = b->len;
+
+	if (item->nonce_len > CM_OCSP_MAX_NONCE || (item->nonce_len && item->nonce == NULL) ||
+	    item->nsingles < 1 || item->nsingles > CM_OCSP_MAX_SINGLES || item->singles == NULL)
+		return -1;
+	head[n++] = (unsigned char)item->nonce_len;
+	if (item->nonce_len)
+		memcpy(head + n, item->nonce, item->nonce_len);
+	n += item->nonce_len;
+	head[n++] = (unsigned char)item->nsingles;
+	if (cm_buf_append(b, head, n) < 0)
+		return -1;
+	for (size_t i = 0; i < item->nsingles; i++) {
+		const struct cm_signer_ocsp_single *sg = &item->singles[i];
+		if (sg->hash < CM_OCSP_HASH_SHA1 || sg->hash > CM_OCSP_HASH_SHA512 ||
+		    sg->serial == NULL || sg->serial_len < 1 || sg->serial_len > CM_OCSP_MAX_SERIAL ||
+		    sg->status > CM_OCSP_UNKNOWN || !ocsp_reason_ok(sg->reason))
+			goto bad;
+		n = 0;
+		one[n++] = (unsigned char)sg->hash;
+		one[n++] = (unsigned char)sg->serial_len;
+		memcpy(one + n, sg->serial, sg->serial_len);
+		n += sg->serial_len;
+		one[n++] = (unsigned char)sg->status;
+		for (int k = 7; k >= 0; k--)
+			one[n++] = (unsigned char)(sg->revoked_at >> (8 * k));
+		one[n++] = (unsigned char)sg->reason;
+		if (cm_buf_append(b, one, n) < 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	b->len = start;   /* the buffer as it was: no half item */
+	if (b->data)
+		b->data[start] = '\0';
+	return -1;
+}
+
+/* No return value. */
+void
+cm_signer_ocsp_reply_free(struct cm_signer_ocsp_reply *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; r->resp && i < r->n; i++)
+		free(r->resp[i].der);
+	free(r->resp);
+	memset(r, 0, sizeof(*r));
+}
+
+/* An enum cm_signer_outcome. */
+int
+cm_signer_ocsp_sign(struct cm_signer *s, const struct cm_signer_ocsp_item *items,
+    size_t nitems, struct cm_signer_ocsp_reply *out, char *err, size_t errlen)
+{
+	struct cm_buf b, one;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+	uint64_t tu = 0, nu = 0;
+	size_t n = 0;
+	int r = CM_SIGNER_FAULT;
+
+	memset(out, 0, sizeof(*out));
+	if (nitems < 1 || nitems > CM_OCSP_MAX_ITEMS) {
+		snprintf(err, errlen, "signer: ocsp-sign takes 1 to %d items, not %zu", CM_OCSP_MAX_ITEMS, nitems);
+		return CM_SIGNER_FAULT;
+	}
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	cm_buf_init(&one, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_OCSP_SIGN, id) < 0) {
+		cm_buf_free(&one);
+		return enc_failed(&b, err, errlen);
+	}
+	for (size_t i = 0; i < nitems; i++) {
+		one.len = 0;
+		if (one.data)
+			one.data[0] = '\0';
+		if (cm_signer_ocsp_pack(&one, &items[i]) < 0) {
+			snprintf(err, errlen, "signer: OCSP item %zu breaks a bound of the item format", i);
+			goto out;
+		}
+		if (cm_enc_bytes(&b, TAG_OCSP_ITEM, one.data, one.len) < 0) {
+			cm_buf_free(&one);
+			return enc_failed(&b, err, errlen);
+		}
+	}
+	if (cm_enc_finish(&b) < 0) {
+		cm_buf_free(&one);
+		return enc_failed(&b, err, errlen);
+	}
+	m = malloc(sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	r = roundtrip(s, OP_OCSP_SIGN, &b, id, &payload, m, err, errlen);
+	if (r != CM_SIGNER_OK)
+		goto out;
+	/* Signing has no lasting effect: a reply this side cannot use is only a
+	 * lost answer, reported as unknown like any other. */
+	r = CM_SIGNER_UNKNOWN;
+	for (size_t i = 0; i < m->nfields; i++)
+		if (m->fields[i].tag == TAG_OCSP_RESPONSE)
+			n++;
+	if (n != nitems || cm_msg_get_u64(m, TAG_THIS_UPDATE, &tu) < 0 ||
+	    cm_msg_get_u64(m, TAG_NEXT_UPDATE, &nu) < 0) {
+		snprintf(err, errlen, "signer: the ocsp-sign reply has %zu responses for %zu items, or lacks its times",
+		    n, nitems);
+		goto out;
+	}
+	out->resp = calloc(nitems, sizeof(*out->resp));
+	if (out->resp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	out->n = nitems;
+	n = 0;
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct cm_field *f = &m->fields[i];
+		if (f->tag != TAG_OCSP_RESPONSE)
+			continue;
+		out->resp[n].der = malloc(f->len ? f->len : 1);
+		if (out->resp[n].der == NULL) {
+			snprintf(err, errlen, "out of memory");
+			cm_signer_ocsp_reply_free(out);
+			goto out;
+		}
+		memcpy(out->resp[n].der, f->val, f->len);
+		out->resp[n].len = f->len;
+		n++;
+	}
+	out->this_update = (time_t)tu;
+	out->next_update = (time_t)nu;
+	r = CM_SIGNER_OK;
+out:
+	free(payload);
+	free(m);
+	cm_buf_free(&one);
+	cm_buf_free(&b);
+	return r;
+}

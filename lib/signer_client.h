@@ -136,4 +136,40 @@ int cm_signer_crl_read(struct cm_signer *s, uint64_t off, struct cm_buf *out, si
 int cm_signer_crl_pack(struct cm_buf *b, const unsigned char *serial, size_t serial_len,
     uint64_t revoked_at, unsigned reason);
 
+/*
+ * OCSP responses (OP_OCSP_SIGN, signer_proto.h): the signer builds and
+ * signs one complete DER OCSPResponse per item with its delegated OCSP
+ * responder key, for certificates of its issuing CA.
+ */
+struct cm_signer_ocsp_single {
+	unsigned hash;                 /* CM_OCSP_HASH_* */
+	const unsigned char *serial;   /* big-endian magnitude, 1..20 bytes */
+	size_t serial_len;
+	unsigned status;               /* CM_OCSP_GOOD / _REVOKED / _UNKNOWN */
+	uint64_t revoked_at;           /* seconds since the epoch, revoked only */
+	unsigned reason;               /* CRLReason code or CM_OCSP_NO_REASON */
+};
+struct cm_signer_ocsp_item {
+	const unsigned char *nonce;    /* extnValue contents, or NULL */
+	size_t nonce_len;              /* 0..CM_OCSP_MAX_NONCE */
+	const struct cm_signer_ocsp_single *singles;
+	size_t nsingles;               /* 1..CM_OCSP_MAX_SINGLES */
+};
+struct cm_signer_ocsp_response { unsigned char *der; size_t len; };
+struct cm_signer_ocsp_reply {
+	struct cm_signer_ocsp_response *resp;  /* nitems of them, malloc'ed */
+	size_t n;
+	time_t this_update, next_update;
+};
+/* Signs nitems (1..CM_OCSP_MAX_ITEMS) responses on one request; enum
+ * cm_signer_outcome; on OK out holds one response per item, in order.
+ * A request whose reply would not fit one frame is refused: send fewer. */
+int cm_signer_ocsp_sign(struct cm_signer *s, const struct cm_signer_ocsp_item *items,
+    size_t nitems, struct cm_signer_ocsp_reply *out, char *err, size_t errlen);
+void cm_signer_ocsp_reply_free(struct cm_signer_ocsp_reply *r);
+/* Appends item packed as one TAG_OCSP_ITEM value (signer_proto.h) to b.
+ * 0, or -1 when the item breaks a bound of the format (nonce, singles,
+ * serial length, hash, status, reason) or b's cap is reached. */
+int cm_signer_ocsp_pack(struct cm_buf *b, const struct cm_signer_ocsp_item *item);
+
 #endif

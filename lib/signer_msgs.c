@@ -62,6 +62,8 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CRL_DER_LEN] = "crl-der-len",
 	[TAG_CRL_OFFSET] = "crl-offset",
 	[TAG_CRL_DER] = "crl-der",
+	[TAG_OCSP_ITEM] = "ocsp-item",
+	[TAG_OCSP_RESPONSE] = "ocsp-response",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -101,6 +103,11 @@ static const struct cm_field_rule crl_sign_req[] = {
 	{ TAG_CRL_ENTRIES, 0 }, { TAG_CRL_OFFSET, 0 },
 	{ TAG_DEADLINE_MS, 0 },
 };
+/* OCSP_ITEM 1..CM_OCSP_MAX_ITEMS times: signer/ocsp.c counts them. */
+static const struct cm_field_rule ocsp_sign_req[] = {
+	{ TAG_OCSP_ITEM, REQ | REP },
+	{ TAG_DEADLINE_MS, 0 },
+};
 
 /* OK replies. */
 static const struct cm_field_rule ca_chain_reply[] = {
@@ -115,6 +122,10 @@ static const struct cm_field_rule audit_checkpoint_reply[] = {
 /* begin and entries: nothing; sign: CRL_NUMBER CRL_DER_LEN; read: CRL_DER. */
 static const struct cm_field_rule crl_sign_reply[] = {
 	{ TAG_CRL_NUMBER, 0 }, { TAG_CRL_DER_LEN, 0 }, { TAG_CRL_DER, 0 },
+};
+/* One OCSP_RESPONSE per item, in order; the times used for all of them. */
+static const struct cm_field_rule ocsp_sign_reply[] = {
+	{ TAG_OCSP_RESPONSE, REQ | REP }, { TAG_THIS_UPDATE, REQ }, { TAG_NEXT_UPDATE, REQ },
 };
 
 /* The ERR reply to any request. */
@@ -132,6 +143,7 @@ static const struct cm_msg_spec requests[OP__MAX] = {
 	[OP_ISSUE] = { "issue request", RULES(issue_req) },
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint request", RULES(audit_checkpoint_req) },
 	[OP_CRL_SIGN] = { "crl-sign request", RULES(crl_sign_req) },
+	[OP_OCSP_SIGN] = { "ocsp-sign request", RULES(ocsp_sign_req) },
 };
 
 static const struct cm_msg_spec replies[OP__MAX] = {
@@ -141,6 +153,7 @@ static const struct cm_msg_spec replies[OP__MAX] = {
 	[OP_ISSUE] = { "issue reply", RULES(issue_reply) },
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint reply", RULES(audit_checkpoint_reply) },
 	[OP_CRL_SIGN] = { "crl-sign reply", RULES(crl_sign_reply) },
+	[OP_OCSP_SIGN] = { "ocsp-sign reply", RULES(ocsp_sign_reply) },
 };
 
 static const struct cm_msg_spec error_reply = { "error reply", RULES(err_reply) };

@@ -26,7 +26,7 @@
 #define CM_PROTO_MAX_FRAME   (1024 * 1024)
 #define CM_PROTO_MAX_PAYLOAD (CM_PROTO_MAX_FRAME - CM_PROTO_HDR_LEN)
 #define CM_PROTO_FIELD_HDR   6
-#define CM_PROTO_MAX_FIELDS  128
+#define CM_PROTO_MAX_FIELDS  264   /* CM_OCSP_MAX_ITEMS items + a deadline, with room */
 
 /*
  * Operations. The numbers are on the wire: never renumber, only append.
@@ -48,7 +48,8 @@ enum cm_op {
 	                             entries: CRL_STEP=2 CRL_ENTRIES -> OK (repeat);
 	                             sign: CRL_STEP=3 -> CRL_NUMBER CRL_DER_LEN;
 	                             read: CRL_STEP=4 CRL_OFFSET -> CRL_DER (a chunk) */
-	OP_OCSP_SIGN = 6,         /* issue 9: reserved, not yet served */
+	OP_OCSP_SIGN = 6,         /* OCSP_ITEM+ (1..CM_OCSP_MAX_ITEMS) -> OCSP_RESPONSE+ (one per
+	                             item, same order) THIS_UPDATE NEXT_UPDATE (signer/ocsp.c) */
 	OP_SCEP_DECRYPT = 7,      /* issue 10 (pkiMessage envelope, RA key): reserved, not yet served */
 	OP_SCEP_CERTREP = 8,      /* issue 10 (sign + encrypt the CertRep): reserved, not yet served */
 	OP_KEYGEN = 9,            /* DESIGN.md (key pair in the vault): reserved, not yet served */
@@ -108,6 +109,8 @@ enum cm_tag {
 	TAG_CRL_DER_LEN,           /* 8 bytes: length of the signed CRL */
 	TAG_CRL_OFFSET,            /* 8 bytes: where the next CRL_DER chunk starts */
 	TAG_CRL_DER,               /* a chunk of the signed CRL, at most CM_CRL_CHUNK bytes */
+	TAG_OCSP_ITEM,             /* repeatable: one packed OCSP item, CM_OCSP_* below */
+	TAG_OCSP_RESPONSE,         /* repeatable: one DER OCSPResponse, in the items' order */
 	TAG__MAX
 };
 
@@ -141,6 +144,52 @@ enum cm_tag {
 #define CM_CRL_STEP_READ    4
 #define CM_CRL_MAX_SERIAL   20
 #define CM_CRL_CHUNK        (512 * 1024)
+
+/*
+ * OP_OCSP_SIGN. The request carries 1..CM_OCSP_MAX_ITEMS TAG_OCSP_ITEM
+ * fields; each asks for one complete OCSPResponse (successful, a
+ * BasicOCSPResponse signed by the signer's delegated OCSP responder key)
+ * and is packed, integers big-endian:
+ *
+ *   uint8  nonce_len      0..CM_OCSP_MAX_NONCE; 0 = no nonce extension
+ *   bytes  nonce          the request's nonce extnValue contents, echoed
+ *                         verbatim as the response's id-pkix-ocsp-nonce
+ *                         extnValue (as OpenSSL's OCSP_copy_nonce does)
+ *   uint8  nsingles       1..CM_OCSP_MAX_SINGLES
+ *   nsingles times:
+ *     uint8  hash         CertID hash algorithm, CM_OCSP_HASH_*
+ *     uint8  serial_len   1..CM_OCSP_MAX_SERIAL
+ *     bytes  serial       big-endian magnitude (as in CRL entries)
+ *     uint8  status       CM_OCSP_GOOD / _REVOKED / _UNKNOWN
+ *     uint64 revoked_at   seconds since the epoch; 0 unless revoked
+ *     uint8  reason       RFC 5280 CRLReason (0..10 but 7), or
+ *                         CM_OCSP_NO_REASON (no reasonCode extension)
+ *
+ * An item is exactly that long: trailing or missing bytes refuse the whole
+ * frame. The issuer is always the signer's issuing CA (it computes the
+ * CertID's issuer hashes itself). The signer refuses "good" for a serial it
+ * never issued, "unknown" for one it did, and "revoked" dated more than
+ * CM_OCSP_MAX_REVOKED_SKEW seconds ahead or with a bad reason. The OK reply
+ * carries one TAG_OCSP_RESPONSE per item, in order, and TAG_THIS_UPDATE /
+ * TAG_NEXT_UPDATE once (producedAt = thisUpdate = now, nextUpdate = now +
+ * [ocsp] validity_hours). A request whose reply would not fit
+ * CM_PROTO_MAX_FRAME is refused as a whole: send fewer items.
+ */
+#define CM_OCSP_MAX_ITEMS        256
+#define CM_OCSP_MAX_NONCE        64
+#define CM_OCSP_MAX_SINGLES      16
+#define CM_OCSP_MAX_SERIAL       20
+#define CM_OCSP_MAX_REVOKED_SKEW 300
+#define CM_OCSP_HASH_SHA1        1
+#define CM_OCSP_HASH_SHA256      2
+#define CM_OCSP_HASH_SHA384      3
+#define CM_OCSP_HASH_SHA512      4
+#define CM_OCSP_GOOD             0
+#define CM_OCSP_REVOKED          1
+#define CM_OCSP_UNKNOWN          2
+#define CM_OCSP_NO_REASON        0xff
+/* Bytes of one packed single: hash, serial_len, serial, status, time, reason. */
+#define CM_OCSP_SINGLE_LEN(serial_len) (1 + 1 + (serial_len) + 1 + 8 + 1)
 
 /* Longest string the signer accepts in a name-like field. */
 #define CM_PROTO_MAX_NAME 1024

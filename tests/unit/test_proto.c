@@ -226,11 +226,15 @@ check_spec(unsigned op, enum cm_msg_kind kind)
 			ok(twice == 1 && strstr(err, "repeated"), "%s with %s twice refused: %s", spec->what,
 			    cm_tag_name(t), err);
 	}
-	/* A required field twice. */
+	/* A required field twice: refused, unless it may repeat (ocsp-sign's items). */
 	if (nreq > 0) {
 		tags[nreq] = tags[0];
-		ok(decode_tags(op, kind, tags, nreq + 1, err, sizeof(err)) == 1 && strstr(err, "repeated"),
-		    "%s with %s twice refused", spec->what, cm_tag_name(tags[0]));
+		int twice = decode_tags(op, kind, tags, nreq + 1, err, sizeof(err));
+		if (rule_of(spec, tags[0])->flags & CM_FIELD_REPEAT)
+			ok(twice == 0, "%s with required %s twice accepted", spec->what, cm_tag_name(tags[0]));
+		else
+			ok(twice == 1 && strstr(err, "repeated"),
+			    "%s with %s twice refused", spec->what, cm_tag_name(tags[0]));
 	}
 }
 
@@ -248,13 +252,13 @@ test_field_sets(void)
 		ok(cm_tag_name(t) != NULL, "tag %u is named", t);
 	ok(cm_tag_name(0) == NULL && cm_tag_name(TAG__MAX) == NULL, "no name outside the tags");
 
-	/* Served: exactly the six ops of today, each with a request and an OK reply set. */
+	/* Served: exactly the seven ops of today, each with a request and an OK reply set. */
 	static const unsigned served[] = { OP_CA_INIT, OP_CA_IMPORT, OP_CA_CHAIN, OP_ISSUE,
-		OP_AUDIT_CHECKPOINT, OP_CRL_SIGN };
+		OP_AUDIT_CHECKPOINT, OP_CRL_SIGN, OP_OCSP_SIGN };
 	unsigned nserved = 0;
 	for (unsigned op = 0; op < OP__MAX + 2; op++)
 		nserved += cm_op_served(op) ? 1u : 0u;
-	is_int(nserved, 6, "six ops served");
+	is_int(nserved, 7, "seven ops served");
 	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
 		ok(cm_op_served(served[i]), "%s served", cm_op_name(served[i]));
 		check_spec(served[i], CM_MSG_REQUEST);
@@ -291,6 +295,21 @@ test_field_sets(void)
 	static const uint16_t cp_reply_cert[] = { TAG_CHECKPOINT, TAG_CERT_DER };
 	ok(decode_tags(OP_AUDIT_CHECKPOINT, CM_MSG_REPLY_OK, cp_reply_cert, 2, err, sizeof(err)) == 1,
 	    "an audit-checkpoint reply carrying a certificate is refused");
+
+	/* ocsp-sign (issue 9): items only, at least one; the reply needs its times. */
+	static const uint16_t ocsp_items[] = { TAG_OCSP_ITEM, TAG_OCSP_ITEM, TAG_DEADLINE_MS };
+	ok(decode_tags(OP_OCSP_SIGN, CM_MSG_REQUEST, ocsp_items, 3, err, sizeof(err)) == 0,
+	    "an ocsp-sign request with two items decodes");
+	ok(decode_tags(OP_OCSP_SIGN, CM_MSG_REQUEST, ocsp_items + 2, 1, err, sizeof(err)) == 1 &&
+	    strstr(err, "lacks the required field ocsp-item"), "an ocsp-sign request without items is refused");
+	static const uint16_t ocsp_profile[] = { TAG_OCSP_ITEM, TAG_PROFILE };
+	ok(decode_tags(OP_OCSP_SIGN, CM_MSG_REQUEST, ocsp_profile, 2, err, sizeof(err)) == 1,
+	    "an ocsp-sign request carrying a profile is refused");
+	static const uint16_t ocsp_reply[] = { TAG_OCSP_RESPONSE, TAG_OCSP_RESPONSE, TAG_THIS_UPDATE, TAG_NEXT_UPDATE };
+	ok(decode_tags(OP_OCSP_SIGN, CM_MSG_REPLY_OK, ocsp_reply, 4, err, sizeof(err)) == 0,
+	    "an ocsp-sign reply with two responses decodes");
+	ok(decode_tags(OP_OCSP_SIGN, CM_MSG_REPLY_OK, ocsp_reply, 3, err, sizeof(err)) == 1 &&
+	    strstr(err, "next-update"), "an ocsp-sign reply without next-update is refused");
 
 	/* crl-sign (issue 9): every step in one request set; the step is required. */
 	static const uint16_t crl_begin[] = { TAG_CRL_STEP, TAG_CRL_ISSUER, TAG_THIS_UPDATE, TAG_NEXT_UPDATE };
