@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* The longest DER a record may hold (the signer never issues more than a
@@ -13,6 +14,15 @@
 #define CM_JOURNAL_SUBJECT_MAX 4096
 /* The longest record line: the fields above, base64 of the DER, separators. */
 #define CM_JOURNAL_LINE_MAX (CM_JOURNAL_SUBJECT_MAX + 4 * (CM_JOURNAL_DER_MAX / 3 + 1) + 256)
+
+/* Records whose profile starts with this are certificates the signer made
+ * for itself (its OCSP responder certificates, signer/ocsp.h), not a
+ * customer's: never imported as recovered rows. No profile file name can
+ * take the prefix (signer/profile.c refuses it). */
+#define CM_JOURNAL_SIGNER_PROFILE_PREFIX "signer."
+/* 1 when e's profile is the signer's own (above), else 0. */
+#define CM_JOURNAL_IS_SIGNERS_OWN(profile) \
+	(strncmp((profile), CM_JOURNAL_SIGNER_PROFILE_PREFIX, sizeof(CM_JOURNAL_SIGNER_PROFILE_PREFIX) - 1) == 0)
 
 /* One record: "TIME\tSERIAL\tPROFILE\tUID\tSUBJECT\tBASE64-DER". */
 struct cm_journal_entry {

@@ -18,6 +18,7 @@ lib_libcmcore_a_SOURCES = \
 	lib/name_rules.c lib/name_rules.h \
 	lib/outbox_rules.c \
 	lib/ocsp_store.c lib/ocsp_store.h
+lib_libcmcore_a_SOURCES += lib/ocsp_refresh.c lib/ocsp_refresh.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \

@@ -15,6 +15,8 @@ signer_libsigner_a_SOURCES = \
 	signer/journal.c signer/journal.h \
 	signer/checkpoint.c signer/checkpoint.h \
 	signer/crl.c signer/crl_enc.c signer/crl.h \
+	signer/issued_set.c signer/issued_set.h \
+	signer/ocsp.c signer/ocsp_items.c signer/ocsp.h \
 	signer/ops.c signer/ops.h
 
 CM_SIGNER_LIBS = signer/libsigner.a lib/libcmcore.a \
@@ -48,3 +50,9 @@ EXTRA_DIST += tests/fuzz/fuzz_frame.c tests/fuzz/corpus/frame/issue tests/fuzz/c
 	tests/fuzz/fuzz_namespace.c tests/integration/22-signer-limits.sh
 EXTRA_DIST += tests/fuzz/corpus/frame/issue-deadline tests/fuzz/corpus/frame/error-reply-class
 EXTRA_DIST += tests/fuzz/fuzz_crl_entries.c tests/fuzz/corpus/crl_entries/two-batches
+
+# ocsp-sign driven directly: tests/integration/29-signer-ocsp.sh.
+noinst_PROGRAMS += tests/tools/ocsp-probe
+tests_tools_ocsp_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_tools_ocsp_probe_SOURCES = tests/tools/ocsp_probe.c lib/signer_client.c
+tests_tools_ocsp_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)

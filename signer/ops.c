@@ -1,4 +1,4 @@
-/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint (crl-sign: signer/crl.c). */
+/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint (crl-sign: signer/crl.c, ocsp-sign: signer/ocsp.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -74,6 +74,16 @@ ca_limits(const struct cm_signer_ctx *ctx, struct cm_ca_limits *lim)
 	return lim;
 }
 
+/* A new CA gets its OCSP responder pair at once; a failure is logged and
+ * retried by the next ocsp-sign, the CA stays. No return value. */
+static void
+ocsp_after_ca(struct cm_signer_ctx *ctx)
+{
+	char why[256];
+	if (ctx->ocsp && cm_ocsp_ensure(ctx->ocsp, why, sizeof(why)) != 0)
+		cm_err("no OCSP responder certificate for the new CA yet: %s", why);
+}
+
 static int
 op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *reply,
     char *reason, size_t rlen)
@@ -100,6 +110,8 @@ op_ca_init(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *rep
 	if (ret == 0)
 		cm_info("CA created (%s): root %s, issuing %s%s", kt, rs, is,
 		    nc ? ", name-constrained to [namespaces]" : "");
+	if (ret == 0)
+		ocsp_after_ca(ctx);
 	else if (ret == 1)
 		cm_info("refused ca-init: %s", reason);
 out:
@@ -136,8 +148,10 @@ op_ca_import(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *r
 		goto out;
 	}
 	ret = cm_ca_import(ctx->ca, root, iss, key, pass, ca_limits(ctx, &lim), reason, rlen);
-	if (ret == 0)
+	if (ret == 0) {
 		cm_info("CA imported");
+		ocsp_after_ca(ctx);
+	}
 out:
 	(void)reply;
 	free(root);
@@ -308,6 +322,9 @@ op_issue(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm
 		    strerror(e));
 		goto out;
 	}
+	/* Journalled, so issued: ocsp-sign may now say "good" for it. */
+	if (ctx->issued && cm_issued_add(ctx->issued, serial, sizeof(serial)) < 0)
+		cm_err("out of memory adding serial %s to the issued set: ocsp-sign will refuse good for it until a restart", hex);
 	if (cm_enc_bytes(reply, TAG_CERT_DER, der, (size_t)dlen) < 0 ||
 	    cm_enc_str(reply, TAG_SERIAL_HEX, hex) < 0) {
 		snprintf(reason, rlen, "reply too large");
@@ -332,6 +349,32 @@ out:
 	EVP_PKEY_free(ca_key);
 	OPENSSL_free(der);
 	cm_buf_free(&rec);
+	return ret;
+}
+
+/* ocsp-sign: a CPU slot and the deadline as for issue, the rest in
+ * signer/ocsp.c. Handler convention. */
+static int
+op_ocsp_sign(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	int held = 0, ret;
+
+	if (ctx->ocsp == NULL) {
+		snprintf(reason, rlen, "this signer has no OCSP responder");
+		return OP_FAULT;
+	}
+	if (ctx->cpu_slots) {
+		while (sem_wait(ctx->cpu_slots) < 0 && errno == EINTR)
+			;
+		held = 1;
+	}
+	if (past_deadline(m, "before signing", reason, rlen))
+		ret = OP_EXPIRED;
+	else
+		ret = cm_ocsp_sign(ctx->ocsp, uid, m, reply, reason, rlen);
+	if (held)
+		sem_post(ctx->cpu_slots);
 	return ret;
 }
 
@@ -520,6 +563,7 @@ cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
 	case OP_ISSUE: r = op_issue(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	case OP_AUDIT_CHECKPOINT: r = op_audit_checkpoint(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	case OP_CRL_SIGN: r = cm_crl_op(ctx, uid, m, reply, reason, sizeof(reason)); break;
+	case OP_OCSP_SIGN: r = op_ocsp_sign(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	default:
 		snprintf(reason, sizeof(reason), "unknown operation");
 		r = OP_REFUSED;

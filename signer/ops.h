@@ -11,7 +11,9 @@
 #include "checkpoint.h"
 #include "crl.h"
 #include "journal.h"
+#include "issued_set.h"
 #include "name_rules.h"
+#include "ocsp.h"
 #include "profile.h"
 #include "signer_proto.h"
 #include "sconf.h"
@@ -33,6 +35,10 @@ struct cm_signer_ctx {
 	 * bound). One per CPU keeps OpenSSL's internal locks uncontended while
 	 * the other connection threads wait for the journal or the network. */
 	sem_t *cpu_slots;
+	/* The OCSP responder (signer/ocsp.h; NULL: ocsp-sign fails) and the
+	 * serials this signer issued (NULL: not kept), which every issue adds to. */
+	struct cm_ocsp *ocsp;
+	struct cm_issued_set *issued;
 };
 
 /*

@@ -312,6 +312,12 @@ profile_cb(void *arg, const char *section, const char *key, const char *value,
 			snprintf(err, errlen, "too many profiles or name too long");
 			return -1;
 		}
+		/* The journal marks the signer's own certificates with this prefix
+		 * (lib/journal_read.h): no customer profile may look like them. */
+		if (strncmp(pname, "signer.", 7) == 0) {
+			snprintf(err, errlen, "profile %s: names starting with 'signer.' are the signer's own", pname);
+			return -1;
+		}
 		c->cur = &c->ps->p[c->ps->n++];
 		memset(c->cur, 0, sizeof(*c->cur));
 		snprintf(c->cur->name, sizeof(c->cur->name), "%s", pname);

@@ -35,6 +35,11 @@ static const struct cm_conf_field sconf_fields[] = {
 	{ "signer", "max_issuing_days", CM_CONF_INT, offsetof(struct cm_sconf, max_issuing_days), 1, 36500 },
 	{ "signer", "namespaces", CM_CONF_BOOL, offsetof(struct cm_sconf, namespaces_on), 0, 0 },
 	{ "publish", "base_url", CM_CONF_STR, offsetof(struct cm_sconf, publish_base_url), 0, 0 },
+	{ "ocsp", "key_type", CM_CONF_STR, offsetof(struct cm_sconf, ocsp_key_type), 0, 0 },
+	{ "ocsp", "validity_hours", CM_CONF_INT, offsetof(struct cm_sconf, ocsp_validity_hours), 1, 240 },
+	{ "ocsp", "cert_days", CM_CONF_INT, offsetof(struct cm_sconf, ocsp_cert_days), 1, 90 },
+	{ "ocsp", "rotate_days", CM_CONF_INT, offsetof(struct cm_sconf, ocsp_rotate_days), 1, 89 },
+	{ "ocsp", "check_issued", CM_CONF_BOOL, offsetof(struct cm_sconf, ocsp_check_issued), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -103,7 +108,7 @@ access_op(struct cm_acl_entry *e, const char *word, char *err, size_t errlen)
 	}
 	unsigned op = cm_op_parse(word);
 	if (op == 0) {
-		snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue issue:PROFILE,...)", word);
+		snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue issue:PROFILE,... audit-checkpoint crl-sign ocsp-sign)", word);
 		return -1;
 	}
 	/* Granting a reserved op would read as if the signer could do it. */
@@ -199,6 +204,10 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 	c->max_root_days = 7305;
 	c->max_issuing_days = 3653;
 	c->namespaces_on = 1;
+	c->ocsp_validity_hours = 24;
+	c->ocsp_cert_days = 30;
+	c->ocsp_rotate_days = 10;
+	c->ocsp_check_issued = 1;
 	if (cm_conf_parse_file(path, sconf_cb, c, err, errlen) < 0)
 		return -1;
 	if (set_default(&c->socket_mode_str, "0660") < 0 ||
@@ -239,6 +248,18 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 	char why[256];
 	if (c->publish_base_url && !cm_publish_base_ok(c->publish_base_url, why, sizeof(why))) {
 		snprintf(err, errlen, "%s: [publish] %s", path, why);
+		return -1;
+	}
+	if (c->ocsp_key_type && strcmp(c->ocsp_key_type, "rsa2048") != 0 &&
+	    strcmp(c->ocsp_key_type, "rsa3072") != 0 && strcmp(c->ocsp_key_type, "ecdsa-p256") != 0) {
+		snprintf(err, errlen, "%s: [ocsp] key_type '%s' is not rsa2048, rsa3072 or ecdsa-p256", path,
+		    c->ocsp_key_type);
+		return -1;
+	}
+	/* Else a certificate would be due for renewal as soon as it is made. */
+	if (c->ocsp_rotate_days >= c->ocsp_cert_days) {
+		snprintf(err, errlen, "%s: [ocsp] rotate_days (%ld) must be below cert_days (%ld)", path,
+		    c->ocsp_rotate_days, c->ocsp_cert_days);
 		return -1;
 	}
 	if (cm_log_level_parse(c->log_level) < 0) {

@@ -47,6 +47,13 @@ struct cm_sconf {
 	/* [publish] base_url: "http://HOST" that certificates point relying
 	 * parties at (CDP, AIA; signer/issue.h). NULL: none (warned at start). */
 	char *publish_base_url;
+	/* [ocsp]: the delegated OCSP responder (signer/ocsp.h). key_type NULL:
+	 * rsa2048 under an RSA CA, ecdsa-p256 under an EC one. */
+	char *ocsp_key_type;       /* rsa2048 | rsa3072 | ecdsa-p256 */
+	long ocsp_validity_hours;  /* nextUpdate - thisUpdate, default 24, 1..240 */
+	long ocsp_cert_days;       /* responder certificate lifetime, default 30, max 90 */
+	long ocsp_rotate_days;     /* renewed with fewer days left, default 10, < cert_days */
+	int ocsp_check_issued;     /* "good" only for serials in the journal, default yes */
 	/* [namespaces] */
 	struct cm_namespaces ns;
 	/* derived */

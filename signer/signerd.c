@@ -24,7 +24,9 @@
 #include "ca.h"
 #include "checkpoint.h"
 #include "journal.h"
+#include "issued_set.h"
 #include "log.h"
+#include "ocsp.h"
 #include "ops.h"
 #include "profile.h"
 #include "signer_proto.h"
@@ -47,6 +49,8 @@ static struct cm_ca ca;
 static struct cm_journal journal;
 static struct cm_checkpoints checkpoints;
 static struct cm_crl_numbers crl_numbers;
+static struct cm_issued_set issued;
+static struct cm_ocsp ocsp;
 static struct cm_signer_ctx ctx;
 static sem_t cpu_slots;
 static struct cm_psl *psl;
@@ -330,6 +334,39 @@ main(int argc, char **argv)
 		goto out;
 	}
 	ctx.crl_numbers = &crl_numbers;
+	/* Every serial the journal holds, so ocsp-sign can refuse "good" for
+	 * one this signer never issued. */
+	if (conf.ocsp_check_issued) {
+		struct timespec t0, t1;
+		size_t skipped = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (cm_issued_init(&issued) < 0 ||
+		    cm_issued_load_journal(&issued, conf.journal, &skipped, err, sizeof(err)) < 0) {
+			cm_err("%s", err[0] ? err : "out of memory for the issued serials");
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		cm_info("issued serials: %zu from the journal in %ld ms, %zu lines skipped", cm_issued_count(&issued),
+		    (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000), skipped);
+		ctx.issued = &issued;
+	}
+	struct cm_ocsp_conf oc = {
+		.key_type = conf.ocsp_key_type,
+		.validity_hours = conf.ocsp_validity_hours,
+		.cert_days = conf.ocsp_cert_days,
+		.rotate_days = conf.ocsp_rotate_days,
+		.check_issued = conf.ocsp_check_issued,
+	};
+	if (cm_ocsp_init(&ocsp, &oc, &ca, &vault, &journal, cm_profile_find(&profiles, "ocsp-signing"),
+	    ctx.issued) < 0) {
+		cm_err("cannot set up the OCSP responder");
+		goto out;
+	}
+	ctx.ocsp = &ocsp;
+	/* A CA without a responder pair (or with one due) gets it now; a
+	 * failure is retried by every ocsp-sign. */
+	if (cm_ocsp_ensure(&ocsp, err, sizeof(err)) != 0)
+		cm_err("OCSP responder certificate: %s", err);
 	ctx.profiles = &profiles;
 	ctx.ca = &ca;
 	ctx.journal = &journal;
@@ -456,6 +493,10 @@ out:
 		cm_checkpoints_close(&checkpoints);
 	if (ctx.crl_numbers)
 		cm_crl_numbers_close(&crl_numbers);
+	if (ctx.ocsp)
+		cm_ocsp_free(&ocsp);
+	if (ctx.issued)
+		cm_issued_free(&issued);
 	if (ctx.cpu_slots)
 		sem_destroy(&cpu_slots);
 	if (ca.vault)

@@ -53,6 +53,8 @@ static const char journal_usage[] =
     "Also reported, for a person to resolve: rows whose DER differs from the\n"
     "journal, issued/revoked/expired rows with a DER but no journal record,\n"
     "journal lines that are not records, serials journalled twice.\n"
+    "The signer's own certificates (its OCSP responder certificates, profile\n"
+    "signer.*) have no row and are skipped: the summary says how many.\n"
     "Records younger than --min-age seconds (default 120) are not imported yet:\n"
     "their issuance may still be storing its row.\n"
     "--dry-run reports the same and changes nothing.\n"
@@ -83,6 +85,7 @@ signer_conf_cb(void *ctx, const char *section, const char *key, const char *valu
 /* The counts the summary prints. */
 struct tally {
 	long records, known, recovered, pending, differs, unjournalled, unreadable, duplicates, failed;
+	long own;                  /* the signer's own certificates, skipped */
 };
 
 /* Journalled serials, for the reverse check and duplicates. */
@@ -301,6 +304,12 @@ read_journal(struct cli *c, struct cm_stmt *st, const char *path, struct cm_cert
 			printf("unreadable: journal %s %s\n", path, err);
 			continue;
 		}
+		/* The signer's own OCSP responder certificates have no row and
+		 * never get one: counted, not imported. */
+		if (CM_JOURNAL_IS_SIGNERS_OWN(e.profile)) {
+			t->own++;
+			continue;
+		}
 		t->records++;
 		if (serials_add(s, e.serial_hex) < 0) {
 			cli_error("out of memory");
@@ -427,9 +436,9 @@ journal_check(struct cli *c, int argc, char **argv)
 
 	printf("journal check: %ld records, %ld with a database row, %ld %s, %ld too recent to judge,"
 	    " %ld not recoverable, %ld DER differs, %ld rows without a record, %ld unreadable lines,"
-	    " %ld duplicate serials\n",
+	    " %ld duplicate serials, %ld of the signer's own skipped\n",
 	    t.records, t.known, t.recovered, dry_run ? "without a row (dry run: not recovered)" : "recovered",
-	    t.pending, t.failed, t.differs, t.unjournalled, t.unreadable, t.duplicates);
+	    t.pending, t.failed, t.differs, t.unjournalled, t.unreadable, t.duplicates, t.own);
 	if (t.failed || t.differs || t.unjournalled || t.unreadable || t.duplicates)
 		rc = CLI_DIFFERS;
 	else if (t.recovered)

@@ -1,0 +1,756 @@
+/* ocsp.c: signerd's delegated OCSP responder: its key and certificate (created, journalled, kept in the vault, rotated) and the ocsp-sign op that builds and signs OCSPResponses. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "ca.h"
+#include "issue.h"
+#include "issued_set.h"
+#include "journal.h"
+#include "log.h"
+#include "ocsp.h"
+#include "profile.h"
+#include "vault.h"
+
+#define DAY 86400L
+/* Room in the reply frame for its header, the two times and slack. */
+#define REPLY_SLACK 256
+/* A generous bound of what one single adds to a response: CertID (up to
+ * SHA-512 hashes and a 20-byte serial), status, revocation info, times. */
+#define SINGLE_BYTES 260
+/* ... and one response beyond its singles, certificate and signature. */
+#define RESPONSE_BYTES 320
+
+static void
+ssl_reason(char *err, size_t errlen, const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char buf[256] = "";
+	if (e)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
+}
+
+/* The rules of the ocsp-signing profile of conf/signer-profiles.conf, for
+ * a profile file without one: the responder certificate never depends on
+ * an operator having kept that section. */
+static const struct cm_profile builtin_profile = {
+	.name = "ocsp-signing",
+	.key_usage = "digitalSignature",
+	.eku = { NID_OCSP_sign },
+	.neku = 1,
+	.max_days = 90,
+	.key_types = CM_KT_RSA | CM_KT_EC,
+	.min_rsa_bits = 2048,
+	.curves = { NID_X9_62_prime256v1, NID_secp384r1 },
+	.ncurves = 2,
+	.subject_attrs = { NID_commonName, NID_organizationName, NID_organizationalUnitName, NID_countryName },
+	.nsubject_attrs = 4,
+	.san_types = 0,
+	.cn_required = 1,
+	.ocsp_nocheck = 1,
+	.policy_oid = "",
+};
+
+/* 0 / -1. */
+int
+cm_ocsp_init(struct cm_ocsp *o, const struct cm_ocsp_conf *conf, struct cm_ca *ca,
+    const struct cm_vault *v, struct cm_journal *j, const struct cm_profile *profile,
+    struct cm_issued_set *issued)
+{
+	memset(o, 0, sizeof(*o));
+	if (pthread_mutex_init(&o->mu, NULL) != 0)
+		return -1;
+	if (pthread_mutex_init(&o->rotate_mu, NULL) != 0) {
+		pthread_mutex_destroy(&o->mu);
+		return -1;
+	}
+	o->conf = *conf;
+	o->ca = ca;
+	o->vault = v;
+	o->journal = j;
+	o->profile = profile ? profile : &builtin_profile;
+	o->issued = issued;
+	return 0;
+}
+
+/* No return value. */
+void
+cm_ocsp_free(struct cm_ocsp *o)
+{
+	if (o->ca == NULL)
+		return;
+	X509_free(o->cert);
+	EVP_PKEY_free(o->key);
+	X509_free(o->ca_cert);
+	pthread_mutex_destroy(&o->mu);
+	pthread_mutex_destroy(&o->rotate_mu);
+	memset(o, 0, sizeof(*o));
+}
+
+/* The responder certificate in use (a new reference), or NULL. */
+X509 *
+cm_ocsp_current(struct cm_ocsp *o)
+{
+	pthread_mutex_lock(&o->mu);
+	X509 *x = o->cert;
+	if (x)
+		X509_up_ref(x);
+	pthread_mutex_unlock(&o->mu);
+	return x;
+}
+
+/* notAfter as seconds since the epoch: 0 and *t, or -1. */
+static int
+not_after(const X509 *x, time_t *t)
+{
+	struct tm tm;
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
+		return -1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+/*
+ * 1 when cert (for the CA ca) must be replaced at now: for another CA, or
+ * fewer than rotate_days left, unless it already ends with the CA (a new
+ * one could not last longer). 0 when it may stay.
+ */
+static int
+pair_due(const struct cm_ocsp *o, X509 *cert, X509 *ca, time_t now)
+{
+	time_t end, ca_end;
+	if (cert == NULL || o->ca_cert == NULL || X509_cmp(o->ca_cert, ca) != 0 ||
+	    not_after(cert, &end) < 0 || not_after(ca, &ca_end) < 0)
+		return 1;
+	if (end <= now)
+		return 1;
+	if (end - now >= o->conf.rotate_days * DAY)
+		return 0;
+	return end < ca_end;
+}
+
+/* The CertID issuer hashes of ca for every algorithm into o; mu held.
+ * 0 / -1. */
+static int
+set_hashes(struct cm_ocsp *o, X509 *ca)
+{
+	unsigned char *name = NULL;
+	int nlen = i2d_X509_NAME(X509_get_subject_name(ca), &name);
+	const ASN1_BIT_STRING *key = X509_get0_pubkey_bitstr(ca);
+	const EVP_MD *mds[4] = { EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512() };
+	int ret = -1;
+
+	if (nlen <= 0 || key == NULL)
+		goto out;
+	for (int i = 0; i < 4; i++) {
+		unsigned a = 0, b = 0;
+		if (EVP_Digest(name, (size_t)nlen, o->name_hash[i], &a, mds[i], NULL) != 1 ||
+		    EVP_Digest(key->data, (size_t)key->length, o->key_hash[i], &b, mds[i], NULL) != 1 || a != b)
+			goto out;
+		o->hash_len[i] = a;
+	}
+	ret = 0;
+out:
+	OPENSSL_free(name);
+	return ret;
+}
+
+/* Puts pair (cert, key) for ca in use, taking the references; mu taken
+ * here. 0 / -1. */
+static int
+swap_in(struct cm_ocsp *o, X509 *cert, EVP_PKEY *key, X509 *ca)
+{
+	int ret = 0;
+	pthread_mutex_lock(&o->mu);
+	if (o->ca_cert == NULL || X509_cmp(o->ca_cert, ca) != 0) {
+		X509_up_ref(ca);
+		X509_free(o->ca_cert);
+		o->ca_cert = ca;
+		ret = set_hashes(o, ca);
+	}
+	X509_free(o->cert);
+	EVP_PKEY_free(o->key);
+	o->cert = cert;
+	o->key = key;
+	pthread_mutex_unlock(&o->mu);
+	return ret;
+}
+
+/* The pair of the vault when it is whole, belongs to ca and is not due:
+ * 0 with *cert / *key, 1 none usable (why in reason). */
+static int
+vault_pair(struct cm_ocsp *o, X509 *ca, time_t now, X509 **cert, EVP_PKEY **key,
+    char *reason, size_t rlen)
+{
+	struct cm_buf b;
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL, *capub = X509_get0_pubkey(ca);
+	BIO *bio = NULL;
+	int ret = 1;
+
+	*cert = NULL;
+	*key = NULL;
+	if (!cm_vault_exists(o->vault, CM_OCSP_VAULT_CERT) || !cm_vault_exists(o->vault, CM_OCSP_VAULT_KEY)) {
+		snprintf(reason, rlen, "none in the vault");
+		return 1;
+	}
+	cm_buf_init(&b, CM_VAULT_MAX_FILE);
+	if (cm_vault_read(o->vault, CM_OCSP_VAULT_CERT, &b, reason, rlen) < 0)
+		goto out;
+	bio = BIO_new_mem_buf(b.data, (int)b.len);
+	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	if (x == NULL) {
+		snprintf(reason, rlen, "%s does not hold a certificate", CM_OCSP_VAULT_CERT);
+		goto out;
+	}
+	if (capub == NULL || X509_check_issued(ca, x) != X509_V_OK || X509_verify(x, capub) != 1) {
+		snprintf(reason, rlen, "the vault's responder certificate is not the current issuing CA's");
+		goto out;
+	}
+	k = cm_vault_get_key(o->vault, CM_OCSP_VAULT_KEY, reason, rlen);
+	if (k == NULL)
+		goto out;
+	if (X509_check_private_key(x, k) != 1) {
+		snprintf(reason, rlen, "%s does not match %s", CM_OCSP_VAULT_KEY, CM_OCSP_VAULT_CERT);
+		goto out;
+	}
+	/* pair_due compares against o->ca_cert: judge as if it were swapped in. */
+	time_t end, ca_end;
+	if (not_after(x, &end) < 0 || not_after(ca, &ca_end) < 0 || end <= now ||
+	    (end - now < o->conf.rotate_days * DAY && end < ca_end)) {
+		snprintf(reason, rlen, "the vault's responder certificate is due for renewal");
+		goto out;
+	}
+	*cert = x;
+	*key = k;
+	x = NULL;
+	k = NULL;
+	ret = 0;
+out:
+	ERR_clear_error();
+	BIO_free(bio);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	cm_buf_free(&b);
+	return ret;
+}
+
+/* A new responder key of the configured type (default: RSA-2048 under an
+ * RSA CA, P-256 under an EC one), or NULL. */
+static EVP_PKEY *
+new_key(const struct cm_ocsp *o, X509 *ca)
+{
+	const char *kt = o->conf.key_type;
+	if (kt == NULL) {
+		EVP_PKEY *capub = X509_get0_pubkey(ca);
+		kt = capub && EVP_PKEY_get_base_id(capub) == EVP_PKEY_EC ? "ecdsa-p256" : "rsa2048";
+	}
+	if (strcmp(kt, "rsa2048") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	if (strcmp(kt, "rsa3072") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+	if (strcmp(kt, "ecdsa-p256") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return NULL;
+}
+
+/* "<issuing CA CN> OCSP Responder" and the CA's O: the subject, or NULL. */
+static X509_NAME *
+responder_subject(X509 *ca)
+{
+	static const char suffix[] = " OCSP Responder";
+	const X509_NAME *cn = X509_get_subject_name(ca);
+	X509_NAME *n = X509_NAME_new();
+	char cnbuf[65];
+	unsigned char *u = NULL;
+	size_t used = 0;
+	int i;
+
+	if (n == NULL)
+		return NULL;
+	i = X509_NAME_get_index_by_NID(cn, NID_organizationName, -1);
+	if (i >= 0 && !X509_NAME_add_entry(n, X509_NAME_get_entry(cn, i), -1, 0))
+		goto fail;
+	i = X509_NAME_get_index_by_NID(cn, NID_commonName, -1);
+	int ul = i >= 0 ? ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(cn, i))) : 0;
+	if (ul > 0) {
+		/* ub-common-name is 64: shorten the CA's name, never in the middle
+		 * of a UTF-8 sequence. */
+		used = (size_t)ul;
+		if (used > sizeof(cnbuf) - sizeof(suffix))
+			used = sizeof(cnbuf) - sizeof(suffix);
+		while (used > 0 && used < (size_t)ul && (u[used] & 0xc0) == 0x80)
+			used--;
+		memcpy(cnbuf, u, used);
+	}
+	snprintf(cnbuf + used, sizeof(cnbuf) - used, "%s", used ? suffix : suffix + 1);
+	OPENSSL_free(u);
+	if (!X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cnbuf, -1, -1, 0))
+		goto fail;
+	return n;
+fail:
+	X509_NAME_free(n);
+	return NULL;
+}
+
+/*
+ * A new responder pair for ca (key cakey): a CSR of the new key checked
+ * against the ocsp-signing profile and signed like any issue
+ * (cm_issue_build), journalled under CM_OCSP_JOURNAL_PROFILE, then written
+ * to the vault. 0 with *cert / *key, -1 with reason.
+ */
+static int
+make_pair(struct cm_ocsp *o, X509 *ca, EVP_PKEY *cakey, X509 **cert, EVP_PKEY **key,
+    char *reason, size_t rlen)
+{
+	struct cm_profile_request in;
+	struct cm_profile_plan plan;
+	struct cm_buf rec;
+	X509_REQ *req = NULL;
+	X509_NAME *subj = NULL;
+	EVP_PKEY *k = NULL;
+	X509 *x = NULL;
+	unsigned char *csr = NULL, *der = NULL, serial[CM_SERIAL_LEN];
+	char hex[2 * CM_SERIAL_LEN + 1], line[512];
+	int clen, dlen, ret = -1;
+
+	memset(&in, 0, sizeof(in));
+	memset(&plan, 0, sizeof(plan));
+	cm_buf_init(&rec, 0);
+	*cert = NULL;
+	*key = NULL;
+	k = new_key(o, ca);
+	subj = responder_subject(ca);
+	req = X509_REQ_new();
+	if (k == NULL || subj == NULL || req == NULL || !X509_REQ_set_subject_name(req, subj) ||
+	    !X509_REQ_set_pubkey(req, k) || X509_REQ_sign(req, k, EVP_sha256()) <= 0 ||
+	    (clen = i2d_X509_REQ(req, &csr)) <= 0) {
+		ssl_reason(reason, rlen, "making the OCSP responder key and request");
+		goto out;
+	}
+	in.csr_der = csr;
+	in.csr_len = (size_t)clen;
+	in.days = o->conf.cert_days;
+	if (cm_profile_check(o->profile, &in, &plan, reason, rlen) != 0)
+		goto out;
+	if (cm_serial_new(serial) < 0) {
+		snprintf(reason, rlen, "random number generator failed");
+		goto out;
+	}
+	cm_serial_hex(serial, hex);
+	/* No CDP or AIA: the certificate carries id-pkix-ocsp-nocheck, so no
+	 * relying party looks for its revocation status. */
+	x = cm_issue_build(o->profile, &plan, ca, cakey, serial, NULL, reason, rlen);
+	if (x == NULL || (dlen = i2d_X509(x, &der)) <= 0) {
+		if (x)
+			snprintf(reason, rlen, "encoding the OCSP responder certificate failed");
+		goto out;
+	}
+	X509_NAME_oneline(X509_get_subject_name(x), line, sizeof(line));
+	/* Journalled like every certificate the signer makes, before use. */
+	if (cm_journal_format(&rec, time(NULL), hex, CM_OCSP_JOURNAL_PROFILE, geteuid(), line, der,
+	    (size_t)dlen) < 0 || cm_journal_append(o->journal, rec.data, rec.len) < 0) {
+		snprintf(reason, rlen, "the signer could not journal its OCSP responder certificate (%s)",
+		    strerror(errno));
+		goto out;
+	}
+	if (o->issued)
+		(void)cm_issued_add(o->issued, serial, sizeof(serial));
+	/* The key first: a crash between the two leaves a mismatch, which the
+	 * next start replaces; never a certificate whose key is lost. */
+	if (cm_vault_put_key(o->vault, CM_OCSP_VAULT_KEY, k, reason, rlen) < 0)
+		goto out;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *pem;
+	long plen;
+	if (b == NULL || !PEM_write_bio_X509(b, x) || (plen = BIO_get_mem_data(b, &pem)) <= 0 ||
+	    cm_vault_write(o->vault, CM_OCSP_VAULT_CERT, pem, (size_t)plen, reason, rlen) < 0) {
+		if (b == NULL)
+			snprintf(reason, rlen, "out of memory");
+		BIO_free(b);
+		goto out;
+	}
+	BIO_free(b);
+	*cert = x;
+	*key = k;
+	x = NULL;
+	k = NULL;
+	ret = 0;
+out:
+	ERR_clear_error();
+	cm_profile_plan_free(&plan);
+	cm_buf_free(&rec);
+	X509_REQ_free(req);
+	X509_NAME_free(subj);
+	EVP_PKEY_free(k);
+	X509_free(x);
+	OPENSSL_free(csr);
+	OPENSSL_free(der);
+	return ret;
+}
+
+/* 0 / 1 / -1 (ocsp.h). */
+int
+cm_ocsp_ensure(struct cm_ocsp *o, char *reason, size_t rlen)
+{
+	X509 *ca = NULL, *cert = NULL;
+	EVP_PKEY *cakey = NULL, *key = NULL;
+	char why[256];
+	time_t now = time(NULL);
+	int ret = 0, usable, locked = 0;
+
+	if (cm_ca_get(o->ca, &ca, &cakey, why, sizeof(why)) != 0)
+		return 0;   /* no CA yet: nothing to sign for */
+	pthread_mutex_lock(&o->mu);
+	int due = pair_due(o, o->cert, ca, now);
+	time_t end = 0;
+	usable = o->cert && X509_cmp(o->ca_cert, ca) == 0 && not_after(o->cert, &end) == 0 && end > now;
+	pthread_mutex_unlock(&o->mu);
+	if (!due)
+		goto out;
+	/* Someone else renews a pair that still works: keep signing with it. */
+	if (usable) {
+		if (pthread_mutex_trylock(&o->rotate_mu) != 0)
+			goto out;
+	} else {
+		pthread_mutex_lock(&o->rotate_mu);
+	}
+	locked = 1;
+	pthread_mutex_lock(&o->mu);
+	due = pair_due(o, o->cert, ca, now);
+	int have = o->cert != NULL && X509_cmp(o->ca_cert, ca) == 0;
+	pthread_mutex_unlock(&o->mu);
+	if (!due)
+		goto out;
+	/* Not in memory for this CA (start, ca-init, ca-import): the vault's may do. */
+	if (!have && vault_pair(o, ca, now, &cert, &key, why, sizeof(why)) == 0) {
+		if (swap_in(o, cert, key, ca) < 0) {
+			snprintf(reason, rlen, "computing the issuing CA's OCSP CertID hashes failed");
+			ret = -1;
+			goto out;
+		}
+		cm_info("OCSP responder certificate loaded from the vault");
+		goto out;
+	}
+	if (make_pair(o, ca, cakey, &cert, &key, reason, rlen) < 0) {
+		cm_err("OCSP responder certificate not %s: %s", have ? "renewed" : "created", reason);
+		ret = -1;
+		goto out;
+	}
+	char hex[2 * CM_OCSP_MAX_SERIAL + 8] = "", na[40] = "";
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *h = bn ? BN_bn2hex(bn) : NULL;
+	snprintf(hex, sizeof(hex), "%s", h ? h : "?");
+	OPENSSL_free(h);
+	BN_free(bn);
+	time_t t;
+	struct tm tm;
+	if (not_after(cert, &t) == 0 && gmtime_r(&t, &tm))
+		strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (swap_in(o, cert, key, ca) < 0) {
+		snprintf(reason, rlen, "computing the issuing CA's OCSP CertID hashes failed");
+		ret = -1;
+		goto out;
+	}
+	if (have)
+		cm_info("OCSP responder certificate rotated: serial %s, not after %s", hex, na);
+	else
+		cm_info("OCSP responder certificate created: serial %s, not after %s (vault: %s)", hex, na, why);
+out:
+	if (locked)
+		pthread_mutex_unlock(&o->rotate_mu);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+	return ret;
+}
+
+/* Appends a DER length to b at *n (cap checked by the caller's sizes). */
+static void
+der_len(unsigned char *b, size_t *n, size_t len)
+{
+	if (len < 128) {
+		b[(*n)++] = (unsigned char)len;
+	} else if (len < 256) {
+		b[(*n)++] = 0x81;
+		b[(*n)++] = (unsigned char)len;
+	} else {
+		b[(*n)++] = 0x82;
+		b[(*n)++] = (unsigned char)(len >> 8);
+		b[(*n)++] = (unsigned char)len;
+	}
+}
+
+/*
+ * The CertID of single s under the hashes of o (copied by the caller), as
+ * an OCSP_CERTID, or NULL. Built from DER: OpenSSL's OCSP_cert_id_new
+ * would hash the issuer's name and key again for every single.
+ */
+static OCSP_CERTID *
+cert_id(const unsigned char name_hash[][EVP_MAX_MD_SIZE], const unsigned char key_hash[][EVP_MAX_MD_SIZE],
+    const unsigned *hash_len, const struct cm_ocsp_single *s)
+{
+	static const unsigned char oids[4][11] = {
+		{ 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a },
+		{ 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 },
+		{ 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02 },
+		{ 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03 },
+	};
+	static const size_t oid_len[4] = { 7, 11, 11, 11 };
+	unsigned char body[256], out[260];
+	size_t n = 0, m = 0, a = s->hash - 1, sl = s->serial_len;
+	const unsigned char *serial = s->serial;
+
+	while (sl > 1 && serial[0] == 0) {
+		serial++;
+		sl--;
+	}
+	/* AlgorithmIdentifier { hash OID, NULL }. */
+	body[n++] = 0x30;
+	body[n++] = (unsigned char)(oid_len[a] + 2);
+	memcpy(body + n, oids[a], oid_len[a]);
+	n += oid_len[a];
+	body[n++] = 0x05;
+	body[n++] = 0x00;
+	body[n++] = 0x04;
+	der_len(body, &n, hash_len[a]);
+	memcpy(body + n, name_hash[a], hash_len[a]);
+	n += hash_len[a];
+	body[n++] = 0x04;
+	der_len(body, &n, hash_len[a]);
+	memcpy(body + n, key_hash[a], hash_len[a]);
+	n += hash_len[a];
+	body[n++] = 0x02;
+	int pad = serial[0] & 0x80 ? 1 : 0;
+	der_len(body, &n, sl + (size_t)pad);
+	if (pad)
+		body[n++] = 0x00;
+	memcpy(body + n, serial, sl);
+	n += sl;
+	out[m++] = 0x30;
+	der_len(out, &m, n);
+	memcpy(out + m, body, n);
+	m += n;
+	const unsigned char *p = out;
+	OCSP_CERTID *id = d2i_OCSP_CERTID(NULL, &p, (long)m);
+	if (id && p != out + m) {
+		OCSP_CERTID_free(id);
+		id = NULL;
+	}
+	return id;
+}
+
+/* The serial as hex for a refusal. */
+static void
+serial_text(const struct cm_ocsp_single *s, char *out, size_t outlen)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < s->serial_len && n + 3 <= outlen; i++)
+		n += (size_t)snprintf(out + n, outlen - n, "%02x", s->serial[i]);
+}
+
+/* One signed OCSPResponse for item into reply. 0 / -1 with reason. */
+static int
+sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
+    const unsigned char name_hash[][EVP_MAX_MD_SIZE], const unsigned char key_hash[][EVP_MAX_MD_SIZE],
+    const unsigned *hash_len, ASN1_GENERALIZEDTIME *tu, ASN1_GENERALIZEDTIME *nu,
+    struct cm_buf *reply, char *reason, size_t rlen)
+{
+	OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+	OCSP_RESPONSE *resp = NULL;
+	ASN1_GENERALIZEDTIME *rt = NULL;
+	ASN1_OCTET_STRING *os = NULL;
+	X509_EXTENSION *ext = NULL;
+	unsigned char *der = NULL;
+	int dlen, ret = -1;
+
+	if (bs == NULL)
+		goto ssl;
+	for (size_t i = 0; i < it->nsingles; i++) {
+		const struct cm_ocsp_single *s = &it->singles[i];
+		OCSP_CERTID *id = cert_id(name_hash, key_hash, hash_len, s);
+		if (id == NULL)
+			goto ssl;
+		ASN1_GENERALIZEDTIME_free(rt);
+		rt = NULL;
+		if (s->status == CM_OCSP_REVOKED &&
+		    (rt = ASN1_GENERALIZEDTIME_set(NULL, (time_t)s->revoked_at)) == NULL) {
+			OCSP_CERTID_free(id);
+			goto ssl;
+		}
+		int rc = s->status == CM_OCSP_REVOKED && s->reason != CM_OCSP_NO_REASON ? (int)s->reason :
+		    OCSP_REVOKED_STATUS_NOSTATUS;
+		OCSP_SINGLERESP *one = OCSP_basic_add1_status(bs, id, (int)s->status, rc, rt, tu, nu);
+		OCSP_CERTID_free(id);
+		if (one == NULL)
+			goto ssl;
+	}
+	if (it->nonce_len) {
+		/* The request's extnValue contents, verbatim (OCSP_basic_add1_nonce
+		 * would wrap them in another OCTET STRING). */
+		os = ASN1_OCTET_STRING_new();
+		if (os == NULL || !ASN1_OCTET_STRING_set(os, it->nonce, (int)it->nonce_len) ||
+		    (ext = X509_EXTENSION_create_by_NID(NULL, NID_id_pkix_OCSP_Nonce, 0, os)) == NULL ||
+		    !OCSP_BASICRESP_add_ext(bs, ext, -1))
+			goto ssl;
+	}
+	if (!OCSP_basic_sign(bs, rcert, rkey, EVP_sha256(), NULL, OCSP_RESPID_KEY))
+		goto ssl;
+	resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+	if (resp == NULL || (dlen = i2d_OCSP_RESPONSE(resp, &der)) <= 0)
+		goto ssl;
+	if (cm_enc_bytes(reply, TAG_OCSP_RESPONSE, der, (size_t)dlen) < 0) {
+		snprintf(reason, rlen, "the reply outgrew the frame limit: send fewer items");
+		goto out;
+	}
+	ret = 0;
+	goto out;
+ssl:
+	ssl_reason(reason, rlen, "building the OCSP response");
+out:
+	OPENSSL_free(der);
+	OCSP_RESPONSE_free(resp);
+	OCSP_BASICRESP_free(bs);
+	ASN1_GENERALIZEDTIME_free(rt);
+	ASN1_OCTET_STRING_free(os);
+	X509_EXTENSION_free(ext);
+	return ret;
+}
+
+/* 0 / 1 / -1 (ocsp.h). */
+int
+cm_ocsp_sign(struct cm_ocsp *o, uid_t uid, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	struct cm_ocsp_item *items = NULL;
+	unsigned char (*nh)[EVP_MAX_MD_SIZE] = NULL, (*kh)[EVP_MAX_MD_SIZE] = NULL;
+	unsigned hl[4];
+	X509 *rcert = NULL;
+	EVP_PKEY *rkey = NULL;
+	ASN1_GENERALIZEDTIME *tu = NULL, *nu = NULL;
+	size_t n = 0, est = REPLY_SLACK;
+	char why[200], hex[2 * CM_OCSP_MAX_SERIAL + 1];
+	time_t now;
+	int ret = 1;
+
+	for (size_t i = 0; i < m->nfields; i++)
+		n += m->fields[i].tag == TAG_OCSP_ITEM;
+	if (n < 1 || n > CM_OCSP_MAX_ITEMS) {
+		snprintf(reason, rlen, "ocsp-sign takes 1 to %d items, not %zu", CM_OCSP_MAX_ITEMS, n);
+		return 1;
+	}
+	items = calloc(n, sizeof(*items));
+	nh = calloc(4, sizeof(*nh));
+	kh = calloc(4, sizeof(*kh));
+	if (items == NULL || nh == NULL || kh == NULL) {
+		snprintf(reason, rlen, "out of memory");
+		ret = -1;
+		goto out;
+	}
+	n = 0;
+	for (size_t i = 0; i < m->nfields; i++) {
+		if (m->fields[i].tag != TAG_OCSP_ITEM)
+			continue;
+		if (cm_ocsp_item_parse(m->fields[i].val, m->fields[i].len, &items[n], why, sizeof(why)) != 0) {
+			snprintf(reason, rlen, "item %zu: %s", n, why);
+			goto out;
+		}
+		n++;
+	}
+	/* A pair for the current CA, renewed when due. */
+	ret = cm_ocsp_ensure(o, reason, rlen);
+	if (ret != 0)
+		goto out;
+	pthread_mutex_lock(&o->mu);
+	if (o->cert) {
+		rcert = o->cert;
+		rkey = o->key;
+		X509_up_ref(rcert);
+		EVP_PKEY_up_ref(rkey);
+		memcpy(nh, o->name_hash, sizeof(o->name_hash));
+		memcpy(kh, o->key_hash, sizeof(o->key_hash));
+		memcpy(hl, o->hash_len, sizeof(hl));
+	}
+	pthread_mutex_unlock(&o->mu);
+	ret = 1;
+	if (rcert == NULL) {
+		snprintf(reason, rlen, "no CA yet: run certmint init (ca-init) first");
+		goto out;
+	}
+	/* The rules a less privileged caller cannot bend, then the size. */
+	now = time(NULL);
+	int clen = i2d_X509(rcert, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct cm_ocsp_item *it = &items[i];
+		for (size_t k = 0; k < it->nsingles; k++) {
+			const struct cm_ocsp_single *s = &it->singles[k];
+			int issued = o->issued ? cm_issued_has(o->issued, s->serial, s->serial_len) : 0;
+			serial_text(s, hex, sizeof(hex));
+			if (s->status == CM_OCSP_GOOD && o->conf.check_issued && !issued) {
+				snprintf(reason, rlen, "item %zu single %zu: good for serial %s, which this signer never issued",
+				    i, k, hex);
+				goto out;
+			}
+			if (s->status == CM_OCSP_UNKNOWN && issued) {
+				snprintf(reason, rlen, "item %zu single %zu: unknown for serial %s, which this signer issued",
+				    i, k, hex);
+				goto out;
+			}
+			if (s->status == CM_OCSP_REVOKED && s->revoked_at > (uint64_t)now + CM_OCSP_MAX_REVOKED_SKEW) {
+				snprintf(reason, rlen, "item %zu single %zu: revoked at a time more than %d s in the future",
+				    i, k, CM_OCSP_MAX_REVOKED_SKEW);
+				goto out;
+			}
+		}
+		est += CM_PROTO_FIELD_HDR + RESPONSE_BYTES + (size_t)(clen > 0 ? clen : 4096) +
+		    (size_t)EVP_PKEY_get_size(rkey) + it->nonce_len + it->nsingles * SINGLE_BYTES;
+	}
+	if (est > CM_PROTO_MAX_PAYLOAD) {
+		snprintf(reason, rlen, "the reply to %zu items would take up to %zu bytes, over the %d-byte frame: send at most %zu items",
+		    n, est, CM_PROTO_MAX_FRAME, (size_t)((uint64_t)n * CM_PROTO_MAX_PAYLOAD / est));
+		goto out;
+	}
+	ret = -1;
+	tu = ASN1_GENERALIZEDTIME_set(NULL, now);
+	nu = ASN1_GENERALIZEDTIME_set(NULL, now + (time_t)(o->conf.validity_hours * 3600));
+	if (tu == NULL || nu == NULL) {
+		snprintf(reason, rlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (sign_item(&items[i], rcert, rkey, (const unsigned char (*)[EVP_MAX_MD_SIZE])nh,
+		    (const unsigned char (*)[EVP_MAX_MD_SIZE])kh, hl, tu, nu, reply, reason, rlen) < 0)
+			goto out;
+	if (cm_enc_u64(reply, TAG_THIS_UPDATE, (uint64_t)now) < 0 ||
+	    cm_enc_u64(reply, TAG_NEXT_UPDATE, (uint64_t)now + (uint64_t)o->conf.validity_hours * 3600) < 0) {
+		snprintf(reason, rlen, "the reply outgrew the frame limit: send fewer items");
+		goto out;
+	}
+	cm_debug("signed %zu OCSP responses for uid %u", n, (unsigned)uid);
+	ret = 0;
+out:
+	if (ret == 1)
+		cm_info("refused ocsp-sign for uid %u: %s", (unsigned)uid, reason);
+	ASN1_GENERALIZEDTIME_free(tu);
+	ASN1_GENERALIZEDTIME_free(nu);
+	X509_free(rcert);
+	EVP_PKEY_free(rkey);
+	free(items);
+	free(nh);
+	free(kh);
+	return ret;
+}
