@@ -207,7 +207,7 @@ ocspd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 		if (*b == '/')
 			b++;
 		n = strcspn(b, "?#");
-		if (n == 0 || n > CM_OCSP_REQ_MAX * 3 ||
+		if (n == 0 || n > CM_OCSP_REQ_MAX ||
 		    (len = cm_ocsp_request_from_url(b, n, der, sizeof(der))) <= 0) {
 			send_status(req, resp, OCSPD_MALFORMED, "the GET path is not the base64 of a request");
 			return;

@@ -197,3 +197,9 @@ check_PROGRAMS += tests/unit/test_crl
 tests_unit_test_crl_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_crl_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_crl
+
+# ocsp.fcgi's request parser and GET decoder (lib/ocsp_request.c).
+check_PROGRAMS += tests/unit/test_ocsp_request
+tests_unit_test_ocsp_request_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_ocsp_request_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_ocsp_request
