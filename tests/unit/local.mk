@@ -203,3 +203,10 @@ check_PROGRAMS += tests/unit/test_ocsp_request
 tests_unit_test_ocsp_request_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_ocsp_request_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_ocsp_request
+
+# ocsp-sign's packed items (client packing, signer parsing) and the signer's
+# set of issued serials with its journal scan.
+check_PROGRAMS += tests/unit/test_ocsp_items
+tests_unit_test_ocsp_items_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_ocsp_items_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test_ocsp_items
