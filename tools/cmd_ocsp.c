@@ -459,7 +459,7 @@ db_now(struct cli *c, time_t *t0, char *cutoff, size_t clen)
 	int rc = -1;
 
 	if (st && cm_stmt_execute(st) == 0 && cm_stmt_fetch(st) == 1 &&
-	    cm_stmt_copy_str(st, 1, cutoff, clen) == 0) {
+	    cm_stmt_copy_str(st, 1, cutoff, clen) == 1) {
 		*t0 = (time_t)cm_stmt_i64(st, 0);
 		rc = *t0 > 0 ? 0 : -1;
 	}

@@ -46,6 +46,12 @@ check_PROGRAMS += tests/unit/test_ocsp_store
 tests_unit_test_ocsp_store_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ocsp_store
 
+# certmint ocsp refresh's decisions (lib/ocsp_refresh.c): when a stored
+# response is signed again, the reason signed, serials, the walked-name set.
+check_PROGRAMS += tests/unit/test_ocsp_refresh
+tests_unit_test_ocsp_refresh_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ocsp_refresh
+
 # The organisation/department form value "ORG" / "ORG/DEPT" (lib/units.c).
 check_PROGRAMS += tests/unit/test_units
 tests_unit_test_units_LDADD = $(CM_WEB_LIBS)
