@@ -99,8 +99,9 @@ int ocspd_issuer_refresh(struct ocspd *d);
 int ocspd_issuer_matches(const struct ocspd *d, const struct cm_ocsp_certid *c);
 
 /* revocations.c: re-reads .state when it changed and polls the database
- * for recent revocations, at most about once a second. */
-void ocspd_revocations_tick(struct ocspd *d);
+ * for recent revocations, at most about once a second. 1 when it polled
+ * successfully just now (the caller then drops stale cached answers). */
+int ocspd_revocations_tick(struct ocspd *d);
 /* 1 when the store may answer for serial_hex: a watermark, a recent
  * successful poll, and the serial not revoked since; else 0. */
 int ocspd_store_usable(const struct ocspd *d, const char *serial_hex);
@@ -111,7 +112,7 @@ int ocspd_recently_revoked(const struct ocspd *d, const char *serial_hex);
  * signed by signerd now, or from the per-worker cache. Returns an
  * OCSPD_* status; on OCSPD_SUCCESSFUL *ans is filled. */
 int ocspd_live(struct ocspd *d, const struct cm_ocsp_request *rq, struct ocspd_answer *ans);
-/* Drops cached "good" answers of serials revoked since (after a poll). */
+/* Drops cached "good" answers of serials revoked since (after each poll). */
 void ocspd_cache_drop_revoked(struct ocspd *d);
 
 /* responder.c: the FastCGI handler (the program's serve hook). */

@@ -220,7 +220,8 @@ ocspd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 		send_status(req, resp, OCSPD_MALFORMED, "not one DER OCSPRequest of 1 to 16 CertIDs");
 		return;
 	}
-	ocspd_revocations_tick(d);
+	if (ocspd_revocations_tick(d))
+		ocspd_cache_drop_revoked(d);
 	if (ocspd_issuer_refresh(d) < 0) {
 		send_status(req, resp, OCSPD_INTERNAL_ERROR, "the issuing CA certificate is not available");
 		return;

@@ -138,13 +138,14 @@ out:
 	return rc;
 }
 
-void
+/* 1 when a poll succeeded just now, else 0. */
+int
 ocspd_revocations_tick(struct ocspd *d)
 {
 	long long now = ocspd_now_ms();
 
 	if (d->poll_ms != 0 && now - d->poll_ms < POLL_INTERVAL_MS)
-		return;
+		return 0;
 	if (d->store_fd < 0 && d->app->settings.ocsp_store) {
 		d->store_fd = open(d->app->settings.ocsp_store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (d->store_fd < 0 && d->poll_ms == 0)
@@ -152,10 +153,10 @@ ocspd_revocations_tick(struct ocspd *d)
 	}
 	read_state(d);
 	d->poll_ms = now;
-	if (poll_db(d) == 0) {
-		d->poll_ok_ms = now;
-		ocspd_cache_drop_revoked(d);
-	}
+	if (poll_db(d) < 0)
+		return 0;
+	d->poll_ok_ms = now;
+	return 1;
 }
 
 int
