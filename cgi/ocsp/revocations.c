@@ -123,7 +123,8 @@ poll_db(struct ocspd *d)
 	}
 	if (r < 0)
 		goto db;
-	qsort(d->recent, n, sizeof(*d->recent), cmp_serial);
+	if (n > 1)
+		qsort(d->recent, n, sizeof(*d->recent), cmp_serial);
 	d->nrecent = n;
 	if (d->overflow)
 		cm_warn("more than %d revocations since the OCSP store's watermark: answering live until"
