@@ -191,7 +191,8 @@ swap_in(struct cm_ocsp *o, X509 *cert, EVP_PKEY *key, X509 *ca)
 }
 
 /* The pair of the vault when it is whole, belongs to ca and is not due:
- * 0 with *cert / *key, 1 none usable (why in reason). */
+ * 0 with *cert / *key; 2 it is this CA's but due for renewal; 1 none
+ * usable (why in reason). */
 static int
 vault_pair(struct cm_ocsp *o, X509 *ca, time_t now, X509 **cert, EVP_PKEY **key,
     char *reason, size_t rlen)
@@ -233,6 +234,7 @@ vault_pair(struct cm_ocsp *o, X509 *ca, time_t now, X509 **cert, EVP_PKEY **key,
 	if (not_after(x, &end) < 0 || not_after(ca, &ca_end) < 0 || end <= now ||
 	    (end - now < o->conf.rotate_days * DAY && end < ca_end)) {
 		snprintf(reason, rlen, "the vault's responder certificate is due for renewal");
+		ret = 2;
 		goto out;
 	}
 	*cert = x;
@@ -385,9 +387,17 @@ make_pair(struct cm_ocsp *o, X509 *ca, EVP_PKEY *cakey, X509 **cert, EVP_PKEY **
 		goto out;
 	}
 	BIO_free(b);
-	*cert = x;
+	/* cm_issue_build copies the key as encoded bytes, so x has no decoded
+	 * public key for OCSP_basic_sign to check: use the parsed DER. */
+	const unsigned char *dp = der;
+	X509 *parsed = d2i_X509(NULL, &dp, dlen);
+	if (parsed == NULL || X509_check_private_key(parsed, k) != 1) {
+		X509_free(parsed);
+		ssl_reason(reason, rlen, "the new OCSP responder certificate does not read back");
+		goto out;
+	}
+	*cert = parsed;
 	*key = k;
-	x = NULL;
 	k = NULL;
 	ret = 0;
 out:
@@ -437,7 +447,8 @@ cm_ocsp_ensure(struct cm_ocsp *o, char *reason, size_t rlen)
 	if (!due)
 		goto out;
 	/* Not in memory for this CA (start, ca-init, ca-import): the vault's may do. */
-	if (!have && vault_pair(o, ca, now, &cert, &key, why, sizeof(why)) == 0) {
+	int vr = have ? 2 : vault_pair(o, ca, now, &cert, &key, why, sizeof(why));
+	if (vr == 0) {
 		if (swap_in(o, cert, key, ca) < 0) {
 			snprintf(reason, rlen, "computing the issuing CA's OCSP CertID hashes failed");
 			ret = -1;
@@ -447,7 +458,7 @@ cm_ocsp_ensure(struct cm_ocsp *o, char *reason, size_t rlen)
 		goto out;
 	}
 	if (make_pair(o, ca, cakey, &cert, &key, reason, rlen) < 0) {
-		cm_err("OCSP responder certificate not %s: %s", have ? "renewed" : "created", reason);
+		cm_err("OCSP responder certificate not %s: %s", vr == 2 ? "renewed" : "created", reason);
 		ret = -1;
 		goto out;
 	}
@@ -466,7 +477,7 @@ cm_ocsp_ensure(struct cm_ocsp *o, char *reason, size_t rlen)
 		ret = -1;
 		goto out;
 	}
-	if (have)
+	if (vr == 2)
 		cm_info("OCSP responder certificate rotated: serial %s, not after %s", hex, na);
 	else
 		cm_info("OCSP responder certificate created: serial %s, not after %s (vault: %s)", hex, na, why);
@@ -578,13 +589,16 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 	unsigned char *der = NULL;
 	int dlen, ret = -1;
 
+	ERR_clear_error();   /* the reason names this item's failure, nothing older */
 	if (bs == NULL)
 		goto ssl;
 	for (size_t i = 0; i < it->nsingles; i++) {
 		const struct cm_ocsp_single *s = &it->singles[i];
 		OCSP_CERTID *id = cert_id(name_hash, key_hash, hash_len, s);
-		if (id == NULL)
-			goto ssl;
+		if (id == NULL) {
+			ssl_reason(reason, rlen, "building a CertID");
+			goto out;
+		}
 		ASN1_GENERALIZEDTIME_free(rt);
 		rt = NULL;
 		if (s->status == CM_OCSP_REVOKED &&
@@ -596,8 +610,10 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 		    OCSP_REVOKED_STATUS_NOSTATUS;
 		OCSP_SINGLERESP *one = OCSP_basic_add1_status(bs, id, (int)s->status, rc, rt, tu, nu);
 		OCSP_CERTID_free(id);
-		if (one == NULL)
-			goto ssl;
+		if (one == NULL) {
+			ssl_reason(reason, rlen, "adding a single response");
+			goto out;
+		}
 	}
 	if (it->nonce_len) {
 		/* The request's extnValue contents, verbatim (OCSP_basic_add1_nonce
@@ -608,8 +624,10 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 		    !OCSP_BASICRESP_add_ext(bs, ext, -1))
 			goto ssl;
 	}
-	if (!OCSP_basic_sign(bs, rcert, rkey, EVP_sha256(), NULL, OCSP_RESPID_KEY))
-		goto ssl;
+	if (!OCSP_basic_sign(bs, rcert, rkey, EVP_sha256(), NULL, OCSP_RESPID_KEY)) {
+		ssl_reason(reason, rlen, "signing the OCSP response");
+		goto out;
+	}
 	resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
 	if (resp == NULL || (dlen = i2d_OCSP_RESPONSE(resp, &der)) <= 0)
 		goto ssl;

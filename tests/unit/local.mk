@@ -203,3 +203,10 @@ check_PROGRAMS += tests/unit/test_crl
 tests_unit_test_crl_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_crl_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_crl
+
+# ocsp-sign's packed items (client packing, signer parsing) and the signer's
+# set of issued serials with its journal scan.
+check_PROGRAMS += tests/unit/test_ocsp_items
+tests_unit_test_ocsp_items_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_ocsp_items_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test_ocsp_items
