@@ -165,6 +165,7 @@ b64_value(unsigned char c)
 	return -1;
 }
 
+/* The value of a hex digit, or -1. */
 static int
 hex_value(unsigned char c)
 {

@@ -19,6 +19,7 @@
 /* A CA certificate is a few KB; anything bigger is not one. */
 #define ISSUER_MAX 65536
 
+/* The digest of a CM_OCSP_HASH_*, or NULL. */
 static const EVP_MD *
 md_of(unsigned hash)
 {

@@ -13,6 +13,7 @@
 
 #define POLL_INTERVAL_MS 1000
 
+/* Milliseconds on the coarse monotonic clock (cheap: no system call). */
 long long
 ocspd_now_ms(void)
 {
@@ -22,6 +23,7 @@ ocspd_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* qsort/bsearch order of serial_hex strings (fixed width). */
 static int
 cmp_serial(const void *a, const void *b)
 {
@@ -160,6 +162,7 @@ ocspd_revocations_tick(struct ocspd *d)
 	return 1;
 }
 
+/* 1 or 0 (ocspd.h). */
 int
 ocspd_recently_revoked(const struct ocspd *d, const char *serial_hex)
 {
@@ -167,6 +170,7 @@ ocspd_recently_revoked(const struct ocspd *d, const char *serial_hex)
 	    bsearch(serial_hex, d->recent, d->nrecent, sizeof(*d->recent), cmp_serial) != NULL;
 }
 
+/* 1 or 0 (ocspd.h). */
 int
 ocspd_store_usable(const struct ocspd *d, const char *serial_hex)
 {
