@@ -49,4 +49,6 @@ EXTRA_DIST += tests/pages/58-request-flow.sh
 EXTRA_DIST += tests/fuzz/fuzz_journal.c tests/integration/88-journal-check.sh tests/integration/96-faults.sh
 EXTRA_DIST += tests/fuzz/fuzz_outbox_windows.c
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tests/fuzz/corpus/ocsp_store/revoked
+EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/serials
 EXTRA_DIST += tests/pages/62-outbox.sh
+EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
