@@ -16,7 +16,7 @@ only to the user, over a channel you trust.</p>
 <?cs if:subcount(Targets) == 0 ?>
 <p class="empty">No organisation or department in your scope has an access code you may use.</p>
 <?cs else ?>
-<form class="settings" method="post" action="/admin/scep/mobileconfig">
+<form class="settings" method="post" action="/admin/scep/mobileconfig" novalidate>
   <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
   <div class="field<?cs if:Errors.target ?> has-error<?cs /if ?>">
     <label for="target"><strong>Organisation or department</strong></label>
