@@ -178,8 +178,38 @@ target_load(struct admin_ctx *c, const char *v, struct target *t)
 	return may;
 }
 
+/* 1 when s is well-formed UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF): the profile is an XML document. */
+static int
+utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s++, need, cp;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (unsigned i = 0; i < need; i++, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (*s & 0x3f);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+	}
+	return 1;
+}
+
 /* NULL when s is a common name a device can put in its request (1..64
- * characters, no control characters, valid UTF-8 is the browser's). */
+ * bytes of UTF-8, no control characters), else a message for the form. */
 static const char *
 cn_problem(const char *s)
 {
@@ -192,6 +222,8 @@ cn_problem(const char *s)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return "Enter the name on one line, without control characters.";
+	if (!utf8_ok((const unsigned char *)s))
+		return "The name is not valid text (UTF-8); type it again.";
 	return NULL;
 }
 

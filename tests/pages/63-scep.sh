@@ -328,6 +328,11 @@ post /scep/mobileconfig "target=dept-$dept" "code=$CODE" "cn=" "email=not-an-add
 expect_eq "an empty name and a bad e-mail address are refused (400)" "$(status)" 400
 check "... each next to its field" grep -qF 'id="email-error">Enter an e-mail address like' "$T/body"
 check "... the name's too" grep -qF 'id="cn-error">Enter the user' "$T/body"
+post /scep/mobileconfig "target=dept-$dept" "code=$CODE" "cn=$(printf 'Bad \xff\xfe name')" "email=$email" "csrf=$TOKEN" > /dev/null
+expect_eq "a name that is not UTF-8 is refused (400)" "$(status)" 400
+check "... next to its field" grep -qF 'id="cn-error">The name is not valid text' "$T/body"
+post /scep/mobileconfig "target=dept-$dept" "code=$CODE" "cn=$(printf 'Tab\there')" "email=$email" "csrf=$TOKEN" > /dev/null
+expect_eq "a name with a control character is refused (400)" "$(status)" 400
 post /scep/mobileconfig "target=dept-999999999" "code=$CODE" "cn=$cn" "email=$email" "csrf=$TOKEN" > /dev/null
 expect_eq "a department that is not the customer's is refused (400)" "$(status)" 400
 expect_eq "... none of these wrote an audit row" "$(audits scep.mobileconfig)" "$n0"
