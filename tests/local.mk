@@ -51,3 +51,4 @@ EXTRA_DIST += tests/fuzz/fuzz_outbox_windows.c
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tests/fuzz/corpus/ocsp_store/revoked
 EXTRA_DIST += tests/pages/62-outbox.sh
 EXTRA_DIST += tests/pages/63-scep.sh tests/browser/scep.test.mjs
+EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes

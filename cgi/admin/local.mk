@@ -20,6 +20,8 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/scep_settings.c \
 	cgi/admin/scep_pending.c \
 	cgi/admin/scep_mobileconfig.c \
+	cgi/admin/mobileconfig.h \
+	cgi/admin/mobileconfig.c \
 	cgi/admin/home.c \
 	cgi/admin/recovery_alarm.c \
 	cgi/admin/csr_new.c \

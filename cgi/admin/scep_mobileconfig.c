@@ -6,17 +6,15 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "access_code.h"
 #include "buf.h"
 #include "ids.h"
 #include "log.h"
+#include "mobileconfig.h"
 #include "scep_model.h"
 
-#define CN_MAX 64                 /* ub-common-name */
-#define EMAIL_MAX 254
 #define PROFILE_MAX (64 * 1024)   /* a profile is a few KiB */
 
 /* The organisation or department a profile is for, as loaded. */
@@ -178,128 +176,6 @@ target_load(struct admin_ctx *c, const char *v, struct target *t)
 	return may;
 }
 
-/* 1 when s is well-formed UTF-8 (no overlong forms, surrogates or code
- * points past U+10FFFF): the profile is an XML document. */
-static int
-utf8_ok(const unsigned char *s)
-{
-	while (*s) {
-		unsigned c = *s++, need, cp;
-
-		if (c < 0x80)
-			continue;
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07;
-		else
-			return 0;
-		for (unsigned i = 0; i < need; i++, s++) {
-			if ((*s & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (*s & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-	}
-	return 1;
-}
-
-/* NULL when s is a common name a device can put in its request (1..64
- * bytes of UTF-8, no control characters), else a message for the form. */
-static const char *
-cn_problem(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0)
-		return "Enter the user's name: it becomes the certificate's common name.";
-	if (n > CN_MAX)
-		return "The name must be at most 64 characters long.";
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return "Enter the name on one line, without control characters.";
-	if (!utf8_ok((const unsigned char *)s))
-		return "The name is not valid text (UTF-8); type it again.";
-	return NULL;
-}
-
-/* NULL when s looks like an e-mail address (local@domain.tld, ASCII). */
-static const char *
-email_problem(const char *s)
-{
-	static const char local_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-";
-	static const char domain_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
-	const char *at = s ? strchr(s, '@') : NULL;
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0)
-		return "Enter the user's e-mail address: S/MIME certificates carry it.";
-	if (n > EMAIL_MAX || at == NULL || at == s || at - s > 64 || strchr(at + 1, '@') != NULL ||
-	    strspn(s, local_ok) != (size_t)(at - s) || strspn(at + 1, domain_ok) != strlen(at + 1) ||
-	    strchr(at + 1, '.') == NULL || at[1] == '.' || s[n - 1] == '.' || strstr(at, "..") != NULL)
-		return "Enter an e-mail address like name@example.com.";
-	return NULL;
-}
-
-/* Appends s to b with the XML special characters escaped; 0 or -1. The
- * callers' texts hold no control characters (checked above or ours). */
-static int
-xml_text(struct cm_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		const char *e = NULL;
-
-		switch (*s) {
-		case '&': e = "&amp;"; break;
-		case '<': e = "&lt;"; break;
-		case '>': e = "&gt;"; break;
-		case '"': e = "&quot;"; break;
-		case '\'': e = "&apos;"; break;
-		default: break;
-		}
-		if (e ? cm_buf_puts(b, e) < 0 : cm_buf_putc(b, *s) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* <key>k</key><string>v</string>; 0 or -1. */
-static int
-kv_str(struct cm_buf *b, const char *k, const char *v)
-{
-	if (cm_buf_puts(b, "<key>") < 0 || xml_text(b, k) < 0 || cm_buf_puts(b, "</key><string>") < 0 ||
-	    xml_text(b, v) < 0 || cm_buf_puts(b, "</string>\n") < 0)
-		return -1;
-	return 0;
-}
-
-/* <key>k</key><integer>v</integer>; 0 or -1. */
-static int
-kv_int(struct cm_buf *b, const char *k, long v)
-{
-	return cm_buf_puts(b, "<key>") < 0 || xml_text(b, k) < 0 ||
-	    cm_buf_printf(b, "</key><integer>%ld</integer>\n", v) < 0 ? -1 : 0;
-}
-
-/* A random (version 4) UUID in upper case, as Apple's tools write them. */
-static int
-uuid4(char out[37])
-{
-	unsigned char r[16];
-
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return -1;
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-	return 0;
-}
-
 /* The issuing CA the profile names: its CN (else the whole subject) and the
  * SHA-1 of its DER in base64 (Apple's CAFingerprint). 1 found, 0 none yet,
  * -1 on an error (logged). */
@@ -341,68 +217,6 @@ out:
 	return rc;
 }
 
-/* Writes the profile into b; 0 or -1. See Apple's "Configuration Profile
- * Reference", SCEP payload: Subject is an array of RDNs, each an array of
- * [oid-or-name, value] pairs; Key Usage 5 = signing + encryption. */
-static int
-profile_build(struct admin_ctx *c, struct cm_buf *b, const char *url, const char *ca_name, const char *fp_b64,
-    const char *code, const char *cn, const char *email)
-{
-	char u1[37], u2[37], id[160], display[400];
-
-	if (uuid4(u1) < 0 || uuid4(u2) < 0)
-		return -1;
-	if (cm_buf_puts(b,
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
-	    "<plist version=\"1.0\">\n<dict>\n<key>PayloadContent</key>\n<array>\n<dict>\n"
-	    "<key>PayloadContent</key>\n<dict>\n") < 0)
-		return -1;
-	if (kv_str(b, "URL", url) < 0 || kv_str(b, "Name", ca_name) < 0 || kv_str(b, "Challenge", code) < 0 ||
-	    kv_int(b, "Keysize", 2048) < 0 || kv_str(b, "Key Type", "RSA") < 0 || kv_int(b, "Key Usage", 5) < 0 ||
-	    kv_int(b, "Retries", 3) < 0 || kv_int(b, "RetryDelay", 10) < 0)
-		return -1;
-	if (cm_buf_puts(b, "<key>Subject</key>\n<array>\n<array><array><string>CN</string><string>") < 0 ||
-	    xml_text(b, cn) < 0 ||
-	    cm_buf_puts(b, "</string></array></array>\n<array><array><string>1.2.840.113549.1.9.1</string><string>") < 0 ||
-	    xml_text(b, email) < 0 || cm_buf_puts(b, "</string></array></array>\n</array>\n") < 0)
-		return -1;
-	if (cm_buf_puts(b, "<key>SubjectAltName</key>\n<dict>\n") < 0 || kv_str(b, "rfc822Name", email) < 0 ||
-	    cm_buf_puts(b, "</dict>\n<key>CAFingerprint</key>\n<data>") < 0 || cm_buf_puts(b, fp_b64) < 0 ||
-	    cm_buf_puts(b, "</data>\n</dict>\n") < 0)
-		return -1;
-	snprintf(id, sizeof(id), "certmint.%s.scep.%s", c->user.customer_uri, u2);
-	snprintf(display, sizeof(display), "%s S/MIME certificate", c->user.customer_name);
-	if (kv_str(b, "PayloadDescription", "Requests the user's S/MIME certificate with SCEP.") < 0 ||
-	    kv_str(b, "PayloadDisplayName", "SCEP: S/MIME certificate") < 0 ||
-	    kv_str(b, "PayloadIdentifier", id) < 0 || kv_str(b, "PayloadType", "com.apple.security.scep") < 0 ||
-	    kv_str(b, "PayloadUUID", u2) < 0 || kv_int(b, "PayloadVersion", 1) < 0 ||
-	    cm_buf_puts(b, "</dict>\n</array>\n") < 0)
-		return -1;
-	snprintf(id, sizeof(id), "certmint.%s.profile.%s", c->user.customer_uri, u1);
-	if (kv_str(b, "PayloadDescription", "Installs an S/MIME certificate for e-mail signing and encryption.") < 0 ||
-	    kv_str(b, "PayloadDisplayName", display) < 0 || kv_str(b, "PayloadIdentifier", id) < 0 ||
-	    kv_str(b, "PayloadOrganization", c->user.customer_name) < 0 || kv_int(b, "PayloadRemovalDisallowed", 0) < 0 ||
-	    kv_str(b, "PayloadType", "Configuration") < 0 || kv_str(b, "PayloadUUID", u1) < 0 ||
-	    kv_int(b, "PayloadVersion", 1) < 0 || cm_buf_puts(b, "</dict>\n</plist>\n") < 0)
-		return -1;
-	return 0;
-}
-
-/* The download's file name: the e-mail address's local part with anything
- * but [A-Za-z0-9._-] made '_' (it goes into a header). */
-static void
-file_name(const char *email, char *out, size_t outlen)
-{
-	size_t i = 0;
-
-	for (; email[i] && email[i] != '@' && i + 1 < outlen && i < 48; i++)
-		out[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", email[i]) ? email[i] : '_';
-	out[i] = '\0';
-	if (i == 0 || out[0] == '.')
-		snprintf(out, outlen, "smime");
-}
-
 /*
  * POST /admin/scep/mobileconfig: target, code, cn, email. Refusals re-show
  * the form (400, the code not echoed); success answers the profile as a
@@ -417,6 +231,7 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 	const unsigned char *key = c->app->settings.access_code_key;
 	size_t keylen = c->app->settings.access_code_key_len;
 	struct scep_type_row rows[SCEP_TYPES_MAX];
+	struct mobileconfig m;
 	struct target t;
 	struct cm_buf out, after;
 	char url[512], ca_name[256], fp[64], disp[128], fname[64], msg[1024];
@@ -471,11 +286,11 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 		cm_render_set(c->r, "Errors.code", msg);
 		errors++;
 	}
-	if ((why = cn_problem(cn)) != NULL) {
+	if ((why = mobileconfig_cn_problem(cn)) != NULL) {
 		cm_render_set(c->r, "Errors.cn", why);
 		errors++;
 	}
-	if ((why = email_problem(email)) != NULL) {
+	if ((why = mobileconfig_email_problem(email)) != NULL) {
 		cm_render_set(c->r, "Errors.email", why);
 		errors++;
 	}
@@ -489,8 +304,15 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 		    : "The issuing CA could not be read; this has been logged.");
 		goto out;
 	}
-	if (scep_type_url(c, SCEP_DEFAULT_TYPE, url, sizeof(url)) < 0 ||
-	    profile_build(c, &out, url, ca_name, fp, code, cn, email) < 0) {
+	m.url = url;
+	m.ca_name = ca_name;
+	m.ca_sha1_b64 = fp;
+	m.challenge = code;
+	m.cn = cn;
+	m.email = email;
+	m.customer_uri = c->user.customer_uri;
+	m.customer_name = c->user.customer_name;
+	if (scep_type_url(c, SCEP_DEFAULT_TYPE, url, sizeof(url)) < 0 || mobileconfig_write(&out, &m) < 0) {
 		cm_err("mobileconfig for %s: could not be built", c->user.principal);
 		admin_error(c, 500, "Internal error", "The profile could not be made; this has been logged.");
 		goto out;
@@ -504,7 +326,7 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 		goto dberr;
 	cm_info("%s made a SCEP mobileconfig for %s %lld", c->user.principal, t.dept ? "department" : "organisation",
 	    (long long)t.id);
-	file_name(email, fname, sizeof(fname));
+	mobileconfig_file_name(email, fname, sizeof(fname));
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s.mobileconfig\"", fname);
 	if (cm_resp_write(c->resp, out.data, out.len) < 0 || cm_resp_header(c->resp, "Content-Disposition", disp) < 0) {
 		admin_error(c, 500, "Internal error", "The profile could not be sent.");
