@@ -52,3 +52,5 @@ EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tes
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/serials
 EXTRA_DIST += tests/pages/62-outbox.sh
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
+EXTRA_DIST += tests/pages/63-scep.sh tests/browser/scep.test.mjs
+EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes
