@@ -49,7 +49,11 @@ EXTRA_DIST += tests/pages/58-request-flow.sh
 EXTRA_DIST += tests/fuzz/fuzz_journal.c tests/integration/88-journal-check.sh tests/integration/96-faults.sh
 EXTRA_DIST += tests/fuzz/fuzz_outbox_windows.c
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tests/fuzz/corpus/ocsp_store/revoked
+EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/serials
 EXTRA_DIST += tests/pages/62-outbox.sh
+EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
+EXTRA_DIST += tests/pages/63-scep.sh tests/browser/scep.test.mjs
+EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes
 
 # A SCEP client without network (lib/scep_msg.c's counterpart, written apart
 # from it): pkiMessages good and hostile, CertRep checks, bulk requests for

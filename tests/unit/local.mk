@@ -46,6 +46,12 @@ check_PROGRAMS += tests/unit/test_ocsp_store
 tests_unit_test_ocsp_store_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ocsp_store
 
+# certmint ocsp refresh's decisions (lib/ocsp_refresh.c): when a stored
+# response is signed again, the reason signed, serials, the walked-name set.
+check_PROGRAMS += tests/unit/test_ocsp_refresh
+tests_unit_test_ocsp_refresh_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ocsp_refresh
+
 # The organisation/department form value "ORG" / "ORG/DEPT" (lib/units.c).
 check_PROGRAMS += tests/unit/test_units
 tests_unit_test_units_LDADD = $(CM_WEB_LIBS)
@@ -197,6 +203,12 @@ check_PROGRAMS += tests/unit/test_crl
 tests_unit_test_crl_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_crl_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_crl
+
+# ocsp.fcgi's request parser and GET decoder (lib/ocsp_request.c).
+check_PROGRAMS += tests/unit/test_ocsp_request
+tests_unit_test_ocsp_request_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_ocsp_request_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_ocsp_request
 
 # ocsp-sign's packed items (client packing, signer parsing) and the signer's
 # set of issued serials with its journal scan.
