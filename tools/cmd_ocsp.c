@@ -156,10 +156,13 @@ pool_aborted(struct pool *p)
 
 /*
  * Signs it[0..n) on one request and writes each response. A refused
- * request of several items is retried item by item, so one certificate the
- * signer will not vouch for (a serial not in its journal) costs only its
- * own response. Counts into the pool; a signer fault or a write error other
- * than a response too big for the store aborts the run.
+ * request of several items is split in halves and each sent again, so one
+ * certificate the signer will not vouch for (a serial not in its journal)
+ * costs only its own response and some 2 log2(n) requests, and a reply
+ * the signer says would not fit its frame (a large responder
+ * certificate) is asked for in smaller parts. Counts into the pool; a
+ * signer fault or a write error other than a response too big for the
+ * store aborts the run.
  */
 static void
 sign_items(struct worker *w, const struct item *it, size_t n)
@@ -184,8 +187,11 @@ sign_items(struct worker *w, const struct item *it, size_t n)
 	memset(&rep, 0, sizeof(rep));
 	r = cm_signer_ocsp_sign(w->sg, items, n, &rep, err, sizeof(err));
 	if (r == CM_SIGNER_REFUSED && n > 1) {
-		for (size_t i = 0; i < n; i++)
-			sign_items(w, &it[i], 1);
+		sign_items(w, it, n / 2);
+		if (!pool_aborted(w->p))
+			sign_items(w, it + n / 2, n - n / 2);
+		else
+			pool_count(w->p, 0, n - n / 2, 0);
 		return;
 	}
 	if (r == CM_SIGNER_REFUSED) {
