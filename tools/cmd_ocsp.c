@@ -200,7 +200,7 @@ sign_items(struct worker *w, const struct item *it, size_t n)
 		return;
 	}
 	if (r != CM_SIGNER_OK || rep.n != n) {
-		cli_error("signer: %s", r != CM_SIGNER_OK ? err : "a reply with the wrong number of responses");
+		cli_error("signing OCSP responses: %s", r != CM_SIGNER_OK ? err : "a reply with the wrong number of responses");
 		cm_signer_ocsp_reply_free(&rep);
 		pool_count(w->p, 0, n, 1);
 		return;
@@ -691,10 +691,14 @@ stop:
 		}
 		if ((signed_n > 0 || r.removed > 0) && c->db && audit_run(&r, signed_n, failed, advanced, secs) < 0)
 			aborted = 1;
+		char wm[48];
+		if (advanced)
+			snprintf(wm, sizeof(wm), "watermark now %lld", (long long)r.t0);
+		else
+			snprintf(wm, sizeof(wm), "watermark not advanced");
 		printf("ocsp refresh: %" PRIu64 " certificates, %" PRIu64 " signed, %" PRIu64 " kept, %" PRIu64
-		    " removed, %" PRIu64 " failed in %.1f s (%.0f signatures/s); watermark %s %lld\n",
-		    r.walked, signed_n, r.kept, r.removed, failed, secs, secs > 0 ? (double)signed_n / secs : 0.0,
-		    advanced ? "now" : "kept, not", (long long)r.t0);
+		    " removed, %" PRIu64 " failed in %.1f s (%.0f signatures/s); %s\n",
+		    r.walked, signed_n, r.kept, r.removed, failed, secs, secs > 0 ? (double)signed_n / secs : 0.0, wm);
 		status = aborted || failed > 0 ? CLI_FAIL : CLI_OK;
 	}
 out:
