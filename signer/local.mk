@@ -56,3 +56,5 @@ noinst_PROGRAMS += tests/tools/ocsp-probe
 tests_tools_ocsp_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_tools_ocsp_probe_SOURCES = tests/tools/ocsp_probe.c lib/signer_client.c
 tests_tools_ocsp_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz_ocsp_items.c tests/fuzz/corpus/ocsp_items/good tests/fuzz/corpus/ocsp_items/nonce-three \
+	tests/integration/29-signer-ocsp.sh

@@ -144,7 +144,7 @@ expect_match "... and in the audit log" \
 # ---- idempotent.
 check_journal > "$T/again.out" 2>&1
 expect_eq "a second run finds nothing (exit 0)" "$?" 0
-expect_match "... and says so" "$(tail -n 1 "$T/again.out")" ' 0 recovered, 0 too recent to judge, 0 not recoverable, 0 DER differs, 0 rows without a record, 0 unreadable lines, 0 duplicate serials$'
+expect_match "... and says so" "$(tail -n 1 "$T/again.out")" ' 0 recovered, 0 too recent to judge, 0 not recoverable, 0 DER differs, 0 rows without a record, 0 unreadable lines, 0 duplicate serials, [0-9]+ of the signer.s own skipped$'
 
 # ---- what the check reports for a person: a tampered DER, a row without a record.
 sql "UPDATE certificates SET der = CONCAT(der, 'x') WHERE id = $nid"
