@@ -1,4 +1,5 @@
-# bench/: benchmarks (not tests). bench/issue drives signerd with bench/signer-load,
+# bench/: benchmarks (not tests). bench/issue drives signerd with bench/signer-load (bench/ocsp
+# issues its certificates with it too),
 # then bench/issue-admin drives the admin issuance POST with wrk (bench/issue-admin.lua).
 noinst_PROGRAMS += bench/signer-load
 bench_signer_load_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
@@ -10,3 +11,5 @@ EXTRA_DIST += bench/admin bench/admin.lua bench/admin-certs.awk
 # The wrk response counting both .lua scripts require.
 EXTRA_DIST += bench/wrk-count.lua bench/persons-import
 EXTRA_DIST += bench/crl
+# bench/ocsp: certmint /ocsp against openssl ocsp (ab, wrk) over 100,000 issued certificates.
+EXTRA_DIST += bench/ocsp

@@ -1,4 +1,4 @@
-/* signer-load.c: load generator for bench/issue: N connections issuing certificates through signerd for a fixed time. */
+/* signer-load.c: load generator for bench/issue and bench/ocsp: N connections issuing certificates through signerd for a fixed time or a fixed count. */
 #include "config.h"
 
 #include <pthread.h>
@@ -20,6 +20,7 @@ struct worker {
 	const unsigned char *der;
 	size_t len;
 	double until;
+	long *left;               /* shared count still to issue (-n), or NULL */
 	long done;
 	long failed;
 	char err[256];
@@ -45,6 +46,8 @@ run(void *arg)
 	struct cm_signer_issue_req req = { .profile = w->profile, .csr_der = w->der, .csr_len = w->len };
 	while (now() < w->until) {
 		struct cm_signer_issue_reply res;
+		if (w->left && __atomic_sub_fetch(w->left, 1, __ATOMIC_RELAXED) < 0)
+			break;
 		if (cm_signer_issue(s, &req, &res, w->err, sizeof(w->err)) != 0) {
 			w->failed++;
 			break;
@@ -62,18 +65,20 @@ main(int argc, char **argv)
 	const char *sock = NULL, *csr = NULL, *profile = "tls-server";
 	int conc = 1, opt;
 	double secs = 5;
+	long count = 0;
 
-	while ((opt = getopt(argc, argv, "s:r:p:c:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:p:c:T:n:")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'r': csr = optarg; break;
 		case 'p': profile = optarg; break;
 		case 'c': conc = atoi(optarg); break;
 		case 'T': secs = atof(optarg); break;
+		case 'n': count = atol(optarg); secs = 1e9; break;
 		default: goto usage;
 		}
 	}
-	if (sock == NULL || csr == NULL || conc < 1 || conc > 256 || secs <= 0)
+	if (sock == NULL || csr == NULL || conc < 1 || conc > 256 || secs <= 0 || count < 0)
 		goto usage;
 	FILE *f = fopen(csr, "r");
 	X509_REQ *req = f ? PEM_read_X509_REQ(f, NULL, NULL, NULL) : NULL;
@@ -89,7 +94,8 @@ main(int argc, char **argv)
 	struct worker *w = calloc((size_t)conc, sizeof(*w));
 	double start = now();
 	for (int i = 0; i < conc; i++) {
-		w[i] = (struct worker){ .sock = sock, .profile = profile, .der = der, .len = (size_t)len, .until = start + secs };
+		w[i] = (struct worker){ .sock = sock, .profile = profile, .der = der, .len = (size_t)len, .until = start + secs,
+		    .left = count > 0 ? &count : NULL };
 		pthread_create(&w[i].t, NULL, run, &w[i]);
 	}
 	long done = 0, failed = 0;
@@ -106,6 +112,6 @@ main(int argc, char **argv)
 	free(w);
 	return failed ? 1 : 0;
 usage:
-	fprintf(stderr, "usage: signer-load -s SOCKET -r CSR.pem [-p PROFILE] [-c CONCURRENCY] [-T SECONDS]\n");
+	fprintf(stderr, "usage: signer-load -s SOCKET -r CSR.pem [-p PROFILE] [-c CONCURRENCY] [-T SECONDS | -n COUNT]\n");
 	return 2;
 }

@@ -204,9 +204,23 @@ tests_unit_test_crl_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/
 tests_unit_test_crl_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_crl
 
+# ocsp.fcgi's request parser and GET decoder (lib/ocsp_request.c).
+check_PROGRAMS += tests/unit/test_ocsp_request
+tests_unit_test_ocsp_request_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_ocsp_request_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_ocsp_request
+
 # ocsp-sign's packed items (client packing, signer parsing) and the signer's
 # set of issued serials with its journal scan.
 check_PROGRAMS += tests/unit/test_ocsp_items
 tests_unit_test_ocsp_items_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_ocsp_items_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_ocsp_items
+
+# The SCEP message layer (lib/scep_msg.c, scep_content.c, scep_ca.c): the
+# pkiMessage intake and its failInfo, the decrypted contents, GetCACaps,
+# GetCACert, the reply cipher; with a PKCSReq captured from Debian's scepclient.
+check_PROGRAMS += tests/unit/test_scep_msg
+tests_unit_test_scep_msg_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_scep_msg_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_scep_msg
