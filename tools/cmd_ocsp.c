@@ -156,10 +156,13 @@ pool_aborted(struct pool *p)
 
 /*
  * Signs it[0..n) on one request and writes each response. A refused
- * request of several items is retried item by item, so one certificate the
- * signer will not vouch for (a serial not in its journal) costs only its
- * own response. Counts into the pool; a signer fault or a write error other
- * than a response too big for the store aborts the run.
+ * request of several items is split in halves and each sent again, so one
+ * certificate the signer will not vouch for (a serial not in its journal)
+ * costs only its own response and some 2 log2(n) requests, and a reply
+ * the signer says would not fit its frame (a large responder
+ * certificate) is asked for in smaller parts. Counts into the pool; a
+ * signer fault or a write error other than a response too big for the
+ * store aborts the run.
  */
 static void
 sign_items(struct worker *w, const struct item *it, size_t n)
@@ -184,8 +187,11 @@ sign_items(struct worker *w, const struct item *it, size_t n)
 	memset(&rep, 0, sizeof(rep));
 	r = cm_signer_ocsp_sign(w->sg, items, n, &rep, err, sizeof(err));
 	if (r == CM_SIGNER_REFUSED && n > 1) {
-		for (size_t i = 0; i < n; i++)
-			sign_items(w, &it[i], 1);
+		sign_items(w, it, n / 2);
+		if (!pool_aborted(w->p))
+			sign_items(w, it + n / 2, n - n / 2);
+		else
+			pool_count(w->p, 0, n - n / 2, 0);
 		return;
 	}
 	if (r == CM_SIGNER_REFUSED) {
@@ -194,7 +200,7 @@ sign_items(struct worker *w, const struct item *it, size_t n)
 		return;
 	}
 	if (r != CM_SIGNER_OK || rep.n != n) {
-		cli_error("signer: %s", r != CM_SIGNER_OK ? err : "a reply with the wrong number of responses");
+		cli_error("signing OCSP responses: %s", r != CM_SIGNER_OK ? err : "a reply with the wrong number of responses");
 		cm_signer_ocsp_reply_free(&rep);
 		pool_count(w->p, 0, n, 1);
 		return;
@@ -685,10 +691,14 @@ stop:
 		}
 		if ((signed_n > 0 || r.removed > 0) && c->db && audit_run(&r, signed_n, failed, advanced, secs) < 0)
 			aborted = 1;
+		char wm[48];
+		if (advanced)
+			snprintf(wm, sizeof(wm), "watermark now %lld", (long long)r.t0);
+		else
+			snprintf(wm, sizeof(wm), "watermark not advanced");
 		printf("ocsp refresh: %" PRIu64 " certificates, %" PRIu64 " signed, %" PRIu64 " kept, %" PRIu64
-		    " removed, %" PRIu64 " failed in %.1f s (%.0f signatures/s); watermark %s %lld\n",
-		    r.walked, signed_n, r.kept, r.removed, failed, secs, secs > 0 ? (double)signed_n / secs : 0.0,
-		    advanced ? "now" : "kept, not", (long long)r.t0);
+		    " removed, %" PRIu64 " failed in %.1f s (%.0f signatures/s); %s\n",
+		    r.walked, signed_n, r.kept, r.removed, failed, secs, secs > 0 ? (double)signed_n / secs : 0.0, wm);
 		status = aborted || failed > 0 ? CLI_FAIL : CLI_OK;
 	}
 out:

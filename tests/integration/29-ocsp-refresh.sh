@@ -224,7 +224,9 @@ sleep 1
 refresh --full
 expect_eq "a run with a refused response exits 1" "$rc" 1
 expect_match "... naming the serial and the signer's reason" "$err" "certificate $fake: the signer refused"
-expect_match "... the rest signed (failed 1)" "$out" " [0-9]+ signed, .* 1 failed"
+expect_match "... failed 1" "$out" " [0-9]+ signed, .* 1 failed"
+expect_eq "... every other one signed (the refused batch is split until the refused one is alone)" \
+	"$(count signed)" $(( $(sed -n 's/^\([0-9]*\) certificates.*/\1/p' <<< "$(summary)") - 1 ))
 check_not "... no file for the refused serial" test -e "$STORE/$fake"
 check "... d was signed again all the same" test "$(inode "${S[d]}")" != "${INO[d]}"
 expect_eq "... the watermark is not advanced" "$(watermark)" "$Wb"
