@@ -65,4 +65,6 @@ noinst_PROGRAMS += tests/tools/scep-probe
 tests_tools_scep_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_tools_scep_probe_SOURCES = tests/tools/scep_probe.c lib/signer_client.c
 tests_tools_scep_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
-EXTRA_DIST += tests/fuzz/fuzz_scep_envelope.c tests/integration/31-signer-scep.sh
+EXTRA_DIST += tests/fuzz/fuzz_scep_envelope.c tests/integration/31-signer-scep.sh \
+	tests/fuzz/corpus/scep_envelope/csr-aes256 tests/fuzz/corpus/scep_envelope/csr-des3-keyid \
+	tests/fuzz/corpus/scep_envelope/to-another tests/fuzz/corpus/scep_envelope/random-content

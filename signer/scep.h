@@ -116,7 +116,8 @@ struct cm_scep_recipient {
  * subjectKeyIdentifier; else "not addressed to this RA"), decrypts with
  * that one's key and classifies the plaintext. 0 with the plaintext
  * appended to content, *cipher the TAG_SCEP_CIPHER name, *kind what it is;
- * 1 refused with reason (every decryption failure has the same one).
+ * 1 refused with reason (every decryption failure has the same one); -1
+ * when content has no room (reason says so).
  */
 int cm_scep_envelope_open(const unsigned char *env, size_t len, const struct cm_scep_recipient *cands,
     size_t n, struct cm_buf *content, const char **cipher, enum cm_scep_plain *kind,

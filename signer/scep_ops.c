@@ -28,6 +28,7 @@
 #define OID_TRANSACTION_ID  "2.16.840.1.113733.1.9.7"
 #define MESSAGE_TYPE_CERTREP "3"
 
+/* OpenSSL's first queued error after what, into err. No return value. */
 static void
 ssl_reason(char *err, size_t errlen, const char *what)
 {
@@ -220,6 +221,7 @@ ra_pairs(struct cm_scep_ra *r, struct cm_scep_recipient *cands, size_t *n, char 
 	return 0;
 }
 
+/* Drops the references ra_pairs took. No return value. */
 static void
 free_pairs(struct cm_scep_recipient *cands)
 {

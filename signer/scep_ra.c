@@ -24,6 +24,7 @@
 
 #define DAY 86400L
 
+/* OpenSSL's first queued error after what, into err. No return value. */
 static void
 ssl_reason(char *err, size_t errlen, const char *what)
 {

@@ -15,6 +15,7 @@
 /* Exit codes the test relies on. */
 enum { EX_OK = 0, EX_ERROR = 1, EX_REFUSED = 2 };
 
+/* Prints the usage and exits 1. */
 static void
 usage(void)
 {
@@ -46,6 +47,7 @@ slurp(const char *path, struct cm_buf *b)
 	return 0;
 }
 
+/* Writes n bytes to path: 0 / -1. */
 static int
 spit(const char *path, const void *p, size_t n)
 {
@@ -125,6 +127,7 @@ out:
 	return out;
 }
 
+/* Prints a failed call's line; the exit code for it. */
 static int
 outcome(int r, const char *err)
 {

@@ -279,12 +279,14 @@ test_envelope(struct pair *ra, struct pair *prev, struct pair *other, EVP_PKEY *
 	cm_buf_reset(&out);
 	ok(cm_scep_envelope_open(csr, clen, cands, 2, &out, &cipher, &kind, why, sizeof(why)) == 1,
 	    "a CSR sent as the envelope is refused: %s", why);
-	CMS_ContentInfo *data = CMS_data_create(BIO_new_mem_buf("x", 1), CMS_BINARY);
+	BIO *x = BIO_new_mem_buf("x", 1);
+	CMS_ContentInfo *data = CMS_data_create(x, CMS_BINARY);
 	unsigned char *dder = NULL;
 	int dn = i2d_CMS_ContentInfo(data, &dder);
 	ok(cm_scep_envelope_open(dder, (size_t)dn, cands, 2, &out, &cipher, &kind, why, sizeof(why)) == 1 &&
 	    strstr(why, "not an envelopedData"), "a ContentInfo of type data is refused: %s", why);
 	CMS_ContentInfo_free(data);
+	BIO_free(x);
 	OPENSSL_free(dder);
 	unsigned char *big = calloc(1, CM_SCEP_MAX_ENVELOPE + 1);
 	ok(cm_scep_envelope_open(big, CM_SCEP_MAX_ENVELOPE + 1, cands, 2, &out, &cipher, &kind, why, sizeof(why)) == 1,
