@@ -91,6 +91,8 @@ CA certificate to import (trust for the https URL): $DEMO/ca-root.pem
 Command line:  $CERTMINT_CLI status
 Schema:        $CERTMINT_CLI migrate   (migration account: $CERTMINT_MIGRATE_CONF)
 Users:         admin.fcgi runs as $CERTMINT_ADMIN_FCGI_USER, Apache as $CERTMINT_WEB_USER (no signer access)
+OCSP:          openssl ocsp -issuer $CERTMINT_STACK_DIR/publish/ca/issuing.crt -cert CERT.pem -url $CERTMINT_URL/ocsp -CAfile $CERTMINT_CA_PEM
+               (ocsp.fcgi runs as $CERTMINT_OCSP_FCGI_USER, which signerd lets sign OCSP responses only)
 Logs:          $DEMO/logs/
 ===============================================================================
 demo: running; press Ctrl-C to stop everything.

@@ -8,3 +8,4 @@ dist_confexample_DATA += conf/certmint-journal-check.service conf/certmint-journ
 # signer-profiles.conf and signerd.conf.example are installed by signer/local.mk.
 dist_confexample_DATA += conf/certmint-notify.service conf/certmint-notify.timer
 dist_confexample_DATA += conf/certmint-crl.service conf/certmint-crl.timer
+dist_confexample_DATA += conf/certmint-ocsp-refresh.service conf/certmint-ocsp-refresh.timer

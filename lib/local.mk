@@ -18,6 +18,8 @@ lib_libcmcore_a_SOURCES = \
 	lib/name_rules.c lib/name_rules.h \
 	lib/outbox_rules.c \
 	lib/ocsp_store.c lib/ocsp_store.h
+lib_libcmcore_a_SOURCES += lib/ocsp_refresh.c lib/ocsp_refresh.h
+lib_libcmcore_a_SOURCES += lib/scep_msg.c lib/scep_content.c lib/scep_ca.c lib/scep_msg.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -45,7 +47,8 @@ lib_libcmweb_a_SOURCES = \
 	lib/ca_chain.c lib/ca_chain.h \
 	lib/cert_lifecycle.c lib/cert_lifecycle.h \
 	lib/outbox.c lib/outbox.h \
-	lib/render.c lib/render.h
+	lib/render.c lib/render.h \
+	lib/ocsp_request.c lib/ocsp_request.h
 
 # Everything a program using lib/ links against.
 CM_WEB_LIBS = lib/libcmweb.a lib/libcmcore.a \

@@ -44,6 +44,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "fcgi_main.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
@@ -103,6 +104,13 @@ struct cm_web_program {
 	void (*call)(struct cm_web_request *w, const struct cm_route *rt);
 	void (*error)(struct cm_web_request *w, int status, const char *title, const char *message);
 	void (*close)(struct cm_web_request *w);
+
+	/* A protocol responder that needs no login, session, body rules or
+	 * pages (ocsp.fcgi) may take each request whole instead of the
+	 * dispatcher: it is called as cm_web_serve would be (app is the
+	 * struct cm_web_app) and answers everything itself; routes still list
+	 * what it serves (--routes). NULL for every page program. */
+	cm_handler_fn serve;
 };
 
 /* web_route.c */

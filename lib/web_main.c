@@ -242,7 +242,7 @@ cm_web_main(int argc, char **argv, const struct cm_web_program *p)
 	o.worker_init = worker_init;
 	o.worker_fini = worker_fini;
 	o.app = app;
-	o.handler = cm_web_serve;
+	o.handler = p->serve ? p->serve : cm_web_serve;
 	if (cm_fcgi_run(&o) == 0)
 		rc = 0;
 	cm_settings_free(&app->settings);

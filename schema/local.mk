@@ -13,4 +13,5 @@ dist_schema_DATA += schema/021_request_flow.sql
 dist_schema_DATA += schema/023_trigger_definer.sql
 dist_schema_DATA += schema/025_crl.sql
 dist_schema_DATA += schema/026_outbox.sql
+dist_schema_DATA += schema/027_ocsp.sql
 dist_schema_DATA += schema/028_scep.sql

@@ -35,13 +35,17 @@ WEB_USER=www-data
 # One uid per program (issue 8): admin.fcgi runs as ADMIN_USER; a later
 # program gets certmint-NAME the same way (ensure_program_user).
 ADMIN_USER=certmint-admin
+# ocsp.fcgi (issue 9): the only uid signerd lets sign OCSP responses live.
+OCSP_USER=certmint-ocsp
+# Its workers (CERTMINT_OCSP_WORKERS): enough for the benchmark's c8.
+OCSP_WORKERS=${CERTMINT_OCSP_WORKERS:-8}
 # Program uids read certmint.conf and db.password through CONF_GROUP, and
 # reach signerd's socket through SIGNER_CLIENTS (Apache's uid is in neither).
 CONF_GROUP=certmint
 SIGNER_CLIENTS=certmint-signer-clients
 CUSTOMER=demo
 # Start order; "down" walks it backwards.
-SERVICES="mariadb kdc signerd smtp admin apache"
+SERVICES="mariadb kdc signerd smtp admin ocsp apache"
 
 die() { echo "stack: $*" >&2; exit 1; }
 say() { echo "stack: $*" >&2; }
@@ -186,7 +190,7 @@ setup_dirs() {
 	# Sockets of a previous run would make the readiness checks pass early;
 	# those of services that still run (and are kept) stay.
 	local name sock
-	for name in mariadb signerd admin; do
+	for name in mariadb signerd admin ocsp; do
 		sock=$DIR/run/$name.sock
 		[ "$name" = signerd ] && sock=$DIR/run/signer.sock
 		pid_alive "$name" || rm -f "$sock"
@@ -220,6 +224,7 @@ ensure_users() {
 	done
 	ensure_system_user "$SIGNER_USER"
 	ensure_program_user admin
+	ensure_program_user ocsp
 	# Apache's uid must not reach the signer or the configuration (a
 	# www-data left in them by hand would undo the separation).
 	for g in "$CONF_GROUP" "$SIGNER_CLIENTS"; do
@@ -417,6 +422,8 @@ base_url = http://localhost:$HTTP
 [access]
 root = ca-init ca-import ca-chain issue audit-checkpoint crl-sign ocsp-sign scep-decrypt scep-certrep
 $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
+# ocsp.fcgi signs live answers (nonce, a revocation newer than the store) and nothing else.
+$OCSP_USER = ocsp-sign
 
 # The OCSP responder certificate (defaults); a test may set other keys for
 # one "up" through CERTMINT_SIGNER_OCSP_CONF (29-signer-ocsp.sh: rotation).
@@ -529,6 +536,12 @@ init_certmint() {
 	# And a CRL behind the CRL Distribution Point every certificate names,
 	# made when there is none or it is stale (what certmint-crl.timer does).
 	$CLI crl generate --if-stale >> "$log" 2>&1 || { tail_log "$log"; die "certmint crl generate failed"; }
+	# And the pre-signed OCSP responses ocsp.fcgi serves (what
+	# certmint-ocsp-refresh.timer does every 5 minutes).
+	# Not fatal: tests insert certificate rows the signer never issued (it
+	# refuses "good" for them), and ocsp.fcgi answers what the store lacks
+	# from the database anyway.
+	$CLI ocsp refresh >> "$log" 2>&1 || echo "stack: certmint ocsp refresh failed (see $log)" >&2
 	# demo-data.sql is written to be loaded again: newer demo rows arrive
 	# in an existing instance.
 	mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" < "$ROOT/conf/demo-data.sql" >> "$log" 2>&1 \
@@ -563,6 +576,15 @@ up_admin() {
 	start admin "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/admin.sock" -n 4 -u "$ADMIN_USER" \
 		-g "$WEB_USER" -m 0660
 	wait_for admin "$log" 10 test -S "$DIR/run/admin.sock"
+}
+
+# ocsp.fcgi (issue 9): its own uid, a socket only Apache can open, no login.
+up_ocsp() {
+	local bin=$BUILD/cgi/ocsp/ocsp.fcgi log=$DIR/logs/ocsp.log
+	need_bin "$bin"
+	start ocsp "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/ocsp.sock" -n "$OCSP_WORKERS" -u "$OCSP_USER" \
+		-g "$WEB_USER" -m 0660
+	wait_for ocsp "$log" 10 test -S "$DIR/run/ocsp.sock"
 }
 
 # The TLS certificate comes from certmint's own CA; it is kept while it
@@ -653,6 +675,8 @@ write_env() {
 			"CERTMINT_MIGRATE_CONF=$DIR/migrate.conf" \
 			"CERTMINT_WEB_USER=$WEB_USER" \
 			"CERTMINT_ADMIN_FCGI_USER=$ADMIN_USER" \
+			"CERTMINT_OCSP_FCGI_USER=$OCSP_USER" \
+			"CERTMINT_OCSP_SOCKET=$DIR/run/ocsp.sock" \
 			"CERTMINT_CONF_GROUP=$CONF_GROUP" \
 			"CERTMINT_SIGNER_CLIENTS_GROUP=$SIGNER_CLIENTS" \
 			"CERTMINT_SIGNER_SOCKET=$DIR/run/signer.sock" \
@@ -725,7 +749,7 @@ cmd_up() {
 		return
 	fi
 	begin_up "$1" "mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid" \
-		"signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi"
+		"signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi cgi/ocsp/ocsp.fcgi"
 	up_mariadb
 	up_kdc
 	up_signerd
@@ -733,6 +757,7 @@ cmd_up() {
 	write_certmint_conf
 	init_certmint
 	up_admin
+	up_ocsp
 	tls_cert
 	up_apache
 	write_env

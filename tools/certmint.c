@@ -49,6 +49,10 @@ static const char usage_text[] =
     "  crl generate [--if-stale] [--out DIR]\n"
     "                      have the signer sign the CRL and publish it in\n"
     "                      [publish] dir/crl (DER and PEM, atomically)\n"
+    "  ocsp refresh [--store DIR] [--full] [--jobs N] [--dry-run]\n"
+    "                      have the signer sign the OCSP responses that are\n"
+    "                      missing, changed or half-way to nextUpdate into\n"
+    "                      [ocsp] store, and drop those of expired certificates\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -75,6 +79,7 @@ static const struct command commands[] = {
 	{ "revoke", cmd_revoke },
 	{ "notify", cmd_notify },
 	{ "crl", cmd_crl },
+	{ "ocsp", cmd_ocsp },
 	{ NULL, NULL }
 };
 

@@ -55,6 +55,7 @@ int cmd_publish(struct cli *c, int argc, char **argv);
 int cmd_revoke(struct cli *c, int argc, char **argv);
 int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_crl(struct cli *c, int argc, char **argv);
+int cmd_ocsp(struct cli *c, int argc, char **argv);
 
 /* CA chain helpers (cmd_ca.c): parses the signer's PEM chain and stores it
  * in ca_certs; *stored counts rows that were new. 0, or -1 printed. */
@@ -62,5 +63,9 @@ int cli_store_chain(struct cm_db *db, const char *pem, size_t len, int *stored);
 /* Subject and notAfter of the first certificate in a PEM chain. 0 or -1. */
 int cli_chain_summary(const char *pem, size_t len, char *subject, size_t slen,
     char *not_after, size_t nlen);
+
+/* The ca_certs ids of the signer's issuing CA and root, storing the chain
+ * if it is not there yet (cmd_crl.c). 0, or -1 printed. */
+int cli_ca_rows(struct cli *c, struct cm_signer *sg, int64_t *issuing, int64_t *root);
 
 #endif

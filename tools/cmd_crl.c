@@ -83,9 +83,10 @@ out:
 }
 
 /* The ca_certs ids of the signer's issuing CA and root, storing the chain
- * if it is not there yet. 0, or -1 printed. */
-static int
-ca_rows(struct cli *c, struct cm_signer *sg, int64_t *issuing, int64_t *root)
+ * if it is not there yet (cli.h; certmint ocsp refresh uses it too). 0, or
+ * -1 printed. */
+int
+cli_ca_rows(struct cli *c, struct cm_signer *sg, int64_t *issuing, int64_t *root)
 {
 	struct cm_buf chain;
 	char err[512];
@@ -563,7 +564,7 @@ crl_generate(struct cli *c, int argc, char **argv)
 	}
 	if (make_dir(out) < 0 || make_dir(iss.dir) < 0)
 		return CLI_FAIL;
-	if (cli_db(c) < 0 || cli_signer(c, &sg) < 0 || ca_rows(c, sg, &iss_row, &root_row) < 0)
+	if (cli_db(c) < 0 || cli_signer(c, &sg) < 0 || cli_ca_rows(c, sg, &iss_row, &root_row) < 0)
 		goto out;
 	iss.issuer_row = iss_row;
 	if (if_stale) {

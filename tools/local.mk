@@ -6,6 +6,7 @@ tools_certmint_SOURCES = tools/certmint.c tools/cli.h tools/cli_util.c \
 tools_certmint_SOURCES += tools/cmd_journal.c
 tools_certmint_SOURCES += tools/cmd_publish.c tools/cmd_revoke.c
 tools_certmint_SOURCES += tools/cmd_crl.c
+tools_certmint_SOURCES += tools/cmd_ocsp.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
@@ -38,3 +39,6 @@ tests_tools_outbox_check_LDADD = $(CM_WEB_LIBS)
 
 # CRLs (certmint crl generate; the signer side is signer/crl.c).
 EXTRA_DIST += tests/integration/27-crl.sh
+
+# certmint ocsp refresh (tools/cmd_ocsp.c): the pre-signed OCSP store.
+EXTRA_DIST += tests/integration/29-ocsp-refresh.sh

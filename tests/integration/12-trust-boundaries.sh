@@ -1,6 +1,7 @@
 #!/bin/bash
 # 12-trust-boundaries.sh: one uid per program and least-privilege database accounts (issue 8): admin.fcgi runs as
-# certmint-admin behind a socket only Apache and it can open; Apache's www-data cannot reach signerd; the programs'
+# certmint-admin (ocsp.fcgi as certmint-ocsp, which signerd lets sign OCSP responses only) behind a socket only Apache
+# and it can open; Apache's www-data cannot reach signerd; the programs'
 # database account has DML only (no DDL, no GRANT, audit_log append-only); certmint migrate alone changes the schema
 # and re-grants; the credentials files are readable only by the uids that need them.
 . tests/lib.sh
@@ -12,6 +13,7 @@ S=$CERTMINT_STACK_DIR
 T=$(mktemp -d /tmp/cm-12-trust.XXXXXX)
 chmod 755 "$T"
 ADMIN_UID_NAME=${CERTMINT_ADMIN_FCGI_USER:-certmint-admin}
+OCSP_UID_NAME=${CERTMINT_OCSP_FCGI_USER:-certmint-ocsp}
 CONF_GROUP=${CERTMINT_CONF_GROUP:-certmint}
 MIGRATE_CONF=${CERTMINT_MIGRATE_CONF:-$S/migrate.conf}
 WEB=${CERTMINT_WEB_USER:-www-data}
@@ -75,6 +77,32 @@ expect_eq "admin.fcgi refuses to run as Apache's user" "$?" 1
 check "... saying why" grep -q "run the program as a user of its own" "$T/www.log"
 check_not "... before opening a socket" test -S "$T/www.sock"
 
+# ---- ocsp.fcgi (issue 9): its own uid too, and a socket only Apache and it can open
+check "the program user $OCSP_UID_NAME exists" id "$OCSP_UID_NAME"
+ouid=$(id -u "$OCSP_UID_NAME" 2>/dev/null)
+check "... and is neither Apache's uid nor admin.fcgi's" test "$ouid" != "$wuid" -a "$ouid" != "$auid"
+check_not "... nor in Apache's group" sh -c "id -nG '$OCSP_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
+opid=$(pid_of ocsp)
+expect_eq "ocsp.fcgi's parent runs as $OCSP_UID_NAME (real, effective, saved, fs uid)" \
+	"$(uid_of_proc "$opid")" "$ouid $ouid $ouid $ouid"
+bad=0; n=0
+for w in $(pgrep -P "$opid"); do
+	n=$((n + 1))
+	[ "$(uid_of_proc "$w")" = "$ouid $ouid $ouid $ouid" ] || bad=$((bad + 1))
+done
+check "ocsp.fcgi has workers ($n)" test "$n" -gt 0
+expect_eq "every worker runs as $OCSP_UID_NAME" "$bad" 0
+expect_eq "ocsp.sock: owner $OCSP_UID_NAME, group Apache's, mode 0660" \
+	"$(stat -c '%U %G %a' "$CERTMINT_OCSP_SOCKET")" "$OCSP_UID_NAME $(id -gn "$WEB") 660"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$CERTMINT_OCSP_SOCKET" \
+	-o /dev/null /ocsp 2>&1)
+expect_match "nobody cannot connect to ocsp.sock" "$out" 'Permission denied'
+printf 'garbage' > "$T/garbage.req"
+chmod 644 "$T/garbage.req"
+code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CERTMINT_OCSP_SOCKET" -m POST \
+	-b "$T/garbage.req" -T application/ocsp-request -o /dev/null /ocsp 2>&1)
+expect_eq "as $WEB (Apache) the socket answers (malformedRequest, HTTP 200)" "$code" 200
+
 # ---- signerd: Apache's uid has no access; the program's uid issues what [access] grants it
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/google.csr" \
 	-subj "/CN=www.google.com" -addext "subjectAltName=DNS:www.google.com" 2>/dev/null
@@ -100,6 +128,12 @@ out=$(as "$ADMIN_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-se
 expect_match "as $ADMIN_UID_NAME a tls-server issue is served" "$out" '^OK serial=[0-9a-f]{32}$'
 out=$(as "$ADMIN_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p ocsp-signing -r "$T/ok.csr" 2>&1)
 expect_match "... but not a profile [access] does not grant it" "$out" '^REFUSED: profile ocsp-signing not allowed'
+check "signerd.conf grants $OCSP_UID_NAME ocsp-sign and nothing else" \
+	grep -qx "$OCSP_UID_NAME = ocsp-sign" "$CERTMINT_SIGNER_CONF"
+out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
+expect_match "as $OCSP_UID_NAME an issue is refused" "$out" '^REFUSED: operation issue not allowed'
+out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
+check_not "... and so is the CA chain" grep -q 'BEGIN CERTIFICATE' <<< "$out"
 
 # ---- the programs' database account: DML only
 root_sql "CREATE TABLE trust12_scratch (id INT PRIMARY KEY, v INT) ENGINE=InnoDB"

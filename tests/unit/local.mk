@@ -46,6 +46,12 @@ check_PROGRAMS += tests/unit/test_ocsp_store
 tests_unit_test_ocsp_store_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ocsp_store
 
+# certmint ocsp refresh's decisions (lib/ocsp_refresh.c): when a stored
+# response is signed again, the reason signed, serials, the walked-name set.
+check_PROGRAMS += tests/unit/test_ocsp_refresh
+tests_unit_test_ocsp_refresh_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ocsp_refresh
+
 # The organisation/department form value "ORG" / "ORG/DEPT" (lib/units.c).
 check_PROGRAMS += tests/unit/test_units
 tests_unit_test_units_LDADD = $(CM_WEB_LIBS)
@@ -198,6 +204,12 @@ tests_unit_test_crl_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/
 tests_unit_test_crl_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_crl
 
+# ocsp.fcgi's request parser and GET decoder (lib/ocsp_request.c).
+check_PROGRAMS += tests/unit/test_ocsp_request
+tests_unit_test_ocsp_request_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_ocsp_request_LDADD = lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_ocsp_request
+
 # ocsp-sign's packed items (client packing, signer parsing) and the signer's
 # set of issued serials with its journal scan.
 check_PROGRAMS += tests/unit/test_ocsp_items
@@ -211,3 +223,11 @@ check_PROGRAMS += tests/unit/test_scep_signer
 tests_unit_test_scep_signer_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_scep_signer_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_scep_signer
+
+# The SCEP message layer (lib/scep_msg.c, scep_content.c, scep_ca.c): the
+# pkiMessage intake and its failInfo, the decrypted contents, GetCACaps,
+# GetCACert, the reply cipher; with a PKCSReq captured from Debian's scepclient.
+check_PROGRAMS += tests/unit/test_scep_msg
+tests_unit_test_scep_msg_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_scep_msg_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_scep_msg
