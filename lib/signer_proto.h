@@ -72,7 +72,7 @@ enum {
 };
 
 enum cm_tag {
-	TAG_KEY_TYPE = 1,          /* "rsa3072" | "ecdsa-p256" */
+	TAG_KEY_TYPE = 1,          /* "rsa3072" | "rsa2048" | "ecdsa-p256" */
 	TAG_ROOT_SUBJECT,          /* "/O=Example/CN=Example Root CA" */
 	TAG_ISSUING_SUBJECT,
 	TAG_ROOT_DAYS,             /* uint32 */

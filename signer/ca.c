@@ -112,6 +112,8 @@ gen_key(const char *key_type)
 {
 	if (strcmp(key_type, "rsa3072") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+	if (strcmp(key_type, "rsa2048") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	if (strcmp(key_type, "ecdsa-p256") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	return NULL;
@@ -177,8 +179,9 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 		snprintf(reason, rlen, "a CA already exists in this signer's vault");
 		goto out;
 	}
-	if (strcmp(key_type, "rsa3072") != 0 && strcmp(key_type, "ecdsa-p256") != 0) {
-		snprintf(reason, rlen, "key type must be rsa3072 or ecdsa-p256");
+	if (strcmp(key_type, "rsa3072") != 0 && strcmp(key_type, "rsa2048") != 0 &&
+	    strcmp(key_type, "ecdsa-p256") != 0) {
+		snprintf(reason, rlen, "key type must be rsa3072, rsa2048 or ecdsa-p256");
 		goto out;
 	}
 	if (root_days == 0)

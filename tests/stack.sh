@@ -10,6 +10,8 @@
 #        tests/stack.sh down DIR    stop exactly the processes "up" started
 #        tests/stack.sh status DIR  say which of them run
 # Programs come from $CERTMINT_BUILD, else <repo>/_build/plain.
+# CERTMINT_CA_KEY_TYPE (rsa3072, the default, rsa2048 or ecdsa-p256): the key
+# type `certmint init` gives a new stack's CA (bench/scep uses rsa2048).
 # "up" writes DIR/stack.env (shell-sourceable) and prints a summary.
 set -u
 umask 022
@@ -522,7 +524,7 @@ init_certmint() {
 	# The schema and the programs' grants, with the migration account
 	# (DIR/migrate.conf), before any program starts.
 	$CLI migrate >> "$log" 2>&1 || { tail_log "$log"; die "certmint migrate failed"; }
-	$CLI init --country GB >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
+	$CLI init --country GB --key-type "${CERTMINT_CA_KEY_TYPE:-rsa3072}" >> "$log" 2>&1 || { tail_log "$log"; die "certmint init failed"; }
 	if ! $CLI ca-chain > "$DIR/ca-chain.pem.tmp" 2>> "$log" || ! grep -q 'BEGIN CERTIFICATE' "$DIR/ca-chain.pem.tmp"; then
 		# The chain as init recorded it: issuing CA first, then the root.
 		mariadb --defaults-file="$DIR/my.cnf" -u root -N -r -B "$DB_NAME" \

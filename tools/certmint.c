@@ -19,7 +19,7 @@ static const char usage_text[] =
     "  migrate [--credentials FILE]\n"
     "                      apply schema migrations not yet applied and grant the\n"
     "                      programs' account its privileges (migration account)\n"
-    "  init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME] [--country CC] [--name-constraints]\n"
+    "  init [--key-type rsa3072|rsa2048|ecdsa-p256] [--ca-name NAME] [--country CC] [--name-constraints]\n"
     "                      create the CA in the signer if it has none, and record\n"
     "                      the CA chain (after certmint migrate)\n"
     "  admin add PRINCIPAL --role mrao|rao|drao [--customer URI] [--name N] [--email E]\n"

@@ -20,7 +20,7 @@
 #define CHAIN_MAX (1024 * 1024)
 
 static const char init_usage[] =
-    "usage: certmint init [--key-type rsa3072|ecdsa-p256] [--ca-name NAME]\n"
+    "usage: certmint init [--key-type rsa3072|rsa2048|ecdsa-p256] [--ca-name NAME]\n"
     "                     [--country CC] [--name-constraints]\n"
     "\n"
     "Checks that the schema is current (certmint migrate applies it, with\n"
@@ -185,8 +185,9 @@ cmd_init(struct cli *c, int argc, char **argv)
 		fputs(init_usage, stderr);
 		goto out;
 	}
-	if (strcmp(key_type, "rsa3072") != 0 && strcmp(key_type, "ecdsa-p256") != 0) {
-		cli_error("--key-type must be rsa3072 or ecdsa-p256");
+	if (strcmp(key_type, "rsa3072") != 0 && strcmp(key_type, "rsa2048") != 0 &&
+	    strcmp(key_type, "ecdsa-p256") != 0) {
+		cli_error("--key-type must be rsa3072, rsa2048 or ecdsa-p256");
 		goto out;
 	}
 	if (!ca_name_ok(ca_name)) {

@@ -183,12 +183,17 @@ if [ -S "$P/signer.sock" ]; then
 	out=$(pprobe ca-init -k ecdsa-p256 -R "/C=GB/O=Test/CN=Test Root" -I "/C=GB/O=Test/CN=Test Issuing" -E 1826)
 	expect_match "issuing lifetime over max_issuing_days refused" "$out" \
 		'^REFUSED: issuing CA validity of 1826 days is outside 1..1825 \(max_issuing_days of this signer\)'
-	out=$(pprobe ca-init -k ecdsa-p256 -R "/C=GB/O=Test/CN=Test Root" -I "/C=GB/O=Test/CN=Test Issuing" -N)
+	out=$(pprobe ca-init -k rsa1024 -R "/C=GB/O=Test/CN=Test Root" -I "/C=GB/O=Test/CN=Test Issuing")
+	expect_match "CA init with an unknown key type refused" "$out" '^REFUSED: key type must be rsa3072, rsa2048 or ecdsa-p256'
+	# RSA-2048 (bench/scep's CA, the same private-key work as its peer's).
+	out=$(pprobe ca-init -k rsa2048 -R "/C=GB/O=Test/CN=Test Root" -I "/C=GB/O=Test/CN=Test Issuing" -N)
 	expect_match "name-constrained CA with countries created" "$out" '^OK CA created'
 	pprobe chain > "$P/chain.pem"
 	awk '/BEGIN CERTIFICATE/{n++} n==1' "$P/chain.pem" > "$P/issuing.pem"
 	awk '/BEGIN CERTIFICATE/{n++} n==2' "$P/chain.pem" > "$P/root.pem"
 	text=$(openssl x509 -in "$P/issuing.pem" -noout -text 2>/dev/null)
+	expect_match "an rsa2048 CA has a 2048-bit issuing key" "$text" 'Public-Key: \(2048 bit\)'
+	expect_match "... and a 2048-bit root key" "$(openssl x509 -in "$P/root.pem" -noout -text 2>/dev/null)" 'Public-Key: \(2048 bit\)'
 	expect_match "issuing CA carries a critical nameConstraints" "$text" 'X509v3 Name Constraints: critical'
 	expect_match "... permitting the DNS suffix" "$text" 'DNS:example.com'
 	expect_match "... the mail domain and its subdomains" "$text" 'email:\.example\.com'
