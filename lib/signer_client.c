@@ -331,9 +331,11 @@ cm_signer_ca_import(struct cm_signer *s, const char *root_pem,
 	return r;
 }
 
-/* An enum cm_signer_outcome. */
-int
-cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t errlen)
+/* Asks for the chain; appends its PEM to pem (when not NULL) and the RA
+ * certificate's DER to ra (when not NULL; CM_SIGNER_REFUSED when the signer
+ * has none). An enum cm_signer_outcome. */
+static int
+chain_call(struct cm_signer *s, struct cm_buf *pem, struct cm_buf *ra, char *err, size_t errlen)
 {
 	struct cm_buf b;
 	struct cm_msg *m = NULL;
@@ -351,13 +353,23 @@ cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t er
 		return -1;
 	}
 	r = roundtrip(s, OP_CA_CHAIN, &b, id, &payload, m, err, errlen);
-	if (r == 0) {
+	if (r == 0 && pem) {
 		const struct cm_field *f = cm_msg_get(m, TAG_CHAIN_PEM);
 		if (f == NULL || f->len == 0) {
 			snprintf(err, errlen, "signer: reply without a chain");
 			r = -1;
-		} else if (cm_buf_append(out, f->val, f->len) < 0) {
+		} else if (cm_buf_append(pem, f->val, f->len) < 0) {
 			snprintf(err, errlen, "chain does not fit the output buffer");
+			r = -1;
+		}
+	}
+	if (r == 0 && ra) {
+		const struct cm_field *f = cm_msg_get(m, TAG_SCEP_RA_CERT);
+		if (f == NULL || f->len == 0) {
+			snprintf(err, errlen, "the signer has no SCEP RA certificate (is the CA set up?)");
+			r = CM_SIGNER_REFUSED;
+		} else if (cm_buf_append(ra, f->val, f->len) < 0) {
+			snprintf(err, errlen, "the RA certificate does not fit the output buffer");
 			r = -1;
 		}
 	}
@@ -365,6 +377,20 @@ cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t er
 	free(m);
 	cm_buf_free(&b);
 	return r;
+}
+
+/* An enum cm_signer_outcome. */
+int
+cm_signer_ca_chain(struct cm_signer *s, struct cm_buf *out, char *err, size_t errlen)
+{
+	return chain_call(s, out, NULL, err, errlen);
+}
+
+/* An enum cm_signer_outcome; CM_SIGNER_REFUSED when there is no RA pair. */
+int
+cm_signer_scep_ra_cert(struct cm_signer *s, struct cm_buf *ra, char *err, size_t errlen)
+{
+	return chain_call(s, NULL, ra, err, errlen);
 }
 
 /* An enum cm_signer_outcome. */
@@ -841,6 +867,154 @@ out:
 	free(payload);
 	free(m);
 	cm_buf_free(&one);
+	cm_buf_free(&b);
+	return r;
+}
+
+/* 1 when name is one of the five envelope ciphers of TAG_SCEP_CIPHER; 0 else. */
+static int
+scep_cipher_known(const char *name)
+{
+	static const char *const ok[] = { "aes-128-cbc", "aes-192-cbc", "aes-256-cbc",
+		"des-ede3-cbc", "des-cbc" };
+	for (size_t i = 0; name && i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(name, ok[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* An enum cm_signer_outcome (see signer_client.h). */
+int
+cm_signer_scep_decrypt(struct cm_signer *s, const unsigned char *env, size_t env_len,
+    struct cm_buf *content, char *cipher, size_t cipherlen, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+	int r = CM_SIGNER_FAULT;
+
+	if (cipherlen)
+		cipher[0] = '\0';
+	if (env == NULL || env_len == 0 || env_len > CM_SCEP_MAX_ENVELOPE) {
+		snprintf(err, errlen, "signer: a SCEP envelope of %zu bytes (1 to %d)", env_len,
+		    CM_SCEP_MAX_ENVELOPE);
+		return CM_SIGNER_FAULT;
+	}
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_enc_begin(&b, OP_SCEP_DECRYPT, id) < 0 ||
+	    cm_enc_bytes(&b, TAG_SCEP_ENVELOPE, env, env_len) < 0 ||
+	    cm_enc_finish(&b) < 0)
+		return enc_failed(&b, err, errlen);
+	m = malloc(sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	r = roundtrip(s, OP_SCEP_DECRYPT, &b, id, &payload, m, err, errlen);
+	if (r != CM_SIGNER_OK)
+		goto out;
+	/* Decrypting has no lasting effect: a reply this side cannot use is a
+	 * lost answer, "unknown" like any other. */
+	const struct cm_field *c = cm_msg_get(m, TAG_SCEP_CONTENT);
+	char *name = cm_msg_get_str(m, TAG_SCEP_CIPHER, 32, NULL);
+	if (c == NULL || c->len == 0 || c->len > CM_SCEP_MAX_CONTENT || !scep_cipher_known(name) ||
+	    strlen(name) >= cipherlen) {
+		snprintf(err, errlen, "signer: the scep-decrypt reply lacks the content or a known cipher");
+		r = CM_SIGNER_UNKNOWN;
+	} else if (cm_buf_append(content, c->val, c->len) < 0) {
+		snprintf(err, errlen, "the decrypted content does not fit the output buffer");
+		r = CM_SIGNER_FAULT;
+	} else {
+		strcpy(cipher, name);
+	}
+	free(name);
+out:
+	free(payload);
+	free(m);
+	cm_buf_free(&b);   /* wipes the envelope it carried */
+	return r;
+}
+
+/* 0 / -1: packs req as an OP_SCEP_CERTREP request with id into b (begun and
+ * finished), refusing what breaks a bound of the wire format; err says
+ * which. Exposed for the unit tests through cm_signer_scep_certrep_pack. */
+int
+cm_signer_scep_certrep_pack(struct cm_buf *b, uint32_t id, const struct cm_signer_scep_certrep_req *req,
+    char *err, size_t errlen)
+{
+	size_t tl = req->transaction_id ? strlen(req->transaction_id) : 0;
+
+	if (tl < 1 || tl > CM_SCEP_MAX_TRANSACTION_ID) {
+		snprintf(err, errlen, "signer: a SCEP transactionID of 1 to %d characters", CM_SCEP_MAX_TRANSACTION_ID);
+		return -1;
+	}
+	if (req->digest == NULL) {
+		snprintf(err, errlen, "signer: no digest for the CertRep");
+		return -1;
+	}
+	if (req->ncerts > CM_SCEP_MAX_CERTS || (req->ncerts && (req->certs == NULL || req->cert_lens == NULL))) {
+		snprintf(err, errlen, "signer: a CertRep carries 0 to %d certificates", CM_SCEP_MAX_CERTS);
+		return -1;
+	}
+	if (cm_enc_begin(b, OP_SCEP_CERTREP, id) < 0 ||
+	    cm_enc_u32(b, TAG_SCEP_PKI_STATUS, req->pki_status) < 0 ||
+	    (req->pki_status == CM_SCEP_FAILURE && cm_enc_u32(b, TAG_SCEP_FAIL_INFO, req->fail_info) < 0) ||
+	    cm_enc_str(b, TAG_SCEP_TRANSACTION_ID, req->transaction_id) < 0 ||
+	    (req->recipient_nonce &&
+	    cm_enc_bytes(b, TAG_SCEP_RECIPIENT_NONCE, req->recipient_nonce, CM_SCEP_NONCE_LEN) < 0) ||
+	    cm_enc_str(b, TAG_SCEP_DIGEST, req->digest) < 0 ||
+	    (req->cipher && cm_enc_str(b, TAG_SCEP_CIPHER, req->cipher) < 0) ||
+	    (req->recipient_cert &&
+	    cm_enc_bytes(b, TAG_SCEP_RECIPIENT_CERT, req->recipient_cert, req->recipient_cert_len) < 0))
+		goto big;
+	for (size_t i = 0; i < req->ncerts; i++)
+		if (cm_enc_bytes(b, TAG_CERT_DER, req->certs[i], req->cert_lens[i]) < 0)
+			goto big;
+	if ((req->crl && cm_enc_bytes(b, TAG_SCEP_CRL_DER, req->crl, req->crl_len) < 0) ||
+	    cm_enc_finish(b) < 0)
+		goto big;
+	return 0;
+big:
+	snprintf(err, errlen, "signer: request larger than the %d-byte frame limit", CM_PROTO_MAX_FRAME);
+	return -1;
+}
+
+/* An enum cm_signer_outcome (see signer_client.h). */
+int
+cm_signer_scep_certrep(struct cm_signer *s, const struct cm_signer_scep_certrep_req *req,
+    struct cm_buf *out, char *err, size_t errlen)
+{
+	struct cm_buf b;
+	struct cm_msg *m = NULL;
+	unsigned char *payload = NULL;
+	uint32_t id = s->next_id++;
+	int r = CM_SIGNER_FAULT;
+
+	cm_buf_init(&b, CM_PROTO_MAX_FRAME);
+	if (cm_signer_scep_certrep_pack(&b, id, req, err, errlen) < 0) {
+		cm_buf_free(&b);
+		return CM_SIGNER_FAULT;
+	}
+	m = malloc(sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	r = roundtrip(s, OP_SCEP_CERTREP, &b, id, &payload, m, err, errlen);
+	if (r != CM_SIGNER_OK)
+		goto out;
+	const struct cm_field *f = cm_msg_get(m, TAG_SCEP_PKI_MESSAGE);
+	if (f == NULL || f->len == 0) {
+		snprintf(err, errlen, "signer: the scep-certrep reply lacks the pkiMessage");
+		r = CM_SIGNER_UNKNOWN;
+	} else if (cm_buf_append(out, f->val, f->len) < 0) {
+		snprintf(err, errlen, "the CertRep does not fit the output buffer");
+		r = CM_SIGNER_FAULT;
+	}
+out:
+	free(payload);
+	free(m);
 	cm_buf_free(&b);
 	return r;
 }

@@ -172,4 +172,39 @@ void cm_signer_ocsp_reply_free(struct cm_signer_ocsp_reply *r);
  * serial length, hash, status, reason) or b's cap is reached. */
 int cm_signer_ocsp_pack(struct cm_buf *b, const struct cm_signer_ocsp_item *item);
 
+/*
+ * SCEP (OP_SCEP_DECRYPT / OP_SCEP_CERTREP, signer_proto.h, which also holds
+ * CM_SCEP_MAX_ENVELOPE, CM_SCEP_NONCE_LEN, CM_SCEP_SUCCESS/_FAILURE/_PENDING
+ * and CM_SCEP_BAD_*): the RA key in signerd decrypts a pkiMessage's
+ * envelope and signs the CertRep; the web program never holds it.
+ */
+/* Decrypts a pkiMessage's envelope; the plaintext appended to content and the cipher's name
+ * ("aes-256-cbc", ...) in cipher. enum cm_signer_outcome. */
+int cm_signer_scep_decrypt(struct cm_signer *s, const unsigned char *env, size_t env_len,
+    struct cm_buf *content, char *cipher, size_t cipherlen, char *err, size_t errlen);
+struct cm_signer_scep_certrep_req {
+	unsigned pki_status;               /* CM_SCEP_SUCCESS / _FAILURE / _PENDING */
+	unsigned fail_info;                /* CM_SCEP_BAD_*, FAILURE only */
+	const char *transaction_id;
+	const unsigned char *recipient_nonce;   /* CM_SCEP_NONCE_LEN bytes, or NULL */
+	const char *digest;                /* "sha1" | "sha256" | "sha512" */
+	const char *cipher;                /* SUCCESS: "aes-256-cbc", ... */
+	const unsigned char *recipient_cert;    /* SUCCESS: DER */
+	size_t recipient_cert_len;
+	const unsigned char *const *certs; /* SUCCESS: DER certificates, issued one first ... */
+	const size_t *cert_lens;
+	size_t ncerts;                     /* ... 1..4, or 0 with a crl */
+	const unsigned char *crl;          /* SUCCESS for GetCRL: DER, else NULL */
+	size_t crl_len;
+};
+/* The signed CertRep pkiMessage (DER) appended to out. enum cm_signer_outcome. */
+int cm_signer_scep_certrep(struct cm_signer *s, const struct cm_signer_scep_certrep_req *req,
+    struct cm_buf *out, char *err, size_t errlen);
+/* The RA certificate (DER) appended to ra; CM_SIGNER_REFUSED when the signer has none. */
+int cm_signer_scep_ra_cert(struct cm_signer *s, struct cm_buf *ra, char *err, size_t errlen);
+/* The request frame cm_signer_scep_certrep sends, with request id, into b
+ * (for tests and probes). 0, or -1 with err (a bound of the format). */
+int cm_signer_scep_certrep_pack(struct cm_buf *b, uint32_t id,
+    const struct cm_signer_scep_certrep_req *req, char *err, size_t errlen);
+
 #endif

@@ -64,6 +64,18 @@ static const char *const tag_names[TAG__MAX] = {
 	[TAG_CRL_DER] = "crl-der",
 	[TAG_OCSP_ITEM] = "ocsp-item",
 	[TAG_OCSP_RESPONSE] = "ocsp-response",
+	[TAG_SCEP_ENVELOPE] = "scep-envelope",
+	[TAG_SCEP_CONTENT] = "scep-content",
+	[TAG_SCEP_CIPHER] = "scep-cipher",
+	[TAG_SCEP_PKI_STATUS] = "scep-pki-status",
+	[TAG_SCEP_FAIL_INFO] = "scep-fail-info",
+	[TAG_SCEP_TRANSACTION_ID] = "scep-transaction-id",
+	[TAG_SCEP_RECIPIENT_NONCE] = "scep-recipient-nonce",
+	[TAG_SCEP_DIGEST] = "scep-digest",
+	[TAG_SCEP_RECIPIENT_CERT] = "scep-recipient-cert",
+	[TAG_SCEP_CRL_DER] = "scep-crl-der",
+	[TAG_SCEP_PKI_MESSAGE] = "scep-pki-message",
+	[TAG_SCEP_RA_CERT] = "scep-ra-cert",
 };
 
 #define REQ CM_FIELD_REQUIRED
@@ -109,9 +121,29 @@ static const struct cm_field_rule ocsp_sign_req[] = {
 	{ TAG_DEADLINE_MS, 0 },
 };
 
+static const struct cm_field_rule scep_decrypt_req[] = {
+	{ TAG_SCEP_ENVELOPE, REQ },
+	{ TAG_DEADLINE_MS, 0 },
+};
+/* Which fields each status needs (SUCCESS: cipher, recipient, certs or a
+ * CRL; FAILURE: fail-info) is checked by signer/scep_ops.c. */
+static const struct cm_field_rule scep_certrep_req[] = {
+	{ TAG_SCEP_PKI_STATUS, REQ }, { TAG_SCEP_FAIL_INFO, 0 }, { TAG_SCEP_TRANSACTION_ID, REQ },
+	{ TAG_SCEP_RECIPIENT_NONCE, 0 }, { TAG_SCEP_DIGEST, REQ }, { TAG_SCEP_CIPHER, 0 },
+	{ TAG_SCEP_RECIPIENT_CERT, 0 }, { TAG_CERT_DER, REP }, { TAG_SCEP_CRL_DER, 0 },
+	{ TAG_DEADLINE_MS, 0 },
+};
+
 /* OK replies. */
+/* SCEP_RA_CERT only once the signer has an RA pair (issue 10). */
 static const struct cm_field_rule ca_chain_reply[] = {
-	{ TAG_CHAIN_PEM, REQ },
+	{ TAG_CHAIN_PEM, REQ }, { TAG_SCEP_RA_CERT, 0 },
+};
+static const struct cm_field_rule scep_decrypt_reply[] = {
+	{ TAG_SCEP_CONTENT, REQ }, { TAG_SCEP_CIPHER, REQ },
+};
+static const struct cm_field_rule scep_certrep_reply[] = {
+	{ TAG_SCEP_PKI_MESSAGE, REQ },
 };
 static const struct cm_field_rule issue_reply[] = {
 	{ TAG_CERT_DER, REQ }, { TAG_SERIAL_HEX, REQ },
@@ -144,6 +176,8 @@ static const struct cm_msg_spec requests[OP__MAX] = {
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint request", RULES(audit_checkpoint_req) },
 	[OP_CRL_SIGN] = { "crl-sign request", RULES(crl_sign_req) },
 	[OP_OCSP_SIGN] = { "ocsp-sign request", RULES(ocsp_sign_req) },
+	[OP_SCEP_DECRYPT] = { "scep-decrypt request", RULES(scep_decrypt_req) },
+	[OP_SCEP_CERTREP] = { "scep-certrep request", RULES(scep_certrep_req) },
 };
 
 static const struct cm_msg_spec replies[OP__MAX] = {
@@ -154,6 +188,8 @@ static const struct cm_msg_spec replies[OP__MAX] = {
 	[OP_AUDIT_CHECKPOINT] = { "audit-checkpoint reply", RULES(audit_checkpoint_reply) },
 	[OP_CRL_SIGN] = { "crl-sign reply", RULES(crl_sign_reply) },
 	[OP_OCSP_SIGN] = { "ocsp-sign reply", RULES(ocsp_sign_reply) },
+	[OP_SCEP_DECRYPT] = { "scep-decrypt reply", RULES(scep_decrypt_reply) },
+	[OP_SCEP_CERTREP] = { "scep-certrep reply", RULES(scep_certrep_reply) },
 };
 
 static const struct cm_msg_spec error_reply = { "error reply", RULES(err_reply) };

@@ -40,7 +40,7 @@ enum cm_op {
 	OP_CA_INIT = 1,   /* KEY_TYPE ROOT_SUBJECT ISSUING_SUBJECT [ROOT_DAYS] [ISSUING_DAYS]
 	                     [NAME_CONSTRAINTS] -> OK */
 	OP_CA_IMPORT = 2, /* ROOT_PEM ISSUING_PEM ISSUING_KEY_PEM [PASSPHRASE] -> OK */
-	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) */
+	OP_CA_CHAIN = 3,  /* -> CHAIN_PEM (issuing then root) [SCEP_RA_CERT] */
 	OP_ISSUE = 4,     /* PROFILE CSR_DER [VALIDITY_DAYS] [SUBJECT] [SAN]* [EKU]* [CA]
 	                     -> CERT_DER SERIAL_HEX */
 	OP_CRL_SIGN = 5,          /* one CRL as a sequence on one connection (signer/crl.c):
@@ -50,8 +50,11 @@ enum cm_op {
 	                             read: CRL_STEP=4 CRL_OFFSET -> CRL_DER (a chunk) */
 	OP_OCSP_SIGN = 6,         /* OCSP_ITEM+ (1..CM_OCSP_MAX_ITEMS) -> OCSP_RESPONSE+ (one per
 	                             item, same order) THIS_UPDATE NEXT_UPDATE (signer/ocsp.c) */
-	OP_SCEP_DECRYPT = 7,      /* issue 10 (pkiMessage envelope, RA key): reserved, not yet served */
-	OP_SCEP_CERTREP = 8,      /* issue 10 (sign + encrypt the CertRep): reserved, not yet served */
+	OP_SCEP_DECRYPT = 7,      /* SCEP_ENVELOPE -> SCEP_CONTENT SCEP_CIPHER (signer/scep_ops.c) */
+	OP_SCEP_CERTREP = 8,      /* SCEP_PKI_STATUS [SCEP_FAIL_INFO] SCEP_TRANSACTION_ID
+	                             [SCEP_RECIPIENT_NONCE] SCEP_DIGEST [SCEP_CIPHER]
+	                             [SCEP_RECIPIENT_CERT] [CERT_DER]* [SCEP_CRL_DER]
+	                             -> SCEP_PKI_MESSAGE (signer/scep_ops.c) */
 	OP_KEYGEN = 9,            /* DESIGN.md (key pair in the vault): reserved, not yet served */
 	OP_CODE_SIGN = 10,        /* DESIGN.md (file or hash, csod): reserved, not yet served */
 	OP_TIMESTAMP = 11,        /* DESIGN.md (RFC 3161): reserved, not yet served */
@@ -111,6 +114,20 @@ enum cm_tag {
 	TAG_CRL_DER,               /* a chunk of the signed CRL, at most CM_CRL_CHUNK bytes */
 	TAG_OCSP_ITEM,             /* repeatable: one packed OCSP item, CM_OCSP_* below */
 	TAG_OCSP_RESPONSE,         /* repeatable: one DER OCSPResponse, in the items' order */
+	/* SCEP (issue 10): the RA key's two operations, see "OP_SCEP_*" below. */
+	TAG_SCEP_ENVELOPE,         /* DER ContentInfo envelopedData, <= CM_SCEP_MAX_ENVELOPE */
+	TAG_SCEP_CONTENT,          /* the decrypted plaintext, <= CM_SCEP_MAX_CONTENT */
+	TAG_SCEP_CIPHER,           /* "aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" |
+	                              "des-ede3-cbc" | "des-cbc" */
+	TAG_SCEP_PKI_STATUS,       /* uint32: CM_SCEP_SUCCESS / _FAILURE / _PENDING */
+	TAG_SCEP_FAIL_INFO,        /* uint32: CM_SCEP_BAD_* (FAILURE only, required there) */
+	TAG_SCEP_TRANSACTION_ID,   /* 1..CM_SCEP_MAX_TRANSACTION_ID printable ASCII */
+	TAG_SCEP_RECIPIENT_NONCE,  /* CM_SCEP_NONCE_LEN bytes: the request's senderNonce */
+	TAG_SCEP_DIGEST,           /* "sha1" | "sha256" | "sha512": the CertRep's signature digest */
+	TAG_SCEP_RECIPIENT_CERT,   /* DER certificate (RSA) the SUCCESS envelope is made to */
+	TAG_SCEP_CRL_DER,          /* DER CRL for a GetCRL SUCCESS (instead of CERT_DER) */
+	TAG_SCEP_PKI_MESSAGE,      /* DER ContentInfo signedData: the signed CertRep */
+	TAG_SCEP_RA_CERT,          /* DER: the RA certificate (ca-chain reply, when it exists) */
 	TAG__MAX
 };
 
@@ -190,6 +207,44 @@ enum cm_tag {
 #define CM_OCSP_NO_REASON        0xff
 /* Bytes of one packed single: hash, serial_len, serial, status, time, reason. */
 #define CM_OCSP_SINGLE_LEN(serial_len) (1 + 1 + (serial_len) + 1 + 8 + 1)
+
+/*
+ * SCEP (RFC 8894), the RA key's operations (signer/scep_ra.c holds the
+ * pair, signer/scep_ops.c serves them). The signer is no general decryption
+ * or signing oracle:
+ *
+ * OP_SCEP_DECRYPT: TAG_SCEP_ENVELOPE is the envelopedData ContentInfo of a
+ * pkiMessage. Only the recipient matching the RA certificate (current or,
+ * during a rotation, the previous one; by issuerAndSerialNumber or
+ * subjectKeyIdentifier) is tried, else "not addressed to this RA"; only the
+ * five TAG_SCEP_CIPHER ciphers; the plaintext must be exactly one DER
+ * PKCS#10 CertificationRequest, IssuerAndSerialNumber or IssuerAndSubject
+ * (SEQUENCE { issuer Name, subject Name }), else refused. Every decryption
+ * failure has one refusal text. Reply: TAG_SCEP_CONTENT, TAG_SCEP_CIPHER.
+ *
+ * OP_SCEP_CERTREP: the signer builds and signs (RA key, TAG_SCEP_DIGEST)
+ * the whole CertRep: signed attributes contentType, messageDigest,
+ * signingTime, messageType 3, pkiStatus, failInfo (FAILURE only),
+ * transactionID, a fresh senderNonce, recipientNonce (when given). SUCCESS
+ * needs TAG_SCEP_CIPHER, TAG_SCEP_RECIPIENT_CERT (RSA key) and either 1..
+ * CM_SCEP_MAX_CERTS TAG_CERT_DER (issued first: each must verify under the
+ * issuing CA, the first one's serial must be one the signer issued when
+ * [scep] check_issued) or one TAG_SCEP_CRL_DER (verifying under the issuing
+ * or root CA); the encapsulated content is then an EnvelopedData to that
+ * certificate of a degenerate certs-only SignedData. FAILURE (with
+ * TAG_SCEP_FAIL_INFO) and PENDING carry none of these and no content.
+ * Reply: TAG_SCEP_PKI_MESSAGE.
+ */
+#define CM_SCEP_MAX_ENVELOPE       (64 * 1024)
+#define CM_SCEP_MAX_CONTENT        (64 * 1024)
+#define CM_SCEP_NONCE_LEN          16
+#define CM_SCEP_MAX_TRANSACTION_ID 128
+#define CM_SCEP_MAX_CERTS          4
+#define CM_SCEP_MAX_CERT           (64 * 1024)   /* one TAG_CERT_DER / RECIPIENT_CERT */
+#define CM_SCEP_MAX_CRL            (512 * 1024)  /* TAG_SCEP_CRL_DER: leaves room in one frame */
+enum { CM_SCEP_SUCCESS = 0, CM_SCEP_FAILURE = 2, CM_SCEP_PENDING = 3 };
+enum { CM_SCEP_BAD_ALG = 0, CM_SCEP_BAD_MESSAGE_CHECK = 1, CM_SCEP_BAD_REQUEST = 2,
+       CM_SCEP_BAD_TIME = 3, CM_SCEP_BAD_CERT_ID = 4 };
 
 /* Longest string the signer accepts in a name-like field. */
 #define CM_PROTO_MAX_NAME 1024

@@ -17,6 +17,7 @@ signer_libsigner_a_SOURCES = \
 	signer/crl.c signer/crl_enc.c signer/crl.h \
 	signer/issued_set.c signer/issued_set.h \
 	signer/ocsp.c signer/ocsp_items.c signer/ocsp.h \
+	signer/scep.h signer/scep_ra.c signer/scep_envelope.c signer/scep_ops.c \
 	signer/ops.c signer/ops.h
 
 CM_SIGNER_LIBS = signer/libsigner.a lib/libcmcore.a \
@@ -58,3 +59,12 @@ tests_tools_ocsp_probe_SOURCES = tests/tools/ocsp_probe.c lib/signer_client.c
 tests_tools_ocsp_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_items.c tests/fuzz/corpus/ocsp_items/good tests/fuzz/corpus/ocsp_items/nonce-three \
 	tests/integration/29-signer-ocsp.sh
+
+# scep-decrypt / scep-certrep driven directly: tests/integration/31-signer-scep.sh.
+noinst_PROGRAMS += tests/tools/scep-probe
+tests_tools_scep_probe_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_tools_scep_probe_SOURCES = tests/tools/scep_probe.c lib/signer_client.c
+tests_tools_scep_probe_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz_scep_envelope.c tests/integration/31-signer-scep.sh \
+	tests/fuzz/corpus/scep_envelope/csr-aes256 tests/fuzz/corpus/scep_envelope/csr-des3-keyid \
+	tests/fuzz/corpus/scep_envelope/to-another tests/fuzz/corpus/scep_envelope/random-content

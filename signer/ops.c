@@ -1,4 +1,4 @@
-/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint (crl-sign: signer/crl.c, ocsp-sign: signer/ocsp.c). */
+/* ops.c: serves one request frame (op, field set, access, deadline) and handles ca-init, ca-import, ca-chain, issue and audit-checkpoint (crl-sign: signer/crl.c, ocsp-sign: signer/ocsp.c, scep-*: signer/scep_ops.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -74,14 +74,17 @@ ca_limits(const struct cm_signer_ctx *ctx, struct cm_ca_limits *lim)
 	return lim;
 }
 
-/* A new CA gets its OCSP responder pair at once; a failure is logged and
- * retried by the next ocsp-sign, the CA stays. No return value. */
+/* A new CA gets its OCSP responder and SCEP RA pairs at once; a failure
+ * is logged and retried by the next ocsp-sign or SCEP op, the CA stays. No
+ * return value. */
 static void
 ocsp_after_ca(struct cm_signer_ctx *ctx)
 {
 	char why[256];
 	if (ctx->ocsp && cm_ocsp_ensure(ctx->ocsp, why, sizeof(why)) != 0)
 		cm_err("no OCSP responder certificate for the new CA yet: %s", why);
+	if (ctx->scep && cm_scep_ra_ensure(ctx->scep, why, sizeof(why)) != 0)
+		cm_err("no SCEP RA certificate for the new CA yet: %s", why);
 }
 
 static int
@@ -174,6 +177,16 @@ op_ca_chain(struct cm_signer_ctx *ctx, const struct cm_msg *m, struct cm_buf *re
 		snprintf(reason, rlen, "chain too large");
 		ret = -1;
 	}
+	/* The SCEP RA certificate, for GetCACert, once there is one. */
+	X509 *ra = ret == 0 && ctx->scep ? cm_scep_ra_current(ctx->scep) : NULL;
+	unsigned char *der = NULL;
+	int dlen = ra ? i2d_X509(ra, &der) : 0;
+	if (ra && (dlen <= 0 || cm_enc_bytes(reply, TAG_SCEP_RA_CERT, der, (size_t)dlen) < 0)) {
+		snprintf(reason, rlen, "the RA certificate does not fit the reply");
+		ret = -1;
+	}
+	OPENSSL_free(der);
+	X509_free(ra);
 	cm_buf_free(&pem);
 	return ret;
 }
@@ -378,6 +391,34 @@ op_ocsp_sign(struct cm_signer_ctx *ctx, uid_t uid, const struct cm_msg *m, struc
 	return ret;
 }
 
+/* scep-decrypt and scep-certrep: a CPU slot and the deadline as for
+ * ocsp-sign, the rest in signer/scep_ops.c. Handler convention. */
+static int
+op_scep(struct cm_signer_ctx *ctx, uid_t uid, unsigned op, const struct cm_msg *m, struct cm_buf *reply,
+    char *reason, size_t rlen)
+{
+	int held = 0, ret;
+
+	if (ctx->scep == NULL) {
+		snprintf(reason, rlen, "this signer has no SCEP RA");
+		return OP_FAULT;
+	}
+	if (ctx->cpu_slots) {
+		while (sem_wait(ctx->cpu_slots) < 0 && errno == EINTR)
+			;
+		held = 1;
+	}
+	if (past_deadline(m, "before the RA key was used", reason, rlen))
+		ret = OP_EXPIRED;
+	else if (op == OP_SCEP_DECRYPT)
+		ret = cm_scep_decrypt_op(ctx->scep, uid, m, reply, reason, rlen);
+	else
+		ret = cm_scep_certrep_op(ctx->scep, uid, m, reply, reason, rlen);
+	if (held)
+		sem_post(ctx->cpu_slots);
+	return ret;
+}
+
 /* A decimal row id field: 0 and *id, or -1 when malformed ("0" only when
  * zero_ok). */
 static int
@@ -564,6 +605,8 @@ cm_ops_handle(struct cm_signer_ctx *ctx, uid_t uid, unsigned op,
 	case OP_AUDIT_CHECKPOINT: r = op_audit_checkpoint(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	case OP_CRL_SIGN: r = cm_crl_op(ctx, uid, m, reply, reason, sizeof(reason)); break;
 	case OP_OCSP_SIGN: r = op_ocsp_sign(ctx, uid, m, reply, reason, sizeof(reason)); break;
+	case OP_SCEP_DECRYPT:
+	case OP_SCEP_CERTREP: r = op_scep(ctx, uid, op, m, reply, reason, sizeof(reason)); break;
 	default:
 		snprintf(reason, sizeof(reason), "unknown operation");
 		r = OP_REFUSED;

@@ -14,6 +14,7 @@
 #include "issued_set.h"
 #include "name_rules.h"
 #include "ocsp.h"
+#include "scep.h"
 #include "profile.h"
 #include "signer_proto.h"
 #include "sconf.h"
@@ -39,6 +40,8 @@ struct cm_signer_ctx {
 	 * serials this signer issued (NULL: not kept), which every issue adds to. */
 	struct cm_ocsp *ocsp;
 	struct cm_issued_set *issued;
+	/* The SCEP RA pair (signer/scep.h; NULL: the SCEP ops fail). */
+	struct cm_scep_ra *scep;
 };
 
 /*

@@ -40,6 +40,9 @@ static const struct cm_conf_field sconf_fields[] = {
 	{ "ocsp", "cert_days", CM_CONF_INT, offsetof(struct cm_sconf, ocsp_cert_days), 1, 90 },
 	{ "ocsp", "rotate_days", CM_CONF_INT, offsetof(struct cm_sconf, ocsp_rotate_days), 1, 89 },
 	{ "ocsp", "check_issued", CM_CONF_BOOL, offsetof(struct cm_sconf, ocsp_check_issued), 0, 0 },
+	{ "scep", "ra_cert_days", CM_CONF_INT, offsetof(struct cm_sconf, scep_ra_cert_days), 1, 825 },
+	{ "scep", "ra_rotate_days", CM_CONF_INT, offsetof(struct cm_sconf, scep_ra_rotate_days), 1, 824 },
+	{ "scep", "check_issued", CM_CONF_BOOL, offsetof(struct cm_sconf, scep_check_issued), 0, 0 },
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -108,7 +111,7 @@ access_op(struct cm_acl_entry *e, const char *word, char *err, size_t errlen)
 	}
 	unsigned op = cm_op_parse(word);
 	if (op == 0) {
-		snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue issue:PROFILE,... audit-checkpoint crl-sign ocsp-sign)", word);
+		snprintf(err, errlen, "unknown operation '%s' (known: ca-init ca-import ca-chain issue issue:PROFILE,... audit-checkpoint crl-sign ocsp-sign scep-decrypt scep-certrep)", word);
 		return -1;
 	}
 	/* Granting a reserved op would read as if the signer could do it. */
@@ -208,6 +211,9 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 	c->ocsp_cert_days = 30;
 	c->ocsp_rotate_days = 10;
 	c->ocsp_check_issued = 1;
+	c->scep_ra_cert_days = 365;
+	c->scep_ra_rotate_days = 30;
+	c->scep_check_issued = 1;
 	if (cm_conf_parse_file(path, sconf_cb, c, err, errlen) < 0)
 		return -1;
 	if (set_default(&c->socket_mode_str, "0660") < 0 ||
@@ -260,6 +266,11 @@ cm_sconf_load(struct cm_sconf *c, const char *path, char *err, size_t errlen)
 	if (c->ocsp_rotate_days >= c->ocsp_cert_days) {
 		snprintf(err, errlen, "%s: [ocsp] rotate_days (%ld) must be below cert_days (%ld)", path,
 		    c->ocsp_rotate_days, c->ocsp_cert_days);
+		return -1;
+	}
+	if (c->scep_ra_rotate_days >= c->scep_ra_cert_days) {
+		snprintf(err, errlen, "%s: [scep] ra_rotate_days (%ld) must be below ra_cert_days (%ld)", path,
+		    c->scep_ra_rotate_days, c->scep_ra_cert_days);
 		return -1;
 	}
 	if (cm_log_level_parse(c->log_level) < 0) {

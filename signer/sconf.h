@@ -54,6 +54,10 @@ struct cm_sconf {
 	long ocsp_cert_days;       /* responder certificate lifetime, default 30, max 90 */
 	long ocsp_rotate_days;     /* renewed with fewer days left, default 10, < cert_days */
 	int ocsp_check_issued;     /* "good" only for serials in the journal, default yes */
+	/* [scep]: the SCEP RA pair (signer/scep.h). */
+	long scep_ra_cert_days;    /* RA certificate lifetime, default 365, max 825 */
+	long scep_ra_rotate_days;  /* renewed with fewer days left, default 30, < ra_cert_days */
+	int scep_check_issued;     /* a CertRep's certificate must be in the journal, default yes */
 	/* [namespaces] */
 	struct cm_namespaces ns;
 	/* derived */

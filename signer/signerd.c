@@ -29,6 +29,7 @@
 #include "ocsp.h"
 #include "ops.h"
 #include "profile.h"
+#include "scep.h"
 #include "signer_proto.h"
 #include "sconf.h"
 #include "vault.h"
@@ -51,6 +52,7 @@ static struct cm_checkpoints checkpoints;
 static struct cm_crl_numbers crl_numbers;
 static struct cm_issued_set issued;
 static struct cm_ocsp ocsp;
+static struct cm_scep_ra scep_ra;
 static struct cm_signer_ctx ctx;
 static sem_t cpu_slots;
 static struct cm_psl *psl;
@@ -261,6 +263,10 @@ main(int argc, char **argv)
 		cm_warn("%s: every wildcard name will be refused", err);
 	else
 		cm_info("public suffix list %s: %zu rules", conf.public_suffix_list, cm_psl_count(psl));
+	/* Single DES only decrypts what old SCEP clients send (scep-decrypt);
+	 * it signs nothing, and a CertRep uses it only when asked. */
+	if (cm_scep_load_legacy() < 0)
+		cm_warn("OpenSSL's legacy provider did not load: SCEP envelopes in single DES will be refused");
 	name_rules.psl = psl;
 	name_rules.psl_path = conf.public_suffix_list;
 	name_rules.allow_loopback_ip = conf.allow_loopback_ip;
@@ -335,8 +341,8 @@ main(int argc, char **argv)
 	}
 	ctx.crl_numbers = &crl_numbers;
 	/* Every serial the journal holds, so ocsp-sign can refuse "good" for
-	 * one this signer never issued. */
-	if (conf.ocsp_check_issued) {
+	 * one this signer never issued (and scep-certrep a certificate). */
+	if (conf.ocsp_check_issued || conf.scep_check_issued) {
 		struct timespec t0, t1;
 		size_t skipped = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -358,7 +364,7 @@ main(int argc, char **argv)
 		.check_issued = conf.ocsp_check_issued,
 	};
 	if (cm_ocsp_init(&ocsp, &oc, &ca, &vault, &journal, cm_profile_find(&profiles, "ocsp-signing"),
-	    ctx.issued) < 0) {
+	    conf.ocsp_check_issued ? ctx.issued : NULL) < 0) {
 		cm_err("cannot set up the OCSP responder");
 		goto out;
 	}
@@ -367,6 +373,20 @@ main(int argc, char **argv)
 	 * failure is retried by every ocsp-sign. */
 	if (cm_ocsp_ensure(&ocsp, err, sizeof(err)) != 0)
 		cm_err("OCSP responder certificate: %s", err);
+	struct cm_scep_conf sc = {
+		.cert_days = conf.scep_ra_cert_days,
+		.rotate_days = conf.scep_ra_rotate_days,
+		.check_issued = conf.scep_check_issued,
+		.publish_base = conf.publish_base_url,
+	};
+	if (cm_scep_ra_init(&scep_ra, &sc, &ca, &vault, &journal, ctx.issued) < 0) {
+		cm_err("cannot set up the SCEP RA");
+		goto out;
+	}
+	ctx.scep = &scep_ra;
+	/* The same for the SCEP RA pair: made now, retried by every SCEP op. */
+	if (cm_scep_ra_ensure(&scep_ra, err, sizeof(err)) != 0)
+		cm_err("SCEP RA certificate: %s", err);
 	ctx.profiles = &profiles;
 	ctx.ca = &ca;
 	ctx.journal = &journal;
@@ -495,6 +515,8 @@ out:
 		cm_crl_numbers_close(&crl_numbers);
 	if (ctx.ocsp)
 		cm_ocsp_free(&ocsp);
+	if (ctx.scep)
+		cm_scep_ra_free(&scep_ra);
 	if (ctx.issued)
 		cm_issued_free(&issued);
 	if (ctx.cpu_slots)

@@ -420,7 +420,7 @@ ip = 127.0.0.0/8, 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32
 base_url = http://localhost:$HTTP
 
 [access]
-root = ca-init ca-import ca-chain issue audit-checkpoint crl-sign ocsp-sign
+root = ca-init ca-import ca-chain issue audit-checkpoint crl-sign ocsp-sign scep-decrypt scep-certrep
 $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
 # ocsp.fcgi signs live answers (nonce, a revocation newer than the store) and nothing else.
 $OCSP_USER = ocsp-sign
@@ -429,6 +429,11 @@ $OCSP_USER = ocsp-sign
 # one "up" through CERTMINT_SIGNER_OCSP_CONF (29-signer-ocsp.sh: rotation).
 [ocsp]
 ${CERTMINT_SIGNER_OCSP_CONF:-}
+
+# The SCEP RA certificate (defaults); CERTMINT_SIGNER_SCEP_CONF as above
+# (31-signer-scep.sh: rotation).
+[scep]
+${CERTMINT_SIGNER_SCEP_CONF:-}
 EOF
 	chmod 644 "$DIR/signerd.conf"
 	start signerd "$log" "$bin" -c "$DIR/signerd.conf" -f

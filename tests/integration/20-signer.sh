@@ -80,8 +80,7 @@ out=$(probe raw-op 0x8000)
 expect_eq "a reply op sent as a request drops the connection" "$out" "DROPPED"
 # Reserved ops (numbers kept for the next issues) are not served: like an
 # unknown op, logged and dropped, with or without the issue fields.
-for op in scep-decrypt scep-certrep keygen code-sign timestamp \
-	vault-backup vault-restore; do
+for op in keygen code-sign timestamp vault-backup vault-restore; do
 	expect_eq "reserved op $op drops the connection" "$(probe raw-op "$op")" "DROPPED"
 done
 # audit-checkpoint is served (issue 8): with no fields it lists the signed
@@ -94,7 +93,7 @@ expect_match "crl-sign without fields is refused with a reason" "$(probe raw-op 
 
 if [ -r "$CERTMINT_STACK/logs/signerd.log" ]; then
 	expect_match "signerd logs the reserved op it did not serve" "$(cat "$CERTMINT_STACK/logs/signerd.log")" \
-		'operation scep-decrypt \(7\) is reserved, not yet served; dropping connection'
+		'operation keygen \(9\) is reserved, not yet served; dropping connection'
 fi
 # Each op's field set: a field the op does not use is refused with a
 # reason, and the connection (still in step) keeps serving.

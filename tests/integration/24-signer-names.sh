@@ -136,6 +136,7 @@ refused "$PS" "$PJ" "a frame SAN IP:127.0.0.1" "loopback" -p tls-server -r "$T/g
 	-S '/CN=names-good.demo.test' -n 'DNS:names-good.demo.test' -n 'IP:127.0.0.1'
 out=$("$PROBE" -s "$PS" issue -p tls-server -r "$T/good.csr" -S '/C=GB/O=Names Org/CN=names-good.demo.test' 2>&1)
 expect_match "the private signer still issues a clean request" "$out" '^OK serial='
-# (Its journal also holds its own OCSP responder certificate, made at ca-init.)
-expect_eq "... which alone is in its journal" "$(grep -vc '	signer\.ocsp-responder	' "$PJ")" 1
+# (Its journal also holds its own OCSP responder and SCEP RA certificates,
+# made at ca-init: the signer.* profiles.)
+expect_eq "... which alone is in its journal" "$(grep -vcE '	signer\.(ocsp-responder|scep-ra)	' "$PJ")" 1
 done_testing

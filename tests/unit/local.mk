@@ -216,3 +216,10 @@ check_PROGRAMS += tests/unit/test_ocsp_items
 tests_unit_test_ocsp_items_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_ocsp_items_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_ocsp_items
+
+# SCEP in the signer (issue 10): the plaintext classifier, the envelope
+# intake, the CertRep builder read back by OpenSSL, the client's packing.
+check_PROGRAMS += tests/unit/test_scep_signer
+tests_unit_test_scep_signer_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
+tests_unit_test_scep_signer_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test_scep_signer

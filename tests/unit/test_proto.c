@@ -252,13 +252,13 @@ test_field_sets(void)
 		ok(cm_tag_name(t) != NULL, "tag %u is named", t);
 	ok(cm_tag_name(0) == NULL && cm_tag_name(TAG__MAX) == NULL, "no name outside the tags");
 
-	/* Served: exactly the seven ops of today, each with a request and an OK reply set. */
+	/* Served: exactly the nine ops of today, each with a request and an OK reply set. */
 	static const unsigned served[] = { OP_CA_INIT, OP_CA_IMPORT, OP_CA_CHAIN, OP_ISSUE,
-		OP_AUDIT_CHECKPOINT, OP_CRL_SIGN, OP_OCSP_SIGN };
+		OP_AUDIT_CHECKPOINT, OP_CRL_SIGN, OP_OCSP_SIGN, OP_SCEP_DECRYPT, OP_SCEP_CERTREP };
 	unsigned nserved = 0;
 	for (unsigned op = 0; op < OP__MAX + 2; op++)
 		nserved += cm_op_served(op) ? 1u : 0u;
-	is_int(nserved, 7, "seven ops served");
+	is_int(nserved, 9, "nine ops served");
 	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
 		ok(cm_op_served(served[i]), "%s served", cm_op_name(served[i]));
 		check_spec(served[i], CM_MSG_REQUEST);
@@ -310,6 +310,53 @@ test_field_sets(void)
 	    "an ocsp-sign reply with two responses decodes");
 	ok(decode_tags(OP_OCSP_SIGN, CM_MSG_REPLY_OK, ocsp_reply, 3, err, sizeof(err)) == 1 &&
 	    strstr(err, "next-update"), "an ocsp-sign reply without next-update is refused");
+
+	/* scep-decrypt / scep-certrep (issue 10): the envelope only; the CertRep's
+	 * status, transaction and digest required, certificates repeatable. */
+	static const uint16_t scep_env[] = { TAG_SCEP_ENVELOPE, TAG_DEADLINE_MS };
+	ok(decode_tags(OP_SCEP_DECRYPT, CM_MSG_REQUEST, scep_env, 2, err, sizeof(err)) == 0,
+	    "a scep-decrypt request decodes");
+	ok(decode_tags(OP_SCEP_DECRYPT, CM_MSG_REQUEST, scep_env + 1, 1, err, sizeof(err)) == 1 &&
+	    strstr(err, "lacks the required field scep-envelope"), "a scep-decrypt request without the envelope is refused");
+	static const uint16_t scep_env_csr[] = { TAG_SCEP_ENVELOPE, TAG_CSR_DER };
+	ok(decode_tags(OP_SCEP_DECRYPT, CM_MSG_REQUEST, scep_env_csr, 2, err, sizeof(err)) == 1 &&
+	    strstr(err, "field csr-der is not part of a scep-decrypt request"), "a scep-decrypt request carrying a CSR is refused");
+	static const uint16_t scep_env_twice[] = { TAG_SCEP_ENVELOPE, TAG_SCEP_ENVELOPE };
+	ok(decode_tags(OP_SCEP_DECRYPT, CM_MSG_REQUEST, scep_env_twice, 2, err, sizeof(err)) == 1 &&
+	    strstr(err, "repeated"), "one envelope per scep-decrypt request");
+	static const uint16_t scep_dec_reply[] = { TAG_SCEP_CONTENT, TAG_SCEP_CIPHER };
+	ok(decode_tags(OP_SCEP_DECRYPT, CM_MSG_REPLY_OK, scep_dec_reply, 2, err, sizeof(err)) == 0,
+	    "a scep-decrypt reply decodes");
+	ok(decode_tags(OP_SCEP_DECRYPT, CM_MSG_REPLY_OK, scep_dec_reply, 1, err, sizeof(err)) == 1 &&
+	    strstr(err, "scep-cipher"), "a scep-decrypt reply without the cipher is refused");
+	static const uint16_t scep_rep_ok[] = { TAG_SCEP_PKI_STATUS, TAG_SCEP_TRANSACTION_ID, TAG_SCEP_DIGEST,
+		TAG_SCEP_RECIPIENT_NONCE, TAG_SCEP_CIPHER, TAG_SCEP_RECIPIENT_CERT, TAG_CERT_DER, TAG_CERT_DER };
+	ok(decode_tags(OP_SCEP_CERTREP, CM_MSG_REQUEST, scep_rep_ok, 8, err, sizeof(err)) == 0,
+	    "a scep-certrep SUCCESS request with two certificates decodes");
+	static const uint16_t scep_rep_notid[] = { TAG_SCEP_PKI_STATUS, TAG_SCEP_DIGEST };
+	ok(decode_tags(OP_SCEP_CERTREP, CM_MSG_REQUEST, scep_rep_notid, 2, err, sizeof(err)) == 1 &&
+	    strstr(err, "scep-transaction-id"), "a scep-certrep request without a transactionID is refused");
+	static const uint16_t scep_rep_profile[] = { TAG_SCEP_PKI_STATUS, TAG_SCEP_TRANSACTION_ID, TAG_SCEP_DIGEST,
+		TAG_PROFILE };
+	ok(decode_tags(OP_SCEP_CERTREP, CM_MSG_REQUEST, scep_rep_profile, 4, err, sizeof(err)) == 1,
+	    "a scep-certrep request carrying a profile is refused");
+	static const uint16_t scep_rep_crl2[] = { TAG_SCEP_PKI_STATUS, TAG_SCEP_TRANSACTION_ID, TAG_SCEP_DIGEST,
+		TAG_SCEP_CRL_DER, TAG_SCEP_CRL_DER };
+	ok(decode_tags(OP_SCEP_CERTREP, CM_MSG_REQUEST, scep_rep_crl2, 5, err, sizeof(err)) == 1 &&
+	    strstr(err, "repeated"), "one CRL per CertRep");
+	static const uint16_t scep_rep_reply[] = { TAG_SCEP_PKI_MESSAGE };
+	ok(decode_tags(OP_SCEP_CERTREP, CM_MSG_REPLY_OK, scep_rep_reply, 1, err, sizeof(err)) == 0,
+	    "a scep-certrep reply decodes");
+	ok(decode_tags(OP_SCEP_CERTREP, CM_MSG_REPLY_OK, NULL, 0, err, sizeof(err)) == 1,
+	    "a scep-certrep reply without the pkiMessage is refused");
+	static const uint16_t chain_ra[] = { TAG_CHAIN_PEM, TAG_SCEP_RA_CERT };
+	ok(decode_tags(OP_CA_CHAIN, CM_MSG_REPLY_OK, chain_ra, 2, err, sizeof(err)) == 0 &&
+	    decode_tags(OP_CA_CHAIN, CM_MSG_REPLY_OK, chain_ra, 1, err, sizeof(err)) == 0,
+	    "a ca-chain reply decodes with or without the RA certificate");
+	ok(decode_tags(OP_CA_CHAIN, CM_MSG_REPLY_OK, chain_ra + 1, 1, err, sizeof(err)) == 1,
+	    "a ca-chain reply with only the RA certificate is refused");
+	ok(TAG_SCEP_ENVELOPE == TAG_OCSP_RESPONSE + 1 && TAG_SCEP_RA_CERT == TAG_SCEP_ENVELOPE + 11 &&
+	    TAG__MAX == TAG_SCEP_RA_CERT + 1, "the SCEP tags are appended, in order");
 
 	/* crl-sign (issue 9): every step in one request set; the step is required. */
 	static const uint16_t crl_begin[] = { TAG_CRL_STEP, TAG_CRL_ISSUER, TAG_THIS_UPDATE, TAG_NEXT_UPDATE };
