@@ -12,7 +12,8 @@ PKGS="gcc make autoconf automake libtool pkg-config clang libclang-rt-14-dev
  slapd ldap-utils libldap2-dev libcurl4-openssl-dev curl
  apache2 libapache2-mod-fcgid libapache2-mod-auth-gssapi
  chromium fonts-dejavu-core procps iproute2 xxd dpkg-dev publicsuffix
- python3-aiosmtpd"
+ python3-aiosmtpd
+ scep"
 
 missing=""
 for p in $PKGS; do

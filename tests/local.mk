@@ -52,3 +52,16 @@ EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tes
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/serials
 EXTRA_DIST += tests/pages/62-outbox.sh
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
+
+# A SCEP client without network (lib/scep_msg.c's counterpart, written apart
+# from it): pkiMessages good and hostile, CertRep checks, bulk requests for
+# bench/scep. Used by the SCEP stack tests; see docs/hacking.md.
+noinst_PROGRAMS += tests/tools/scep-forge
+tests_tools_scep_forge_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_tools_scep_forge_SOURCES = tests/tools/scep_forge.c
+tests_tools_scep_forge_LDADD = $(OPENSSL_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-pkcsreq.der \
+	tests/fuzz/corpus/scep_msg/scepclient-csr.der tests/fuzz/corpus/scep_msg/ra.der \
+	tests/fuzz/corpus/scep_msg/forge-certpoll.der tests/fuzz/corpus/scep_msg/forge-getcert.der \
+	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
+	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der

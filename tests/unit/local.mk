@@ -223,3 +223,11 @@ check_PROGRAMS += tests/unit/test_scep_signer
 tests_unit_test_scep_signer_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_scep_signer_LDADD = signer/libsigner.a lib/libcmweb.a lib/libcmcore.a $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/unit/test_scep_signer
+
+# The SCEP message layer (lib/scep_msg.c, scep_content.c, scep_ca.c): the
+# pkiMessage intake and its failInfo, the decrypted contents, GetCACaps,
+# GetCACert, the reply cipher; with a PKCSReq captured from Debian's scepclient.
+check_PROGRAMS += tests/unit/test_scep_msg
+tests_unit_test_scep_msg_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_scep_msg_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_scep_msg
