@@ -17,9 +17,9 @@ lib_libcmcore_a_SOURCES = \
 	lib/audit_checkpoint.c lib/audit_checkpoint.h \
 	lib/name_rules.c lib/name_rules.h \
 	lib/outbox_rules.c \
-	lib/ocsp_store.c lib/ocsp_store.h \
-	lib/scep_msg.c lib/scep_content.c lib/scep_ca.c lib/scep_msg.h
+	lib/ocsp_store.c lib/ocsp_store.h
 lib_libcmcore_a_SOURCES += lib/ocsp_refresh.c lib/ocsp_refresh.h
+lib_libcmcore_a_SOURCES += lib/scep_msg.c lib/scep_content.c lib/scep_ca.c lib/scep_msg.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \

@@ -30,7 +30,8 @@ struct cm_scep_request {
 	char transaction_id[CM_SCEP_MAX_TRANSACTION_ID + 1]; /* printable, NUL-terminated */
 	unsigned char sender_nonce[CM_SCEP_NONCE_LEN];
 	int has_sender_nonce;
-	char digest[8];                    /* signerInfo digest: "sha1" "sha256" "sha512" (others: badAlg) */
+	char digest[8];                    /* signerInfo digest: "sha1" "sha256" "sha512" (others: badAlg,
+	                                      and "": then answer in sha256) */
 	unsigned char *signer_cert;        /* DER of the certificate that signed (malloc'ed) */
 	size_t signer_cert_len;
 	unsigned char *envelope;           /* DER ContentInfo envelopedData (malloc'ed) */
@@ -49,7 +50,8 @@ struct cm_scep_request {
  * sender_nonce, digest, signer_cert) are still filled so a FAILURE CertRep can be sent.
  * Over CM_SCEP_MAX_MESSAGE: -1 badRequest without parsing; an envelope over
  * CM_SCEP_MAX_ENVELOPE (what signerd takes): badRequest. Safe on any bytes.
- * out is always initialised (free it with cm_scep_request_free either way). */
+ * out is always initialised (free it with cm_scep_request_free either way); *fail_info is
+ * -1 on success. */
 int cm_scep_parse(const unsigned char *p, size_t len, struct cm_scep_request *out,
     int *fail_info, char *err, size_t errlen);
 void cm_scep_request_free(struct cm_scep_request *r);

@@ -165,5 +165,8 @@ int cm_scep_certrep_op(struct cm_scep_ra *r, uid_t uid, const struct cm_msg *m, 
 /* Loads OpenSSL's legacy provider next to the default one, for single-DES
  * envelopes only. 0, or -1 (then des-cbc envelopes are refused). */
 int cm_scep_load_legacy(void);
+/* Unloads what cm_scep_load_legacy loaded (at exit: nothing left for a
+ * leak checker). Not while any SCEP op may run. */
+void cm_scep_unload_legacy(void);
 
 #endif

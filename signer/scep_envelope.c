@@ -32,19 +32,33 @@ static const struct {
 	{ "des-cbc", NID_des_cbc },
 };
 
+/* The providers cm_scep_load_legacy loaded, for cm_scep_unload_legacy. */
+static OSSL_PROVIDER *prov_default, *prov_legacy;
+
 /* 0 / -1 (scep.h). */
 int
 cm_scep_load_legacy(void)
 {
 	/* Loading any provider explicitly stops the default one from loading
 	 * implicitly: load both. */
-	if (OSSL_PROVIDER_load(NULL, "default") == NULL)
+	if (prov_default == NULL && (prov_default = OSSL_PROVIDER_load(NULL, "default")) == NULL)
 		return -1;
-	if (OSSL_PROVIDER_load(NULL, "legacy") == NULL) {
+	if (prov_legacy == NULL && (prov_legacy = OSSL_PROVIDER_load(NULL, "legacy")) == NULL) {
 		ERR_clear_error();
 		return -1;
 	}
 	return 0;
+}
+
+/* No return value (scep.h). */
+void
+cm_scep_unload_legacy(void)
+{
+	if (prov_legacy)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default)
+		OSSL_PROVIDER_unload(prov_default);
+	prov_legacy = prov_default = NULL;
 }
 
 /* The cipher, or NULL (scep.h). */

@@ -92,10 +92,14 @@ cm_scep_ra_free(struct cm_scep_ra *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* 0 with new references, or 1 when there is no current pair. */
+static int not_after(const X509 *x, time_t *t);
+
+/* 0 with new references, or 1 when there is no current pair. An expired
+ * previous pair is not handed out: no client may still use it. */
 int
 cm_scep_ra_get(struct cm_scep_ra *r, X509 **cert, EVP_PKEY **key, X509 **prev_cert, EVP_PKEY **prev_key)
 {
+	time_t end;
 	int ret = 1;
 	*cert = NULL;
 	*key = NULL;
@@ -109,7 +113,8 @@ cm_scep_ra_get(struct cm_scep_ra *r, X509 **cert, EVP_PKEY **key, X509 **prev_ce
 		EVP_PKEY_up_ref(r->key);
 		*cert = r->cert;
 		*key = r->key;
-		if (prev_cert && prev_key && r->prev_cert && r->prev_key) {
+		if (prev_cert && prev_key && r->prev_cert && r->prev_key &&
+		    not_after(r->prev_cert, &end) == 0 && end > time(NULL)) {
 			X509_up_ref(r->prev_cert);
 			EVP_PKEY_up_ref(r->prev_key);
 			*prev_cert = r->prev_cert;

@@ -517,6 +517,7 @@ out:
 		cm_ocsp_free(&ocsp);
 	if (ctx.scep)
 		cm_scep_ra_free(&scep_ra);
+	cm_scep_unload_legacy();
 	if (ctx.issued)
 		cm_issued_free(&issued);
 	if (ctx.cpu_slots)

@@ -31,4 +31,8 @@ dist_admintemplates_DATA = \
 	templates/admin/access_code.cs \
 	templates/admin/access_code_done.cs \
 	templates/admin/customer_settings.cs \
-	templates/admin/outbox.cs
+	templates/admin/outbox.cs \
+	templates/admin/scep.cs \
+	templates/admin/scep_settings.cs \
+	templates/admin/scep_pending.cs \
+	templates/admin/scep_mobileconfig.cs

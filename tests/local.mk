@@ -52,6 +52,8 @@ EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tes
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/serials
 EXTRA_DIST += tests/pages/62-outbox.sh
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
+EXTRA_DIST += tests/pages/63-scep.sh tests/browser/scep.test.mjs
+EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes
 
 # A SCEP client without network (lib/scep_msg.c's counterpart, written apart
 # from it): pkiMessages good and hostile, CertRep checks, bulk requests for
@@ -65,3 +67,4 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-certpoll.der tests/fuzz/corpus/scep_msg/forge-getcert.der \
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
+EXTRA_DIST += tests/integration/34-scep-forge.sh

@@ -14,6 +14,14 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/confirm.c \
 	cgi/admin/customer_settings.c \
 	cgi/admin/outbox_page.c \
+	cgi/admin/scep_model.h \
+	cgi/admin/scep_model.c \
+	cgi/admin/scep_page.c \
+	cgi/admin/scep_settings.c \
+	cgi/admin/scep_pending.c \
+	cgi/admin/scep_mobileconfig.c \
+	cgi/admin/mobileconfig.h \
+	cgi/admin/mobileconfig.c \
 	cgi/admin/home.c \
 	cgi/admin/recovery_alarm.c \
 	cgi/admin/csr_new.c \

@@ -406,6 +406,22 @@ admin_may_see_outbox(const struct admin_user *u)
 	return u->role == ROLE_MRAO;
 }
 
+/* 1 / 0: SCEP issues client certificates only, so the section is for
+ * those who hold that type (the MRAO holds every type). */
+int
+admin_may_see_scep(const struct admin_user *u)
+{
+	return u->role == ROLE_MRAO || ((u->role == ROLE_RAO || u->role == ROLE_DRAO) && admin_has_type(u, "client"));
+}
+
+/* 1 / 0: whether a customer's devices may enroll at all is customer-wide,
+ * as the customer's other settings. */
+int
+admin_may_change_scep_settings(const struct admin_user *u)
+{
+	return admin_may_change_customer_settings(u);
+}
+
 /* 1 / 0; see policy.h. */
 int
 admin_profile_allowed(const struct admin_user *u, const char *profile)
@@ -431,4 +447,6 @@ admin_nav_set(struct admin_ctx *c)
 		cm_render_set(c->r, "Nav.settings", "1");
 	if (admin_may_see_outbox(&c->user))
 		cm_render_set(c->r, "Nav.outbox", "1");
+	if (admin_may_see_scep(&c->user))
+		cm_render_set(c->r, "Nav.scep", "1");
 }

@@ -110,6 +110,13 @@ int admin_may_change_customer_settings(const struct admin_user *u);
 /* It may see the customer's notification outbox and retry a failed
  * message (Outbox page): an MRAO. */
 int admin_may_see_outbox(const struct admin_user *u);
+/* It may use the SCEP section at all (issue 10: SCEP enrolls client and
+ * S/MIME certificates): an MRAO, or an RAO/DRAO holding client certificates;
+ * what it then sees is its scope. */
+int admin_may_see_scep(const struct admin_user *u);
+/* It may see and change the customer's SCEP settings (on/off, the types
+ * and their profiles): customer-wide, so an MRAO. */
+int admin_may_change_scep_settings(const struct admin_user *u);
 
 /* An MRAO may use every profile that goes through the portal; an RAO or DRAO
  * only those of its certificate types; nobody the OCSP-signing profile. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "admin_ctx.h"
+#include "scep_model.h"
 
 /* A GET page reads no body; every POST is a form (url-encoded or multipart,
  * up to [web] max_body) that must carry the session's CSRF token. */
@@ -88,6 +89,19 @@ const struct cm_route admin_routes[] = {
 	POST("/admin/outbox/#/retry",                           admin_outbox_retry,              ROLE_MRAO),
 	GET("/admin/settings/allow-self-approval",              admin_customer_self_approve_confirm, ROLE_MRAO),
 	POST("/admin/settings/allow-self-approval",             admin_customer_self_approve_on,  ROLE_MRAO),
+	GET("/admin/scep",                                      admin_scep_overview,             ROLE_DRAO),
+	GET("/admin/scep/settings",                             admin_scep_settings,             ROLE_MRAO),
+	POST("/admin/scep/settings",                            admin_scep_settings_save,        ROLE_MRAO),
+	GET("/admin/scep/turn-off",                             admin_scep_off_confirm,          ROLE_MRAO),
+	POST("/admin/scep/turn-off",                            admin_scep_off,                  ROLE_MRAO),
+	POST("/admin/scep/types/new",                           admin_scep_type_add,             ROLE_MRAO),
+	POST("/admin/scep/types/enable",                        admin_scep_type_enable,          ROLE_MRAO),
+	GET("/admin/scep/types/disable",                        admin_scep_type_disable_confirm, ROLE_MRAO),
+	POST("/admin/scep/types/disable",                       admin_scep_type_disable,         ROLE_MRAO),
+	POST("/admin/scep/organizations/#/revoke-superseded",   admin_scep_revoke_superseded,    ROLE_RAO),
+	GET("/admin/scep/pending",                              admin_scep_pending,              ROLE_DRAO),
+	GET("/admin/scep/mobileconfig",                         admin_scep_mobileconfig_form,    ROLE_RAO),
+	POST("/admin/scep/mobileconfig",                        admin_scep_mobileconfig,         ROLE_RAO),
 	POST("/admin/logout",                                        admin_logout,                    ROLE_DRAO),
 };
 #undef GET

@@ -19,6 +19,7 @@
     <a href="/admin/domains">Domains</a>
     <?cs if:Nav.ad_servers ?><a href="/admin/ad-servers">AD servers</a><?cs /if ?>
     <a href="/admin/persons">Persons</a>
+    <?cs if:Nav.scep ?><a href="/admin/scep">SCEP</a><?cs /if ?>
     <a href="/admin/dashboard">Dashboard</a>
     <a href="/admin/audit">Audit log</a>
     <?cs if:Nav.settings ?><a href="/admin/settings">Settings</a><?cs /if ?>

@@ -90,7 +90,8 @@ seq2(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen, u
 		out[n++] = (unsigned char)inner;
 	}
 	memcpy(out + n, a, alen);
-	memcpy(out + n + alen, b, blen);
+	if (blen)
+		memcpy(out + n + alen, b, blen);
 	return n + inner;
 }
 
@@ -515,5 +516,6 @@ main(void)
 	free_pair(&other);
 	free_pair(&req);
 	free_pair(&issued);
+	cm_scep_unload_legacy();
 	return tap_done();
 }
