@@ -208,7 +208,6 @@ answer_stored(struct scep_req *r, const char *key, const char *tx_status, int64_
 	if (strcmp(tx_status, "failed") == 0) {
 		scepd_fail(a, fail_info >= 0 ? (unsigned)fail_info : CM_SCEP_BAD_REQUEST, "replay",
 		    "transaction %s failed before", r->tid_shown);
-		a->audited = 1;   /* its refusal was audited when it was decided */
 		return;
 	}
 	/* pending */
