@@ -44,7 +44,7 @@ scepd_fail(struct scep_answer *a, unsigned fail_info, const char *rule, const ch
 
 /* 0 / -1; see scepd.h. */
 int
-scepd_ca_refresh(struct scep_req *r)
+scepd_ca_refresh(struct scep_req *r, int fresh)
 {
 	struct scepd *d = r->d;
 	struct cm_signer *sg;
@@ -53,7 +53,7 @@ scepd_ca_refresh(struct scep_req *r)
 	char err[256];
 	int rc = -1;
 
-	if (d->issuing_x && d->ra.len && time(NULL) - d->ca_at < SCEPD_CA_CACHE_SECONDS)
+	if (!fresh && d->issuing_x && d->ra.len && time(NULL) - d->ca_at < SCEPD_CA_CACHE_SECONDS)
 		return 0;
 	if ((sg = scepd_signer(r)) == NULL)
 		return -1;

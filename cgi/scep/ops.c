@@ -43,7 +43,7 @@ scepd_get_ca_cert(struct scep_req *r, struct cm_buf *out)
 	size_t lens[3], n = 0;
 	char err[256];
 
-	if (scepd_ca_refresh(r) < 0)
+	if (scepd_ca_refresh(r, 1) < 0)
 		return -1;
 	/* RFC 8894 4.2.1.2: the RA certificate, then the CA's. */
 	certs[n] = (const unsigned char *)d->ra.data;
@@ -140,7 +140,7 @@ get_cert(struct scep_req *r, struct scep_answer *a)
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "content", "GetCert without an IssuerAndSerialNumber: %s", err);
 		goto out;
 	}
-	if (scepd_ca_refresh(r) < 0) {
+	if (scepd_ca_refresh(r, 0) < 0) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "ca", "the issuing CA is not available");
 		goto out;
 	}
@@ -295,7 +295,7 @@ certrep(struct scep_req *r, const struct scep_answer *a, struct cm_buf *out)
 			q.crl = a->crl;
 			q.crl_len = a->crl_len;
 		} else {
-			if (cert_der(r, a->cert_id, &der) < 0 || scepd_ca_refresh(r) < 0)
+			if (cert_der(r, a->cert_id, &der) < 0 || scepd_ca_refresh(r, 0) < 0)
 				goto out;
 			certs[n] = (const unsigned char *)der.data;
 			lens[n++] = der.len;

@@ -15,8 +15,8 @@
 
 /* The audit rows' actor: who asked is a device, known only by its address. */
 #define SCEPD_ACTOR "scep"
-/* How long GetCACert's certificates (RA, issuing CA, root) are kept per
- * worker before signerd is asked again (the RA pair rotates). */
+/* How long the issuing CA certificate (sent with every SUCCESS) is kept per
+ * worker before signerd is asked again; GetCACert always asks. */
 #define SCEPD_CA_CACHE_SECONDS 60
 /* A body must arrive within this long: a slow client cannot hold a worker. */
 #define SCEPD_BODY_TIMEOUT_MS 5000
@@ -83,9 +83,10 @@ void scepd_serve(void *app, struct cm_request *req, int parse_status, struct cm_
 /* The worker's signer connection for this request (connected on first use);
  * NULL when signerd cannot be reached (logged). */
 struct cm_signer *scepd_signer(struct scep_req *r);
-/* Reloads the RA and CA certificates when older than SCEPD_CA_CACHE_SECONDS.
- * 0, or -1 (logged). */
-int scepd_ca_refresh(struct scep_req *r);
+/* Reloads the RA and CA certificates when older than SCEPD_CA_CACHE_SECONDS,
+ * or now when fresh is set (GetCACert: a client must never be handed an RA
+ * certificate signerd has rotated away). 0, or -1 (logged). */
+int scepd_ca_refresh(struct scep_req *r, int fresh);
 /* Fails an answer: status FAILURE with fail_info, the rule and a detail. */
 void scepd_fail(struct scep_answer *a, unsigned fail_info, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
