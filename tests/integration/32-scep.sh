@@ -12,6 +12,7 @@ set -u
 export KRB5_CONFIG
 
 T=$(mktemp -d /tmp/cm-32-scep.XXXXXX)
+# shellcheck disable=SC2034 # read by get/post in tests/lib.sh
 URL=$CERTMINT_URL/admin
 SCEP=$CERTMINT_SCEP_URL
 FORGE=$CERTMINT_BUILD/tests/tools/scep-forge
