@@ -93,6 +93,11 @@ Schema:        $CERTMINT_CLI migrate   (migration account: $CERTMINT_MIGRATE_CON
 Users:         admin.fcgi runs as $CERTMINT_ADMIN_FCGI_USER, Apache as $CERTMINT_WEB_USER (no signer access)
 OCSP:          openssl ocsp -issuer $CERTMINT_STACK_DIR/publish/ca/issuing.crt -cert CERT.pem -url $CERTMINT_URL/ocsp -CAfile $CERTMINT_CA_PEM
                (ocsp.fcgi runs as $CERTMINT_OCSP_FCGI_USER, which signerd lets sign OCSP responses only)
+SCEP:          $CERTMINT_SCEP_URL
+               challenge: $CERTMINT_ACCESS_CODE (Demo Organisation, issued at once; mail domain $CERTMINT_EMAIL_DOMAIN)
+               challenge: $CERTMINT_ACCESS_CODE_MANUAL (Manual Organisation, approved by hand; $CERTMINT_EMAIL_DOMAIN_MANUAL)
+               e.g. scepclient -server-url=$CERTMINT_SCEP_URL -challenge=$CERTMINT_ACCESS_CODE \\
+                    -private-key DIR/key.pem -cn you@$CERTMINT_EMAIL_DOMAIN   (key: openssl genrsa -traditional 2048)
 Logs:          $DEMO/logs/
 ===============================================================================
 demo: running; press Ctrl-C to stop everything.

@@ -72,3 +72,36 @@ INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, st
 		AND o.deleted_at IS NULL
 	JOIN (SELECT 'ssl' AS cert_type UNION ALL SELECT 'client' UNION ALL SELECT 'codesign') t
 	WHERE c.uri = 'demo';
+
+-- SCEP (issue 10): the demo customer serves the "smime" type (client and
+-- S/MIME certificates, signer profile client-smime) at
+-- /customer/demo/scep/smime/pkiclient.exe. The access codes that are the
+-- challenge passwords are set by tests/stack.sh (only their keyed hash is
+-- stored, and the key is the instance's): Demo Organisation approves client
+-- certificates automatically; Manual Organisation (mail domain
+-- manual.demo.test) has every one approved by an administrator, so its
+-- devices get PENDING and poll.
+UPDATE customers SET scep_enabled = 1 WHERE uri = 'demo';
+
+INSERT IGNORE INTO scep_types (customer_id, scep_type, profile, enabled)
+	SELECT c.id, 'smime', 'client-smime', 1 FROM customers c WHERE c.uri = 'demo';
+
+INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve,
+		client_auto_approve, codesign_auto_approve)
+	SELECT c.id, 'Manual Organisation', 'Demo City', 'GB', 0, 0, 0 FROM customers c
+	WHERE c.uri = 'demo' AND NOT EXISTS (
+		SELECT 1 FROM organizations o
+		WHERE o.customer_id = c.id AND o.name = 'Manual Organisation' AND o.deleted_at IS NULL);
+
+INSERT INTO domains (customer_id, name, validation_state, validation_method, validated_at)
+	SELECT c.id, 'manual.demo.test', 'validated', 'email', UTC_TIMESTAMP()
+	FROM customers c WHERE c.uri = 'demo'
+	ON DUPLICATE KEY UPDATE validation_state = VALUES(validation_state);
+
+INSERT IGNORE INTO domain_delegations (domain_id, org_id, dept_id, cert_type, state)
+	SELECT d.id, o.id, NULL, 'client', 'approved'
+	FROM customers c
+	JOIN domains d ON d.customer_id = c.id AND d.name = 'manual.demo.test'
+	JOIN organizations o ON o.customer_id = c.id AND o.name = 'Manual Organisation'
+		AND o.deleted_at IS NULL
+	WHERE c.uri = 'demo';

@@ -7,8 +7,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "approval.h"
 #include "audit.h"
@@ -231,6 +233,51 @@ signed_cert_free(struct signed_cert *sc)
 }
 
 /*
+ * The e-mail SAN a client certificate is given when its CSR has no SAN at
+ * all (profile client-smime requires one): the subject's emailAddress, else
+ * a CN that is an e-mail address (Debian's scepclient, a SCEP client, can
+ * set nothing else). The RA check (lib/ra_names.c) has covered both forms
+ * already, and the signer checks the SAN against its name spaces. 1 with
+ * "email:ADDR" in out, 0 none.
+ */
+static int
+client_mail_san(const char *profile, const struct cm_buf *csrder, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)csrder->data;
+	const char *type = cm_cert_type_of(profile);
+	X509_REQ *req = NULL;
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	int found = 0;
+
+	if (type == NULL || strcmp(type, "client") != 0 ||
+	    (req = d2i_X509_REQ(NULL, &p, (long)csrder->len)) == NULL)
+		goto out;
+	exts = X509_REQ_get_extensions(req);
+	if (exts && X509v3_get_ext_by_NID(exts, NID_subject_alt_name, -1) >= 0)
+		goto out;
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		const X509_NAME *nm = X509_REQ_get_subject_name(req);
+		int nid = pass == 0 ? NID_pkcs9_emailAddress : NID_commonName;
+		for (int i = -1; !found && (i = X509_NAME_get_index_by_NID(nm, nid, i)) >= 0; ) {
+			const ASN1_STRING *v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i));
+			const unsigned char *d = ASN1_STRING_get0_data(v);
+			int n = ASN1_STRING_length(v), ok = n > 2 && (size_t)n + 7 < outlen;
+			for (int k = 0; ok && k < n; k++)
+				ok = d[k] > 0x20 && d[k] < 0x7f && d[k] != ',';
+			if (ok && memchr(d, '@', (size_t)n) != NULL) {
+				snprintf(out, outlen, "email:%.*s", n, (const char *)d);
+				found = 1;
+			}
+		}
+	}
+out:
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_free(req);
+	ERR_clear_error();
+	return found;
+}
+
+/*
  * Asks the signer for in's certificate from the CSR's DER, under subject
  * (signer syntax, cm_csr_check's issue_dn; NULL: the CSR's), and reads the
  * answer back into sc for the certificates row. Returns 0 when issued and
@@ -248,7 +295,8 @@ sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request
     const struct cm_buf *csrder, const char *subject, struct signed_cert *sc, char *err, size_t errlen)
 {
 	struct cm_signer_issue_req sreq;
-	char serr[512];
+	char serr[512], mailsan[320];
+	const char *sans[1];
 	int r;
 
 	if (signer == NULL) {
@@ -265,6 +313,11 @@ sign_csr(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_request
 	sreq.csr_len = csrder->len;
 	sreq.validity_days = in->validity_days;
 	sreq.subject = subject;     /* cm_csr_check's, from the organisation's record */
+	if (client_mail_san(in->profile, csrder, mailsan, sizeof(mailsan)) == 1) {
+		sans[0] = mailsan;
+		sreq.sans = sans;
+		sreq.nsans = 1;
+	}
 	serr[0] = '\0';
 	r = cm_signer_issue(signer, &sreq, &sc->res, serr, sizeof(serr));
 	if (r != CM_SIGNER_OK)

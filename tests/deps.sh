@@ -13,7 +13,7 @@ PKGS="gcc make autoconf automake libtool pkg-config clang libclang-rt-14-dev
  apache2 libapache2-mod-fcgid libapache2-mod-auth-gssapi
  chromium fonts-dejavu-core procps iproute2 xxd dpkg-dev publicsuffix
  python3-aiosmtpd
- scep"
+ scep certmonger"
 
 missing=""
 for p in $PKGS; do

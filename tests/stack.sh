@@ -41,13 +41,16 @@ ADMIN_USER=certmint-admin
 OCSP_USER=certmint-ocsp
 # Its workers (CERTMINT_OCSP_WORKERS): enough for the benchmark's c8.
 OCSP_WORKERS=${CERTMINT_OCSP_WORKERS:-8}
+# scep.fcgi (issue 10): the RA key's operations and client certificates only.
+SCEP_USER=certmint-scep
+SCEP_WORKERS=${CERTMINT_SCEP_WORKERS:-8}
 # Program uids read certmint.conf and db.password through CONF_GROUP, and
 # reach signerd's socket through SIGNER_CLIENTS (Apache's uid is in neither).
 CONF_GROUP=certmint
 SIGNER_CLIENTS=certmint-signer-clients
 CUSTOMER=demo
 # Start order; "down" walks it backwards.
-SERVICES="mariadb kdc signerd smtp admin ocsp apache"
+SERVICES="mariadb kdc signerd smtp admin ocsp scep apache"
 
 die() { echo "stack: $*" >&2; exit 1; }
 say() { echo "stack: $*" >&2; }
@@ -192,7 +195,7 @@ setup_dirs() {
 	# Sockets of a previous run would make the readiness checks pass early;
 	# those of services that still run (and are kept) stay.
 	local name sock
-	for name in mariadb signerd admin ocsp; do
+	for name in mariadb signerd admin ocsp scep; do
 		sock=$DIR/run/$name.sock
 		[ "$name" = signerd ] && sock=$DIR/run/signer.sock
 		pid_alive "$name" || rm -f "$sock"
@@ -227,6 +230,7 @@ ensure_users() {
 	ensure_system_user "$SIGNER_USER"
 	ensure_program_user admin
 	ensure_program_user ocsp
+	ensure_program_user scep
 	# Apache's uid must not reach the signer or the configuration (a
 	# www-data left in them by hand would undo the separation).
 	for g in "$CONF_GROUP" "$SIGNER_CLIENTS"; do
@@ -388,6 +392,13 @@ up_signerd() {
 	local bin=$BUILD/signer/certmint-signerd log=$DIR/logs/signerd.log
 	need_bin "$bin"
 	[ -s "$DIR/vault.key" ] || openssl rand -hex 32 > "$DIR/vault.key" || die "cannot write vault.key"
+	# The shipped profiles, but client-smime's certificatePolicies OID under
+	# RFC 5612's documentation arc: Go's x509 (Debian's scepclient, which
+	# 32-scep.sh enrolls with) refuses a certificate whose policy OID has an
+	# arc beyond 64 bits, as the demo 2.25.<UUID> arc has (docs/operators.md).
+	awk '/^\[profile /{p=$0} p=="[profile client-smime]" && /^policy_oid =/{$0="policy_oid = 1.3.6.1.4.1.32473.1.2"} {print}' \
+		"$ROOT/conf/signer-profiles.conf" > "$DIR/signer-profiles.conf" || die "cannot write signer-profiles.conf"
+	chmod 644 "$DIR/signer-profiles.conf"
 	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/vault.key"
 	chmod 400 "$DIR/vault.key"
 	touch "$DIR/journal/issued.log"
@@ -403,7 +414,7 @@ user = $SIGNER_USER
 vault = $DIR/vault
 vault_key_file = $DIR/vault.key
 journal = $DIR/journal/issued.log
-profiles_file = $ROOT/conf/signer-profiles.conf
+profiles_file = $DIR/signer-profiles.conf
 max_connections = 64
 log_level = info
 # Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
@@ -426,6 +437,9 @@ root = ca-init ca-import ca-chain issue audit-checkpoint crl-sign ocsp-sign scep
 $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoint
 # ocsp.fcgi signs live answers (nonce, a revocation newer than the store) and nothing else.
 $OCSP_USER = ocsp-sign
+# scep.fcgi: the RA key's two operations, the CA chain for GetCACert, client
+# certificates, and the audit checkpoints every program that writes audit rows takes.
+$SCEP_USER = ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint
 
 # The OCSP responder certificate (defaults); a test may set other keys for
 # one "up" through CERTMINT_SIGNER_OCSP_CONF (29-signer-ocsp.sh: rotation).
@@ -569,6 +583,7 @@ init_certmint() {
 		} >> "$log" 2>&1 || { tail_log "$log"; die "adding the delegated administrators failed"; }
 		touch "$DIR/.scoped-admins-added"
 	fi
+	scep_access_codes
 }
 
 up_admin() {
@@ -587,6 +602,43 @@ up_ocsp() {
 	start ocsp "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/ocsp.sock" -n "$OCSP_WORKERS" -u "$OCSP_USER" \
 		-g "$WEB_USER" -m 0660
 	wait_for ocsp "$log" 10 test -S "$DIR/run/ocsp.sock"
+}
+
+# scep.fcgi (issue 10): its own uid, a socket only Apache can open, no login.
+up_scep() {
+	local bin=$BUILD/cgi/scep/scep.fcgi log=$DIR/logs/scep.log
+	need_bin "$bin"
+	start scep "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/scep.sock" -n "$SCEP_WORKERS" -u "$SCEP_USER" \
+		-g "$WEB_USER" -m 0660
+	wait_for scep "$log" 10 test -S "$DIR/run/scep.sock"
+}
+
+# The demo's SCEP access codes (issue 10): made once per instance and kept in
+# DIR/secrets (stack.env passes them to tests), stored on every "up" as the
+# portal stores them (the keyed hash of lib/access_code.c, with the
+# instance's key), with self enrollment on: Demo Organisation (automatic
+# approval) and Manual Organisation (an administrator approves). A test that
+# changed them gets them back with the next "up".
+scep_access_codes() {
+	local tool=$BUILD/tests/tools/access-code-hash name org code hash hint
+	need_bin "$tool"
+	for name in demo manual; do
+		org="Demo Organisation"
+		[ "$name" = manual ] && org="Manual Organisation"
+		if [ ! -s "$DIR/secrets/access-code-$name" ]; then
+			# 4 groups of 4 from the generator's alphabet, as the portal makes them.
+			code=$(LC_ALL=C tr -dc 'abcdefghjkmnpqrstuvwxyz23456789' < /dev/urandom | head -c 16 | sed 's/..../&-/g; s/-$//')
+			(umask 077 && echo "$code" > "$DIR/secrets/access-code-$name")
+		fi
+		read -r hash hint < <("$tool" "$DIR/access-code.key" < "$DIR/secrets/access-code-$name") \
+			|| die "access-code-hash failed"
+		mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" -e "UPDATE organizations o JOIN customers c ON c.id = o.customer_id
+			SET o.client_access_code_hash = '$hash', o.client_access_code_hint = '$hint',
+			o.client_access_code_set_at = COALESCE(o.client_access_code_set_at, UTC_TIMESTAMP()),
+			o.client_self_enrollment = 1
+			WHERE c.uri = '$CUSTOMER' AND o.name = '$org' AND o.deleted_at IS NULL" >> "$DIR/logs/cli.log" 2>&1 \
+			|| die "setting the SCEP access code of $org failed"
+	done
 }
 
 # The TLS certificate comes from certmint's own CA; it is kept while it
@@ -679,6 +731,13 @@ write_env() {
 			"CERTMINT_ADMIN_FCGI_USER=$ADMIN_USER" \
 			"CERTMINT_OCSP_FCGI_USER=$OCSP_USER" \
 			"CERTMINT_OCSP_SOCKET=$DIR/run/ocsp.sock" \
+			"CERTMINT_SCEP_FCGI_USER=$SCEP_USER" \
+			"CERTMINT_SCEP_SOCKET=$DIR/run/scep.sock" \
+			"CERTMINT_SCEP_URL=http://localhost:$HTTP/customer/$CUSTOMER/scep/smime/pkiclient.exe" \
+			"CERTMINT_ACCESS_CODE=$(cat "$DIR/secrets/access-code-demo" 2>/dev/null)" \
+			"CERTMINT_ACCESS_CODE_MANUAL=$(cat "$DIR/secrets/access-code-manual" 2>/dev/null)" \
+			"CERTMINT_EMAIL_DOMAIN=demo.test" \
+			"CERTMINT_EMAIL_DOMAIN_MANUAL=manual.demo.test" \
 			"CERTMINT_CONF_GROUP=$CONF_GROUP" \
 			"CERTMINT_SIGNER_CLIENTS_GROUP=$SIGNER_CLIENTS" \
 			"CERTMINT_SIGNER_SOCKET=$DIR/run/signer.sock" \
@@ -751,7 +810,7 @@ cmd_up() {
 		return
 	fi
 	begin_up "$1" "mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid" \
-		"signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi cgi/ocsp/ocsp.fcgi"
+		"signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi cgi/ocsp/ocsp.fcgi cgi/scep/scep.fcgi tests/tools/access-code-hash"
 	up_mariadb
 	up_kdc
 	up_signerd
@@ -760,6 +819,7 @@ cmd_up() {
 	init_certmint
 	up_admin
 	up_ocsp
+	up_scep
 	tls_cert
 	up_apache
 	write_env
@@ -773,6 +833,9 @@ certmint stack up in $DIR ($((SECONDS - t0)) s)
   scoped:   carol (RAO Demo Organisation), dave (RAO Other Organisation),
             erin (DRAO Demo Organisation/Engineering), frank (RAO Demo Organisation, SSL only)
   spare:    $SPARE_PRINC (in the KDC, no administrator row until a test adds one)
+  SCEP:     http://localhost:$HTTP/customer/$CUSTOMER/scep/smime/pkiclient.exe
+            challenge (Demo Organisation, automatic): $(cat "$DIR/secrets/access-code-demo")
+            challenge (Manual Organisation, approved by hand): $(cat "$DIR/secrets/access-code-manual")
   CA chain: $DIR/ca-chain.pem
   logs:     $DIR/logs/
   env:      . $DIR/stack.env

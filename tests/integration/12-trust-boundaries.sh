@@ -1,6 +1,7 @@
 #!/bin/bash
 # 12-trust-boundaries.sh: one uid per program and least-privilege database accounts (issue 8): admin.fcgi runs as
-# certmint-admin (ocsp.fcgi as certmint-ocsp, which signerd lets sign OCSP responses only) behind a socket only Apache
+# certmint-admin (ocsp.fcgi as certmint-ocsp, which signerd lets sign OCSP responses only; scep.fcgi as certmint-scep,
+# which it lets use the SCEP RA key and issue client certificates only) behind a socket only Apache
 # and it can open; Apache's www-data cannot reach signerd; the programs'
 # database account has DML only (no DDL, no GRANT, audit_log append-only); certmint migrate alone changes the schema
 # and re-grants; the credentials files are readable only by the uids that need them.
@@ -14,6 +15,7 @@ T=$(mktemp -d /tmp/cm-12-trust.XXXXXX)
 chmod 755 "$T"
 ADMIN_UID_NAME=${CERTMINT_ADMIN_FCGI_USER:-certmint-admin}
 OCSP_UID_NAME=${CERTMINT_OCSP_FCGI_USER:-certmint-ocsp}
+SCEP_UID_NAME=${CERTMINT_SCEP_FCGI_USER:-certmint-scep}
 CONF_GROUP=${CERTMINT_CONF_GROUP:-certmint}
 MIGRATE_CONF=${CERTMINT_MIGRATE_CONF:-$S/migrate.conf}
 WEB=${CERTMINT_WEB_USER:-www-data}
@@ -103,6 +105,31 @@ code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CER
 	-b "$T/garbage.req" -T application/ocsp-request -o /dev/null /ocsp 2>&1)
 expect_eq "as $WEB (Apache) the socket answers (malformedRequest, HTTP 200)" "$code" 200
 
+# ---- scep.fcgi (issue 10): its own uid too, and a socket only Apache and it can open
+check "the program user $SCEP_UID_NAME exists" id "$SCEP_UID_NAME"
+suid=$(id -u "$SCEP_UID_NAME" 2>/dev/null)
+check "... and is neither Apache's uid nor admin.fcgi's nor ocsp.fcgi's" \
+	test "$suid" != "$wuid" -a "$suid" != "$auid" -a "$suid" != "$ouid"
+check_not "... nor in Apache's group" sh -c "id -nG '$SCEP_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
+spid=$(pid_of scep)
+expect_eq "scep.fcgi's parent runs as $SCEP_UID_NAME (real, effective, saved, fs uid)" \
+	"$(uid_of_proc "$spid")" "$suid $suid $suid $suid"
+bad=0; n=0
+for w in $(pgrep -P "$spid"); do
+	n=$((n + 1))
+	[ "$(uid_of_proc "$w")" = "$suid $suid $suid $suid" ] || bad=$((bad + 1))
+done
+check "scep.fcgi has workers ($n)" test "$n" -gt 0
+expect_eq "every worker runs as $SCEP_UID_NAME" "$bad" 0
+expect_eq "scep.sock: owner $SCEP_UID_NAME, group Apache's, mode 0660" \
+	"$(stat -c '%U %G %a' "$CERTMINT_SCEP_SOCKET")" "$SCEP_UID_NAME $(id -gn "$WEB") 660"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$CERTMINT_SCEP_SOCKET" \
+	-o /dev/null "/customer/$CERTMINT_CUSTOMER/scep/smime/pkiclient.exe?operation=GetCACaps" 2>&1)
+expect_match "nobody cannot connect to scep.sock" "$out" 'Permission denied'
+code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CERTMINT_SCEP_SOCKET" \
+	-o /dev/null "/customer/$CERTMINT_CUSTOMER/scep/smime/pkiclient.exe?operation=GetCACaps" 2>&1)
+expect_eq "as $WEB (Apache) the socket answers (GetCACaps, HTTP 200)" "$code" 200
+
 # ---- signerd: Apache's uid has no access; the program's uid issues what [access] grants it
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/google.csr" \
 	-subj "/CN=www.google.com" -addext "subjectAltName=DNS:www.google.com" 2>/dev/null
@@ -134,6 +161,12 @@ out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-ser
 expect_match "as $OCSP_UID_NAME an issue is refused" "$out" '^REFUSED: operation issue not allowed'
 out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
 check_not "... and so is the CA chain" grep -q 'BEGIN CERTIFICATE' <<< "$out"
+check "signerd.conf grants $SCEP_UID_NAME the RA key's operations and client certificates only" \
+	grep -qx "$SCEP_UID_NAME = ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint" "$CERTMINT_SIGNER_CONF"
+out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
+expect_match "as $SCEP_UID_NAME a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
+out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
+check "... the CA chain (GetCACert) is served" grep -q 'BEGIN CERTIFICATE' <<< "$out"
 
 # ---- the programs' database account: DML only
 root_sql "CREATE TABLE trust12_scratch (id INT PRIMARY KEY, v INT) ENGINE=InnoDB"
