@@ -111,8 +111,11 @@ cm_scep_certrep_build(X509 *ra_cert, EVP_PKEY *ra_key, const struct cm_scep_cert
 	if (in->status == CM_SCEP_SUCCESS &&
 	    success_envelope(in, &content, &clen, reason, rlen) < 0)
 		return -1;
-	/* FAILURE and PENDING: no content (detached, eContent absent). */
-	unsigned flags = CMS_PARTIAL | CMS_BINARY | (in->status == CM_SCEP_SUCCESS ? 0 : CMS_DETACHED);
+	/* FAILURE and PENDING carry no message: the signature is over empty
+	 * content, which is kept (eContent an empty OCTET STRING) rather than
+	 * detached, because certmonger's PKCS7_verify refuses a CertRep without
+	 * content ("no content"), as micromdm's replies also have it. */
+	unsigned flags = CMS_PARTIAL | CMS_BINARY;
 	cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
 	if (cms == NULL)
 		goto ssl;

@@ -194,20 +194,22 @@ openssl cms -verify -inform DER -in "$T/rep-des.der" -CAfile "$CHAIN" -binary -o
 expect_match "... in a des-cbc envelope" "$(openssl cms -cmsout -print -inform DER -in "$T/rep-des-content.der")" 'des-cbc'
 expect_match "... signed with SHA-1" "$(openssl cms -cmsout -print -inform DER -in "$T/rep-des.der" | grep -A2 digestAlgorithm | head -n 3)" 'sha1'
 
-# ---- FAILURE and PENDING: no content
+# ---- FAILURE and PENDING: empty content (kept, not detached: certmonger needs it)
 out=$(probe certrep -S failure -f 2 -t t-fail -n "$NONCE" -d sha512 -o "$T/fail.der")
 expect_match "a FAILURE CertRep (badRequest) is signed" "$out" '^OK bytes='
 openssl cms -cmsout -print -inform DER -in "$T/fail.der" > "$T/fail.txt" 2>&1
 expect_eq "pkiStatus 2" "$(attr_after "$T/fail.txt" '2.16.840.1.113733.1.9.3')" 2
 expect_eq "failInfo 2 (badRequest)" "$(attr_after "$T/fail.txt" '2.16.840.1.113733.1.9.4')" 2
-expect_match "no content (eContent absent)" "$(grep -A3 'encapContentInfo' "$T/fail.txt")" 'eContent: <ABSENT>'
-expect_match "it verifies over no content" "$(openssl cms -verify -inform DER -in "$T/fail.der" -CAfile "$CHAIN" -content /dev/null -binary -out /dev/null 2>&1)" 'Verification successful'
+expect_match "empty content (eContent present, no bytes)" "$(grep -A3 'encapContentInfo' "$T/fail.txt")" 'eContent: *$'
+check_not "... not detached" grep -q 'eContent: <ABSENT>' "$T/fail.txt"
+expect_match "it verifies over its empty content" "$(openssl cms -verify -inform DER -in "$T/fail.der" -CAfile "$CHAIN" -binary -out "$T/fail.content" 2>&1)" 'Verification successful'
+expect_eq "... which is empty" "$(stat -c %s "$T/fail.content")" 0
 out=$(probe certrep -S pending -t t-pend -n "$NONCE" -o "$T/pend.der")
 expect_match "a PENDING CertRep is signed" "$out" '^OK bytes='
 openssl cms -cmsout -print -inform DER -in "$T/pend.der" > "$T/pend.txt" 2>&1
 expect_eq "pkiStatus 3" "$(attr_after "$T/pend.txt" '2.16.840.1.113733.1.9.3')" 3
 check_not "no failInfo" grep -q '2.16.840.1.113733.1.9.4' "$T/pend.txt"
-expect_match "no content" "$(grep -A3 'encapContentInfo' "$T/pend.txt")" 'eContent: <ABSENT>'
+check_not "empty content, not detached" grep -q 'eContent: <ABSENT>' "$T/pend.txt"
 
 # ---- the signer's re-checks
 expect_match "a certificate not issued by the CA: refused" \
