@@ -429,7 +429,9 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const struct cm_
 	    cm_stmt_bind_str(st, 13, sc->xi.not_before_str) < 0 ||
 	    cm_stmt_bind_str(st, 14, sc->xi.not_after_str) < 0 ||
 	    cm_stmt_bind_blob(st, 15, sc->res.der, sc->res.der_len) < 0 ||
-	    cm_stmt_bind_blob(st, 16, in->csr, in->csr_len) < 0 ||
+	    /* The CSR is kept only while a request waits (requested/approved):
+	     * it may carry a challengePassword, an SCEP access code in clear. */
+	    cm_stmt_bind_null(st, 16) < 0 ||
 	    cm_stmt_bind_str(st, 17, in->actor) < 0 ||
 	    (in->renews_id > 0 ? cm_stmt_bind_i64(st, 18, in->renews_id) : cm_stmt_bind_null(st, 18)) < 0 ||
 	    cm_stmt_bind_str(st, 19, v->spki_sha256) < 0 ||
@@ -842,7 +844,7 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	st = cm_db_prepare(db,
 	    "UPDATE certificates SET status = 'issued', issuer_id = ?, serial_hex = ?, subject_dn = ?,"
 	    " common_name = ?, sans = ?, email = ?, key_type = ?, key_bits = ?, not_before = ?,"
-	    " not_after = ?, der = ?, issue_error = NULL WHERE id = ? AND status = 'approved'");
+	    " not_after = ?, der = ?, issue_error = NULL, csr = NULL WHERE id = ? AND status = 'approved'");
 	if (st == NULL ||
 	    (sc.issuer_id > 0 ? cm_stmt_bind_i64(st, 0, sc.issuer_id) : cm_stmt_bind_null(st, 0)) < 0 ||
 	    cm_stmt_bind_str(st, 1, sc.res.serial_hex) < 0 ||
@@ -1062,8 +1064,8 @@ cm_cert_decline(struct cm_db *db, const struct cm_cert_actor *who, int64_t id,
 		snprintf(err, errlen, NOT_SAVED);
 		return 500;
 	}
-	st = cm_db_prepare(db, "UPDATE certificates SET status = 'declined', decline_message = ?, approved_by = ?"
-	    " WHERE id = ? AND customer_id = ? AND status = 'requested'");
+	st = cm_db_prepare(db, "UPDATE certificates SET status = 'declined', decline_message = ?, approved_by = ?,"
+	    " csr = NULL WHERE id = ? AND customer_id = ? AND status = 'requested'");
 	if (st && (cm_stmt_bind_str(st, 0, message) < 0 || cm_stmt_bind_str(st, 1, who->actor) < 0 ||
 	    cm_stmt_bind_i64(st, 2, id) < 0 || cm_stmt_bind_i64(st, 3, who->customer_id) < 0)) {
 		cm_stmt_close(st);
@@ -1399,7 +1401,7 @@ cm_cert_recover(struct cm_db *db, const char *actor, const struct cm_cert_recove
 		st = cm_db_prepare(db,
 		    "UPDATE certificates SET status = ?, issuer_id = ?, serial_hex = ?, subject_dn = ?,"
 		    " common_name = ?, sans = ?, email = ?, key_type = ?, key_bits = ?, not_before = ?,"
-		    " not_after = ?, der = ?, issue_error = NULL, recovered_at = UTC_TIMESTAMP()"
+		    " not_after = ?, der = ?, issue_error = NULL, recovered_at = UTC_TIMESTAMP(), csr = NULL"
 		    " WHERE id = ? AND status = 'approved'");
 	} else {
 		st = cm_db_prepare(db,

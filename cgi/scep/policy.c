@@ -214,7 +214,17 @@ scepd_our_valid_cert(struct scep_req *r, const unsigned char *der, size_t len,
 	int f, rc = -1;
 
 	memset(&xi, 0, sizeof(xi));
-	if (x == NULL || p != der + len || cm_cert_describe(x, &xi) < 0 || strlen(xi.serial_hex) != 32) {
+	int described = x != NULL && p == der + len && cm_cert_describe(x, &xi) == 0;
+	if (described && strlen(xi.serial_hex) < 32) {
+		/* serial_hex keeps the 16 bytes' leading zeros, which the integer
+		 * (and so cm_cert_describe) drops: one serial in 128 starts with 00. */
+		char padded[sizeof(xi.serial_hex)];
+		size_t n = strlen(xi.serial_hex);
+		memset(padded, '0', 32 - n);
+		memcpy(padded + 32 - n, xi.serial_hex, n + 1);
+		memcpy(xi.serial_hex, padded, 33);
+	}
+	if (!described || strlen(xi.serial_hex) != 32) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "renewal-cert", "the RenewalReq is not signed with a certificate of ours");
 		rc = 0;
 		goto out;

@@ -65,6 +65,40 @@ csr_hash(struct scep_req *r)
 		snprintf(r->csr_sha256 + 2 * i, 3, "%02x", md[i]);
 }
 
+/* SHA-256 (hex) of a name's DER into out[65]: 0, or -1 (no name, or it
+ * cannot be encoded). */
+static int
+name_hash(X509_NAME *name, char out[65])
+{
+	unsigned char md[32], *der = NULL;
+	unsigned mdlen = 0;
+	int len = name ? i2d_X509_NAME(name, &der) : -1;
+
+	out[0] = '\0';
+	if (len <= 0)
+		return -1;
+	int ok = EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1;
+	OPENSSL_free(der);
+	if (!ok)
+		return -1;
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* SHA-256 (hex) of the decrypted CSR's subject into out[65] ("" when the
+ * content is no CSR: a renewal's is, a poll's is not). */
+static void
+csr_subject_hash(struct scep_req *r, char out[65])
+{
+	const unsigned char *p = (const unsigned char *)r->content.data;
+	X509_REQ *req = p ? d2i_X509_REQ(NULL, &p, (long)r->content.len) : NULL;
+
+	if (req == NULL || name_hash(X509_REQ_get_subject_name(req), out) < 0)
+		out[0] = '\0';
+	X509_REQ_free(req);
+}
+
 /* The audit row of a transaction change (inside the caller's transaction
  * when one is open). 0 or -1. */
 static int
@@ -305,16 +339,20 @@ static int
 tx_claim(struct scep_req *r, const char *key, struct scep_answer *a)
 {
 	struct cm_stmt *st = NULL;
+	char subject[65];
 
 	csr_hash(r);
+	csr_subject_hash(r, subject);
 	if (cm_db_begin(r->db) < 0)
 		goto fail;
 	st = cm_db_prepare(r->db,
 	    "INSERT INTO scep_transactions (customer_id, scep_type, transaction_id, message_type, csr_sha256,"
-	    " status, remote_addr) VALUES (?, ?, ?, ?, ?, 'pending', ?)");
+	    " subject_sha256, status, remote_addr) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)");
 	if (st == NULL || cm_stmt_bind_i64(st, 0, r->customer_id) < 0 || cm_stmt_bind_str(st, 1, r->type) < 0 ||
 	    cm_stmt_bind_str(st, 2, key) < 0 || cm_stmt_bind_i64(st, 3, r->msg.message_type) < 0 ||
-	    cm_stmt_bind_str(st, 4, r->csr_sha256) < 0 || cm_stmt_bind_str(st, 5, r->addr) < 0)
+	    cm_stmt_bind_str(st, 4, r->csr_sha256) < 0 ||
+	    (subject[0] ? cm_stmt_bind_str(st, 5, subject) : cm_stmt_bind_null(st, 5)) < 0 ||
+	    cm_stmt_bind_str(st, 6, r->addr) < 0)
 		goto fail;
 	if (cm_stmt_execute(st) < 0) {
 		if (cm_db_errno(r->db) == ER_DUP_ENTRY) {
@@ -443,14 +481,16 @@ scepd_enroll(struct scep_req *r, X509_REQ *req, int64_t org, int64_t dept, int64
 }
 
 /* No return value; see scepd.h. The subject is the CSR's (what a client
- * knows): it must match the stored CSR of the transaction's certificate.
+ * knows): it must match the transaction's subject hash (its CSR is not kept
+ * once the request is decided).
  * The issuer is not compared: clients differ in which CA certificate's
  * name they send (the RA's, the issuing CA's). */
 void
 scepd_poll(struct scep_req *r, X509_NAME *subject, struct scep_answer *a)
 {
 	struct cm_stmt *st = cm_db_prepare(r->db,
-	    "SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr"
+	    "SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr,"
+	    " t.subject_sha256"
 	    " FROM scep_transactions t LEFT JOIN certificates c ON c.id = t.certificate_id"
 	    " WHERE t.customer_id = ? AND t.transaction_id = ?");
 	char key[CM_SCEP_MAX_TRANSACTION_ID + 1], status[16];
@@ -469,7 +509,8 @@ scepd_poll(struct scep_req *r, X509_NAME *subject, struct scep_answer *a)
 		 * looked for only when the plain ID is unknown. */
 		cm_stmt_close(st);
 		st = cm_db_prepare(r->db,
-		    "SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr"
+		    "SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr,"
+		    " t.subject_sha256"
 		    " FROM scep_transactions t LEFT JOIN certificates c ON c.id = t.certificate_id"
 		    " WHERE t.customer_id = ? AND t.message_type = 17 AND t.transaction_id LIKE 'R%'"
 		    " AND SUBSTRING(t.transaction_id, LOCATE(':', t.transaction_id) + 1) = ?"
@@ -490,7 +531,12 @@ scepd_poll(struct scep_req *r, X509_NAME *subject, struct scep_answer *a)
 	cm_stmt_copy_str(st, 1, status, sizeof(status));
 	cert_id = cm_stmt_i64(st, 2);
 	fail_info = (int)cm_stmt_i64(st, 3);
-	if (!cm_stmt_is_null(st, 4)) {
+	if (!cm_stmt_is_null(st, 5)) {
+		char want[65], got[65];
+		cm_stmt_copy_str(st, 5, want, sizeof(want));
+		same = name_hash(subject, got) == 0 && strcmp(want, got) == 0;
+	} else if (!cm_stmt_is_null(st, 4)) {
+		/* A transaction from before subject_sha256 (029): its request's CSR. */
 		size_t n = 0;
 		const char *csr = cm_stmt_str(st, 4, &n);
 		X509_REQ *req = NULL;

@@ -17,7 +17,9 @@ STORE=$(sed -n '/^\[ocsp\]/,/^\[/s/^store = //p' "$CERTMINT_CONF")
 PUB=$(sed -n '/^\[publish\]/,/^\[/s/^dir = //p' "$CERTMINT_CONF")
 ISSUER=$PUB/ca/issuing.crt
 CHAIN=$CERTMINT_CA_PEM
-serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr A-F a-f; }
+# serial_hex as certmint stores it: 32 lowercase hex digits (openssl drops a
+# leading zero byte, which one serial in 128 has).
+serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f' | awk '{ while (length($0) < 32) $0 = "0" $0; print }'; }
 # hdr FILE OFFSET: the big-endian uint64 at OFFSET of a store file's header.
 hdr() { echo $((16#$(od -An -tx1 -j "$2" -N 8 "$1" | tr -d ' \n'))); }
 status_byte() { od -An -tu1 -j 24 -N 1 "$1" | tr -d ' '; }

@@ -24,7 +24,9 @@ STORE=$(sed -n '/^\[ocsp\]/,/^\[/s/^store = //p' "$CERTMINT_CONF")
 ISS=$PUB/ca/issuing.crt
 CHAIN=$CERTMINT_CA_PEM
 OCSP=$CERTMINT_URL/ocsp
-serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f'; }
+# serial_hex as certmint stores it: 32 lowercase hex digits (openssl drops a
+# leading zero byte, which one serial in 128 has).
+serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f' | awk '{ while (length($0) < 32) $0 = "0" $0; print }'; }
 # ask ARGS...: stock openssl ocsp against the responder; its whole output in $out.
 ask() { out=$(openssl ocsp -issuer "$ISS" -CAfile "$CHAIN" -url "$OCSP" "$@" 2>&1); }
 # raw_post FILE: POSTs FILE's bytes; the body in $T/raw.out, headers in $T/raw.h.

@@ -83,6 +83,7 @@ expect_eq "the RAO approves (303)" "$(status)" 303
 expect_eq "the same row is now issued" "$(col "$R1" status)" issued
 expect_eq "... approved by the RAO" "$(col "$R1" approved_by)" "$CERTMINT_RAO_A_PRINCIPAL"
 expect_match "... with a serial" "$(col "$R1" serial_hex)" '^[0-9a-f]{32}$'
+expect_eq "... and its CSR no longer kept (it may carry a challenge password)" "$(col "$R1" "csr IS NULL")" 1
 get "/certificates/$R1/download?format=pem" > "$T/r1.pem"
 check "the issued certificate verifies against the CA chain" openssl verify -CAfile "$CERTMINT_CA_PEM" "$T/r1.pem"
 check "... and carries the requested name" grep -q "life-a-$TAG.demo.test" <(openssl x509 -in "$T/r1.pem" -noout -subject)
@@ -101,6 +102,7 @@ expect_eq "... and nothing changes" "$(col "$R2" status)" requested
 page=$(post "/certificates/$R2/decline" "message=<b>Use the wildcard</b> \"please\"" "csrf=$CCSRF")
 expect_eq "decline with a message (303)" "$(status)" 303
 expect_eq "the request is declined" "$(col "$R2" status)" declined
+expect_eq "... and its CSR no longer kept" "$(col "$R2" "csr IS NULL")" 1
 expect_eq "... the message is stored" "$(col "$R2" decline_message)" '<b>Use the wildcard</b> "please"'
 page=$(get "/certificates/$R2")
 expect_match "... and shown inert on its page" "$page" '&lt;b&gt;Use the wildcard&lt;/b&gt;'
