@@ -44,8 +44,10 @@ static const char ocsp_usage[] =
     "or are unknown are removed, other names are left alone. When everything\n"
     "succeeded the revocation watermark (.state) advances to the database's\n"
     "clock at the start of the run (less " "60 s); a failed run (signer down,\n"
-    "a refused response, disk full) keeps the files it did not replace and\n"
-    "the old watermark, says what failed and exits 1.\n"
+    "disk full) keeps the files it did not replace and the old watermark,\n"
+    "says what failed and exits 1. A certificate the signer refuses to vouch\n"
+    "for (a serial it never issued) gets no stored response and is named on\n"
+    "stderr; it does not fail the run (ocsp.fcgi answers it live).\n"
     "certmint-ocsp-refresh.timer runs this every 5 minutes.\n"
     "\n"
     "  --full      sign every response again\n"
@@ -82,6 +84,7 @@ struct pool {
 	int abort;                /* a fault: stop signing, keep every file */
 	int dirfd;
 	uint64_t signed_n, failed;
+	uint64_t refused;         /* certificates the signer would not vouch for */
 };
 
 struct worker {
@@ -195,8 +198,13 @@ sign_items(struct worker *w, const struct item *it, size_t n)
 		return;
 	}
 	if (r == CM_SIGNER_REFUSED) {
+		/* Not a failure of the run: the certificate gets no stored
+		 * response, so ocsp.fcgi answers it from the database (and the
+		 * signer's verdict) each time; the watermark still advances. */
 		cli_error("certificate %s: the signer refused its OCSP response: %s", it[0].hex, err);
-		pool_count(w->p, 0, 1, 0);
+		pthread_mutex_lock(&w->p->mu);
+		w->p->refused++;
+		pthread_mutex_unlock(&w->p->mu);
 		return;
 	}
 	if (r != CM_SIGNER_OK || rep.n != n) {
@@ -477,7 +485,7 @@ db_now(struct cli *c, time_t *t0, char *cutoff, size_t clen)
 
 /* The audit row of a run that changed the store. 0, or -1 printed. */
 static int
-audit_run(struct run *r, uint64_t signed_n, uint64_t failed, int advanced, double secs)
+audit_run(struct run *r, uint64_t signed_n, uint64_t failed, uint64_t refused, int advanced, double secs)
 {
 	struct cm_buf after;
 	char id[24];
@@ -490,8 +498,8 @@ audit_run(struct run *r, uint64_t signed_n, uint64_t failed, int advanced, doubl
 	if (advanced)
 		snprintf(wm, sizeof(wm), "%lld", (long long)r->t0);
 	cm_buf_printf(&after, "{\"signed\":%" PRIu64 ",\"kept\":%" PRIu64 ",\"removed\":%" PRIu64
-	    ",\"failed\":%" PRIu64 ",\"full\":%s,\"watermark\":%s,\"seconds\":%.1f}",
-	    signed_n, r->kept, r->removed, failed, r->full ? "true" : "false", wm, secs);
+	    ",\"failed\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"full\":%s,\"watermark\":%s,\"seconds\":%.1f}",
+	    signed_n, r->kept, r->removed, failed, refused, r->full ? "true" : "false", wm, secs);
 	struct cm_audit_entry a = {
 		.actor = r->c->actor, .action = "ocsp.refresh", .object_type = "ca_cert", .object_id = id,
 		.after = after.data,
@@ -689,16 +697,23 @@ stop:
 			status = aborted || walked != 0 ? CLI_FAIL : CLI_OK;
 			goto out;
 		}
-		if ((signed_n > 0 || r.removed > 0) && c->db && audit_run(&r, signed_n, failed, advanced, secs) < 0)
+		uint64_t refused = pool.refused;
+		if ((signed_n > 0 || r.removed > 0 || refused > 0) && c->db &&
+		    audit_run(&r, signed_n, failed, refused, advanced, secs) < 0)
 			aborted = 1;
 		char wm[48];
 		if (advanced)
 			snprintf(wm, sizeof(wm), "watermark now %lld", (long long)r.t0);
 		else
 			snprintf(wm, sizeof(wm), "watermark not advanced");
+		char refused_note[128] = "";
+		if (refused > 0)
+			snprintf(refused_note, sizeof(refused_note),
+			    "; %" PRIu64 " refused by the signer (no stored response: answered live)", refused);
 		printf("ocsp refresh: %" PRIu64 " certificates, %" PRIu64 " signed, %" PRIu64 " kept, %" PRIu64
-		    " removed, %" PRIu64 " failed in %.1f s (%.0f signatures/s); %s\n",
-		    r.walked, signed_n, r.kept, r.removed, failed, secs, secs > 0 ? (double)signed_n / secs : 0.0, wm);
+		    " removed, %" PRIu64 " failed in %.1f s (%.0f signatures/s); %s%s\n",
+		    r.walked, signed_n, r.kept, r.removed, failed, secs, secs > 0 ? (double)signed_n / secs : 0.0, wm,
+		    refused_note);
 		status = aborted || failed > 0 ? CLI_FAIL : CLI_OK;
 	}
 out:

@@ -21,26 +21,33 @@
 	" WHERE t.customer_id = ? AND t.status = 'pending' AND c.status IN ('requested', 'approved')" \
 	ADMIN_CERT_SCOPE_SQL
 #define PENDING_COLS \
-	"SELECT t.transaction_id, t.scep_type, c.id, COALESCE(c.common_name, ''), COALESCE(c.email, '')," \
+	" t.transaction_id, t.scep_type, c.id, COALESCE(c.common_name, ''), COALESCE(c.email, '')," \
 	" COALESCE(o.name, ''), COALESCE(d.name, ''), DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i:%s')," \
 	" COALESCE(t.remote_addr, ''), c.status"
 
 static const char SQL_COUNT[] = "SELECT COUNT(*)" PENDING_FROM;
-static const char SQL_BY_RECEIVED[] = PENDING_COLS PENDING_FROM " ORDER BY t.created_at, t.id LIMIT 200";
-static const char SQL_BY_NEWEST[] = PENDING_COLS PENDING_FROM " ORDER BY t.created_at DESC, t.id DESC LIMIT 200";
-static const char SQL_BY_CN[] = PENDING_COLS PENDING_FROM " ORDER BY c.common_name, t.id LIMIT 200";
-static const char SQL_BY_ORG[] = PENDING_COLS PENDING_FROM " ORDER BY o.name, d.name, t.created_at, t.id LIMIT 200";
+static const char SQL_BY_RECEIVED[] = "SELECT" PENDING_COLS PENDING_FROM " ORDER BY t.created_at, t.id LIMIT 200";
+static const char SQL_BY_NEWEST[] = "SELECT" PENDING_COLS PENDING_FROM " ORDER BY t.created_at DESC, t.id DESC LIMIT 200";
+static const char SQL_BY_CN[] = "SELECT" PENDING_COLS PENDING_FROM " ORDER BY c.common_name, t.id LIMIT 200";
+static const char SQL_BY_ORG[] = "SELECT" PENDING_COLS PENDING_FROM " ORDER BY o.name, d.name, t.created_at, t.id LIMIT 200";
 
-/* The sort orders the column headings link to. */
-static const struct {
-	const char *name;
-	const char *sql;
-} orders[] = {
-	{ "received", SQL_BY_RECEIVED },
-	{ "newest", SQL_BY_NEWEST },
-	{ "cn", SQL_BY_CN },
-	{ "org", SQL_BY_ORG },
-};
+/* The sort orders the column headings link to, in the order of
+ * pending_prepare's cases. */
+static const char *const orders[] = { "received", "newest", "cn", "org" };
+
+/* The list's statement in sort order o (an index into orders): one
+ * constant statement per order, so every query stays a literal. NULL on a
+ * database error. */
+static struct cm_stmt *
+pending_prepare(struct cm_db *db, size_t o)
+{
+	switch (o) {
+	case 1: return cm_db_prepare(db, SQL_BY_NEWEST);
+	case 2: return cm_db_prepare(db, SQL_BY_CN);
+	case 3: return cm_db_prepare(db, SQL_BY_ORG);
+	default: return cm_db_prepare(db, SQL_BY_RECEIVED);
+	}
+}
 
 /* Binds the customer and the scope; 0 or -1. */
 static int
@@ -80,7 +87,7 @@ admin_scep_pending(struct admin_ctx *c)
 	if (!scep_section_allowed(c))
 		return;
 	if (sort != NULL && sort[0] != '\0') {
-		for (o = 0; o < sizeof(orders) / sizeof(orders[0]) && strcmp(orders[o].name, sort) != 0; o++)
+		for (o = 0; o < sizeof(orders) / sizeof(orders[0]) && strcmp(orders[o], sort) != 0; o++)
 			;
 		if (o == sizeof(orders) / sizeof(orders[0])) {
 			admin_error(c, 400, "No such order", "Sort by received, newest, cn or org (the column headings' links).");
@@ -89,7 +96,7 @@ admin_scep_pending(struct admin_ctx *c)
 	}
 	if ((total = scep_pending_count(c)) < 0)
 		goto dberr;
-	st = cm_db_prepare(c->db, orders[o].sql);
+	st = pending_prepare(c->db, o);
 	if (st == NULL || bind_scope(c, st) < 0 || cm_stmt_execute(st) < 0)
 		goto dberr;
 	while (n < PENDING_ROWS_MAX && (f = cm_stmt_fetch(st)) == 1) {
@@ -110,7 +117,7 @@ admin_scep_pending(struct admin_ctx *c)
 	cm_stmt_close(st);
 	cm_render_set_int(c->r, "List.total", total);
 	cm_render_set_int(c->r, "List.shown", n);
-	cm_render_set(c->r, "List.sort", orders[o].name);
+	cm_render_set(c->r, "List.sort", orders[o]);
 	admin_page(c, "Pending SCEP requests", "admin/scep_pending.cs");
 	return;
 dberr:

@@ -59,6 +59,11 @@ sql "UPDATE certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(), r
 check "the counters are exact before the job" counts_exact
 
 n_due=$(due)
+# The counters below are the Demo Organisation's SSL ones: what the job
+# moves there is that scope's due certificates, the five of the fixture and
+# any an earlier test on this stack left issued past its notAfter.
+n_due_scope=$(sql "SELECT COUNT(*) FROM certificates WHERE customer_id = $CUST AND org_id = $ORG
+	AND dept_id IS NULL AND cert_type = 'ssl' AND status = 'issued' AND not_after < UTC_TIMESTAMP()")
 issued0=$(counter issued)
 expired0=$(counter expired)
 audit0=$(naudit)
@@ -124,8 +129,8 @@ expect_match "... with the notAfter it passed" \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$'
 expect_eq "no audit row for b or c" \
 	"$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.expire' AND object_id IN ('${ID[b]}', '${ID[c]}')")" 0
-expect_eq "the issued counter lost the five, the expired counter gained them" \
-	"$(counter issued) $(counter expired)" "$((issued0 - 5)) $((expired0 + 5))"
+expect_eq "the issued counter lost the five (and the scope's other due ones: $n_due_scope in all), the expired counter gained them" \
+	"$(counter issued) $(counter expired)" "$((issued0 - n_due_scope)) $((expired0 + n_due_scope))"
 check "the counters are exact after the job" counts_exact
 day_a=$(col "${ID[a]}" "DATE(not_after)")
 expect_eq "cert_expiry_daily follows: a's day counts exactly its expired certificates" \
