@@ -13,3 +13,5 @@ EXTRA_DIST += bench/wrk-count.lua bench/persons-import
 EXTRA_DIST += bench/crl
 # bench/ocsp: certmint /ocsp against openssl ocsp (ab, wrk) over 100,000 issued certificates.
 EXTRA_DIST += bench/ocsp
+# bench/scep: scep.fcgi against micromdm scepserver (wrk over pre-built unique requests, bench/scep.lua).
+EXTRA_DIST += bench/scep bench/scep.lua

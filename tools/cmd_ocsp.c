@@ -698,7 +698,8 @@ stop:
 			goto out;
 		}
 		uint64_t refused = pool.refused;
-		if ((signed_n > 0 || r.removed > 0 || refused > 0) && c->db &&
+		/* Refusals alone write no row: every run would repeat it. */
+		if ((signed_n > 0 || r.removed > 0) && c->db &&
 		    audit_run(&r, signed_n, failed, refused, advanced, secs) < 0)
 			aborted = 1;
 		char wm[48];
