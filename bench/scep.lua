@@ -1,8 +1,9 @@
 -- bench/scep.lua: wrk script for bench/scep: POSTs each pre-built pkiMessage in $BENCH_SCEP_DIR
--- (NNNNNN.msg, counted in index.tsv) once, the wrk threads taking alternate ones, and counts the
+-- (NNNNNN.msg, counted in index.tsv) once, the wrk threads ($BENCH_SCEP_THREADS) taking their share, and counts the
 -- answers (200 with a body vs anything else) for one "answers OK not-200 BAD" line when wrk is done.
 
 local dir = assert(os.getenv("BENCH_SCEP_DIR"), "BENCH_SCEP_DIR not set")
+local stride = tonumber(os.getenv("BENCH_SCEP_THREADS") or "2")
 local threads = {}
 local nthreads = 0
 
@@ -18,10 +19,9 @@ function init(args)
 	local n = 0
 	for _ in io.lines(dir .. "/index.tsv") do n = n + 1 end
 	total = n
-	-- This thread's share: tid, tid + 2, tid + 4, ... (wrk -t 2).
-	next_i = tid
+	-- This thread's share: tid, tid + stride, ... (stride = wrk -t).
 	bodies = {}
-	for i = tid, n - 1, 2 do
+	for i = tid, n - 1, stride do
 		local f = assert(io.open(string.format("%s/%06d.msg", dir, i), "rb"))
 		bodies[#bodies + 1] = f:read("*a")
 		f:close()

@@ -27,7 +27,9 @@ restart_signer() { # restart_signer [SCEP_CONF]: stop signerd, bring it back wit
 	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	CERTMINT_SIGNER_SCEP_CONF=$1 tests/stack.sh up "$CERTMINT_STACK" > "$T/up.out" 2>&1
 }
-serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'; }
+# The serial as the journal writes it: 32 lowercase hex digits (openssl drops a
+# leading zero byte, which one serial in 128 has).
+serial_of() { openssl x509 "$@" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f' | awk '{ while (length($0) < 32) $0 = "0" $0; print }'; }
 # envelope IN RECIP.pem OUT CIPHER_FLAG [more openssl cms flags]: IN enveloped by stock OpenSSL
 envelope() {
 	local in=$1 recip=$2 out=$3 cipher=$4
@@ -65,7 +67,7 @@ expect_match "an RSA-2048 key" "$text" 'Public-Key: \(2048 bit\)'
 NOW=$(date +%s)
 days=$(( ($(date -d "$(openssl x509 -in "$T/ra.pem" -noout -enddate | cut -d= -f2)" +%s) - NOW) / 86400 ))
 check "valid for [scep] ra_cert_days (default 365: $days)" test "$days" -ge 364 -a "$days" -le 365
-RA1=$(serial_of "$T/ra.pem")
+RA1=$(serial_of -in "$T/ra.pem")
 expect_eq "journalled under signer.scep-ra" "$(grep -ciE "	$RA1	signer\.scep-ra	" "$CERTMINT_JOURNAL")" 1
 check "in the vault" test -e "$CERTMINT_VAULT/scep-ra.crt" -a -e "$CERTMINT_VAULT/scep-ra.key"
 
@@ -291,7 +293,7 @@ expect_match "signerd logs the rotation" "$(tail -n 40 "$CERTMINT_STACK/logs/sig
 	'SCEP RA certificate rotated: serial [0-9A-F]+, not after .*the previous one still decrypts'
 probe ra-cert "$T/ra2.der" > /dev/null
 openssl x509 -inform DER -in "$T/ra2.der" -out "$T/ra2.pem" 2>/dev/null
-RA2=$(serial_of "$T/ra2.pem")
+RA2=$(serial_of -in "$T/ra2.pem")
 check "a new RA certificate in ca-chain ($RA1 -> $RA2)" test -n "$RA2" -a "$RA2" != "$RA1"
 days=$(( ($(date -d "$(openssl x509 -in "$T/ra2.pem" -noout -enddate | cut -d= -f2)" +%s) - NOW) / 86400 ))
 check "... valid for ra_cert_days = 500 ($days)" test "$days" -ge 499 -a "$days" -le 500
@@ -302,7 +304,7 @@ expect_match "an envelope to the new one decrypts" "$(probe decrypt "$T/env.der"
 out=$(probe certrep -S pending -t t-rot -o "$T/rot.der")
 openssl cms -verify -inform DER -in "$T/rot.der" -CAfile "$CHAIN" -content /dev/null -binary -out /dev/null \
 	-signer "$T/rot-signer.pem" > /dev/null 2>&1
-expect_eq "CertReps are signed by the new one" "$(serial_of "$T/rot-signer.pem")" "$RA2"
+expect_eq "CertReps are signed by the new one" "$(serial_of -in "$T/rot-signer.pem")" "$RA2"
 expect_eq "the old and the new one are both in the journal" \
 	"$(grep -ciE "	($RA1|$RA2)	signer\.scep-ra	" "$CERTMINT_JOURNAL")" 2
 check "the previous pair is in the vault" test -e "$CERTMINT_VAULT/scep-ra-prev.crt" -a -e "$CERTMINT_VAULT/scep-ra-prev.key"
@@ -310,7 +312,7 @@ check "the previous pair is in the vault" test -e "$CERTMINT_VAULT/scep-ra-prev.
 restart_signer ""
 probe ra-cert "$T/ra3.der" > /dev/null
 expect_eq "with the defaults again the new certificate is kept" \
-	"$(openssl x509 -inform DER -in "$T/ra3.der" -noout -serial | sed 's/^serial=//')" "$RA2"
+	"$(serial_of -inform DER -in "$T/ra3.der")" "$RA2"
 expect_match "... loaded from the vault" "$(tail -n 40 "$CERTMINT_STACK/logs/signerd.log")" 'SCEP RA certificate loaded from the vault'
 expect_match "... and the old one still decrypts after the restart" "$(probe decrypt "$T/env-old.der")" '^OK cipher=aes-256-cbc '
 
