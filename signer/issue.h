@@ -56,4 +56,10 @@ X509 *cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
 /* The digest for signing with key: NULL for Ed25519 (no separate digest). */
 const EVP_MD *cm_sign_md(EVP_PKEY *key);
 
+/* The subject of a certificate the signer makes for itself (OCSP responder,
+ * SCEP RA): the CA's O and CN "<CA's CN><suffix>" (suffix starts with a
+ * space), the CA's CN shortened to fit 64 characters at a UTF-8 boundary.
+ * NULL when out of memory. */
+X509_NAME *cm_issue_own_subject(X509 *ca, const char *suffix);
+
 #endif

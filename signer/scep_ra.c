@@ -237,45 +237,6 @@ out:
 	return ret;
 }
 
-/* "<issuing CA CN> SCEP RA" and the CA's O: the subject, or NULL. */
-static X509_NAME *
-ra_subject(X509 *ca)
-{
-	static const char suffix[] = " SCEP RA";
-	const X509_NAME *cn = X509_get_subject_name(ca);
-	X509_NAME *n = X509_NAME_new();
-	char cnbuf[65];
-	unsigned char *u = NULL;
-	size_t used = 0;
-	int i;
-
-	if (n == NULL)
-		return NULL;
-	i = X509_NAME_get_index_by_NID(cn, NID_organizationName, -1);
-	if (i >= 0 && !X509_NAME_add_entry(n, X509_NAME_get_entry(cn, i), -1, 0))
-		goto fail;
-	i = X509_NAME_get_index_by_NID(cn, NID_commonName, -1);
-	int ul = i >= 0 ? ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(cn, i))) : 0;
-	if (ul > 0) {
-		/* ub-common-name is 64: shorten the CA's name, never in the middle
-		 * of a UTF-8 sequence. */
-		used = (size_t)ul;
-		if (used > sizeof(cnbuf) - sizeof(suffix))
-			used = sizeof(cnbuf) - sizeof(suffix);
-		while (used > 0 && used < (size_t)ul && (u[used] & 0xc0) == 0x80)
-			used--;
-		memcpy(cnbuf, u, used);
-	}
-	snprintf(cnbuf + used, sizeof(cnbuf) - used, "%s", used ? suffix : suffix + 1);
-	OPENSSL_free(u);
-	if (!X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cnbuf, -1, -1, 0))
-		goto fail;
-	return n;
-fail:
-	X509_NAME_free(n);
-	return NULL;
-}
-
 /* Writes cert (PEM) and key to the vault files cname / kname, the key
  * first: a crash between the two leaves a mismatch, which the next start
  * replaces; never a certificate whose key is lost. 0 / -1 with reason. */
@@ -330,7 +291,7 @@ make_pair(struct cm_scep_ra *r, X509 *ca, EVP_PKEY *cakey, X509 **cert, EVP_PKEY
 	*cert = NULL;
 	*key = NULL;
 	k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	subj = ra_subject(ca);
+	subj = cm_issue_own_subject(ca, " SCEP RA");
 	req = X509_REQ_new();
 	if (k == NULL || subj == NULL || req == NULL || !X509_REQ_set_subject_name(req, subj) ||
 	    !X509_REQ_set_pubkey(req, k) || X509_REQ_sign(req, k, EVP_sha256()) <= 0 ||
