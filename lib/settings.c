@@ -33,6 +33,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("names", "public_suffix_list", CM_CONF_STR, public_suffix_list, 0, 0),
 	F("names", "allow_loopback_ip", CM_CONF_BOOL, allow_loopback_ip, 0, 0),
 	F("secrets", "access_code_key_file", CM_CONF_STR, access_code_key_file, 0, 0),
+	F("secrets", "ldap_bind_key_file", CM_CONF_STR, ldap_bind_key_file, 0, 0),
 	F("publish", "dir", CM_CONF_STR, publish_dir, 0, 0),
 	F("audit", "checkpoint_every", CM_CONF_INT, audit_checkpoint_every, 0, 1000000),
 	F("smtp", "url", CM_CONF_STR, smtp_url, 0, 0),
@@ -45,6 +46,8 @@ static const struct cm_conf_field settings_fields[] = {
 	F("crl", "next_update_hours", CM_CONF_INT, crl_next_update_hours, 1, 24L * 366),
 	F("crl", "max_age_hours", CM_CONF_INT, crl_max_age_hours, 1, 24L * 366),
 	F("ocsp", "store", CM_CONF_STR, ocsp_store, 0, 0),
+	F("autoenroll", "keytab_dir", CM_CONF_STR, keytab_dir, 0, 0),
+	F("autoenroll", "apache_conf_dir", CM_CONF_STR, apache_conf_dir, 0, 0),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -110,12 +113,18 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 	    cm_access_key_read(s->access_code_key_file, &s->access_code_key, &s->access_code_key_len,
 	    err, errlen) < 0)
 		goto fail;
+	if (s->ldap_bind_key_file &&
+	    cm_access_key_read(s->ldap_bind_key_file, &s->ldap_bind_key, &s->ldap_bind_key_len,
+	    err, errlen) < 0)
+		goto fail;
 	if (default_str(&s->log_level, "info") < 0 ||
 	    default_str(&s->schema_dir, CM_DATADIR "/schema") < 0 ||
 	    default_str(&s->template_dir, CM_DATADIR "/templates") < 0 ||
 	    default_str(&s->static_url, "/static") < 0 ||
 	    default_str(&s->base_url, "") < 0 ||
-	    default_str(&s->ocsp_store, "/var/lib/certmint/ocsp") < 0) {
+	    default_str(&s->ocsp_store, "/var/lib/certmint/ocsp") < 0 ||
+	    default_str(&s->keytab_dir, "/var/lib/certmint/keytabs") < 0 ||
+	    default_str(&s->apache_conf_dir, "/etc/certmint/apache") < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -149,5 +158,8 @@ cm_settings_free(struct cm_settings *s)
 	cm_access_key_free(s->access_code_key, s->access_code_key_len);
 	s->access_code_key = NULL;
 	s->access_code_key_len = 0;
+	cm_access_key_free(s->ldap_bind_key, s->ldap_bind_key_len);
+	s->ldap_bind_key = NULL;
+	s->ldap_bind_key_len = 0;
 	cm_conf_free_fields(settings_fields, s);
 }

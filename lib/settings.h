@@ -32,6 +32,9 @@ struct cm_settings {
 	char *access_code_key_file;   /* HMAC key of the access codes (lib/access_code.h) */
 	unsigned char *access_code_key;   /* its bytes, read at load (before any privilege drop); NULL: none */
 	size_t access_code_key_len;
+	char *ldap_bind_key_file;     /* key sealing AD simple-bind passwords (lib/secret_box.h) */
+	unsigned char *ldap_bind_key; /* its bytes, read at load like the access-code key; NULL: none */
+	size_t ldap_bind_key_len;
 	/* [publish] */
 	char *publish_dir;        /* what Apache serves at /ca/ and /crl/: DIR/ca, DIR/crl; NULL: unset */
 	/* [audit] */
@@ -49,6 +52,9 @@ struct cm_settings {
 	long crl_max_age_hours;     /* crl generate --if-stale regenerates after this, default 12 */
 	/* [ocsp] */
 	char *ocsp_store;         /* pre-signed responses (lib/ocsp_store.h), default /var/lib/certmint/ocsp */
+	/* [autoenroll] (issue 11) */
+	char *keytab_dir;         /* uploaded realm keytabs + one merged keytab per customer, default /var/lib/certmint/keytabs */
+	char *apache_conf_dir;    /* one autoenroll <Location> file per customer, default /etc/certmint/apache */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

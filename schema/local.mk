@@ -16,3 +16,4 @@ dist_schema_DATA += schema/026_outbox.sql
 dist_schema_DATA += schema/027_ocsp.sql
 dist_schema_DATA += schema/028_scep.sql
 dist_schema_DATA += schema/029_csr_retention.sql
+dist_schema_DATA += schema/030_autoenroll.sql
