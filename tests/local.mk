@@ -68,3 +68,6 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
 EXTRA_DIST += tests/integration/34-scep-forge.sh
+# The AD client (issue 11): entry parsing and the secret box.
+EXTRA_DIST += tests/fuzz/fuzz_ad_entry.c tests/fuzz/corpus/ad_entry/alice tests/fuzz/corpus/ad_entry/dave-two-mails
+EXTRA_DIST += tests/fuzz/fuzz_secret_open.c tests/fuzz/corpus/secret_open/zeros
