@@ -169,6 +169,15 @@ if [ -n "${CERTMINT_AD_BIND_DN:-}" ] && [ -n "${CERTMINT_AD_CA:-}" ]; then
 	expect_match "... says it bound with the DN" "$(field message)" "\(simple bind\)"
 	check_not "... and never prints the password" grep -qF -- "$CERTMINT_AD_BIND_PASSWORD" <<< "$out$err"
 
+	# SASL GSSAPI inside StartTLS (no SASL security layer inside TLS: AD refuses one).
+	tls_uri=$URI1
+	[ -n "$tls_host" ] && tls_uri=ldap://$tls_host
+	run ad add --customer "$C1" --name "$TAG-gsstls" --domain "$DOM1" --uris "$tls_uri" \
+		--base-dn "$BASE1" --starttls --ca "$CERTMINT_AD_CA"
+	if [ -n "$tls_host" ]; then run_hosts ad verify --customer "$C1" --server "$TAG-gsstls" --user "$U1"; else run ad verify --customer "$C1" --server "$TAG-gsstls" --user "$U1"; fi
+	expect_eq "verify: SASL GSSAPI over StartTLS with the CA: stage ok" "$(field stage)" "ok"
+	expect_match "... bound with the realm keytab" "$(field message)" "@$CERTMINT_AD_REALM \(SASL GSSAPI\)"
+
 	# Wrong password: bind, with AD's data code.
 	run ad add --customer "$C1" --name "$TAG-badpw" --domain "$DOM1" --uris "$URI1" --base-dn "$BASE1" \
 		--no-starttls --simple-bind "$CERTMINT_AD_BIND_DN" --password-file "$T/badpw"
@@ -185,9 +194,7 @@ if [ -n "${CERTMINT_AD_BIND_DN:-}" ] && [ -n "${CERTMINT_AD_CA:-}" ]; then
 	expect_match "... says it does not open" "$err" "does not open"
 
 	# StartTLS without the CA: the system store does not know Samba's CA.
-	noca_uri=$URI1
-	[ -n "$tls_host" ] && noca_uri=ldap://$tls_host
-	run ad add --customer "$C1" --name "$TAG-noca" --domain "$DOM1" --uris "$noca_uri" \
+	run ad add --customer "$C1" --name "$TAG-noca" --domain "$DOM1" --uris "$tls_uri" \
 		--base-dn "$BASE1" --starttls --simple-bind "$CERTMINT_AD_BIND_DN" --password-file "$T/pw"
 	if [ -n "$tls_host" ]; then run_hosts ad verify --customer "$C1" --server "$TAG-noca"; else run ad verify --customer "$C1" --server "$TAG-noca"; fi
 	expect_eq "StartTLS without the CA: stage tls" "$(field stage)" "tls"
