@@ -231,3 +231,14 @@ check_PROGRAMS += tests/unit/test_scep_msg
 tests_unit_test_scep_msg_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_scep_msg_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_scep_msg
+
+# The secret box (lib/secret_box.c) that seals AD simple-bind passwords.
+check_PROGRAMS += tests/unit/test_secret_box
+tests_unit_test_secret_box_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_secret_box
+
+# The AD client's network-free half (lib/ad_entry.c): stage names, filter
+# escaping, entry parsing.
+check_PROGRAMS += tests/unit/test_ad_entry
+tests_unit_test_ad_entry_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ad_entry
