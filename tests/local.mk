@@ -68,3 +68,5 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
 EXTRA_DIST += tests/integration/34-scep-forge.sh
+EXTRA_DIST += tests/fuzz/fuzz_keytab.c tests/fuzz/corpus/keytab/ktutil-aes256.keytab \
+	tests/fuzz/corpus/keytab/ktutil-rc4-svc.keytab
