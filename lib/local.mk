@@ -21,7 +21,7 @@ lib_libcmcore_a_SOURCES = \
 lib_libcmcore_a_SOURCES += lib/ocsp_refresh.c lib/ocsp_refresh.h
 lib_libcmcore_a_SOURCES += lib/scep_msg.c lib/scep_content.c lib/scep_ca.c lib/scep_msg.h
 # Windows auto-enrollment (issue 11): keytabs and the files realms become.
-lib_libcmcore_a_SOURCES += lib/keytab.c lib/keytab.h
+lib_libcmcore_a_SOURCES += lib/keytab.c lib/keytab.h lib/client_fill.c lib/client_fill.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \

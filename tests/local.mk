@@ -70,3 +70,5 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 EXTRA_DIST += tests/integration/34-scep-forge.sh
 EXTRA_DIST += tests/fuzz/fuzz_keytab.c tests/fuzz/corpus/keytab/ktutil-aes256.keytab \
 	tests/fuzz/corpus/keytab/ktutil-rc4-svc.keytab
+EXTRA_DIST += tests/pages/53-kerberos-realms.sh tests/pages/autoenroll-clients/certmint-autoenroll.sh \
+	tests/pages/autoenroll-clients/certmint-autoenroll.ps1 tests/pages/autoenroll-clients/certmint-autoenroll-submit

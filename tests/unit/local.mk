@@ -243,3 +243,8 @@ check_PROGRAMS += tests/unit/test_realm_config
 tests_unit_test_realm_config_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tests_unit_test_realm_config_LDADD = $(CM_WEB_LIBS)
 TESTS += tests/unit/test_realm_config
+
+# The client scripts' placeholders (lib/client_fill.c): strict values, escaping, refusals.
+check_PROGRAMS += tests/unit/test_client_fill
+tests_unit_test_client_fill_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_client_fill
