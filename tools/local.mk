@@ -43,3 +43,4 @@ EXTRA_DIST += tests/integration/27-crl.sh
 
 # certmint ocsp refresh (tools/cmd_ocsp.c): the pre-signed OCSP store.
 EXTRA_DIST += tests/integration/29-ocsp-refresh.sh
+EXTRA_DIST += tests/integration/33-realm-cli.sh
