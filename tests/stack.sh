@@ -518,6 +518,8 @@ store = $DIR/ocsp
 [autoenroll]
 keytab_dir = $DIR/keytabs
 apache_conf_dir = $DIR/autoenroll-conf
+# The client scripts the portal fills in (clients/ of the tree).
+clients_dir = $ROOT/clients
 
 # The stack's SMTP sink (up_smtp); certmint notify run sends through it.
 [smtp]
