@@ -576,6 +576,8 @@ ldap_bind_key_file = $DIR/ldap-bind.key
 # Apache Location files Apache includes (apache/httpd-stack.conf.in).
 keytab_dir = $DIR/keytabs
 apache_conf_dir = $DIR/apache-conf
+# The client scripts the portal fills in (clients/ of the tree).
+clients_dir = $ROOT/clients
 
 [publish]
 # Apache serves DIR/ca at /ca/ and DIR/crl at /crl/ (apache/httpd-stack.conf.in).

@@ -72,6 +72,8 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/ad_server_model.c \
 	cgi/admin/ad_server_list.c \
 	cgi/admin/ad_server_edit.c \
+	cgi/admin/realm_pages.c \
+	cgi/admin/autoenroll_clients.c \
 	cgi/admin/logout.c
 cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS) $(LDAP_LIBS)
 
