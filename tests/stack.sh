@@ -216,11 +216,11 @@ setup_dirs() {
 	chown "$ADMIN_USER:$KEYTAB_GROUP" "$DIR/keytabs"
 	chmod 2750 "$DIR/keytabs"
 	# [autoenroll] apache_conf_dir: certmint-admin writes the customers'
-	# Location files and .reload; root (the reloader) writes .reload-status
-	# there. Sticky, so certmint-admin cannot rename or replace root's files
-	# (a symlink swapped in under the reloader's feet).
-	chown "root:$ADMIN_USER" "$DIR/apache-conf"
-	chmod 1775 "$DIR/apache-conf"
+	# Location files and .reload (the CLI as root too; either replaces the
+	# other's files); the reloader (root) renames .reload-status into it
+	# from DIR (conf/certmint-apache-reload).
+	chown "$ADMIN_USER:$ADMIN_USER" "$DIR/apache-conf"
+	chmod 0755 "$DIR/apache-conf"
 	# Sockets of a previous run would make the readiness checks pass early;
 	# those of services that still run (and are kept) stay.
 	local name sock

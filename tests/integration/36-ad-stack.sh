@@ -132,8 +132,8 @@ expect_eq "certmint.conf names keytab_dir" "$(sed -n 's/^keytab_dir = //p' "$CER
 expect_eq "certmint.conf names apache_conf_dir" "$(sed -n 's/^apache_conf_dir = //p' "$CERTMINT_CONF")" "$CERTMINT_APACHE_CONF_DIR"
 expect_eq "keytab_dir: certmint-admin, group $CERTMINT_KEYTAB_GROUP, 2750" \
 	"$(stat -c '%U %G %a' "$CERTMINT_KEYTAB_DIR")" "certmint-admin $CERTMINT_KEYTAB_GROUP 2750"
-expect_eq "apache_conf_dir: root, group certmint-admin, sticky 1775" \
-	"$(stat -c '%U %G %a' "$CERTMINT_APACHE_CONF_DIR")" "root certmint-admin 1775"
+expect_eq "apache_conf_dir: certmint-admin's, 0755" \
+	"$(stat -c '%U %G %a' "$CERTMINT_APACHE_CONF_DIR")" "certmint-admin certmint-admin 755"
 for u in "$CERTMINT_WEB_USER" certmint-admin "$CERTMINT_AUTOENROLL_FCGI_USER"; do
 	expect_match "$u is in $CERTMINT_KEYTAB_GROUP" " $(id -nG "$u") " " $CERTMINT_KEYTAB_GROUP "
 done
