@@ -149,22 +149,42 @@ expect_eq "ad1 and ad2 mail domains are delegated for client certificates" \
 		WHERE d.name IN ('$CERTMINT_AD_DOMAIN', '$CERTMINT_AD2_DOMAIN') AND g.cert_type = 'client' AND g.state = 'approved'")" 2
 
 # Once certmint realm add has configured the customers (a build that has
-# it), Apache in front of autoenroll.fcgi accepts each realm's tickets.
+# it), Apache in front of autoenroll.fcgi accepts each realm's tickets: the
+# program answers (X-Autoenroll-Code) when it runs, else Apache's 503 for
+# the missing backend shows the request got past authentication.
 nrealms=$(sql "SELECT COUNT(*) FROM kerberos_realms WHERE deleted_at IS NULL AND realm IN ('$CERTMINT_AD_REALM', '$CERTMINT_AD2_REALM')" 2>/dev/null)
-if [ "${nrealms:-0}" = 2 ] && [ -S "$CERTMINT_AUTOENROLL_SOCKET" ]; then
+if [ "${nrealms:-0}" = 2 ]; then
 	for i in 1 2; do
-		url=$CERTMINT_AUTOENROLL_URL
-		[ $i = 2 ] && url=$CERTMINT_AUTOENROLL_URL_2
+		url=$CERTMINT_AUTOENROLL_URL cust=$CERTMINT_CUSTOMER
+		[ $i = 2 ] && url=$CERTMINT_AUTOENROLL_URL_2 cust=$CERTMINT_SECOND_CUSTOMER
+		check "realm $i: certmint realm add wrote the Location file of $cust" \
+			test -s "$CERTMINT_APACHE_CONF_DIR/autoenroll-$cust.conf"
 		kinit_as $i alice "$(ad USER $i)" "$(ad PASSWORD $i)"
-		KRB5_CONFIG=$(ad KRB5_CONFIG $i) KRB5CCNAME=FILE:$T/alice.cc curl -s -o /dev/null -D "$T/h" --negotiate -u : \
-			-d action=status -d serial=00 "$url"
-		expect_match "realm $i: the autoenroll Location takes alice's ticket (autoenroll.fcgi answers)" \
-			"$(cat "$T/h")" "X-Autoenroll-Code: "
-		curl -s -o /dev/null -w '%{http_code}' -d action=status "$url" > "$T/code"
-		expect_eq "realm $i: ... and without a ticket Apache answers 401" "$(cat "$T/code")" 401
+		code=$(KRB5_CONFIG=$(ad KRB5_CONFIG $i) KRB5CCNAME=FILE:$T/alice.cc curl -s -o /dev/null -D "$T/h" \
+			-w '%{http_code}' --negotiate -u : -d action=status -d serial=00 "$url")
+		if [ -S "$CERTMINT_AUTOENROLL_SOCKET" ]; then
+			expect_match "realm $i: the autoenroll Location takes alice's ticket (autoenroll.fcgi answers)" \
+				"$(cat "$T/h")" "X-Autoenroll-Code: "
+		else
+			expect_eq "realm $i: the autoenroll Location takes alice's ticket (503: no autoenroll.fcgi in this build)" \
+				"$code" 503
+		fi
+		expect_eq "realm $i: ... and without a ticket Apache answers 401" \
+			"$(curl -s -o /dev/null -w '%{http_code}' -d action=status "$url")" 401
+		other_url=$CERTMINT_AUTOENROLL_URL_2
+		[ $i = 2 ] && other_url=$CERTMINT_AUTOENROLL_URL
+		expect_eq "realm $i: ... and the other customer's Location refuses alice@$(ad REALM $i)" \
+			"$(KRB5_CONFIG=$(ad KRB5_CONFIG $i) KRB5CCNAME=FILE:$T/alice.cc curl -s -o /dev/null -w '%{http_code}' \
+				--negotiate -u : -d action=status "$other_url")" 401
+	done
+	for i in 1 2; do
+		cust=$CERTMINT_CUSTOMER
+		[ $i = 2 ] && cust=$CERTMINT_SECOND_CUSTOMER
+		$CERTMINT_CLI ad verify --customer "$cust" --server "ad$i" --user alice > "$T/verify" 2>&1
+		expect_eq "realm $i: certmint ad verify of ad$i ($(ad BIND_METHOD $i) bind) finds alice" "$(sed -n 's/^stage: //p' "$T/verify")" ok
 	done
 else
-	ok "# SKIP autoenroll Location: realms not configured (no certmint realm in this build) or autoenroll.fcgi not running"
+	ok "# SKIP autoenroll Location: realms not configured (no certmint realm in this build)"
 fi
 
 # The reloader: a .reload touch makes Apache reload gracefully after its
