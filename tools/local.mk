@@ -7,6 +7,7 @@ tools_certmint_SOURCES += tools/cmd_journal.c
 tools_certmint_SOURCES += tools/cmd_publish.c tools/cmd_revoke.c
 tools_certmint_SOURCES += tools/cmd_crl.c
 tools_certmint_SOURCES += tools/cmd_ocsp.c
+tools_certmint_SOURCES += tools/cmd_realm.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
