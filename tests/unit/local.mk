@@ -243,3 +243,13 @@ check_PROGRAMS += tests/unit/test_realm_config
 tests_unit_test_realm_config_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tests_unit_test_realm_config_LDADD = $(CM_WEB_LIBS)
 TESTS += tests/unit/test_realm_config
+# The secret box (lib/secret_box.c) that seals AD simple-bind passwords.
+check_PROGRAMS += tests/unit/test_secret_box
+tests_unit_test_secret_box_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_secret_box
+
+# The AD client's network-free half (lib/ad_entry.c): stage names, filter
+# escaping, entry parsing.
+check_PROGRAMS += tests/unit/test_ad_entry
+tests_unit_test_ad_entry_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ad_entry
