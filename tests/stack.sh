@@ -916,7 +916,7 @@ ad_configure() {
 			# A DC whose address changed (its /30 was taken meanwhile) is
 			# found again; the customer's organisations use this server.
 			mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" -e "UPDATE ad_servers s JOIN customers c ON c.id = s.customer_id
-				SET s.uris = '${!u}' WHERE c.uri = '$cust' AND s.name = 'ad$i' AND s.deleted_at IS NULL AND s.uris <> '${!u}';
+				SET s.ldap_uris = '${!u}' WHERE c.uri = '$cust' AND s.name = 'ad$i' AND s.deleted_at IS NULL AND s.ldap_uris <> '${!u}';
 				UPDATE organizations o JOIN customers c ON c.id = o.customer_id
 				JOIN ad_servers s ON s.customer_id = c.id AND s.name = 'ad$i' AND s.deleted_at IS NULL
 				SET o.ad_server_id = s.id WHERE c.uri = '$cust' AND o.ad_server_id IS NULL
