@@ -108,6 +108,8 @@ struct aed_req {
 
 /* serve.c: the FastCGI handler (the program's serve hook). */
 void aed_serve(void *app, struct cm_request *req, int parse_status, struct cm_response *resp);
+
+/* context.c (used by every other part; it uses none of them) */
 /* Notes a refusal: code, HTTP status (0: the code's) and the log's detail.
  * Always returns -1, so that a step can `return aed_fail(...)`. */
 int aed_fail(struct aed_req *r, int code, int http_status, const char *fmt, ...)

@@ -7,6 +7,7 @@ cgi_autoenroll_autoenroll_fcgi_SOURCES = \
 	cgi/autoenroll/codes.c \
 	cgi/autoenroll/main.c \
 	cgi/autoenroll/serve.c \
+	cgi/autoenroll/context.c \
 	cgi/autoenroll/auth.c \
 	cgi/autoenroll/intake.c \
 	cgi/autoenroll/policy.c \
