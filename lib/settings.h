@@ -56,6 +56,7 @@ struct cm_settings {
 	char *keytab_dir;         /* uploaded realm keytabs + one merged keytab per customer, default /var/lib/certmint/keytabs */
 	char *apache_conf_dir;    /* one autoenroll <Location> file per customer, default /etc/certmint/apache */
 	char *clients_dir;        /* the client scripts the portal fills in for download, default CM_DATADIR "/clients" */
+	long ad_cache_seconds;    /* autoenroll.fcgi's per-worker cache of AD answers, default 60, 0 off */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

@@ -1,0 +1,39 @@
+/* context.c: what every part of autoenroll.fcgi shares: how a refusal is noted, and the signer connection of a request. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "autoenroll.h"
+#include "log.h"
+
+/* Always -1; see autoenroll.h. */
+int
+aed_fail(struct aed_req *r, int code, int http_status, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->code = code;
+	r->http_status = http_status;
+	r->result = NULL;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* NULL when signerd cannot be reached (logged); see autoenroll.h. */
+struct cm_signer *
+aed_signer(struct aed_req *r)
+{
+	char err[256];
+	const struct cm_settings *s = &r->w->app->settings;
+
+	if (r->sg == NULL && cm_signer_connect(&r->sg, s->signer_socket, (int)s->signer_timeout_ms,
+	    err, sizeof(err)) != CM_SIGNER_OK) {
+		cm_err("autoenroll: signerd cannot be reached: %s", err);
+		r->sg = NULL;
+	}
+	return r->sg;
+}
+
