@@ -23,9 +23,9 @@
 #define MAX_REALMS 64
 #define LOCATION_MAX 4096
 
-/* NULL when good; see realm_config.h. */
-const char *
-cm_realm_domain_check(const char *in, char *domain, size_t dlen, char *realm, size_t rlen)
+/* cm_realm_domain_check's work; the outputs may be half-written on error. */
+static const char *
+domain_check(const char *in, char *domain, size_t dlen, char *realm, size_t rlen)
 {
 	size_t n, label = 0, labels = 1;
 
@@ -67,6 +67,21 @@ cm_realm_domain_check(const char *in, char *domain, size_t dlen, char *realm, si
 	domain[n] = '\0';
 	realm[n] = '\0';
 	return NULL;
+}
+
+/* NULL when good (domain and realm filled); else a sentence, and both "". */
+const char *
+cm_realm_domain_check(const char *in, char *domain, size_t dlen, char *realm, size_t rlen)
+{
+	const char *msg = domain_check(in, domain, dlen, realm, rlen);
+
+	if (msg != NULL) {
+		if (dlen)
+			domain[0] = '\0';
+		if (rlen)
+			realm[0] = '\0';
+	}
+	return msg;
 }
 
 /* NULL when good; see realm_config.h. */
