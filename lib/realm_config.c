@@ -333,15 +333,31 @@ cm_realm_location_text(const char *uri, const char *name, const char *keytab_pat
 	return 0;
 }
 
-/* Touches <apache_conf_dir>/.reload with the time, for the reloader. 0 / -1 with why. */
+/* Touches <apache_conf_dir>/.reload with the time, for the reloader: written
+ * in place (not renamed), so a path unit watching it sees a close after write
+ * on the same file. 0 / -1 with why. */
 static int
 touch_reload(const struct cm_settings *st, char *why, size_t whylen)
 {
-	char line[32];
-	int n = snprintf(line, sizeof(line), "%lld\n", (long long)time(NULL));
+	char line[32], path[4096];
+	int n = snprintf(line, sizeof(line), "%lld\n", (long long)time(NULL)), fd;
 
-	return write_atomic(st->apache_conf_dir, ".reload", (const unsigned char *)line, (size_t)n, 0644, NULL,
-	    why, whylen);
+	if ((size_t)snprintf(path, sizeof(path), "%s/.reload", st->apache_conf_dir) >= sizeof(path)) {
+		snprintf(why, whylen, "apache_conf_dir is too long");
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0 ||
+	    write(fd, line, (size_t)n) != n) {
+		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 / -1 with why; see realm_config.h. */
