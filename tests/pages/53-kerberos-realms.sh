@@ -71,6 +71,8 @@ get /kerberos-realms > /dev/null
 expect_eq "the MRAO sees the Kerberos realms page" "$(status)" 200
 in_body "the navigation links it" 'href="/admin/kerberos-realms">Kerberos realms</a>'
 in_body "no reload state yet" "Apache has not reloaded a configuration written here yet."
+get /settings > /dev/null
+in_body "Settings links the realms" '<a href="/admin/kerberos-realms">Kerberos realms</a>'
 get /kerberos-realms/new > /dev/null
 CSRF=$(csrf_of)
 in_body "the form uploads multipart" 'enctype="multipart/form-data"'
