@@ -282,8 +282,15 @@ cm_realm_save(struct cm_db *db, const struct cm_settings *st, const struct cm_re
 	rc = 0;
 	goto out;
 dberr:
-	snprintf(why, whylen, "database: %s", cm_db_error(db));
-	cm_err("save Kerberos realm %s: %s", r->domain, why);
+	/* 1062: a concurrent save took the domain between the check and the write. */
+	if (cm_db_errno(db) == 1062) {
+		*field = "domain";
+		snprintf(why, whylen, "This customer already has the Windows domain %s.", r->domain);
+		rc = 1;
+	} else {
+		snprintf(why, whylen, "database: %s", cm_db_error(db));
+		cm_err("save Kerberos realm %s: %s", r->domain, why);
+	}
 	cm_db_rollback(db);
 	/* A new realm's file has no row to go with it. */
 	if (created && wrote)

@@ -23,9 +23,9 @@
 #define MAX_REALMS 64
 #define LOCATION_MAX 4096
 
-/* NULL when good; see realm_config.h. */
-const char *
-cm_realm_domain_check(const char *in, char *domain, size_t dlen, char *realm, size_t rlen)
+/* cm_realm_domain_check's work; the outputs may be half-written on error. */
+static const char *
+domain_check(const char *in, char *domain, size_t dlen, char *realm, size_t rlen)
 {
 	size_t n, label = 0, labels = 1;
 
@@ -67,6 +67,21 @@ cm_realm_domain_check(const char *in, char *domain, size_t dlen, char *realm, si
 	domain[n] = '\0';
 	realm[n] = '\0';
 	return NULL;
+}
+
+/* NULL when good (domain and realm filled); else a sentence, and both "". */
+const char *
+cm_realm_domain_check(const char *in, char *domain, size_t dlen, char *realm, size_t rlen)
+{
+	const char *msg = domain_check(in, domain, dlen, realm, rlen);
+
+	if (msg != NULL) {
+		if (dlen)
+			domain[0] = '\0';
+		if (rlen)
+			realm[0] = '\0';
+	}
+	return msg;
 }
 
 /* NULL when good; see realm_config.h. */
@@ -318,15 +333,31 @@ cm_realm_location_text(const char *uri, const char *name, const char *keytab_pat
 	return 0;
 }
 
-/* Touches <apache_conf_dir>/.reload with the time, for the reloader. 0 / -1 with why. */
+/* Touches <apache_conf_dir>/.reload with the time, for the reloader: written
+ * in place (not renamed), so a path unit watching it sees a close after write
+ * on the same file. 0 / -1 with why. */
 static int
 touch_reload(const struct cm_settings *st, char *why, size_t whylen)
 {
-	char line[32];
-	int n = snprintf(line, sizeof(line), "%lld\n", (long long)time(NULL));
+	char line[32], path[4096];
+	int n = snprintf(line, sizeof(line), "%lld\n", (long long)time(NULL)), fd;
 
-	return write_atomic(st->apache_conf_dir, ".reload", (const unsigned char *)line, (size_t)n, 0644, NULL,
-	    why, whylen);
+	if ((size_t)snprintf(path, sizeof(path), "%s/.reload", st->apache_conf_dir) >= sizeof(path)) {
+		snprintf(why, whylen, "apache_conf_dir is too long");
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0 ||
+	    write(fd, line, (size_t)n) != n) {
+		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 / -1 with why; see realm_config.h. */

@@ -219,17 +219,13 @@ from_form(struct admin_ctx *c, struct cm_realm *r, unsigned char **kt, size_t *k
 	if ((msg = cm_realm_domain_check(domain, r->domain, sizeof(r->domain), r->realm, sizeof(r->realm))) != NULL) {
 		cm_render_set(c->r, "Errors.domain", msg);
 		errors++;
-	} else if ((msg = cm_realm_spn_check(spn, r->realm)) != NULL) {
+	}
+	/* A wrong domain leaves the SPN checked on its own (realm unknown). */
+	if ((msg = cm_realm_spn_check(spn, r->realm[0] ? r->realm : NULL)) != NULL) {
 		cm_render_set(c->r, "Errors.spn", msg);
 		errors++;
-	}
-	if (msg == NULL)
+	} else
 		snprintf(r->spn, sizeof(r->spn), "%s", spn);
-	else if (r->domain[0] == '\0' && (msg = cm_realm_spn_check(spn, NULL)) != NULL) {
-		/* The domain is wrong: the SPN is still checked on its own. */
-		cm_render_set(c->r, "Errors.spn", msg);
-		errors++;
-	}
 	if (read_upload(c, kt, ktlen, &errors) == 0 && *kt == NULL && keytab_required) {
 		cm_render_set(c->r, "Errors.keytab", "Choose the keytab file exported for the service principal.");
 		errors++;

@@ -13,6 +13,7 @@
   <dt>Customer</dt><dd><?cs var:Settings.customer_name ?></dd>
   <dt>Customer URI</dt><dd><?cs var:Settings.customer_uri ?></dd>
 </dl>
+<p class="small">Auto-enrollment: <a href="/admin/kerberos-realms">Kerberos realms</a> (the Windows domains whose tickets are accepted) and <a href="/admin/autoenroll">client downloads</a>.</p>
 <form class="settings" method="post" action="/admin/settings">
   <input type="hidden" name="csrf" value="<?cs var:Session.csrf ?>">
   <div class="field<?cs if:Errors.self_approve ?> has-error<?cs /if ?>" role="radiogroup" aria-labelledby="self_approve-label" aria-describedby="self_approve-hint">

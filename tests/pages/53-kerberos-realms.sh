@@ -71,6 +71,8 @@ get /kerberos-realms > /dev/null
 expect_eq "the MRAO sees the Kerberos realms page" "$(status)" 200
 in_body "the navigation links it" 'href="/admin/kerberos-realms">Kerberos realms</a>'
 in_body "no reload state yet" "Apache has not reloaded a configuration written here yet."
+get /settings > /dev/null
+in_body "Settings links the realms" '<a href="/admin/kerberos-realms">Kerberos realms</a>'
 get /kerberos-realms/new > /dev/null
 CSRF=$(csrf_of)
 in_body "the form uploads multipart" 'enctype="multipart/form-data"'
@@ -221,10 +223,14 @@ for c in linux:certmint-autoenroll.sh powershell:certmint-autoenroll.ps1 certmon
 	expect_eq "${c%%:*}: as an attachment named ${c#*:}" "$(header Content-Disposition)" "attachment; filename=\"${c#*:}\""
 	in_body "${c%%:*}: the request URL filled in" "$REQ_URL"
 	in_body "${c%%:*}: the orgid and days filled in" "$ORG"
-	not_in_body "${c%%:*}: no placeholder left" "@CERTMINT_"
+	if [ "${c%%:*}" != powershell ]; then
+		check "${c%%:*}: the filled script is still valid sh (sh -n)" sh -n "$T/body"
+	fi
+	left=$(grep -oE '@CERTMINT_(URL|CUSTOMER|ORGID|DAYS)@' "$T/body" | sort -u | tr '\n' ' ')
+	expect_eq "${c%%:*}: none of the four placeholders is left" "$left" ""
 done
 get "/autoenroll/download?client=linux&days=30" > /dev/null
-in_body "no orgid: an empty value" "CERTMINT_ORGID=\${CERTMINT_ORGID:-''}"
+expect_match "no orgid: an empty value" "$(grep -E "ORGID[^=]*=" "$T/body" | head -n 1)" "=.*''"
 for q in "orgid=1%3Brm%20-rf%20%2F" "orgid=%27%24(id)%27" "days=0" "days=3651" "days=1%3Bid" "orgid=999999999"; do
 	get "/autoenroll/download?client=linux&$q" > /dev/null
 	expect_eq "a hostile or unknown value ($q) is refused (400)" "$(status)" 400

@@ -53,6 +53,7 @@ main(void)
 	ok(cm_realm_domain_check("corp..example.com", d, sizeof(d), r, sizeof(r)) != NULL, "empty label refused");
 	ok(cm_realm_domain_check("-corp.example.com", d, sizeof(d), r, sizeof(r)) != NULL, "leading hyphen refused");
 	ok(cm_realm_domain_check("corp_x.example.com", d, sizeof(d), r, sizeof(r)) != NULL, "underscore refused");
+	ok(d[0] == '\0' && r[0] == '\0', "a refused domain leaves no half-written output");
 	ok(cm_realm_domain_check("corp.example.com\"", d, sizeof(d), r, sizeof(r)) != NULL, "quote refused");
 
 	/* SPNs. */
