@@ -71,3 +71,5 @@ EXTRA_DIST += tests/integration/34-scep-forge.sh
 # The AD client (issue 11): entry parsing and the secret box.
 EXTRA_DIST += tests/fuzz/fuzz_ad_entry.c tests/fuzz/corpus/ad_entry/alice tests/fuzz/corpus/ad_entry/dave-two-mails
 EXTRA_DIST += tests/fuzz/fuzz_secret_open.c tests/fuzz/corpus/secret_open/zeros
+# Issue 11: the test stack's Samba AD DCs (tests/stack.sh --with-ad) and their test.
+EXTRA_DIST += tests/ad-dc.sh tests/ad-stack-data.sql tests/integration/36-ad-stack.sh
