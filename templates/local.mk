@@ -18,6 +18,7 @@ dist_admintemplates_DATA = \
 	templates/admin/domain_view.cs \
 	templates/admin/ad_server_list.cs \
 	templates/admin/ad_server_form.cs \
+	templates/admin/ad_server_import.cs \
 	templates/admin/org_form.cs \
 	templates/admin/org_tabs.cs \
 	templates/admin/dept_form.cs \

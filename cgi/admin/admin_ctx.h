@@ -180,6 +180,11 @@ void admin_ad_server_view(struct admin_ctx *c);
 void admin_ad_server_save(struct admin_ctx *c);
 void admin_ad_server_delete(struct admin_ctx *c);
 void admin_ad_server_delete_confirm(struct admin_ctx *c);
+/* ad_server_csv.c, ad_server_verify.c */
+void admin_ad_server_export_csv(struct admin_ctx *c);
+void admin_ad_server_import_form(struct admin_ctx *c);
+void admin_ad_server_import(struct admin_ctx *c);
+void admin_ad_server_verify(struct admin_ctx *c);
 /* customer_settings.c: the MRAO's Customer settings page (approval.self_approve);
  * turning self-approval on goes through its confirmation page. */
 void admin_customer_settings(struct admin_ctx *c);
