@@ -20,6 +20,8 @@ lib_libcmcore_a_SOURCES = \
 	lib/ocsp_store.c lib/ocsp_store.h
 lib_libcmcore_a_SOURCES += lib/ocsp_refresh.c lib/ocsp_refresh.h
 lib_libcmcore_a_SOURCES += lib/scep_msg.c lib/scep_content.c lib/scep_ca.c lib/scep_msg.h
+# Windows auto-enrollment (issue 11): keytabs and the files realms become.
+lib_libcmcore_a_SOURCES += lib/keytab.c lib/keytab.h lib/client_fill.c lib/client_fill.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -49,6 +51,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/outbox.c lib/outbox.h \
 	lib/render.c lib/render.h \
 	lib/ocsp_request.c lib/ocsp_request.h
+lib_libcmweb_a_SOURCES += lib/realm_config.c lib/realm_config.h lib/kerberos_realms.c lib/kerberos_realms.h
 
 # Everything a program using lib/ links against.
 CM_WEB_LIBS = lib/libcmweb.a lib/libcmcore.a \

@@ -48,6 +48,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("ocsp", "store", CM_CONF_STR, ocsp_store, 0, 0),
 	F("autoenroll", "keytab_dir", CM_CONF_STR, keytab_dir, 0, 0),
 	F("autoenroll", "apache_conf_dir", CM_CONF_STR, apache_conf_dir, 0, 0),
+	F("autoenroll", "clients_dir", CM_CONF_STR, clients_dir, 0, 0),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -124,7 +125,8 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 	    default_str(&s->base_url, "") < 0 ||
 	    default_str(&s->ocsp_store, "/var/lib/certmint/ocsp") < 0 ||
 	    default_str(&s->keytab_dir, "/var/lib/certmint/keytabs") < 0 ||
-	    default_str(&s->apache_conf_dir, "/etc/certmint/apache") < 0) {
+	    default_str(&s->apache_conf_dir, "/etc/certmint/apache") < 0 ||
+	    default_str(&s->clients_dir, CM_DATADIR "/clients") < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

@@ -17,6 +17,9 @@ dist_admintemplates_DATA = \
 	templates/admin/domain_form.cs \
 	templates/admin/domain_view.cs \
 	templates/admin/ad_server_list.cs \
+	templates/admin/realm_list.cs \
+	templates/admin/realm_form.cs \
+	templates/admin/autoenroll_clients.cs \
 	templates/admin/ad_server_form.cs \
 	templates/admin/ad_server_import.cs \
 	templates/admin/org_form.cs \

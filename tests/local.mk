@@ -73,3 +73,7 @@ EXTRA_DIST += tests/fuzz/fuzz_ad_entry.c tests/fuzz/corpus/ad_entry/alice tests/
 EXTRA_DIST += tests/fuzz/fuzz_secret_open.c tests/fuzz/corpus/secret_open/zeros
 # Issue 11: the test stack's Samba AD DCs (tests/stack.sh --with-ad) and their test.
 EXTRA_DIST += tests/ad-dc.sh tests/ad-stack-data.sql tests/integration/36-ad-stack.sh
+EXTRA_DIST += tests/fuzz/fuzz_keytab.c tests/fuzz/corpus/keytab/ktutil-aes256.keytab \
+	tests/fuzz/corpus/keytab/ktutil-rc4-svc.keytab
+EXTRA_DIST += tests/pages/53-kerberos-realms.sh tests/pages/autoenroll-clients/certmint-autoenroll.sh \
+	tests/pages/autoenroll-clients/certmint-autoenroll.ps1 tests/pages/autoenroll-clients/certmint-autoenroll-submit

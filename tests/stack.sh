@@ -585,6 +585,14 @@ dir = $DIR/publish
 # Pre-signed OCSP responses (certmint ocsp refresh writes, ocsp.fcgi reads).
 store = $DIR/ocsp
 
+# Realm keytabs and the customers' autoenroll Location files (lib/realm_config.h):
+# the portal (admin uid) and certmint realm write them.
+[autoenroll]
+keytab_dir = $DIR/keytabs
+apache_conf_dir = $DIR/autoenroll-conf
+# The client scripts the portal fills in (clients/ of the tree).
+clients_dir = $ROOT/clients
+
 # The stack's SMTP sink (up_smtp); certmint notify run sends through it.
 [smtp]
 url = smtp://127.0.0.1:$SMTP
@@ -593,6 +601,12 @@ timeout = 5
 EOF
 	chown "root:$CONF_GROUP" "$DIR/certmint.conf"
 	chmod 640 "$DIR/certmint.conf"
+	mkdir -p "$DIR/keytabs" "$DIR/autoenroll-conf"
+	chown "$ADMIN_USER" "$DIR/keytabs" "$DIR/autoenroll-conf" 2>/dev/null
+	# Files there get the keytab readers' group when it exists (setgid directory).
+	if getent group certmint-keytab > /dev/null; then
+		chgrp certmint-keytab "$DIR/keytabs" && chmod 2750 "$DIR/keytabs"
+	fi
 	# The access codes' HMAC key, made once per instance (a new key would
 	# make every stored code fail): 0640, group of the programs that use it.
 	if [ ! -s "$DIR/access-code.key" ]; then

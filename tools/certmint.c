@@ -56,6 +56,9 @@ static const char usage_text[] =
     "  ad add|verify|lookup --customer URI ...\n"
     "                      register an Active Directory server; check it (connect,\n"
     "                      TLS, bind, base DN) or look a user up as autoenroll does\n"
+    "  realm add --customer URI --domain D --spn HTTP/HOST@REALM --keytab FILE\n"
+    "  realm list [--customer URI] | check --customer URI | delete --customer URI --domain D\n"
+    "                      Kerberos realms for auto-enrollment (keytab, Apache config)\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -84,6 +87,7 @@ static const struct command commands[] = {
 	{ "crl", cmd_crl },
 	{ "ocsp", cmd_ocsp },
 	{ "ad", cmd_ad },
+	{ "realm", cmd_realm },
 	{ NULL, NULL }
 };
 

@@ -7,6 +7,7 @@ tools_certmint_SOURCES += tools/cmd_journal.c
 tools_certmint_SOURCES += tools/cmd_publish.c tools/cmd_revoke.c
 tools_certmint_SOURCES += tools/cmd_crl.c
 tools_certmint_SOURCES += tools/cmd_ocsp.c
+tools_certmint_SOURCES += tools/cmd_realm.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
@@ -55,3 +56,4 @@ tests_tools_ad_lookup_multi_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIAD
 tests_tools_ad_lookup_multi_SOURCES = tests/tools/ad_lookup_multi.c
 tests_tools_ad_lookup_multi_LDADD = $(CM_AD_LIBS) $(CM_WEB_LIBS)
 EXTRA_DIST += tests/integration/37-ad-lookup.sh
+EXTRA_DIST += tests/integration/33-realm-cli.sh

@@ -185,6 +185,17 @@ void admin_ad_server_export_csv(struct admin_ctx *c);
 void admin_ad_server_import_form(struct admin_ctx *c);
 void admin_ad_server_import(struct admin_ctx *c);
 void admin_ad_server_verify(struct admin_ctx *c);
+/* Kerberos realms (realm_pages.c) and the auto-enrollment client downloads
+ * (autoenroll_clients.c), issue 11. */
+void admin_realm_list(struct admin_ctx *c);
+void admin_realm_new_form(struct admin_ctx *c);
+void admin_realm_create(struct admin_ctx *c);
+void admin_realm_view(struct admin_ctx *c);
+void admin_realm_save(struct admin_ctx *c);
+void admin_realm_delete_confirm(struct admin_ctx *c);
+void admin_realm_delete(struct admin_ctx *c);
+void admin_autoenroll_clients(struct admin_ctx *c);
+void admin_autoenroll_download(struct admin_ctx *c);
 /* customer_settings.c: the MRAO's Customer settings page (approval.self_approve);
  * turning self-approval on goes through its confirmation page. */
 void admin_customer_settings(struct admin_ctx *c);

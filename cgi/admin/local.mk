@@ -76,6 +76,8 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/ad_server_ca.c \
 	cgi/admin/ad_server_csv.c \
 	cgi/admin/ad_server_verify.c \
+	cgi/admin/realm_pages.c \
+	cgi/admin/autoenroll_clients.c \
 	cgi/admin/logout.c
 # CM_AD_LIBS: the Verify button (cm_ad_verify, lib/ad_lookup.h).
 cgi_admin_admin_fcgi_LDADD = $(CM_AD_LIBS) $(CM_WEB_LIBS) $(LDAP_LIBS)

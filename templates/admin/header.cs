@@ -18,6 +18,7 @@
     <a href="/admin/admins">Administrators</a>
     <a href="/admin/domains">Domains</a>
     <?cs if:Nav.ad_servers ?><a href="/admin/ad-servers">AD servers</a><?cs /if ?>
+    <?cs if:Nav.ad_servers ?><a href="/admin/kerberos-realms">Kerberos realms</a><?cs /if ?>
     <a href="/admin/persons">Persons</a>
     <?cs if:Nav.scep ?><a href="/admin/scep">SCEP</a><?cs /if ?>
     <a href="/admin/dashboard">Dashboard</a>

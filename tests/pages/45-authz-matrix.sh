@@ -80,6 +80,12 @@ SECRET[adsrv]="authz-ad-$$-$RANDOM"
 sql "INSERT INTO ad_servers (customer_id, name, domain, ldap_uris, base_dn) SELECT id, '${SECRET[adsrv]}', 'corp.demo.test', 'ldaps://dc1.corp.demo.test', 'DC=corp,DC=demo,DC=test' FROM customers WHERE uri = '$CERTMINT_CUSTOMER'"
 ID[adsrv]=$(sql "SELECT id FROM ad_servers WHERE name = '${SECRET[adsrv]}' AND deleted_at IS NULL")
 
+# Kerberos realms (REALMS): one of the demo customer without a keytab, soft-deleted on exit.
+SECRET[realm]="authz-$$-$RANDOM.demo.test"
+sql "INSERT INTO kerberos_realms (customer_id, windows_domain, realm, spn) SELECT id, '${SECRET[realm]}', UPPER('${SECRET[realm]}'), CONCAT('HTTP/ca.demo.test@', UPPER('${SECRET[realm]}')) FROM customers WHERE uri = '$CERTMINT_CUSTOMER'"
+ID[realm]=$(sql "SELECT id FROM kerberos_realms WHERE windows_domain = '${SECRET[realm]}' AND deleted_at IS NULL")
+trap 'sql "UPDATE kerberos_realms SET deleted_at = UTC_TIMESTAMP() WHERE windows_domain = '"'"'${SECRET[realm]}'"'"'" 2>/dev/null; rm -rf "$T"; harness_down' EXIT
+
 # Persons (PERSONS): one in Demo Organisation / Engineering, one in Other Organisation.
 for d in personA:"${ID[orgA]:-0}":"${ID[deptA]:-0}":demo.test personB:"${ID[orgB]:-0}":0:other.test; do
 	IFS=: read -r pn po pd pdom <<< "$d"

@@ -242,3 +242,19 @@ TESTS += tests/unit/test_secret_box
 check_PROGRAMS += tests/unit/test_ad_entry
 tests_unit_test_ad_entry_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ad_entry
+# Keytabs (lib/keytab.c): the SPN/AES check and its messages, holes, limits, merging, client principals.
+check_PROGRAMS += tests/unit/test_keytab
+tests_unit_test_keytab_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_keytab
+
+# The files realms become (lib/realm_config.c) without a database: domain and
+# SPN checks, the Location text and its refusals, keytab files, reload status.
+check_PROGRAMS += tests/unit/test_realm_config
+tests_unit_test_realm_config_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_realm_config_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_realm_config
+
+# The client scripts' placeholders (lib/client_fill.c): strict values, escaping, refusals.
+check_PROGRAMS += tests/unit/test_client_fill
+tests_unit_test_client_fill_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_client_fill

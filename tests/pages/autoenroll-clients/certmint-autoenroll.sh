@@ -1,0 +1,7 @@
+#!/bin/sh
+# Placeholder for clients/certmint-autoenroll.sh (tests/pages/53-kerberos-realms.sh fills it through the portal).
+CERTMINT_URL=${CERTMINT_URL:-'@CERTMINT_URL@'}
+CERTMINT_CUSTOMER=${CERTMINT_CUSTOMER:-'@CERTMINT_CUSTOMER@'}
+CERTMINT_ORGID=${CERTMINT_ORGID:-'@CERTMINT_ORGID@'}
+CERTMINT_DAYS=${CERTMINT_DAYS:-'@CERTMINT_DAYS@'}
+echo "$CERTMINT_URL $CERTMINT_CUSTOMER $CERTMINT_ORGID $CERTMINT_DAYS"
