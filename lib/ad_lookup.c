@@ -527,7 +527,11 @@ bind_gssapi(struct cm_ad_conn *c, const struct cm_ad_server *s, int tls, char *w
 		snprintf(prev, sizeof(prev), "%s", old);
 		had_prev = 1;
 	}
-	/* AD refuses SASL integrity or privacy inside TLS; outside TLS keep them. */
+	/*
+	 * Inside TLS, AD refuses a SASL security layer ("Cannot bind using
+	 * sign/seal on a connection on which TLS or SSL is in effect"); outside
+	 * TLS the layer (integrity and privacy) is negotiated.
+	 */
 	if (tls)
 		ldap_set_option(c->ld, LDAP_OPT_X_SASL_SECPROPS, "maxssf=0");
 	r = ldap_sasl_interactive_bind_s(c->ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
@@ -536,7 +540,14 @@ bind_gssapi(struct cm_ad_conn *c, const struct cm_ad_server *s, int tls, char *w
 	if (r != LDAP_SUCCESS) {
 		ld_diag(c->ld, diag, sizeof(diag));
 		paren(diag, p, sizeof(p));
-		if (r == LDAP_STRONG_AUTH_REQUIRED)
+		if (r == LDAP_STRONG_AUTH_REQUIRED && tls)
+			/* Samba's default "ldap server require strong auth = yes" wants a
+			 * SASL layer and refuses one inside TLS. */
+			snprintf(why, whylen,
+			    "%s: the server requires a SASL security layer, which cannot be used inside TLS "
+			    "(LDAP 8): bind without StartTLS/ldaps, or on Samba set \"ldap server require "
+			    "strong auth = allow_sasl_over_tls\"%s", c->uri, p);
+		else if (r == LDAP_STRONG_AUTH_REQUIRED)
 			snprintf(why, whylen, "%s: the server requires a stronger bind (LDAP 8)%s", c->uri, p);
 		else
 			snprintf(why, whylen, "%s: SASL GSSAPI bind as %s failed: %s (LDAP %d)%s", c->uri,

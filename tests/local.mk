@@ -77,3 +77,4 @@ EXTRA_DIST += tests/fuzz/fuzz_keytab.c tests/fuzz/corpus/keytab/ktutil-aes256.ke
 	tests/fuzz/corpus/keytab/ktutil-rc4-svc.keytab
 EXTRA_DIST += tests/pages/53-kerberos-realms.sh tests/pages/autoenroll-clients/certmint-autoenroll.sh \
 	tests/pages/autoenroll-clients/certmint-autoenroll.ps1 tests/pages/autoenroll-clients/certmint-autoenroll-submit
+EXTRA_DIST += tests/browser/realms.test.mjs

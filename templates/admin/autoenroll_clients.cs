@@ -2,7 +2,7 @@
 <h1>Auto-enrollment client downloads</h1>
 <p class="small">Domain users' computers post their S/MIME requests to this URL with their Kerberos ticket (see <a href="/admin/kerberos-realms">Kerberos realms</a>).</p>
 <dl class="confirm-details">
-  <dt>Request URL</dt><dd><?cs if:Autoenroll.url ?><code id="request-url"><?cs var:Autoenroll.url ?></code><?cs else ?><span class="tag problem">unknown</span> certmint.conf [web] base_url is not set.<?cs /if ?></dd>
+  <dt>Request URL</dt><dd><?cs if:Autoenroll.url ?><code id="request-url"><?cs var:Autoenroll.url ?></code><?cs else ?><span class="tag tag-bad">unknown</span> certmint.conf [web] base_url is not set.<?cs /if ?></dd>
   <dt>Customer</dt><dd><?cs var:Autoenroll.customer ?></dd>
 </dl>
 <form class="autoenroll-clients" method="get" action="/admin/autoenroll/download">

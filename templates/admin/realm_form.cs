@@ -11,7 +11,7 @@
 <p><a href="/admin/kerberos-realms">All Kerberos realms</a></p>
 <?cs if:Realm.id ?>
 <dl class="confirm-details">
-  <dt>Keytab</dt><dd><?cs if:Realm.state == "ok" ?><span class="tag ok">OK</span><?cs elif:Realm.state == "missing" ?><span class="tag problem">missing</span><?cs else ?><span class="tag problem">problem</span> <?cs var:Realm.problem ?><?cs /if ?></dd>
+  <dt>Keytab</dt><dd><?cs if:Realm.state == "ok" ?><span class="tag tag-good">OK</span><?cs elif:Realm.state == "missing" ?><span class="tag tag-bad">missing</span><?cs else ?><span class="tag tag-bad">problem</span> <?cs var:Realm.problem ?><?cs /if ?></dd>
   <dt>Principals</dt><dd class="small"><?cs var:Realm.principals ?></dd>
   <dt>Last check (UTC)</dt><dd><?cs var:Realm.checked_at ?></dd>
 </dl>

@@ -169,10 +169,37 @@ if [ -n "${CERTMINT_AD_BIND_DN:-}" ] && [ -n "${CERTMINT_AD_CA:-}" ]; then
 	expect_match "... says it bound with the DN" "$(field message)" "\(simple bind\)"
 	check_not "... and never prints the password" grep -qF -- "$CERTMINT_AD_BIND_PASSWORD" <<< "$out$err"
 
-	# Wrong password: bind, with AD's data code.
-	run ad add --customer "$C1" --name "$TAG-badpw" --domain "$DOM1" --uris "$URI1" --base-dn "$BASE1" \
-		--no-starttls --simple-bind "$CERTMINT_AD_BIND_DN" --password-file "$T/badpw"
-	run ad verify --customer "$C1" --server "$TAG-badpw"
+	# SASL GSSAPI inside StartTLS (no SASL security layer inside TLS: AD refuses one).
+	tls_uri=$URI1
+	[ -n "$tls_host" ] && tls_uri=ldap://$tls_host
+	# verify_tls SERVER ARGS...: ad verify, through the private hosts file
+	# when the DC's certificate names its host name only.
+	verify_tls() {
+		local name=$1
+		shift
+		if [ -n "$tls_host" ]; then run_hosts ad verify --customer "$C1" --server "$name" "$@"
+		else run ad verify --customer "$C1" --server "$name" "$@"; fi
+	}
+	run ad add --customer "$C1" --name "$TAG-gsstls" --domain "$DOM1" --uris "$tls_uri" \
+		--base-dn "$BASE1" --starttls --ca "$CERTMINT_AD_CA"
+	verify_tls "$TAG-gsstls" --user "$U1"
+	# Windows AD and Samba with "allow_sasl_over_tls" accept it; Samba's
+	# default ("require strong auth = yes") wants a layer and refuses one
+	# inside TLS: then the message must say so.
+	if [ "$(field stage)" = ok ]; then
+		ok "verify: SASL GSSAPI over StartTLS with the CA: stage ok"
+		expect_match "... bound with the realm keytab" "$(field message)" "@$CERTMINT_AD_REALM \(SASL GSSAPI\)"
+	else
+		expect_eq "verify: SASL GSSAPI over StartTLS to a DC that wants a SASL layer: stage bind" "$(field stage)" "bind"
+		expect_match "... says a SASL layer cannot be used inside TLS" "$(field message)" \
+			"requires a SASL security layer, which cannot be used inside TLS \(LDAP 8\)"
+	fi
+
+	# Wrong password: bind, with AD's data code (over StartTLS: a DC that
+	# requires strong authentication refuses any simple bind in clear).
+	run ad add --customer "$C1" --name "$TAG-badpw" --domain "$DOM1" --uris "$tls_uri" --base-dn "$BASE1" \
+		--starttls --ca "$CERTMINT_AD_CA" --simple-bind "$CERTMINT_AD_BIND_DN" --password-file "$T/badpw"
+	verify_tls "$TAG-badpw"
 	expect_eq "wrong password: exit 2" "$rc" 2
 	expect_eq "... stage bind" "$(field stage)" "bind"
 	expect_match "... LDAP 49 with AD data 52e" "$(field message)" "LDAP 49, AD data 52e"
@@ -185,11 +212,9 @@ if [ -n "${CERTMINT_AD_BIND_DN:-}" ] && [ -n "${CERTMINT_AD_CA:-}" ]; then
 	expect_match "... says it does not open" "$err" "does not open"
 
 	# StartTLS without the CA: the system store does not know Samba's CA.
-	noca_uri=$URI1
-	[ -n "$tls_host" ] && noca_uri=ldap://$tls_host
-	run ad add --customer "$C1" --name "$TAG-noca" --domain "$DOM1" --uris "$noca_uri" \
+	run ad add --customer "$C1" --name "$TAG-noca" --domain "$DOM1" --uris "$tls_uri" \
 		--base-dn "$BASE1" --starttls --simple-bind "$CERTMINT_AD_BIND_DN" --password-file "$T/pw"
-	if [ -n "$tls_host" ]; then run_hosts ad verify --customer "$C1" --server "$TAG-noca"; else run ad verify --customer "$C1" --server "$TAG-noca"; fi
+	verify_tls "$TAG-noca"
 	expect_eq "StartTLS without the CA: stage tls" "$(field stage)" "tls"
 	expect_match "... the certificate was not verified" "$(field message)" "StartTLS: the server's certificate \(.*\) was not verified by the system trust store"
 else

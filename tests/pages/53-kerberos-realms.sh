@@ -114,7 +114,7 @@ get "/kerberos-realms?done=added" > /dev/null
 in_body "the success banner" "Kerberos realm added; the Apache configuration was rewritten."
 in_body "the list shows the SPN" "$SPN"
 row=$(flat | sed 's/<tr>/\n<tr>/g' | grep -F "/admin/kerberos-realms/$ID\"")
-expect_match "the keytab is OK, with its principals" "$row" "tag ok\">OK<.*$SPN \(kvno 3: aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96\), svc-certmint@$REALM"
+expect_match "the keytab is OK, with its principals" "$row" "tag tag-good\">OK<.*$SPN \(kvno 3: aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96\), svc-certmint@$REALM"
 check "realm-$ID.keytab holds the uploaded bytes" cmp "$T/aes.keytab" "$T/keytabs/realm-$ID.keytab"
 want_mode="640 root"
 getent group certmint-keytab > /dev/null && want_mode="640 certmint-keytab"
@@ -166,7 +166,7 @@ expect_eq "an RC4-only keytab is saved (303)" "$(status)" 303
 get /kerberos-realms > /dev/null
 row=$(flat | sed 's/<tr>/\n<tr>/g' | grep -F "/admin/kerberos-realms/$ID\"")
 expect_match "the RC4-only problem is shown" "$row" \
-	"tag problem\">problem</span> holds $SPN only with rc4-hmac; set msDS-SupportedEncryptionTypes to 24 on the account and export again"
+	"tag tag-bad\">problem</span> holds $SPN only with rc4-hmac; set msDS-SupportedEncryptionTypes to 24 on the account and export again"
 check "the stored keytab is the new one" cmp "$T/rc4.keytab" "$T/keytabs/realm-$ID.keytab"
 expect_eq "two kerberos_realm.update audit rows" "$(audit_count kerberos_realm.update "$ID")" 2
 
