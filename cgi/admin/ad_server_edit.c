@@ -421,7 +421,11 @@ admin_ad_server_delete_confirm(struct admin_ctx *c)
 	};
 
 	cm_buf_init(&names, 8192);
-	if (s == NULL || !ad_server_may_manage(c) || !load_visible(c, s))
+	if (s == NULL) {
+		admin_error(c, 500, "Internal error", "Out of memory.");
+		goto out;
+	}
+	if (!ad_server_may_manage(c) || !load_visible(c, s))
 		goto out;
 	if ((n = ad_server_bound_orgs(c, c->id, 0, &names)) < 0) {
 		edit_fail(c, &ad_server_object, "delete", c->id, "read");

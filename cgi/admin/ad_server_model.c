@@ -419,10 +419,18 @@ ad_server_json(const struct ad_server_row *s, struct cm_buf *b)
 	    cm_buf_printf(b, ",\"is_default\":%s,\"bind_method\":\"%s\",\"bind_dn\":",
 	    s->is_default ? "true" : "false", s->bind_method == AD_BIND_SIMPLE ? "simple" : "gssapi") < 0 ||
 	    cm_buf_json_str(b, s->bind_dn[0] ? s->bind_dn : NULL) < 0 ||
-	    cm_buf_printf(b, ",\"password_stored\":%s,\"ca_sha256\":[", s->has_password ? "true" : "false") < 0)
+	    cm_buf_printf(b, ",\"password_stored\":%s,\"ca_sha256\":", s->has_password ? "true" : "false") < 0)
 		goto out;
-	if (s->ca_pem[0] && ((certs = calloc(AD_CA_MAX_CERTS, sizeof(*certs))) == NULL ||
-	    ad_server_ca_parse(s->ca_pem, strlen(s->ca_pem), NULL, certs, &n, why, sizeof(why)) < 0))
+	if (s->ca_pem[0] && (certs = calloc(AD_CA_MAX_CERTS, sizeof(*certs))) == NULL)
+		goto out;
+	/* A CA the pages did not store (written by hand) is audited as unreadable, not refused. */
+	if (s->ca_pem[0] && ad_server_ca_parse(s->ca_pem, strlen(s->ca_pem), NULL, certs, &n, why, sizeof(why)) < 0) {
+		if (cm_buf_puts(b, "\"unreadable\"}") < 0)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+	if (cm_buf_putc(b, '[') < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (cm_buf_printf(b, "%s\"%s\"", i ? "," : "", certs[i].sha256) < 0)
