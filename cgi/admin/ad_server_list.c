@@ -83,6 +83,9 @@ admin_ad_server_list(struct admin_ctx *c)
 		cm_render_setf(c->r, cm_stmt_str(st, 4, NULL), "Servers.%zu.base_dn", n);
 		cm_render_setf(c->r, cm_stmt_str(st, 11, NULL), "Servers.%zu.users_base_dn", n);
 		tls = ad_server_tls_label(uris ? uris : "", cm_stmt_i64(st, 5) != 0);
+		/* Kerberos without TLS: the SASL layer signs and seals the session (what AD asks for) */
+		if (!is_simple && strcmp(tls, "none") == 0)
+			tls = "SASL sealing";
 		cm_render_setf(c->r, tls, "Servers.%zu.tls", n);
 		snprintf(num, sizeof(num), "%lld", (long long)cm_stmt_i64(st, 6));
 		cm_render_setf(c->r, num, "Servers.%zu.orgs", n);

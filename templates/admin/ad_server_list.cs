@@ -4,7 +4,7 @@
 <p class="small">Each organisation may be bound to one of these servers, else the default one is used; auto-enrollment checks its users there over LDAP, with Kerberos (the realm's keytab, no password stored) or a login DN and a sealed password.</p>
 <p><a class="button" href="/admin/ad-servers/new">New AD server</a> <a class="button secondary" href="/admin/ad-servers/export.csv" id="export">Export CSV</a> <a class="button secondary" href="/admin/ad-servers/import" id="import">Import CSV</a></p>
 <?cs if:List.count > 0 ?>
-<p id="counts"><?cs var:List.count ?> server<?cs if:List.count != 1 ?>s<?cs /if ?>: <?cs var:List.gssapi ?> Kerberos, <?cs var:List.simple ?> simple bind<?cs if:List.password_needed > 0 ?>, <strong><?cs var:List.password_needed ?> needing a password</strong><?cs /if ?><?cs if:List.no_tls > 0 ?>, <strong><?cs var:List.no_tls ?> without TLS</strong><?cs /if ?>.</p>
+<p id="counts"><?cs var:List.count ?> server<?cs if:List.count != 1 ?>s<?cs /if ?>: <?cs var:List.gssapi ?> Kerberos, <?cs var:List.simple ?> simple bind<?cs if:List.password_needed > 0 ?>, <strong><?cs var:List.password_needed ?> needing a password</strong><?cs /if ?><?cs if:List.no_tls > 0 ?>, <strong><?cs var:List.no_tls ?> without TLS or SASL sealing</strong><?cs /if ?>.</p>
 <div class="table-scroll">
 <table class="list ad-servers">
   <thead><tr>
@@ -20,7 +20,7 @@
     <td class="wrap"><?cs var:s.domain ?> (<?cs var:s.realm ?>)</td><td class="wrap"><?cs var:s.ldap_uris ?></td>
     <td class="wrap"><?cs var:s.base_dn ?><?cs if:s.users_base_dn ?><br><span class="small">users: <?cs var:s.users_base_dn ?></span><?cs /if ?></td>
     <td><?cs if:s.bind == "simple" ?>simple<?cs if:s.password_needed ?> <span class="tag tag-bad">password needed</span><?cs /if ?><?cs else ?>Kerberos<?cs /if ?></td>
-    <td><?cs if:s.tls == "none" ?><span class="tag tag-bad">none</span><?cs else ?><span class="tag tag-good"><?cs var:s.tls ?></span><?cs /if ?></td>
+    <td><?cs if:s.tls == "none" ?><span class="tag tag-bad">none</span><?cs elif:s.tls == "SASL sealing" ?><span class="tag tag-wait">SASL sealing</span><?cs else ?><span class="tag tag-good"><?cs var:s.tls ?></span><?cs /if ?></td>
     <td><?cs if:s.ca_count > 0 ?><?cs var:s.ca_count ?><?cs else ?>system<?cs /if ?></td><td><?cs var:s.orgs ?></td></tr>
   <?cs /each ?>
   </tbody>

@@ -224,7 +224,14 @@ expect_eq "the list is 200" "$(status)" 200
 row_of() { tr '\n' ' ' < "$T/body" | sed 's/<tr>/\n<tr>/g' | grep -F ">$1<" | sed 's/<[^>]*>/ /g' | tr -s ' '; }
 expect_match "B's row: default tag, Kerberos, ldaps, system trust store" "$(row_of "B $TAG")" "B $TAG default .* Kerberos ldaps system 0"
 expect_match "S's row: simple bind, ldaps" "$(row_of "S $TAG")" "S $TAG .* simple ldaps"
+expect_match "A's row: Kerberos over StartTLS" "$(row_of "A $TAG")" "A $TAG .* Kerberos StartTLS"
 check "the counts" grep -qF "3 servers: 2 Kerberos, 1 simple bind" "$T/body"
+post /ad-servers/new "name=G $TAG" "domain=corp.bind.test" "ldap_uris=ldap://dc9.corp.bind.test" "base_dn=DC=corp,DC=bind,DC=test" "csrf=$csrf" > /dev/null
+expect_eq "a Kerberos server on ldap:// without StartTLS is accepted (SASL sealing): 303" "$(status)" 303
+get /ad-servers > /dev/null
+expect_match "... its row says SASL sealing, not none" "$(row_of "G $TAG")" "G $TAG .* Kerberos SASL sealing"
+sql "UPDATE ad_servers SET deleted_at = UTC_TIMESTAMP() WHERE customer_id = $OTHER_CUST AND name = 'G $TAG'"
+get /ad-servers > /dev/null
 for o in name domain default bind; do check "the list links sort=$o" grep -qF "href=\"/admin/ad-servers?sort=$o\"" "$T/body"; done
 get "/ad-servers?sort=default" > /dev/null
 first=$(grep -o 'href="/admin/ad-servers/[0-9]*"' "$T/body" | head -n 1)
