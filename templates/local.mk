@@ -21,6 +21,7 @@ dist_admintemplates_DATA = \
 	templates/admin/realm_form.cs \
 	templates/admin/autoenroll_clients.cs \
 	templates/admin/ad_server_form.cs \
+	templates/admin/ad_server_import.cs \
 	templates/admin/org_form.cs \
 	templates/admin/org_tabs.cs \
 	templates/admin/dept_form.cs \

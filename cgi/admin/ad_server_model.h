@@ -4,9 +4,13 @@
 
 #include <stdint.h>
 
+#include "ad_server_ca.h"
 #include "ad_server_check.h"
 #include "admin_ctx.h"
 #include "buf.h"
+#include "secret_box.h"
+
+enum ad_bind_method { AD_BIND_GSSAPI = 0, AD_BIND_SIMPLE = 1 };
 
 struct ad_server_row {
 	int64_t id;
@@ -14,17 +18,98 @@ struct ad_server_row {
 	char domain[254];                 /* lower case; the Kerberos realm is its upper case */
 	char ldap_uris[AD_URIS_MAX + 1];  /* one space between URIs */
 	char base_dn[AD_BASE_DN_MAX + 1];
+	char users_base_dn[AD_BASE_DN_MAX + 1];   /* "" = base_dn */
 	int starttls;
+	int is_default;
+	enum ad_bind_method bind_method;
+	char bind_dn[AD_BASE_DN_MAX + 1];  /* simple bind only */
+	int has_password;                 /* a sealed password is stored (never the value) */
+	char ca_pem[AD_CA_MAX_BYTES + 1];  /* "" = the system's trust store */
 	char updated_at[32];
+};
+
+/* What the form asks of the stored password and CA, beyond the row. */
+struct ad_server_form_extra {
+	char password[CM_SECRET_MAX + 1]; /* typed now; "" = keep (wiped by ad_server_form_wipe) */
+	int ca_set;                       /* the form gave a new CA (pasted or uploaded) */
+	int ca_remove;                    /* "remove CA" was chosen */
+	int make_default;                 /* "set as default" was ticked */
 };
 
 /* Answers 403 (or 500) unless the policy lets the administrator manage the
  * customer's AD servers; 1 allowed, 0 answered. */
 int ad_server_may_manage(struct admin_ctx *c);
 
-/* Reads the form into s (checked and normalised), putting what was typed
- * under Form.* and messages under Errors.<field>; the error count. */
-int ad_server_from_form(struct admin_ctx *c, struct ad_server_row *s);
+/* A server's fields as typed (form) or read (CSV import); none NULL. */
+struct ad_server_fields {
+	const char *name, *domain, *ldap_uris, *base_dn, *users_base_dn, *bind_method, *bind_dn;
+};
+
+/*
+ * Checks and normalises in into s (name, domain, ldap_uris, base_dn,
+ * users_base_dn, bind_method, bind_dn), with the same rules for the form
+ * and the CSV import; calls err(arg, field, message) per problem. The count.
+ */
+int ad_server_fields_check(const struct ad_server_fields *in, struct ad_server_row *s,
+    void (*err)(void *arg, const char *field, const char *msg), void *arg);
+
+/*
+ * Reads the form into s (checked and normalised), putting what was typed
+ * under Form.* (never the password) and messages under Errors.<field>;
+ * stored is the row being edited (NULL for a new one): its CA and password
+ * are kept unless the form replaces them. The error count.
+ */
+int ad_server_from_form(struct admin_ctx *c, struct ad_server_row *s, const struct ad_server_row *stored,
+    struct ad_server_form_extra *x);
+
+/* Wipes the typed password. */
+void ad_server_form_wipe(struct ad_server_form_extra *x);
+
+/*
+ * The checks every way in shares (form and CSV import) on top of the field
+ * rules: a simple bind needs TLS on every URI (the password never travels
+ * in clear). Calls
+ * err(arg, field, message) per problem; the count.
+ */
+int ad_server_rules(const struct ad_server_row *s,
+    void (*err)(void *arg, const char *field, const char *msg), void *arg);
+
+/* Seals password for the customer's row into out (*outlen bytes, at most
+ * CM_SECRET_SEALED_MAX); 0, or -1 (no key configured, or a crypto error;
+ * why says which, without the password). */
+int ad_server_seal(struct admin_ctx *c, const char *password, unsigned char *out, size_t *outlen,
+    char *why, size_t whylen);
+
+/*
+ * Stores a new row (in the caller's transaction): s's fields, the sealed
+ * password (NULL/0: none), and the default (s->is_default: the customer's
+ * default moves to it; the customer's first server becomes default
+ * whatever s says: s->is_default is updated). The new id, or -1.
+ */
+int64_t ad_server_insert(struct admin_ctx *c, struct ad_server_row *s, const unsigned char *sealed,
+    size_t sealedlen);
+
+/*
+ * Makes id the customer's default, in the caller's transaction: the
+ * previous default (locked) loses it, with its own audit row. 0 or -1.
+ */
+int ad_server_make_default(struct admin_ctx *c, int64_t id);
+
+/* The number of the customer's live servers (with a lock when lock); -1 database. */
+long ad_server_live_count(struct admin_ctx *c, int lock);
+
+/* The customer's live Kerberos realm whose windows_domain is domain, as
+ * Realm.{id,realm,spn,problem} (nothing when there is none). 1 found, 0 none, -1 database. */
+int ad_server_render_realm(struct admin_ctx *c, const char *domain);
+
+/* Renders a server's page (s->id 0: the new-server form) with status;
+ * Form.*, Errors.* and Verify.* may be set already (ad_server_edit.c). */
+void ad_server_page(struct admin_ctx *c, const struct ad_server_row *s, int status);
+/* Form.* from a stored row (the page as stored). */
+void ad_server_form_from_row(struct admin_ctx *c, const struct ad_server_row *s);
+
+/* "ldaps", "StartTLS" or "none": how s's URIs are protected (every URI must be for the first two). */
+const char *ad_server_tls_label(const char *uris, int starttls);
 
 /* Loads live server id of the administrator's customer (FOR UPDATE when
  * lock, inside the caller's transaction). 1 found, 0 not, -1 database. */

@@ -180,6 +180,11 @@ void admin_ad_server_view(struct admin_ctx *c);
 void admin_ad_server_save(struct admin_ctx *c);
 void admin_ad_server_delete(struct admin_ctx *c);
 void admin_ad_server_delete_confirm(struct admin_ctx *c);
+/* ad_server_csv.c, ad_server_verify.c */
+void admin_ad_server_export_csv(struct admin_ctx *c);
+void admin_ad_server_import_form(struct admin_ctx *c);
+void admin_ad_server_import(struct admin_ctx *c);
+void admin_ad_server_verify(struct admin_ctx *c);
 /* Kerberos realms (realm_pages.c) and the auto-enrollment client downloads
  * (autoenroll_clients.c), issue 11. */
 void admin_realm_list(struct admin_ctx *c);

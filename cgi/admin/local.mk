@@ -72,10 +72,15 @@ cgi_admin_admin_fcgi_SOURCES = \
 	cgi/admin/ad_server_model.c \
 	cgi/admin/ad_server_list.c \
 	cgi/admin/ad_server_edit.c \
+	cgi/admin/ad_server_ca.h \
+	cgi/admin/ad_server_ca.c \
+	cgi/admin/ad_server_csv.c \
+	cgi/admin/ad_server_verify.c \
 	cgi/admin/realm_pages.c \
 	cgi/admin/autoenroll_clients.c \
 	cgi/admin/logout.c
-cgi_admin_admin_fcgi_LDADD = $(CM_WEB_LIBS) $(LDAP_LIBS)
+# CM_AD_LIBS: the Verify button (cm_ad_verify, lib/ad_lookup.h).
+cgi_admin_admin_fcgi_LDADD = $(CM_AD_LIBS) $(CM_WEB_LIBS) $(LDAP_LIBS)
 
 EXTRA_DIST += tests/static/templates-escape.sh tests/static/access-in-policy.sh tests/fuzz/fuzz_csr.c tests/integration/40-admin.sh
 # The authorization matrix: every route x every kind of administrator.
@@ -98,7 +103,9 @@ EXTRA_DIST += tests/pages/60-domains.sh
 # Persons and disabled customers (PERSONS).
 EXTRA_DIST += tests/pages/75-persons.sh tests/pages/78-customer-disabled.sh
 
-EXTRA_DIST += tests/pages/52-ad-servers.sh
+# AD servers (issue 11 additions): pages, Verify against Samba, the CA intake fuzz target, the browser test.
+EXTRA_DIST += tests/pages/52-ad-servers.sh tests/pages/54-ad-servers-bind.sh tests/integration/39-ad-verify.sh tests/fuzz/fuzz_ad_ca.c
+EXTRA_DIST += tests/fuzz/corpus/ad_ca/one.pem tests/fuzz/corpus/ad_ca/key.pem tests/browser/adservers.test.mjs
 
 # Sign out, ending sessions, confirmation pages of destructive actions (SESSIONS).
 EXTRA_DIST += tests/pages/48-sessions.sh tests/pages/49-confirm.sh

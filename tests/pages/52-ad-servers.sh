@@ -116,7 +116,7 @@ post /ad-servers/new "${good[@]}" "csrf=$csrf" > /dev/null
 expect_eq "MRAO adds a server: 303" "$(status)" 303
 ID=$(sql "SELECT id FROM ad_servers WHERE customer_id = $CUST AND name = '$NAME' AND deleted_at IS NULL")
 expect_match "... the row exists" "$ID" '^[0-9]+$'
-expect_eq "... redirected to its page" "$(header Location)" "/admin/ad-servers/$ID"
+expect_eq "... redirected to its page, with the success banner" "$(header Location)" "/admin/ad-servers/$ID?done=created"
 expect_eq "... stored normalised (domain lower case, one space between URIs)" \
 	"$(sql "SELECT CONCAT_WS('|', domain, ldap_uris, base_dn, starttls) FROM ad_servers WHERE id = '${ID:-0}'")" \
 	"corp.demo.test|ldaps://dc1.corp.demo.test ldap://dc2.corp.demo.test:389|DC=corp,DC=demo,DC=test|1"
@@ -292,6 +292,14 @@ post "/organizations/$ORG_A" "${ORG_FORM[@]}" "ad_server=" "csrf=$csrf" > /dev/n
 expect_eq "MRAO unbinds Demo Organisation: 303" "$(status)" 303
 expect_eq "... organizations.ad_server_id is NULL" "$(bound_to "$ORG_A")" none
 expect_match "... audited" "$(last_audit after_json organization.update "$ORG_A")" '"ad_server_id":null'
+# The first server is the customer's default: refused while another server exists, until another is made default.
+post "/ad-servers/$ID/delete" "confirm=yes" "csrf=$csrf" > /dev/null
+expect_eq "deleting the unbound but default server while another exists is refused (409)" "$(status)" 409
+check "... saying to make another server the default first" grep -qF "it is the default AD server" "$T/body"
+post "/ad-servers/$HID" "name=$HNAME" "domain=h.demo.test" "ldap_uris=ldaps://h.demo.test" "base_dn=DC=h,DC=demo,DC=test" \
+	"is_default=1" "csrf=$csrf" > /dev/null
+expect_eq "the second server is made the default: 303" "$(status)" 303
+expect_eq "... the default moved in one go" "$(sql "SELECT GROUP_CONCAT(id) FROM ad_servers WHERE customer_id = $CUST AND is_default = 1 AND deleted_at IS NULL")" "$HID"
 post "/ad-servers/$ID/delete" "confirm=yes" "csrf=$csrf" > /dev/null
 expect_eq "MRAO deletes the unbound server: 303" "$(status)" 303
 expect_eq "... soft: the row is marked deleted" "$(sql "SELECT deleted_at IS NOT NULL FROM ad_servers WHERE id = $ID")" 1
