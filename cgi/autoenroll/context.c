@@ -19,6 +19,11 @@ aed_fail(struct aed_req *r, int code, int http_status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
 	va_end(ap);
+	/* The detail quotes what the client sent (a CN, an e-mail): one log
+	 * line stays one line. */
+	for (char *p = r->detail; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 

@@ -253,3 +253,10 @@ TESTS += tests/unit/test_secret_box
 check_PROGRAMS += tests/unit/test_ad_entry
 tests_unit_test_ad_entry_LDADD = lib/libcmcore.a
 TESTS += tests/unit/test_ad_entry
+
+# autoenroll.fcgi's intake (cgi/autoenroll/intake.c, codes.c): fields and codes, principals, serials, CSR rules.
+check_PROGRAMS += tests/unit/test_autoenroll_intake
+tests_unit_test_autoenroll_intake_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_autoenroll_intake_SOURCES = tests/unit/test_autoenroll_intake.c cgi/autoenroll/intake.c cgi/autoenroll/codes.c
+tests_unit_test_autoenroll_intake_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_autoenroll_intake
