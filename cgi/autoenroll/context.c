@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "autoenroll.h"
 #include "log.h"
@@ -42,3 +43,13 @@ aed_signer(struct aed_req *r)
 	return r->sg;
 }
 
+
+/* Milliseconds on the monotonic clock (for the log line's timings). */
+long
+aed_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
