@@ -93,6 +93,9 @@ struct aed_req {
 	struct aed_csr csr;
 	int64_t person_id;
 
+	/* where the time went, for the log line (ms; -1 not reached) */
+	long ms_ad, ms_issue;
+
 	/* the answer */
 	int code;                      /* AED_* */
 	int http_status;               /* 0: the code's default */
@@ -110,6 +113,8 @@ struct aed_req {
 void aed_serve(void *app, struct cm_request *req, int parse_status, struct cm_response *resp);
 
 /* context.c (used by every other part; it uses none of them) */
+/* Milliseconds on the monotonic clock. */
+long aed_now_ms(void);
 /* Notes a refusal: code, HTTP status (0: the code's) and the log's detail.
  * Always returns -1, so that a step can `return aed_fail(...)`. */
 int aed_fail(struct aed_req *r, int code, int http_status, const char *fmt, ...)

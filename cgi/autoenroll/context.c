@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "autoenroll.h"
 #include "log.h"
@@ -19,6 +20,11 @@ aed_fail(struct aed_req *r, int code, int http_status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
 	va_end(ap);
+	/* The detail quotes what the client sent (a CN, an e-mail): one log
+	 * line stays one line. */
+	for (char *p = r->detail; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 
@@ -37,3 +43,13 @@ aed_signer(struct aed_req *r)
 	return r->sg;
 }
 
+
+/* Milliseconds on the monotonic clock (for the log line's timings). */
+long
+aed_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -149,18 +149,24 @@ aed_lookup_user(struct aed_req *r)
 	struct cm_ad_conn *conn = NULL;
 	enum cm_ad_stage stage = CM_AD_OK;
 	char why[512] = "";
-	int f;
+	int f = -1;
 
 	if (c != NULL) {
 		r->user = c->u;
 		r->cached = 1;
+		r->ms_ad = 0;
 		return check_user(r, &r->user);
 	}
-	if (cm_ad_connect(&r->ad, &conn, &stage, why, sizeof(why)) < 0)
+	long t0 = aed_now_ms();
+	int st = cm_ad_connect(&r->ad, &conn, &stage, why, sizeof(why));
+	if (st == 0) {
+		f = cm_ad_find_user(conn, r->principal, &r->user, &stage, why, sizeof(why));
+		cm_ad_close(conn);
+	}
+	r->ms_ad = aed_now_ms() - t0;
+	if (st < 0)
 		return aed_fail(r, AED_AD_FAILED, stage == CM_AD_CONFIG ? 500 : 503,
 		    "AD server %s unreachable at %s: %s", r->ad.name, cm_ad_stage_name(stage), why);
-	f = cm_ad_find_user(conn, r->principal, &r->user, &stage, why, sizeof(why));
-	cm_ad_close(conn);
 	if (f < 0) {
 		aed_cache_forget(r->w, r->ad.id, r->principal);
 		return aed_fail(r, AED_AD_FAILED, stage == CM_AD_AMBIGUOUS ? 403 : 503,

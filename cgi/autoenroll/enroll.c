@@ -233,12 +233,14 @@ issue(struct aed_req *r, int64_t old_id, int supersede, const char *result)
 	memset(&out, 0, sizeof(out));
 	if (aed_signer(r) == NULL)
 		return aed_fail(r, AED_ENROLL_FAILED, 503, "signerd cannot be reached");
+	long t0 = aed_now_ms();
 	if (supersede) {
 		st = cm_cert_supersede(r->db, r->sg, old_id, &in, &out, err, sizeof(err));
 	} else {
 		in.renews_id = old_id;
 		st = cm_cert_issue(r->db, r->sg, &in, &out, err, sizeof(err));
 	}
+	r->ms_issue = aed_now_ms() - t0;
 	free(out.pem);
 	if (st != 0)
 		return issue_failed(r, st, err);

@@ -264,6 +264,7 @@ aed_serve(void *appv, struct cm_request *req, int parse_status, struct cm_respon
 	r.http = req;
 	r.addr = req->remote_addr && *req->remote_addr ? req->remote_addr : "-";
 	cm_buf_init(&r.body, 0);
+	r.ms_ad = r.ms_issue = -1;
 	/* Apache passes only ^/customer/[^/]+/autoenroll$, so 1 and the 404
 	 * of another path come from direct FastCGI callers. */
 	if (parse_status != 0) {
@@ -286,11 +287,14 @@ aed_serve(void *appv, struct cm_request *req, int parse_status, struct cm_respon
 	}
 	answer(&r, resp);
 	gettimeofday(&t1, NULL);
-	cm_info("autoenroll %s principal=%s customer=%s action=%s code=%d http=%d%s%s%s%s ms=%ld: %s",
+	/* ms: the whole request; ad_ms: the directory (0 from the cache, -1
+	 * not asked); issue_ms: the certificate lifecycle with the signer. */
+	cm_info("autoenroll %s principal=%s customer=%s action=%s code=%d http=%d%s%s%s%s ms=%ld ad_ms=%ld%s issue_ms=%ld: %s",
 	    r.addr, r.principal[0] ? r.principal : "-", r.customer_uri[0] ? r.customer_uri : "-",
 	    action_name(&r), r.code, resp->status, r.result ? " result=" : "", r.result ? r.result : "",
 	    r.serial[0] ? " serial=" : "", r.serial, (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_usec - t0.tv_usec) / 1000), r.code == 0 ? "ok" : r.detail);
+	    (t1.tv_usec - t0.tv_usec) / 1000), r.ms_ad, r.cached ? " (cached)" : "", r.ms_issue,
+	    r.code == 0 ? "ok" : r.detail);
 	if (r.customer_id > 0 && r.db)
 		audit_request(&r);
 	if (r.sg)

@@ -258,3 +258,10 @@ TESTS += tests/unit/test_realm_config
 check_PROGRAMS += tests/unit/test_client_fill
 tests_unit_test_client_fill_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_client_fill
+
+# autoenroll.fcgi's intake (cgi/autoenroll/intake.c, codes.c): fields and codes, principals, serials, CSR rules.
+check_PROGRAMS += tests/unit/test_autoenroll_intake
+tests_unit_test_autoenroll_intake_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_autoenroll_intake_SOURCES = tests/unit/test_autoenroll_intake.c cgi/autoenroll/intake.c cgi/autoenroll/codes.c
+tests_unit_test_autoenroll_intake_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_autoenroll_intake
