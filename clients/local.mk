@@ -8,4 +8,5 @@ EXTRA_DIST += docs/autoenroll-windows.md
 # Their checks without a stack (tests/static/autoenroll-clients.sh: syntax, a PowerShell parser from npm,
 # a mock of the endpoint) and against the real one (tests/integration/38b-autoenroll-clients.sh).
 EXTRA_DIST += tests/static/autoenroll-clients.sh tests/clients/mock-autoenroll.py \
-	tests/clients/ps-parse.mjs tests/clients/package.json tests/clients/package-lock.json
+	tests/clients/ps-parse.mjs tests/clients/package.json tests/clients/package-lock.json \
+	tests/integration/38b-autoenroll-clients.sh

@@ -61,6 +61,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return {'result': result, 'serial': serial,
                 'not_after': not_after.strftime('%Y-%m-%dT%H:%M:%SZ'), 'days_left': str(left)}
 
+    # certmint publishes its CA certificates at /ca/ (DER), no login.
+    def do_GET(self):
+        if self.path not in ('/ca/root.crt', '/ca/issuing.crt'):
+            self.send_response(404)
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
+        der = subprocess.run(['openssl', 'x509', '-in', os.path.join(D, 'ca.pem'), '-outform', 'DER'],
+                             capture_output=True).stdout
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/pkix-cert')
+        self.send_header('Content-Length', str(len(der)))
+        self.end_headers()
+        self.wfile.write(der)
+
     def do_POST(self):
         n = int(self.headers.get('Content-Length', '0'))
         if n > MAX_BODY:
@@ -101,7 +116,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         subj = openssl('req', '-in', req, '-noout', '-subject', '-nameopt', 'utf8,sep_multiline')
         if subj.returncode != 0:
             return self.text(400, 15, 'Invalid CSR')
-        if 'emailAddress=%s\n' % setting('mail', 'alice@demo.test') not in subj.stdout + '\n':
+        # The e-mail as emailAddress or as an rfc822Name SAN (certmonger's
+        # getcert -E puts it only there).
+        mail = setting('mail', 'alice@demo.test')
+        san = openssl('req', '-in', req, '-noout', '-text').stdout
+        if 'emailAddress=%s\n' % mail not in subj.stdout + '\n' and 'email:%s' % mail not in san:
             return self.text(403, 18, 'Email in AD mismatch')
         if 'CN=%s\n' % setting('cn', 'Alice Smith') not in subj.stdout + '\n':
             return self.text(403, 19, 'User Name in AD mismatch')

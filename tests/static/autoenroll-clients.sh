@@ -19,7 +19,12 @@ done
 # The parser must find errors, or a pass means nothing.
 T=$(mktemp -d /tmp/cm-clients.XXXXXX)
 MOCK_PID=""
-cleanup() { [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null; rm -rf "$T"; }
+CM_PID=""
+cleanup() {
+	[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
+	[ -n "$CM_PID" ] && kill "$CM_PID" 2>/dev/null
+	rm -rf "$T"
+}
 trap cleanup EXIT
 if [ ! -d tests/clients/node_modules/web-tree-sitter ]; then
 	( cd tests/clients && { npm ci --no-audit --no-fund --silent --ignore-scripts >/dev/null 2>&1 ||
@@ -190,4 +195,31 @@ helper CERTMONGER_OPERATION=GET-NEW-REQUEST-REQUIREMENTS
 expect_eq "GET-NEW-REQUEST-REQUIREMENTS: exit 0" "$?" 0
 helper CERTMONGER_OPERATION=SOMETHING-NEW
 expect_eq "an unknown operation: exit 6" "$?" 6
+
+# ---- certmonger itself with the helper: a private daemon on its own socket
+# (no system bus), its state under $T.
+export CERTMONGER_CAS_DIR=$T/cm/cas CERTMONGER_REQUESTS_DIR=$T/cm/requests CERTMONGER_LOCAL_CA_DIR=$T/cm/local \
+	CERTMONGER_TMPDIR=$T/cm/tmp CERTMONGER_CONFIG_DIR=$T/cm/config CERTMONGER_SYSTEM_LOCK_FILE=$T/cm/lock \
+	CERTMONGER_PVT_ADDRESS=unix:path=$T/cm/sock
+mkdir -p "$T/cm/cas" "$T/cm/requests" "$T/cm/local" "$T/cm/tmp" "$T/cm/config" "$T/cm/out"
+setsid certmonger -L -n -P "$T/cm/sock" -p "$T/cm/pid" > "$T/cm/log" 2>&1 < /dev/null & CM_PID=$!
+for _ in $(seq 50); do [ -S "$T/cm/sock" ] && break; sleep 0.1; done
+check "certmonger listens on its private socket" test -S "$T/cm/sock"
+check "getcert add-ca -e the helper" getcert add-ca -c certmint \
+	-e "$ROOT/$SUBMIT -u http://127.0.0.1:$PORT -c demo -l $T/cm/helper.log"
+cm_status() { getcert list -f "$T/cm/out/cert.pem" | sed -n 's/^[[:space:]]*status: //p'; }
+getcert request -c certmint -f "$T/cm/out/cert.pem" -k "$T/cm/out/key.pem" -N "CN=Alice Smith" \
+	-E alice@demo.test -w --wait-timeout 30 > /dev/null 2>&1
+expect_eq "getcert request through the helper: MONITORING" "$(cm_status)" MONITORING
+c1=$(openssl x509 -in "$T/cm/out/cert.pem" -noout -serial 2>/dev/null | sed 's/serial=0*//')
+expect_match "certmonger saved the certificate" "$c1" '^[0-9A-F]+$'
+getcert resubmit -f "$T/cm/out/cert.pem" -w --wait-timeout 30 > /dev/null 2>&1
+expect_eq "getcert resubmit: MONITORING" "$(cm_status)" MONITORING
+c2=$(openssl x509 -in "$T/cm/out/cert.pem" -noout -serial 2>/dev/null | sed 's/serial=0*//')
+check "... with a new certificate" test "$c2" != "$c1"
+expect_eq "... asked for as a renewal of the old one" "$(tail -n 1 "$M/requests.log")" "renew $c1 3650"
+getcert request -c certmint -f "$T/cm/out/bob.pem" -k "$T/cm/out/bob.key" -N "CN=Bob" -E bob@demo.test \
+	-w --wait-timeout 30 > /dev/null 2>&1
+expect_match "a refused request: CA_REJECTED with certmint's message" \
+	"$(getcert list -f "$T/cm/out/bob.pem" | tr '\n' ' ')" 'status: CA_REJECTED.*18 Email in AD mismatch'
 done_testing
