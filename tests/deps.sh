@@ -13,7 +13,9 @@ PKGS="gcc make autoconf automake libtool pkg-config clang libclang-rt-14-dev
  apache2 libapache2-mod-fcgid libapache2-mod-auth-gssapi
  chromium fonts-dejavu-core procps iproute2 xxd dpkg-dev publicsuffix
  python3-aiosmtpd
- scep certmonger"
+ scep certmonger
+ samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind ldb-tools smbclient
+ libsasl2-modules-gssapi-mit"
 
 missing=""
 for p in $PKGS; do

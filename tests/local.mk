@@ -68,3 +68,5 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
 EXTRA_DIST += tests/integration/34-scep-forge.sh
+# Issue 11: the test stack's Samba AD DCs (tests/stack.sh --with-ad) and their test.
+EXTRA_DIST += tests/ad-dc.sh tests/ad-stack-data.sql tests/integration/36-ad-stack.sh

@@ -3,6 +3,11 @@
 # admin.fcgi, Apache) up and down in one directory, on free loopback ports.
 #
 # Usage: tests/stack.sh up DIR      start (or restart, reusing data) the stack in DIR
+#        tests/stack.sh up DIR --with-ad  also two Samba AD domain controllers
+#                                   (tests/ad-dc.sh; each in a network namespace),
+#                                   a second customer, and both realms configured
+#                                   for auto-enrollment; remembered by later "up"s
+#                                   of DIR (--without-ad forgets it)
 #        tests/stack.sh up DIR --pages   only MariaDB and signerd, with the same
 #                                   schema, CA, demo data and administrators: the page
 #                                   tests (tests/harness/harness.sh) start the FastCGI
@@ -44,13 +49,26 @@ OCSP_WORKERS=${CERTMINT_OCSP_WORKERS:-8}
 # scep.fcgi (issue 10): the RA key's operations and client certificates only.
 SCEP_USER=certmint-scep
 SCEP_WORKERS=${CERTMINT_SCEP_WORKERS:-8}
+# autoenroll.fcgi (issue 11): Kerberos-authenticated S/MIME issuance; signer
+# rights as scep.fcgi's client issuance, and it reads the realm keytabs.
+AUTOENROLL_USER=certmint-autoenroll
+AUTOENROLL_WORKERS=${CERTMINT_AUTOENROLL_WORKERS:-8}
+# Readers of the realm keytabs (certmint.conf [autoenroll] keytab_dir):
+# Apache's workers (they accept the tickets), certmint-admin (writes them,
+# and binds to AD with them for Verify) and certmint-autoenroll (binds to AD).
+KEYTAB_GROUP=certmint-keytab
+# --with-ad: the two Active Directory domains (tests/ad-dc.sh), the demo
+# customer serving the first and SECOND_CUSTOMER the second.
+AD_DOMAIN_1=ad1.certmint.test
+AD_DOMAIN_2=ad2.certmint.test
+SECOND_CUSTOMER=second
 # Program uids read certmint.conf and db.password through CONF_GROUP, and
 # reach signerd's socket through SIGNER_CLIENTS (Apache's uid is in neither).
 CONF_GROUP=certmint
 SIGNER_CLIENTS=certmint-signer-clients
 CUSTOMER=demo
 # Start order; "down" walks it backwards.
-SERVICES="mariadb kdc signerd smtp admin ocsp scep apache"
+SERVICES="mariadb kdc signerd smtp admin ocsp scep autoenroll apache reloader"
 
 die() { echo "stack: $*" >&2; exit 1; }
 say() { echo "stack: $*" >&2; }
@@ -185,17 +203,28 @@ setup_dirs() {
 			|| die "$d is not traversable by others; $WEB_USER must reach $DIR (chmod o+x $d)"
 		d=$(dirname "$d")
 	done
-	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal,publish/ca,publish/crl,ocsp}
+	mkdir -p "$DIR"/{pids,logs,run,db,krb5,secrets,apache/run,apache/htdocs,apache/rcache,vault,journal,publish/ca,publish/crl,ocsp,keytabs,apache-conf}
 	chmod 755 "$DIR"/{pids,logs,run,krb5,apache,apache/run,apache/htdocs,publish,publish/ca,publish/crl,ocsp}
 	chmod 700 "$DIR"/{secrets,db}
 	chown "$WEB_USER:$WEB_USER" "$DIR/apache/rcache"
 	chmod 700 "$DIR/apache/rcache"
 	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/vault" "$DIR/journal"
 	chmod 700 "$DIR/vault" "$DIR/journal"
+	# [autoenroll] keytab_dir: certmint-admin writes the realm keytabs (the
+	# CLI as root), the keytab group reads them; setgid so that new files
+	# get that group. Apache's uid may read, never write.
+	chown "$ADMIN_USER:$KEYTAB_GROUP" "$DIR/keytabs"
+	chmod 2750 "$DIR/keytabs"
+	# [autoenroll] apache_conf_dir: certmint-admin writes the customers'
+	# Location files and .reload; root (the reloader) writes .reload-status
+	# there. Sticky, so certmint-admin cannot rename or replace root's files
+	# (a symlink swapped in under the reloader's feet).
+	chown "root:$ADMIN_USER" "$DIR/apache-conf"
+	chmod 1775 "$DIR/apache-conf"
 	# Sockets of a previous run would make the readiness checks pass early;
 	# those of services that still run (and are kept) stay.
 	local name sock
-	for name in mariadb signerd admin ocsp scep; do
+	for name in mariadb signerd admin ocsp scep autoenroll; do
 		sock=$DIR/run/$name.sock
 		[ "$name" = signerd ] && sock=$DIR/run/signer.sock
 		pid_alive "$name" || rm -f "$sock"
@@ -231,6 +260,11 @@ ensure_users() {
 	ensure_program_user admin
 	ensure_program_user ocsp
 	ensure_program_user scep
+	ensure_program_user autoenroll
+	getent group "$KEYTAB_GROUP" > /dev/null || groupadd --system "$KEYTAB_GROUP" || die "cannot create group $KEYTAB_GROUP"
+	for g in "$WEB_USER" "$ADMIN_USER" "$AUTOENROLL_USER"; do
+		usermod -a -G "$KEYTAB_GROUP" "$g" || die "cannot add $g to $KEYTAB_GROUP"
+	done
 	# Apache's uid must not reach the signer or the configuration (a
 	# www-data left in them by hand would undo the separation).
 	for g in "$CONF_GROUP" "$SIGNER_CLIENTS"; do
@@ -318,9 +352,31 @@ EOF
 	mv "$DIR/migrate.conf.tmp" "$DIR/migrate.conf"
 }
 
-up_kdc() {
-	local k=$DIR/krb5 log=$DIR/logs/kdc.log
-	cat > "$k/krb5.conf" <<EOF
+# write_krb5_conf: the stack's krb5.conf, for the tests and every program
+# (Apache, admin.fcgi, autoenroll.fcgi, the CLI): the private MIT realm and,
+# with --with-ad, both AD realms (their KDCs are the DCs; localhost stays in
+# the MIT realm, so /admin/ tickets are unchanged; a client of an AD realm
+# uses DIR/ad-N/krb5.conf, which maps localhost to that realm). LDAP
+# service names of a DC's IP (ldap/<ip>) have no realm mapping: MIT
+# Kerberos then asks the realm of the client's own ticket, the AD realm.
+write_krb5_conf() {
+	local k=$DIR/krb5 i realms="" maps=""
+	for i in 1 2; do
+		[ "$WITH_AD" = 1 ] && [ -s "$DIR/ad-$i/env" ] || continue
+		# shellcheck disable=SC1090
+		. "$DIR/ad-$i/env"
+		local p=CERTMINT_AD_ r ip d
+		[ "$i" = 1 ] || p=CERTMINT_AD${i}_
+		r=${p}REALM ip=${p}DC_IP d=${p}DOMAIN
+		realms="$realms
+	${!r} = {
+		kdc = ${!ip}
+	}"
+		maps="$maps
+	.${!d} = ${!r}
+	${!d} = ${!r}"
+	done
+	cat > "$k/krb5.conf.tmp" <<EOF
 # Written by tests/stack.sh; the system /etc/krb5.conf names another realm.
 [libdefaults]
 	default_realm = $REALM
@@ -334,11 +390,18 @@ up_kdc() {
 [realms]
 	$REALM = {
 		kdc = 127.0.0.1:$KDC
-	}
+	}$realms
 
 [domain_realm]
-	localhost = $REALM
+	localhost = $REALM$maps
 EOF
+	chmod 644 "$k/krb5.conf.tmp"
+	mv "$k/krb5.conf.tmp" "$k/krb5.conf"
+}
+
+up_kdc() {
+	local k=$DIR/krb5 log=$DIR/logs/kdc.log
+	write_krb5_conf
 	cat > "$k/kdc.conf" <<EOF
 # Written by tests/stack.sh.
 [kdcdefaults]
@@ -361,7 +424,6 @@ EOF
 	default = FILE:$DIR/logs/kdc.log
 EOF
 	: > "$k/kadm5.acl"
-	chmod 644 "$k/krb5.conf"
 	chmod 600 "$k/kdc.conf" "$k/kadm5.acl"
 	export KRB5_CONFIG=$k/krb5.conf KRB5_KDC_PROFILE=$k/kdc.conf
 	if [ ! -f "$k/principal" ]; then
@@ -440,6 +502,8 @@ $OCSP_USER = ocsp-sign
 # scep.fcgi: the RA key's two operations, the CA chain for GetCACert, client
 # certificates, and the audit checkpoints every program that writes audit rows takes.
 $SCEP_USER = ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint
+# autoenroll.fcgi (issue 11): client certificates and the chain it returns with them.
+$AUTOENROLL_USER = ca-chain issue:client-smime audit-checkpoint
 
 # The OCSP responder certificate (defaults); a test may set other keys for
 # one "up" through CERTMINT_SIGNER_OCSP_CONF (29-signer-ocsp.sh: rotation).
@@ -504,6 +568,14 @@ allow_loopback_ip = yes
 
 [secrets]
 access_code_key_file = $DIR/access-code.key
+# Seals AD simple-bind passwords (lib/secret_box.h); made once per instance.
+ldap_bind_key_file = $DIR/ldap-bind.key
+
+[autoenroll]
+# Realm keytabs (certmint realm add / the portal) and the per-customer
+# Apache Location files Apache includes (apache/httpd-stack.conf.in).
+keytab_dir = $DIR/keytabs
+apache_conf_dir = $DIR/apache-conf
 
 [publish]
 # Apache serves DIR/ca at /ca/ and DIR/crl at /crl/ (apache/httpd-stack.conf.in).
@@ -528,6 +600,13 @@ EOF
 	fi
 	chown "root:$CONF_GROUP" "$DIR/access-code.key" 2>/dev/null
 	chmod 640 "$DIR/access-code.key"
+	# The key sealing AD bind passwords, the same way (a new key would make
+	# every sealed password unreadable).
+	if [ ! -s "$DIR/ldap-bind.key" ]; then
+		(umask 077 && openssl rand -hex 32 > "$DIR/ldap-bind.key") || die "cannot write $DIR/ldap-bind.key"
+	fi
+	chown "root:$CONF_GROUP" "$DIR/ldap-bind.key"
+	chmod 640 "$DIR/ldap-bind.key"
 }
 
 # Schema, CA, CA chain file, demo data (once per instance).
@@ -590,8 +669,10 @@ up_admin() {
 	local bin=$BUILD/cgi/admin/admin.fcgi log=$DIR/logs/admin.log
 	need_bin "$bin"
 	# Its own uid; the socket is ADMIN_USER's, group Apache's, mode 0660.
-	start admin "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/admin.sock" -n 4 -u "$ADMIN_USER" \
-		-g "$WEB_USER" -m 0660
+	# KRB5_CONFIG: the portal's AD Verify binds with a realm keytab (the
+	# stack's krb5.conf names the AD realms with --with-ad).
+	start admin "$log" env KRB5_CONFIG="$DIR/krb5/krb5.conf" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/admin.sock" \
+		-n 4 -u "$ADMIN_USER" -g "$WEB_USER" -m 0660
 	wait_for admin "$log" 10 test -S "$DIR/run/admin.sock"
 }
 
@@ -611,6 +692,22 @@ up_scep() {
 	start scep "$log" "$bin" -c "$DIR/certmint.conf" -s "$DIR/run/scep.sock" -n "$SCEP_WORKERS" -u "$SCEP_USER" \
 		-g "$WEB_USER" -m 0660
 	wait_for scep "$log" 10 test -S "$DIR/run/scep.sock"
+}
+
+# autoenroll.fcgi (issue 11): its own uid, a socket only Apache can open;
+# Apache has authenticated the user (the customer's Location file in
+# [autoenroll] apache_conf_dir) before a request reaches it. It binds to AD
+# as a Kerberos client of the AD realms: KRB5_CONFIG names them. Started
+# only when the build has it (the program arrives with its own branch).
+up_autoenroll() {
+	local bin=$BUILD/cgi/autoenroll/autoenroll.fcgi log=$DIR/logs/autoenroll.log
+	if [ ! -x "$bin" ]; then
+		say "$bin is not built: autoenroll not started"
+		return 0
+	fi
+	start autoenroll "$log" env KRB5_CONFIG="$DIR/krb5/krb5.conf" "$bin" -c "$DIR/certmint.conf" \
+		-s "$DIR/run/autoenroll.sock" -n "$AUTOENROLL_WORKERS" -u "$AUTOENROLL_USER" -g "$WEB_USER" -m 0660
+	wait_for autoenroll "$log" 10 test -S "$DIR/run/autoenroll.sock"
 }
 
 # The demo's SCEP access codes (issue 10): made once per instance and kept in
@@ -668,6 +765,7 @@ up_apache() {
 	local a=$DIR/apache log=$DIR/logs/apache-error.log users=""
 	[ "$(id -u)" = 0 ] && users="User $WEB_USER
 Group $WEB_USER"
+	ad_test_conf
 	sed -e "s|@STACK@|$DIR|g" -e "s|@REPO@|$ROOT|g" -e "s|@HTTP_PORT@|$HTTP|g" \
 		-e "s|@HTTPS_PORT@|$HTTPS|g" -e "s|@KEYTAB@|$DIR/krb5/http.keytab|g" \
 		"$ROOT/apache/httpd-stack.conf.in" > "$a/httpd.conf.new" || die "cannot write httpd.conf"
@@ -683,9 +781,216 @@ Group $WEB_USER"
 	wait_for apache "$log" 10 port_answers "$HTTPS"
 }
 
+# The reloader (what conf/certmint-apache-reload.path + .service do in
+# production): once a second it looks at <apache_conf_dir>/.reload, which
+# certmint touches after writing a customer's Location file; when its mtime
+# moved, it runs Apache's configtest, and when that passes a graceful
+# restart (SIGUSR1 to Apache's parent). It writes .reload-status, one line
+# "ok <unix time>" or "failed <unix time> <first error line>", which the
+# portal shows. A failing configtest leaves Apache running as it was.
+up_reloader() {
+	start reloader "$DIR/logs/reloader.log" "$ROOT/tests/stack.sh" _reloader "$DIR"
+}
+
+run_reloader() {
+	DIR=$(cd "$1" && pwd) || exit 1
+	local d=$DIR/apache-conf last="" cur
+	# A touch while no reloader ran (stack restarts) is acted on at once.
+	if [ ! -e "$d/.reload" ] || [ ! "$d/.reload" -nt "$d/.reload-status" ]; then
+		last=$(stat -c %.9Y "$d/.reload" 2>/dev/null)
+	fi
+	while sleep 1; do
+		cur=$(stat -c %.9Y "$d/.reload" 2>/dev/null) || continue
+		[ "$cur" = "$last" ] && continue
+		last=$cur
+		reload_apache "$d"
+	done
+}
+
+# reload_apache CONFDIR: one configtest + graceful restart, and its status.
+reload_apache() {
+	local d=$1 out status pid st tmp
+	if out=$(KRB5_CONFIG="$DIR/krb5/krb5.conf" apache2 -t -f "$DIR/apache/httpd.conf" 2>&1); then
+		if pid_alive apache && read -r pid st < "$DIR/pids/apache.pid" && kill -USR1 "$pid"; then
+			status="ok $(date +%s)"
+		else
+			status="failed $(date +%s) Apache is not running"
+		fi
+	else
+		# Apache's first error line ends in ':' when the reason follows
+		# on the next ("Syntax error on line 1 of F:" / "Invalid command ...").
+		status="failed $(date +%s) $(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | tr -d '\r' \
+			| awk 'NR == 1 { l = $0; if (l !~ /:$/) exit; next } { l = l " " $0; exit } END { print l }' \
+			| cut -c1-300)"
+	fi
+	# A new file renamed over the old: readers never see half a line, and
+	# in the sticky directory nobody but root can swap root's file.
+	tmp=$(mktemp "$d/.reload-status.XXXXXX") && printf '%s\n' "$status" > "$tmp" && chmod 644 "$tmp" \
+		&& mv -f "$tmp" "$d/.reload-status"
+	echo "$(date -u +%FT%TZ) $status"
+}
+
+# ---------------------------------------------------------------- --with-ad
+
+# ad_start: both DCs (tests/ad-dc.sh), in the background while the rest of
+# the stack starts: provisioning a new one takes ~15 s, starting a
+# provisioned one ~1 s.
+AD_PIDS=""
+ad_start() {
+	[ "$WITH_AD" = 1 ] || return 0
+	STARTED="$STARTED ad"
+	"$ROOT/tests/ad-dc.sh" up "$DIR" 1 "$AD_DOMAIN_1" > "$DIR/logs/ad-1-up.log" 2>&1 &
+	AD_PIDS=$!
+	"$ROOT/tests/ad-dc.sh" up "$DIR" 2 "$AD_DOMAIN_2" > "$DIR/logs/ad-2-up.log" 2>&1 &
+	AD_PIDS="$AD_PIDS $!"
+}
+
+# ad_wait: both DCs answer; the stack's krb5.conf then names their realms.
+ad_wait() {
+	[ "$WITH_AD" = 1 ] || return 0
+	local i=0 pid
+	for pid in $AD_PIDS; do
+		i=$((i + 1))
+		wait "$pid" || { tail_log "$DIR/logs/ad-$i-up.log"; tail_log "$DIR/logs/ad-$i.log"; AD_PIDS=""; die "AD DC $i did not start"; }
+	done
+	AD_PIDS=""
+	write_krb5_conf
+}
+
+# cli_has COMMAND: the certmint CLI of this build knows COMMAND (realm and
+# ad arrive with their own branches).
+cli_has() { ! $CLI "$1" --help 2>&1 | grep -q "unknown command"; }
+
+# ad_configure: the second customer and the AD mail domains, Apache's test
+# Locations, and (when the CLI has the commands) the realms and AD servers:
+# demo serves realm 1 (AD server ad1, SASL GSSAPI bind with the realm's
+# keytab), second serves realm 2 (AD server ad2, simple bind over StartTLS).
+# Each is added when missing, so a test that removed one gets it back.
+ad_configure() {
+	[ "$WITH_AD" = 1 ] || return 0
+	local log=$DIR/logs/cli.log i cust p n
+	mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" < "$ROOT/tests/ad-stack-data.sql" >> "$log" 2>&1 \
+		|| { tail_log "$log"; die "loading tests/ad-stack-data.sql failed"; }
+	for i in 1 2; do
+		# The HTTP/localhost keys of realm i, for the test Location (ad_test_conf).
+		install -o root -g "$WEB_USER" -m 0640 "$DIR/ad-$i/svc.keytab" "$DIR/apache/ad-$i-http.keytab" \
+			|| die "cannot copy the keytab of AD realm $i"
+	done
+	# shellcheck disable=SC1091
+	. "$DIR/ad-1/env"
+	# shellcheck disable=SC1091
+	. "$DIR/ad-2/env"
+	(umask 077 && printf '%s' "$CERTMINT_AD2_BIND_PASSWORD" > "$DIR/secrets/ad2-bind.password")
+	if cli_has realm; then
+		for i in 1 2; do
+			cust=$CUSTOMER p=CERTMINT_AD_
+			[ "$i" = 2 ] && cust=$SECOND_CUSTOMER p=CERTMINT_AD2_
+			local r=${p}REALM d=${p}DOMAIN kt=${p}SVC_KEYTAB
+			n=$(mariadb --defaults-file="$DIR/my.cnf" -u root -N -B "$DB_NAME" -e "SELECT COUNT(*) FROM kerberos_realms r
+				JOIN customers c ON c.id = r.customer_id WHERE c.uri = '$cust' AND r.live_realm = '${!r}'" 2>> "$log")
+			[ "$n" = 0 ] || continue
+			$CLI realm add --customer "$cust" --domain "${!d}" --spn "HTTP/localhost@${!r}" --keytab "${!kt}" >> "$log" 2>&1 \
+				|| { tail_log "$log"; die "certmint realm add (${!r} for $cust) failed"; }
+		done
+	else
+		say "this build's certmint has no 'realm' command: AD realms not configured for autoenroll"
+	fi
+	if cli_has ad; then
+		for i in 1 2; do
+			cust=$CUSTOMER p=CERTMINT_AD_
+			[ "$i" = 2 ] && cust=$SECOND_CUSTOMER p=CERTMINT_AD2_
+			local d=${p}DOMAIN u=${p}URI b=${p}BASE_DN ub=${p}USERS_BASE_DN ca=${p}CA bdn=${p}BIND_DN
+			n=$(mariadb --defaults-file="$DIR/my.cnf" -u root -N -B "$DB_NAME" -e "SELECT COUNT(*) FROM ad_servers s
+				JOIN customers c ON c.id = s.customer_id WHERE c.uri = '$cust' AND s.name = 'ad$i'
+				AND s.deleted_at IS NULL" 2>> "$log")
+			if [ "$n" = 0 ]; then
+				if [ "$i" = 1 ]; then
+					$CLI ad add --customer "$cust" --name "ad$i" --domain "${!d}" --uris "${!u}" --base-dn "${!b}" \
+						--users-base-dn "${!ub}" --ca "${!ca}" --no-starttls --default >> "$log" 2>&1
+				else
+					$CLI ad add --customer "$cust" --name "ad$i" --domain "${!d}" --uris "${!u}" --base-dn "${!b}" \
+						--users-base-dn "${!ub}" --ca "${!ca}" --starttls --simple-bind "${!bdn}" \
+						--password-file "$DIR/secrets/ad2-bind.password" --default >> "$log" 2>&1
+				fi || { tail_log "$log"; die "certmint ad add (ad$i for $cust) failed"; }
+			fi
+			# A DC whose address changed (its /30 was taken meanwhile) is
+			# found again; the customer's organisations use this server.
+			mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" -e "UPDATE ad_servers s JOIN customers c ON c.id = s.customer_id
+				SET s.uris = '${!u}' WHERE c.uri = '$cust' AND s.name = 'ad$i' AND s.deleted_at IS NULL AND s.uris <> '${!u}';
+				UPDATE organizations o JOIN customers c ON c.id = o.customer_id
+				JOIN ad_servers s ON s.customer_id = c.id AND s.name = 'ad$i' AND s.deleted_at IS NULL
+				SET o.ad_server_id = s.id WHERE c.uri = '$cust' AND o.ad_server_id IS NULL
+				AND o.name IN ('Demo Organisation', 'Second Organisation')" >> "$log" 2>&1 \
+				|| die "binding the organisations of $cust to ad$i failed"
+		done
+	else
+		say "this build's certmint has no 'ad' command: AD servers not configured"
+	fi
+}
+
+# ad_test_conf: with --with-ad, /adtest/N/ (N = 1, 2) accepts tickets of AD
+# realm N (the svc account's HTTP/localhost keys) and answers with who
+# Apache authenticated in X-Remote-User: tests/integration/36-ad-stack.sh
+# checks Apache + AD Kerberos with it, apart from any program. Without
+# --with-ad the file is empty.
+ad_test_conf() {
+	local f=$DIR/apache/ad-test.conf i
+	: > "$f.tmp"
+	if [ "$WITH_AD" = 1 ]; then
+		for i in 1 2; do
+			cat >> "$f.tmp" <<EOF
+<Location "/adtest/$i/">
+	AuthType GSSAPI
+	AuthName "certmint AD realm $i test"
+	GssapiCredStore "keytab:$DIR/apache/ad-$i-http.keytab"
+	GssapiAllowedMech krb5
+	GssapiBasicAuth Off
+	Require valid-user
+	Header always set X-Remote-User "expr=%{REMOTE_USER}"
+</Location>
+Alias "/adtest/$i/" "$DIR/apache/htdocs/"
+EOF
+		done
+	fi
+	mv "$f.tmp" "$f"
+}
+
+# ad_env: stack.env lines for the DCs: DIR/ad-N/env (CERTMINT_AD_* and
+# CERTMINT_AD2_*), the realm-2 names also as CERTMINT_AD_*_2, and the
+# autoenroll URLs of both customers.
+ad_env() {
+	[ "$WITH_AD" = 1 ] || return 0
+	grep '^export ' "$DIR/ad-1/env"
+	grep '^export ' "$DIR/ad-2/env"
+	sed -n 's/^export CERTMINT_AD2_\([A-Z0-9_]*\)=/export CERTMINT_AD_\1_2=/p' "$DIR/ad-2/env"
+	echo "export CERTMINT_AD_SERVER_NAME=ad1"
+	echo "export CERTMINT_AD2_SERVER_NAME=ad2"
+	echo "export CERTMINT_AD_SERVER_NAME_2=ad2"
+	echo "export CERTMINT_AD_BIND_METHOD=gssapi"
+	echo "export CERTMINT_AD2_BIND_METHOD=simple"
+	echo "export CERTMINT_AD_BIND_METHOD_2=simple"
+	echo "export CERTMINT_AD_CUSTOMER=$CUSTOMER"
+	echo "export CERTMINT_AD2_CUSTOMER=$SECOND_CUSTOMER"
+	echo "export CERTMINT_AD_CUSTOMER_2=$SECOND_CUSTOMER"
+	echo "export CERTMINT_SECOND_CUSTOMER=$SECOND_CUSTOMER"
+	echo "export CERTMINT_AUTOENROLL_URL_2=http://localhost:$HTTP/customer/$SECOND_CUSTOMER/autoenroll"
+	echo "export CERTMINT_AUTOENROLL_HTTPS_URL_2=https://localhost:$HTTPS/customer/$SECOND_CUSTOMER/autoenroll"
+}
+
 # password NAME: the Kerberos password of principal NAME; empty in a --pages
 # stack, which has no KDC (the page tests pass REMOTE_USER instead).
 password() { cat "$DIR/secrets/$1.password" 2>/dev/null; }
+
+# autoenroll_client: the Linux auto-enrollment client of this tree (it
+# arrives with its own branch; empty while there is none).
+autoenroll_client() {
+	local f
+	for f in "$ROOT"/clients/linux/certmint-autoenroll "$ROOT"/clients/linux/certmint-autoenroll.sh \
+		"$ROOT"/clients/certmint-autoenroll.sh "$ROOT"/clients/linux/autoenroll.sh; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	echo ""
+}
 
 write_env() {
 	local f=$DIR/stack.env.tmp
@@ -734,6 +1039,16 @@ write_env() {
 			"CERTMINT_SCEP_FCGI_USER=$SCEP_USER" \
 			"CERTMINT_SCEP_SOCKET=$DIR/run/scep.sock" \
 			"CERTMINT_SCEP_URL=http://localhost:$HTTP/customer/$CUSTOMER/scep/smime/pkiclient.exe" \
+			"CERTMINT_AUTOENROLL_FCGI_USER=$AUTOENROLL_USER" \
+			"CERTMINT_AUTOENROLL_SOCKET=$DIR/run/autoenroll.sock" \
+			"CERTMINT_AUTOENROLL_URL=http://localhost:$HTTP/customer/$CUSTOMER/autoenroll" \
+			"CERTMINT_AUTOENROLL_HTTPS_URL=https://localhost:$HTTPS/customer/$CUSTOMER/autoenroll" \
+			"CERTMINT_AUTOENROLL_CLIENT=$(autoenroll_client)" \
+			"CERTMINT_KEYTAB_DIR=$DIR/keytabs" \
+			"CERTMINT_APACHE_CONF_DIR=$DIR/apache-conf" \
+			"CERTMINT_KEYTAB_GROUP=$KEYTAB_GROUP" \
+			"CERTMINT_LDAP_BIND_KEY=$DIR/ldap-bind.key" \
+			"CERTMINT_WITH_AD=$WITH_AD" \
 			"CERTMINT_ACCESS_CODE=$(cat "$DIR/secrets/access-code-demo" 2>/dev/null)" \
 			"CERTMINT_ACCESS_CODE_MANUAL=$(cat "$DIR/secrets/access-code-manual" 2>/dev/null)" \
 			"CERTMINT_EMAIL_DOMAIN=demo.test" \
@@ -752,6 +1067,7 @@ write_env() {
 			"CERTMINT_CLI=$CLI"; do
 			echo "export ${kv%%=*}=$(sq "${kv#*=}")"
 		done
+		ad_env
 	} > "$f"
 	chmod 600 "$f"
 	mv "$f" "$DIR/stack.env"
@@ -773,7 +1089,15 @@ up_failed() {
 	local rc=$? name
 	[ "$rc" -eq 0 ] && return
 	say "up failed; stopping what it started:${STARTED:- nothing}"
-	for name in $STARTED; do stop "$name" > /dev/null 2>&1; done
+	# DCs still being started first, then the DCs themselves.
+	[ -n "$AD_PIDS" ] && { kill $AD_PIDS 2> /dev/null; wait $AD_PIDS 2> /dev/null; }
+	for name in $STARTED; do
+		if [ "$name" = ad ]; then
+			"$ROOT/tests/ad-dc.sh" down "$DIR" > /dev/null 2>&1
+		else
+			stop "$name" > /dev/null 2>&1
+		fi
+	done
 	exit "$rc"
 }
 
@@ -800,7 +1124,8 @@ begin_up() {
 	pick_ports
 }
 
-# cmd_up DIR [--pages]
+# cmd_up DIR [--pages|--with-ad|--without-ad]
+WITH_AD=0
 cmd_up() {
 	local t0=$SECONDS name pages=0
 	[ "${2:-}" = --pages ] && pages=1
@@ -809,19 +1134,31 @@ cmd_up() {
 		cmd_up_pages "$1"
 		return
 	fi
+	# --with-ad is remembered in DIR (the DCs keep their domains there).
+	mkdir -p "$1" || die "cannot create $1"
+	case ${2:-} in
+	--with-ad) touch "$1/.with-ad" ;;
+	--without-ad) rm -f "$1/.with-ad"; "$ROOT/tests/ad-dc.sh" down "$1" > /dev/null ;;
+	esac
+	[ -f "$1/.with-ad" ] && WITH_AD=1
 	begin_up "$1" "mariadbd mariadb-install-db krb5kdc kdb5_util kadmin.local apache2 openssl ss setsid" \
 		"signer/certmint-signerd tools/certmint cgi/admin/admin.fcgi cgi/ocsp/ocsp.fcgi cgi/scep/scep.fcgi tests/tools/access-code-hash"
+	ad_start
 	up_mariadb
 	up_kdc
 	up_signerd
 	up_smtp
 	write_certmint_conf
 	init_certmint
+	ad_wait
+	ad_configure
 	up_admin
 	up_ocsp
 	up_scep
+	up_autoenroll
 	tls_cert
 	up_apache
+	up_reloader
 	write_env
 	trap - EXIT INT TERM HUP
 	cat <<EOF
@@ -836,10 +1173,18 @@ certmint stack up in $DIR ($((SECONDS - t0)) s)
   SCEP:     http://localhost:$HTTP/customer/$CUSTOMER/scep/smime/pkiclient.exe
             challenge (Demo Organisation, automatic): $(cat "$DIR/secrets/access-code-demo")
             challenge (Manual Organisation, approved by hand): $(cat "$DIR/secrets/access-code-manual")
+  autoenroll: http://localhost:$HTTP/customer/$CUSTOMER/autoenroll ($( [ -x "$BUILD/cgi/autoenroll/autoenroll.fcgi" ] && echo running || echo "not built"))
   CA chain: $DIR/ca-chain.pem
   logs:     $DIR/logs/
   env:      . $DIR/stack.env
 EOF
+	if [ "$WITH_AD" = 1 ]; then
+		cat <<EOF
+  AD:       $(sed -n "s/^export CERTMINT_AD_REALM='\(.*\)'/\1/p" "$DIR/ad-1/env") (DC $(sed -n "s/^export CERTMINT_AD_DC_IP='\(.*\)'/\1/p" "$DIR/ad-1/env"), customer $CUSTOMER),
+            $(sed -n "s/^export CERTMINT_AD2_REALM='\(.*\)'/\1/p" "$DIR/ad-2/env") (DC $(sed -n "s/^export CERTMINT_AD2_DC_IP='\(.*\)'/\1/p" "$DIR/ad-2/env"), customer $SECOND_CUSTOMER);
+            users alice, bob, carol (no mail), dave (disabled): CERTMINT_AD_* in stack.env
+EOF
+	fi
 }
 
 # cmd_up_pages DIR: MariaDB and signerd with certmint's schema, CA, demo data
@@ -908,6 +1253,8 @@ cmd_down() {
 	[ -d "$DIR/pids" ] || { echo "nothing to stop in $DIR"; return 0; }
 	for name in $SERVICES; do list="$name $list"; done
 	for name in $list; do stop "$name"; done
+	# The AD DCs (--with-ad): their processes, namespaces and veth pairs.
+	"$ROOT/tests/ad-dc.sh" down "$DIR"
 	rm -f "$DIR/stack.env" "$DIR"/run/*.sock
 	return 0
 }
@@ -932,13 +1279,24 @@ cmd_status() {
 			rc=1
 		fi
 	done
+	if [ -f "$DIR/.with-ad" ]; then
+		for name in 1 2; do
+			if "$ROOT/tests/ad-dc.sh" status "$DIR" "$name"; then
+				echo "ad-$name: running"
+			else
+				echo "ad-$name: stopped"
+				rc=1
+			fi
+		done
+	fi
 	return $rc
 }
 
-[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = up ] && [ "$3" = --pages ]; } \
-	|| { echo "usage: $0 up|down|status DIR, or $0 up DIR --pages" >&2; exit 2; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = up ] && [[ $3 =~ ^--(pages|with-ad|without-ad)$ ]]; } \
+	|| { echo "usage: $0 up|down|status DIR, or $0 up DIR --pages|--with-ad|--without-ad" >&2; exit 2; }
 case $1 in
 up) cmd_up "$2" "${3:-}" ;;
+_reloader) run_reloader "$2" ;;
 down) cmd_down "$2" ;;
 status) cmd_status "$2" ;;
 *) echo "usage: $0 up|down|status DIR" >&2; exit 2 ;;
