@@ -33,17 +33,18 @@ cert_row() { sql "SELECT status, IFNULL(revocation_reason, '-') FROM certificate
 # The endpoint must be there (autoenroll.fcgi answers with its code even
 # without a ticket: 401 from Apache has none, so ask with a ticket).
 printf '%s\n' "$CERTMINT_AD_PASSWORD" | $EXEC kinit "$ALICE" > /dev/null 2>&1
-check "kinit $ALICE with CERTMINT_AD_KRB5_CONFIG" klist -s
 probe=$($EXEC curl -s --negotiate -u : -D - -o /dev/null --data action=status "$CERTMINT_AUTOENROLL_URL" | tr -d '\r')
 if ! grep -qi '^X-Autoenroll-Code:' <<< "$probe"; then
 	echo "# $(head -n 1 <<< "$probe")"
 	skip_all "no autoenroll.fcgi answers at $CERTMINT_AUTOENROLL_URL"
 fi
+check "kinit $ALICE with CERTMINT_AD_KRB5_CONFIG" klist -s
 
 # What AD says about alice, read the way the tests' own ldapsearch does.
-DC=ldap://$CERTMINT_AD_DC_IP
-$EXEC ldapsearch -LLL -Q -Y GSSAPI -N -o ldif_wrap=no -H "$DC" -b "$(tr 'A-Z' 'a-z' <<< "$CERTMINT_AD_REALM" |
-	sed 's/^/DC=/; s/\./,DC=/g')" "(sAMAccountName=${ALICE%@*})" mail cn > "$T/alice.ldif" 2> "$T/ldap.err"
+DC=${CERTMINT_AD_URI:-ldap://$CERTMINT_AD_DC_IP}
+BASE=${CERTMINT_AD_BASE_DN:-$(tr 'A-Z' 'a-z' <<< "$CERTMINT_AD_REALM" | sed 's/^/DC=/; s/\./,DC=/g')}
+$EXEC ldapsearch -LLL -Q -Y GSSAPI -N -o ldif_wrap=no -H "$DC" -b "$BASE" "(sAMAccountName=${ALICE%@*})" mail cn \
+	> "$T/alice.ldif" 2> "$T/ldap.err"
 AD_MAIL=$(sed -n 's/^mail: //p' "$T/alice.ldif" | head -n 1)
 AD_CN=$(sed -n 's/^cn: //p' "$T/alice.ldif" | head -n 1)
 expect_match "alice has mail in AD" "$AD_MAIL" '@'
