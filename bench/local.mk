@@ -15,3 +15,4 @@ EXTRA_DIST += bench/crl
 EXTRA_DIST += bench/ocsp
 # bench/scep: scep.fcgi against micromdm scepserver (wrk over pre-built unique requests, bench/scep.lua).
 EXTRA_DIST += bench/scep bench/scep.lua
+EXTRA_DIST += bench/autoenroll

@@ -9,3 +9,7 @@ dist_confexample_DATA += conf/certmint-journal-check.service conf/certmint-journ
 dist_confexample_DATA += conf/certmint-notify.service conf/certmint-notify.timer
 dist_confexample_DATA += conf/certmint-crl.service conf/certmint-crl.timer
 dist_confexample_DATA += conf/certmint-ocsp-refresh.service conf/certmint-ocsp-refresh.timer
+# Auto-enrollment (issue 11): Apache is reloaded when certmint rewrites a
+# customer's Location file; the units run the script installed in libexec.
+dist_confexample_DATA += conf/certmint-apache-reload.path conf/certmint-apache-reload.service
+dist_pkglibexec_SCRIPTS = conf/certmint-apache-reload

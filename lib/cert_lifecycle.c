@@ -410,8 +410,9 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const struct cm_
 	st = cm_db_prepare(db,
 	    "INSERT INTO certificates (customer_id, org_id, dept_id, issuer_id, cert_type, profile,"
 	    " status, serial_hex, subject_dn, common_name, sans, email, key_type, key_bits,"
-	    " not_before, not_after, der, csr, requested_by, renews_id, spki_sha256, requested_days, term_days)"
-	    " VALUES (?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " not_before, not_after, der, csr, requested_by, renews_id, spki_sha256, requested_days, term_days,"
+	    " person_id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (st == NULL ||
 	    cm_stmt_bind_i64(st, 0, in->customer_id) < 0 ||
 	    (in->org_id > 0 ? cm_stmt_bind_i64(st, 1, in->org_id) : cm_stmt_bind_null(st, 1)) < 0 ||
@@ -437,6 +438,7 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const struct cm_
 	    cm_stmt_bind_str(st, 19, v->spki_sha256) < 0 ||
 	    cm_stmt_bind_i64(st, 20, v->requested_days) < 0 ||
 	    cm_stmt_bind_i64(st, 21, v->term_days) < 0 ||
+	    (in->person_id > 0 ? cm_stmt_bind_i64(st, 22, in->person_id) : cm_stmt_bind_null(st, 22)) < 0 ||
 	    cm_stmt_execute(st) < 0)
 		goto out;
 	*cert_id = (int64_t)cm_stmt_insert_id(st);
@@ -445,6 +447,7 @@ store_issued(struct cm_db *db, const struct cm_csr_request *in, const struct cm_
 	    cm_buf_printf(&after, ",\"org_id\":%lld", (long long)in->org_id) < 0 ||
 	    (in->any_name && cm_buf_puts(&after, ",\"any_name\":true") < 0) ||
 	    (in->renews_id > 0 && cm_buf_printf(&after, ",\"renews\":%lld", (long long)in->renews_id) < 0) ||
+	    (in->person_id > 0 && cm_buf_printf(&after, ",\"person_id\":%lld", (long long)in->person_id) < 0) ||
 	    (extra && cm_buf_puts(&after, extra) < 0) ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto out;

@@ -33,6 +33,8 @@ struct cm_csr_request {
 	                               certificates.renews_id and in the audit row) */
 	int allow_duplicate_key;    /* the administrator confirmed another live certificate
 	                               for a key that has one (lib/issue_verdict.h); audited */
+	int64_t person_id;          /* 0, or the persons row the certificate is for (stored as
+	                               certificates.person_id by a direct issuance) */
 };
 
 /* A certificate the lifecycle has stored (or a request, then pem is NULL). */

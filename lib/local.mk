@@ -20,6 +20,8 @@ lib_libcmcore_a_SOURCES = \
 	lib/ocsp_store.c lib/ocsp_store.h
 lib_libcmcore_a_SOURCES += lib/ocsp_refresh.c lib/ocsp_refresh.h
 lib_libcmcore_a_SOURCES += lib/scep_msg.c lib/scep_content.c lib/scep_ca.c lib/scep_msg.h
+# Windows auto-enrollment (issue 11): keytabs and the files realms become.
+lib_libcmcore_a_SOURCES += lib/keytab.c lib/keytab.h
 
 lib_libcmweb_a_CPPFLAGS = $(AM_CPPFLAGS) $(CLEARSILVER_CFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 lib_libcmweb_a_SOURCES = \
@@ -49,6 +51,7 @@ lib_libcmweb_a_SOURCES = \
 	lib/outbox.c lib/outbox.h \
 	lib/render.c lib/render.h \
 	lib/ocsp_request.c lib/ocsp_request.h
+lib_libcmweb_a_SOURCES += lib/realm_config.c lib/realm_config.h lib/kerberos_realms.c lib/kerberos_realms.h
 
 # Everything a program using lib/ links against.
 CM_WEB_LIBS = lib/libcmweb.a lib/libcmcore.a \
@@ -67,3 +70,14 @@ EXTRA_DIST += tests/integration/86-cert-lifecycle.sh tests/static/certificates-w
 
 EXTRA_DIST += docs/hacking.md
 lib_libcmweb_a_SOURCES += lib/journal_read.c lib/journal_read.h
+
+# The Active Directory client (issue 11): lib/ad_lookup.h. The network half
+# and the row loader need libldap and MIT krb5/GSSAPI, so they are a library
+# of their own that only its users link (CM_AD_LIBS before CM_WEB_LIBS); the
+# network-free half (filters, entry parsing) and the secret box are core.
+lib_libcmcore_a_SOURCES += lib/ad_entry.c lib/ad_lookup.h lib/secret_box.c lib/secret_box.h
+noinst_LIBRARIES += lib/libcmad.a
+lib_libcmad_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS) $(LDAP_CFLAGS) $(KRB5_CFLAGS)
+lib_libcmad_a_SOURCES = lib/ad_lookup.c lib/ad_server_load.c lib/ad_lookup.h
+# It names libcmweb/libcmcore again so it may also follow CM_WEB_LIBS.
+CM_AD_LIBS = lib/libcmad.a lib/libcmweb.a lib/libcmcore.a $(LDAP_LIBS) $(KRB5_LIBS) $(OPENSSL_LIBS)

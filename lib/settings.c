@@ -48,6 +48,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("ocsp", "store", CM_CONF_STR, ocsp_store, 0, 0),
 	F("autoenroll", "keytab_dir", CM_CONF_STR, keytab_dir, 0, 0),
 	F("autoenroll", "apache_conf_dir", CM_CONF_STR, apache_conf_dir, 0, 0),
+	F("autoenroll", "ad_cache_seconds", CM_CONF_INT, ad_cache_seconds, 0, 600),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -92,6 +93,7 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 	memset(s, 0, sizeof(*s));
 	/* set before parsing: 0 is a value of its own (checkpoints off) */
 	s->audit_checkpoint_every = 100;
+	s->ad_cache_seconds = 60;      /* 0: autoenroll.fcgi asks AD every time */
 	if (path == NULL)
 		path = getenv("CERTMINT_CONF");
 	if (path == NULL)

@@ -55,6 +55,7 @@ struct cm_settings {
 	/* [autoenroll] (issue 11) */
 	char *keytab_dir;         /* uploaded realm keytabs + one merged keytab per customer, default /var/lib/certmint/keytabs */
 	char *apache_conf_dir;    /* one autoenroll <Location> file per customer, default /etc/certmint/apache */
+	long ad_cache_seconds;    /* autoenroll.fcgi's per-worker cache of AD answers, default 60, 0 off */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling

@@ -68,5 +68,10 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
 EXTRA_DIST += tests/integration/34-scep-forge.sh
+# The AD client (issue 11): entry parsing and the secret box.
+EXTRA_DIST += tests/fuzz/fuzz_ad_entry.c tests/fuzz/corpus/ad_entry/alice tests/fuzz/corpus/ad_entry/dave-two-mails
+EXTRA_DIST += tests/fuzz/fuzz_secret_open.c tests/fuzz/corpus/secret_open/zeros
 # Issue 11: the test stack's Samba AD DCs (tests/stack.sh --with-ad) and their test.
 EXTRA_DIST += tests/ad-dc.sh tests/ad-stack-data.sql tests/integration/36-ad-stack.sh
+EXTRA_DIST += tests/fuzz/fuzz_keytab.c tests/fuzz/corpus/keytab/ktutil-aes256.keytab \
+	tests/fuzz/corpus/keytab/ktutil-rc4-svc.keytab

@@ -150,7 +150,8 @@ if [ -x tests/stack.sh ] && ls tests/integration/*.sh >/dev/null 2>&1; then
 	# Every run starts from an empty stack, so no test depends on old data.
 	tests/stack.sh down "$STACK" >/dev/null 2>&1
 	rm -rf "$STACK"
-	if tests/stack.sh up "$STACK" > "$OUT/stack-up.log" 2>&1; then
+	# --with-ad: two Samba AD DCs for the auto-enrollment tests (issue 11).
+	if tests/stack.sh up "$STACK" --with-ad > "$OUT/stack-up.log" 2>&1; then
 		PASSED=$((PASSED + 1))
 		for t in tests/integration/*.sh; do
 			run_tap "integration/$(basename "$t" .sh)" env CERTMINT_STACK="$STACK" \

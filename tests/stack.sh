@@ -807,27 +807,14 @@ run_reloader() {
 	done
 }
 
-# reload_apache CONFDIR: one configtest + graceful restart, and its status.
+# reload_apache CONFDIR: one configtest + graceful restart and its status,
+# by the script certmint-apache-reload.service runs in production.
 reload_apache() {
-	local d=$1 out status pid st tmp
-	if out=$(KRB5_CONFIG="$DIR/krb5/krb5.conf" apache2 -t -f "$DIR/apache/httpd.conf" 2>&1); then
-		if pid_alive apache && read -r pid st < "$DIR/pids/apache.pid" && kill -USR1 "$pid"; then
-			status="ok $(date +%s)"
-		else
-			status="failed $(date +%s) Apache is not running"
-		fi
-	else
-		# Apache's first error line ends in ':' when the reason follows
-		# on the next ("Syntax error on line 1 of F:" / "Invalid command ...").
-		status="failed $(date +%s) $(printf '%s\n' "$out" | grep -v '^[[:space:]]*$' | tr -d '\r' \
-			| awk 'NR == 1 { l = $0; if (l !~ /:$/) exit; next } { l = l " " $0; exit } END { print l }' \
-			| cut -c1-300)"
-	fi
-	# A new file renamed over the old: readers never see half a line, and
-	# in the sticky directory nobody but root can swap root's file.
-	tmp=$(mktemp "$d/.reload-status.XXXXXX") && printf '%s\n' "$status" > "$tmp" && chmod 644 "$tmp" \
-		&& mv -f "$tmp" "$d/.reload-status"
-	echo "$(date -u +%FT%TZ) $status"
+	local pid="" st
+	pid_alive apache && read -r pid st < "$DIR/pids/apache.pid"
+	"$ROOT/conf/certmint-apache-reload" "$1" \
+		"KRB5_CONFIG=$(sq "$DIR/krb5/krb5.conf") apache2 -t -f $(sq "$DIR/apache/httpd.conf")" \
+		"kill -USR1 $(sq "$pid")"
 }
 
 # ---------------------------------------------------------------- --with-ad
@@ -916,7 +903,7 @@ ad_configure() {
 			# A DC whose address changed (its /30 was taken meanwhile) is
 			# found again; the customer's organisations use this server.
 			mariadb --defaults-file="$DIR/my.cnf" -u root "$DB_NAME" -e "UPDATE ad_servers s JOIN customers c ON c.id = s.customer_id
-				SET s.uris = '${!u}' WHERE c.uri = '$cust' AND s.name = 'ad$i' AND s.deleted_at IS NULL AND s.uris <> '${!u}';
+				SET s.ldap_uris = '${!u}' WHERE c.uri = '$cust' AND s.name = 'ad$i' AND s.deleted_at IS NULL AND s.ldap_uris <> '${!u}';
 				UPDATE organizations o JOIN customers c ON c.id = o.customer_id
 				JOIN ad_servers s ON s.customer_id = c.id AND s.name = 'ad$i' AND s.deleted_at IS NULL
 				SET o.ad_server_id = s.id WHERE c.uri = '$cust' AND o.ad_server_id IS NULL

@@ -53,6 +53,12 @@ static const char usage_text[] =
     "                      have the signer sign the OCSP responses that are\n"
     "                      missing, changed or half-way to nextUpdate into\n"
     "                      [ocsp] store, and drop those of expired certificates\n"
+    "  realm add --customer URI --domain D --spn HTTP/HOST@REALM --keytab FILE\n"
+    "  realm list [--customer URI] | check --customer URI | delete --customer URI --domain D\n"
+    "                      Kerberos realms for auto-enrollment (keytab, Apache config)\n"
+    "  ad add|verify|lookup --customer URI ...\n"
+    "                      register an Active Directory server; check it (connect,\n"
+    "                      TLS, bind, base DN) or look a user up as autoenroll does\n"
     "\n"
     "The configuration is -c FILE, else $CERTMINT_CONF, else " CM_DEFAULT_CONF ".\n"
     "'certmint COMMAND --help' describes one command.\n"
@@ -80,6 +86,8 @@ static const struct command commands[] = {
 	{ "notify", cmd_notify },
 	{ "crl", cmd_crl },
 	{ "ocsp", cmd_ocsp },
+	{ "realm", cmd_realm },
+	{ "ad", cmd_ad },
 	{ NULL, NULL }
 };
 

@@ -56,6 +56,8 @@ int cmd_revoke(struct cli *c, int argc, char **argv);
 int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_crl(struct cli *c, int argc, char **argv);
 int cmd_ocsp(struct cli *c, int argc, char **argv);
+int cmd_realm(struct cli *c, int argc, char **argv);
+int cmd_ad(struct cli *c, int argc, char **argv);
 
 /* CA chain helpers (cmd_ca.c): parses the signer's PEM chain and stores it
  * in ca_certs; *stored counts rows that were new. 0, or -1 printed. */

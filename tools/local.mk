@@ -7,6 +7,7 @@ tools_certmint_SOURCES += tools/cmd_journal.c
 tools_certmint_SOURCES += tools/cmd_publish.c tools/cmd_revoke.c
 tools_certmint_SOURCES += tools/cmd_crl.c
 tools_certmint_SOURCES += tools/cmd_ocsp.c
+tools_certmint_SOURCES += tools/cmd_realm.c
 tools_certmint_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
 tools_certmint_LDADD = $(CM_WEB_LIBS)
 
@@ -42,3 +43,16 @@ EXTRA_DIST += tests/integration/27-crl.sh
 
 # certmint ocsp refresh (tools/cmd_ocsp.c): the pre-signed OCSP store.
 EXTRA_DIST += tests/integration/29-ocsp-refresh.sh
+
+# certmint ad add|verify|lookup (tools/cmd_ad.c): the AD client (lib/ad_lookup.h),
+# with the portal's URI and DN rules (cgi/admin/ad_server_check.c).
+tools_certmint_SOURCES += tools/cmd_ad.c cgi/admin/ad_server_check.c cgi/admin/ad_server_check.h
+tools_certmint_CPPFLAGS += $(LDAP_CFLAGS)
+tools_certmint_LDADD += $(CM_AD_LIBS)
+
+# Lookups in several realms in one process (tests/integration/37-ad-lookup.sh).
+noinst_PROGRAMS += tests/tools/ad-lookup-multi
+tests_tools_ad_lookup_multi_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_tools_ad_lookup_multi_SOURCES = tests/tools/ad_lookup_multi.c
+tests_tools_ad_lookup_multi_LDADD = $(CM_AD_LIBS) $(CM_WEB_LIBS)
+EXTRA_DIST += tests/integration/37-ad-lookup.sh

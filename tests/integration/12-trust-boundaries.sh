@@ -1,7 +1,8 @@
 #!/bin/bash
 # 12-trust-boundaries.sh: one uid per program and least-privilege database accounts (issue 8): admin.fcgi runs as
 # certmint-admin (ocsp.fcgi as certmint-ocsp, which signerd lets sign OCSP responses only; scep.fcgi as certmint-scep,
-# which it lets use the SCEP RA key and issue client certificates only) behind a socket only Apache
+# which it lets use the SCEP RA key and issue client certificates only; autoenroll.fcgi as certmint-autoenroll,
+# client certificates only) behind a socket only Apache
 # and it can open; Apache's www-data cannot reach signerd; the programs'
 # database account has DML only (no DDL, no GRANT, audit_log append-only); certmint migrate alone changes the schema
 # and re-grants; the credentials files are readable only by the uids that need them.
@@ -167,6 +168,45 @@ out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-ser
 expect_match "as $SCEP_UID_NAME a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
 out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
 check "... the CA chain (GetCACert) is served" grep -q 'BEGIN CERTIFICATE' <<< "$out"
+
+# ---- autoenroll.fcgi (issue 11): its own uid, a socket only Apache and it can open, client certificates only
+AE_UID_NAME=${CERTMINT_AUTOENROLL_FCGI_USER:-certmint-autoenroll}
+AE_SOCK=${CERTMINT_AUTOENROLL_SOCKET:-$CERTMINT_STACK/run/autoenroll.sock}
+if [ -S "$AE_SOCK" ]; then
+	check "the program user $AE_UID_NAME exists" id "$AE_UID_NAME"
+	euid=$(id -u "$AE_UID_NAME" 2>/dev/null)
+	check "... and is none of Apache's, admin.fcgi's, ocsp.fcgi's, scep.fcgi's uids" \
+		test "$euid" != "$wuid" -a "$euid" != "$auid" -a "$euid" != "$ouid" -a "$euid" != "$suid"
+	check_not "... nor in Apache's group" sh -c "id -nG '$AE_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
+	epid=$(pid_of autoenroll)
+	expect_eq "autoenroll.fcgi's parent runs as $AE_UID_NAME (real, effective, saved, fs uid)" \
+		"$(uid_of_proc "$epid")" "$euid $euid $euid $euid"
+	bad=0; n=0
+	for w in $(pgrep -P "$epid"); do
+		n=$((n + 1))
+		[ "$(uid_of_proc "$w")" = "$euid $euid $euid $euid" ] || bad=$((bad + 1))
+	done
+	check "autoenroll.fcgi has workers ($n)" test "$n" -gt 0
+	expect_eq "every worker runs as $AE_UID_NAME" "$bad" 0
+	expect_eq "autoenroll.sock: owner $AE_UID_NAME, group Apache's, mode 0660" \
+		"$(stat -c '%U %G %a' "$AE_SOCK")" "$AE_UID_NAME $(id -gn "$WEB") 660"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$AE_SOCK" -m POST -d action=status \
+		-o /dev/null "/customer/$CERTMINT_CUSTOMER/autoenroll" 2>&1)
+	expect_match "nobody cannot connect to autoenroll.sock" "$out" 'Permission denied'
+	code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$AE_SOCK" -m POST -d action=status \
+		-o /dev/null "/customer/$CERTMINT_CUSTOMER/autoenroll" 2>&1)
+	expect_eq "as $WEB (Apache) the socket answers (no REMOTE_USER: 27, HTTP 401)" "$code" 401
+	check "signerd.conf grants $AE_UID_NAME client certificates and the chain only" \
+		grep -qx "$AE_UID_NAME = ca-chain issue:client-smime audit-checkpoint" "$CERTMINT_SIGNER_CONF"
+	out=$(as "$AE_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
+	expect_match "as $AE_UID_NAME a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
+	out=$(as "$AE_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p code-signing -r "$T/ok.csr" 2>&1)
+	expect_match "... and so is code-signing" "$out" '^REFUSED: profile code-signing not allowed'
+	out=$(as "$AE_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" raw-op scep-decrypt 2>&1)
+	expect_match "... and so is the SCEP RA key" "$out" 'REFUSED|DROPPED'
+else
+	ok "# skip autoenroll.fcgi is not running in this stack"
+fi
 
 # ---- the programs' database account: DML only
 root_sql "CREATE TABLE trust12_scratch (id INT PRIMARY KEY, v INT) ENGINE=InnoDB"

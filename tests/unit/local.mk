@@ -231,3 +231,25 @@ check_PROGRAMS += tests/unit/test_scep_msg
 tests_unit_test_scep_msg_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_scep_msg_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_scep_msg
+
+# Keytabs (lib/keytab.c): the SPN/AES check and its messages, holes, limits, merging, client principals.
+check_PROGRAMS += tests/unit/test_keytab
+tests_unit_test_keytab_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_keytab
+
+# The files realms become (lib/realm_config.c) without a database: domain and
+# SPN checks, the Location text and its refusals, keytab files, reload status.
+check_PROGRAMS += tests/unit/test_realm_config
+tests_unit_test_realm_config_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(MARIADB_CFLAGS)
+tests_unit_test_realm_config_LDADD = $(CM_WEB_LIBS)
+TESTS += tests/unit/test_realm_config
+# The secret box (lib/secret_box.c) that seals AD simple-bind passwords.
+check_PROGRAMS += tests/unit/test_secret_box
+tests_unit_test_secret_box_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_secret_box
+
+# The AD client's network-free half (lib/ad_entry.c): stage names, filter
+# escaping, entry parsing.
+check_PROGRAMS += tests/unit/test_ad_entry
+tests_unit_test_ad_entry_LDADD = lib/libcmcore.a
+TESTS += tests/unit/test_ad_entry
