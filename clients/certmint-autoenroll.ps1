@@ -392,9 +392,11 @@ if ($null -eq $held) {
 } elseif ($Force) {
 	Write-Log ('-Force: renewing ' + $held.SerialNumber)
 	$Days = 3650   # past any validity: certmint renews whatever is left
-	Request-Certificate 'renew' $held.SerialNumber
+	Request-Certificate 'renew' (Format-Serial $held.SerialNumber)
 } else {
-	$s = Invoke-Certmint 'status' $held.SerialNumber ''
+	# Windows shows the serial's DER bytes: a leading 00 (when the high bit
+	# is set) would make 34 digits, more than certmint's 16-byte serials.
+	$s = Invoke-Certmint 'status' (Format-Serial $held.SerialNumber) ''
 	Remove-TempFiles @($s.File)
 	if ($s.Code -eq 25) {
 		# certmint does not know this certificate (any more): start afresh.
@@ -406,7 +408,7 @@ if ($null -eq $held) {
 			'valid' { Write-Log ('nothing to do: ' + $s.Fields['days_left'] + ' days left (not after ' + $s.Fields['not_after'] + ')') }
 			'due' {
 				Write-Log ('due: ' + $s.Fields['days_left'] + ' days left, renewing ' + $held.SerialNumber)
-				Request-Certificate 'renew' $held.SerialNumber
+				Request-Certificate 'renew' (Format-Serial $held.SerialNumber)
 			}
 			default { Stop-Enrollment 109 ("status answered result '" + $s.Fields['result'] + "'") }
 		}

@@ -21,6 +21,10 @@ SUBMIT=$PWD/clients/certmint-autoenroll-submit
 EXEC=${CERTMINT_AD_EXEC:-}
 export KRB5_CONFIG=$CERTMINT_AD_KRB5_CONFIG
 export KRB5CCNAME=FILE:$T/alice.cc
+# The clients read CERTMINT_URL and CERTMINT_CUSTOMER too (stack.env's are
+# the admin base URL and customer): the test gives them everything itself.
+BASE_URL=$CERTMINT_URL
+CUSTOMER=$CERTMINT_CUSTOMER
 unset CERTMINT_URL CERTMINT_CUSTOMER CERTMINT_ORGID CERTMINT_DAYS CERTMINT_EMAIL CERTMINT_CN
 read -ra CLI <<< "$CERTMINT_CLI"
 princ() { case $1 in *@*) echo "$1" ;; *) echo "$1@$CERTMINT_AD_REALM" ;; esac; }
@@ -82,7 +86,7 @@ expect_eq "the new one is issued" "$(cert_row "$S2")" "issued -"
 expect_eq "the old one is revoked as superseded (4)" "$(cert_row "$S1")" "revoked 4"
 PUB=$(sed -n '/^\[publish\]/,/^\[/s/^dir = //p' "$CERTMINT_CONF")
 "${CLI[@]}" ocsp refresh > /dev/null 2>&1
-ocsp=$(openssl ocsp -issuer "$PUB/ca/issuing.crt" -CAfile "$CERTMINT_CA_PEM" -url "$CERTMINT_URL/ocsp" \
+ocsp=$(openssl ocsp -issuer "$PUB/ca/issuing.crt" -CAfile "$CERTMINT_CA_PEM" -url "$BASE_URL/ocsp" \
 	-serial "0x$S1" 2>&1)
 expect_match "OCSP says the old one is revoked (superseded)" "$(tr '\n' ' ' <<< "$ocsp")" "0x$S1: revoked.*Reason: superseded"
 
@@ -93,6 +97,32 @@ lin --email "bob-$AD_MAIL" --cn "$AD_CN" --force; rc=$?
 expect_eq "another e-mail than AD's: certmint's 18" "$rc" 18
 expect_match "... logged with certmint's message" "$(tail -n 1 "$T/client.log")" 'error 18 Email in AD mismatch'
 expect_eq "... the certificate in the store is kept" "$(serial_of "$T/store/cert.pem")" "$S2"
+
+# carol has no mail in AD: read from AD, the client stops before any request
+# (102); told an address anyway, certmint answers 16.
+if [ -n "${CERTMINT_AD_NOMAIL_USER:-}" ]; then
+	export KRB5CCNAME=FILE:$T/carol.cc
+	printf '%s\n' "$CERTMINT_AD_NOMAIL_PASSWORD" | $EXEC kinit "$(princ "$CERTMINT_AD_NOMAIL_USER")" > /dev/null 2>&1
+	$EXEC "$CLIENT" --url "$CERTMINT_AUTOENROLL_URL" --dir "$T/carol" --ldap-uri "$DC" 2> "$T/err"; rc=$?
+	expect_eq "carol (no mail in AD) read from AD: client-side 102" "$rc" 102
+	expect_match "... 'No e-mail in AD'" "$(cat "$T/err")" 'error 102 No e-mail in AD'
+	$EXEC "$CLIENT" --url "$CERTMINT_AUTOENROLL_URL" --dir "$T/carol" --email "carol@${AD_MAIL#*@}" --cn carol \
+		2> "$T/err"; rc=$?
+	expect_eq "carol with an address of her own: certmint's 16 No valid Email in AD" "$rc" 16
+	export KRB5CCNAME=FILE:$T/alice.cc
+fi
+
+# The second customer's realm (its own KDC and DC, a simple bind): the
+# same script with that customer's URL.
+if [ -n "${CERTMINT_AUTOENROLL_URL_2:-}" ] && [ -n "${CERTMINT_AD_USER_2:-}" ]; then
+	KRB5_CONFIG=$CERTMINT_AD_KRB5_CONFIG_2 KRB5CCNAME=FILE:$T/alice2.cc sh -c \
+		'printf "%s\n" "$1" | kinit "$2"' - "$CERTMINT_AD_PASSWORD_2" "$(princ "$CERTMINT_AD_USER_2")" > /dev/null 2>&1
+	KRB5_CONFIG=$CERTMINT_AD_KRB5_CONFIG_2 KRB5CCNAME=FILE:$T/alice2.cc $EXEC "$CLIENT" --url "$CERTMINT_AUTOENROLL_URL_2" \
+		--dir "$T/store2" --email "$CERTMINT_AD_USER_MAIL_2" --cn "$CERTMINT_AD_USER_CN_2" 2> "$T/err"; rc=$?
+	expect_eq "realm 2: alice@$CERTMINT_AD_REALM_2 enrolls at the second customer's URL" "$rc" 0
+	expect_match "... a certificate for her realm-2 address" \
+		"$(openssl x509 -in "$T/store2/cert.pem" -noout -ext subjectAltName 2>/dev/null)" "email:$CERTMINT_AD_USER_MAIL_2"
+fi
 
 # ---- the certmonger helper, run by hand as certmonger runs it
 openssl req -new -newkey rsa:2048 -nodes -keyout "$T/h.key" -out "$T/h.csr" -utf8 \
@@ -114,7 +144,7 @@ helper CERTMONGER_OPERATION=SUBMIT CERTMONGER_CSR="$(cat "$T/b.csr")"; rc=$?
 expect_eq "helper, e-mail not AD's: exit 2 (rejected)" "$rc" 2
 expect_match "... with certmint's numbered message" "$(cat "$T/hout")" '18 Email in AD mismatch'
 env CERTMONGER_OPERATION=SUBMIT CERTMONGER_CSR="$(cat "$T/h.csr")" $EXEC "$SUBMIT" \
-	-u "http://localhost:1/customer/$CERTMINT_CUSTOMER/autoenroll" > "$T/hout" 2>&1; rc=$?
+	-u "http://localhost:1/customer/$CUSTOMER/autoenroll" > "$T/hout" 2>&1; rc=$?
 expect_eq "helper, unreachable URL: exit 3 (retry)" "$rc" 3
 
 # ---- certmonger itself: a private daemon on its own socket (no system
