@@ -75,7 +75,7 @@ PORT=$(( 20000 + (($$ + RANDOM) % 20000) ))
 M=$T/mock
 mkdir -p "$M"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$M/ca.key" -out "$M/ca.pem" -subj /CN=mock-issuing -days 30 2>/dev/null
-python3 tests/clients/mock-autoenroll.py "$PORT" "$M" & MOCK_PID=$!
+python3 tests/clients/mock-autoenroll.py "$PORT" "$M" 2> "$T/mock.log" & MOCK_PID=$!
 up=0
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && { up=1; break; }; sleep 0.1; done
 expect_eq "the mock endpoint answers on port $PORT" "$up" 1
