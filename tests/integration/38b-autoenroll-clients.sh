@@ -11,7 +11,11 @@ skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 T=$(mktemp -d /tmp/cm-38b-clients.XXXXXX)
 CM_PID=""
 cleanup() {
-	[ -n "$CM_PID" ] && kill "$CM_PID" 2>/dev/null
+	# certmonger writes its state as it stops: wait for it, or it would
+	# recreate files under $T after the rm.
+	if [ -n "$CM_PID" ] && kill "$CM_PID" 2>/dev/null; then
+		for _ in $(seq 50); do kill -0 "$CM_PID" 2>/dev/null || break; sleep 0.1; done
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -22,7 +22,11 @@ MOCK_PID=""
 CM_PID=""
 cleanup() {
 	[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
-	[ -n "$CM_PID" ] && kill "$CM_PID" 2>/dev/null
+	# certmonger writes its state as it stops: wait for it, or it would
+	# recreate files under $T after the rm.
+	if [ -n "$CM_PID" ] && kill "$CM_PID" 2>/dev/null; then
+		for _ in $(seq 50); do kill -0 "$CM_PID" 2>/dev/null || break; sleep 0.1; done
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
