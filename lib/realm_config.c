@@ -136,12 +136,17 @@ write_atomic(const char *dir, const char *name, const unsigned char *p, size_t n
 	size_t off = 0;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, name, (long)getpid()) >= sizeof(tmp)) {
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp)) {
 		snprintf(why, whylen, "the path under %s is too long", dir);
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)) < 0)
+	/* A new file of a random name (O_EXCL): nothing planted in the
+	 * directory beforehand (a link to another file) can be written through,
+	 * even when root runs the CLI. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		tmp[0] = '\0';
 		goto fail;
+	}
 	if (fchmod(fd, mode) < 0)
 		goto fail;
 	/* A setgid directory already gives the group; chown only when needed. */

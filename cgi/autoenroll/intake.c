@@ -47,20 +47,28 @@ decimal(const struct cm_param *p, int digits, long long *v)
 int
 aed_parse_serial(const char *s, char out[33])
 {
-	char hex[33];
-	size_t n = 0;
+	char hex[65];
+	size_t n = 0, skip = 0;
 
+	/* Separators as certificate viewers show them (colons, Windows'
+	 * spaces) are ignored. Windows writes a serial whose first bit is set
+	 * with a leading 00 byte (the DER integer's sign byte), so leading zero
+	 * digits beyond 32 are dropped; any other 33rd digit is refused. */
 	for (; *s; s++) {
-		if (*s == ':')
+		if (*s == ':' || *s == ' ')
 			continue;
-		if (!isxdigit((unsigned char)*s) || n >= 32)
+		if (!isxdigit((unsigned char)*s) || n >= sizeof(hex) - 1)
 			return -1;
 		hex[n++] = (char)tolower((unsigned char)*s);
 	}
 	if (n == 0)
 		return -1;
-	memset(out, '0', 32 - n);
-	memcpy(out + 32 - n, hex, n);
+	while (n - skip > 32 && hex[skip] == '0')
+		skip++;
+	if (n - skip > 32)
+		return -1;
+	memset(out, '0', 32 - (n - skip));
+	memcpy(out + 32 - (n - skip), hex + skip, n - skip);
 	out[32] = '\0';
 	return 0;
 }

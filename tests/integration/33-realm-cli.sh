@@ -15,8 +15,11 @@ mkdir -p "$T/keytabs" "$T/apache"
 grep -Ev '^(keytab_dir|apache_conf_dir|clients_dir)[[:space:]]*=' "$CERTMINT_CONF" > "$T/certmint.conf"
 printf '\n[autoenroll]\nkeytab_dir = %s\napache_conf_dir = %s\n' "$T/keytabs" "$T/apache" >> "$T/certmint.conf"
 CLI=("${CLI0[0]}" -c "$T/certmint.conf")
-# The stack's own customer: its Location file name and id.
-CUSTOMER=$CERTMINT_CUSTOMER
+# A customer of the test's own: the stack's customers may have realms of
+# their own already (a --with-ad stack gives the demo customer AD realm 1,
+# whose keytab is not in this test's directories).
+CUSTOMER=t33r$TAG
+sql "INSERT INTO customers (uri, name, enabled) VALUES ('$CUSTOMER', 'Realm CLI test $TAG', 1)"
 CUST=$(sql "SELECT id FROM customers WHERE uri = '$CUSTOMER'")
 run() { out=$("${CLI[@]}" "$@" 2>"$T/stderr"); rc=$?; err=$(cat "$T/stderr"); }
 audit_count() { sql "SELECT COUNT(*) FROM audit_log WHERE action = '$1' AND object_type = 'kerberos_realm' AND object_id = '$2'"; }

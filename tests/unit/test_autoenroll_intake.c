@@ -120,7 +120,7 @@ main(void)
 	is_int(fields("orgid=1e3", &f), AED_ORGID_INVALID, "orgid 1e3: 6");
 	is_int(fields("orgid=1234567890123456789", &f), AED_ORGID_INVALID, "orgid of 19 digits: 6");
 	is_int(fields("serial=xyz", &f), AED_INVALID_SERIAL, "a serial not hex: 24");
-	is_int(fields("serial=0123456789abcdef0123456789abcdef0", &f), AED_INVALID_SERIAL, "a serial of 33 digits: 24");
+	is_int(fields("serial=1123456789abcdef0123456789abcdef0", &f), AED_INVALID_SERIAL, "a serial of 33 significant digits: 24");
 	is_int(fields("serial=%3A%3A", &f), AED_INVALID_SERIAL, "a serial of colons only: 24");
 	is_int(fields("days=7&days=8000", &f), 0, "a repeated field: the first counts");
 	is_int(f.days, 7, "... 7");
@@ -138,6 +138,14 @@ main(void)
 	ok(aed_parse_principal("alice@EXA_MPLE", user, sizeof(user), realm, sizeof(realm)) < 0, "a realm with '_'");
 	ok(aed_parse_principal(NULL, user, sizeof(user), realm, sizeof(realm)) < 0, "NULL");
 	ok(aed_parse_serial("01:02", serial) == 0 && strcmp(serial, "00000000000000000000000000000102") == 0, "serial 01:02");
+	ok(aed_parse_serial("00 8f 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e", serial) == 0 &&
+	    strcmp(serial, "008f0102030405060708090a0b0c0d0e") == 0,
+	    "a serial with Windows' spaces");
+	ok(aed_parse_serial("008f0102030405060708090a0b0c0d0e0f", serial) == 0 &&
+	    strcmp(serial, "8f0102030405060708090a0b0c0d0e0f") == 0, "a 16-byte serial with the sign byte Windows shows (34 digits)");
+	ok(aed_parse_serial("018f0102030405060708090a0b0c0d0e0f", serial) < 0, "17 significant bytes are refused");
+	ok(aed_parse_serial("0x12", serial) < 0, "a 0x prefix is refused");
+	ok(aed_parse_serial("", serial) < 0, "an empty serial is refused");
 
 	is_int(intake(csr("P-256", 0, "Alice Smith", "alice@corp.example.com", NULL, 0), &c), 0, "EC P-256, CN and emailAddress");
 	is_str(c.email, "alice@corp.example.com", "... the e-mail");
