@@ -82,8 +82,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.text(400, 29, 'No request supplied')
         form = urllib.parse.parse_qs(self.rfile.read(n).decode())
         field = lambda k, d='': form.get(k, [d])[0]
-        if os.path.exists(os.path.join(D, 'answer-slow')):
-            time.sleep(5)
         if os.path.exists(os.path.join(D, 'answer-401')):
             self.send_response(401)
             self.send_header('WWW-Authenticate', 'Negotiate')
@@ -91,8 +89,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         action, serial, days = field('action', 'enroll'), norm(field('serial')), int(field('days', '30'))
+        # Logged before the slow answer's wait: a client that timed out must
+        # not have its line land after a later request's (a flake under load).
         with open(os.path.join(D, 'requests.log'), 'a') as f:
             f.write('%s %s %d\n' % (action, serial if field('serial') else '-', days))
+        if os.path.exists(os.path.join(D, 'answer-slow')):
+            time.sleep(5)
         if os.path.exists(os.path.join(D, 'answer-503')):
             return self.text(503, 13, 'Failed to get adserver or attributes')
         if action not in ('enroll', 'status', 'renew'):
