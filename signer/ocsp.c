@@ -23,6 +23,7 @@
 #include "ocsp.h"
 #include "profile.h"
 #include "vault.h"
+#include "ssl_reason.h"
 
 /* Room in the reply frame for its header, the two times and slack. */
 #define REPLY_SLACK 256
@@ -31,17 +32,6 @@
 #define SINGLE_BYTES 260
 /* ... and one response beyond its singles, certificate and signature. */
 #define RESPONSE_BYTES 320
-
-static void
-ssl_reason(char *err, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
-}
 
 /* The rules of the ocsp-signing profile of conf/signer-profiles.conf, for
  * a profile file without one: the responder certificate never depends on
@@ -253,7 +243,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 		const struct cm_ocsp_single *s = &it->singles[i];
 		OCSP_CERTID *id = cert_id(name_hash, key_hash, hash_len, s);
 		if (id == NULL) {
-			ssl_reason(reason, rlen, "building a CertID");
+			cm_ssl_reason(reason, rlen, "building a CertID");
 			goto out;
 		}
 		ASN1_GENERALIZEDTIME_free(rt);
@@ -268,7 +258,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 		OCSP_SINGLERESP *one = OCSP_basic_add1_status(bs, id, (int)s->status, rc, rt, tu, nu);
 		OCSP_CERTID_free(id);
 		if (one == NULL) {
-			ssl_reason(reason, rlen, "adding a single response");
+			cm_ssl_reason(reason, rlen, "adding a single response");
 			goto out;
 		}
 	}
@@ -282,7 +272,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 			goto ssl;
 	}
 	if (!OCSP_basic_sign(bs, rcert, rkey, EVP_sha256(), NULL, OCSP_RESPID_KEY)) {
-		ssl_reason(reason, rlen, "signing the OCSP response");
+		cm_ssl_reason(reason, rlen, "signing the OCSP response");
 		goto out;
 	}
 	resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
@@ -295,7 +285,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 	ret = 0;
 	goto out;
 ssl:
-	ssl_reason(reason, rlen, "building the OCSP response");
+	cm_ssl_reason(reason, rlen, "building the OCSP response");
 out:
 	OPENSSL_free(der);
 	OCSP_RESPONSE_free(resp);

@@ -21,20 +21,9 @@
 #include "own_pair.h"
 #include "profile.h"
 #include "vault.h"
+#include "ssl_reason.h"
 
 #define DAY 86400L
-
-/* OpenSSL's first queued error after what, into err. No return value. */
-static void
-ssl_reason(char *err, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
-}
 
 /* 0 / -1. */
 int
@@ -252,13 +241,7 @@ new_key(const struct cm_own_pair *p, X509 *ca)
 		EVP_PKEY *capub = X509_get0_pubkey(ca);
 		kt = capub && EVP_PKEY_get_base_id(capub) == EVP_PKEY_EC ? "ecdsa-p256" : "rsa2048";
 	}
-	if (strcmp(kt, "rsa2048") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	if (strcmp(kt, "rsa3072") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
-	if (strcmp(kt, "ecdsa-p256") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	return NULL;
+	return cm_key_new(kt);
 }
 
 /*
@@ -296,7 +279,7 @@ make_pair(struct cm_own_pair *p, X509 *ca, EVP_PKEY *cakey, X509 **cert, EVP_PKE
 	    !X509_REQ_set_pubkey(req, k) || X509_REQ_sign(req, k, EVP_sha256()) <= 0 ||
 	    (clen = i2d_X509_REQ(req, &csr)) <= 0) {
 		snprintf(msg, sizeof(msg), "making the %s key and request", p->d.what);
-		ssl_reason(reason, rlen, msg);
+		cm_ssl_reason(reason, rlen, msg);
 		goto out;
 	}
 	in.csr_der = csr;
@@ -319,7 +302,7 @@ make_pair(struct cm_own_pair *p, X509 *ca, EVP_PKEY *cakey, X509 **cert, EVP_PKE
 	parsed = d2i_X509(NULL, &dp, dlen);
 	if (parsed == NULL || X509_check_private_key(parsed, k) != 1) {
 		snprintf(msg, sizeof(msg), "the new %s certificate does not read back", p->d.what);
-		ssl_reason(reason, rlen, msg);
+		cm_ssl_reason(reason, rlen, msg);
 		goto out;
 	}
 	X509_NAME_oneline(X509_get_subject_name(parsed), line, sizeof(line));
