@@ -115,6 +115,25 @@ out:
 	return rc;
 }
 
+/* The DER bytes of data (PEM with one of labels, or DER as it is): *der
+ * points into data or at *pemder, which the caller frees (NULL for DER).
+ * 0, or -1 with err. */
+static int
+der_of(const void *data, size_t len, const char *const *labels, const char *what,
+    unsigned char **pemder, const unsigned char **der, long *derlen, char *err, size_t errlen)
+{
+	*pemder = NULL;
+	if (looks_pem(data, len)) {
+		if (read_one_pem(data, len, labels, what, pemder, derlen, err, errlen) < 0)
+			return -1;
+		*der = *pemder;
+	} else {
+		*der = data;
+		*derlen = (long)len;
+	}
+	return 0;
+}
+
 int
 cm_csr_load(const void *data, size_t len, X509_REQ **out, char *err, size_t errlen)
 {
@@ -134,14 +153,8 @@ cm_csr_load(const void *data, size_t len, X509_REQ **out, char *err, size_t errl
 		set_err(err, errlen, "the CSR is larger than 64 KiB; that is not a certificate request");
 		return -1;
 	}
-	if (looks_pem(data, len)) {
-		if (read_one_pem(data, len, labels, "CSR", &pemder, &derlen, err, errlen) < 0)
-			goto out;
-		der = pemder;
-	} else {
-		der = data;
-		derlen = (long)len;
-	}
+	if (der_of(data, len, labels, "CSR", &pemder, &der, &derlen, err, errlen) < 0)
+		goto out;
 	p = der;
 	req = d2i_X509_REQ(NULL, &p, derlen);
 	if (req == NULL) {
@@ -186,14 +199,8 @@ cm_cert_load(const void *data, size_t len, X509 **out, char *err, size_t errlen)
 		set_err(err, errlen, "the certificate is larger than 64 KiB");
 		return -1;
 	}
-	if (looks_pem(data, len)) {
-		if (read_one_pem(data, len, labels, "certificate", &pemder, &derlen, err, errlen) < 0)
-			goto out;
-		der = pemder;
-	} else {
-		der = data;
-		derlen = (long)len;
-	}
+	if (der_of(data, len, labels, "certificate", &pemder, &der, &derlen, err, errlen) < 0)
+		goto out;
 	p = der;
 	x = d2i_X509(NULL, &p, derlen);
 	if (x == NULL) {

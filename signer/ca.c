@@ -11,22 +11,12 @@
 #include "ca.h"
 #include "issue.h"
 #include "names.h"
+#include "ssl_reason.h"
 
 #define ROOT_KEY "root.key"
 #define ROOT_PEM "root.pem"
 #define ISSUING_KEY "issuing.key"
 #define ISSUING_PEM "issuing.pem"
-
-static void
-ssl_reason(char *err, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
-}
 
 static X509 *
 pem_to_x509(const char *pem, size_t len)
@@ -60,7 +50,7 @@ vault_x509(const struct cm_vault *v, const char *name, char *err, size_t errlen)
 	if (cm_vault_read(v, name, &b, err, errlen) == 0) {
 		x = pem_to_x509(b.data, b.len);
 		if (x == NULL)
-			ssl_reason(err, errlen, "vault: unreadable certificate");
+			cm_ssl_reason(err, errlen, "vault: unreadable certificate");
 	}
 	cm_buf_free(&b);
 	return x;
@@ -107,8 +97,9 @@ cm_ca_free(struct cm_ca *ca)
 	memset(ca, 0, sizeof(*ca));
 }
 
-static EVP_PKEY *
-gen_key(const char *key_type)
+/* A new key (ca.h). */
+EVP_PKEY *
+cm_key_new(const char *key_type)
 {
 	if (strcmp(key_type, "rsa3072") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
@@ -238,10 +229,10 @@ cm_ca_init(struct cm_ca *ca, const char *key_type, const char *root_subject,
 		goto out;
 	}
 	ret = -1;
-	rk = gen_key(key_type);
-	ik = gen_key(key_type);
+	rk = cm_key_new(key_type);
+	ik = cm_key_new(key_type);
 	if (rk == NULL || ik == NULL) {
-		ssl_reason(reason, rlen, "key generation failed");
+		cm_ssl_reason(reason, rlen, "key generation failed");
 		goto out;
 	}
 	rc = cm_ca_cert_build(rn, rk, NULL, rk, root_days, -1, NULL, NULL, reason, rlen);

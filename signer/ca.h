@@ -35,6 +35,11 @@ struct cm_ca_limits {
 int cm_ca_load(struct cm_ca *ca, const struct cm_vault *v, char *err, size_t errlen);
 void cm_ca_free(struct cm_ca *ca);
 
+/* A new key of type key_type ("rsa2048", "rsa3072" or "ecdsa-p256": the CA's
+ * and the signer's own pairs' choices), or NULL for another name or a
+ * failure. */
+EVP_PKEY *cm_key_new(const char *key_type);
+
 /* Creates the pair. Both subjects need a country (C=, two capital letters);
  * days 0 take the defaults (bounded by lim); name_constraints puts lim->ns
  * into the issuing CA as a critical nameConstraints (refused when there is

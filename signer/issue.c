@@ -10,17 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "issue.h"
-
-static void
-ssl_reason(char *err, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
-}
+#include "ssl_reason.h"
 
 /* 0 / -1. */
 int
@@ -240,7 +230,7 @@ cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
 	    !X509_set_subject_name(cert, plan->subject) ||
 	    copy_spki(cert, plan->req) < 0 ||
 	    set_validity(cert, plan->days, ca_cert) < 0) {
-		ssl_reason(err, errlen, "building certificate");
+		cm_ssl_reason(err, errlen, "building certificate");
 		goto fail;
 	}
 	size_t used = 0;
@@ -266,27 +256,27 @@ cm_issue_build(const struct cm_profile *p, const struct cm_profile_plan *plan,
 	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always") < 0 ||
 	    (p->ocsp_nocheck && add_ext(cert, &ctx, NID_id_pkix_OCSP_noCheck, "ignored") < 0)) {
-		ssl_reason(err, errlen, "adding extensions");
+		cm_ssl_reason(err, errlen, "adding extensions");
 		goto fail;
 	}
 	if (p->policy_oid[0] && add_policy(cert, p->policy_oid) < 0) {
-		ssl_reason(err, errlen, "adding certificatePolicies");
+		cm_ssl_reason(err, errlen, "adding certificatePolicies");
 		goto fail;
 	}
 	if (publish_base && add_publish_exts(cert, &ctx, publish_base, CM_PUBLISH_ISSUING, 1) < 0) {
-		ssl_reason(err, errlen, "adding CRL distribution point and authority information access");
+		cm_ssl_reason(err, errlen, "adding CRL distribution point and authority information access");
 		goto fail;
 	}
 	if (plan->sans) {
 		/* Critical when the subject is empty (RFC 5280 4.2.1.6). */
 		int crit = X509_NAME_entry_count(plan->subject) == 0;
 		if (!X509_add1_ext_i2d(cert, NID_subject_alt_name, plan->sans, crit, X509V3_ADD_DEFAULT)) {
-			ssl_reason(err, errlen, "adding subjectAltName");
+			cm_ssl_reason(err, errlen, "adding subjectAltName");
 			goto fail;
 		}
 	}
 	if (X509_sign(cert, ca_key, cm_sign_md(ca_key)) <= 0) {
-		ssl_reason(err, errlen, "signing certificate");
+		cm_ssl_reason(err, errlen, "signing certificate");
 		goto fail;
 	}
 	return cert;
@@ -311,7 +301,7 @@ cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
 	    !X509_set_subject_name(cert, subject) ||
 	    !X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : subject) ||
 	    !X509_set_pubkey(cert, pub) || set_validity(cert, days, issuer) < 0) {
-		ssl_reason(err, errlen, "building CA certificate");
+		cm_ssl_reason(err, errlen, "building CA certificate");
 		goto fail;
 	}
 	if (pathlen >= 0)
@@ -323,19 +313,19 @@ cm_ca_cert_build(X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
 	    add_ext(cert, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature") < 0 ||
 	    add_ext(cert, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always") < 0) {
-		ssl_reason(err, errlen, "adding CA extensions");
+		cm_ssl_reason(err, errlen, "adding CA extensions");
 		goto fail;
 	}
 	if (issuer && publish_base && add_publish_exts(cert, &ctx, publish_base, CM_PUBLISH_ROOT, 0) < 0) {
-		ssl_reason(err, errlen, "adding the root's CRL distribution point and caIssuers");
+		cm_ssl_reason(err, errlen, "adding the root's CRL distribution point and caIssuers");
 		goto fail;
 	}
 	if (nc && !X509_add1_ext_i2d(cert, NID_name_constraints, (void *)nc, 1, X509V3_ADD_DEFAULT)) {
-		ssl_reason(err, errlen, "adding nameConstraints");
+		cm_ssl_reason(err, errlen, "adding nameConstraints");
 		goto fail;
 	}
 	if (X509_sign(cert, issuer_key, cm_sign_md(issuer_key)) <= 0) {
-		ssl_reason(err, errlen, "signing CA certificate");
+		cm_ssl_reason(err, errlen, "signing CA certificate");
 		goto fail;
 	}
 	return cert;

@@ -17,6 +17,8 @@ signer_libsigner_a_SOURCES = \
 	signer/crl.c signer/crl_enc.c signer/crl.h \
 	signer/issued_set.c signer/issued_set.h \
 	signer/ocsp.c signer/ocsp_items.c signer/ocsp.h \
+	signer/own_pair.c signer/own_pair.h \
+	signer/ssl_reason.c signer/ssl_reason.h \
 	signer/scep.h signer/scep_ra.c signer/scep_envelope.c signer/scep_ops.c \
 	signer/ops.c signer/ops.h
 

@@ -1,4 +1,4 @@
-/* ocsp.c: signerd's delegated OCSP responder: its key and certificate (created, journalled, kept in the vault, rotated) and the ocsp-sign op that builds and signs OCSPResponses. */
+/* ocsp.c: signerd's delegated OCSP responder: its key and certificate (an own_pair.c pair: created, journalled, kept in the vault, rotated) and the ocsp-sign op that builds and signs OCSPResponses. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,8 +23,8 @@
 #include "ocsp.h"
 #include "profile.h"
 #include "vault.h"
+#include "ssl_reason.h"
 
-#define DAY 86400L
 /* Room in the reply frame for its header, the two times and slack. */
 #define REPLY_SLACK 256
 /* A generous bound of what one single adds to a response: CertID (up to
@@ -32,17 +32,6 @@
 #define SINGLE_BYTES 260
 /* ... and one response beyond its singles, certificate and signature. */
 #define RESPONSE_BYTES 320
-
-static void
-ssl_reason(char *err, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
-}
 
 /* The rules of the ocsp-signing profile of conf/signer-profiles.conf, for
  * a profile file without one: the responder certificate never depends on
@@ -65,89 +54,12 @@ static const struct cm_profile builtin_profile = {
 	.policy_oid = "",
 };
 
-/* 0 / -1. */
-int
-cm_ocsp_init(struct cm_ocsp *o, const struct cm_ocsp_conf *conf, struct cm_ca *ca,
-    const struct cm_vault *v, struct cm_journal *j, const struct cm_profile *profile,
-    struct cm_issued_set *issued)
-{
-	memset(o, 0, sizeof(*o));
-	if (pthread_mutex_init(&o->mu, NULL) != 0)
-		return -1;
-	if (pthread_mutex_init(&o->rotate_mu, NULL) != 0) {
-		pthread_mutex_destroy(&o->mu);
-		return -1;
-	}
-	o->conf = *conf;
-	o->ca = ca;
-	o->vault = v;
-	o->journal = j;
-	o->profile = profile ? profile : &builtin_profile;
-	o->issued = issued;
-	return 0;
-}
-
-/* No return value. */
-void
-cm_ocsp_free(struct cm_ocsp *o)
-{
-	if (o->ca == NULL)
-		return;
-	X509_free(o->cert);
-	EVP_PKEY_free(o->key);
-	X509_free(o->ca_cert);
-	pthread_mutex_destroy(&o->mu);
-	pthread_mutex_destroy(&o->rotate_mu);
-	memset(o, 0, sizeof(*o));
-}
-
-/* The responder certificate in use (a new reference), or NULL. */
-X509 *
-cm_ocsp_current(struct cm_ocsp *o)
-{
-	pthread_mutex_lock(&o->mu);
-	X509 *x = o->cert;
-	if (x)
-		X509_up_ref(x);
-	pthread_mutex_unlock(&o->mu);
-	return x;
-}
-
-/* notAfter as seconds since the epoch: 0 and *t, or -1. */
+/* on_ca of the responder pair: the CertID issuer hashes of ca for every
+ * algorithm into the cm_ocsp owner; pair.mu held. 0 / -1 with reason. */
 static int
-not_after(const X509 *x, time_t *t)
+set_hashes(void *owner, X509 *ca, char *reason, size_t rlen)
 {
-	struct tm tm;
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
-		return -1;
-	*t = timegm(&tm);
-	return 0;
-}
-
-/*
- * 1 when cert (for the CA ca) must be replaced at now: for another CA, or
- * fewer than rotate_days left, unless it already ends with the CA (a new
- * one could not last longer). 0 when it may stay.
- */
-static int
-pair_due(const struct cm_ocsp *o, X509 *cert, X509 *ca, time_t now)
-{
-	time_t end, ca_end;
-	if (cert == NULL || o->ca_cert == NULL || X509_cmp(o->ca_cert, ca) != 0 ||
-	    not_after(cert, &end) < 0 || not_after(ca, &ca_end) < 0)
-		return 1;
-	if (end <= now)
-		return 1;
-	if (end - now >= o->conf.rotate_days * DAY)
-		return 0;
-	return end < ca_end;
-}
-
-/* The CertID issuer hashes of ca for every algorithm into o; mu held.
- * 0 / -1. */
-static int
-set_hashes(struct cm_ocsp *o, X509 *ca)
-{
+	struct cm_ocsp *o = owner;
 	unsigned char *name = NULL;
 	int nlen = i2d_X509_NAME(X509_get_subject_name(ca), &name);
 	const ASN1_BIT_STRING *key = X509_get0_pubkey_bitstr(ca);
@@ -165,289 +77,63 @@ set_hashes(struct cm_ocsp *o, X509 *ca)
 	}
 	ret = 0;
 out:
+	if (ret < 0)
+		snprintf(reason, rlen, "computing the issuing CA's OCSP CertID hashes failed");
 	OPENSSL_free(name);
 	return ret;
 }
 
-/* Puts pair (cert, key) for ca in use, taking the references; mu taken
- * here. 0 / -1. */
-static int
-swap_in(struct cm_ocsp *o, X509 *cert, EVP_PKEY *key, X509 *ca)
+/* 0 / -1. */
+int
+cm_ocsp_init(struct cm_ocsp *o, const struct cm_ocsp_conf *conf, struct cm_ca *ca,
+    const struct cm_vault *v, struct cm_journal *j, const struct cm_profile *profile,
+    struct cm_issued_set *issued)
 {
-	int ret = 0;
-	pthread_mutex_lock(&o->mu);
-	if (o->ca_cert == NULL || X509_cmp(o->ca_cert, ca) != 0) {
-		X509_up_ref(ca);
-		X509_free(o->ca_cert);
-		o->ca_cert = ca;
-		ret = set_hashes(o, ca);
-	}
-	X509_free(o->cert);
-	EVP_PKEY_free(o->key);
-	o->cert = cert;
-	o->key = key;
-	pthread_mutex_unlock(&o->mu);
-	return ret;
+	/* No CDP or AIA (publish_base NULL): the certificate carries
+	 * id-pkix-ocsp-nocheck, so no relying party looks for its revocation
+	 * status. No previous pair: a response names the certificate that
+	 * signed it, so none is ever needed after a rotation. */
+	const struct cm_own_pair_desc d = {
+		.what = "OCSP responder",
+		.subject_suffix = " OCSP Responder",
+		.journal_profile = CM_OCSP_JOURNAL_PROFILE,
+		.vault_cert = CM_OCSP_VAULT_CERT,
+		.vault_key = CM_OCSP_VAULT_KEY,
+		.key_type = conf->key_type,
+		.profile = profile ? profile : &builtin_profile,
+		.cert_days = conf->cert_days,
+		.rotate_days = conf->rotate_days,
+		.on_ca = set_hashes,
+	};
+
+	memset(o, 0, sizeof(*o));
+	if (cm_own_pair_init(&o->pair, &d, ca, v, j, issued, o) < 0)
+		return -1;
+	o->conf = *conf;
+	o->issued = issued;
+	return 0;
 }
 
-/* The pair of the vault when it is whole, belongs to ca and is not due:
- * 0 with *cert / *key; 2 it is this CA's but due for renewal; 1 none
- * usable (why in reason). */
-static int
-vault_pair(struct cm_ocsp *o, X509 *ca, time_t now, X509 **cert, EVP_PKEY **key,
-    char *reason, size_t rlen)
+/* No return value. */
+void
+cm_ocsp_free(struct cm_ocsp *o)
 {
-	struct cm_buf b;
-	X509 *x = NULL;
-	EVP_PKEY *k = NULL, *capub = X509_get0_pubkey(ca);
-	BIO *bio = NULL;
-	int ret = 1;
-
-	*cert = NULL;
-	*key = NULL;
-	if (!cm_vault_exists(o->vault, CM_OCSP_VAULT_CERT) || !cm_vault_exists(o->vault, CM_OCSP_VAULT_KEY)) {
-		snprintf(reason, rlen, "none in the vault");
-		return 1;
-	}
-	cm_buf_init(&b, CM_VAULT_MAX_FILE);
-	if (cm_vault_read(o->vault, CM_OCSP_VAULT_CERT, &b, reason, rlen) < 0)
-		goto out;
-	bio = BIO_new_mem_buf(b.data, (int)b.len);
-	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	if (x == NULL) {
-		snprintf(reason, rlen, "%s does not hold a certificate", CM_OCSP_VAULT_CERT);
-		goto out;
-	}
-	if (capub == NULL || X509_check_issued(ca, x) != X509_V_OK || X509_verify(x, capub) != 1) {
-		snprintf(reason, rlen, "the vault's responder certificate is not the current issuing CA's");
-		goto out;
-	}
-	k = cm_vault_get_key(o->vault, CM_OCSP_VAULT_KEY, reason, rlen);
-	if (k == NULL)
-		goto out;
-	if (X509_check_private_key(x, k) != 1) {
-		snprintf(reason, rlen, "%s does not match %s", CM_OCSP_VAULT_KEY, CM_OCSP_VAULT_CERT);
-		goto out;
-	}
-	/* pair_due compares against o->ca_cert: judge as if it were swapped in. */
-	time_t end, ca_end;
-	if (not_after(x, &end) < 0 || not_after(ca, &ca_end) < 0 || end <= now ||
-	    (end - now < o->conf.rotate_days * DAY && end < ca_end)) {
-		snprintf(reason, rlen, "the vault's responder certificate is due for renewal");
-		ret = 2;
-		goto out;
-	}
-	*cert = x;
-	*key = k;
-	x = NULL;
-	k = NULL;
-	ret = 0;
-out:
-	ERR_clear_error();
-	BIO_free(bio);
-	X509_free(x);
-	EVP_PKEY_free(k);
-	cm_buf_free(&b);
-	return ret;
+	cm_own_pair_free(&o->pair);
+	memset(o, 0, sizeof(*o));
 }
 
-/* A new responder key of the configured type (default: RSA-2048 under an
- * RSA CA, P-256 under an EC one), or NULL. */
-static EVP_PKEY *
-new_key(const struct cm_ocsp *o, X509 *ca)
+/* The responder certificate in use (a new reference), or NULL. */
+X509 *
+cm_ocsp_current(struct cm_ocsp *o)
 {
-	const char *kt = o->conf.key_type;
-	if (kt == NULL) {
-		EVP_PKEY *capub = X509_get0_pubkey(ca);
-		kt = capub && EVP_PKEY_get_base_id(capub) == EVP_PKEY_EC ? "ecdsa-p256" : "rsa2048";
-	}
-	if (strcmp(kt, "rsa2048") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	if (strcmp(kt, "rsa3072") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
-	if (strcmp(kt, "ecdsa-p256") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	return NULL;
+	return cm_own_pair_current(&o->pair);
 }
 
-/*
- * A new responder pair for ca (key cakey): a CSR of the new key checked
- * against the ocsp-signing profile and signed like any issue
- * (cm_issue_build), journalled under CM_OCSP_JOURNAL_PROFILE, then written
- * to the vault. 0 with *cert / *key, -1 with reason.
- */
-static int
-make_pair(struct cm_ocsp *o, X509 *ca, EVP_PKEY *cakey, X509 **cert, EVP_PKEY **key,
-    char *reason, size_t rlen)
-{
-	struct cm_profile_request in;
-	struct cm_profile_plan plan;
-	struct cm_buf rec;
-	X509_REQ *req = NULL;
-	X509_NAME *subj = NULL;
-	EVP_PKEY *k = NULL;
-	X509 *x = NULL;
-	unsigned char *csr = NULL, *der = NULL, serial[CM_SERIAL_LEN];
-	char hex[2 * CM_SERIAL_LEN + 1], line[512];
-	int clen, dlen, ret = -1;
-
-	memset(&in, 0, sizeof(in));
-	memset(&plan, 0, sizeof(plan));
-	cm_buf_init(&rec, 0);
-	*cert = NULL;
-	*key = NULL;
-	k = new_key(o, ca);
-	subj = cm_issue_own_subject(ca, " OCSP Responder");
-	req = X509_REQ_new();
-	if (k == NULL || subj == NULL || req == NULL || !X509_REQ_set_subject_name(req, subj) ||
-	    !X509_REQ_set_pubkey(req, k) || X509_REQ_sign(req, k, EVP_sha256()) <= 0 ||
-	    (clen = i2d_X509_REQ(req, &csr)) <= 0) {
-		ssl_reason(reason, rlen, "making the OCSP responder key and request");
-		goto out;
-	}
-	in.csr_der = csr;
-	in.csr_len = (size_t)clen;
-	in.days = o->conf.cert_days;
-	if (cm_profile_check(o->profile, &in, &plan, reason, rlen) != 0)
-		goto out;
-	if (cm_serial_new(serial) < 0) {
-		snprintf(reason, rlen, "random number generator failed");
-		goto out;
-	}
-	cm_serial_hex(serial, hex);
-	/* No CDP or AIA: the certificate carries id-pkix-ocsp-nocheck, so no
-	 * relying party looks for its revocation status. */
-	x = cm_issue_build(o->profile, &plan, ca, cakey, serial, NULL, reason, rlen);
-	if (x == NULL || (dlen = i2d_X509(x, &der)) <= 0) {
-		if (x)
-			snprintf(reason, rlen, "encoding the OCSP responder certificate failed");
-		goto out;
-	}
-	X509_NAME_oneline(X509_get_subject_name(x), line, sizeof(line));
-	/* Journalled like every certificate the signer makes, before use. */
-	if (cm_journal_format(&rec, time(NULL), hex, CM_OCSP_JOURNAL_PROFILE, geteuid(), line, der,
-	    (size_t)dlen) < 0 || cm_journal_append(o->journal, rec.data, rec.len) < 0) {
-		snprintf(reason, rlen, "the signer could not journal its OCSP responder certificate (%s)",
-		    strerror(errno));
-		goto out;
-	}
-	if (o->issued)
-		(void)cm_issued_add(o->issued, serial, sizeof(serial));
-	/* The key first: a crash between the two leaves a mismatch, which the
-	 * next start replaces; never a certificate whose key is lost. */
-	if (cm_vault_put_key(o->vault, CM_OCSP_VAULT_KEY, k, reason, rlen) < 0)
-		goto out;
-	BIO *b = BIO_new(BIO_s_mem());
-	char *pem;
-	long plen;
-	if (b == NULL || !PEM_write_bio_X509(b, x) || (plen = BIO_get_mem_data(b, &pem)) <= 0 ||
-	    cm_vault_write(o->vault, CM_OCSP_VAULT_CERT, pem, (size_t)plen, reason, rlen) < 0) {
-		if (b == NULL)
-			snprintf(reason, rlen, "out of memory");
-		BIO_free(b);
-		goto out;
-	}
-	BIO_free(b);
-	/* cm_issue_build copies the key as encoded bytes, so x has no decoded
-	 * public key for OCSP_basic_sign to check: use the parsed DER. */
-	const unsigned char *dp = der;
-	X509 *parsed = d2i_X509(NULL, &dp, dlen);
-	if (parsed == NULL || X509_check_private_key(parsed, k) != 1) {
-		X509_free(parsed);
-		ssl_reason(reason, rlen, "the new OCSP responder certificate does not read back");
-		goto out;
-	}
-	*cert = parsed;
-	*key = k;
-	k = NULL;
-	ret = 0;
-out:
-	ERR_clear_error();
-	cm_profile_plan_free(&plan);
-	cm_buf_free(&rec);
-	X509_REQ_free(req);
-	X509_NAME_free(subj);
-	EVP_PKEY_free(k);
-	X509_free(x);
-	OPENSSL_free(csr);
-	OPENSSL_free(der);
-	return ret;
-}
-
-/* 0 / 1 / -1 (ocsp.h). */
+/* 0 / -1 (ocsp.h). */
 int
 cm_ocsp_ensure(struct cm_ocsp *o, char *reason, size_t rlen)
 {
-	X509 *ca = NULL, *cert = NULL;
-	EVP_PKEY *cakey = NULL, *key = NULL;
-	char why[256];
-	time_t now = time(NULL);
-	int ret = 0, usable, locked = 0;
-
-	if (cm_ca_get(o->ca, &ca, &cakey, why, sizeof(why)) != 0)
-		return 0;   /* no CA yet: nothing to sign for */
-	pthread_mutex_lock(&o->mu);
-	int due = pair_due(o, o->cert, ca, now);
-	time_t end = 0;
-	usable = o->cert && X509_cmp(o->ca_cert, ca) == 0 && not_after(o->cert, &end) == 0 && end > now;
-	pthread_mutex_unlock(&o->mu);
-	if (!due)
-		goto out;
-	/* Someone else renews a pair that still works: keep signing with it. */
-	if (usable) {
-		if (pthread_mutex_trylock(&o->rotate_mu) != 0)
-			goto out;
-	} else {
-		pthread_mutex_lock(&o->rotate_mu);
-	}
-	locked = 1;
-	pthread_mutex_lock(&o->mu);
-	due = pair_due(o, o->cert, ca, now);
-	int have = o->cert != NULL && X509_cmp(o->ca_cert, ca) == 0;
-	pthread_mutex_unlock(&o->mu);
-	if (!due)
-		goto out;
-	/* Not in memory for this CA (start, ca-init, ca-import): the vault's may do. */
-	int vr = have ? 2 : vault_pair(o, ca, now, &cert, &key, why, sizeof(why));
-	if (vr == 0) {
-		if (swap_in(o, cert, key, ca) < 0) {
-			snprintf(reason, rlen, "computing the issuing CA's OCSP CertID hashes failed");
-			ret = -1;
-			goto out;
-		}
-		cm_info("OCSP responder certificate loaded from the vault");
-		goto out;
-	}
-	if (make_pair(o, ca, cakey, &cert, &key, reason, rlen) < 0) {
-		cm_err("OCSP responder certificate not %s: %s", vr == 2 ? "renewed" : "created", reason);
-		ret = -1;
-		goto out;
-	}
-	char hex[2 * CM_OCSP_MAX_SERIAL + 8] = "", na[40] = "";
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-	char *h = bn ? BN_bn2hex(bn) : NULL;
-	snprintf(hex, sizeof(hex), "%s", h ? h : "?");
-	OPENSSL_free(h);
-	BN_free(bn);
-	time_t t;
-	struct tm tm;
-	if (not_after(cert, &t) == 0 && gmtime_r(&t, &tm))
-		strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (swap_in(o, cert, key, ca) < 0) {
-		snprintf(reason, rlen, "computing the issuing CA's OCSP CertID hashes failed");
-		ret = -1;
-		goto out;
-	}
-	if (vr == 2)
-		cm_info("OCSP responder certificate rotated: serial %s, not after %s", hex, na);
-	else
-		cm_info("OCSP responder certificate created: serial %s, not after %s (vault: %s)", hex, na, why);
-out:
-	if (locked)
-		pthread_mutex_unlock(&o->rotate_mu);
-	X509_free(ca);
-	EVP_PKEY_free(cakey);
-	return ret;
+	return cm_own_pair_ensure(&o->pair, reason, rlen);
 }
 
 /* Appends a DER length to b at *n (cap checked by the caller's sizes). */
@@ -557,7 +243,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 		const struct cm_ocsp_single *s = &it->singles[i];
 		OCSP_CERTID *id = cert_id(name_hash, key_hash, hash_len, s);
 		if (id == NULL) {
-			ssl_reason(reason, rlen, "building a CertID");
+			cm_ssl_reason(reason, rlen, "building a CertID");
 			goto out;
 		}
 		ASN1_GENERALIZEDTIME_free(rt);
@@ -572,7 +258,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 		OCSP_SINGLERESP *one = OCSP_basic_add1_status(bs, id, (int)s->status, rc, rt, tu, nu);
 		OCSP_CERTID_free(id);
 		if (one == NULL) {
-			ssl_reason(reason, rlen, "adding a single response");
+			cm_ssl_reason(reason, rlen, "adding a single response");
 			goto out;
 		}
 	}
@@ -586,7 +272,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 			goto ssl;
 	}
 	if (!OCSP_basic_sign(bs, rcert, rkey, EVP_sha256(), NULL, OCSP_RESPID_KEY)) {
-		ssl_reason(reason, rlen, "signing the OCSP response");
+		cm_ssl_reason(reason, rlen, "signing the OCSP response");
 		goto out;
 	}
 	resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
@@ -599,7 +285,7 @@ sign_item(const struct cm_ocsp_item *it, X509 *rcert, EVP_PKEY *rkey,
 	ret = 0;
 	goto out;
 ssl:
-	ssl_reason(reason, rlen, "building the OCSP response");
+	cm_ssl_reason(reason, rlen, "building the OCSP response");
 out:
 	OPENSSL_free(der);
 	OCSP_RESPONSE_free(resp);
@@ -654,17 +340,17 @@ cm_ocsp_sign(struct cm_ocsp *o, uid_t uid, const struct cm_msg *m, struct cm_buf
 	ret = cm_ocsp_ensure(o, reason, rlen);
 	if (ret != 0)
 		goto out;
-	pthread_mutex_lock(&o->mu);
-	if (o->cert) {
-		rcert = o->cert;
-		rkey = o->key;
+	pthread_mutex_lock(&o->pair.mu);
+	if (o->pair.cert) {
+		rcert = o->pair.cert;
+		rkey = o->pair.key;
 		X509_up_ref(rcert);
 		EVP_PKEY_up_ref(rkey);
 		memcpy(nh, o->name_hash, sizeof(o->name_hash));
 		memcpy(kh, o->key_hash, sizeof(o->key_hash));
 		memcpy(hl, o->hash_len, sizeof(hl));
 	}
-	pthread_mutex_unlock(&o->mu);
+	pthread_mutex_unlock(&o->pair.mu);
 	ret = 1;
 	if (rcert == NULL) {
 		snprintf(reason, rlen, "no CA yet: run certmint init (ca-init) first");

@@ -1,4 +1,4 @@
-/* ocsp.h: signerd's OCSP side: the packed item parser (ocsp_items.c), the delegated responder key and certificate, and the ocsp-sign op (ocsp.c). */
+/* ocsp.h: signerd's OCSP side: the packed item parser (ocsp_items.c), the delegated responder key and certificate (an own_pair.c pair), and the ocsp-sign op (ocsp.c). */
 #ifndef CM_SIGNER_OCSP_H
 #define CM_SIGNER_OCSP_H
 
@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "own_pair.h"
 #include "signer_proto.h"
 
 /* One single of a packed item (signer_proto.h, OP_OCSP_SIGN). */
@@ -64,24 +65,16 @@ struct cm_ocsp_conf {
 };
 
 /*
- * The responder: its current key and certificate (replaced whole on
- * rotation; a signing in flight keeps references to the pair it took), the
- * issuing CA they belong to, and the CertID issuer hashes of that CA per
- * hash algorithm.
+ * The responder: its key and certificate (own_pair.h: replaced whole on
+ * rotation; a signing in flight keeps references to the pair it took) and
+ * the CertID issuer hashes per hash algorithm of the issuing CA they belong
+ * to (under pair.mu, set with the pair).
  */
 struct cm_ocsp {
-	pthread_mutex_t mu;        /* the fields below */
-	pthread_mutex_t rotate_mu; /* one creation at a time */
-	X509 *cert;
-	EVP_PKEY *key;
-	X509 *ca_cert;             /* the issuing CA cert the pair and hashes are for */
+	struct cm_own_pair pair;
 	unsigned char name_hash[4][EVP_MAX_MD_SIZE], key_hash[4][EVP_MAX_MD_SIZE];
 	unsigned hash_len[4];
 	struct cm_ocsp_conf conf;
-	struct cm_ca *ca;
-	const struct cm_vault *vault;
-	struct cm_journal *journal;
-	const struct cm_profile *profile;  /* ocsp-signing of the profile file, or a built-in copy */
 	struct cm_issued_set *issued;
 };
 

@@ -1,14 +1,14 @@
-/* scep.h: signerd's SCEP RA: the RA key + certificate pair (scep_ra.c), the pkiMessage envelope intake (scep_envelope.c) and the scep-decrypt / scep-certrep ops (scep_ops.c). */
+/* scep.h: signerd's SCEP RA: the RA key + certificate pair (scep_ra.c, on own_pair.c), the pkiMessage envelope intake (scep_envelope.c) and the scep-decrypt / scep-certrep ops (scep_ops.c). */
 #ifndef CM_SIGNER_SCEP_H
 #define CM_SIGNER_SCEP_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "own_pair.h"
 #include "signer_proto.h"
 
 /* The profile name the RA certificates are journalled under: the signer's
@@ -39,22 +39,13 @@ struct cm_scep_conf {
 };
 
 /*
- * The RA: its current pair (replaced whole on rotation; an operation in
- * flight keeps references to what it took), the previous pair (decryption
- * only), and the issuing CA they belong to.
+ * The RA: its pair (own_pair.h: the current one, and the previous one kept
+ * for decryption), and what the SCEP ops read.
  */
 struct cm_scep_ra {
-	pthread_mutex_t mu;        /* the pairs and ca_cert */
-	pthread_mutex_t rotate_mu; /* one creation at a time */
-	X509 *cert;
-	EVP_PKEY *key;
-	X509 *prev_cert;           /* NULL when there is none */
-	EVP_PKEY *prev_key;
-	X509 *ca_cert;
+	struct cm_own_pair pair;
 	struct cm_scep_conf conf;
 	struct cm_ca *ca;
-	const struct cm_vault *vault;
-	struct cm_journal *journal;
 	struct cm_issued_set *issued;  /* the RA certificate's serial goes in; NULL: not kept */
 };
 

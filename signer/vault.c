@@ -16,17 +16,7 @@
 #include <openssl/x509.h>
 
 #include "vault.h"
-
-static void
-ssl_reason(char *err, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char buf[256] = "";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
-}
+#include "ssl_reason.h"
 
 static int
 name_ok(const char *name)
@@ -282,18 +272,18 @@ cm_vault_put_key(const struct cm_vault *v, const char *name, EVP_PKEY *key,
 	 * scrypt memory limit so any OpenSSL can decrypt it. */
 	pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 16, NULL, 16384, 8, 1);
 	if (p8 == NULL || pbe == NULL) {
-		ssl_reason(err, errlen, "vault: preparing PKCS#8");
+		cm_ssl_reason(err, errlen, "vault: preparing PKCS#8");
 		goto out;
 	}
 	enc = PKCS8_set0_pbe(v->pass, (int)v->passlen, p8, pbe);
 	if (enc == NULL) {
-		ssl_reason(err, errlen, "vault: encrypting key");
+		cm_ssl_reason(err, errlen, "vault: encrypting key");
 		goto out;
 	}
 	pbe = NULL;   /* owned by enc now */
 	mem = BIO_new(BIO_s_mem());
 	if (mem == NULL || !PEM_write_bio_PKCS8(mem, enc)) {
-		ssl_reason(err, errlen, "vault: encoding key");
+		cm_ssl_reason(err, errlen, "vault: encoding key");
 		goto out;
 	}
 	long n = BIO_get_mem_data(mem, &pem);
@@ -322,7 +312,7 @@ cm_vault_get_key(const struct cm_vault *v, const char *name, char *err, size_t e
 		goto out;
 	key = PEM_read_bio_PrivateKey(mem, NULL, NULL, v->pass);
 	if (key == NULL)
-		ssl_reason(err, errlen, "vault: cannot decrypt key (wrong passphrase in vault_key_file?)");
+		cm_ssl_reason(err, errlen, "vault: cannot decrypt key (wrong passphrase in vault_key_file?)");
 out:
 	BIO_free(mem);
 	cm_buf_free(&b);

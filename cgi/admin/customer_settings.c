@@ -31,6 +31,25 @@ may_change(struct admin_ctx *c)
 	return 0;
 }
 
+/* Writes the customer.settings audit row of a change from before to after
+ * (JSON objects) inside the caller's transaction. 0 / -1. */
+static int
+settings_audit(struct admin_ctx *c, const char *before, const char *after)
+{
+	struct cm_audit_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.actor = c->user.principal;
+	e.action = SETTINGS_ACTION;
+	e.object_type = "customer";
+	e.object_id = c->user.customer_uri;
+	e.before = before;
+	e.after = after;
+	e.remote_addr = c->req->remote_addr;
+	e.customer_id = c->user.customer_id;
+	return cm_audit(c->db, &e);
+}
+
 /* Reads customers.self_approve of the administrator's customer into *on,
  * locking the row when lock is set (inside the caller's transaction).
  * 0, or -1 on a database error or a missing row (logged). */
@@ -55,6 +74,24 @@ self_approve_load(struct admin_ctx *c, int lock, int *on)
 	return f == 1 ? 0 : -1;
 }
 
+/* Reads the self-approval setting into *on for a page: 0, or -1 after
+ * answering 500. */
+static int
+self_approve_read(struct admin_ctx *c, int *on)
+{
+	if (self_approve_load(c, 0, on) == 0)
+		return 0;
+	admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+	return -1;
+}
+
+/* Answers 500 for a setting that could not be saved. No return value. */
+static void
+save_failed(struct admin_ctx *c)
+{
+	admin_error(c, 500, "Internal error", "The customer's settings could not be saved; this has been logged.");
+}
+
 /*
  * Sets customers.self_approve to on with the customer.settings audit row, in
  * one transaction; nothing is written when it already had that value.
@@ -63,7 +100,6 @@ self_approve_load(struct admin_ctx *c, int lock, int *on)
 static int
 self_approve_store(struct admin_ctx *c, int on)
 {
-	struct cm_audit_entry e;
 	struct cm_stmt *st = NULL;
 	char before[64], after[64];
 	int was, rc = -1;
@@ -80,16 +116,7 @@ self_approve_store(struct admin_ctx *c, int on)
 		goto out;
 	snprintf(before, sizeof(before), "{\"%s\":%d}", SELF_APPROVE_KEY, was);
 	snprintf(after, sizeof(after), "{\"%s\":%d}", SELF_APPROVE_KEY, on);
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = SETTINGS_ACTION;
-	e.object_type = "customer";
-	e.object_id = c->user.customer_uri;
-	e.before = before;
-	e.after = after;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	if (cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0)
+	if (settings_audit(c, before, after) < 0 || cm_db_commit(c->db) < 0)
 		goto out;
 	cm_info("%s set %s of customer %s to %s", c->user.principal, SELF_APPROVE_KEY, c->user.customer_uri,
 	    on ? "on" : "off");
@@ -140,7 +167,6 @@ expiry_days_load(struct admin_ctx *c, int lock, char *out, size_t outlen)
 static int
 expiry_days_store(struct admin_ctx *c, const char *v)
 {
-	struct cm_audit_entry e;
 	struct cm_stmt *st = NULL;
 	struct cm_buf before, after;
 	char was[CM_OUTBOX_WINDOWS_TEXT_MAX + 1];
@@ -162,16 +188,7 @@ expiry_days_store(struct admin_ctx *c, const char *v)
 	    cm_buf_puts(&before, "}") < 0 || cm_buf_puts(&after, "{\"" EXPIRY_KEY "\":") < 0 ||
 	    cm_buf_json_str(&after, v) < 0 || cm_buf_puts(&after, "}") < 0)
 		goto out;
-	memset(&e, 0, sizeof(e));
-	e.actor = c->user.principal;
-	e.action = SETTINGS_ACTION;
-	e.object_type = "customer";
-	e.object_id = c->user.customer_uri;
-	e.before = before.data;
-	e.after = after.data;
-	e.remote_addr = c->req->remote_addr;
-	e.customer_id = c->user.customer_id;
-	if (cm_audit(c->db, &e) < 0 || cm_db_commit(c->db) < 0)
+	if (settings_audit(c, before.data, after.data) < 0 || cm_db_commit(c->db) < 0)
 		goto out;
 	cm_info("%s set %s of customer %s to \"%s\"", c->user.principal, EXPIRY_KEY, c->user.customer_uri, v);
 	rc = 1;
@@ -222,11 +239,20 @@ admin_customer_settings(struct admin_ctx *c)
 
 	if (!may_change(c))
 		return;
-	if (self_approve_load(c, 0, &on) < 0) {
-		admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+	if (self_approve_read(c, &on) < 0)
 		return;
-	}
 	show(c, on ? "on" : "off", 200);
+}
+
+/* The self_approve field: 1 when v is "on" or "off", else 0 with the
+ * error the form shows. */
+static int
+self_approve_valid(struct admin_ctx *c, const char *v)
+{
+	if (v != NULL && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0))
+		return 1;
+	cm_render_set(c->r, "Errors.self_approve", "Choose whether requesters may approve their own requests: Yes or No.");
+	return 0;
 }
 
 /* Redirects to the settings page with its banner: saved=1 changed, saved=0 nothing to change. */
@@ -259,36 +285,26 @@ admin_customer_settings_save(struct admin_ctx *c)
 	    cm_outbox_format_windows(days, nd, canon, sizeof(canon)) < 0)) {
 		if (nd >= 0)
 			snprintf(derr, sizeof(derr), "Enter fewer numbers of days.");
-		if (self_approve_load(c, 0, &on) < 0) {
-			admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+		if (self_approve_read(c, &on) < 0)
 			return;
-		}
 		cm_render_set(c->r, "Errors.notify_expiry_days", derr);
-		if (v == NULL || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0))
-			cm_render_set(c->r, "Errors.self_approve",
-			    "Choose whether requesters may approve their own requests: Yes or No.");
+		(void)self_approve_valid(c, v);
 		show(c, v != NULL && strcmp(v, "on") == 0 ? "on" : on ? "on" : "off", 400);
 		return;
 	}
-	if (v == NULL || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)) {
-		if (self_approve_load(c, 0, &on) < 0) {
-			admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+	if (!self_approve_valid(c, v)) {
+		if (self_approve_read(c, &on) < 0)
 			return;
-		}
-		cm_render_set(c->r, "Errors.self_approve",
-		    "Choose whether requesters may approve their own requests: Yes or No.");
 		show(c, on ? "on" : "off", 400);
 		return;
 	}
 	if (ed != NULL && (expiry_changed = expiry_days_store(c, canon)) < 0) {
-		admin_error(c, 500, "Internal error", "The customer's settings could not be saved; this has been logged.");
+		save_failed(c);
 		return;
 	}
 	if (strcmp(v, "on") == 0) {
-		if (self_approve_load(c, 0, &on) < 0) {
-			admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+		if (self_approve_read(c, &on) < 0)
 			return;
-		}
 		if (on)
 			back_to_page(c, expiry_changed);
 		else
@@ -296,7 +312,7 @@ admin_customer_settings_save(struct admin_ctx *c)
 		return;
 	}
 	if ((r = self_approve_store(c, 0)) < 0) {
-		admin_error(c, 500, "Internal error", "The customer's settings could not be saved; this has been logged.");
+		save_failed(c);
 		return;
 	}
 	back_to_page(c, r == 1 || expiry_changed == 1);
@@ -326,10 +342,8 @@ admin_customer_self_approve_confirm(struct admin_ctx *c)
 
 	if (!may_change(c))
 		return;
-	if (self_approve_load(c, 0, &on) < 0) {
-		admin_error(c, 500, "Internal error", "The customer's settings could not be read; this has been logged.");
+	if (self_approve_read(c, &on) < 0)
 		return;
-	}
 	if (on) {
 		admin_error(c, 409, "Already on", "Requesters may already approve their own requests.");
 		return;
@@ -354,7 +368,7 @@ admin_customer_self_approve_on(struct admin_ctx *c)
 		return;
 	}
 	if ((r = self_approve_store(c, 1)) < 0) {
-		admin_error(c, 500, "Internal error", "The customer's settings could not be saved; this has been logged.");
+		save_failed(c);
 		return;
 	}
 	back_to_page(c, r == 1);

@@ -43,34 +43,81 @@ app_sql() {
 pid_of() { cut -d' ' -f1 "$S/pids/$1.pid" 2>/dev/null; }
 uid_of_proc() { awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$1/status"; }
 
-# ---- admin.fcgi: its own uid, a socket only Apache and it can open
-check "the program user $ADMIN_UID_NAME exists" id "$ADMIN_UID_NAME"
-auid=$(id -u "$ADMIN_UID_NAME" 2>/dev/null)
+# Checks every FastCGI program gets, one function each, called per program below.
+# own_uid USER OTHER...: USER exists, with a uid that is none of the OTHERs' ("label:uid"), outside Apache's
+# group; sets puid to its uid.
+own_uid() {
+	local user=$1 o names="" same=0
+	shift
+	check "the program user $user exists" id "$user"
+	puid=$(id -u "$user" 2>/dev/null)
+	for o in "$@"; do
+		names="$names${names:+, }${o%%:*}'s"
+		[ "$puid" = "${o#*:}" ] && same=1
+	done
+	expect_eq "... and is none of these uids: $names" "$same" 0
+	check_not "... nor in Apache's group" sh -c "id -nG '$user' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
+}
+# runs_as PROGRAM PIDNAME USER UID: the program's parent and every worker run as UID (real, effective, saved, fs).
+runs_as() {
+	local prog=$1 pid w bad=0 n=0
+	pid=$(pid_of "$2")
+	expect_eq "$prog's parent runs as $3 (real, effective, saved, fs uid)" "$(uid_of_proc "$pid")" "$4 $4 $4 $4"
+	for w in $(pgrep -P "$pid"); do
+		n=$((n + 1))
+		[ "$(uid_of_proc "$w")" = "$4 $4 $4 $4" ] || bad=$((bad + 1))
+	done
+	check "$prog has workers ($n)" test "$n" -gt 0
+	expect_eq "every worker runs as $3" "$bad" 0
+}
+# socket_mode SOCKET USER: owner USER, group Apache's, mode 0660.
+socket_mode() {
+	expect_eq "$(basename "$1"): owner $2, group Apache's, mode 0660" \
+		"$(stat -c '%U %G %a' "$1")" "$2 $(id -gn "$WEB") 660"
+}
+# nobody_refused MESSAGE SOCKET FCGI-CALL-ARGS...: a uid neither Apache's nor the program's cannot connect;
+# what it got stays in out.
+nobody_refused() {
+	local msg=$1 sock=$2
+	shift 2
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$sock" -o /dev/null "$@" 2>&1)
+	expect_match "$msg" "$out" 'Permission denied'
+}
+# web_served MESSAGE CODE SOCKET FCGI-CALL-ARGS...: Apache's uid (the trusted front) gets HTTP CODE.
+web_served() {
+	local msg=$1 want=$2 sock=$3
+	shift 3
+	expect_eq "$msg" "$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$sock" -o /dev/null "$@" 2>&1)" \
+		"$want"
+}
+# grants USER OPS MESSAGE: signerd.conf's [access] line of USER is exactly OPS.
+grants() { check "$3" grep -qx "$1 = $2" "$CERTMINT_SIGNER_CONF"; }
+# signer_says MESSAGE USER REGEX PROBE-ARGS...: signer-probe run as USER answers REGEX.
+signer_says() {
+	local msg=$1 user=$2 re=$3
+	shift 3
+	expect_match "$msg" "$(as "$user" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" "$@" 2>&1)" "$re"
+}
+# signer_chain MESSAGE USER yes|no: whether signerd gives USER the CA chain.
+signer_chain() {
+	if [ "$3" = yes ]; then
+		check "$1" grep -q 'BEGIN CERTIFICATE' <<< "$(as "$2" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)"
+	else
+		check_not "$1" grep -q 'BEGIN CERTIFICATE' <<< "$(as "$2" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)"
+	fi
+}
 wuid=$(id -u "$WEB")
-check "... and is not Apache's uid" test "$auid" != "$wuid"
-check_not "... nor in Apache's group" sh -c "id -nG '$ADMIN_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
-apid=$(pid_of admin)
-expect_eq "admin.fcgi's parent runs as $ADMIN_UID_NAME (real, effective, saved, fs uid)" \
-	"$(uid_of_proc "$apid")" "$auid $auid $auid $auid"
-bad=0; n=0
-for w in $(pgrep -P "$apid"); do
-	n=$((n + 1))
-	[ "$(uid_of_proc "$w")" = "$auid $auid $auid $auid" ] || bad=$((bad + 1))
-done
-check "admin.fcgi has workers ($n)" test "$n" -gt 0
-expect_eq "every worker runs as $ADMIN_UID_NAME" "$bad" 0
-expect_eq "admin.sock: owner $ADMIN_UID_NAME, group Apache's, mode 0660" \
-	"$(stat -c '%U %G %a' "$CERTMINT_ADMIN_SOCKET")" "$ADMIN_UID_NAME $(id -gn "$WEB") 660"
 
+# ---- admin.fcgi: its own uid, a socket only Apache and it can open
+own_uid "$ADMIN_UID_NAME" "Apache:$wuid"
+auid=$puid
+runs_as admin.fcgi admin "$ADMIN_UID_NAME" "$auid"
+socket_mode "$CERTMINT_ADMIN_SOCKET" "$ADMIN_UID_NAME"
 # A forged REMOTE_USER from a uid that is neither Apache's nor the program's cannot even connect.
-out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$CERTMINT_ADMIN_SOCKET" \
-	-U "$CERTMINT_ADMIN_PRINCIPAL" -o /dev/null /admin/ 2>&1)
-expect_match "nobody with a forged REMOTE_USER cannot connect to admin.sock" "$out" 'Permission denied'
+nobody_refused "nobody with a forged REMOTE_USER cannot connect to admin.sock" "$CERTMINT_ADMIN_SOCKET" \
+	-U "$CERTMINT_ADMIN_PRINCIPAL" /admin/
 check_not "... and got no page" grep -q '^200' <<< "$out"
-# Apache's uid (the trusted front) can.
-code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CERTMINT_ADMIN_SOCKET" \
-	-U "$CERTMINT_ADMIN_PRINCIPAL" -o /dev/null /admin/ 2>&1)
-expect_eq "as $WEB (Apache) the socket serves alice" "$code" 200
+web_served "as $WEB (Apache) the socket serves alice" 200 "$CERTMINT_ADMIN_SOCKET" -U "$CERTMINT_ADMIN_PRINCIPAL" /admin/
 
 # -u of a user whose group is the socket's (how www-data:www-data looks) is refused at start.
 timeout 10 "$CERTMINT_BUILD/cgi/admin/admin.fcgi" -c "$CERTMINT_CONF" -s "$T/www.sock" -n 1 -u "$WEB" \
@@ -81,55 +128,24 @@ check "... saying why" grep -q "run the program as a user of its own" "$T/www.lo
 check_not "... before opening a socket" test -S "$T/www.sock"
 
 # ---- ocsp.fcgi (issue 9): its own uid too, and a socket only Apache and it can open
-check "the program user $OCSP_UID_NAME exists" id "$OCSP_UID_NAME"
-ouid=$(id -u "$OCSP_UID_NAME" 2>/dev/null)
-check "... and is neither Apache's uid nor admin.fcgi's" test "$ouid" != "$wuid" -a "$ouid" != "$auid"
-check_not "... nor in Apache's group" sh -c "id -nG '$OCSP_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
-opid=$(pid_of ocsp)
-expect_eq "ocsp.fcgi's parent runs as $OCSP_UID_NAME (real, effective, saved, fs uid)" \
-	"$(uid_of_proc "$opid")" "$ouid $ouid $ouid $ouid"
-bad=0; n=0
-for w in $(pgrep -P "$opid"); do
-	n=$((n + 1))
-	[ "$(uid_of_proc "$w")" = "$ouid $ouid $ouid $ouid" ] || bad=$((bad + 1))
-done
-check "ocsp.fcgi has workers ($n)" test "$n" -gt 0
-expect_eq "every worker runs as $OCSP_UID_NAME" "$bad" 0
-expect_eq "ocsp.sock: owner $OCSP_UID_NAME, group Apache's, mode 0660" \
-	"$(stat -c '%U %G %a' "$CERTMINT_OCSP_SOCKET")" "$OCSP_UID_NAME $(id -gn "$WEB") 660"
-out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$CERTMINT_OCSP_SOCKET" \
-	-o /dev/null /ocsp 2>&1)
-expect_match "nobody cannot connect to ocsp.sock" "$out" 'Permission denied'
+own_uid "$OCSP_UID_NAME" "Apache:$wuid" "admin.fcgi:$auid"
+ouid=$puid
+runs_as ocsp.fcgi ocsp "$OCSP_UID_NAME" "$ouid"
+socket_mode "$CERTMINT_OCSP_SOCKET" "$OCSP_UID_NAME"
+nobody_refused "nobody cannot connect to ocsp.sock" "$CERTMINT_OCSP_SOCKET" /ocsp
 printf 'garbage' > "$T/garbage.req"
 chmod 644 "$T/garbage.req"
-code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CERTMINT_OCSP_SOCKET" -m POST \
-	-b "$T/garbage.req" -T application/ocsp-request -o /dev/null /ocsp 2>&1)
-expect_eq "as $WEB (Apache) the socket answers (malformedRequest, HTTP 200)" "$code" 200
+web_served "as $WEB (Apache) the socket answers (malformedRequest, HTTP 200)" 200 "$CERTMINT_OCSP_SOCKET" -m POST \
+	-b "$T/garbage.req" -T application/ocsp-request /ocsp
 
 # ---- scep.fcgi (issue 10): its own uid too, and a socket only Apache and it can open
-check "the program user $SCEP_UID_NAME exists" id "$SCEP_UID_NAME"
-suid=$(id -u "$SCEP_UID_NAME" 2>/dev/null)
-check "... and is neither Apache's uid nor admin.fcgi's nor ocsp.fcgi's" \
-	test "$suid" != "$wuid" -a "$suid" != "$auid" -a "$suid" != "$ouid"
-check_not "... nor in Apache's group" sh -c "id -nG '$SCEP_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
-spid=$(pid_of scep)
-expect_eq "scep.fcgi's parent runs as $SCEP_UID_NAME (real, effective, saved, fs uid)" \
-	"$(uid_of_proc "$spid")" "$suid $suid $suid $suid"
-bad=0; n=0
-for w in $(pgrep -P "$spid"); do
-	n=$((n + 1))
-	[ "$(uid_of_proc "$w")" = "$suid $suid $suid $suid" ] || bad=$((bad + 1))
-done
-check "scep.fcgi has workers ($n)" test "$n" -gt 0
-expect_eq "every worker runs as $SCEP_UID_NAME" "$bad" 0
-expect_eq "scep.sock: owner $SCEP_UID_NAME, group Apache's, mode 0660" \
-	"$(stat -c '%U %G %a' "$CERTMINT_SCEP_SOCKET")" "$SCEP_UID_NAME $(id -gn "$WEB") 660"
-out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$CERTMINT_SCEP_SOCKET" \
-	-o /dev/null "/customer/$CERTMINT_CUSTOMER/scep/smime/pkiclient.exe?operation=GetCACaps" 2>&1)
-expect_match "nobody cannot connect to scep.sock" "$out" 'Permission denied'
-code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$CERTMINT_SCEP_SOCKET" \
-	-o /dev/null "/customer/$CERTMINT_CUSTOMER/scep/smime/pkiclient.exe?operation=GetCACaps" 2>&1)
-expect_eq "as $WEB (Apache) the socket answers (GetCACaps, HTTP 200)" "$code" 200
+own_uid "$SCEP_UID_NAME" "Apache:$wuid" "admin.fcgi:$auid" "ocsp.fcgi:$ouid"
+suid=$puid
+runs_as scep.fcgi scep "$SCEP_UID_NAME" "$suid"
+socket_mode "$CERTMINT_SCEP_SOCKET" "$SCEP_UID_NAME"
+caps="/customer/$CERTMINT_CUSTOMER/scep/smime/pkiclient.exe?operation=GetCACaps"
+nobody_refused "nobody cannot connect to scep.sock" "$CERTMINT_SCEP_SOCKET" "$caps"
+web_served "as $WEB (Apache) the socket answers (GetCACaps, HTTP 200)" 200 "$CERTMINT_SCEP_SOCKET" "$caps"
 
 # ---- signerd: Apache's uid has no access; the program's uid issues what [access] grants it
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -out "$T/google.csr" \
@@ -148,62 +164,43 @@ out=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$PROBE" -s "$CERTMINT
 check_not "$WEB cannot read the CA chain from signerd either" grep -q 'BEGIN CERTIFICATE' <<< "$out"
 expect_eq "the journal holds no new certificate" "$(wc -l < "$CERTMINT_JOURNAL")" "$before"
 check_not "signerd.conf's [access] names $WEB" grep -Eq "^[[:space:]]*$WEB[[:space:]]*=" "$CERTMINT_SIGNER_CONF"
+# (The admin line is matched as a prefix: it may grant more than issuance.)
 expect_match "signerd.conf grants $ADMIN_UID_NAME the admin profiles" "$(cat "$CERTMINT_SIGNER_CONF")" \
 	"$ADMIN_UID_NAME = ca-chain issue:tls-server,client-smime,code-signing"
 check_not "$WEB is not in the signer socket's group" \
 	sh -c "id -nG '$WEB' | tr ' ' '\n' | grep -qx '$(stat -c %G "$CERTMINT_SIGNER_SOCKET")'"
-out=$(as "$ADMIN_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
-expect_match "as $ADMIN_UID_NAME a tls-server issue is served" "$out" '^OK serial=[0-9a-f]{32}$'
-out=$(as "$ADMIN_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p ocsp-signing -r "$T/ok.csr" 2>&1)
-expect_match "... but not a profile [access] does not grant it" "$out" '^REFUSED: profile ocsp-signing not allowed'
-check "signerd.conf grants $OCSP_UID_NAME ocsp-sign and nothing else" \
-	grep -qx "$OCSP_UID_NAME = ocsp-sign" "$CERTMINT_SIGNER_CONF"
-out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
-expect_match "as $OCSP_UID_NAME an issue is refused" "$out" '^REFUSED: operation issue not allowed'
-out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
-check_not "... and so is the CA chain" grep -q 'BEGIN CERTIFICATE' <<< "$out"
-check "signerd.conf grants $SCEP_UID_NAME the RA key's operations and client certificates only" \
-	grep -qx "$SCEP_UID_NAME = ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint" "$CERTMINT_SIGNER_CONF"
-out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
-expect_match "as $SCEP_UID_NAME a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
-out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
-check "... the CA chain (GetCACert) is served" grep -q 'BEGIN CERTIFICATE' <<< "$out"
+signer_says "as $ADMIN_UID_NAME a tls-server issue is served" "$ADMIN_UID_NAME" '^OK serial=[0-9a-f]{32}$' \
+	issue -p tls-server -r "$T/ok.csr"
+signer_says "... but not a profile [access] does not grant it" "$ADMIN_UID_NAME" \
+	'^REFUSED: profile ocsp-signing not allowed' issue -p ocsp-signing -r "$T/ok.csr"
+grants "$OCSP_UID_NAME" "ocsp-sign" "signerd.conf grants $OCSP_UID_NAME ocsp-sign and nothing else"
+signer_says "as $OCSP_UID_NAME an issue is refused" "$OCSP_UID_NAME" '^REFUSED: operation issue not allowed' \
+	issue -p tls-server -r "$T/ok.csr"
+signer_chain "... and so is the CA chain" "$OCSP_UID_NAME" no
+grants "$SCEP_UID_NAME" "ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint" \
+	"signerd.conf grants $SCEP_UID_NAME the RA key's operations and client certificates only"
+signer_says "as $SCEP_UID_NAME a tls-server issue is refused" "$SCEP_UID_NAME" '^REFUSED: profile tls-server not allowed' \
+	issue -p tls-server -r "$T/ok.csr"
+signer_chain "... the CA chain (GetCACert) is served" "$SCEP_UID_NAME" yes
 
 # ---- autoenroll.fcgi (issue 11): its own uid, a socket only Apache and it can open, client certificates only
 AE_UID_NAME=${CERTMINT_AUTOENROLL_FCGI_USER:-certmint-autoenroll}
 AE_SOCK=${CERTMINT_AUTOENROLL_SOCKET:-$CERTMINT_STACK/run/autoenroll.sock}
 if [ -S "$AE_SOCK" ]; then
-	check "the program user $AE_UID_NAME exists" id "$AE_UID_NAME"
-	euid=$(id -u "$AE_UID_NAME" 2>/dev/null)
-	check "... and is none of Apache's, admin.fcgi's, ocsp.fcgi's, scep.fcgi's uids" \
-		test "$euid" != "$wuid" -a "$euid" != "$auid" -a "$euid" != "$ouid" -a "$euid" != "$suid"
-	check_not "... nor in Apache's group" sh -c "id -nG '$AE_UID_NAME' | tr ' ' '\n' | grep -qx '$(id -gn "$WEB")'"
-	epid=$(pid_of autoenroll)
-	expect_eq "autoenroll.fcgi's parent runs as $AE_UID_NAME (real, effective, saved, fs uid)" \
-		"$(uid_of_proc "$epid")" "$euid $euid $euid $euid"
-	bad=0; n=0
-	for w in $(pgrep -P "$epid"); do
-		n=$((n + 1))
-		[ "$(uid_of_proc "$w")" = "$euid $euid $euid $euid" ] || bad=$((bad + 1))
-	done
-	check "autoenroll.fcgi has workers ($n)" test "$n" -gt 0
-	expect_eq "every worker runs as $AE_UID_NAME" "$bad" 0
-	expect_eq "autoenroll.sock: owner $AE_UID_NAME, group Apache's, mode 0660" \
-		"$(stat -c '%U %G %a' "$AE_SOCK")" "$AE_UID_NAME $(id -gn "$WEB") 660"
-	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$FCGI_CALL" -s "$AE_SOCK" -m POST -d action=status \
-		-o /dev/null "/customer/$CERTMINT_CUSTOMER/autoenroll" 2>&1)
-	expect_match "nobody cannot connect to autoenroll.sock" "$out" 'Permission denied'
-	code=$(setpriv --reuid="$WEB" --regid="$WEB" --init-groups "$FCGI_CALL" -s "$AE_SOCK" -m POST -d action=status \
-		-o /dev/null "/customer/$CERTMINT_CUSTOMER/autoenroll" 2>&1)
-	expect_eq "as $WEB (Apache) the socket answers (no REMOTE_USER: 27, HTTP 401)" "$code" 401
-	check "signerd.conf grants $AE_UID_NAME client certificates and the chain only" \
-		grep -qx "$AE_UID_NAME = ca-chain issue:client-smime audit-checkpoint" "$CERTMINT_SIGNER_CONF"
-	out=$(as "$AE_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
-	expect_match "as $AE_UID_NAME a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
-	out=$(as "$AE_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p code-signing -r "$T/ok.csr" 2>&1)
-	expect_match "... and so is code-signing" "$out" '^REFUSED: profile code-signing not allowed'
-	out=$(as "$AE_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" raw-op scep-decrypt 2>&1)
-	expect_match "... and so is the SCEP RA key" "$out" 'REFUSED|DROPPED'
+	own_uid "$AE_UID_NAME" "Apache:$wuid" "admin.fcgi:$auid" "ocsp.fcgi:$ouid" "scep.fcgi:$suid"
+	runs_as autoenroll.fcgi autoenroll "$AE_UID_NAME" "$puid"
+	socket_mode "$AE_SOCK" "$AE_UID_NAME"
+	ae="/customer/$CERTMINT_CUSTOMER/autoenroll"
+	nobody_refused "nobody cannot connect to autoenroll.sock" "$AE_SOCK" -m POST -d action=status "$ae"
+	web_served "as $WEB (Apache) the socket answers (no REMOTE_USER: 27, HTTP 401)" 401 "$AE_SOCK" \
+		-m POST -d action=status "$ae"
+	grants "$AE_UID_NAME" "ca-chain issue:client-smime audit-checkpoint" \
+		"signerd.conf grants $AE_UID_NAME client certificates and the chain only"
+	signer_says "as $AE_UID_NAME a tls-server issue is refused" "$AE_UID_NAME" '^REFUSED: profile tls-server not allowed' \
+		issue -p tls-server -r "$T/ok.csr"
+	signer_says "... and so is code-signing" "$AE_UID_NAME" '^REFUSED: profile code-signing not allowed' \
+		issue -p code-signing -r "$T/ok.csr"
+	signer_says "... and so is the SCEP RA key" "$AE_UID_NAME" 'REFUSED|DROPPED' raw-op scep-decrypt
 else
 	ok "# skip autoenroll.fcgi is not running in this stack"
 fi

@@ -180,6 +180,8 @@ check_PROGRAMS += tests/unit/test_signer_deadline
 tests_unit_test_signer_deadline_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/signer
 tests_unit_test_signer_deadline_LDADD = $(CM_SIGNER_LIBS)
 TESTS += tests/unit/test_signer_deadline
+# What the two op tests above share (serve, reply checks, a CSR).
+EXTRA_DIST += tests/unit/signer_ops_fixture.h
 
 # The journal reader of certmint journal check (lib/journal_read.c), fed by
 # the signer's own record formatter (signer/journal.c).

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "tap.h"
+#include "signer_ops_fixture.h"
 #include "ca.h"
 #include "journal.h"
 #include "names.h"
@@ -43,60 +44,6 @@ journal_size(void)
 {
 	struct stat st;
 	return stat(jpath, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-/*
- * Serves req as signerd does (uid 1000). Returns the reply's op with its
- * fields decoded into rm (its payload copied into keep), or -1 when the
- * connection would be dropped, -2 when the reply does not decode.
- */
-static int
-serve(struct cm_signer_ctx *ctx, const struct cm_buf *req, struct cm_buf *reply, struct cm_msg *rm)
-{
-	struct cm_frame_hdr h, rh;
-	char err[256];
-
-	cm_hdr_decode((const unsigned char *)req->data, &h, err, sizeof(err));
-	if (cm_ops_serve(ctx, 1000, 1, &h, (const unsigned char *)req->data + CM_PROTO_HDR_LEN, reply) < 0)
-		return -1;
-	if (cm_hdr_decode((const unsigned char *)reply->data, &rh, err, sizeof(err)) < 0)
-		return -2;
-	enum cm_msg_kind kind = rh.op == OP_REPLY_ERR ? CM_MSG_REPLY_ERR : CM_MSG_REPLY_OK;
-	if (cm_msg_decode(h.op, kind, (const unsigned char *)reply->data + CM_PROTO_HDR_LEN,
-	    rh.payload_len, rm, err, sizeof(err)) != 0) {
-		printf("# reply does not decode: %s\n", err);
-		return -2;
-	}
-	return rh.op;
-}
-
-/* 1 when rm's string field tag is exactly want (NULL: absent). */
-static int
-field_is(const struct cm_msg *rm, uint16_t tag, const char *want)
-{
-	const struct cm_field *f = cm_msg_get(rm, tag);
-	if (want == NULL)
-		return f == NULL;
-	return f && f->len == strlen(want) && memcmp(f->val, want, f->len) == 0;
-}
-
-/* 1 when rm's reason contains needle. */
-static int
-reason_has(const struct cm_msg *rm, const char *needle)
-{
-	const struct cm_field *f = cm_msg_get(rm, TAG_REASON);
-	size_t n = strlen(needle);
-	for (size_t i = 0; f && n <= f->len && i <= f->len - n; i++)
-		if (memcmp(f->val + i, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-print_reason(const struct cm_msg *rm)
-{
-	const struct cm_field *f = cm_msg_get(rm, TAG_REASON);
-	printf("#   reason: %.*s\n", f ? (int)f->len : 0, f ? (const char *)f->val : "");
 }
 
 /* An issue request for the test CSR; deadline 0: none (an older client). */
@@ -126,26 +73,6 @@ bg_serve(void *arg)
 	return NULL;
 }
 
-static void
-make_csr(void)
-{
-	char err[256];
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	X509_REQ *x = X509_REQ_new();
-	X509_NAME *n = cm_dn_parse("/CN=deadline.example", err, sizeof(err));
-	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
-
-	X509_REQ_set_subject_name(x, n);
-	X509_REQ_set_pubkey(x, k);
-	sk_X509_EXTENSION_push(exts, X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, "DNS:deadline.example"));
-	X509_REQ_add_extensions(x, exts);
-	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-	X509_REQ_sign(x, k, EVP_sha256());
-	csr_len = i2d_X509_REQ(x, &csr_der);
-	X509_REQ_free(x);
-	X509_NAME_free(n);
-	EVP_PKEY_free(k);
-}
 
 static void
 test_deadlines(void)
@@ -181,7 +108,7 @@ test_deadlines(void)
 	struct cm_signer_ctx ctx = { .profiles = &ps, .ca = &ca, .journal = &j, .cpu_slots = &slots };
 	cm_buf_init(&req, 0);
 	cm_buf_init(&reply, 0);
-	make_csr();
+	csr_len = dns_csr("deadline.example", &csr_der);
 
 	/* ca-init with a deadline ahead: served as ever. */
 	cm_enc_begin(&req, OP_CA_INIT, 5);

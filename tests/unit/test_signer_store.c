@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "tap.h"
+#include "signer_ops_fixture.h"
 #include "ca.h"
 #include "journal.h"
 #include "names.h"
@@ -442,44 +443,6 @@ test_journal_truncate(void)
 	is_str(buf, "first\nthird\n", "the journal holds whole records only");
 }
 
-/*
- * Serves the frame in req as signerd does (uid 1000). Returns the reply's op
- * with its fields decoded into rm, -1 when the signer drops the connection,
- * -2 when the reply does not decode as the reply to the request's op.
- */
-static int
-serve(struct cm_signer_ctx *ctx, const struct cm_buf *req, struct cm_buf *reply, struct cm_msg *rm)
-{
-	struct cm_frame_hdr h, rh;
-	char err[256];
-
-	cm_hdr_decode((const unsigned char *)req->data, &h, err, sizeof(err));
-	if (cm_ops_serve(ctx, 1000, 1, &h, (const unsigned char *)req->data + CM_PROTO_HDR_LEN, reply) < 0)
-		return -1;
-	if (cm_hdr_decode((const unsigned char *)reply->data, &rh, err, sizeof(err)) < 0 ||
-	    rh.payload_len != reply->len - CM_PROTO_HDR_LEN)
-		return -2;
-	enum cm_msg_kind kind = rh.op == OP_REPLY_ERR ? CM_MSG_REPLY_ERR : CM_MSG_REPLY_OK;
-	if (cm_msg_decode(h.op, kind, (const unsigned char *)reply->data + CM_PROTO_HDR_LEN,
-	    rh.payload_len, rm, err, sizeof(err)) != 0) {
-		printf("# reply does not decode: %s\n", err);
-		return -2;
-	}
-	return rh.op;
-}
-
-/* 1 when rm's reason is exactly want. */
-static int
-reason_is(const struct cm_msg *rm, const char *want)
-{
-	const struct cm_field *f = cm_msg_get(rm, TAG_REASON);
-	if (f == NULL || f->len != strlen(want) || memcmp(f->val, want, f->len) != 0) {
-		printf("#   reason: '%.*s'\n#   want:   '%s'\n", f ? (int)f->len : 0, f ? (const char *)f->val : "", want);
-		return 0;
-	}
-	return 1;
-}
-
 static void
 test_ops(void)
 {
@@ -506,18 +469,8 @@ test_ops(void)
 	cm_buf_init(&reply, 0);
 
 	/* issue before the CA exists. */
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	X509_REQ *x = X509_REQ_new();
-	X509_NAME *n = cm_dn_parse("/CN=ops.example", err, sizeof(err));
-	X509_REQ_set_subject_name(x, n);
-	X509_REQ_set_pubkey(x, k);
-	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
-	sk_X509_EXTENSION_push(exts, X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, "DNS:ops.example"));
-	X509_REQ_add_extensions(x, exts);
-	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-	X509_REQ_sign(x, k, EVP_sha256());
 	unsigned char *der = NULL;
-	int dlen = i2d_X509_REQ(x, &der);
+	int dlen = dns_csr("ops.example", &der);
 
 	#define RUN() serve(&ctx, &req, &reply, rm)
 
@@ -771,9 +724,6 @@ test_ops(void)
 	cm_sconf_free(&sc);
 
 	OPENSSL_free(der);
-	X509_REQ_free(x);
-	X509_NAME_free(n);
-	EVP_PKEY_free(k);
 	cm_buf_free(&req);
 	cm_buf_free(&reply);
 	free(m);
