@@ -21,6 +21,8 @@ _Static_assert(sizeof(((struct scep_req *)0)->customer_uri) == sizeof(((struct s
     "scep_req.customer_uri is url.h's customer");
 _Static_assert(sizeof(((struct scep_req *)0)->type) == sizeof(((struct scep_url *)0)->type),
     "scep_req.type is url.h's type");
+_Static_assert(SCEP_URL_MAX_QUERY > 3 * (CM_SCEP_MAX_MESSAGE / 3 * 4 + 4),
+    "a query url.c scans holds any GET message pki_operation takes");
 
 static void
 on_alarm(int sig)
@@ -147,6 +149,10 @@ pki_operation(struct scep_req *r, struct cm_response *resp)
 		const char *v;
 		size_t n;
 		long got;
+		if (req->query_string && strnlen(req->query_string, SCEP_URL_MAX_QUERY + 1) > SCEP_URL_MAX_QUERY) {
+			send_plain(resp, 413, "The SCEP message is larger than this server takes.\n");
+			return;
+		}
 		/* base64 is 4/3 of the message, and escapes make it longer. */
 		if (!scep_url_raw_param(req->query_string, "message", &v, &n) || n == 0) {
 			send_plain(resp, 400, "PKIOperation by GET needs message=<base64 of the pkiMessage>.\n");

@@ -7,9 +7,10 @@
 /* The longest customer URI and type segment taken (the columns' sizes). */
 #define SCEP_URL_MAX_CUSTOMER 128
 #define SCEP_URL_MAX_TYPE 32
-/* The longest query scanned for a raw parameter: a GET PKIOperation's
- * message= is the base64 of at most CM_SCEP_MAX_MESSAGE, escaped. */
-#define SCEP_URL_MAX_QUERY (1024 * 1024)
+/* The longest query scanned for a raw parameter: more than a GET
+ * PKIOperation's message= can be (the base64 of at most CM_SCEP_MAX_MESSAGE,
+ * escaped: serve.c answers 413 above that). */
+#define SCEP_URL_MAX_QUERY (2 * 1024 * 1024)
 
 /* What the path says: /customer/<customer>/scep/<type>[/pkiclient.exe]. */
 struct scep_url {
