@@ -759,6 +759,34 @@ cm_cert_renew(struct cm_db *db, struct cm_signer *signer,
 	return cm_cert_issue(db, signer, in, out, err, errlen);
 }
 
+/*
+ * The certificate that approved request id supersedes when issued: the one
+ * it renews, when a SCEP RenewalReq made it (its scep_transactions row says
+ * so) and its organisation's client_revoke_superseded is on; what an
+ * automatically approved RenewalReq does at once (cgi/scep/transactions.c),
+ * a manually approved one does on issuance. *old 0 for none. 0 or -1.
+ */
+static int
+approved_supersedes(struct cm_db *db, int64_t customer_id, int64_t id, int64_t *old)
+{
+	struct cm_stmt *st = cm_db_prepare(db,
+	    "SELECT c.renews_id FROM certificates c"
+	    " JOIN scep_transactions t ON t.certificate_id = c.id AND t.customer_id = c.customer_id"
+	    "  AND t.message_type = 17"
+	    " JOIN organizations o ON o.id = c.org_id AND o.customer_id = c.customer_id"
+	    "  AND o.client_revoke_superseded = 1"
+	    " WHERE c.id = ? AND c.customer_id = ? AND c.renews_id IS NOT NULL LIMIT 1");
+	int f = -1;
+
+	*old = 0;
+	if (st != NULL && cm_stmt_bind_i64(st, 0, id) == 0 && cm_stmt_bind_i64(st, 1, customer_id) == 0 &&
+	    cm_stmt_execute(st) == 0 && (f = cm_stmt_fetch(st)) >= 0 && f == 1)
+		*old = cm_stmt_i64(st, 0);
+	if (st)
+		cm_stmt_close(st);
+	return f < 0 ? -1 : 0;
+}
+
 /* 0 / 400 / 403 / 409 / 500 / 502 / 503 / 504, see cert_lifecycle.h. */
 int
 cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
@@ -771,8 +799,9 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 	struct cm_buf csrder, after, csr;
 	struct cm_stmt *st = NULL;
 	const char *cert_type = NULL;
-	char *profile = NULL;
-	int in_tx = 0, rc = 500, r, f;
+	char *profile = NULL, extra[64];
+	int64_t supersedes = 0;
+	int in_tx = 0, rc = 500, r, f, superseded = 0;
 
 	memset(&ci, 0, sizeof(ci));
 	signed_cert_init(&sc);
@@ -830,7 +859,7 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 		rc = r;
 		goto out;
 	}
-	if (cm_csr_der(req, &csrder) < 0)
+	if (cm_csr_der(req, &csrder) < 0 || approved_supersedes(db, in.customer_id, id, &supersedes) < 0)
 		goto out;
 	if ((r = sign_csr(db, signer, &in, &csrder, ci.issue_dn, &sc, err, errlen)) != 0) {
 		if (r == 403 || r == 503 || r == 504)
@@ -865,7 +894,17 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 		goto stored_fail;
 	cm_stmt_close(st);
 	st = NULL;
+	/* The renewed certificate is revoked (superseded) with the new one
+	 * stored; one no longer issued (revoked or expired meanwhile) is left
+	 * as it is. */
+	if (supersedes > 0) {
+		snprintf(extra, sizeof(extra), ",\"superseded_by\":%lld", (long long)id);
+		if ((superseded = revoke_row(db, who->actor, who->remote_addr, in.customer_id, supersedes,
+		    CM_REASON_SUPERSEDED, extra)) < 0)
+			goto stored_fail;
+	}
 	if (cm_buf_puts(&after, "{\"status\":\"issued\",") < 0 || issued_json(&after, in.profile, &sc) < 0 ||
+	    (superseded && cm_buf_printf(&after, ",\"supersedes\":%lld", (long long)supersedes) < 0) ||
 	    cm_buf_puts(&after, "}") < 0)
 		goto stored_fail;
 	if (audit_cert(db, who->actor, who->remote_addr, in.customer_id, "certificate.issue", id,
@@ -873,7 +912,8 @@ cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,
 		goto stored_fail;
 	in_tx = 0;
 	err[0] = '\0';
-	cm_info("issued request %lld as %s for %s", (long long)id, sc.res.serial_hex, who->actor);
+	cm_info("issued request %lld as %s for %s%s", (long long)id, sc.res.serial_hex, who->actor,
+	    superseded ? " (superseding the certificate it renews)" : "");
 	rc = 0;
 	goto out;
 

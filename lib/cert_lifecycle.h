@@ -119,7 +119,11 @@ int cm_cert_approve(struct cm_db *db, struct cm_signer *signer, const struct cm_
  * are checked again (a domain may have lost its validation or delegation),
  * the signer asked under the request's profile, and the same row turned
  * into "issued" (serial, DER, dates; issue_error cleared) with an audit row
- * "certificate.issue" (before/after) in one transaction. The row stays
+ * "certificate.issue" (before/after) in one transaction. A request a SCEP
+ * RenewalReq made (scep_transactions) whose organisation has
+ * client_revoke_superseded on also revokes the certificate it renews
+ * (superseded, audit row "certificate.revoke") in that transaction, as an
+ * automatically approved one does at once. The row stays
  * approved on failure. 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_issue_approved(struct cm_db *db, struct cm_signer *signer,

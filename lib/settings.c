@@ -50,6 +50,7 @@ static const struct cm_conf_field settings_fields[] = {
 	F("autoenroll", "apache_conf_dir", CM_CONF_STR, apache_conf_dir, 0, 0),
 	F("autoenroll", "clients_dir", CM_CONF_STR, clients_dir, 0, 0),
 	F("autoenroll", "ad_cache_seconds", CM_CONF_INT, ad_cache_seconds, 0, 600),
+	F("scep", "base_url", CM_CONF_STR, scep_base_url, 0, 0),
 	{ NULL, NULL, 0, 0, 0, 0 }
 };
 
@@ -125,11 +126,18 @@ cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errl
 	    default_str(&s->template_dir, CM_DATADIR "/templates") < 0 ||
 	    default_str(&s->static_url, "/static") < 0 ||
 	    default_str(&s->base_url, "") < 0 ||
+	    default_str(&s->scep_base_url, "") < 0 ||
 	    default_str(&s->ocsp_store, "/var/lib/certmint/ocsp") < 0 ||
 	    default_str(&s->keytab_dir, "/var/lib/certmint/keytabs") < 0 ||
 	    default_str(&s->apache_conf_dir, "/etc/certmint/apache") < 0 ||
 	    default_str(&s->clients_dir, CM_DATADIR "/clients") < 0) {
 		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	/* Devices are handed this URL: only an absolute http(s) one is taken. */
+	if (s->scep_base_url[0] != '\0' && strncmp(s->scep_base_url, "http://", 7) != 0 &&
+	    strncmp(s->scep_base_url, "https://", 8) != 0) {
+		snprintf(err, errlen, "%s: [scep] base_url must start with http:// or https://", path);
 		goto fail;
 	}
 	if (s->db_port == 0)
@@ -166,4 +174,13 @@ cm_settings_free(struct cm_settings *s)
 	s->ldap_bind_key = NULL;
 	s->ldap_bind_key_len = 0;
 	cm_conf_free_fields(settings_fields, s);
+}
+
+/* See settings.h. */
+const char *
+cm_settings_scep_base_url(const struct cm_settings *s)
+{
+	if (s->scep_base_url != NULL && s->scep_base_url[0] != '\0')
+		return s->scep_base_url;
+	return s->base_url != NULL ? s->base_url : "";
 }

@@ -57,6 +57,9 @@ struct cm_settings {
 	char *apache_conf_dir;    /* one autoenroll <Location> file per customer, default /etc/certmint/apache */
 	char *clients_dir;        /* the client scripts the portal fills in for download, default CM_DATADIR "/clients" */
 	long ad_cache_seconds;    /* autoenroll.fcgi's per-worker cache of AD answers, default 60, 0 off */
+	/* [scep] */
+	char *scep_base_url;      /* base of the SCEP URLs the portal shows (devices often speak plain
+	                           * http); "": [web] base_url as configured */
 };
 
 /* Loads path (NULL: $CERTMINT_CONF, else CM_DEFAULT_CONF) into s, filling
@@ -65,5 +68,10 @@ struct cm_settings {
  * keys and missing required keys (database name/user, signer socket) fail. */
 int cm_settings_load(struct cm_settings *s, const char *path, char *err, size_t errlen);
 void cm_settings_free(struct cm_settings *s);
+
+/* The base of the SCEP URLs the portal shows and puts in .mobileconfig
+ * profiles: [scep] base_url when set, else [web] base_url as configured
+ * ("" when neither is: the caller uses the request's host). */
+const char *cm_settings_scep_base_url(const struct cm_settings *s);
 
 #endif

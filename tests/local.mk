@@ -52,7 +52,7 @@ EXTRA_DIST += tests/fuzz/fuzz_ocsp_store.c tests/fuzz/corpus/ocsp_store/good tes
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/serials
 EXTRA_DIST += tests/pages/62-outbox.sh
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
-EXTRA_DIST += tests/pages/63-scep.sh tests/browser/scep.test.mjs
+EXTRA_DIST += tests/pages/63-scep.sh tests/pages/63c-scep-base-url.sh tests/browser/scep.test.mjs
 EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes
 
 # A SCEP client without network (lib/scep_msg.c's counterpart, written apart
@@ -68,6 +68,8 @@ EXTRA_DIST += tests/fuzz/fuzz_scep_msg.c tests/fuzz/corpus/scep_msg/scepclient-p
 	tests/fuzz/corpus/scep_msg/forge-pkcsreq-chain.der \
 	tests/fuzz/corpus/scep_msg/issuer-and-serial.der tests/fuzz/corpus/scep_msg/issuer-and-subject.der
 EXTRA_DIST += tests/integration/34-scep-forge.sh
+EXTRA_DIST += tests/fuzz/fuzz_scep_url.c tests/fuzz/corpus/scep_url/get-pkioperation \
+	tests/fuzz/corpus/scep_url/no-exe-repeated
 # The AD client (issue 11): entry parsing and the secret box.
 EXTRA_DIST += tests/fuzz/fuzz_ad_entry.c tests/fuzz/corpus/ad_entry/alice tests/fuzz/corpus/ad_entry/dave-two-mails
 EXTRA_DIST += tests/fuzz/fuzz_secret_open.c tests/fuzz/corpus/secret_open/zeros

@@ -108,12 +108,13 @@ host_ok(const char *h)
 int
 scep_type_url(struct admin_ctx *c, const char *type, char *out, size_t outlen)
 {
-	const char *base = c->app->settings.base_url, *host = cm_req_env(c->req, "HTTP_HOST");
+	const char *base = cm_settings_scep_base_url(&c->app->settings), *host = cm_req_env(c->req, "HTTP_HOST");
 	size_t blen;
 	int n;
 
-	/* [web] base_url names the public address; without it, the address the
-	 * administrator reached the portal at (plain http, as RFC 8894 expects). */
+	/* [scep] base_url, else [web] base_url, names the public address;
+	 * without either, the address the administrator reached the portal
+	 * at (plain http, as RFC 8894 expects). */
 	if (base != NULL && base[0] != '\0') {
 		blen = strlen(base);
 		while (blen > 0 && base[blen - 1] == '/')

@@ -48,7 +48,8 @@ int scep_enabled_load(struct admin_ctx *c, int lock, int *on);
  * or -1 on a database error (logged). */
 long scep_types_load(struct admin_ctx *c, struct scep_type_row *rows, size_t max);
 /* The enrollment URL of type: "<base>/customer/<uri>/scep/<type>/pkiclient.exe",
- * base being [web] base_url, else http:// and the request's Host. 0, or -1
+ * base being [scep] base_url, else [web] base_url (cm_settings_scep_base_url),
+ * else http:// and the request's Host. 0, or -1
  * when it does not fit out. */
 int scep_type_url(struct admin_ctx *c, const char *type, char *out, size_t outlen);
 /* The audit row of a SCEP setting change (object customer or scep_type,

@@ -6,12 +6,14 @@ cgi_scep_scep_fcgi_SOURCES = \
 	cgi/scep/main.c \
 	cgi/scep/context.c \
 	cgi/scep/serve.c \
+	cgi/scep/url.h \
+	cgi/scep/url.c \
 	cgi/scep/ops.c \
 	cgi/scep/policy.c \
 	cgi/scep/transactions.c \
 	cgi/scep/lockout.c
 cgi_scep_scep_fcgi_LDADD = $(CM_WEB_LIBS)
-EXTRA_DIST += tests/integration/32-scep.sh
+EXTRA_DIST += tests/integration/32-scep.sh tests/integration/32c-scep-more.sh
 
 # The stack (tests/stack.sh) sets the demo's SCEP access codes with this:
 # the keyed hash made by lib/access_code.c, as the portal stores it.

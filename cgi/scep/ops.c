@@ -19,8 +19,16 @@
 #include "scepd.h"
 #include "x509util.h"
 
-/* The largest CRL GetCRL sends (the signer's frame must carry it). */
-#define SCEPD_MAX_CRL (4 * 1024 * 1024)
+/*
+ * The largest CRL GetCRL sends: signerd takes it in one frame of the scep-
+ * certrep operation (CM_SCEP_MAX_CRL, 512 KiB, about 11,000 entries). A
+ * bigger frame is not cheap: a CRL grows by about 44 bytes per entry (4.4 MB
+ * at 100,000, bench/crl), the whole reply is built in memory on both sides
+ * of the signer socket, and the frame cap bounds what any client of signerd
+ * can make it read. Devices that need a larger CRL fetch it from the CRL
+ * distribution point ([publish] dir/crl/, served by Apache at /crl/).
+ */
+#define SCEPD_MAX_CRL CM_SCEP_MAX_CRL
 
 static const char *const type_names[] = { [CM_SCEP_MSG_RENEWALREQ] = "RenewalReq",
 	[CM_SCEP_MSG_PKCSREQ] = "PKCSReq", [CM_SCEP_MSG_CERTPOLL] = "CertPoll",
@@ -99,10 +107,23 @@ get_crl(struct scep_req *r, struct scep_answer *a)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/crl/issuing.crl", dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size <= 0 || sb.st_size > SCEPD_MAX_CRL || (buf = malloc((size_t)sb.st_size)) == NULL) {
+	errno = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size > SCEPD_MAX_CRL) {
+		/* Said once per request to the operator, at warning level: every
+		 * device asking gets badRequest until they act. */
+		cm_warn("SCEP: GetCRL: the CRL %s is %lld bytes, more than the %d bytes GetCRL can send:"
+		    " point devices at the CRL distribution point their certificates carry"
+		    " (signerd.conf [publish] base_url + /crl/issuing.crl)",
+		    path, (long long)sb.st_size, SCEPD_MAX_CRL);
+		scepd_fail(a, CM_SCEP_BAD_REQUEST, "crl", "the CRL is %lld bytes, over the %d bytes GetCRL sends",
+		    (long long)sb.st_size, SCEPD_MAX_CRL);
+		goto out;
+	}
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size <= 0 || (buf = malloc((size_t)sb.st_size)) == NULL) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "crl", "the CRL %s cannot be read: %s", path,
-		    errno ? strerror(errno) : "empty or too large");
+		    errno ? strerror(errno) : "it is empty or not a file");
 		goto out;
 	}
 	while (got < (size_t)sb.st_size) {

@@ -13,8 +13,16 @@
 #include "log.h"
 #include "ocsp_request.h"
 #include "scepd.h"
+#include "url.h"
 
 static struct scepd scepd;
+
+_Static_assert(sizeof(((struct scep_req *)0)->customer_uri) == sizeof(((struct scep_url *)0)->customer),
+    "scep_req.customer_uri is url.h's customer");
+_Static_assert(sizeof(((struct scep_req *)0)->type) == sizeof(((struct scep_url *)0)->type),
+    "scep_req.type is url.h's type");
+_Static_assert(SCEP_URL_MAX_QUERY > 3 * (CM_SCEP_MAX_MESSAGE / 3 * 4 + 4),
+    "a query url.c scans holds any GET message pki_operation takes");
 
 static void
 on_alarm(int sig)
@@ -95,45 +103,6 @@ out:
 	return rc;
 }
 
-/* The raw (still URL-encoded) value of parameter name in query q: its
- * start and length in *v and *n. 1 found, 0 not. The raw form keeps a '+' of
- * base64 that form decoding would turn into a space (clients that do not
- * escape it). */
-static int
-raw_param(const char *q, const char *name, const char **v, size_t *n)
-{
-	size_t nl = strlen(name);
-
-	while (q && *q) {
-		size_t seg = strcspn(q, "&");
-		if (seg > nl && strncmp(q, name, nl) == 0 && q[nl] == '=') {
-			*v = q + nl + 1;
-			*n = seg - nl - 1;
-			return 1;
-		}
-		q += seg;
-		if (*q == '&')
-			q++;
-	}
-	return 0;
-}
-
-/* Copies an URL segment for logs and lookups: 1, or 0 when it is empty,
- * too long or not plain printable ASCII. */
-static int
-segment(char *dst, size_t dstlen, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= dstlen)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	memcpy(dst, s, n + 1);
-	return 1;
-}
-
 /* The database connection of this worker, up (reconnecting when it was
  * lost). 0, or -1 (logged). */
 static int
@@ -180,8 +149,12 @@ pki_operation(struct scep_req *r, struct cm_response *resp)
 		const char *v;
 		size_t n;
 		long got;
+		if (req->query_string && strnlen(req->query_string, SCEP_URL_MAX_QUERY + 1) > SCEP_URL_MAX_QUERY) {
+			send_plain(resp, 413, "The SCEP message is larger than this server takes.\n");
+			return;
+		}
 		/* base64 is 4/3 of the message, and escapes make it longer. */
-		if (!raw_param(req->query_string, "message", &v, &n) || n == 0) {
+		if (!scep_url_raw_param(req->query_string, "message", &v, &n) || n == 0) {
 			send_plain(resp, 400, "PKIOperation by GET needs message=<base64 of the pkiMessage>.\n");
 			return;
 		}
@@ -216,6 +189,7 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 {
 	struct scepd *d = &scepd;
 	struct scep_req r;
+	struct scep_url u;
 	const char *op;
 	int f;
 
@@ -230,17 +204,13 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 	r.http = req;
 	r.addr = req->remote_addr && *req->remote_addr ? req->remote_addr : "-";
 	cm_buf_init(&r.content, 0);
-	/* /customer/<customer>/scep/<type>/pkiclient.exe; some clients are
-	 * configured with the URL without pkiclient.exe (the path is the
-	 * server's business in RFC 8894): both are taken. */
-	if (req->nparts < 4 || req->nparts > 5 || strcmp(req->parts[0], "customer") != 0 ||
-	    strcmp(req->parts[2], "scep") != 0 ||
-	    (req->nparts == 5 && strcmp(req->parts[4], "pkiclient.exe") != 0) ||
-	    !segment(r.customer_uri, sizeof(r.customer_uri), req->parts[1]) ||
-	    !segment(r.type, sizeof(r.type), req->parts[3])) {
+	if (!scep_url_scan((const char *const *)req->parts, req->nparts, &u)) {
 		send_plain(resp, 404, "Not found: SCEP is at /customer/<customer>/scep/<type>/pkiclient.exe.\n");
 		return;
 	}
+	/* scepd.h's fields are the url.h sizes (the assertions above). */
+	memcpy(r.customer_uri, u.customer, sizeof(r.customer_uri));
+	memcpy(r.type, u.type, sizeof(r.type));
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 &&
 	    strcmp(req->method, "POST") != 0) {
 		send_plain(resp, 405, "SCEP takes GET and POST.\n");

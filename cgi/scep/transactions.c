@@ -480,79 +480,150 @@ scepd_enroll(struct scep_req *r, X509_REQ *req, int64_t org, int64_t dept, int64
 		a->audited = 1;
 }
 
+/* A transaction as a CertPoll reads it. */
+struct poll_row {
+	char key[CM_SCEP_MAX_TRANSACTION_ID + 1];
+	char status[16];
+	int64_t cert_id;
+	int fail_info;
+	int has_subject;
+	char subject[65];              /* subject_sha256 */
+	struct cm_buf csr;             /* before subject_sha256 (029): its request's CSR */
+};
+
+#define POLL_COLUMNS \
+	"SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr," \
+	" t.subject_sha256 FROM scep_transactions t LEFT JOIN certificates c ON c.id = t.certificate_id"
+
+/* Runs st (prepared from POLL_COLUMNS, bound; closed here) into *p: 1 a
+ * row, 0 none, -1 database (logged). */
+static int
+poll_fetch(struct scep_req *r, struct cm_stmt *st, struct poll_row *p)
+{
+	int f = -1;
+
+	if (st == NULL || cm_stmt_execute(st) < 0 || (f = cm_stmt_fetch(st)) < 0) {
+		cm_err("SCEP: poll %s: %s", r->tid_shown, cm_db_error(r->db));
+		f = -1;
+	} else if (f == 1) {
+		cm_stmt_copy_str(st, 0, p->key, sizeof(p->key));
+		cm_stmt_copy_str(st, 1, p->status, sizeof(p->status));
+		p->cert_id = cm_stmt_i64(st, 2);
+		p->fail_info = (int)cm_stmt_i64(st, 3);
+		p->csr.len = 0;
+		if (!cm_stmt_is_null(st, 4)) {
+			size_t n = 0;
+			const char *csr = cm_stmt_str(st, 4, &n);
+			if (csr != NULL && cm_buf_append(&p->csr, csr, n) < 0)
+				f = -1;
+		}
+		p->has_subject = !cm_stmt_is_null(st, 5);
+		if (p->has_subject)
+			cm_stmt_copy_str(st, 5, p->subject, sizeof(p->subject));
+	}
+	if (st)
+		cm_stmt_close(st);
+	return f;
+}
+
+/* The transaction stored under key: 1 / 0 / -1 as poll_fetch. */
+static int
+poll_by_key(struct scep_req *r, const char *key, struct poll_row *p)
+{
+	struct cm_stmt *st = cm_db_prepare(r->db, POLL_COLUMNS " WHERE t.customer_id = ? AND t.transaction_id = ?");
+
+	if (st != NULL && (cm_stmt_bind_i64(st, 0, r->customer_id) < 0 || cm_stmt_bind_str(st, 1, key) < 0)) {
+		cm_stmt_close(st);
+		st = NULL;
+	}
+	return poll_fetch(r, st, p);
+}
+
+/* The most recent RenewalReq stored under "R<id>:" + r's transactionID
+ * (any id): 1 / 0 / -1 as poll_fetch. */
+static int
+poll_any_renewal(struct scep_req *r, struct poll_row *p)
+{
+	struct cm_stmt *st = cm_db_prepare(r->db, POLL_COLUMNS
+	    " WHERE t.customer_id = ? AND t.message_type = 17 AND t.transaction_id LIKE 'R%'"
+	    " AND SUBSTRING(t.transaction_id, LOCATE(':', t.transaction_id) + 1) = ?"
+	    " ORDER BY t.id DESC LIMIT 1");
+
+	if (st != NULL && (cm_stmt_bind_i64(st, 0, r->customer_id) < 0 ||
+	    cm_stmt_bind_str(st, 1, r->msg.transaction_id) < 0)) {
+		cm_stmt_close(st);
+		st = NULL;
+	}
+	return poll_fetch(r, st, p);
+}
+
+/* How many renewals of renewals a CertPoll follows from the first
+ * enrollment (one a year is decades). */
+#define POLL_MAX_RENEWALS 32
+
 /* No return value; see scepd.h. The subject is the CSR's (what a client
  * knows): it must match the transaction's subject hash (its CSR is not kept
  * once the request is decided).
  * The issuer is not compared: clients differ in which CA certificate's
- * name they send (the RA's, the issuing CA's). */
+ * name they send (the RA's, the issuing CA's).
+ * Which transaction: clients that derive the transactionID from the key
+ * (Debian's scepclient, scep-forge) renew with the ID of their first
+ * enrollment, whose plain row answers the first certificate. So from that
+ * row the renewals are followed, "R<certificate>:" + the ID (tx_key), to
+ * the newest: a pending renewal's poll gets the renewal, not the
+ * certificate it renews. Without a plain row (enrolled otherwise), the
+ * newest renewal stored with that ID. */
 void
 scepd_poll(struct scep_req *r, X509_NAME *subject, struct scep_answer *a)
 {
-	struct cm_stmt *st = cm_db_prepare(r->db,
-	    "SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr,"
-	    " t.subject_sha256"
-	    " FROM scep_transactions t LEFT JOIN certificates c ON c.id = t.certificate_id"
-	    " WHERE t.customer_id = ? AND t.transaction_id = ?");
-	char key[CM_SCEP_MAX_TRANSACTION_ID + 1], status[16];
-	int64_t cert_id = 0;
-	int fail_info = -1, f, same = 1;
+	struct poll_row p, next;
+	char key[CM_SCEP_MAX_TRANSACTION_ID + 1];
+	int f, same = 1;
 
-	if (st == NULL || cm_stmt_bind_i64(st, 0, r->customer_id) < 0 ||
-	    cm_stmt_bind_str(st, 1, r->msg.transaction_id) < 0 || cm_stmt_execute(st) < 0 ||
-	    (f = cm_stmt_fetch(st)) < 0) {
-		cm_err("SCEP: poll %s: %s", r->tid_shown, cm_db_error(r->db));
+	memset(&p, 0, sizeof(p));
+	memset(&next, 0, sizeof(next));
+	cm_buf_init(&p.csr, 0);
+	cm_buf_init(&next.csr, 0);
+	if ((f = poll_by_key(r, r->msg.transaction_id, &p)) == 1) {
+		for (int i = 0; i < POLL_MAX_RENEWALS && p.cert_id > 0; i++) {
+			struct cm_buf t;
+			tx_key(r, p.cert_id, key, sizeof(key));
+			if ((f = poll_by_key(r, key, &next)) <= 0)
+				break;
+			t = p.csr;
+			p = next;
+			next.csr = t;
+		}
+		if (f >= 0)
+			f = 1;
+	} else if (f == 0) {
+		f = poll_any_renewal(r, &p);
+	}
+	if (f < 0) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "database", "the transaction could not be read");
 		goto out;
-	}
-	if (f == 0) {
-		/* A pending renewal is stored under "R<id>:" + the ID (tx_key);
-		 * looked for only when the plain ID is unknown. */
-		cm_stmt_close(st);
-		st = cm_db_prepare(r->db,
-		    "SELECT t.transaction_id, t.status, COALESCE(t.certificate_id, 0), COALESCE(t.fail_info, -1), c.csr,"
-		    " t.subject_sha256"
-		    " FROM scep_transactions t LEFT JOIN certificates c ON c.id = t.certificate_id"
-		    " WHERE t.customer_id = ? AND t.message_type = 17 AND t.transaction_id LIKE 'R%'"
-		    " AND SUBSTRING(t.transaction_id, LOCATE(':', t.transaction_id) + 1) = ?"
-		    " ORDER BY t.id DESC LIMIT 1");
-		if (st == NULL || cm_stmt_bind_i64(st, 0, r->customer_id) < 0 ||
-		    cm_stmt_bind_str(st, 1, r->msg.transaction_id) < 0 || cm_stmt_execute(st) < 0 ||
-		    (f = cm_stmt_fetch(st)) < 0) {
-			cm_err("SCEP: poll %s: %s", r->tid_shown, cm_db_error(r->db));
-			scepd_fail(a, CM_SCEP_BAD_REQUEST, "database", "the transaction could not be read");
-			goto out;
-		}
 	}
 	if (f == 0) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "poll", "CertPoll for transaction %s, which is unknown", r->tid_shown);
 		goto out;
 	}
-	cm_stmt_copy_str(st, 0, key, sizeof(key));
-	cm_stmt_copy_str(st, 1, status, sizeof(status));
-	cert_id = cm_stmt_i64(st, 2);
-	fail_info = (int)cm_stmt_i64(st, 3);
-	if (!cm_stmt_is_null(st, 5)) {
-		char want[65], got[65];
-		cm_stmt_copy_str(st, 5, want, sizeof(want));
-		same = name_hash(subject, got) == 0 && strcmp(want, got) == 0;
-	} else if (!cm_stmt_is_null(st, 4)) {
+	if (p.has_subject) {
+		char got[65];
+		same = name_hash(subject, got) == 0 && strcmp(p.subject, got) == 0;
+	} else if (p.csr.len > 0) {
 		/* A transaction from before subject_sha256 (029): its request's CSR. */
-		size_t n = 0;
-		const char *csr = cm_stmt_str(st, 4, &n);
 		X509_REQ *req = NULL;
 		char err[128];
-		if (cm_csr_load(csr, n, &req, err, sizeof(err)) == 0)
+		if (cm_csr_load(p.csr.data, p.csr.len, &req, err, sizeof(err)) == 0)
 			same = X509_NAME_cmp(X509_REQ_get_subject_name(req), subject) == 0;
 		X509_REQ_free(req);
 	}
-	cm_stmt_close(st);
-	st = NULL;
 	if (!same) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "poll", "CertPoll for transaction %s names another subject", r->tid_shown);
 		goto out;
 	}
-	answer_stored(r, key, status, cert_id, fail_info, a);
+	answer_stored(r, p.key, p.status, p.cert_id, p.fail_info, a);
 out:
-	if (st)
-		cm_stmt_close(st);
+	cm_buf_free(&p.csr);
+	cm_buf_free(&next.csr);
 }

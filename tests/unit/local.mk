@@ -8,6 +8,11 @@ check_PROGRAMS += tests/unit/test_conffile
 tests_unit_test_conffile_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
 TESTS += tests/unit/test_conffile
 
+# certmint.conf's [scep] base_url (lib/settings.c): default, override, refusals.
+check_PROGRAMS += tests/unit/test_settings_scep
+tests_unit_test_settings_scep_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
+TESTS += tests/unit/test_settings_scep
+
 # The byte buffer (lib/buf.c): its JSON string literals.
 check_PROGRAMS += tests/unit/test_buf
 tests_unit_test_buf_LDADD = lib/libcmcore.a $(OPENSSL_LIBS)
