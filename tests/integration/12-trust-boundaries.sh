@@ -163,7 +163,7 @@ expect_match "as $OCSP_UID_NAME an issue is refused" "$out" '^REFUSED: operation
 out=$(as "$OCSP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
 check_not "... and so is the CA chain" grep -q 'BEGIN CERTIFICATE' <<< "$out"
 check "signerd.conf grants $SCEP_UID_NAME the RA key's operations and client certificates only" \
-	grep -qx "$SCEP_UID_NAME = ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint" "$CERTMINT_SIGNER_CONF"
+	grep -qx "$SCEP_UID_NAME = ca-chain scep-decrypt scep-certrep issue:client-smime,client-device audit-checkpoint" "$CERTMINT_SIGNER_CONF"
 out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" issue -p tls-server -r "$T/ok.csr" 2>&1)
 expect_match "as $SCEP_UID_NAME a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
 out=$(as "$SCEP_UID_NAME" "$PROBE" -s "$CERTMINT_SIGNER_SOCKET" chain 2>&1)
