@@ -2,8 +2,9 @@
 # 32b-scep-device.sh: a SCEP type of profile client-device (the demo customer's "device" type,
 # $CERTMINT_SCEP_DEVICE_URL): Debian's scepclient enrolls with a device CN in the demo domain and no e-mail, gets a
 # certificate for client authentication only that chains, and renews it; an e-mail CN in a delegated domain is
-# taken; a device CN outside the organisation's delegated domains, a bare host name and an RSA-1024 key are each
-# refused with badRequest and leave no certificate; the type disabled answers 404.
+# taken; a device CN outside the organisation's delegated domains, a bare host name, an IP address, an RSA-1024 key
+# and an emailAddress attribute are each refused with badRequest and leave no certificate; an smime certificate
+# does not renew into a device one; the type disabled answers 404.
 . tests/lib.sh
 . "$CERTMINT_STACK/stack.env"
 set -u
@@ -125,6 +126,14 @@ forge ipcn 2048 "/CN=10.1.2.3"
 refused ipcn 2 subject
 forge rsa1024 1024 "/CN=small-$TAG.$DOM"
 refused rsa1024 2 key
+# The profile names a device by its CN: signerd refuses an emailAddress attribute, and scep.fcgi passes that on
+# as a FAILURE, not a fault.
+forge withmail 2048 "/CN=mailattr-$TAG.$DOM/emailAddress=ops-$TAG@$DOM"
+c0=$(ncerts)
+send "$T/withmail.msg"
+expect_match "a device subject with emailAddress: FAILURE badRequest (HTTP 200)" "$(cat "$T/rep.code") $rep" '^200 status=2 failInfo=2 '
+expect_match "... signerd's reason in the log" "$(last_log)" 'emailAddress is not allowed by profile client-device'
+expect_eq "... no certificate row" "$(ncerts)" "$c0"
 
 # ---- the type disabled: 404
 root_sql "UPDATE scep_types SET enabled = 0 WHERE customer_id = $CUST AND scep_type = 'device'"
