@@ -86,6 +86,13 @@ UPDATE customers SET scep_enabled = 1 WHERE uri = 'demo';
 INSERT IGNORE INTO scep_types (customer_id, scep_type, profile, enabled)
 	SELECT c.id, 'smime', 'client-smime', 1 FROM customers c WHERE c.uri = 'demo';
 
+-- ... and the "device" type (client-authentication device certificates,
+-- profile client-device: the CN is the device's DNS name or an address in
+-- a domain delegated for client certificates, e.g. router1.demo.test) at
+-- /customer/demo/scep/device/pkiclient.exe.
+INSERT IGNORE INTO scep_types (customer_id, scep_type, profile, enabled)
+	SELECT c.id, 'device', 'client-device', 1 FROM customers c WHERE c.uri = 'demo';
+
 INSERT INTO organizations (customer_id, name, city, country, ssl_auto_approve,
 		client_auto_approve, codesign_auto_approve)
 	SELECT c.id, 'Manual Organisation', 'Demo City', 'GB', 0, 0, 0 FROM customers c

@@ -12,6 +12,18 @@ const struct cm_cert_type cm_cert_types[CM_CERT_TYPES_N] = {
 	{ "ocsp",     "ocsp-signing", "OCSP-signing",     CM_TYPE_OCSP },
 };
 
+/*
+ * Profiles beyond each type's own (cm_cert_types[].profile) that issue a
+ * certificate of that type: delegation, scoping, approval and the counters
+ * treat them as their type, while the lists of types (one row each) stay
+ * as they were.
+ */
+static const struct {
+	const char *profile, *type;
+} more_profiles[] = {
+	{ "client-device", "client" },   /* SCEP device certificates: clientAuth only */
+};
+
 const struct cm_cert_type *
 cm_cert_type_find(const char *name)
 {
@@ -35,6 +47,9 @@ cm_cert_type_of(const char *profile)
 	for (size_t i = 0; profile && i < CM_CERT_TYPES_N; i++)
 		if (strcmp(profile, cm_cert_types[i].profile) == 0)
 			return cm_cert_types[i].name;
+	for (size_t i = 0; profile && i < sizeof(more_profiles) / sizeof(more_profiles[0]); i++)
+		if (strcmp(profile, more_profiles[i].profile) == 0)
+			return more_profiles[i].type;
 	return NULL;
 }
 

@@ -16,7 +16,7 @@
 
 struct cm_cert_type {
 	const char *name;        /* as stored in certificates.cert_type and admins.cert_types */
-	const char *profile;     /* the signer profile that issues it */
+	const char *profile;     /* the signer profile that issues it (its main one; see cm_cert_type_of) */
 	const char *label;       /* for people: "SSL", "client / S/MIME", ... */
 	unsigned bit;
 };
@@ -32,7 +32,9 @@ const struct cm_cert_type *cm_cert_type_find(const char *name);
 unsigned cm_cert_type_bit(const char *name, unsigned allowed);
 
 /* The certificate type a signer profile issues ("ssl", "client",
- * "codesign", "ocsp"), or NULL for an unknown profile or NULL. */
+ * "codesign", "ocsp"), or NULL for an unknown profile or NULL. A type may
+ * have more profiles than its cm_cert_types row names: client-device
+ * issues "client" too. */
 const char *cm_cert_type_of(const char *profile);
 
 /* Flags of cm_cert_types_parse. */

@@ -189,7 +189,7 @@ cm_csr_check(struct cm_db *db, const struct cm_csr_request *in, X509_REQ **reqp,
 		return r == 0 ? 403 : 500;
 	}
 	if ((cert_type = cm_cert_type_of(in->profile)) == NULL) {
-		snprintf(err, errlen, "unknown profile \"%.64s\"; use tls-server, client-smime, code-signing or ocsp-signing",
+		snprintf(err, errlen, "unknown profile \"%.64s\"; use tls-server, client-smime, client-device, code-signing or ocsp-signing",
 		    in->profile ? in->profile : "");
 		return 400;
 	}

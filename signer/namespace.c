@@ -304,12 +304,16 @@ outside(char *reason, size_t rlen, const char *what, const char *name, size_t le
 	return 1;
 }
 
-/* The CN (as UTF-8) of a profile whose CN is a host: 0 inside, 1 refused. */
+/* The CN (as UTF-8) of a profile whose CN is a host: 0 inside, 1 refused.
+ * A CN with an '@' names a mailbox (client-device certificates may name a
+ * device by an address): it is held to the mail name spaces instead. */
 static int
 check_host_cn(const struct cm_namespaces *ns, const char *v, size_t len, char *reason, size_t rlen)
 {
 	unsigned char ip[16];
 	char text[64];
+	if (memchr(v, '@', len) != NULL)
+		return cm_ns_email_inside(ns, v, len) ? 0 : outside(reason, rlen, "the subject CN", v, len);
 	if (len < sizeof(text) && memchr(v, '\0', len) == NULL) {
 		memcpy(text, v, len);
 		text[len] = '\0';

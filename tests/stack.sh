@@ -454,11 +454,13 @@ up_signerd() {
 	local bin=$BUILD/signer/certmint-signerd log=$DIR/logs/signerd.log
 	need_bin "$bin"
 	[ -s "$DIR/vault.key" ] || openssl rand -hex 32 > "$DIR/vault.key" || die "cannot write vault.key"
-	# The shipped profiles, but client-smime's certificatePolicies OID under
-	# RFC 5612's documentation arc: Go's x509 (Debian's scepclient, which
-	# 32-scep.sh enrolls with) refuses a certificate whose policy OID has an
-	# arc beyond 64 bits, as the demo 2.25.<UUID> arc has (docs/operators.md).
-	awk '/^\[profile /{p=$0} p=="[profile client-smime]" && /^policy_oid =/{$0="policy_oid = 1.3.6.1.4.1.32473.1.2"} {print}' \
+	# The shipped profiles, but the SCEP profiles' certificatePolicies OIDs
+	# under RFC 5612's documentation arc: Go's x509 (Debian's scepclient, which
+	# 32-scep.sh and 32b-scep-device.sh enroll with) refuses a certificate whose
+	# policy OID has an arc beyond 64 bits, as the demo 2.25.<UUID> arc has
+	# (docs/operators.md).
+	awk '/^\[profile /{p=$0} p=="[profile client-smime]" && /^policy_oid =/{$0="policy_oid = 1.3.6.1.4.1.32473.1.2"}
+		p=="[profile client-device]" && /^policy_oid =/{$0="policy_oid = 1.3.6.1.4.1.32473.1.5"} {print}' \
 		"$ROOT/conf/signer-profiles.conf" > "$DIR/signer-profiles.conf" || die "cannot write signer-profiles.conf"
 	chmod 644 "$DIR/signer-profiles.conf"
 	chown "$SIGNER_USER:$SIGNER_USER" "$DIR/vault.key"
@@ -501,7 +503,7 @@ $ADMIN_USER = ca-chain issue:tls-server,client-smime,code-signing audit-checkpoi
 $OCSP_USER = ocsp-sign
 # scep.fcgi: the RA key's two operations, the CA chain for GetCACert, client
 # certificates, and the audit checkpoints every program that writes audit rows takes.
-$SCEP_USER = ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint
+$SCEP_USER = ca-chain scep-decrypt scep-certrep issue:client-smime,client-device audit-checkpoint
 # autoenroll.fcgi (issue 11): client certificates and the chain it returns with them.
 $AUTOENROLL_USER = ca-chain issue:client-smime audit-checkpoint
 
@@ -1028,6 +1030,7 @@ write_env() {
 			"CERTMINT_SCEP_FCGI_USER=$SCEP_USER" \
 			"CERTMINT_SCEP_SOCKET=$DIR/run/scep.sock" \
 			"CERTMINT_SCEP_URL=http://localhost:$HTTP/customer/$CUSTOMER/scep/smime/pkiclient.exe" \
+			"CERTMINT_SCEP_DEVICE_URL=http://localhost:$HTTP/customer/$CUSTOMER/scep/device/pkiclient.exe" \
 			"CERTMINT_AUTOENROLL_FCGI_USER=$AUTOENROLL_USER" \
 			"CERTMINT_AUTOENROLL_SOCKET=$DIR/run/autoenroll.sock" \
 			"CERTMINT_AUTOENROLL_URL=http://localhost:$HTTP/customer/$CUSTOMER/autoenroll" \
@@ -1160,6 +1163,7 @@ certmint stack up in $DIR ($((SECONDS - t0)) s)
             erin (DRAO Demo Organisation/Engineering), frank (RAO Demo Organisation, SSL only)
   spare:    $SPARE_PRINC (in the KDC, no administrator row until a test adds one)
   SCEP:     http://localhost:$HTTP/customer/$CUSTOMER/scep/smime/pkiclient.exe
+            devices: http://localhost:$HTTP/customer/$CUSTOMER/scep/device/pkiclient.exe (CN: a name under demo.test)
             challenge (Demo Organisation, automatic): $(cat "$DIR/secrets/access-code-demo")
             challenge (Manual Organisation, approved by hand): $(cat "$DIR/secrets/access-code-manual")
   autoenroll: http://localhost:$HTTP/customer/$CUSTOMER/autoenroll ($( [ -x "$BUILD/cgi/autoenroll/autoenroll.fcgi" ] && echo running || echo "not built"))

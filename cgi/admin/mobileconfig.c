@@ -74,6 +74,25 @@ mobileconfig_email_problem(const char *s)
 	return NULL;
 }
 
+/* NULL, or a message for the form; see mobileconfig.h. */
+const char *
+mobileconfig_device_cn_problem(const char *s)
+{
+	static const char host_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0)
+		return "Enter the device's name: its DNS name (for example router1.example.com) or an e-mail address.";
+	if (n > MOBILECONFIG_CN_MAX)
+		return "The device's name must be at most 64 characters long.";
+	if (strchr(s, '@') != NULL)
+		return mobileconfig_email_problem(s) == NULL ? NULL
+		    : "Enter the device's name as a DNS name like router1.example.com or an e-mail address like name@example.com.";
+	if (strspn(s, host_ok) != n || strchr(s, '.') == NULL || s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") != NULL)
+		return "Enter the device's name as a DNS name like router1.example.com (letters, digits, hyphens, dots).";
+	return NULL;
+}
+
 /* Appends s to b with the XML special characters escaped; 0 or -1. The
  * callers' texts hold no control characters (checked above or ours). */
 static int
@@ -152,24 +171,35 @@ mobileconfig_write(struct cm_buf *b, const struct mobileconfig *m)
 	    kv_int(b, "Retries", 3) < 0 || kv_int(b, "RetryDelay", 10) < 0)
 		return -1;
 	if (cm_buf_puts(b, "<key>Subject</key>\n<array>\n<array><array><string>CN</string><string>") < 0 ||
-	    xml_text(b, cn) < 0 ||
-	    cm_buf_puts(b, "</string></array></array>\n<array><array><string>1.2.840.113549.1.9.1</string><string>") < 0 ||
-	    xml_text(b, email) < 0 || cm_buf_puts(b, "</string></array></array>\n</array>\n") < 0)
+	    xml_text(b, cn) < 0 || cm_buf_puts(b, "</string></array></array>\n") < 0)
 		return -1;
-	if (cm_buf_puts(b, "<key>SubjectAltName</key>\n<dict>\n") < 0 || kv_str(b, "rfc822Name", email) < 0 ||
-	    cm_buf_puts(b, "</dict>\n<key>CAFingerprint</key>\n<data>") < 0 || cm_buf_puts(b, fp_b64) < 0 ||
+	/* A device certificate (client-device) is named by its CN alone: its
+	 * profile refuses an emailAddress attribute, and needs no SAN. */
+	if (email != NULL &&
+	    (cm_buf_puts(b, "<array><array><string>1.2.840.113549.1.9.1</string><string>") < 0 ||
+	    xml_text(b, email) < 0 || cm_buf_puts(b, "</string></array></array>\n") < 0))
+		return -1;
+	if (cm_buf_puts(b, "</array>\n") < 0)
+		return -1;
+	if (email != NULL &&
+	    (cm_buf_puts(b, "<key>SubjectAltName</key>\n<dict>\n") < 0 || kv_str(b, "rfc822Name", email) < 0 ||
+	    cm_buf_puts(b, "</dict>\n") < 0))
+		return -1;
+	if (cm_buf_puts(b, "<key>CAFingerprint</key>\n<data>") < 0 || cm_buf_puts(b, fp_b64) < 0 ||
 	    cm_buf_puts(b, "</data>\n</dict>\n") < 0)
 		return -1;
 	snprintf(id, sizeof(id), "certmint.%s.scep.%s", m->customer_uri, u2);
-	snprintf(display, sizeof(display), "%s S/MIME certificate", m->customer_name);
-	if (kv_str(b, "PayloadDescription", "Requests the user's S/MIME certificate with SCEP.") < 0 ||
-	    kv_str(b, "PayloadDisplayName", "SCEP: S/MIME certificate") < 0 ||
+	snprintf(display, sizeof(display), "%s %s certificate", m->customer_name, email ? "S/MIME" : "device");
+	if (kv_str(b, "PayloadDescription", email ? "Requests the user's S/MIME certificate with SCEP."
+	    : "Requests the device's client-authentication certificate with SCEP.") < 0 ||
+	    kv_str(b, "PayloadDisplayName", email ? "SCEP: S/MIME certificate" : "SCEP: device certificate") < 0 ||
 	    kv_str(b, "PayloadIdentifier", id) < 0 || kv_str(b, "PayloadType", "com.apple.security.scep") < 0 ||
 	    kv_str(b, "PayloadUUID", u2) < 0 || kv_int(b, "PayloadVersion", 1) < 0 ||
 	    cm_buf_puts(b, "</dict>\n</array>\n") < 0)
 		return -1;
 	snprintf(id, sizeof(id), "certmint.%s.profile.%s", m->customer_uri, u1);
-	if (kv_str(b, "PayloadDescription", "Installs an S/MIME certificate for e-mail signing and encryption.") < 0 ||
+	if (kv_str(b, "PayloadDescription", email ? "Installs an S/MIME certificate for e-mail signing and encryption."
+	    : "Installs a certificate the device authenticates itself with.") < 0 ||
 	    kv_str(b, "PayloadDisplayName", display) < 0 || kv_str(b, "PayloadIdentifier", id) < 0 ||
 	    kv_str(b, "PayloadOrganization", m->customer_name) < 0 || kv_int(b, "PayloadRemovalDisallowed", 0) < 0 ||
 	    kv_str(b, "PayloadType", "Configuration") < 0 || kv_str(b, "PayloadUUID", u1) < 0 ||

@@ -1,4 +1,4 @@
-/* scep_mobileconfig.c: /admin/scep/mobileconfig: the Apple configuration profile (.mobileconfig) with one SCEP payload for an organisation or department, its access code checked against the stored hash; the code is neither logged nor kept. */
+/* scep_mobileconfig.c: /admin/scep/mobileconfig: the Apple configuration profile (.mobileconfig) with one SCEP payload of a chosen type (a user's S/MIME certificate, or a device's) for an organisation or department, its access code checked against the stored hash; the code is neither logged nor kept. */
 #include "config.h"
 
 #include <stdio.h>
@@ -80,15 +80,48 @@ out:
 	return rc;
 }
 
+/* 1 when a type of profile profile makes device profiles (subject CN only). */
+static int
+is_device_profile(const char *profile)
+{
+	return strcmp(profile, SCEP_DEVICE_PROFILE) == 0;
+}
+
+/* Puts the customer's enabled types under Kinds.N (type, label); 0, or -1
+ * (logged). */
+static int
+kinds_render(struct admin_ctx *c)
+{
+	struct scep_type_row rows[SCEP_TYPES_MAX];
+	long n = scep_types_load(c, rows, SCEP_TYPES_MAX), k = 0;
+	char label[160];
+
+	if (n < 0)
+		return -1;
+	for (long i = 0; i < n; i++) {
+		if (!rows[i].enabled || scep_profile_find(rows[i].profile) == NULL)
+			continue;
+		snprintf(label, sizeof(label), "%.32s: %s", rows[i].type,
+		    is_device_profile(rows[i].profile) ? "a device's certificate (name only)" : "a user's S/MIME certificate");
+		cm_render_setf(c->r, rows[i].type, "Kinds.%ld.type", k);
+		cm_render_setf(c->r, label, "Kinds.%ld.label", k);
+		k++;
+	}
+	return 0;
+}
+
 /* Renders the form with status (Errors.* set by the caller); what was typed
  * comes back except the access code. */
 static void
 show(struct admin_ctx *c, int status)
 {
-	if (targets_render(c) < 0) {
+	const char *type = cm_req_form(c->req, "type");
+
+	if (targets_render(c) < 0 || kinds_render(c) < 0) {
 		admin_error(c, 500, "Internal error", "The organisations could not be read; this has been logged.");
 		return;
 	}
+	cm_render_set(c->r, "Form.type", type && type[0] ? type : SCEP_DEFAULT_TYPE);
 	cm_render_set(c->r, "Form.target", cm_req_form(c->req, "target"));
 	cm_render_set(c->r, "Form.cn", cm_req_form(c->req, "cn"));
 	cm_render_set(c->r, "Form.email", cm_req_form(c->req, "email"));
@@ -218,7 +251,9 @@ out:
 }
 
 /*
- * POST /admin/scep/mobileconfig: target, code, cn, email. Refusals re-show
+ * POST /admin/scep/mobileconfig: type (default smime), target, code, cn,
+ * email (not for a device type: its profile names the device by CN alone).
+ * Refusals re-show
  * the form (400, the code not echoed); success answers the profile as a
  * download with an audit row saying for which organisation/department and
  * user it was made (never the code).
@@ -227,6 +262,7 @@ void
 admin_scep_mobileconfig(struct admin_ctx *c)
 {
 	const char *tv = cm_req_form(c->req, "target"), *code = cm_req_form(c->req, "code");
+	const char *type = cm_req_form(c->req, "type");
 	const char *cn = cm_req_form(c->req, "cn"), *email = cm_req_form(c->req, "email"), *why;
 	const unsigned char *key = c->app->settings.access_code_key;
 	size_t keylen = c->app->settings.access_code_key_len;
@@ -235,7 +271,7 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 	struct target t;
 	struct cm_buf out, after;
 	char url[512], ca_name[256], fp[64], disp[128], fname[64], msg[1024];
-	int errors = 0, r, on = 0, smime = 0;
+	int errors = 0, r, on = 0, enabled = 0, device = 0;
 	long n;
 
 	cm_buf_init(&out, PROFILE_MAX);
@@ -250,18 +286,28 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 	}
 	if (scep_enabled_load(c, 0, &on) < 0 || (n = scep_types_load(c, rows, SCEP_TYPES_MAX)) < 0)
 		goto dberr;
+	if (type == NULL || type[0] == '\0')
+		type = SCEP_DEFAULT_TYPE;
 	for (long i = 0; i < n; i++)
-		if (strcmp(rows[i].type, SCEP_DEFAULT_TYPE) == 0 && rows[i].enabled)
-			smime = 1;
+		if (strcmp(rows[i].type, type) == 0 && rows[i].enabled && scep_profile_find(rows[i].profile) != NULL) {
+			enabled = 1;
+			device = is_device_profile(rows[i].profile);
+			type = rows[i].type;   /* the row's copy: checked text from here on */
+		}
 	if ((r = target_load(c, tv, &t)) < 0)
 		goto dberr;
-	if (r == 0) {
-		cm_render_set(c->r, "Errors.target", "Choose the organisation or department the user belongs to.");
+	if (!on || !enabled) {
+		if (!on)
+			cm_render_set(c->r, "Errors.target",
+			    "SCEP is off for this customer, so the profile could not enroll: an MRAO turns it on under SCEP settings.");
+		else
+			cm_render_set(c->r, "Errors.type", scep_type_problem(type) == NULL
+			    ? "This SCEP type is not enabled, so the profile could not enroll: choose an enabled type, or an MRAO "
+			      "enables it under SCEP settings."
+			    : "Choose one of the SCEP types listed.");
 		errors++;
-	} else if (!on || !smime) {
-		cm_render_set(c->r, "Errors.target", !on
-		    ? "SCEP is off for this customer, so the profile could not enroll: an MRAO turns it on under SCEP settings."
-		    : "The smime type is not enabled, so the profile could not enroll: an MRAO enables it under SCEP settings.");
+	} else if (r == 0) {
+		cm_render_set(c->r, "Errors.target", "Choose the organisation or department the user belongs to.");
 		errors++;
 	} else if (!t.self_enrollment) {
 		snprintf(msg, sizeof(msg), "Self enrollment is off for %s, so its access code is refused: turn it on on "
@@ -286,11 +332,13 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 		cm_render_set(c->r, "Errors.code", msg);
 		errors++;
 	}
-	if ((why = mobileconfig_cn_problem(cn)) != NULL) {
+	if ((why = device ? mobileconfig_device_cn_problem(cn) : mobileconfig_cn_problem(cn)) != NULL) {
 		cm_render_set(c->r, "Errors.cn", why);
 		errors++;
 	}
-	if ((why = mobileconfig_email_problem(email)) != NULL) {
+	if (device)
+		email = NULL;   /* whatever was typed: the device profile refuses it */
+	else if ((why = mobileconfig_email_problem(email)) != NULL) {
 		cm_render_set(c->r, "Errors.email", why);
 		errors++;
 	}
@@ -312,21 +360,22 @@ admin_scep_mobileconfig(struct admin_ctx *c)
 	m.email = email;
 	m.customer_uri = c->user.customer_uri;
 	m.customer_name = c->user.customer_name;
-	if (scep_type_url(c, SCEP_DEFAULT_TYPE, url, sizeof(url)) < 0 || mobileconfig_write(&out, &m) < 0) {
+	if (scep_type_url(c, type, url, sizeof(url)) < 0 || mobileconfig_write(&out, &m) < 0) {
 		cm_err("mobileconfig for %s: could not be built", c->user.principal);
 		admin_error(c, 500, "Internal error", "The profile could not be made; this has been logged.");
 		goto out;
 	}
 	/* Who made a profile for whom; the code never (it is in the file only). */
 	if (cm_buf_puts(&after, "{\"cn\":") < 0 || cm_buf_json_str(&after, cn) < 0 ||
-	    cm_buf_puts(&after, ",\"email\":") < 0 || cm_buf_json_str(&after, email) < 0 ||
-	    cm_buf_puts(&after, ",\"scep_type\":\"" SCEP_DEFAULT_TYPE "\"}") < 0 || cm_db_begin(c->db) < 0 ||
+	    cm_buf_puts(&after, ",\"email\":") < 0 || (email ? cm_buf_json_str(&after, email) : cm_buf_puts(&after, "null")) < 0 ||
+	    cm_buf_puts(&after, ",\"scep_type\":") < 0 || cm_buf_json_str(&after, type) < 0 ||
+	    cm_buf_puts(&after, "}") < 0 || cm_db_begin(c->db) < 0 ||
 	    admin_audit_object(c, t.dept ? "department" : "organization", "scep.mobileconfig", t.id, NULL, after.data) < 0 ||
 	    cm_db_commit(c->db) < 0)
 		goto dberr;
 	cm_info("%s made a SCEP mobileconfig for %s %lld", c->user.principal, t.dept ? "department" : "organisation",
 	    (long long)t.id);
-	mobileconfig_file_name(email, fname, sizeof(fname));
+	mobileconfig_file_name(device ? cn : email, fname, sizeof(fname));
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s.mobileconfig\"", fname);
 	if (cm_resp_write(c->resp, out.data, out.len) < 0 || cm_resp_header(c->resp, "Content-Disposition", disp) < 0) {
 		admin_error(c, 500, "Internal error", "The profile could not be sent.");

@@ -13,6 +13,7 @@
  * there together. */
 const struct scep_profile scep_profiles[] = {
 	{ "client-smime", "Client / S/MIME (client-smime)" },
+	{ "client-device", "Device / client authentication (client-device)" },
 };
 const size_t scep_nprofiles = sizeof(scep_profiles) / sizeof(scep_profiles[0]);
 

@@ -16,6 +16,8 @@
  * service use it) and its profile. */
 #define SCEP_DEFAULT_TYPE "smime"
 #define SCEP_DEFAULT_PROFILE "client-smime"
+/* The profile of device types: clientAuth only, the device named by its CN. */
+#define SCEP_DEVICE_PROFILE "client-device"
 /* Where the section lives. */
 #define SCEP_PAGE "/admin/scep"
 #define SCEP_SETTINGS_PAGE "/admin/scep/settings"

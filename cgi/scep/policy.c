@@ -101,6 +101,32 @@ is_mailbox(const unsigned char *s, int n)
 	return at && at > s && at < s + n - 1 && memchr(s, ' ', (size_t)n) == NULL;
 }
 
+/* 1 when s (n bytes) reads as a device's DNS name: letters, digits, '-'
+ * and '_' in labels separated by dots, at least two labels, no wildcard,
+ * not all digits and dots (an IPv4 literal). Which domain it lies in is
+ * scepd_check_names' question. */
+static int
+is_device_host(const unsigned char *s, int n)
+{
+	int dot = 0, alpha = 0;
+
+	if (n < 3 || n > 253 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (int i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == '.') {
+			if (s[i - 1] == '.')
+				return 0;
+			dot = 1;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_') {
+			alpha = 1;
+		} else if (!(c >= '0' && c <= '9')) {
+			return 0;
+		}
+	}
+	return dot && alpha;
+}
+
 /* 0 / -1; see scepd.h. */
 int
 scepd_check_csr(struct scep_req *r, X509_REQ *req, struct scep_answer *a)
@@ -109,7 +135,7 @@ scepd_check_csr(struct scep_req *r, X509_REQ *req, struct scep_answer *a)
 	const X509_NAME *nm = X509_REQ_get_subject_name(req);
 	X509 *signer = NULL;
 	const unsigned char *p = r->msg.signer_cert;
-	int id, bits, rc = -1, has_cn = 0, has_mail = 0;
+	int id, bits, rc = -1, has_cn = 0, has_mail = 0, device_cn = 0;
 
 	if (pk == NULL) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "key", "the CSR's public key cannot be read");
@@ -155,7 +181,9 @@ scepd_check_csr(struct scep_req *r, X509_REQ *req, struct scep_answer *a)
 			/* Debian's scepclient (micromdm) can set no emailAddress
 			 * and no SAN: an e-mail address as the CN stands for it. */
 			if (is_mailbox(ASN1_STRING_get0_data(v), ASN1_STRING_length(v)))
-				has_mail = 1;
+				has_mail = device_cn = 1;
+			else if (is_device_host(ASN1_STRING_get0_data(v), ASN1_STRING_length(v)))
+				device_cn = 1;
 		}
 		if (nid == NID_pkcs9_emailAddress && ASN1_STRING_length(v) > 0)
 			has_mail = 1;
@@ -172,6 +200,16 @@ scepd_check_csr(struct scep_req *r, X509_REQ *req, struct scep_answer *a)
 	if (strcmp(r->type, "smime") == 0 && (!has_cn || !has_mail)) {
 		scepd_fail(a, CM_SCEP_BAD_REQUEST, "subject",
 		    "an smime request needs a CN and an e-mail address (emailAddress, an rfc822Name SAN, or an e-mail CN)");
+		goto out;
+	}
+	/* A device certificate names the device by its CN alone (no e-mail is
+	 * asked for): a DNS name or an address, so that scepd_check_names can
+	 * hold it to the organisation's delegated domains; a bare "router1"
+	 * would name nothing anyone has checked. */
+	if (strcmp(r->profile, SCEPD_DEVICE_PROFILE) == 0 && !device_cn) {
+		scepd_fail(a, CM_SCEP_BAD_REQUEST, "subject",
+		    "a device request needs a CN that is the device's DNS name (for example router1.example.com) "
+		    "or an e-mail address, in a domain delegated to the organisation");
 		goto out;
 	}
 	rc = 0;

@@ -15,6 +15,9 @@
 
 /* The audit rows' actor: who asked is a device, known only by its address. */
 #define SCEPD_ACTOR "scep"
+/* The signer profile of device types (clientAuth only): its requests are
+ * held to the device-name rule of scepd_check_csr instead of smime's. */
+#define SCEPD_DEVICE_PROFILE "client-device"
 /* How long the issuing CA certificate (sent with every SUCCESS) is kept per
  * worker before signerd is asked again; GetCACert always asks. */
 #define SCEPD_CA_CACHE_SECONDS 60
@@ -108,8 +111,10 @@ int scepd_find_customer_type(struct scep_req *r, const char *uri, const char *ty
  * organisation), 0 no such code, 2 found but self enrollment is off, -1
  * database or no key (logged). */
 int scepd_challenge_owner(struct scep_req *r, const char *code, int64_t *org, int64_t *dept);
-/* The key rule (RSA >= 2048, EC P-256/P-384) and, for smime, the subject
- * rule (a CN and an e-mail address). 0, or -1 with a on FAILURE. */
+/* The key rule (RSA >= 2048, EC P-256/P-384) and the subject rule: for
+ * smime a CN and an e-mail address; for a type of profile client-device a
+ * CN that is a DNS name or an e-mail address (no e-mail required). 0, or
+ * -1 with a on FAILURE. */
 int scepd_check_csr(struct scep_req *r, X509_REQ *req, struct scep_answer *a);
 /* Every name of req in a domain delegated to org/dept for client
  * certificates (lib/ra_names.h). 0, or -1 with a on FAILURE. */

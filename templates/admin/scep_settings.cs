@@ -63,7 +63,9 @@
   </div>
   <div class="field<?cs if:Errors.profile ?> has-error<?cs /if ?>">
     <label for="profile"><strong>Profile</strong></label>
-    <p class="hint" id="profile-hint">The signer profile that issues the type's certificates.</p>
+    <p class="hint" id="profile-hint">The signer profile that issues the type's certificates. Client / S/MIME: a user's
+    certificate, with a CN and an e-mail address. Device / client authentication: client authentication only, the
+    device named by its CN (a DNS name or an e-mail address in a domain delegated to the organisation).</p>
     <?cs if:Errors.profile ?><p class="error-text" id="profile-error"><?cs var:Errors.profile ?></p><?cs /if ?>
     <select id="profile" name="profile" aria-describedby="profile-hint">
       <?cs each:p = Profiles ?><option value="<?cs var:p.profile ?>"<?cs if:p.profile == Form.profile ?> selected<?cs /if ?>><?cs var:p.label ?></option>

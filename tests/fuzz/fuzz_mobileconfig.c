@@ -1,4 +1,4 @@
-/* fuzz_mobileconfig.c: libFuzzer target for the .mobileconfig field rules and plist writer (cgi/admin/mobileconfig.c): accepted input never changes the document's structure. */
+/* fuzz_mobileconfig.c: libFuzzer target for the .mobileconfig field rules (S/MIME and device) and plist writer (cgi/admin/mobileconfig.c): accepted input never changes the document's structure. */
 /* fuzz-sources: cgi/admin/mobileconfig.c lib/buf.c */
 /* fuzz-libs: -lcrypto */
 #include "config.h"
@@ -41,7 +41,7 @@ write_one(struct cm_buf *b, const char *cn, const char *email, const char *code)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static size_t ref_tags;
+	static size_t ref_tags, ref_device_tags;
 	struct cm_buf b;
 	const char *cn, *email, *code;
 	char *s, fname[64];
@@ -52,6 +52,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (write_one(&b, "a", "a@b.c", "x") < 0)
 			abort();
 		ref_tags = tags(b.data);
+		cm_buf_free(&b);
+		cm_buf_init(&b, 65536);
+		if (write_one(&b, "a.b", NULL, "x") < 0)
+			abort();
+		ref_device_tags = tags(b.data);
 		cm_buf_free(&b);
 	}
 	if ((s = malloc(size + 3)) == NULL)
@@ -82,6 +87,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) &&
 			    strncmp(p, "&quot;", 6) && strncmp(p, "&apos;", 6))
 				abort();
+		cm_buf_free(&b);
+	}
+	/* A device's profile: its CN rule keeps the same promises, and the
+	 * document without e-mail keeps its own structure. */
+	if (mobileconfig_device_cn_problem(cn) == NULL && strlen(code) <= 64) {
+		if (strlen(cn) > MOBILECONFIG_CN_MAX || strchr(cn, '<') || strchr(cn, '&'))
+			abort();
+		cm_buf_init(&b, 65536);
+		if (write_one(&b, cn, NULL, code) < 0 || tags(b.data) != ref_device_tags)
+			abort();
 		cm_buf_free(&b);
 	}
 	free(s);

@@ -177,7 +177,7 @@ grants "$OCSP_UID_NAME" "ocsp-sign" "signerd.conf grants $OCSP_UID_NAME ocsp-sig
 signer_says "as $OCSP_UID_NAME an issue is refused" "$OCSP_UID_NAME" '^REFUSED: operation issue not allowed' \
 	issue -p tls-server -r "$T/ok.csr"
 signer_chain "... and so is the CA chain" "$OCSP_UID_NAME" no
-grants "$SCEP_UID_NAME" "ca-chain scep-decrypt scep-certrep issue:client-smime audit-checkpoint" \
+grants "$SCEP_UID_NAME" "ca-chain scep-decrypt scep-certrep issue:client-smime,client-device audit-checkpoint" \
 	"signerd.conf grants $SCEP_UID_NAME the RA key's operations and client certificates only"
 signer_says "as $SCEP_UID_NAME a tls-server issue is refused" "$SCEP_UID_NAME" '^REFUSED: profile tls-server not allowed' \
 	issue -p tls-server -r "$T/ok.csr"

@@ -3,7 +3,8 @@
 # keyEncipherment, no EKU, in the ca-chain reply, vault and journal, skipped by certmint journal check);
 # scep-decrypt of envelopes stock OpenSSL makes (AES, 3DES, single DES; by issuer+serial or SKI), refusing other
 # recipients and anything but SCEP content; scep-certrep SUCCESS / FAILURE / PENDING that stock OpenSSL verifies and
-# decrypts, with the signer's re-checks (certificates of its CA it issued, CRLs of its CA, status rules); [access];
+# decrypts, with the signer's re-checks (certificates of its CA it issued, CRLs of its CA, status rules); [access]
+# (scep.fcgi's uid issues client-smime and client-device, not tls-server);
 # rotation across a restart with the previous RA certificate still decrypting.
 . tests/lib.sh
 . "$CERTMINT_STACK/stack.env"
@@ -283,6 +284,23 @@ out=$(setpriv --reuid="$CERTMINT_ADMIN_FCGI_USER" --regid="$GRP" --clear-groups 
 	-t t1 -o "$T/x.der" 2>&1)
 expect_match "scep-certrep as $CERTMINT_ADMIN_FCGI_USER refused" "$out" \
 	"^REFUSED: operation scep-certrep not allowed for uid $(id -u "$CERTMINT_ADMIN_FCGI_USER")"
+# scep.fcgi's uid issues the SCEP profiles (client-smime, and client-device for
+# device types) and nothing else; the admin portal's does not issue device ones.
+openssl req -new -newkey rsa:2048 -nodes -keyout /dev/null -subj "/CN=scep31-dev-$$.demo.test" -out "$T/devprof.csr" 2>/dev/null
+chmod 644 "$T/devprof.csr"
+mkdir -m 1777 "$T/w"   # the probe writes the certificate as that uid
+sprobe_as() { local u=$1; shift; setpriv --reuid="$u" --regid="$GRP" --clear-groups "$SPROBE" -s "$SOCK" "$@" 2>&1; }
+out=$(sprobe_as "$CERTMINT_SCEP_FCGI_USER" issue -p client-device -r "$T/devprof.csr" -o "$T/w/devprof.pem")
+expect_match "as $CERTMINT_SCEP_FCGI_USER a client-device issue is served" "$out" '^OK serial=[0-9a-f]{32}$'
+expect_match "... clientAuth only" "$(openssl x509 -in "$T/w/devprof.pem" -noout -ext extendedKeyUsage 2>/dev/null | tail -n 1)" \
+	'^ *TLS Web Client Authentication$'
+out=$(sprobe_as "$CERTMINT_SCEP_FCGI_USER" issue -p tls-server -r "$T/devprof.csr")
+expect_match "... a tls-server issue is refused" "$out" '^REFUSED: profile tls-server not allowed'
+out=$(sprobe_as "$CERTMINT_SCEP_FCGI_USER" issue -p code-signing -r "$T/devprof.csr")
+expect_match "... and so is code-signing" "$out" '^REFUSED: profile code-signing not allowed'
+out=$(sprobe_as "$CERTMINT_ADMIN_FCGI_USER" issue -p client-device -r "$T/devprof.csr")
+expect_match "as $CERTMINT_ADMIN_FCGI_USER client-device is refused ([access] grants it to scep.fcgi only)" "$out" \
+	'^REFUSED: profile client-device not allowed'
 
 # ---- rotation: the old RA certificate keeps decrypting (clients cache it from GetCACert)
 rm -f "$T/env-old.der"

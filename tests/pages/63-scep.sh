@@ -78,6 +78,8 @@ get /scep/settings > /dev/null
 expect_eq "GET /admin/scep/settings is 200" "$(status)" 200
 expect_match "... Off is chosen" "$(flat)" 'id="scep_enabled-off" name="scep_enabled" value="off" checked'
 check "... the profile is chosen from a list, not typed" grep -qF '<option value="client-smime"' "$T/body"
+check "... which offers device certificates too" \
+	grep -qF '<option value="client-device">Device / client authentication (client-device)</option>' "$T/body"
 
 n0=$(audits customer.settings)
 post /scep/settings scep_enabled=on > /dev/null
@@ -128,6 +130,14 @@ expect_match "... with its banner" "$(location)" 'done=added$'
 expect_eq "... the row exists, enabled" "$(type_row "dev-$tag")" 'client-smime|1'
 expect_match "... audited as scep_type.create" "$(last_audit scep_type.create)" \
 	"^$CERTMINT_ADMIN_PRINCIPAL\|scep_type\|dev-$tag\|-\|\{\"scep_type\": ?\"dev-$tag\", ?\"profile\": ?\"client-smime\", ?\"enabled\": ?1\}$"
+post /scep/types/new "type=dev-$tag-d" profile=client-device "csrf=$TOKEN" > /dev/null
+expect_eq "adding a device type dev-$tag-d (client-device) answers 303" "$(status)" 303
+expect_eq "... the row exists with that profile, enabled" "$(type_row "dev-$tag-d")" 'client-device|1'
+expect_match "... audited with its profile" "$(last_audit scep_type.create)" \
+	"\|dev-$tag-d\|-\|\{\"scep_type\": ?\"dev-$tag-d\", ?\"profile\": ?\"client-device\""
+get /scep/settings > /dev/null
+expect_match "... the settings list it by its profile's label, with its URL" "$(flat)" \
+	"<code>dev-$tag-d</code></td> *<td>Device / client authentication \(client-device\)</td>.*/customer/$CERTMINT_CUSTOMER/scep/dev-$tag-d/pkiclient.exe</code>"
 get /scep > /dev/null
 check "its URL is shown on the overview" grep -qF "${base%/}/customer/$CERTMINT_CUSTOMER/scep/dev-$tag/pkiclient.exe" "$T/body"
 
@@ -393,5 +403,55 @@ expect_match "... scep.mobileconfig by alice for the department, naming the user
 	"^$CERTMINT_ADMIN_PRINCIPAL\|department\|$dept\|-\|.*\"email\": ?\"$email\""
 expect_eq "the access code is in no audit row" "$(sql "SELECT COUNT(*) FROM audit_log WHERE CONCAT_WS(' ', before_json, after_json, object_id) LIKE '%$CODE%'")" 0
 check_not "... and in no log line" grep -rqF "$CODE" "$HARNESS_DIR/program.log"
+
+# ---- a device type's profile: the device named by its CN alone
+dev_url="${base%/}/customer/$CERTMINT_CUSTOMER/scep/dev-$tag-d/pkiclient.exe"
+get /scep/mobileconfig > /dev/null
+check "the profile form offers the device type" grep -qF "<option value=\"dev-$tag-d\">dev-$tag-d: a device" "$T/body"
+check "... and smime, chosen by default" grep -qF '<option value="smime" selected>' "$T/body"
+n1=$(audits scep.mobileconfig)
+post /scep/mobileconfig "type=dev-$tag-d" "target=dept-$dept" "code=$CODE" "cn=Just a name" "email=" "csrf=$TOKEN" > /dev/null
+expect_eq "a device type with a CN that is no DNS name or address is refused (400)" "$(status)" 400
+check "... next to the name" grep -qF 'id="cn-error">Enter the device' "$T/body"
+check "... the device type stays chosen" grep -qF "<option value=\"dev-$tag-d\" selected>" "$T/body"
+post /scep/mobileconfig "type=nosuch-$tag" "target=dept-$dept" "code=$CODE" "cn=router-$tag.demo.test" "csrf=$TOKEN" > /dev/null
+expect_eq "a type the customer does not have is refused (400)" "$(status)" 400
+check "... next to the type" grep -qF 'id="type-error">' "$T/body"
+expect_eq "... neither wrote an audit row" "$(audits scep.mobileconfig)" "$n1"
+post /scep/mobileconfig "type=dev-$tag-d" "target=dept-$dept" "code=$CODE" "cn=router-$tag.demo.test" \
+	"email=ignored-$tag@demo.test" "csrf=$TOKEN" > /dev/null
+expect_eq "a device profile downloads (200)" "$(status)" 200
+expect_eq "... named after the device" "$(header Content-Disposition)" "attachment; filename=\"router-$tag.demo.test.mobileconfig\""
+out=$(python3 - "$T/body" "$dev_url" "$CODE" "router-$tag.demo.test" "$cname" <<'PY'
+import plistlib, sys
+path, url, code, cn, cname = sys.argv[1:]
+with open(path, 'rb') as f:
+    p = plistlib.load(f)
+c = ((p.get("PayloadContent") or [{}])[0]).get("PayloadContent") or {}
+res = [
+    ("URL is the device type's URL", c.get("URL") == url),
+    ("Challenge is the access code", c.get("Challenge") == code),
+    ("Subject is the CN alone", c.get("Subject") == [[["CN", cn]]]),
+    ("no SubjectAltName", "SubjectAltName" not in c),
+    ("Keysize 2048, RSA", c.get("Keysize") == 2048 and c.get("Key Type") == "RSA"),
+    ("displayed as a device certificate", p.get("PayloadDisplayName") == cname + " device certificate"),
+]
+print("\n".join(("ok " if v else "FAIL ") + k for k, v in res))
+PY
+)
+[ -n "$out" ] || fail "plistlib reads the device profile"
+while read -r res name; do
+	[ -n "$res" ] || continue
+	if [ "$res" = ok ]; then ok "device profile: $name"; else fail "device profile: $name"; fi
+done <<< "$out"
+check_not "... the e-mail typed is not in it" grep -qF "ignored-$tag" "$T/body"
+expect_eq "... one audit row" "$(audits scep.mobileconfig)" $((n1 + 1))
+expect_match "... naming the type and no e-mail" "$(last_audit scep.mobileconfig)" \
+	"\"email\": ?null, ?\"scep_type\": ?\"dev-$tag-d\""
+sql "UPDATE scep_types SET enabled = 0 WHERE customer_id = $cust AND scep_type = 'dev-$tag-d'"
+post /scep/mobileconfig "type=dev-$tag-d" "target=dept-$dept" "code=$CODE" "cn=router-$tag.demo.test" "csrf=$TOKEN" > /dev/null
+expect_eq "a disabled device type makes no profile (400)" "$(status)" 400
+check "... saying it is not enabled" grep -qF 'id="type-error">This SCEP type is not enabled' "$T/body"
+
 sql "UPDATE departments SET client_self_enrollment = 0 WHERE id = $dept"
 done_testing

@@ -34,6 +34,13 @@ main(void)
 	is_str(cm_cert_type_of("ocsp-signing"), "ocsp", "ocsp-signing issues ocsp");
 	ok(cm_cert_type_of("TLS-SERVER") == NULL && cm_cert_type_of("") == NULL && cm_cert_type_of(NULL) == NULL,
 	    "unknown profiles have no type");
+	is_str(cm_cert_type_of("client-device"), "client", "client-device issues client too");
+	ok(cm_cert_type_of("client-device ") == NULL && cm_cert_type_of("client-dev") == NULL &&
+	    cm_cert_type_of("CLIENT-DEVICE") == NULL, "... by its exact name only");
+	ok(cm_cert_type_find("client")->profile != NULL && strcmp(cm_cert_type_find("client")->profile, "client-smime") == 0,
+	    "client's own profile stays client-smime (lists of types are unchanged)");
+	ok(cm_cert_type_find("device") == NULL && cm_cert_type_bit("device", CM_TYPES_ALL) == 0,
+	    "device is a SCEP type, not a certificate type");
 
 	ok(cm_cert_types_parse("ssl,client,codesign", CM_TYPES_ADMIN, 0, &m) == 0 && m == 7, "the full SET parses");
 	ok(cm_cert_types_parse("", CM_TYPES_ADMIN, 0, &m) == 0 && m == 0, "an empty SET is no type");

@@ -218,6 +218,14 @@ test_check(void)
 	ok(check_names("/CN=www.google.com", "DNS:www.example.com", NULL, 1, reason, sizeof(reason)) == 1 &&
 	    strstr(reason, "the subject CN www.google.com is outside"), "a host CN outside refused: %s", reason);
 	is_int(check_names("/CN=10.9.9.9", "IP:10.9.9.9", NULL, 1, reason, sizeof(reason)), 0, "an IP address CN inside");
+	/* A host CN with an '@' names a mailbox (client-device): the mail name spaces hold it. */
+	is_int(check_names("/CN=ops@example.com", NULL, NULL, 1, reason, sizeof(reason)), 0,
+	    "an e-mail CN of a host profile inside the mail name spaces");
+	ok(check_names("/CN=ops@corp.example.net", NULL, NULL, 1, reason, sizeof(reason)) == 1 &&
+	    strstr(reason, "the subject CN ops@corp.example.net is outside"),
+	    "... but not by the DNS ones (corp.example.net is no mail domain): %s", reason);
+	ok(check_names("/CN=ops@google.com", NULL, NULL, 1, reason, sizeof(reason)) == 1 &&
+	    strstr(reason, "the subject CN ops@google.com is outside"), "an e-mail CN outside refused: %s", reason);
 	ok(check_names("/CN=8.8.8.8", "DNS:www.example.com", NULL, 1, reason, sizeof(reason)) == 1 &&
 	    strstr(reason, "the subject CN 8.8.8.8"), "an IP address CN outside refused: %s", reason);
 	is_int(check_names("/CN=Alice Smith", "email:alice@example.com", NULL, 0, reason, sizeof(reason)), 0,

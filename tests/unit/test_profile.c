@@ -94,13 +94,20 @@ test_load(void)
 	int r = cm_profiles_load(&ps, path, err, sizeof(err));
 	if (!ok(r == 0, "shipped profiles file loads"))
 		printf("# %s\n", err);
-	is_int(ps.n, 4, "four profiles");
+	is_int(ps.n, 5, "five profiles");
 	const struct cm_profile *t = cm_profile_find(&ps, "tls-server");
 	ok(t && t->max_days == 397 && t->neku == 1 && t->eku[0] == NID_server_auth, "tls-server: 397 days, serverAuth");
 	ok(t && (t->san_types & CM_SAN_DNS) && (t->san_types & CM_SAN_IP) && !(t->san_types & CM_SAN_EMAIL),
 	    "tls-server: DNS and IP SANs only");
 	const struct cm_profile *c = cm_profile_find(&ps, "client-smime");
 	ok(c && c->max_days == 825 && c->neku == 2, "client-smime: 825 days, two EKUs");
+	const struct cm_profile *dv = cm_profile_find(&ps, "client-device");
+	ok(dv && dv->max_days == 825 && dv->neku == 1 && dv->eku[0] == NID_client_auth,
+	    "client-device: 825 days, clientAuth only");
+	ok(dv && dv->cn_required && !dv->san_required && (dv->san_types & CM_SAN_DNS) && (dv->san_types & CM_SAN_EMAIL) &&
+	    !(dv->san_types & CM_SAN_IP) && !(dv->san_types & CM_SAN_UPN) && !(dv->san_types & CM_SAN_URI),
+	    "client-device: CN required, DNS and e-mail SANs allowed, not required");
+	ok(dv && dv->min_rsa_bits == 2048, "client-device: RSA 2048 at least");
 	const struct cm_profile *cs = cm_profile_find(&ps, "code-signing");
 	ok(cs && cs->eku[0] == NID_code_sign && cs->san_types == 0, "code-signing: codeSigning, no SANs");
 	const struct cm_profile *o = cm_profile_find(&ps, "ocsp-signing");
@@ -526,6 +533,40 @@ test_limits(void)
 	cert = NULL;
 	ok(check("client-smime", der, len, 826, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 1 &&
 	    strstr(reason, "826 days exceeds the 825-day maximum"), "client-smime 826 days refused: %s", reason);
+	OPENSSL_free(der);
+
+	/* client-device (SCEP device certificates): clientAuth only, a CN, SANs optional. */
+	der = make_csr(rsa2048, "/CN=router1.example.com", NULL, 0, 0, &len);
+	ok(check("client-device", der, len, 825, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
+	    "RSA client-device with a CN and no SAN issued: %s", reason);
+	is_int(ku_of(cert), KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT, "RSA client-device: digitalSignature keyEncipherment");
+	if (cert) {
+		uint32_t x = X509_get_extended_key_usage(cert);
+		ok((x & XKU_SSL_CLIENT) && !(x & XKU_SMIME) && !(x & XKU_SSL_SERVER), "client-device: clientAuth only");
+	}
+	X509_free(cert);
+	cert = NULL;
+	ok(check("client-device", der, len, 826, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 1 &&
+	    strstr(reason, "exceeds the 825-day maximum"), "client-device 826 days refused: %s", reason);
+	OPENSSL_free(der);
+	der = make_csr(ec256, "/CN=phone7.example.com", "DNS:phone7.example.com,email:ops@example.com", 0, 0, &len);
+	ok(check("client-device", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), &cert) == 0 && cert,
+	    "EC client-device with DNS and e-mail SANs issued: %s", reason);
+	is_int(ku_of(cert), KU_DIGITAL_SIGNATURE, "EC client-device: no keyEncipherment");
+	X509_free(cert);
+	cert = NULL;
+	OPENSSL_free(der);
+	der = make_csr(ec256, "/O=Example", "DNS:nocn.example.com", 0, 0, &len);
+	ok(check("client-device", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 1 &&
+	    strstr(reason, "requires a subject CN"), "client-device without CN refused: %s", reason);
+	OPENSSL_free(der);
+	der = make_csr(ec256, "/CN=dev.example.com", "IP:10.1.2.3", 0, 0, &len);
+	ok(check("client-device", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 1 &&
+	    strstr(reason, "IP subjectAltNames are not allowed"), "client-device IP SAN refused: %s", reason);
+	OPENSSL_free(der);
+	der = make_csr(ec256, "/CN=dev.example.com/emailAddress=a@example.com", NULL, 0, 0, &len);
+	ok(check("client-device", der, len, 0, NULL, 0, NULL, 0, 0, reason, sizeof(reason), NULL) == 1 &&
+	    strstr(reason, "subject attribute emailAddress is not allowed"), "client-device emailAddress refused: %s", reason);
 	OPENSSL_free(der);
 
 	/* A profile of its own: keyAgreement stays for EC, goes for Ed25519;
