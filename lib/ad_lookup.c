@@ -773,6 +773,27 @@ cm_ad_close(struct cm_ad_conn *c)
 	free(c);
 }
 
+/* 1 / 0; see ad_lookup.h. Between two synchronous searches an idle LDAP
+ * connection has nothing to read: readable (EOF, a Notice of
+ * Disconnection) or an error/hang-up means it is finished. */
+int
+cm_ad_conn_usable(struct cm_ad_conn *c)
+{
+	struct pollfd pfd;
+	ber_socket_t fd = -1;
+	int r;
+
+	if (c == NULL || c->ld == NULL || ldap_get_option(c->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS || fd < 0)
+		return 0;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, 1, 0);
+	while (r < 0 && errno == EINTR);
+	return r == 0;
+}
+
 /* Static strings of c. */
 const char *
 cm_ad_conn_uri(const struct cm_ad_conn *c)

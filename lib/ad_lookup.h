@@ -70,6 +70,12 @@ int cm_ad_verify(const struct cm_ad_server *s, const char *probe_user, enum cm_a
  * "simple as CN=..."), for messages. */
 const char *cm_ad_conn_uri(const struct cm_ad_conn *c);
 const char *cm_ad_conn_bound_as(const struct cm_ad_conn *c);
+/* Whether a connection kept between searches (autoenroll.fcgi keeps one per
+ * worker and server) may be used again: 1, or 0 when the server closed it
+ * or sent something unasked (a Notice of Disconnection): nothing is read
+ * or waited for. A search on a connection that looked usable can still
+ * fail; the caller then connects again once. */
+int cm_ad_conn_usable(struct cm_ad_conn *c);
 void cm_ad_close(struct cm_ad_conn *c);
 
 /*

@@ -521,6 +521,10 @@ issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_reques
 	memset(out, 0, sizeof(*out));
 	cm_buf_init(&csrder, 0);
 	snprintf(err, errlen, "internal error");
+	/* A transaction the caller left open (autoenroll's person sync) becomes
+	 * this one: committed with the certificate, rolled back on any failure
+	 * (START TRANSACTION would commit it silently). */
+	in_tx = cm_db_in_transaction(db);
 
 	/* The verdict the portal's Preview showed, decided again here. */
 	if ((r = cm_issue_verdict(db, in, &v)) != 0) {
@@ -539,7 +543,7 @@ issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_reques
 	if (cm_csr_der(v.req, &csrder) < 0)
 		goto out;
 	if (supersedes) {
-		if (cm_db_begin(db) < 0)
+		if (!in_tx && cm_db_begin(db) < 0)
 			goto out;
 		in_tx = 1;
 		if ((r = find_row(db, in->customer_id, supersedes, 1, &state, status, sizeof(status),

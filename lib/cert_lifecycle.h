@@ -69,6 +69,8 @@ int cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *
  * for its term, out->term_days), the signer, then the row in status
  * "issued" and an audit row "certificate.issue" in one transaction.
  * in->renews_id as for cm_cert_request. out gets the row id, serial and PEM.
+ * A transaction the caller has open is joined (cm_cert_supersede too): it
+ * is committed with the certificate and rolled back on any failure.
  * 0 / 400 / 403 / 409 / 500 / 502..504.
  */
 int cm_cert_issue(struct cm_db *db, struct cm_signer *signer,

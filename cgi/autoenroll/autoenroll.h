@@ -59,12 +59,32 @@ struct aed_cached_user {
 	struct cm_ad_user u;
 };
 
+/* Per-worker LDAP connections kept between requests (directory.c): how
+ * many AD servers at once, and how long one connection is used at most. */
+#define AED_LDAP_SLOTS 8
+#define AED_LDAP_KEEP_SECONDS 300
+
+/* One kept, bound LDAP connection (directory.c). */
+struct aed_ldap_conn {
+	int64_t server_id;
+	uint64_t server_sig;           /* as aed_cached_user's: an edit of the server row closes it */
+	time_t at;                     /* when it was bound */
+	time_t used;                   /* last search (the slot to replace is the least recently used) */
+	struct cm_ad_conn *conn;
+};
+
+/* The CA chain answers carry, kept per worker (enroll.c). */
+#define AED_CHAIN_KEEP_SECONDS 300
+
 /* Per worker. */
 struct aed_worker {
 	struct cm_web_app *app;
 	int started;
 	long cache_seconds;            /* [autoenroll] ad_cache_seconds; 0 off */
 	struct aed_cached_user cache[AED_CACHE_SLOTS];
+	struct aed_ldap_conn ldap[AED_LDAP_SLOTS];
+	STACK_OF(X509) *chain;         /* issuing CA first, then the root; NULL none kept */
+	time_t chain_at;
 };
 
 /* One request: what each step learns, and the answer. */
@@ -164,8 +184,10 @@ void aed_cache_forget(struct aed_worker *w, int64_t server_id, const char *princ
 
 /* person.c: step 5's person. */
 /* The person of r's customer with the AD mail: created or brought up to
- * date (names, principal, organisation) with its audit row; 0 with
- * r->person_id, or -1 (20, 14 noted). */
+ * date (names, principal, organisation) with its audit row, in a
+ * transaction left open (the issuance joins it; serve.c commits it with a
+ * successful answer, rolls it back otherwise); 0 with r->person_id, or -1
+ * (20, 14 noted). */
 int aed_sync_person(struct aed_req *r);
 /* Read only (status): 0 with r->person_id, or -1 (22, 28, 20, 23 noted). */
 int aed_find_person(struct aed_req *r);

@@ -141,15 +141,68 @@ check_user(struct aed_req *r, const struct cm_ad_user *u)
 	return 0;
 }
 
+/*
+ * The kept LDAP connections: one bound connection per AD server in each
+ * worker, used for every lookup of that server (a connect + StartTLS + bind
+ * costs several round trips and, with GSSAPI, a service ticket; the search
+ * alone is one). A kept connection is closed and made again when:
+ *   - the server row was edited (URIs, DNs, TLS, bind settings: the same
+ *     digest as the answer cache's);
+ *   - it was bound AED_LDAP_KEEP_SECONDS ago (so a new bind password, a
+ *     changed keytab or CA file, or a DC that DNS now names otherwise, is
+ *     used within that long, and no Kerberos session outlives its ticket);
+ *   - the server closed it or sent a Notice of Disconnection
+ *     (cm_ad_conn_usable, checked before each use);
+ *   - a search on it failed: the lookup is then tried once more on a new
+ *     connection, whose answer (or failure) is the one that counts.
+ * Slots are per server id, never shared between customers' servers. A
+ * worker's restart closes them.
+ */
+static struct aed_ldap_conn *
+ldap_slot(struct aed_worker *w, const struct cm_ad_server *s, time_t now)
+{
+	struct aed_ldap_conn *free_slot = NULL, *lru = &w->ldap[0];
+	uint64_t sig = server_sig(s);
+
+	for (size_t i = 0; i < AED_LDAP_SLOTS; i++) {
+		struct aed_ldap_conn *k = &w->ldap[i];
+		if (k->conn != NULL && k->server_id == s->id) {
+			if (k->server_sig == sig && now >= k->at && now - k->at < AED_LDAP_KEEP_SECONDS &&
+			    cm_ad_conn_usable(k->conn))
+				return k;
+			cm_ad_close(k->conn);
+			memset(k, 0, sizeof(*k));
+			return k;
+		}
+		if (k->conn == NULL && free_slot == NULL)
+			free_slot = k;
+		if (k->used < lru->used)
+			lru = k;
+	}
+	if (free_slot != NULL)
+		return free_slot;
+	cm_ad_close(lru->conn);
+	memset(lru, 0, sizeof(*lru));
+	return lru;
+}
+
+static void
+ldap_drop(struct aed_ldap_conn *k)
+{
+	cm_ad_close(k->conn);
+	memset(k, 0, sizeof(*k));
+}
+
 /* 0 / -1; see autoenroll.h. */
 int
 aed_lookup_user(struct aed_req *r)
 {
 	struct aed_cached_user *c = cache_find(r->w, &r->ad, r->principal);
-	struct cm_ad_conn *conn = NULL;
+	struct aed_ldap_conn *k;
 	enum cm_ad_stage stage = CM_AD_OK;
 	char why[512] = "";
-	int f = -1;
+	int f = -1, st = 0;
+	time_t now = time(NULL);
 
 	if (c != NULL) {
 		r->user = c->u;
@@ -158,10 +211,27 @@ aed_lookup_user(struct aed_req *r)
 		return check_user(r, &r->user);
 	}
 	long t0 = aed_now_ms();
-	int st = cm_ad_connect(&r->ad, &conn, &stage, why, sizeof(why));
-	if (st == 0) {
-		f = cm_ad_find_user(conn, r->principal, &r->user, &stage, why, sizeof(why));
-		cm_ad_close(conn);
+	k = ldap_slot(r->w, &r->ad, now);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int kept = k->conn != NULL;
+
+		if (!kept) {
+			if ((st = cm_ad_connect(&r->ad, &k->conn, &stage, why, sizeof(why))) < 0) {
+				k->conn = NULL;
+				break;
+			}
+			k->server_id = r->ad.id;
+			k->server_sig = server_sig(&r->ad);
+			k->at = now;
+		}
+		k->used = now;
+		f = cm_ad_find_user(k->conn, r->principal, &r->user, &stage, why, sizeof(why));
+		if (f >= 0 || stage == CM_AD_AMBIGUOUS)
+			break;
+		/* A failed search leaves the connection in doubt: never kept. */
+		ldap_drop(k);
+		if (!kept)
+			break;
 	}
 	r->ms_ad = aed_now_ms() - t0;
 	if (st < 0)

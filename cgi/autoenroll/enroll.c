@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "autoenroll.h"
 #include "ca_chain.h"
@@ -105,40 +106,50 @@ load_same_key(struct aed_req *r, struct aed_cert *c)
 	return f;
 }
 
-/* The answer with certificate row id: its chain (issuing CA, root) as
- * certs-only PKCS#7 DER, or PEM with format=pem. 0, or -1 noted. */
-static int
-answer_cert(struct aed_req *r, int64_t id, const char *result)
+/*
+ * The CA chain above x (issuing CA, root), kept per worker: every answer of
+ * this endpoint carries the same chain, and reading it means fetching and
+ * parsing every ca_certs row. The kept chain is used when its first
+ * certificate issued x (name and key identifier: a certificate of a new
+ * issuing CA reads the chain again) and it was read less than
+ * AED_CHAIN_KEEP_SECONDS ago. The stack belongs to the worker: not freed by
+ * the caller. NULL on error (logged by cm_ca_chain_for); an empty chain is
+ * answered but not kept.
+ */
+static STACK_OF(X509) *
+chain_for(struct aed_req *r, X509 *x, int *owned)
 {
-	struct cm_stmt *st = cm_db_prepare(r->db,
-	    "SELECT der, serial_hex, DATE_FORMAT(not_after, '%Y-%m-%dT%H:%i:%sZ'),"
-	    " TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), not_after) FROM certificates WHERE id = ? AND customer_id = ?");
-	STACK_OF(X509) *chain = NULL;
-	X509 *x = NULL;
-	const unsigned char *p;
-	size_t len = 0;
-	long long secs;
-	int f, rc = -1;
+	struct aed_worker *w = r->w;
+	time_t now = time(NULL);
+	STACK_OF(X509) *chain;
 
-	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, r->customer_id) < 0 ||
-	    cm_stmt_execute(st) < 0 || (f = cm_stmt_fetch(st)) <= 0 ||
-	    (p = (const unsigned char *)cm_stmt_str(st, 0, &len)) == NULL) {
-		aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld cannot be read back: %s", (long long)id,
-		    cm_db_error(r->db));
-		goto out;
+	*owned = 0;
+	if (w->chain != NULL && now >= w->chain_at && now - w->chain_at < AED_CHAIN_KEEP_SECONDS &&
+	    X509_check_issued(sk_X509_value(w->chain, 0), x) == X509_V_OK)
+		return w->chain;
+	if ((chain = cm_ca_chain_for(r->db, x)) == NULL)
+		return NULL;
+	if (sk_X509_num(chain) == 0) {
+		*owned = 1;
+		return chain;
 	}
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL) {
-		aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld: stored DER unreadable", (long long)id);
-		goto out;
-	}
-	cm_stmt_copy_str(st, 1, r->serial, sizeof(r->serial));
-	cm_stmt_copy_str(st, 2, r->not_after, sizeof(r->not_after));
-	secs = cm_stmt_i64(st, 3);
-	r->days_left = secs > 0 ? (long)(secs / 86400) : 0;
-	if ((chain = cm_ca_chain_for(r->db, x)) == NULL) {
-		aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld: its CA chain cannot be read", (long long)id);
-		goto out;
-	}
+	sk_X509_pop_free(w->chain, X509_free);
+	w->chain = chain;
+	w->chain_at = now;
+	return chain;
+}
+
+/* The answer for certificate x (row id): its chain (issuing CA, root) as
+ * certs-only PKCS#7 DER, or PEM with format=pem; r's serial, not_after and
+ * days_left are set by the caller. 0, or -1 noted. */
+static int
+answer_x509(struct aed_req *r, X509 *x, int64_t id, const char *result)
+{
+	STACK_OF(X509) *chain;
+	int owned = 0, rc = -1;
+
+	if ((chain = chain_for(r, x, &owned)) == NULL)
+		return aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld: its CA chain cannot be read", (long long)id);
 	cm_buf_reset(&r->body);
 	if (r->f.pem) {
 		int bad = cm_cert_pem(x, &r->body) < 0;
@@ -160,10 +171,70 @@ answer_cert(struct aed_req *r, int64_t id, const char *result)
 oom:
 	aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld: the answer cannot be encoded", (long long)id);
 out:
-	sk_X509_pop_free(chain, X509_free);
+	if (owned)
+		sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
+/* The answer with certificate row id, read back from the database. 0, or
+ * -1 noted. */
+static int
+answer_cert(struct aed_req *r, int64_t id, const char *result)
+{
+	struct cm_stmt *st = cm_db_prepare(r->db,
+	    "SELECT der, serial_hex, DATE_FORMAT(not_after, '%Y-%m-%dT%H:%i:%sZ'),"
+	    " TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), not_after) FROM certificates WHERE id = ? AND customer_id = ?");
+	X509 *x = NULL;
+	const unsigned char *p;
+	size_t len = 0;
+	long long secs;
+	int f, rc = -1;
+
+	if (st == NULL || cm_stmt_bind_i64(st, 0, id) < 0 || cm_stmt_bind_i64(st, 1, r->customer_id) < 0 ||
+	    cm_stmt_execute(st) < 0 || (f = cm_stmt_fetch(st)) <= 0 ||
+	    (p = (const unsigned char *)cm_stmt_str(st, 0, &len)) == NULL) {
+		aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld cannot be read back: %s", (long long)id,
+		    cm_db_error(r->db));
+		goto out;
+	}
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		aed_fail(r, AED_ENROLL_FAILED, 0, "certificate %lld: stored DER unreadable", (long long)id);
+		goto out;
+	}
+	cm_stmt_copy_str(st, 1, r->serial, sizeof(r->serial));
+	cm_stmt_copy_str(st, 2, r->not_after, sizeof(r->not_after));
+	secs = cm_stmt_i64(st, 3);
+	r->days_left = secs > 0 ? (long)(secs / 86400) : 0;
+	rc = answer_x509(r, x, id, result);
+out:
 	X509_free(x);
 	if (st)
 		cm_stmt_close(st);
+	return rc;
+}
+
+/* The answer with the certificate the lifecycle just issued and stored
+ * (out: its row id, serial and PEM): no need to read the row back. 0, or
+ * -1 noted. */
+static int
+answer_issued(struct aed_req *r, const struct cm_issued_cert *out, const char *result)
+{
+	X509 *x = NULL;
+	struct tm tm;
+	int rc;
+
+	if (out->pem == NULL || cm_cert_load(out->pem, strlen(out->pem), &x, NULL, 0) < 0 ||
+	    ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1) {
+		X509_free(x);
+		/* Stored all the same: the row has it. */
+		return answer_cert(r, out->cert_id, result);
+	}
+	snprintf(r->serial, sizeof(r->serial), "%s", out->serial_hex);
+	strftime(r->not_after, sizeof(r->not_after), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	long long secs = (long long)timegm(&tm) - (long long)time(NULL);
+	r->days_left = secs > 0 ? (long)(secs / 86400) : 0;
+	rc = answer_x509(r, x, out->cert_id, result);
+	X509_free(x);
 	return rc;
 }
 
@@ -241,10 +312,13 @@ issue(struct aed_req *r, int64_t old_id, int supersede, const char *result)
 		st = cm_cert_issue(r->db, r->sg, &in, &out, err, sizeof(err));
 	}
 	r->ms_issue = aed_now_ms() - t0;
-	free(out.pem);
-	if (st != 0)
+	if (st != 0) {
+		free(out.pem);
 		return issue_failed(r, st, err);
-	return answer_cert(r, out.cert_id, result);
+	}
+	st = answer_issued(r, &out, result);
+	free(out.pem);
+	return st;
 }
 
 /* 0 / -1; see autoenroll.h. */
@@ -334,6 +408,9 @@ again:
 		if (r->http_status == 409 && tries++ == 0) {
 			r->code = AED_OK;
 			r->http_status = 0;
+			/* The failed issuance rolled back a person change with it. */
+			if (aed_sync_person(r) < 0)
+				return -1;
 			goto again;
 		}
 		return -1;

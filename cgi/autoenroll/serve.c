@@ -167,6 +167,28 @@ steps(struct aed_req *r)
 	}
 }
 
+/* A person sync's transaction still open (no certificate was issued, whose
+ * transaction would have taken it): kept with a successful answer, rolled
+ * back with a refusal, so a failure writes nothing but the audit row. */
+static void
+finish_tx(struct aed_req *r)
+{
+	if (!cm_db_in_transaction(r->db))
+		return;
+	if (r->code != AED_OK) {
+		cm_db_rollback(r->db);
+		return;
+	}
+	if (cm_db_commit(r->db) < 0) {
+		aed_fail(r, AED_PERSON_SYNC, 0, "person %s: %s", r->user.mail, cm_db_error(r->db));
+		cm_db_rollback(r->db);
+		r->person_id = 0;
+		r->cert_id = 0;
+		r->serial[0] = '\0';
+		cm_buf_reset(&r->body);
+	}
+}
+
 static const char *
 action_name(const struct aed_req *r)
 {
@@ -284,6 +306,7 @@ aed_serve(void *appv, struct cm_request *req, int parse_status, struct cm_respon
 	} else {
 		r.db = w->app->db;
 		steps(&r);
+		finish_tx(&r);
 	}
 	answer(&r, resp);
 	gettimeofday(&t1, NULL);

@@ -197,6 +197,17 @@ sql "UPDATE ad_servers SET ldap_uris = '$srv_uris' WHERE id = $srv"
 ae bob -- action=status
 expect "AD back: bob is found (and has never enrolled)" 404 22 "Unknown person for processStatus"
 
+# --- a refusal after the person sync writes nothing but the audit row: bob's CSR with the key of alice's
+# live certificate (S2) passes the AD checks and the person sync; the lifecycle refuses the duplicate key.
+openssl req -new -key "$T/alice2.key" -subj "/CN=$(attr "$CERTMINT_AD_USER2" cn)/emailAddress=$B_MAIL" \
+	-out "$T/bobdup.csr" 2>/dev/null
+c1=$(certs)
+ae bob -- csr@"$T/bobdup.csr"
+expect "bob's CSR with the key of alice's certificate" 400 15 "Invalid CSR"
+expect_eq "... nothing issued" "$(certs)" "$c1"
+expect_eq "... and no person row for bob (the person sync was rolled back)" \
+	"$(sql "SELECT COUNT(*) FROM persons WHERE customer_id = $cid AND email = '$B_MAIL' AND deleted_at IS NULL")" 0
+
 # --- refusals a server-side condition triggers
 ae alice -- csr@"$T/bobmail.csr"
 expect "bob's e-mail in alice's CSR" 403 18 "Email in AD mismatch"
