@@ -287,8 +287,7 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 	} else {
 		send_plain(resp, 400, "Unknown operation: use GetCACaps, GetCACert or PKIOperation.\n");
 	}
-	if (r.sg)
-		cm_signer_close(r.sg);
+	scepd_signer_release(&r);
 	cm_scep_request_free(&r.msg);
 	if (r.content.data)
 		OPENSSL_cleanse(r.content.data, r.content.len);
