@@ -251,6 +251,9 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 		return;
 	}
 	r.db = d->app->db;
+	/* The same twenty-odd statements on every enrollment: prepared once
+	 * per worker connection, not once per request. */
+	cm_db_cache_statements(r.db);
 	f = scepd_find_customer_type(&r, r.customer_uri, r.type);
 	if (f < 0) {
 		send_plain(resp, 503, "The server cannot answer now; try again later.\n");
