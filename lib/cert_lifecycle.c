@@ -579,6 +579,8 @@ issue_new(struct cm_db *db, struct cm_signer *signer, const struct cm_csr_reques
 		    CM_REASON_SUPERSEDED, extra) != 1)
 			goto stored_fail;
 	}
+	if (in->in_tx && in->in_tx(db, out->cert_id, 1, in->in_tx_arg) < 0)
+		goto stored_fail;
 	if (cm_db_commit(db) < 0)
 		goto stored_fail;
 	in_tx = 0;
@@ -714,6 +716,7 @@ cm_cert_request(struct cm_db *db, const struct cm_csr_request *in, int64_t *cert
 	    NULL, after.data) < 0 ||
 	    /* issue 9: mail to the approvers, queued with the request (lib/outbox.h) */
 	    cm_outbox_cert_event(db, "certificate.request", in->customer_id, *cert_id) < 0 ||
+	    (in->in_tx && in->in_tx(db, *cert_id, 0, in->in_tx_arg) < 0) ||
 	    cm_db_commit(db) < 0)
 		goto out;
 	in_tx = 0;

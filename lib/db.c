@@ -28,6 +28,10 @@ struct cm_db {
 	/* cm_db_after_commit: run once after the next commit, dropped by a rollback */
 	void (*after_commit)(struct cm_db *, void *);
 	void *after_commit_arg;
+	/* cm_db_cache_statements: prepared statements kept for reuse */
+	int cache_on;
+	unsigned ncached;
+	struct cm_stmt *cached[CM_DB_STMT_CACHE];
 };
 
 struct cm_stmt {
@@ -50,6 +54,9 @@ struct cm_stmt {
 	my_bool *cnull;
 	my_bool *cerr;
 	int have_result;
+	/* kept in db->cached: its SQL, and whether a caller holds it now */
+	char *sql;
+	int in_use;
 };
 
 static void
@@ -172,12 +179,39 @@ cm_db_connect(struct cm_db **out, const struct cm_settings *s, char *err, size_t
 	return 0;
 }
 
+static void stmt_free(struct cm_stmt *st);
+
+/* Closes every kept statement (before their connection goes). */
+static void
+cache_drop(struct cm_db *db)
+{
+	for (unsigned i = 0; i < db->ncached; i++) {
+		struct cm_stmt *st = db->cached[i];
+		if (st->in_use) {
+			/* A caller still holds it: its close frees it. */
+			free(st->sql);
+			st->sql = NULL;
+			continue;
+		}
+		stmt_free(st);
+	}
+	db->ncached = 0;
+}
+
+/* No return value. */
+void
+cm_db_cache_statements(struct cm_db *db)
+{
+	db->cache_on = 1;
+}
+
 /* No return value; NULL is allowed. */
 void
 cm_db_close(struct cm_db *db)
 {
 	if (db == NULL)
 		return;
+	cache_drop(db);
 	if (db->my)
 		mysql_close(db->my);
 	free(db->socket);
@@ -190,7 +224,7 @@ cm_db_close(struct cm_db *db)
 
 /* 0 when the connection works (reopened if the server went away), else -1.
  * Statements prepared on the old connection are dead: callers prepare per
- * request, so nothing else is cached. */
+ * request, and the kept ones (cm_db_cache_statements) are dropped. */
 int
 cm_db_ping(struct cm_db *db)
 {
@@ -198,6 +232,7 @@ cm_db_ping(struct cm_db *db)
 		return 0;
 	if (db->my) {
 		cm_warn("database connection lost (%s), reconnecting", mysql_error(db->my));
+		cache_drop(db);
 		mysql_close(db->my);
 		db->my = NULL;
 	}
@@ -351,6 +386,16 @@ cm_db_prepare(struct cm_db *db, const char *sql)
 		db_seterr(db, "not connected");
 		return NULL;
 	}
+	if (db->cache_on) {
+		for (unsigned i = 0; i < db->ncached; i++) {
+			st = db->cached[i];
+			if (!st->in_use && strcmp(st->sql, sql) == 0) {
+				st->in_use = 1;
+				return st;
+			}
+		}
+		st = NULL;
+	}
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		goto nomem;
@@ -376,6 +421,11 @@ cm_db_prepare(struct cm_db *db, const char *sql)
 		    !st->pint || !st->pbound)
 			goto nomem;
 	}
+	/* Kept once it is prepared; a full cache (or no memory for the copy)
+	 * just leaves this one uncached. */
+	if (db->cache_on && db->ncached < CM_DB_STMT_CACHE && (st->sql = strdup(sql)) != NULL)
+		db->cached[db->ncached++] = st;
+	st->in_use = 1;
 	return st;
 nomem:
 	db_seterr(db, "out of memory");
@@ -679,6 +729,28 @@ cm_stmt_close(struct cm_stmt *st)
 {
 	if (st == NULL)
 		return;
+	if (st->sql != NULL) {
+		/* Kept: back to a freshly prepared state for the next caller. */
+		if (st->have_result)
+			mysql_stmt_free_result(st->st);
+		st->have_result = 0;
+		stmt_free_columns(st);
+		for (unsigned i = 0; i < st->nparams; i++) {
+			free(st->pbuf[i]);
+			st->pbuf[i] = NULL;
+			st->pbound[i] = 0;
+		}
+		st->in_use = 0;
+		return;
+	}
+	stmt_free(st);
+}
+
+/* Frees a statement and its server side. No return value. */
+static void
+stmt_free(struct cm_stmt *st)
+{
+	free(st->sql);
 	if (st->st) {
 		if (st->have_result)
 			mysql_stmt_free_result(st->st);

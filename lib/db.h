@@ -14,6 +14,15 @@ int cm_db_connect(struct cm_db **out, const struct cm_settings *s, char *err, si
 void cm_db_close(struct cm_db *db);
 /* Reconnects if the server went away; 0 or -1. Call at the start of each request. */
 int cm_db_ping(struct cm_db *db);
+/* Keeps the statements prepared on db (up to CM_DB_STMT_CACHE of them,
+ * keyed by their SQL text) for the next cm_db_prepare of the same SQL
+ * instead of closing them: a long-lived worker that runs the same few
+ * statements on every request (scep.fcgi) saves a prepare round trip and
+ * the server's parse per statement. cm_stmt_close then only resets the
+ * statement (its result and its bindings: every parameter must be bound
+ * again). A reconnect or cm_db_close drops them. No return value. */
+#define CM_DB_STMT_CACHE 48
+void cm_db_cache_statements(struct cm_db *db);
 const char *cm_db_error(struct cm_db *db);
 /* The server's error number of the last failure (e.g. 1141 "no such grant"),
  * 0 when the failure was not the server's. */

@@ -35,6 +35,16 @@ struct cm_csr_request {
 	                               for a key that has one (lib/issue_verdict.h); audited */
 	int64_t person_id;          /* 0, or the persons row the certificate is for (stored as
 	                               certificates.person_id by a direct issuance) */
+	/* NULL, or called by cm_cert_issue / _supersede / _renew / _request
+	 * inside the transaction that stores the new row, after its audit row
+	 * and before the commit, with the row's id and whether it was issued
+	 * (1) or only requested (0): a caller's own record of the outcome
+	 * (scep.fcgi: its transaction row and audit row) then commits with the
+	 * certificate or not at all, for one commit instead of two. 0, or -1
+	 * to roll the whole transaction back (the lifecycle then answers as
+	 * for any failed store). It must not write `certificates`. */
+	int (*in_tx)(struct cm_db *db, int64_t cert_id, int issued, void *arg);
+	void *in_tx_arg;
 };
 
 /* A certificate the lifecycle has stored (or a request, then pem is NULL). */

@@ -108,6 +108,22 @@ cm_signer_close(struct cm_signer *s)
 	free(s);
 }
 
+/* 1 / 0; see signer_client.h. */
+int
+cm_signer_usable(const struct cm_signer *s)
+{
+	struct pollfd p;
+
+	if (s == NULL || s->fd < 0)
+		return 0;
+	p.fd = s->fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	/* Between requests the signer sends nothing: anything readable is its
+	 * EOF or a reply this side stopped waiting for. */
+	return poll(&p, 1, 0) == 0;
+}
+
 static long long
 wall_ms(void)
 {

@@ -48,6 +48,11 @@ const char *cm_signer_outcome_name(int outcome);
 int cm_signer_connect(struct cm_signer **out, const char *socket_path,
     int timeout_ms, char *err, size_t errlen);
 void cm_signer_close(struct cm_signer *s);
+/* 1 when a connection kept between requests can carry the next one: no
+ * earlier failure closed it, and nothing is waiting to be read on it (the
+ * signer's close after its read_timeout_ms, a late reply); 0 otherwise
+ * (close it and connect again). */
+int cm_signer_usable(const struct cm_signer *s);
 
 struct cm_ca_init_req {
 	const char *key_type;        /* "rsa3072" or "ecdsa-p256" */

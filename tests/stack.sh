@@ -479,7 +479,10 @@ vault = $DIR/vault
 vault_key_file = $DIR/vault.key
 journal = $DIR/journal/issued.log
 profiles_file = $DIR/signer-profiles.conf
-max_connections = 64
+# scep.fcgi's workers each keep one connection, and the audit checkpoint
+# takes one more now and then: its uid's cap stays above the worker count.
+max_connections = $((64 + SCEP_WORKERS))
+max_connections_per_uid = $((SCEP_WORKERS + 8 > 16 ? SCEP_WORKERS + 8 : 16))
 log_level = info
 # Apache's own certificate names localhost and 127.0.0.1 (tls_cert).
 allow_loopback_ip = yes

@@ -12,20 +12,50 @@
 #include "scepd.h"
 #include "x509util.h"
 
-/* The request's connection, made on first use; NULL when signerd cannot
- * be reached (logged). */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The request's connection: the worker's kept one when it is recent and
+ * still usable, else a new one; NULL when signerd cannot be reached
+ * (logged). */
 struct cm_signer *
 scepd_signer(struct scep_req *r)
 {
 	char err[256];
-	const struct cm_settings *s = &r->d->app->settings;
+	struct scepd *d = r->d;
+	const struct cm_settings *s = &d->app->settings;
 
-	if (r->sg == NULL && cm_signer_connect(&r->sg, s->signer_socket, (int)s->signer_timeout_ms,
+	if (r->sg != NULL && cm_signer_usable(r->sg))
+		return r->sg;
+	/* A connection a failure closed during this request, or one the
+	 * signer may be closing (idle): a new one. A request is only ever sent
+	 * on a connection nothing is pending on, so no reply is mixed up. */
+	if (d->sg != NULL && (!cm_signer_usable(d->sg) || mono_ms() - d->sg_used_ms > SCEPD_SIGNER_IDLE_MS)) {
+		cm_signer_close(d->sg);
+		d->sg = NULL;
+	}
+	if (d->sg == NULL && cm_signer_connect(&d->sg, s->signer_socket, (int)s->signer_timeout_ms,
 	    err, sizeof(err)) != CM_SIGNER_OK) {
 		cm_err("SCEP: signerd cannot be reached: %s", err);
-		r->sg = NULL;
+		d->sg = NULL;
 	}
+	r->sg = d->sg;
 	return r->sg;
+}
+
+/* No return value. */
+void
+scepd_signer_release(struct scep_req *r)
+{
+	if (r->sg != NULL)
+		r->d->sg_used_ms = mono_ms();
+	r->sg = NULL;
 }
 
 /* No return value. */

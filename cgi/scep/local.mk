@@ -13,7 +13,8 @@ cgi_scep_scep_fcgi_SOURCES = \
 	cgi/scep/transactions.c \
 	cgi/scep/lockout.c
 cgi_scep_scep_fcgi_LDADD = $(CM_WEB_LIBS)
-EXTRA_DIST += tests/integration/32-scep.sh tests/integration/32b-scep-device.sh tests/integration/32c-scep-more.sh
+EXTRA_DIST += tests/integration/32-scep.sh tests/integration/32b-scep-device.sh tests/integration/32c-scep-more.sh \
+	tests/integration/32d-scep-kept.sh
 
 # The stack (tests/stack.sh) sets the demo's SCEP access codes with this:
 # the keyed hash made by lib/access_code.c, as the portal stores it.

@@ -386,6 +386,20 @@ scepd_pki_operation(struct scep_req *r, const unsigned char *p, size_t len, stru
 		return 500;
 	o = cm_signer_scep_decrypt(r->sg, r->msg.envelope, r->msg.envelope_len, &r->content,
 	    r->cipher, sizeof(r->cipher), err, sizeof(err));
+	/* The request's first signer operation, and one without effect: a
+	 * kept connection the signer dropped meanwhile (or one it refused at
+	 * its per-uid cap while an old one was still being closed) is
+	 * replaced and the decryption asked again, once. So the issuance
+	 * that follows always goes over a connection that just worked. */
+	if (o == CM_SIGNER_FAULT || o == CM_SIGNER_UNKNOWN) {
+		cm_info("SCEP %s/%s %s: signer connection lost (%s); asking again on a new one", r->customer_uri,
+		    r->type, r->tid_shown, err);
+		cm_buf_reset(&r->content);
+		if (scepd_signer(r) == NULL)
+			return 500;
+		o = cm_signer_scep_decrypt(r->sg, r->msg.envelope, r->msg.envelope_len, &r->content,
+		    r->cipher, sizeof(r->cipher), err, sizeof(err));
+	}
 	if (o == CM_SIGNER_REFUSED) {
 		scepd_fail(&a, CM_SCEP_BAD_MESSAGE_CHECK, "envelope", "signerd: %s", err);
 		goto reply;

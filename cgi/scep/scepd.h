@@ -21,6 +21,10 @@
 /* How long the issuing CA certificate (sent with every SUCCESS) is kept per
  * worker before signerd is asked again; GetCACert always asks. */
 #define SCEPD_CA_CACHE_SECONDS 60
+/* A worker's signer connection idle longer than this is replaced rather
+ * than reused: well inside signerd's read_timeout_ms (default 5 s), so the
+ * signer never closes it while a request is on its way. */
+#define SCEPD_SIGNER_IDLE_MS 1000
 /* A body must arrive within this long: a slow client cannot hold a worker. */
 #define SCEPD_BODY_TIMEOUT_MS 5000
 
@@ -44,6 +48,12 @@ struct scepd {
 	time_t ca_at;
 	struct cm_buf ra, issuing, root;
 	X509 *issuing_x;               /* parsed issuing CA (names, serial checks) */
+	/* The worker's signer connection, kept from one request to the next
+	 * (a connect per request costs signerd a thread and, at as many
+	 * workers as max_connections_per_uid, a refused connection while
+	 * the previous one is still being closed); when last used (monotonic ms). */
+	struct cm_signer *sg;
+	long long sg_used_ms;
 };
 
 /* One SCEP request: the URL's customer and type, the client, and what the
@@ -57,7 +67,7 @@ struct scep_req {
 	char customer_uri[129];
 	char type[33];                 /* the <type> segment */
 	char profile[65];              /* its signer profile */
-	struct cm_signer *sg;          /* connected on first use (scepd_signer) */
+	struct cm_signer *sg;          /* the worker's, taken on first use (scepd_signer) */
 
 	struct cm_scep_request msg;    /* the parsed pkiMessage */
 	char cipher[16];               /* what the envelope used (scep-decrypt) */
@@ -83,9 +93,12 @@ struct scep_answer {
 void scepd_serve(void *app, struct cm_request *req, int parse_status, struct cm_response *resp);
 
 /* context.c (used by every other part; it uses none of them) */
-/* The worker's signer connection for this request (connected on first use);
- * NULL when signerd cannot be reached (logged). */
+/* The worker's signer connection for this request (taken on first use:
+ * the kept one when it is still usable, else a new one); NULL when signerd
+ * cannot be reached (logged). */
 struct cm_signer *scepd_signer(struct scep_req *r);
+/* At the end of a request: keeps the connection it used for the next. */
+void scepd_signer_release(struct scep_req *r);
 /* Reloads the RA and CA certificates when older than SCEPD_CA_CACHE_SECONDS,
  * or now when fresh is set (GetCACert: a client must never be handed an RA
  * certificate signerd has rotated away). 0, or -1 (logged). */

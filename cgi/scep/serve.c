@@ -221,6 +221,9 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 		return;
 	}
 	r.db = d->app->db;
+	/* The same twenty-odd statements on every enrollment: prepared once
+	 * per worker connection, not once per request. */
+	cm_db_cache_statements(r.db);
 	f = scepd_find_customer_type(&r, r.customer_uri, r.type);
 	if (f < 0) {
 		send_plain(resp, 503, "The server cannot answer now; try again later.\n");
@@ -257,8 +260,7 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 	} else {
 		send_plain(resp, 400, "Unknown operation: use GetCACaps, GetCACert or PKIOperation.\n");
 	}
-	if (r.sg)
-		cm_signer_close(r.sg);
+	scepd_signer_release(&r);
 	cm_scep_request_free(&r.msg);
 	if (r.content.data)
 		OPENSSL_cleanse(r.content.data, r.content.len);

@@ -175,6 +175,43 @@ fail:
 	return -1;
 }
 
+/* The outcome written inside the lifecycle's own transaction (struct
+ * cm_csr_request's in_tx): the certificate row, its audit row, this
+ * transaction row and its audit row commit together. */
+struct tx_outcome {
+	struct scep_req *r;
+	const char *key;
+	int done;                      /* set once the row is written */
+};
+
+/* 0 or -1 (the lifecycle rolls back and answers as for a failed store). */
+static int
+tx_outcome_in_tx(struct cm_db *db, int64_t cert_id, int issued, void *arg)
+{
+	struct tx_outcome *o = arg;
+	struct scep_req *r = o->r;
+	const char *status = issued ? "issued" : "pending";
+	struct cm_stmt *st = cm_db_prepare(db,
+	    "UPDATE scep_transactions SET status = ?, certificate_id = ?, fail_info = NULL"
+	    " WHERE customer_id = ? AND transaction_id = ?");
+	int rc = -1;
+
+	if (st == NULL || cm_stmt_bind_str(st, 0, status) < 0 || cm_stmt_bind_i64(st, 1, cert_id) < 0 ||
+	    cm_stmt_bind_i64(st, 2, r->customer_id) < 0 || cm_stmt_bind_str(st, 3, o->key) < 0 ||
+	    cm_stmt_execute(st) < 0) {
+		cm_err("SCEP: transaction %s: recording %s: %s", r->tid_shown, status, cm_db_error(db));
+		goto out;
+	}
+	if (audit_tx(r, "scep.transaction_update", o->key, cert_id, status, -1, NULL) < 0)
+		goto out;
+	o->done = 1;
+	rc = 0;
+out:
+	if (st)
+		cm_stmt_close(st);
+	return rc;
+}
+
 /* A claim given up (nothing was issued), so that the client's retry is
  * decided afresh. 0 or -1. */
 static int
@@ -403,6 +440,7 @@ scepd_enroll(struct scep_req *r, X509_REQ *req, int64_t org, int64_t dept, int64
 	struct cm_issued_cert out;
 	char key[CM_SCEP_MAX_TRANSACTION_ID + 1], err[512];
 	const char *type = cm_cert_type_of(r->profile);
+	struct tx_outcome outcome = { r, key, 0 };
 	int st, f, autoa, revoke = 0;
 
 	(void)req;
@@ -433,6 +471,8 @@ scepd_enroll(struct scep_req *r, X509_REQ *req, int64_t org, int64_t dept, int64
 	in.csr = r->content.data;
 	in.csr_len = r->content.len;
 	in.renews_id = renew_id;
+	in.in_tx = tx_outcome_in_tx;
+	in.in_tx_arg = &outcome;
 	err[0] = '\0';
 	if (renew_id > 0 && autoa && revoke)
 		st = cm_cert_supersede(r->db, scepd_signer(r), renew_id, &in, &out, err, sizeof(err));
@@ -445,7 +485,9 @@ scepd_enroll(struct scep_req *r, X509_REQ *req, int64_t org, int64_t dept, int64
 	free(out.pem);
 	if (st == 0 && out.cert_id > 0) {
 		int issued = out.serial_hex[0] != '\0';
-		if (tx_update(r, key, issued ? "issued" : "pending", out.cert_id, -1, NULL) < 0) {
+		/* Recorded with the certificate (outcome.done); the separate
+		 * update is for a lifecycle path that did not call in_tx. */
+		if (!outcome.done && tx_update(r, key, issued ? "issued" : "pending", out.cert_id, -1, NULL) < 0) {
 			/* The certificate row exists; the client's retry finds the
 			 * claim pending without it and is told PENDING. */
 			a->status = CM_SCEP_PENDING;
