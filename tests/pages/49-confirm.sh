@@ -129,7 +129,7 @@ expect_eq "the POST deletes them (303)" "$(status)" 303
 # --- an AD server
 post /ad-servers/new "name=Confirm AD $TAG" domain=confirm.demo.test "ldap_uris=ldaps://dc.confirm.demo.test" \
 	"base_dn=DC=confirm,DC=demo,DC=test" starttls=1 "csrf=$CSRF" > /dev/null
-ADS=$(location); ADS=${ADS##*/}
+ADS=$(location); ADS=${ADS%%\?*}; ADS=${ADS##*/}
 expect_match "an AD server to delete" "$ADS" '^[0-9]+$'
 no_one_click "AD server delete" "/ad-servers/$ADS" "/ad-servers/$ADS/delete"
 confirm_page "AD server delete" "/ad-servers/$ADS/delete" "/admin/ad-servers/$ADS"
