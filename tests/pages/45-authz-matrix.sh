@@ -77,7 +77,9 @@ done
 
 # Active Directory servers (ADSERVERS): one of the demo customer, bound to no organisation.
 SECRET[adsrv]="authz-ad-$$-$RANDOM"
-sql "INSERT INTO ad_servers (customer_id, name, domain, ldap_uris, base_dn) SELECT id, '${SECRET[adsrv]}', 'corp.demo.test', 'ldaps://dc1.corp.demo.test', 'DC=corp,DC=demo,DC=test' FROM customers WHERE uri = '$CERTMINT_CUSTOMER'"
+# The customer's default when it has none, as the portal makes it: a live
+# server without a default would break the one-default rule later tests rely on.
+sql "INSERT INTO ad_servers (customer_id, name, domain, ldap_uris, base_dn, is_default) SELECT c.id, '${SECRET[adsrv]}', 'corp.demo.test', 'ldaps://dc1.corp.demo.test', 'DC=corp,DC=demo,DC=test', NOT EXISTS (SELECT 1 FROM ad_servers d WHERE d.customer_id = c.id AND d.is_default = 1 AND d.deleted_at IS NULL) FROM customers c WHERE c.uri = '$CERTMINT_CUSTOMER'"
 ID[adsrv]=$(sql "SELECT id FROM ad_servers WHERE name = '${SECRET[adsrv]}' AND deleted_at IS NULL")
 
 # Kerberos realms (REALMS): one of the demo customer without a keytab, soft-deleted on exit.

@@ -292,7 +292,11 @@ post "/organizations/$ORG_A" "${ORG_FORM[@]}" "ad_server=" "csrf=$csrf" > /dev/n
 expect_eq "MRAO unbinds Demo Organisation: 303" "$(status)" 303
 expect_eq "... organizations.ad_server_id is NULL" "$(bound_to "$ORG_A")" none
 expect_match "... audited" "$(last_audit after_json organization.update "$ORG_A")" '"ad_server_id":null'
-# The first server is the customer's default: refused while another server exists, until another is made default.
+# The default server is refused while another server exists, until another is made default. The
+# first server of a customer is its default; on a page stack earlier tests share, another may be:
+# make this one the default first.
+sql "UPDATE ad_servers SET is_default = 0 WHERE customer_id = $CUST AND id <> $ID AND is_default = 1;
+	UPDATE ad_servers SET is_default = 1 WHERE id = $ID"
 post "/ad-servers/$ID/delete" "confirm=yes" "csrf=$csrf" > /dev/null
 expect_eq "deleting the unbound but default server while another exists is refused (409)" "$(status)" 409
 check "... saying to make another server the default first" grep -qF "it is the default AD server" "$T/body"
