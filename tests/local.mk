@@ -53,7 +53,8 @@ EXTRA_DIST += tests/fuzz/fuzz_ocsp_refresh.c tests/fuzz/corpus/ocsp_refresh/seri
 EXTRA_DIST += tests/pages/62-outbox.sh
 EXTRA_DIST += tests/fuzz/fuzz_ocsp_request.c tests/fuzz/corpus/ocsp_request/sha1-no-nonce tests/fuzz/corpus/ocsp_request/two-sha256-nonce
 EXTRA_DIST += tests/pages/63-scep.sh tests/pages/63c-scep-base-url.sh tests/browser/scep.test.mjs
-EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes
+EXTRA_DIST += tests/fuzz/fuzz_mobileconfig.c tests/fuzz/corpus/mobileconfig/good tests/fuzz/corpus/mobileconfig/escapes \
+	tests/fuzz/corpus/mobileconfig/device-email-ampersand
 
 # A SCEP client without network (lib/scep_msg.c's counterpart, written apart
 # from it): pkiMessages good and hostile, CertRep checks, bulk requests for

@@ -92,11 +92,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A device's profile: its CN rule keeps the same promises, and the
 	 * document without e-mail keeps its own structure. */
 	if (mobileconfig_device_cn_problem(cn) == NULL && strlen(code) <= 64) {
-		if (strlen(cn) > MOBILECONFIG_CN_MAX || strchr(cn, '<') || strchr(cn, '&'))
+		/* '&' is allowed (an e-mail local part may hold it); the writer
+		 * must escape it like everything else. */
+		if (strlen(cn) > MOBILECONFIG_CN_MAX || strchr(cn, '<'))
 			abort();
 		cm_buf_init(&b, 65536);
 		if (write_one(&b, cn, NULL, code) < 0 || tags(b.data) != ref_device_tags)
 			abort();
+		for (const char *p = strchr(b.data, '&'); p; p = strchr(p + 1, '&'))
+			if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) &&
+			    strncmp(p, "&quot;", 6) && strncmp(p, "&apos;", 6))
+				abort();
 		cm_buf_free(&b);
 	}
 	free(s);
