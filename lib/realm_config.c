@@ -351,8 +351,12 @@ touch_reload(const struct cm_settings *st, char *why, size_t whylen)
 		snprintf(why, whylen, "apache_conf_dir is too long");
 		return -1;
 	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0 ||
-	    write(fd, line, (size_t)n) != n) {
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* Another user wrote it last (root's `certmint realm` and the portal's
+	 * uid share the directory, which is the portal's): make it anew. */
+	if (fd < 0 && errno == EACCES && unlink(path) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || write(fd, line, (size_t)n) != n) {
 		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

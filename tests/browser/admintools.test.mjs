@@ -346,8 +346,8 @@ test('2. AD servers: a bad URI refused at the field, a good one added, bound, de
   await page.fill('input[name=ldap_uris]', `ldaps://dc1.corp-${tag}.demo.test ldap://dc2.corp-${tag}.demo.test:389`);
   resp = await press(page, 'Add AD server');
   assert.ok(redirected(resp), `redirect after adding, got ${resp.status()}`);
-  await page.waitForURL(/\/admin\/ad-servers\/\d+$/);
-  const adUrl = page.url();
+  await page.waitForURL(/\/admin\/ad-servers\/\d+(\?done=created)?$/);
+  const adUrl = page.url().replace(/\?.*$/, '');
   const adId = adUrl.match(/(\d+)$/)[1];
   await shot(page, 'tools-13-ad-added');
   assert.equal(await page.textContent('h1'), `AD server ${adName}`);
