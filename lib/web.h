@@ -150,6 +150,12 @@ void cm_web_error(struct cm_web_request *w, int status, const char *title, const
  * authenticate hook that needs the database calls it first. */
 int cm_web_need_db(struct cm_web_request *w);
 
+/* The worker's database connection, up: connects when there is none, else
+ * pings (which also reconnects). 0, or -1 logged as "WHO: database
+ * unavailable: ..." (who NULL: no prefix). The serve hooks' programs, which
+ * answer their own errors, call it; cm_web_need_db does too. */
+int cm_web_app_db(struct cm_web_app *app, const char *who);
+
 /* web_main.c */
 
 /*

@@ -15,29 +15,42 @@ cm_web_error(struct cm_web_request *w, int status, const char *title, const char
 		cm_resp_error(w->resp, status, message);
 }
 
+/* 0 / -1 logged; see web.h. */
+int
+cm_web_app_db(struct cm_web_app *app, const char *who)
+{
+	const char *sep = who ? ": " : "";
+	char err[256];
+
+	if (who == NULL)
+		who = "";
+	if (app->db == NULL) {
+		if (cm_db_connect(&app->db, &app->settings, err, sizeof(err)) < 0) {
+			cm_err("%s%sdatabase unavailable: %s", who, sep, err);
+			app->db = NULL;
+			return -1;
+		}
+		return 0;
+	}
+	if (cm_db_ping(app->db) < 0) {
+		cm_err("%s%sdatabase unavailable: %s", who, sep, cm_db_error(app->db));
+		return -1;
+	}
+	return 0;
+}
+
 /* 0 when the connection is up, else -1 after answering 503. A worker whose
  * connection failed at start gets a new one here, so it recovers once the
  * database is back. */
 int
 cm_web_need_db(struct cm_web_request *w)
 {
-	struct cm_web_app *app = w->app;
-	char err[256];
-
 	if (w->db_checked)
 		return 0;
-	if (app->db == NULL && cm_db_connect(&app->db, &app->settings, err, sizeof(err)) < 0) {
-		cm_err("database unavailable: %s", err);
-		app->db = NULL;
-		goto unavailable;
+	if (cm_web_app_db(w->app, NULL) == 0) {
+		w->db_checked = 1;
+		return 0;
 	}
-	if (cm_db_ping(app->db) < 0) {
-		cm_err("database unavailable: %s", cm_db_error(app->db));
-		goto unavailable;
-	}
-	w->db_checked = 1;
-	return 0;
-unavailable:
 	cm_web_error(w, 503, "Service unavailable",
 	    "certmint cannot reach its database right now; try again in a minute.");
 	return -1;

@@ -65,26 +65,6 @@ segment(char *dst, size_t dstlen, const char *s)
 	return 1;
 }
 
-/* The worker's database connection, up. 0, or -1 (logged). */
-static int
-need_db(struct aed_worker *w)
-{
-	char err[256];
-
-	if (w->app->db == NULL) {
-		if (cm_db_connect(&w->app->db, &w->app->settings, err, sizeof(err)) < 0) {
-			cm_err("autoenroll: database unavailable: %s", err);
-			return -1;
-		}
-		return 0;
-	}
-	if (cm_db_ping(w->app->db) < 0) {
-		cm_err("autoenroll: database unavailable: %s", cm_db_error(w->app->db));
-		return -1;
-	}
-	return 0;
-}
-
 /* The body (url-encoded or multipart, at most AED_MAX_BODY) within
  * AED_BODY_TIMEOUT_MS, and a CSR sent as a multipart file. 0, or -1 noted. */
 static int
@@ -301,7 +281,7 @@ aed_serve(void *appv, struct cm_request *req, int parse_status, struct cm_respon
 		aed_fail(&r, AED_CUSTOMER_INVALID, 0, "the customer segment is too long or not plain ASCII");
 	} else if (strcmp(req->method, "POST") != 0) {
 		aed_fail(&r, AED_NO_REQUEST, 405, "method %.16s (POST only)", req->method);
-	} else if (need_db(w) < 0) {
+	} else if (cm_web_app_db(w->app, "autoenroll") < 0) {
 		aed_fail(&r, AED_ENROLL_FAILED, 503, "the database cannot be reached");
 	} else {
 		r.db = w->app->db;

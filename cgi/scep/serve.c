@@ -103,27 +103,6 @@ out:
 	return rc;
 }
 
-/* The database connection of this worker, up (reconnecting when it was
- * lost). 0, or -1 (logged). */
-static int
-need_db(struct scepd *d)
-{
-	char err[256];
-
-	if (d->app->db == NULL) {
-		if (cm_db_connect(&d->app->db, &d->app->settings, err, sizeof(err)) < 0) {
-			cm_err("SCEP: database unavailable: %s", err);
-			return -1;
-		}
-		return 0;
-	}
-	if (cm_db_ping(d->app->db) < 0) {
-		cm_err("SCEP: database unavailable: %s", cm_db_error(d->app->db));
-		return -1;
-	}
-	return 0;
-}
-
 /* The PKIOperation: the message from the body (POST) or message= (GET). */
 static void
 pki_operation(struct scep_req *r, struct cm_response *resp)
@@ -216,7 +195,7 @@ scepd_serve(void *appv, struct cm_request *req, int parse_status, struct cm_resp
 		send_plain(resp, 405, "SCEP takes GET and POST.\n");
 		return;
 	}
-	if (need_db(d) < 0) {
+	if (cm_web_app_db(d->app, "SCEP") < 0) {
 		send_plain(resp, 503, "The server cannot answer now; try again later.\n");
 		return;
 	}
